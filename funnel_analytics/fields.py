@@ -1,0 +1,150 @@
+"""The canonical opportunity fields and the header aliases that map export columns to them.
+
+Every export, whatever CRM wrote it, is mapped onto these fields. Aliases are matched after
+:func:`funnel_analytics.stages.normalize_label` (case, width, spaces and punctuation folded)
+and after a unit in the header ("预计金额（万元）", "Amount (USD)") has been taken off.
+Order inside an alias list is priority: when two columns could be the same field, the one
+matching an earlier alias wins and the other is kept as an unmapped column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["FIELDS", "Field", "field_names"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A canonical field: its kind drives how values are parsed."""
+
+    name: str
+    kind: str  # id | text | stage | status | amount | currency | probability | date | source | grade
+    en: str
+    zh: str
+    aliases: tuple[str, ...]
+    crm: tuple[str, ...] = ()  # export headers of Salesforce, HubSpot, Pipedrive, Zoho, Odoo
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "opportunity_id", "id", "Unique id of the deal; falls back to the name when absent",
+        "商机唯一编号；缺失时以商机名称代替",
+        ("商机编号", "商机id", "商机编码", "机会编号", "项目编号", "项目id", "编号", "序号id",
+         "opportunity id", "opportunityid", "opp id", "deal id", "record id", "id"),
+        ("OpportunityId", "Opportunity ID", "Id", "Record ID", "Deal - ID", "ID", "Record Id"),
+    ),
+    Field(
+        "opportunity_name", "text", "Deal name", "商机名称",
+        ("商机名称", "项目名称", "机会名称", "商机", "项目", "opportunity name", "deal name",
+         "deal title", "opportunity", "name", "title"),
+        ("Opportunity Name", "Name", "Deal Name", "Deal - Title", "Opportunity"),
+    ),
+    Field(
+        "account", "text", "Customer (account) name", "客户名称",
+        ("客户名称", "客户", "客户单位", "单位名称", "公司名称", "account name", "account",
+         "customer", "company", "organization", "organisation", "deal organization",
+         "associated company", "accountid", "account id"),
+        ("Account Name", "AccountId", "Deal - Organization", "Customer", "Associated Company"),
+    ),
+    Field(
+        "owner", "text", "Sales rep who owns the deal", "负责的销售人员",
+        ("负责人", "销售", "销售人员", "销售代表", "业务员", "跟进人", "客户经理", "所有人",
+         "opportunity owner", "deal owner", "owner", "owner name", "salesperson", "sales rep",
+         "assigned to", "ownerid", "owner id", "user"),
+        ("Opportunity Owner", "OwnerId", "Deal owner", "Deal - Owner", "Salesperson"),
+    ),
+    Field(
+        "team", "text", "Sales team or region", "销售团队或区域",
+        ("销售团队", "团队", "部门", "销售部门", "区域", "大区", "事业部", "team", "sales team",
+         "owner role", "region", "department", "division"),
+        ("Owner Role", "Sales Team", "Team"),
+    ),
+    Field(
+        "stage", "stage", "Stage, matched to the stage model by key, name, alias or '50% 名称'",
+        "销售阶段，按阶段模型的键、中英文名、别名或“50% 名称”匹配",
+        ("销售阶段", "阶段", "商机阶段", "当前阶段", "漏斗阶段", "stage", "stagename",
+         "stage name", "deal stage", "sales stage"),
+        ("StageName", "Stage", "Deal Stage", "Deal - Stage"),
+    ),
+    Field(
+        "status", "status", "Open, won, lost or on hold", "进行中、赢单、输单或搁置",
+        ("状态", "商机状态", "结果", "赢输状态", "status", "deal status", "outcome", "won lost"),
+        ("Deal - Status", "Status"),
+    ),
+    Field(
+        "amount", "amount", "Deal amount in the currency's base unit (a 万元 header is scaled)",
+        "商机金额（按表头单位换算为元，如“万元”）",
+        ("预计金额", "金额", "商机金额", "合同金额", "项目金额", "预计合同额", "销售额", "amount",
+         "deal value", "value", "deal amount", "opportunity amount", "expected revenue",
+         "total amount"),
+        ("Amount", "Deal - Value", "Expected Revenue"),
+    ),
+    Field(
+        "currency", "currency", "Currency code (CNY, USD, ...); from a column, a sign or the header",
+        "币种（来自币种列、金额符号或表头单位）",
+        ("币种", "货币", "currency", "deal currency", "amount currency", "currency code",
+         "currencyisocode"),
+        ("CurrencyIsoCode", "Deal - Currency", "Currency"),
+    ),
+    Field(
+        "probability", "probability", "Win probability as a fraction (0.3, 30 and 30% all read as 0.3)",
+        "赢单概率（0.3、30、30% 均读作 0.3）",
+        ("赢单概率", "赢单率", "赢率", "成功率", "概率", "成交概率", "可能性", "probability",
+         "deal probability", "win probability"),
+        ("Probability", "Probability (%)", "Deal - Probability"),
+    ),
+    Field(
+        "created_date", "date", "Date the deal was created", "商机创建日期",
+        ("创建日期", "创建时间", "录入日期", "发现日期", "立项日期", "created date", "createddate",
+         "create date", "created", "created time", "created on", "deal created", "add time"),
+        ("CreatedDate", "Created Date", "Create Date", "Deal - Deal created", "Created Time",
+         "Created on"),
+    ),
+    Field(
+        "expected_close_date", "date", "Expected close date (Salesforce's Close Date of an open deal)",
+        "预计成交日期",
+        ("预计成交日期", "预计签约日期", "预计结单日期", "预计关闭日期", "预计成交时间",
+         "预计完成日期", "expected close date", "close date", "closedate", "closing date",
+         "expected closing", "expected close"),
+        ("CloseDate", "Close Date", "Deal - Expected close date", "Closing Date",
+         "Expected Closing"),
+    ),
+    Field(
+        "close_date", "date", "Actual date the deal was won or lost", "实际成交（或输单）日期",
+        ("实际成交日期", "成交日期", "签约日期", "实际签约日期", "关闭日期", "结单日期",
+         "actual close date", "closed date", "date closed", "closed on", "won time", "won date",
+         "close time"),
+        ("Deal - Won time", "Closed Date", "Date Closed"),
+    ),
+    Field(
+        "source", "source", "Opportunity source (cold visit, follow-up, penetration, cultivation, inbound)",
+        "商机来源（陌生拜访、跟踪、渗透、耕耘、主动咨询）",
+        ("商机来源", "来源", "线索来源", "客户来源", "机会来源", "source", "lead source",
+         "leadsource", "deal source", "original source", "opportunity source", "channel"),
+        ("LeadSource", "Lead Source", "Original Source", "Source"),
+    ),
+    Field(
+        "grade", "grade", "Customer grade A-D", "客户等级 A-D",
+        ("客户等级", "等级", "客户分级", "商机等级", "级别", "客户级别", "grade",
+         "customer grade", "rating", "account rating", "priority"),
+        ("Rating", "Priority"),
+    ),
+    Field(
+        "snapshot_date", "date",
+        "As-of date of the row (or, in a stage-history log, the date of the change)",
+        "数据截止日期（阶段变更日志中为变更日期）",
+        ("快照日期", "统计日期", "导出日期", "报表日期", "数据日期", "截止日期", "变更日期",
+         "变更时间", "阶段变更日期", "snapshot date", "as of", "as of date", "report date",
+         "export date", "changed at", "change date", "date changed", "stage change date",
+         "edit date"),
+        ("Snapshot Date", "Edit Date"),
+    ),
+)
+
+FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+
+def field_names() -> tuple[str, ...]:
+    """Names of the canonical fields, in documentation order."""
+    return tuple(f.name for f in FIELDS)

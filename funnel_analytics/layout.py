@@ -1,0 +1,196 @@
+"""Where the table sits in a sheet: header row, title rows, hint row, blank and totals rows.
+
+Exports are rarely a clean table. A title ("2024年3月商机清单") sits above the header, a hint
+row ("必填，从下拉选择") below it, blank rows in the middle and a 合计 row at the end; group
+labels are merged over a two-level header. This module finds the real header and the data
+rows, and records every row it set aside as a note, so nothing disappears unexplained.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from .fields import FIELDS
+from .reading import RawGrid, UnusableFile
+from .stages import BUILTIN_MODELS, normalize_label
+from .values import header_unit
+
+__all__ = ["Layout", "header_score", "locate_table"]
+
+_HINT_WORDS = ("必填", "选填", "非必填", "下拉", "请选择", "请填写", "填写", "格式", "示例", "例如", "例：",
+               "如：", "required", "optional", "e g", "eg ", "example", "format", "select from",
+               "choose", "yyyy", "mm dd", "dd mm", "下拉选择", "可选")
+_TOTAL_WORDS = ("合计", "总计", "小计", "汇总", "total", "totals", "grand total", "sum", "subtotal")
+
+
+@lru_cache(maxsize=1)
+def _known_headers() -> frozenset[str]:
+    words: set[str] = set()
+    for f in FIELDS:
+        for alias in (*f.aliases, *f.crm, f.name):
+            words.add(normalize_label(header_unit(alias)[0]))
+    for model in BUILTIN_MODELS.values():
+        for stage in model.stages:
+            for item in stage.checklist:
+                words.add(normalize_label(item.zh))
+                words.add(normalize_label(item.en))
+    words.discard("")
+    return frozenset(words)
+
+
+def header_score(cells: Iterable[object]) -> float:
+    """How many cells of a row are known header names (a unit in brackets is ignored)."""
+    known = _known_headers()
+    score = 0.0
+    for c in cells:
+        if c is None or c is pd.NA or (isinstance(c, float) and c != c):
+            continue
+        norm = normalize_label(header_unit(str(c))[0])
+        if norm in known:
+            score += 1.0
+    return score
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The located table: headers, data rows indexed by spreadsheet row, and notes."""
+
+    header_row: int
+    headers: tuple[str, ...]
+    data: pd.DataFrame  # columns = headers, index = spreadsheet row numbers
+    letters: dict[str, str]  # header -> column letter
+    notes: tuple[tuple[str, dict], ...] = field(default=())
+    rows_blank: tuple[int, ...] = ()
+
+
+def _text(v: object) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+        return ""
+    return str(v).strip()
+
+
+def _is_hint_row(cells: list[str]) -> bool:
+    filled = [c for c in cells if c]
+    if not filled:
+        return False
+    hits = sum(1 for c in filled if any(w in normalize_label(c) + " " or w in c.casefold()
+                                        for w in _HINT_WORDS))
+    return hits >= max(1, (len(filled) + 1) // 2)
+
+
+def _row_ranges(rows: list[int]) -> str:
+    out, start, prev = [], None, None
+    for r in rows:
+        if start is None:
+            start = prev = r
+        elif r == prev + 1:
+            prev = r
+        else:
+            out.append(f"{start}" if start == prev else f"{start}-{prev}")
+            start = prev = r
+    if start is not None:
+        out.append(f"{start}" if start == prev else f"{start}-{prev}")
+    shown = out[:12]
+    return ", ".join(shown) + (" …" if len(out) > 12 else "")
+
+
+def locate_table(grid: RawGrid, scan_rows: int = 30) -> Layout:
+    """Find the header row and the data rows of a :class:`RawGrid`.
+
+    The header is the row, among the first ``scan_rows``, with the most cells that are known
+    header names; failing that, the first row of at least two text cells followed by data.
+    Raises :class:`UnusableFile` when there is no header or no data row.
+    """
+    cells = grid.cells
+    name = grid.file_name
+    top = cells.head(scan_rows)
+    top_text = [[_text(v) for v in row] for row in top.itertuples(index=False)]
+    scores = [header_score(r) for r in top_text]
+    best = max(range(len(scores)), key=lambda i: (scores[i], -i), default=None)
+    if best is None:
+        raise UnusableFile("no_data", file=name, sheet=grid.sheet or "")
+    if scores[best] < 2:
+        best = None
+        for i, row in enumerate(top_text):
+            filled = [c for c in row if c]
+            numeric = sum(1 for c in filled if re.fullmatch(r"[-+]?[\d.,%]+", c))
+            if len(filled) >= 2 and numeric <= len(filled) // 4:
+                best = i
+                break
+        if best is None:
+            raise UnusableFile("no_header", file=name, rows=min(scan_rows, len(cells)))
+    header_pos = best
+    header_row = int(cells.index[header_pos])
+    notes: list[tuple[str, dict]] = []
+    headers = list(top_text[header_pos])
+    filled_from_above = []
+    if header_pos > 0:
+        above = top_text[header_pos - 1]
+        for j, h in enumerate(headers):
+            if not h and above[j] and header_score([above[j]]) >= 1:
+                headers[j] = above[j]
+                filled_from_above.append(grid.letters[j] if j < len(grid.letters) else str(j))
+    if filled_from_above:
+        notes.append(("note_header_filled", {"columns": ", ".join(filled_from_above)}))
+    title_rows = sum(1 for r in top_text[:header_pos] if any(r))
+    if title_rows:
+        notes.append(("note_title_rows", {"count": title_rows}))
+
+    body = cells.iloc[header_pos + 1:]
+    if len(body):
+        first = [_text(v) for v in body.iloc[0]]
+        if _is_hint_row(first):
+            notes.append(("note_hint_row", {"row": int(body.index[0])}))
+            body = body.iloc[1:]
+    # Blank rows: every cell missing.
+    blank = body.isna().all(axis=1).to_numpy()
+    blank_rows = [int(r) for r in body.index[blank]]
+    body = body[~blank]
+    if blank_rows:
+        notes.append(("note_blank_rows", {"count": len(blank_rows), "rows": _row_ranges(blank_rows)}))
+    # A trailing totals row (or two: 小计 then 合计).
+    for _ in range(2):
+        if not len(body):
+            break
+        last = [_text(v) for v in body.iloc[-1]]
+        label = next((c for c in last if c), "")
+        if normalize_label(label).rstrip(": ") in _TOTAL_WORDS or any(
+            normalize_label(c) in _TOTAL_WORDS for c in last[:3] if c
+        ):
+            notes.append(("note_totals_row", {"row": int(body.index[-1]), "label": label}))
+            body = body.iloc[:-1]
+        else:
+            break
+    # Name every column; keep unnamed ones that hold data under their letter.
+    names: list[str] = []
+    keep: list[int] = []
+    unnamed: list[str] = []
+    seen: dict[str, int] = {}
+    for j, h in enumerate(headers):
+        letter = grid.letters[j] if j < len(grid.letters) else str(j)
+        if not h:
+            if body[j].isna().all():
+                continue
+            h = letter
+            unnamed.append(letter)
+        if h in seen:
+            seen[h] += 1
+            h = f"{h} ({seen[h]})"
+        else:
+            seen[h] = 1
+        names.append(h)
+        keep.append(j)
+    if unnamed:
+        notes.append(("note_unnamed_columns", {"columns": ", ".join(unnamed)}))
+    data = body[keep]
+    data.columns = names
+    letters = {n: (grid.letters[j] if j < len(grid.letters) else str(j)) for n, j in zip(names, keep, strict=True)}
+    if data.empty:
+        raise UnusableFile("header_only", file=name, header_row=header_row)
+    notes.insert(0, ("note_header_row", {"row": header_row}))
+    return Layout(header_row, tuple(names), data, letters, tuple(notes), tuple(blank_rows))

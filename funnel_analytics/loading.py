@@ -1,0 +1,667 @@
+"""Loading one export: read, locate the table, map columns, parse values, validate.
+
+:func:`load_export` is the entry point. It never raises on bad rows: each row that breaks
+a rule becomes a finding (spreadsheet row, column, value, rule, message) and, for errors,
+moves to the rejected rows; the valid rows load. Only an input that cannot be used at all
+(unreadable, not a spreadsheet, no stage column, ...) raises :class:`UnusableFile`.
+
+The three input shapes (monthly snapshot exports, one date column per stage, stage-history
+logs) come out in one canonical form: one row per deal *observation*, a deal's state as of
+``snapshot_date`` (see :meth:`LoadResult.observations`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from .i18n import t
+from .layout import Layout, locate_table
+from .mapping import ColumnMapping, map_columns
+from .reading import Limits, UnusableFile, read_bytes, read_grid
+from .schema import ERROR_RULES, Opportunities, error_schema, warning_schema
+from .stages import LOST, ON_HOLD, OPEN, WON, StageModel, get_stage_model, normalize_label
+from .values import (
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_grade,
+    parse_probability,
+    parse_source,
+    parse_status,
+)
+
+__all__ = ["LoadResult", "SHAPES", "load_export", "snapshot_date_from_name"]
+
+SHAPES = ("auto", "snapshot", "stage_dates", "history")
+STRING = pd.StringDtype()
+FINDING_COLUMNS = ["row", "column", "letter", "field", "value", "rule", "severity", "params"]
+TEXT_FIELDS = (
+    Opportunities.opportunity_id, Opportunities.opportunity_name, Opportunities.account,
+    Opportunities.owner, Opportunities.team,
+)
+DATE_FIELDS = (
+    Opportunities.created_date, Opportunities.expected_close_date, Opportunities.close_date,
+)
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What was understood of one export, and what was not.
+
+    ``opportunities`` holds the valid rows in canonical form, indexed by spreadsheet row;
+    ``rejected`` the rows refused, as they were in the file, with a reason column;
+    ``findings`` every error and warning; ``notes`` the decisions taken for the whole file.
+    """
+
+    file_name: str
+    file_format: str
+    content_sha256: str
+    stage_model: StageModel
+    mapping: ColumnMapping
+    shape: str
+    header_row: int
+    opportunities: pd.DataFrame
+    rejected: pd.DataFrame
+    findings: pd.DataFrame
+    notes: tuple[tuple[str, dict], ...]
+    rows_read: int
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    encoding: str | None = None
+    snapshot_source: str | None = None
+    letters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rows_valid(self) -> int:
+        return len(self.opportunities)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len(self.rejected)
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.findings[self.findings["severity"] == "error"]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        return self.findings[self.findings["severity"] == "warning"]
+
+    @property
+    def snapshot_dates(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        d = self.opportunities[Opportunities.snapshot_date].dropna()
+        return (d.min(), d.max()) if len(d) else None
+
+    def messages(self, findings: pd.DataFrame | None = None, lang: str = "zh") -> pd.Series:
+        """Each finding's message in ``lang``."""
+        f = self.findings if findings is None else findings
+        return pd.Series(
+            [t(r, lang, value=v, **p) for r, v, p in zip(f["rule"], f["value"], f["params"], strict=True)],
+            index=f.index, dtype="object",
+        )
+
+    def note_texts(self, lang: str = "zh") -> list[str]:
+        return [t(k, lang, **p) for k, p in self.notes]
+
+    def unknown_stages(self) -> pd.DataFrame:
+        """Unknown stage values grouped: value, count, first rows, closest known stage."""
+        f = self.findings[self.findings["rule"] == "unknown_stage"]
+        if f.empty:
+            return pd.DataFrame(columns=["value", "count", "rows", "suggestion"])
+        grouped = f.groupby("value", sort=False)
+        out = pd.DataFrame({
+            "count": grouped.size(),
+            "rows": grouped["row"].apply(lambda r: ", ".join(str(x) for x in list(r)[:10])
+                                         + (" …" if len(r) > 10 else "")),
+        }).reset_index()
+        out["suggestion"] = [self.stage_model.suggest(v) for v in out["value"]]
+        return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+    def observations(self) -> pd.DataFrame:
+        """The canonical form: one row per deal observation, whatever the input shape.
+
+        Snapshot exports give one observation per row. A stage-history log gives one per
+        change. An export with a date column per stage gives, besides each row as of its
+        snapshot date, one observation per filled stage date (``observed_via`` says which).
+        """
+        base = self.opportunities.reset_index()
+        if self.shape != "stage_dates":
+            return base
+        stage_cols = [c for c in base.columns if str(c).startswith("stage_date.")]
+        pieces = [base]
+        for col in stage_cols:
+            key = col.removeprefix("stage_date.")
+            rows = base[base[col].notna()].copy()
+            if rows.empty:
+                continue
+            rows[Opportunities.snapshot_date] = rows[col]
+            rows[Opportunities.stage] = key
+            rows[Opportunities.stage_label] = pd.NA
+            rows[Opportunities.status] = WON if key == self.stage_model.won.key else OPEN
+            rows["observed_via"] = "stage_dates"
+            pieces.append(rows)
+        out = pd.concat(pieces, ignore_index=True)
+        return out.sort_values([Opportunities.opportunity_id, Opportunities.snapshot_date],
+                               kind="stable").reset_index(drop=True)
+
+    def report(self, lang: str = "zh") -> dict:
+        """The validation report as plain data (the CLI's ``--json`` object)."""
+
+        def items(f: pd.DataFrame) -> list[dict]:
+            msgs = self.messages(f, lang)
+            return [
+                {"row": int(r), "column": c, "value": v, "rule": rule, "message": m}
+                for r, c, v, rule, m in zip(f["row"], f["column"], f["value"], f["rule"], msgs,
+                                            strict=True)
+            ]
+
+        dates = self.snapshot_dates
+        return {
+            "file": self.file_name,
+            "format": self.file_format,
+            "sheet": self.sheet,
+            "encoding": self.encoding,
+            "header_row": self.header_row,
+            "shape": self.shape,
+            "snapshot_date": None if dates is None else dates[1].date().isoformat(),
+            "snapshot_dates": None if dates is None else [d.date().isoformat() for d in dates],
+            "rows_read": self.rows_read,
+            "rows_valid": self.rows_valid,
+            "rows_rejected": self.rows_rejected,
+            "mapping": self.mapping.as_dict(),
+            "unmapped_columns": list(self.mapping.unmapped),
+            "stage_model": self.stage_model.name,
+            "errors": items(self.errors),
+            "warnings": items(self.warnings),
+            "unknown_stages": self.unknown_stages().to_dict(orient="records"),
+            "notes": self.note_texts(lang),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Snapshot dates from file names
+# --------------------------------------------------------------------------------------------
+_NAME_PATTERNS = (
+    (re.compile(r"(?<!\d)(20\d{2})[-_.](\d{1,2})[-_.](\d{1,2})(?!\d)"), "YYYY-MM-DD"),
+    (re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), "YYYY年M月D日"),
+    (re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])([0-3]\d)(?!\d)"), "YYYYMMDD"),
+    (re.compile(r"(20\d{2})\s*年\s*(\d{1,2})\s*月"), "YYYY年M月"),
+    (re.compile(r"(?<!\d)(20\d{2})[-_.](\d{1,2})(?!\d)"), "YYYY-MM"),
+    (re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)"), "YYYYMM"),
+)
+
+
+def snapshot_date_from_name(file_name: str) -> tuple[pd.Timestamp, str] | None:
+    """The as-of date a file name carries: ``2024-03`` / ``202403`` / ``2024年3月`` (month end)
+    or a full date. Returns ``(date, pattern)`` or None.
+
+    >>> snapshot_date_from_name("商机导出_2024年3月.xlsx")[0].date()
+    datetime.date(2024, 3, 31)
+    """
+    stem = Path(file_name).stem
+    for pattern, label in _NAME_PATTERNS:
+        m = pattern.search(stem)
+        if not m:
+            continue
+        y, mth = int(m.group(1)), int(m.group(2))
+        if not 1 <= mth <= 12:
+            continue
+        if m.lastindex and m.lastindex >= 3:
+            d = int(m.group(3))
+            if 1 <= d <= calendar.monthrange(y, mth)[1]:
+                return pd.Timestamp(y, mth, d), label
+            continue
+        return pd.Timestamp(y, mth, calendar.monthrange(y, mth)[1]), label
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Findings
+# --------------------------------------------------------------------------------------------
+class _Findings:
+    """Collects findings column by column, vectorised."""
+
+    def __init__(self, layout: Layout, mapping: ColumnMapping) -> None:
+        self.parts: list[pd.DataFrame] = []
+        self.layout = layout
+        self.header_of = {f: h for h, f in mapping.fields.items()}
+
+    def add(self, rows: pd.Index | np.ndarray, rule: str, severity: str, field_name: str | None,
+            values: pd.Series | list | None = None, params: list[dict] | dict | None = None,
+            header: str | None = None) -> None:
+        rows = np.asarray(rows)
+        if len(rows) == 0:
+            return
+        header = header or (self.header_of.get(field_name) if field_name else None)
+        if values is None:
+            if header is not None:
+                raw = self.layout.data.loc[rows, header]
+                values = [None if pd.isna(v) else str(v) for v in raw]
+            else:
+                values = [None] * len(rows)
+        if params is None or isinstance(params, dict):
+            params = [dict(params or {})] * len(rows)
+        self.parts.append(pd.DataFrame({
+            "row": rows.astype("int64"),
+            "column": header,
+            "letter": self.layout.letters.get(header) if header else None,
+            "field": field_name,
+            "value": list(values),
+            "rule": rule,
+            "severity": severity,
+            "params": params,
+        }))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "object")
+                                 for c in FINDING_COLUMNS})
+        out = pd.concat(self.parts, ignore_index=True)
+        out = out.drop_duplicates(subset=["row", "rule", "column"], keep="first")
+        order = {r: i for i, r in enumerate(ERROR_RULES)}
+        out["_sev"] = (out["severity"] != "error").astype(int)
+        out["_rule"] = out["rule"].map(order).fillna(len(order))
+        out = out.sort_values(["_sev", "row", "_rule"], kind="stable")
+        return out.drop(columns=["_sev", "_rule"]).reset_index(drop=True)
+
+
+def _fmt_date(v: object) -> str | None:
+    if v is None or pd.isna(v):
+        return None
+    ts = pd.Timestamp(v)
+    return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour or ts.minute) else ts.strftime("%Y-%m-%d")
+
+
+# --------------------------------------------------------------------------------------------
+# The loader
+# --------------------------------------------------------------------------------------------
+def _detect_shape(shape: str, mapping: ColumnMapping, headers: tuple[str, ...]) -> str:
+    if shape != "auto":
+        return shape
+    norm = {normalize_label(h).replace(" ", "") for h in headers}
+    if "opportunityhistorykey" in norm or (
+        {"opportunityid", "stagename", "createddate"} <= norm and "name" not in norm
+    ):
+        return "history"
+    snap = mapping.header_for(Opportunities.snapshot_date)
+    if snap is not None and re.search(r"change|edit|变更|修改", snap, re.IGNORECASE):
+        return "history"
+    if any(f.startswith("stage_date.") for f in mapping.fields.values()):
+        return "stage_dates"
+    return "snapshot"
+
+
+def _history_mapping(mapping: ColumnMapping) -> ColumnMapping:
+    """In a stage-history log, the row's created date is the date of the change."""
+    if mapping.header_for(Opportunities.snapshot_date) is not None:
+        return mapping
+    created = mapping.header_for(Opportunities.created_date)
+    if created is None:
+        return mapping
+    fields = dict(mapping.fields)
+    fields[created] = Opportunities.snapshot_date
+    origin = dict(mapping.origin)
+    origin[created] = origin.get(created, "auto")
+    return ColumnMapping(fields, mapping.units, mapping.signature, origin, mapping.unmapped)
+
+
+def load_export(
+    source: str | Path | bytes,
+    file_name: str | None = None,
+    *,
+    stage_model: StageModel | str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    remembered: Mapping[str, Mapping[str, str]] | None = None,
+    as_of: date | str | pd.Timestamp | None = None,
+    sheet: str | int | None = None,
+    shape: str = "auto",
+    dayfirst: bool | None = None,
+    limits: Limits = Limits(),
+) -> LoadResult:
+    """Read, map, parse and validate one opportunity export.
+
+    Parameters
+    ----------
+    source
+        A path, or the bytes of an upload (give ``file_name`` then: it carries the snapshot
+        month and the format hint).
+    stage_model
+        A :class:`StageModel`, a built-in name or a ``.toml`` path; default six-state.
+    mapping
+        The user's overrides, header to field (``{"销售阶段": "stage"}``); ``"ignore"``
+        unmaps a column.
+    remembered
+        Confirmed mappings by header signature (from the store); used when this file's
+        signature matches.
+    as_of
+        The snapshot date when the file has no snapshot-date column; otherwise it is taken
+        from the file name (``2024-03`` is taken as 2024-03-31). Never guessed.
+    shape
+        ``auto`` (default), ``snapshot``, ``stage_dates`` or ``history``.
+    dayfirst
+        Force the order of ``a/b/yy`` dates; by default decided per column from the values.
+
+    Returns
+    -------
+    LoadResult
+        Valid rows, rejected rows, findings and notes.
+
+    Raises
+    ------
+    UnusableFile
+        The input cannot be used at all (message in both languages via ``.message(lang)``).
+
+    Examples
+    --------
+    >>> r = load_export("sample_data/商机导出_2026-10.xlsx")   # doctest: +SKIP
+    >>> r.rows_read, r.rows_rejected                            # doctest: +SKIP
+    """
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}")
+    model = get_stage_model(stage_model)
+    data, name = read_bytes(source, file_name, limits)
+    sha = hashlib.sha256(data).hexdigest()
+    grid = read_grid(data, name, sheet=sheet, limits=limits)
+    layout = locate_table(grid, limits.header_scan_rows)
+    notes: list[tuple[str, dict]] = []
+    if grid.sheets and len(grid.sheets) > 1:
+        notes.append(("note_sheet", {"sheet": grid.sheet, "count": len(grid.sheets),
+                                     "sheets": "、".join(grid.sheets)}))
+    if grid.encoding:
+        notes.append(("note_encoding", {"encoding": grid.encoding}))
+    notes.extend(layout.notes)
+
+    from .mapping import header_signature
+
+    signature = header_signature(layout.headers)
+    remembered_map = (remembered or {}).get(signature)
+    cmap = map_columns(layout.headers, model, overrides=mapping, remembered=remembered_map)
+    if remembered_map:
+        notes.append(("note_remembered_mapping", {}))
+    kind = _detect_shape(shape, cmap, layout.headers)
+    if kind == "history":
+        cmap = _history_mapping(cmap)
+    if cmap.header_for(Opportunities.stage) is None:
+        raise UnusableFile("no_stage_column", headers="、".join(layout.headers[:30]))
+    id_header = cmap.header_for(Opportunities.opportunity_id)
+    name_header = cmap.header_for(Opportunities.opportunity_name)
+    if id_header is None and name_header is None:
+        raise UnusableFile("no_id_column")
+
+    raw = layout.data
+    index = raw.index
+    findings = _Findings(layout, cmap)
+    out = pd.DataFrame(index=index)
+    out.index.name = "row"
+
+    def column(field_name: str) -> pd.Series | None:
+        h = cmap.header_for(field_name)
+        return None if h is None else raw[h]
+
+    # Text fields.
+    for f in TEXT_FIELDS:
+        col = column(f)
+        out[f] = pd.Series(pd.NA, index=index, dtype=STRING) if col is None else col.astype(STRING)
+    if id_header is None:
+        out[Opportunities.opportunity_id] = out[Opportunities.opportunity_name]
+        notes.append(("note_id_from_name", {"column": name_header}))
+        findings.header_of[Opportunities.opportunity_id] = name_header
+    missing_id = out[Opportunities.opportunity_id].isna()
+
+    # Stage and status.
+    stage_raw = column(Opportunities.stage).astype(STRING)
+    matched = model.match(stage_raw)
+    out[Opportunities.stage] = matched["stage"].astype(STRING)
+    out[Opportunities.stage_label] = stage_raw
+    implied = matched["status"]
+    unknown = stage_raw.notna() & implied.isna()
+    if unknown.any():
+        rows = index[unknown.to_numpy()]
+        vals = stage_raw[unknown]
+        suggestions = {v: model.suggest(v) for v in vals.unique()}
+        names = model.stage_names("zh")
+        names_en = model.stage_names("en")
+        params = []
+        for v in vals:
+            s = suggestions[v]
+            hint = "" if s is None else t("unknown_stage_hint", "zh", suggestion=names.get(s, s))
+            hint_en = "" if s is None else t("unknown_stage_hint", "en", suggestion=names_en.get(s, s))
+            params.append({"model": model.name, "hint": hint, "hint_en": hint_en, "suggestion": s})
+        findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
+    status_col = column(Opportunities.status)
+    status = implied.astype("object")
+    if status_col is not None:
+        parsed = parse_status(status_col)
+        explicit = parsed.values
+        findings.add(index[parsed.bad], "unknown_status", "warning", Opportunities.status)
+        conflict = explicit.notna() & implied.isin([WON, LOST, ON_HOLD]) & (explicit != implied)
+        won_elsewhere = (explicit == WON) & (implied == OPEN)
+        flag = (conflict | won_elsewhere).fillna(False).to_numpy(dtype=bool)
+        if flag.any():
+            findings.add(index[flag], "stage_status_conflict", "warning", Opportunities.stage,
+                         params=[{"status": s} for s in status_col[flag].astype(str)])
+        status = explicit.where(explicit.notna(), status)
+        # A won deal has reached the won stage, whatever stage the row last showed.
+        out.loc[(explicit == WON).fillna(False).to_numpy(dtype=bool), Opportunities.stage] = model.won.key
+    out[Opportunities.status] = status.fillna(OPEN).where(~unknown, OPEN).astype(STRING)
+
+    # Amount and currency.
+    amount_header = cmap.header_for(Opportunities.amount)
+    currency = pd.Series(pd.NA, index=index, dtype="object")
+    if amount_header is not None:
+        mult, unit_currency = cmap.units.get(amount_header, (1.0, None))
+        if mult != 1.0:
+            unit = re.search(r"[\(（\[【/／]\s*([^\)）\]】]+)", amount_header)
+            notes.append(("note_unit", {"column": amount_header, "multiplier": mult,
+                                        "unit": unit.group(1) if unit else ""}))
+        parsed = parse_amount(raw[amount_header], mult)
+        out[Opportunities.amount] = parsed.values
+        findings.add(index[parsed.bad], "unparseable_amount", "error", Opportunities.amount)
+        if parsed.extra is not None:
+            currency = parsed.extra.astype("object")
+        if unit_currency:
+            currency = currency.where(currency.notna(), unit_currency)
+            notes.append(("note_currency_from_header", {"currency": unit_currency,
+                                                        "column": amount_header}))
+        missing_amount = raw[amount_header].isna()
+    else:
+        out[Opportunities.amount] = np.nan
+        missing_amount = pd.Series(True, index=index)
+    cur_col = column(Opportunities.currency)
+    if cur_col is not None:
+        explicit_cur = cur_col.astype(STRING).str.strip().str.upper()
+        currency = explicit_cur.astype("object").where(explicit_cur.notna(), currency)
+    out[Opportunities.currency] = currency.astype(STRING)
+
+    # Probability.
+    prob_col = column(Opportunities.probability)
+    if prob_col is not None:
+        parsed = parse_probability(prob_col)
+        out[Opportunities.probability] = parsed.values
+        findings.add(index[parsed.bad], "unparseable_probability", "warning", Opportunities.probability)
+        if parsed.note:
+            notes.append(("note_" + parsed.note, {"column": cmap.header_for(Opportunities.probability)}))
+    else:
+        out[Opportunities.probability] = np.nan
+
+    # Dates.
+    def dates(field_name: str, header: str | None = None) -> pd.Series:
+        header = header or cmap.header_for(field_name)
+        if header is None:
+            return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+        parsed = parse_date(raw[header], dayfirst=dayfirst)
+        values = parsed.values
+        findings.add(index[parsed.bad], "unparseable_date", "warning", field_name, header=header)
+        if parsed.extra is not None:
+            imp = parsed.extra.to_numpy(dtype=bool)
+            findings.add(index[imp], "impossible_date", "warning", field_name, header=header)
+            values = values.mask(parsed.extra)
+        if parsed.note:
+            notes.append(("note_" + parsed.note, {"column": header}))
+        return values
+
+    for f in DATE_FIELDS:
+        out[f] = dates(f)
+
+    # Source and grade.
+    src = column(Opportunities.source)
+    out[Opportunities.source] = (pd.Series(pd.NA, index=index, dtype=STRING) if src is None
+                                 else parse_source(src).values.astype(STRING))
+    grade_col = column(Opportunities.grade)
+    if grade_col is not None:
+        parsed = parse_grade(grade_col)
+        out[Opportunities.grade] = parsed.values.astype(STRING)
+        findings.add(index[parsed.bad], "unknown_grade", "warning", Opportunities.grade)
+    else:
+        out[Opportunities.grade] = pd.Series(pd.NA, index=index, dtype=STRING)
+
+    # Snapshot date: a column, else the user's date, else the file name; never guessed.
+    snap_header = cmap.header_for(Opportunities.snapshot_date)
+    user_date = None if as_of is None else pd.Timestamp(as_of)
+    fallback, snapshot_source = None, None
+    if user_date is not None:
+        fallback, snapshot_source = user_date.normalize(), "user"
+    else:
+        from_name = snapshot_date_from_name(name)
+        if from_name is not None:
+            fallback, snapshot_source = from_name[0], "file_name"
+    if snap_header is not None:
+        parsed = parse_date(raw[snap_header], dayfirst=dayfirst)
+        snap = parsed.values
+        if parsed.extra is not None:
+            parsed_bad = parsed.bad | parsed.extra.to_numpy(dtype=bool)
+            snap = snap.mask(parsed.extra)
+        else:
+            parsed_bad = parsed.bad
+        if fallback is not None:
+            snap = snap.where(snap.notna() | parsed_bad, fallback)
+        bad = parsed_bad | snap.isna().to_numpy()
+        findings.add(index[bad], "unparseable_snapshot_date", "error", Opportunities.snapshot_date,
+                     header=snap_header)
+        notes.append(("note_shape_history" if kind == "history" else "note_snapshot_from_column",
+                      {"column": snap_header}))
+        snapshot_source = "column"
+    elif kind == "history":
+        raise UnusableFile("no_snapshot_date", file=name)
+    elif fallback is None:
+        raise UnusableFile("no_snapshot_date", file=name)
+    else:
+        snap = pd.Series(fallback, index=index, dtype="datetime64[ns]")
+        if snapshot_source == "user":
+            notes.append(("note_snapshot_from_user", {"date": fallback.date().isoformat()}))
+        else:
+            label = snapshot_date_from_name(name)[1]
+            key = "note_snapshot_from_name" if "D" not in label.replace("YYYY", "") else \
+                "note_snapshot_from_name_day"
+            notes.append((key, {"date": fallback.date().isoformat(), "file": name, "pattern": label}))
+    out[Opportunities.snapshot_date] = snap
+
+    # Milestone checklist and per-stage date columns.
+    stage_date_cols = []
+    for header, target in cmap.fields.items():
+        if target.startswith("checklist."):
+            parsed = parse_bool(raw[header])
+            out[target] = parsed.values
+            findings.add(index[parsed.bad], "unparseable_checklist", "warning", target, header=header)
+        elif target.startswith("stage_date."):
+            out[target] = dates(target, header)
+            stage_date_cols.append(header)
+    if kind == "stage_dates":
+        notes.append(("note_shape_stage_dates", {"columns": "、".join(stage_date_cols)}))
+    for header in cmap.unmapped:
+        out[f"extra.{header}"] = raw[header].astype(STRING)
+    if cmap.unmapped:
+        notes.append(("note_unmapped", {"columns": "、".join(cmap.unmapped)}))
+    out["observed_via"] = "history" if kind == "history" else "snapshot"
+
+    # pandera: rule checks on the typed frame.
+    unique = ((Opportunities.opportunity_id, Opportunities.snapshot_date, Opportunities.stage_label,
+               Opportunities.status) if kind == "history"
+              else (Opportunities.opportunity_id, Opportunities.snapshot_date))
+    _run_schema(error_schema(model, unique), out, findings, "error", missing_id, unknown)
+    _run_schema(warning_schema(kind != "history"), out, findings, "warning", missing_id, unknown)
+    amount_blank = missing_amount.to_numpy(dtype=bool) & out[Opportunities.status].isin([OPEN, WON]).to_numpy()
+    # ``missing_amount`` is reported by the warning schema; keep its rows consistent with the file.
+    _ = amount_blank
+
+    frame = findings.frame()
+    rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
+    valid = out.drop(index=rejected_rows)
+    flagged = frame[frame["severity"] == "warning"].groupby("row")["rule"].agg(
+        lambda r: ";".join(dict.fromkeys(r)))
+    valid = valid.assign(flags=flagged.reindex(valid.index).astype(STRING))
+    rejected = raw.loc[rejected_rows].copy()
+    rejected.index.name = "row"
+    return LoadResult(
+        file_name=name, file_format=grid.file_format, content_sha256=sha, stage_model=model,
+        mapping=cmap, shape=kind, header_row=layout.header_row, opportunities=valid,
+        rejected=rejected, findings=frame, notes=tuple(notes), rows_read=len(raw),
+        sheet=grid.sheet, sheets=grid.sheets, encoding=grid.encoding,
+        snapshot_source=snapshot_source, letters=dict(layout.letters),
+    )
+
+
+_CHECK_FIELD = {
+    "negative_amount": Opportunities.amount,
+    "probability_out_of_range": Opportunities.probability,
+    "missing_id": Opportunities.opportunity_id,
+    "missing_stage": Opportunities.stage,
+    "missing_amount": Opportunities.amount,
+    "overdue_close_date": Opportunities.expected_close_date,
+    "duplicate_id": Opportunities.opportunity_id,
+}
+
+
+def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, findings: _Findings,
+                severity: str, missing_id: pd.Series, unknown: pd.Series) -> None:
+    """Validate lazily and turn pandera's failure cases into findings."""
+    try:
+        schema.validate(frame, lazy=True)
+        return
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    cases = cases[cases["index"].notna()]
+    for check, group in cases.groupby("check", sort=False):
+        rule = str(check)
+        target_field = None
+        if rule.startswith("close_before_created:"):
+            rule, target_field = rule.split(":", 1)
+        elif rule == "multiple_fields_uniqueness" or rule.startswith("unique"):
+            rule = "duplicate_id"
+        elif rule.startswith("isin(") or rule == "unknown_stage":
+            continue  # unknown stage values are reported with suggestions above
+        elif rule not in _CHECK_FIELD:
+            continue  # dtype failures cannot happen: values were typed before validation
+        rows = pd.Index(group["index"].astype("int64").unique())
+        if rule == "missing_stage":
+            rows = rows[~unknown.reindex(rows).fillna(False).to_numpy(dtype=bool)]
+        if rule == "duplicate_id":
+            rows = rows[~missing_id.reindex(rows).fillna(False).to_numpy(dtype=bool)]
+            ids = frame.loc[rows, Opportunities.opportunity_id]
+            first = frame.reset_index().drop_duplicates(
+                [Opportunities.opportunity_id, Opportunities.snapshot_date]
+            ).set_index([Opportunities.opportunity_id, Opportunities.snapshot_date])["row"]
+            keys = list(zip(ids, frame.loc[rows, Opportunities.snapshot_date], strict=True))
+            params = [{"first_row": int(first.get(k, 0))} for k in keys]
+            findings.add(rows, rule, severity, Opportunities.opportunity_id, params=params)
+            continue
+        field_name = target_field or _CHECK_FIELD[rule]
+        params: list[dict] | None = None
+        values = None
+        if rule == "close_before_created":
+            values = [_fmt_date(v) for v in frame.loc[rows, field_name]]
+            params = [{"created": _fmt_date(v)} for v in frame.loc[rows, Opportunities.created_date]]
+        elif rule == "overdue_close_date":
+            values = [_fmt_date(v) for v in frame.loc[rows, field_name]]
+            params = [{"as_of": _fmt_date(v)} for v in frame.loc[rows, Opportunities.snapshot_date]]
+        findings.add(rows, rule, severity, field_name, values=values, params=params)

@@ -1,0 +1,573 @@
+"""Stage models: the ordered open stages of a sales funnel, ending in the won stage.
+
+A stage model says which stages a deal can be in, in which order, with what nominal chance
+of being won, and (optionally) which milestone checklist items must all be done for a deal
+to really be in a stage. Lost and on-hold are outcomes outside the ordered list: a lost deal
+keeps the furthest stage it reached.
+
+Built-in models are listed in :data:`BUILTIN_MODELS`; users define their own in TOML
+(see :func:`load_stage_model`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "BUILTIN_MODELS",
+    "DEFAULT_MODEL",
+    "ChecklistItem",
+    "Stage",
+    "StageModel",
+    "StageModelError",
+    "get_stage_model",
+    "load_stage_model",
+    "normalize_label",
+]
+
+# Canonical deal statuses. A stage value can also carry an outcome ("输单" is a status, not a
+# stage), and a status column overrides what the stage implies.
+OPEN, WON, LOST, ON_HOLD = "open", "won", "lost", "on_hold"
+STATUSES = (OPEN, WON, LOST, ON_HOLD)
+
+
+class StageModelError(ValueError):
+    """A stage model name is unknown or a stage-model file is malformed."""
+
+
+def normalize_label(text: object) -> str:
+    """Fold a label for matching: NFKC (full-width to half-width), case, spaces, punctuation."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    s = re.sub(r"[\s_\-–—·・.,:;'\"/\\()\[\]{}<>|]+", " ", s)
+    return s.strip()
+
+
+# "50% 入围客户", "(50%) Shortlisted", "3. Shortlisted", "③ 入围", "Shortlisted (50%)".
+_PREFIX = re.compile(r"^\s*(?:[\(（\[]?\d{1,3}(?:\.\d+)?\s*%[\)）\]]?|\d{1,2}\s*[.、:：\-)）]|[①-⑩])\s*")
+_SUFFIX = re.compile(r"\s*[\(（\[]?\d{1,3}(?:\.\d+)?\s*%[\)）\]]?\s*$")
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One milestone action that must be done for a deal to count as in its stage."""
+
+    key: str
+    en: str
+    zh: str
+    question_en: str = ""
+    question_zh: str = ""
+    aliases: tuple[str, ...] = ()
+
+    def name(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One ordered stage of a stage model."""
+
+    key: str
+    en: str
+    zh: str
+    probability: float
+    aliases: tuple[str, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()
+    max_days: int | None = None
+
+    def name(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class StageModel:
+    """An ordered funnel: open stages in order, the last one being the won stage.
+
+    Examples
+    --------
+    >>> model = get_stage_model("six_state")
+    >>> model.won.key, model.match_label("50% 入围客户")
+    ('won', ('shortlisted', 'open'))
+    """
+
+    name: str
+    stages: tuple[Stage, ...]
+    lost_labels: tuple[str, ...] = ("lost", "closed lost", "丢单", "输单", "失单", "已丢单")
+    on_hold_labels: tuple[str, ...] = ("on hold", "paused", "搁置", "已搁置", "暂停")
+    en: str = ""
+    zh: str = ""
+    _lookup: Mapping[str, tuple[str | None, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        if len(self.stages) < 2:
+            raise StageModelError(f"stage model {self.name!r} needs at least two stages")
+        keys = [s.key for s in self.stages]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise StageModelError(f"stage model {self.name!r} repeats stage keys: {dupes}")
+        for s in self.stages:
+            if not 0.0 <= s.probability <= 1.0:
+                raise StageModelError(
+                    f"stage {s.key!r} of {self.name!r}: probability {s.probability} is not in [0, 1]"
+                )
+        object.__setattr__(self, "_lookup", self._build_lookup())
+
+    # -- structure -------------------------------------------------------------------------
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.stages)
+
+    @property
+    def won(self) -> Stage:
+        return self.stages[-1]
+
+    @property
+    def open_stages(self) -> tuple[Stage, ...]:
+        return self.stages[:-1]
+
+    def stage(self, key: str) -> Stage:
+        for s in self.stages:
+            if s.key == key:
+                return s
+        raise KeyError(key)
+
+    def index(self, key: str) -> int:
+        return self.keys.index(key)
+
+    def title(self, lang: str = "zh") -> str:
+        return (self.zh if lang == "zh" else self.en) or self.name
+
+    def stage_names(self, lang: str = "zh") -> dict[str, str]:
+        return {s.key: s.name(lang) for s in self.stages}
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        return {s.key: s.probability for s in self.stages}
+
+    @property
+    def checklist_columns(self) -> dict[str, tuple[str, ChecklistItem]]:
+        """Canonical checklist column name (``checklist.<stage>.<item>``) to (stage key, item)."""
+        return {
+            f"checklist.{s.key}.{item.key}": (s.key, item)
+            for s in self.stages
+            for item in s.checklist
+        }
+
+    # -- matching labels -------------------------------------------------------------------
+    def _build_lookup(self) -> dict[str, tuple[str | None, str]]:
+        table: dict[str, tuple[str | None, str]] = {}
+        probs = [s.probability for s in self.stages]
+        for i, s in enumerate(self.stages):
+            status = WON if i == len(self.stages) - 1 else OPEN
+            labels = [s.key, s.en, s.zh, *s.aliases]
+            if probs.count(s.probability) == 1:
+                labels.append(f"{round(s.probability * 100)}%")
+            for label in labels:
+                table.setdefault(normalize_label(label), (s.key, status))
+        for label in self.lost_labels:
+            table.setdefault(normalize_label(label), (None, LOST))
+        for label in self.on_hold_labels:
+            table.setdefault(normalize_label(label), (None, ON_HOLD))
+        table.pop("", None)
+        return table
+
+    def match_label(self, value: object) -> tuple[str | None, str] | None:
+        """Match one stage value to ``(stage key or None, status)``; None when unknown.
+
+        Lost and on-hold labels give ``(None, "lost")`` / ``(None, "on_hold")``: the stage the
+        deal was in is then unknown from this value alone.
+        """
+        norm = normalize_label(value)
+        if not norm:
+            return None
+        hit = self._lookup.get(norm)
+        if hit is not None:
+            return hit
+        raw = unicodedata.normalize("NFKC", str(value)).strip()
+        stripped = _SUFFIX.sub("", _PREFIX.sub("", raw))
+        if stripped != raw:
+            return self._lookup.get(normalize_label(stripped))
+        return None
+
+    def match(self, values: pd.Series) -> pd.DataFrame:
+        """Vectorised :meth:`match_label`: columns ``stage`` and ``status`` (NA when unknown)."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        stage_u = np.empty(len(uniques) + 1, dtype=object)
+        status_u = np.empty(len(uniques) + 1, dtype=object)
+        stage_u[:] = None
+        status_u[:] = None
+        for i, u in enumerate(uniques):
+            hit = self.match_label(u)
+            if hit is not None:
+                stage_u[i], status_u[i] = hit
+        return pd.DataFrame(
+            {"stage": stage_u[codes], "status": status_u[codes]}, index=values.index
+        )
+
+    def suggest(self, value: object) -> str | None:
+        """The stage key whose label is closest to an unknown value, if any is close."""
+        norm = normalize_label(value)
+        if not norm:
+            return None
+        best = difflib.get_close_matches(norm, list(self._lookup), n=1, cutoff=0.5)
+        if best:
+            key, status = self._lookup[best[0]]
+            return key or status
+        # Chinese labels are short: fall back to shared characters.
+        scored = [
+            (len(set(norm) & set(label)) / max(len(set(label)), 1), label) for label in self._lookup
+        ]
+        score, label = max(scored, default=(0.0, ""))
+        if score >= 0.5:
+            key, status = self._lookup[label]
+            return key or status
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Built-in models
+# --------------------------------------------------------------------------------------------
+def _ck(key: str, en: str, zh: str, q_en: str = "", q_zh: str = "") -> ChecklistItem:
+    return ChecklistItem(key=key, en=en, zh=zh, question_en=q_en, question_zh=q_zh)
+
+
+SIX_STATE = StageModel(
+    name="six_state",
+    en="Six-state probability funnel",
+    zh="漏斗式销售模型（六状态）",
+    stages=(
+        Stage(
+            "target", "Target", "目标客户", 0.10, aliases=("目标", "Target customer"),
+            checklist=(
+                _ck("need_known", "Need known", "需求明确",
+                    "Do we know which problems the customer must solve?", "是否清楚客户要解决的问题？"),
+                _ck("timeline_known", "Timeline known", "时间表明确",
+                    "Do we know by when?", "是否清楚客户的时间要求？"),
+                _ck("product_fit", "Product preference known", "产品倾向明确",
+                    "Do we know which of our products they lean to?", "是否清楚客户倾向我方哪些产品？"),
+                _ck("competition_known", "Competition known", "竞争态势明确",
+                    "Do we know our edge, competitors, substitutes and lock-in features?",
+                    "是否清楚我方优势、竞争对手、替代品和锁定特性？"),
+            ),
+        ),
+        Stage(
+            "qualified", "Qualified", "有效客户", 0.25, aliases=("有效", "Qualified customer"),
+            checklist=(
+                _ck("top_approval", "Top decision maker approved", "高层已批准",
+                    "Has the top decision maker approved the project?", "最高决策者是否已批准项目？"),
+                _ck("budget_in_place", "Budget in place", "预算已落实",
+                    "Is the budget in place, and how large?", "预算是否已落实，规模多大？"),
+                _ck("payer_known", "Payer known", "付款方明确", "Who pays?", "由谁付款？"),
+            ),
+        ),
+        Stage(
+            "shortlisted", "Shortlisted", "入围客户", 0.50, aliases=("入围", "Shortlist"),
+            checklist=(
+                _ck("tech_accepted", "Technical edge accepted", "技术优势已认可",
+                    "Does the customer accept our technical advantage over competitors?",
+                    "客户是否认可我方相对竞争对手的技术优势？"),
+                _ck("vendor_accepted", "Company accepted", "公司已认可",
+                    "Does it accept our company (and upstream vendor)?", "客户是否认可我公司（及上游厂商）？"),
+                _ck("barriers_set", "Technical barriers set", "技术壁垒已设置",
+                    "Have we set technical barriers for competitors?", "是否已为竞争对手设置技术壁垒？"),
+            ),
+        ),
+        Stage(
+            "committed", "Committed", "意向客户", 0.75, aliases=("意向", "Commit"),
+            checklist=(
+                _ck("decision_chain", "Decision chain mapped", "决策链已摸清",
+                    "Are the decision chain and organisation mapped?", "决策链和组织结构是否已摸清？"),
+                _ck("coach", "Internal coach", "已有内线", "Do we have an internal coach?", "是否有内线（教练）？"),
+                _ck("procurement_known", "Procurement process known", "采购流程已掌握",
+                    "Are the procurement process and key points known?", "是否掌握采购流程和关键点？"),
+                _ck("model_accepted", "Cooperation model accepted", "合作模式已认可",
+                    "Does the top decision maker accept our cooperation model?",
+                    "最高决策者是否接受我方合作模式？"),
+                _ck("channel_bound", "Channel bound to us", "渠道已绑定",
+                    "Is the customer's preferred channel bound to us?", "客户倾向的渠道是否已与我方绑定？"),
+            ),
+        ),
+        Stage(
+            "near_win", "Near-win", "接近赢单客户", 0.90, aliases=("接近赢单", "Near win", "Nearly won"),
+            checklist=(
+                _ck("spec_guided", "Tender spec guided by us", "招标参数由我方引导",
+                    "Were the tender specs written or guided by us?", "招标技术参数是否由我方编写或引导？"),
+                _ck("scoring_set", "Scoring rules set", "评分规则已掌握",
+                    "Were the scoring rules set by us (or the integrator chosen by us)?",
+                    "评分规则是否由我方或我方选定的集成商制定？"),
+                _ck("evaluators_known", "Evaluators known", "评委名单已获得",
+                    "Do we have the list of evaluators?", "是否已获得评委名单？"),
+                _ck("award_notice", "Award notice received", "已收到中标通知",
+                    "Was the bid won and the award notice received?", "是否已中标并收到中标通知书？"),
+            ),
+        ),
+        Stage(
+            "won", "Won", "赢单客户", 1.0, aliases=("赢单", "成交", "已成交", "签约", "Closed won", "Closed"),
+            checklist=(
+                _ck("contract_signed", "Contract signed", "合同已签订",
+                    "Is the contract signed?", "合同是否已签订？"),
+                _ck("advance_paid", "Advance payment received", "预付款已到账",
+                    "Has the advance payment been received?", "预付款是否已到账？"),
+            ),
+        ),
+    ),
+)
+
+
+def _milestones(*items: tuple[str, str, str]) -> tuple[ChecklistItem, ...]:
+    return tuple(_ck(k, en, zh) for k, en, zh in items)
+
+
+EIGHT_STAGE = StageModel(
+    name="eight_stage",
+    en="Eight-stage project sales process",
+    zh="项目型销售推进流程（八步）",
+    stages=(
+        Stage("account_planning", "Account planning & outreach", "客户规划与电话邀约", 0.05,
+              aliases=("客户规划", "电话邀约", "Account planning")),
+        Stage("visit_discovery", "Visit & discovery", "客户拜访与初步调研", 0.10,
+              aliases=("客户拜访", "初步调研", "Discovery"),
+              checklist=_milestones(("meeting_agreed", "Customer agreed to meet", "客户同意会面"))),
+        Stage("preliminary_proposal", "Preliminary proposal", "提交初步方案", 0.20,
+              aliases=("初步方案",),
+              checklist=_milestones(("proposal_requested", "Customer asked for a preliminary proposal",
+                                     "客户要求提交初步方案"))),
+        Stage("demo_exchange", "Demo & technical exchange", "方案演示与技术交流", 0.30,
+              aliases=("方案演示", "技术交流", "Demo"),
+              checklist=_milestones(("exchange_agreed", "Customer agreed to a technical exchange",
+                                     "客户同意技术交流"))),
+        Stage("formal_proposal", "Requirements & formal proposal / bid", "需求分析与正式方案设计", 0.45,
+              aliases=("正式方案", "需求分析", "投标", "Formal proposal", "Bid"),
+              checklist=_milestones(("design_invited", "Invited to design the formal solution",
+                                     "受邀设计正式方案"))),
+        Stage("evaluation", "Evaluation", "项目评估", 0.60,
+              aliases=("评估", "评标"),
+              checklist=_milestones(("first_screening_passed", "Bid passed first screening",
+                                     "投标通过初审"))),
+        Stage("negotiation", "Negotiation", "商务谈判", 0.80,
+              aliases=("谈判",),
+              checklist=_milestones(("preferred_vendor", "Named preferred vendor", "被确定为首选供应商"))),
+        Stage("contract_signed", "Contract signed", "签约成交", 1.0,
+              aliases=("签约", "成交", "Won", "Closed won", "赢单"),
+              checklist=_milestones(("terms_agreed", "Contract terms agreed", "合同条款已谈妥"),
+                                    ("contract_signed", "Contract signed", "合同已签订"))),
+    ),
+)
+
+FOUR_STAGE = StageModel(
+    name="four_stage",
+    en="Four-stage simplified funnel",
+    zh="简化四阶段漏斗",
+    stages=(
+        Stage("intent", "Intent", "意向", 0.25, aliases=("意向客户",)),
+        Stage("solution", "Solution", "方案", 0.50, aliases=("方案阶段",)),
+        Stage("commercial", "Commercial", "商务", 0.75, aliases=("商务阶段", "商务谈判")),
+        Stage("closed", "Closed", "成交", 1.0, aliases=("赢单", "Won", "Closed won", "签约")),
+    ),
+)
+
+SIX_STAGE = StageModel(
+    name="six_stage",
+    en="Six-stage simplified funnel",
+    zh="简化六阶段漏斗",
+    stages=(
+        Stage("target", "Target", "目标", 0.10, aliases=("目标客户",)),
+        Stage("intent", "Intent", "意向", 0.20, aliases=("意向客户",)),
+        Stage("approved", "Project approved", "立项", 0.40, aliases=("已立项", "Approved")),
+        Stage("solution", "Solution", "方案", 0.60, aliases=("方案阶段",)),
+        Stage("commercial", "Commercial", "商务", 0.80, aliases=("商务阶段", "商务谈判")),
+        Stage("closed", "Closed", "成交", 1.0, aliases=("赢单", "Won", "Closed won", "签约")),
+    ),
+)
+
+FIVE_STEP = StageModel(
+    name="five_step",
+    en="Five-step company process",
+    zh="五步销售流程",
+    stages=(
+        Stage("customer_analysis", "Customer analysis", "客户分析", 0.10,
+              checklist=_milestones(("target_locked", "Target customer locked", "目标客户已锁定"))),
+        Stage("relationship_needs", "Relationship & needs", "关系与需求", 0.25,
+              aliases=("建立关系", "需求挖掘", "Relationship", "Needs"),
+              checklist=_milestones(("key_contact", "Meeting-level relationship with a key contact",
+                                     "与关键人建立会面级关系"))),
+        Stage("present_value", "Present value", "呈现价值", 0.50,
+              checklist=_milestones(("written_requirements", "Written requirements", "获得书面需求"))),
+        Stage("win_commitment", "Win commitment", "赢取承诺", 0.75,
+              checklist=_milestones(("negotiation_started", "Negotiation begins", "开始商务谈判"))),
+        Stage("signed", "Agreement signed", "签约", 1.0, aliases=("成交", "赢单", "Won", "Closed won"),
+              checklist=_milestones(("agreement_signed", "Agreement signed", "协议已签署"))),
+    ),
+)
+
+SALESFORCE = StageModel(
+    name="salesforce",
+    en="Salesforce default stages",
+    zh="Salesforce 默认阶段",
+    stages=(
+        Stage("prospecting", "Prospecting", "潜在客户", 0.10),
+        Stage("qualification", "Qualification", "资格审查", 0.10),
+        Stage("needs_analysis", "Needs Analysis", "需求分析", 0.20),
+        Stage("value_proposition", "Value Proposition", "价值主张", 0.50),
+        Stage("id_decision_makers", "Id. Decision Makers", "确定决策者", 0.60,
+              aliases=("Identify Decision Makers", "Id Decision Makers")),
+        Stage("perception_analysis", "Perception Analysis", "认知分析", 0.70),
+        Stage("proposal_price_quote", "Proposal/Price Quote", "提案/报价", 0.75,
+              aliases=("Proposal", "Price Quote")),
+        Stage("negotiation_review", "Negotiation/Review", "谈判/审核", 0.90, aliases=("Negotiation",)),
+        Stage("closed_won", "Closed Won", "成交", 1.0, aliases=("Won",)),
+    ),
+    lost_labels=("Closed Lost", "Lost", "丢单", "输单"),
+)
+
+HUBSPOT = StageModel(
+    name="hubspot",
+    en="HubSpot default deal stages",
+    zh="HubSpot 默认交易阶段",
+    stages=(
+        Stage("appointmentscheduled", "Appointment Scheduled", "已安排会面", 0.20),
+        Stage("qualifiedtobuy", "Qualified To Buy", "有购买资格", 0.40),
+        Stage("presentationscheduled", "Presentation Scheduled", "已安排演示", 0.60),
+        Stage("decisionmakerboughtin", "Decision Maker Bought-In", "决策者已认可", 0.80,
+              aliases=("Decision Maker Bought In",)),
+        Stage("contractsent", "Contract Sent", "合同已发送", 0.90),
+        Stage("closedwon", "Closed Won", "成交", 1.0, aliases=("Won",)),
+    ),
+    lost_labels=("closedlost", "Closed Lost", "Lost", "丢单", "输单"),
+)
+
+BUILTIN_MODELS: dict[str, StageModel] = {
+    m.name: m for m in (SIX_STATE, EIGHT_STAGE, FOUR_STAGE, SIX_STAGE, FIVE_STEP, SALESFORCE, HUBSPOT)
+}
+DEFAULT_MODEL = SIX_STATE
+
+
+# --------------------------------------------------------------------------------------------
+# User-defined models
+# --------------------------------------------------------------------------------------------
+def _as_str_tuple(value: object, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise StageModelError(f"{where} must be a list of strings")
+
+
+def _checklist_from_toml(value: object, where: str) -> tuple[ChecklistItem, ...]:
+    items = []
+    for i, entry in enumerate(value or [], start=1):
+        if isinstance(entry, str):
+            items.append(ChecklistItem(key=f"item{i}", en=entry, zh=entry))
+        elif isinstance(entry, dict) and ("en" in entry or "zh" in entry):
+            en = str(entry.get("en") or entry.get("zh"))
+            zh = str(entry.get("zh") or en)
+            items.append(ChecklistItem(key=str(entry.get("key") or f"item{i}"), en=en, zh=zh,
+                                       aliases=_as_str_tuple(entry.get("aliases"), where)))
+        else:
+            raise StageModelError(f"{where}: checklist item {i} must be text or a table with en/zh")
+    return tuple(items)
+
+
+def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model") -> StageModel:
+    """Build a :class:`StageModel` from the parsed TOML layout (``name``, ``[[stages]]``, ``[outcomes]``)."""
+    raw_stages = data.get("stages")
+    if not isinstance(raw_stages, list) or not raw_stages:
+        raise StageModelError(f"{source}: needs a [[stages]] list, the last one being the won stage")
+    stages = []
+    for i, st in enumerate(raw_stages, start=1):
+        where = f"{source}: stage {i}"
+        if not isinstance(st, dict) or not st.get("key"):
+            raise StageModelError(f"{where} needs a key")
+        en = str(st.get("en") or st.get("zh") or st["key"])
+        try:
+            probability = float(st.get("probability", 1.0 if i == len(raw_stages) else np.nan))
+        except (TypeError, ValueError) as exc:
+            raise StageModelError(f"{where}: probability must be a number") from exc
+        if np.isnan(probability):
+            raise StageModelError(f"{where} ({st['key']}) needs a probability")
+        max_days = st.get("max_days")
+        if max_days is not None and (not isinstance(max_days, int) or max_days <= 0):
+            raise StageModelError(f"{where}: max_days must be a positive whole number of days")
+        stages.append(
+            Stage(
+                key=str(st["key"]),
+                en=en,
+                zh=str(st.get("zh") or en),
+                probability=probability,
+                aliases=_as_str_tuple(st.get("aliases"), f"{where}: aliases"),
+                checklist=_checklist_from_toml(st.get("checklist"), where),
+                max_days=max_days,
+            )
+        )
+    outcomes = data.get("outcomes") or {}
+    if not isinstance(outcomes, dict):
+        raise StageModelError(f"{source}: [outcomes] must be a table")
+    kwargs = {}
+    if "lost" in outcomes:
+        kwargs["lost_labels"] = _as_str_tuple(outcomes["lost"], f"{source}: outcomes.lost")
+    if "on_hold" in outcomes:
+        kwargs["on_hold_labels"] = _as_str_tuple(outcomes["on_hold"], f"{source}: outcomes.on_hold")
+    name = str(data.get("name") or "custom")
+    return StageModel(name=name, stages=tuple(stages), en=str(data.get("en") or name),
+                      zh=str(data.get("zh") or data.get("en") or name), **kwargs)
+
+
+def load_stage_model(source: str | Path | bytes) -> StageModel:
+    """Read a user-defined stage model from a TOML file (path or its bytes).
+
+    Examples
+    --------
+    >>> m = load_stage_model(b'name = "m"\\n[[stages]]\\nkey = "a"\\nen = "A"\\nprobability = 0.5\\n'
+    ...                      b'[[stages]]\\nkey = "won"\\nen = "Won"\\nprobability = 1.0\\n')
+    >>> m.keys
+    ('a', 'won')
+    """
+    if isinstance(source, bytes):
+        text, label = source.decode("utf-8-sig", errors="replace"), "stage model"
+    else:
+        path = Path(source)
+        try:
+            text, label = path.read_text(encoding="utf-8-sig"), path.name
+        except OSError as exc:
+            raise StageModelError(f"cannot read stage model file {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StageModelError(f"{label} is not valid TOML: {exc}") from exc
+    return stage_model_from_dict(data, label)
+
+
+def get_stage_model(name_or_path: str | Path | StageModel | None = None) -> StageModel:
+    """A built-in model by name, or a user model from a ``.toml`` path; default six-state."""
+    if name_or_path is None:
+        return DEFAULT_MODEL
+    if isinstance(name_or_path, StageModel):
+        return name_or_path
+    text = str(name_or_path)
+    key = text.strip().lower().replace("-", "_")
+    if key in BUILTIN_MODELS:
+        return BUILTIN_MODELS[key]
+    if text.lower().endswith(".toml") or Path(text).is_file():
+        return load_stage_model(text)
+    raise StageModelError(
+        f"unknown stage model {text!r}; built in: {', '.join(BUILTIN_MODELS)}, or a .toml file"
+    )
+
+
+def all_labels(models: Iterable[StageModel]) -> set[str]:
+    """Every normalised stage label of the given models (used to recognise stage columns)."""
+    return {label for m in models for label in m._lookup}

@@ -1,0 +1,395 @@
+"""Parsing cell values into typed columns, reporting what could not be read.
+
+Every parser takes a column of raw cell text (``None`` for a blank cell) and returns a
+:class:`Parsed`: the typed values, a mask of the cells that held something but could not be
+read (the caller turns those into findings, never silently into blanks), and a note when the
+parser had to decide something for the whole column (for example day-first dates).
+
+Parsers work on the distinct values of a column and map back, so a 500,000-row column with a
+few thousand distinct dates costs a few thousand parses.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .stages import LOST, ON_HOLD, OPEN, WON, normalize_label
+
+__all__ = [
+    "Parsed",
+    "header_unit",
+    "parse_amount",
+    "parse_bool",
+    "parse_date",
+    "parse_grade",
+    "parse_probability",
+    "parse_source",
+    "parse_status",
+    "SOURCES",
+]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Typed values of one column, the unreadable cells, and any column-wide decision."""
+
+    values: pd.Series
+    bad: np.ndarray  # bool: a non-blank cell that could not be read
+    note: str | None = None  # a column-wide decision, as a message key
+    extra: pd.Series | None = None  # e.g. the currency implied by "$1,200"
+
+
+def _blank(raw: pd.Series) -> np.ndarray:
+    s = raw.astype("string")
+    return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool, na_value=True)
+
+
+def _by_unique(raw: pd.Series, parse_many: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply a vectorised parser to the distinct non-blank values and map the result back."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    parsed = parse_many(pd.Series(uniques, dtype="string").str.strip())
+    out = parsed.to_numpy()
+    # codes == -1 (blank) takes the last slot, a missing value.
+    filler = np.array([pd.NA if out.dtype == object else np.nan], dtype=out.dtype) \
+        if out.dtype.kind in "fO" else np.array([np.datetime64("NaT")], dtype=out.dtype)
+    return pd.Series(np.concatenate([out, filler])[codes], index=raw.index, dtype=parsed.dtype)
+
+
+# --------------------------------------------------------------------------------------------
+# Amounts
+# --------------------------------------------------------------------------------------------
+_UNIT_WORDS = {
+    "亿元": (1e8, "CNY"), "亿": (1e8, None), "万元": (1e4, "CNY"), "万": (1e4, None),
+    "千元": (1e3, "CNY"), "元": (1.0, "CNY"), "k": (1e3, None), "千": (1e3, None),
+    "m": (1e6, None), "mn": (1e6, None), "million": (1e6, None), "thousand": (1e3, None),
+    "百万": (1e6, None), "w": (1e4, None),
+}
+_CURRENCY_WORDS = {
+    "cny": "CNY", "rmb": "CNY", "人民币": "CNY", "¥": "CNY", "￥": "CNY", "usd": "USD",
+    "$": "USD", "us$": "USD", "美元": "USD", "eur": "EUR", "€": "EUR", "欧元": "EUR",
+    "gbp": "GBP", "£": "GBP", "jpy": "JPY", "日元": "JPY", "hkd": "HKD", "港币": "HKD",
+}
+_HEADER_UNIT = re.compile(r"[\(（\[【]\s*([^\)）\]】]{1,12})\s*[\)）\]】]\s*$|[/／_\-]\s*([^/／_\-]{1,6})$")
+
+
+def header_unit(header: str) -> tuple[str, float, str | None]:
+    """Split a unit off a header: ``"预计金额（万元）"`` gives ``("预计金额", 10000.0, "CNY")``.
+
+    Returns the header without its unit, the multiplier to the base unit, and the currency the
+    unit implies (None when it implies none). A parenthesis that is not a unit is left alone.
+    """
+    text = unicodedata.normalize("NFKC", str(header)).strip()
+    m = _HEADER_UNIT.search(text)
+    if m:
+        unit = (m.group(1) or m.group(2) or "").strip().casefold()
+        mult, cur = 1.0, None
+        parts = re.findall(r"[a-z$€£¥￥]+|[^\sa-z$€£¥￥]+", unit)
+        known = bool(parts)
+        for part in parts:
+            if part in _UNIT_WORDS:
+                m_, c_ = _UNIT_WORDS[part]
+                mult *= m_
+                cur = cur or c_
+            elif part in _CURRENCY_WORDS:
+                cur = _CURRENCY_WORDS[part]
+            elif part in ("%", "％"):
+                pass
+            else:
+                # "万元人民币" style: try known words as prefixes.
+                for word, (m_, c_) in sorted(_UNIT_WORDS.items(), key=lambda kv: -len(kv[0])):
+                    if part.startswith(word):
+                        mult *= m_
+                        cur = cur or c_
+                        rest = part[len(word):]
+                        cur = _CURRENCY_WORDS.get(rest, cur)
+                        break
+                else:
+                    known = False
+        if known:
+            return text[: m.start()].strip(), mult, cur
+    return text, 1.0, None
+
+
+_AMOUNT_CLEAN = re.compile(r"[,，\s']|rmb|cny|usd|eur|gbp|hkd|jpy|us\$|人民币|美元|欧元|元|[¥￥$€£]")
+_AMOUNT_SUFFIX = {"亿": 1e8, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, "m": 1e6, "百万": 1e6, "mn": 1e6}
+_AMOUNT_RE = re.compile(r"^(\()?([+-]?\d+(?:\.\d+)?)(百万|亿|万|千|mn|[wkm])?(\))?$")
+_SIGN_RE = re.compile(r"(us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民币|美元|欧元)")
+
+
+def parse_amount(raw: pd.Series, multiplier: float = 1.0) -> Parsed:
+    """Amounts with currency signs, thousands separators, 万/亿/k/M suffixes and (negatives).
+
+    ``multiplier`` comes from the header's unit (10,000 for "万元"); a suffix in the cell
+    ("120万") gives its own scale and the header's unit is not applied on top of it.
+    ``extra`` holds the currency a sign implies ("$" USD, "¥" CNY), else missing.
+    """
+    blank = _blank(raw)
+
+    def many(u: pd.Series) -> pd.DataFrame:
+        fast = pd.to_numeric(u, errors="coerce") * multiplier
+        out = fast.astype("float64")
+        cur = pd.Series(pd.NA, index=u.index, dtype="object")
+        slow = out.isna() & u.notna()
+        for i in np.flatnonzero(slow.to_numpy()):
+            text = unicodedata.normalize("NFKC", u.iat[i]).casefold().strip()
+            sign = _SIGN_RE.search(text)
+            if sign:
+                cur.iat[i] = _CURRENCY_WORDS.get(sign.group(1))
+            m = _AMOUNT_RE.match(_AMOUNT_CLEAN.sub("", text))
+            if not m:
+                continue
+            value = float(m.group(2))
+            if m.group(1) and m.group(4):
+                value = -value
+            elif m.group(1) or m.group(4):
+                continue
+            suffix = m.group(3)
+            out.iat[i] = value * (_AMOUNT_SUFFIX[suffix] if suffix else multiplier)
+        return pd.DataFrame({"v": out, "c": cur})
+
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    table = many(pd.Series(uniques, dtype="object").astype(str))
+    vals = np.append(table["v"].to_numpy(dtype="float64"), np.nan)[codes]
+    curs = np.append(table["c"].to_numpy(dtype="object"), None)[codes]
+    values = pd.Series(vals, index=raw.index, dtype="float64")
+    bad = np.isnan(vals) & ~blank
+    extra = pd.Series(curs, index=raw.index, dtype="object")
+    return Parsed(values, bad, extra=extra if extra.notna().any() else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Probabilities
+# --------------------------------------------------------------------------------------------
+def parse_probability(raw: pd.Series) -> Parsed:
+    """Win probabilities as fractions: 0.3, 30 and "30%" all read 0.3.
+
+    A bare number is a percentage when any bare number in the column is above 1 (the column
+    is then on a 0-100 scale); the note says which scale was used. Values outside [0, 1]
+    after scaling are kept as they are (validation reports them), not clipped.
+    """
+    blank = _blank(raw)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="object").astype(str).str.strip()
+    norm = u.map(lambda t: unicodedata.normalize("NFKC", t))
+    pct = norm.str.endswith("%")
+    nums = pd.to_numeric(norm.str.rstrip("%").str.strip(), errors="coerce")
+    bare = nums[~pct]
+    percent_scale = bool((bare > 1).any())
+    scaled = np.where(pct | percent_scale, nums / 100.0, nums)
+    vals = np.append(np.asarray(scaled, dtype="float64"), np.nan)[codes]
+    note = None
+    if len(bare.dropna()):
+        note = "probability_scale_percent" if percent_scale else "probability_scale_fraction"
+    return Parsed(pd.Series(vals, index=raw.index), np.isnan(vals) & ~blank, note)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------------
+_TIME = r"(?:[\st]+(?P<ampm1>上午|下午|am|pm)?\s*(?P<H>\d{1,2})[:时](?P<M>\d{2})(?:[:分](?P<S>\d{2})(?:\.\d+)?)?\s*秒?\s*(?P<ampm2>am|pm|上午|下午)?)?"
+_YMD = re.compile(
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?" + _TIME + r"\s*(?:z|[+-]\d{2}:?\d{2})?$"
+)
+_XYY = re.compile(r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4}|\d{2})" + _TIME + r"$")
+_COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)$")
+_SERIAL = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_MONTH_NAME = re.compile(r"[a-z]{3}")
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Dates outside this window are read but reported as impossible.
+DATE_MIN, DATE_MAX = pd.Timestamp("1980-01-01"), pd.Timestamp("2100-12-31")
+
+
+def _assemble(y, m, d, hh, mm, ss, ampm) -> pd.Series:
+    def num(part: pd.Series | None) -> pd.Series:
+        if part is None:
+            return pd.Series(0.0, index=y.index)
+        return pd.to_numeric(part, errors="coerce").fillna(0)
+
+    hour = num(hh)
+    if ampm is not None:
+        pm = ampm.isin(["pm", "下午"]).to_numpy()
+        am = ampm.isin(["am", "上午"]).to_numpy()
+        hour = pd.Series(np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour)),
+                         index=hour.index)
+    frame = pd.DataFrame({
+        "year": pd.to_numeric(y, errors="coerce"), "month": pd.to_numeric(m, errors="coerce"),
+        "day": pd.to_numeric(d, errors="coerce"), "hour": hour,
+        "minute": num(mm),
+        "second": num(ss),
+    })
+    ok = frame.notna().all(axis=1)
+    out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    if ok.any():
+        out[ok] = pd.to_datetime(frame[ok].astype("int64"), errors="coerce")
+    return out
+
+
+def _ampm(match: pd.DataFrame) -> pd.Series:
+    return match["ampm1"].where(match["ampm1"].notna(), match["ampm2"])
+
+
+def _parse_date_texts(u: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, str | None]:
+    """Parse distinct, stripped, case-folded texts; decide day/month order for x/x/yy forms."""
+    out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
+    note = None
+    ymd = u.str.extract(_YMD)
+    hit = ymd["y"].notna()
+    if hit.any():
+        g = ymd[hit]
+        out[hit] = _assemble(g["y"], g["m"], g["d"], g["H"], g["M"], g["S"], _ampm(g))
+    rest = out.isna() & ~hit
+    xyy = u[rest].str.extract(_XYY)
+    hit2 = xyy["a"].notna()
+    if hit2.any():
+        g = xyy[hit2]
+        a, b = g["a"].astype(int), g["b"].astype(int)
+        y = g["y"].astype(int)
+        y = y.where(g["y"].str.len() == 4, np.where(y < 70, 2000 + y, 1900 + y))
+        if dayfirst is None:
+            a_big, b_big = bool((a > 12).any()), bool((b > 12).any())
+            if a_big and not b_big:
+                dayfirst, note = True, "dates_dayfirst"
+            elif b_big and not a_big:
+                dayfirst, note = False, "dates_monthfirst"
+            elif a_big and b_big:
+                dayfirst = int((a > 12).sum()) > int((b > 12).sum())
+                note = "dates_mixed_order_dayfirst" if dayfirst else "dates_mixed_order_monthfirst"
+            else:
+                dayfirst, note = False, "dates_ambiguous_monthfirst"
+        day, month = (a, b) if dayfirst else (b, a)
+        out[g.index] = _assemble(y, month, day, g["H"], g["M"], g["S"], _ampm(g))
+    rest = out.isna() & ~hit & ~u.index.isin(xyy.index[hit2])
+    compact = u[rest].str.extract(_COMPACT)
+    hit3 = compact["y"].notna()
+    if hit3.any():
+        g = compact[hit3]
+        out[g.index] = _assemble(g["y"], g["m"], g["d"], None, None, None, None)
+    rest = rest & ~u.index.isin(compact.index[hit3])
+    serial = rest & u.str.match(_SERIAL)
+    if serial.any():
+        days = pd.to_numeric(u[serial], errors="coerce")
+        days = days.where((days >= 1) & (days < 2958466))
+        out[serial] = EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+        rest = rest & ~serial
+    # Month names ("Mar 5, 2024", "05-Mar-24"): rare, so the slow general parser is fine here.
+    named = rest & u.str.contains(_MONTH_NAME)
+    for i in np.flatnonzero(named.to_numpy()):
+        try:
+            out.iat[i] = pd.to_datetime(u.iat[i], format="mixed", dayfirst=bool(dayfirst))
+        except (ValueError, OverflowError, TypeError):
+            pass
+    return out, note
+
+
+def parse_date(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
+    """Dates as ISO, slashes, 年月日, Excel serial numbers, date-times with AM/PM, US dates.
+
+    For ``a/b/yy`` forms the order is decided once per column from the values: a first part
+    above 12 means day-first, a second part above 12 means month-first; when every value fits
+    both, month-first (US) is used. The note names the decision. Dates before 1980 or after
+    2100 are read but flagged as impossible in ``extra`` (a boolean column).
+    """
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = raw.astype("datetime64[ns]")
+        blank = values.isna().to_numpy()
+        bad = np.zeros(len(raw), dtype=bool)
+        note = None
+    else:
+        blank = _blank(raw)
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        u = pd.Series(uniques, dtype="object").astype(str).str.strip().str.casefold()
+        u = u.map(lambda t: unicodedata.normalize("NFKC", t))
+        parsed, note = _parse_date_texts(u, dayfirst)
+        arr = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))[codes]
+        values = pd.Series(arr, index=raw.index, dtype="datetime64[ns]")
+        bad = values.isna().to_numpy() & ~blank
+    impossible = values.notna() & ((values < DATE_MIN) | (values > DATE_MAX))
+    return Parsed(values, bad, note, extra=impossible if impossible.any() else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Booleans, statuses, sources, grades
+# --------------------------------------------------------------------------------------------
+_TRUE = {"true", "yes", "y", "t", "1", "1.0", "是", "已完成", "完成", "已", "有", "对", "done",
+         "√", "✓", "✔", "☑", "ok", "x"}
+_FALSE = {"false", "no", "n", "f", "0", "0.0", "否", "未完成", "未", "无", "不是", "not done",
+          "×", "✗", "✘", "☐", "-"}
+
+
+def _lookup(raw: pd.Series, table: dict[str, object], fallback_keep: bool = False) -> Parsed:
+    blank = _blank(raw)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    mapped = [table.get(normalize_label(u), None) for u in uniques]
+    if fallback_keep:
+        mapped = [m if m is not None else str(u).strip() for m, u in zip(mapped, uniques, strict=True)]
+    arr = np.array([*mapped, None], dtype=object)[codes]
+    values = pd.Series(arr, index=raw.index, dtype="object")
+    bad = values.isna().to_numpy() & ~blank
+    return Parsed(values, bad)
+
+
+def parse_bool(raw: pd.Series) -> Parsed:
+    """Yes/no cells in either language (是/否, √/×, TRUE/FALSE, 1/0, 已完成/未完成)."""
+    table: dict[str, object] = {normalize_label(t): True for t in _TRUE}
+    table.update({normalize_label(t): False for t in _FALSE})
+    p = _lookup(raw, table)
+    return Parsed(p.values.astype("boolean"), p.bad)
+
+
+_STATUS = {
+    WON: ("won", "closed won", "win", "赢单", "赢", "成交", "已成交", "签约", "已签约", "已赢单"),
+    LOST: ("lost", "closed lost", "lose", "丢单", "输单", "失败", "丢失", "输", "已丢单", "已输单",
+           "deleted", "closed"),
+    OPEN: ("open", "in progress", "active", "ongoing", "进行中", "跟进中", "跟进", "打开", "未关闭", "正常"),
+    ON_HOLD: ("on hold", "hold", "paused", "搁置", "已搁置", "暂停", "暂缓", "冻结"),
+}
+
+
+def parse_status(raw: pd.Series) -> Parsed:
+    """Deal statuses in either language to open / won / lost / on_hold."""
+    table = {normalize_label(label): key for key, labels in _STATUS.items() for label in labels}
+    # "closed" alone does not say won or lost.
+    table.pop("closed", None)
+    return _lookup(raw, table)
+
+
+SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "cold_visit": ("Cold visit", "陌生拜访", ("陌拜", "陌生拜访", "cold call", "cold calling", "cold", "purchased list", "新客户拜访")),
+    "follow_up": ("Follow-up", "跟踪", ("跟踪", "跟进", "follow up", "followup", "existing contact")),
+    "penetration": ("Penetration", "渗透", ("渗透", "cross sell", "cross-sell", "new buyer", "交叉销售")),
+    "cultivation": ("Cultivation", "耕耘", ("耕耘", "repeat", "repeat buyer", "复购", "老客户", "upsell", "renewal", "existing customer")),
+    "inbound": ("Inbound inquiry", "主动咨询", ("主动咨询", "咨询", "来电", "官网", "inbound", "inquiry",
+                                              "enquiry", "web", "website", "assigned", "分配", "referral", "转介绍",
+                                              "trade show", "展会", "partner", "合作伙伴")),
+}
+
+
+def parse_source(raw: pd.Series) -> Parsed:
+    """Sources to the five keys of the domain; an unknown source is kept as written."""
+    table: dict[str, object] = {}
+    for key, (en, zh, aliases) in SOURCES.items():
+        for label in (key, en, zh, *aliases):
+            table[normalize_label(label)] = key
+    return _lookup(raw, table, fallback_keep=True)
+
+
+_GRADE = re.compile(r"^\s*([abcd])\s*(?:级|类|档|级客户|类客户|客户|grade|级别)?\s*$", re.IGNORECASE)
+
+
+def parse_grade(raw: pd.Series) -> Parsed:
+    """Customer grades A-D ("A", "a", "A级", "B类客户"); anything else is reported."""
+    blank = _blank(raw)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    mapped = []
+    for u in uniques:
+        m = _GRADE.match(unicodedata.normalize("NFKC", str(u)))
+        mapped.append(m.group(1).upper() if m else None)
+    arr = np.array([*mapped, None], dtype=object)[codes]
+    values = pd.Series(arr, index=raw.index, dtype="object")
+    return Parsed(values, values.isna().to_numpy() & ~blank)
