@@ -106,7 +106,7 @@ class LoadResult:
         """Each finding's message in ``lang``."""
         f = self.findings if findings is None else findings
         return pd.Series(
-            [t(r, lang, value=v, **p) for r, v, p in zip(f["rule"], f["value"], f["params"], strict=True)],
+            [_render(r, v, p, lang) for r, v, p in zip(f["rule"], f["value"], f["params"], strict=True)],
             index=f.index, dtype="object",
         )
 
@@ -186,6 +186,15 @@ class LoadResult:
             "unknown_stages": self.unknown_stages().to_dict(orient="records"),
             "notes": self.note_texts(lang),
         }
+
+
+def _render(rule: str, value: object, params: dict, lang: str) -> str:
+    """One finding's message; the stage suggestion is named in the message's language."""
+    if rule == "unknown_stage":
+        s = params.get(f"suggestion_{lang}")
+        hint = t("unknown_stage_hint", lang, suggestion=s) if s else ""
+        return t(rule, lang, value=value, model=params.get("model"), hint=hint).strip()
+    return t(rule, lang, value=value, **params)
 
 
 # --------------------------------------------------------------------------------------------
@@ -429,14 +438,10 @@ def load_export(
         rows = index[unknown.to_numpy()]
         vals = stage_raw[unknown]
         suggestions = {v: model.suggest(v) for v in vals.unique()}
-        names = model.stage_names("zh")
-        names_en = model.stage_names("en")
-        params = []
-        for v in vals:
-            s = suggestions[v]
-            hint = "" if s is None else t("unknown_stage_hint", "zh", suggestion=names.get(s, s))
-            hint_en = "" if s is None else t("unknown_stage_hint", "en", suggestion=names_en.get(s, s))
-            params.append({"model": model.name, "hint": hint, "hint_en": hint_en, "suggestion": s})
+        names = {lang: model.stage_names(lang) for lang in ("zh", "en")}
+        params = [{"model": model.name, "suggestion": suggestions[v],
+                   **{f"suggestion_{lang}": names[lang].get(suggestions[v] or "", suggestions[v])
+                      for lang in ("zh", "en")}} for v in vals]
         findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
     status_col = column(Opportunities.status)
     status = implied.astype("object")

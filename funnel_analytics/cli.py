@@ -1,0 +1,310 @@
+"""The ``funnel-analytics`` command line.
+
+Exit codes (a contract scripts rely on):
+
+* 0 — every row of every file is valid (or the command succeeded);
+* 1 — some rows were rejected (the valid ones were still read or imported);
+* 2 — an input cannot be used (unreadable, not a spreadsheet, no stage column, unknown stage
+  model, bad option, store not writable): one clear line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from functools import wraps
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from .i18n import t
+from .loading import SHAPES, LoadResult, load_export
+from .mapping import parse_map_options
+from .reading import UnusableFile
+from .stages import BUILTIN_MODELS, StageModelError, get_stage_model
+from .store import ENV_VAR, SnapshotStore, StoreError, default_store_path
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _default_lang() -> str:
+    env = os.environ.get("FUNNEL_ANALYTICS_LANG") or os.environ.get("LANG", "")
+    return "zh" if env.lower().startswith("zh") else "en"
+
+
+def _fail(message: str) -> None:
+    click.echo(f"funnel-analytics: {message}", err=True)
+    sys.exit(EXIT_UNUSABLE)
+
+
+def _guarded(func: Callable) -> Callable:
+    """Turn every failure into one line on stderr and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        lang = kwargs.get("lang") or _default_lang()
+        try:
+            return func(*args, **kwargs)
+        except UnusableFile as exc:
+            _fail(exc.message(lang))
+        except (StageModelError, StoreError) as exc:
+            _fail(str(exc))
+        except (SystemExit, click.exceptions.Exit, click.ClickException):
+            raise
+        except Exception as exc:  # a report, never a traceback
+            if os.environ.get("FUNNEL_ANALYTICS_DEBUG"):
+                raise
+            _fail(f"{type(exc).__name__}: {exc}")
+
+    return wrapper
+
+
+def _load_options(func: Callable) -> Callable:
+    options = [
+        click.option("--stage-model", "stage_model", default="six_state", show_default=True,
+                     help=f"Built-in model ({', '.join(BUILTIN_MODELS)}) or a .toml file."),
+        click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
+                     help="Map a column to a field, e.g. --map \"销售阶段=stage\"; "
+                          "FIELD 'ignore' unmaps it. Repeatable."),
+        click.option("--as-of", "as_of", default=None, metavar="DATE",
+                     help="Snapshot date when the file has no snapshot-date column "
+                          "(otherwise taken from the file name, e.g. 2024-03)."),
+        click.option("--sheet", default=None, help="Sheet name or 0-based index (default: the "
+                                                    "sheet that looks like opportunities)."),
+        click.option("--shape", type=click.Choice(SHAPES), default="auto", show_default=True,
+                     help="Input shape: monthly snapshot, per-stage date columns, or history log."),
+        click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
+                     help="Force the order of a/b/yy dates (default: decided per column)."),
+        click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+                     help="Language of messages (default from $LANG)."),
+        click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
+                     help=f"Snapshot store file (default ${ENV_VAR} or {default_store_path()})."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _parse_as_of(value: str | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    from .values import parse_date
+
+    parsed = parse_date(pd.Series([value], dtype="object"))
+    if parsed.bad.any() or parsed.values.isna().all():
+        raise click.BadParameter(f"cannot read the date {value!r}", param_hint="--as-of")
+    return parsed.values.iloc[0]
+
+
+def _remembered(store_path: str | None) -> dict[str, dict[str, str]]:
+    path = Path(store_path) if store_path else default_store_path()
+    if not path.exists():
+        return {}
+    try:
+        with SnapshotStore(path, read_only=True) as store:
+            return store.remembered_mappings()
+    except Exception:  # an unreadable store must not stop a validation
+        return {}
+
+
+def _load(file: str, *, stage_model, maps, as_of, sheet, shape, dayfirst, remembered) -> LoadResult:
+    return load_export(file, stage_model=get_stage_model(stage_model),
+                       mapping=parse_map_options(maps), remembered=remembered,
+                       as_of=_parse_as_of(as_of), sheet=sheet, shape=shape, dayfirst=dayfirst)
+
+
+def _print_report(result: LoadResult, lang: str, limit: int = 50) -> None:
+    rep = result.report(lang)
+    zh = lang == "zh"
+    click.echo(f"{rep['file']}  [{rep['format']}{' · ' + rep['sheet'] if rep['sheet'] else ''}]")
+    click.echo(("  读取 {0} 行，有效 {1} 行，拒绝 {2} 行；警告 {3} 条" if zh else
+                "  {0} rows read, {1} valid, {2} rejected; {3} warnings").format(
+        rep["rows_read"], rep["rows_valid"], rep["rows_rejected"], len(rep["warnings"])))
+    click.echo("  " + ("阶段模型" if zh else "stage model") + f": {rep['stage_model']}  "
+               + ("快照日期" if zh else "snapshot date") + f": {rep['snapshot_date']}")
+    click.echo("  " + ("列映射" if zh else "mapping") + ":")
+    for header, target in rep["mapping"].items():
+        click.echo(f"    {header} → {target}")
+    for note in rep["notes"]:
+        click.echo(f"  · {note}")
+    for title, items in (("错误（整行拒绝）" if zh else "errors (row rejected)", rep["errors"]),
+                         ("警告（保留并标记）" if zh else "warnings (row kept)", rep["warnings"])):
+        if not items:
+            continue
+        click.echo(f"  {title}: {len(items)}")
+        for f in items[:limit]:
+            row = ("第 {0} 行" if zh else "row {0}").format(f["row"])
+            click.echo(f"    {row} · {f['column']} · {f['value']!s} · {f['rule']}: {f['message']}")
+        if len(items) > limit:
+            click.echo(("    …… 另有 {0} 条" if zh else "    … and {0} more").format(len(items) - limit))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="funnel-analytics")
+def cli() -> None:
+    """Read, validate and keep monthly opportunity exports (Excel or CSV, Chinese or English).
+
+    Exit codes: 0 all rows valid, 1 some rows rejected, 2 input unusable.
+    """
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@_load_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--rejected-out", type=click.Path(dir_okay=False), default=None,
+              help="Write the rejected rows with reasons to this .xlsx file.")
+@_guarded
+def validate(file, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store_path, as_json,
+             rejected_out):
+    """Check FILE and report every problem with its spreadsheet row; nothing is stored."""
+    lang = lang or _default_lang()
+    if not Path(file).exists():
+        raise UnusableFile("unreadable", file=file, detail="no such file")
+    result = _load(file, stage_model=stage_model, maps=maps, as_of=as_of, sheet=sheet,
+                   shape=shape, dayfirst=dayfirst, remembered=_remembered(store_path))
+    if rejected_out:
+        from .export import rejected_rows_xlsx
+
+        Path(rejected_out).write_bytes(rejected_rows_xlsx(result, lang))
+    if as_json:
+        click.echo(json.dumps(result.report(lang), ensure_ascii=False, default=str))
+    else:
+        _print_report(result, lang)
+    sys.exit(EXIT_REJECTED if result.rows_rejected else EXIT_OK)
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@_load_options
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@_guarded
+def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store_path, as_json):
+    """Validate FILES and keep their valid rows as snapshots in the store.
+
+    Each file is one snapshot, imported atomically; the same file content twice is one
+    snapshot. The mapping used is remembered for files with the same headers.
+    """
+    lang = lang or _default_lang()
+    outcomes, code = [], EXIT_OK
+    with SnapshotStore(store_path) as store:
+        remembered = store.remembered_mappings()
+        for file in files:
+            try:
+                if not Path(file).exists():
+                    raise UnusableFile("unreadable", file=file, detail="no such file")
+                result = _load(file, stage_model=stage_model, maps=maps, as_of=as_of, sheet=sheet,
+                               shape=shape, dayfirst=dayfirst, remembered=remembered)
+            except UnusableFile as exc:
+                click.echo(f"funnel-analytics: {exc.message(lang)}", err=True)
+                outcomes.append({"file": file, "error": exc.message(lang), "reason": exc.reason})
+                code = EXIT_UNUSABLE
+                continue
+            outcome = store.import_result(result)
+            store.remember_mapping(result.mapping.signature, result.mapping.as_dict())
+            remembered = store.remembered_mappings()
+            if result.rows_rejected and code == EXIT_OK:
+                code = EXIT_REJECTED
+            dates = result.snapshot_dates
+            outcomes.append({
+                "file": file, "snapshot_id": outcome.snapshot_id, "created": outcome.created,
+                "snapshot_date": None if dates is None else dates[1].date().isoformat(),
+                "rows_read": result.rows_read, "rows_valid": result.rows_valid,
+                "rows_rejected": result.rows_rejected, "warnings": len(result.warnings),
+            })
+            if not as_json:
+                if outcome.created:
+                    msg = ("已导入快照 #{id}：{file}（{date}），有效 {valid} 行，拒绝 {rej} 行" if lang == "zh"
+                           else "imported snapshot #{id}: {file} ({date}), {valid} valid rows, {rej} rejected")
+                else:
+                    msg = ("文件内容与快照 #{id} 相同，未重复导入：{file}" if lang == "zh"
+                           else "same content as snapshot #{id}, not imported again: {file}")
+                click.echo(msg.format(id=outcome.snapshot_id, file=file,
+                                      date=outcomes[-1]["snapshot_date"], valid=result.rows_valid,
+                                      rej=result.rows_rejected))
+        if as_json:
+            click.echo(json.dumps({"store": str(store.path), "imports": outcomes},
+                                  ensure_ascii=False))
+    sys.exit(code)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
+              help=f"Snapshot store file (default ${ENV_VAR} or {default_store_path()}).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_context
+@_guarded
+def snapshots(ctx, store_path, as_json):
+    """List stored snapshots (date, file, row counts, stage model)."""
+    ctx.ensure_object(dict)
+    ctx.obj["store_path"] = store_path
+    if ctx.invoked_subcommand is not None:
+        return
+    with SnapshotStore(store_path) as store:
+        table = store.snapshots()
+        if as_json:
+            records = json.loads(table.to_json(orient="records", date_format="iso"))
+            click.echo(json.dumps({"store": str(store.path), "snapshots": records},
+                                  ensure_ascii=False))
+            return
+        if table.empty:
+            click.echo(f"no snapshots in {store.path}")
+            return
+        with pd.option_context("display.width", 200, "display.max_columns", 20):
+            click.echo(table.to_string(index=False))
+
+
+@snapshots.command(name="remove")
+@click.argument("snapshot_id", type=int)
+@click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
+              help="Snapshot store file.")
+@click.pass_context
+@_guarded
+def snapshots_remove(ctx, snapshot_id, store_path):
+    """Remove snapshot SNAPSHOT_ID from the store (explicit; nothing else deletes)."""
+    store_path = store_path or (ctx.obj or {}).get("store_path")
+    with SnapshotStore(store_path) as store:
+        if not store.remove(snapshot_id):
+            _fail(f"no snapshot #{snapshot_id} in {store.path}")
+        click.echo(f"removed snapshot #{snapshot_id} from {store.path}")
+
+
+@cli.command(name="stage-models")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None)
+def stage_models(as_json, lang):
+    """List the built-in stage models and their stages."""
+    lang = lang or _default_lang()
+    data = {
+        name: [{"key": s.key, "en": s.en, "zh": s.zh, "probability": s.probability,
+                "checklist": [i.key for i in s.checklist]} for s in m.stages]
+        for name, m in BUILTIN_MODELS.items()
+    }
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    for name, m in BUILTIN_MODELS.items():
+        click.echo(f"{name}: {m.title(lang)}")
+        for s in m.stages:
+            click.echo(f"    {s.key:<24} {s.name(lang):<20} {s.probability:>5.0%}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``funnel-analytics`` script."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="funnel-analytics",
+                 standalone_mode=True)
+    except UnicodeEncodeError as exc:
+        click.echo(f"funnel-analytics: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+
+
+_ = t  # messages for the CLI come from the same table
+
+if __name__ == "__main__":
+    main()

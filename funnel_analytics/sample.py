@@ -1,0 +1,711 @@
+"""A seeded, fictional company's CRM opportunity exports: the bundled sample data.
+
+华辰智能科技 (Huachen Intelligent Technology) sells smart-factory projects (warehousing,
+MES, vision inspection, robot cells, ...) through four regional teams. Its reps export the
+opportunity list from the CRM at every month end. The simulation behaves like a real
+project-selling funnel: deals enter at the first stage, advance (sometimes skipping a
+stage), stall, fall back one or two stages, slip their expected close date, change amount,
+get won or lost, and now and then go on hold. Some reps report a stage the deal's milestone
+checklist does not support yet ("stage inflation"), which the product is meant to catch.
+
+Everything is a pure function of the seed (``numpy.random.default_rng``); nothing reads the
+clock. :func:`generate_history` returns the canonical monthly snapshots;
+:func:`write_sample_files` writes them the way real users would bring them: monthly Chinese
+Excel exports, an English Salesforce-style CSV and a Salesforce ``OpportunityHistory``-style
+stage-change log. Regenerate the bundled folder with::
+
+    python -m funnel_analytics.sample sample_data
+"""
+
+from __future__ import annotations
+
+import calendar
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .stages import LOST, ON_HOLD, OPEN, WON, get_stage_model
+
+__all__ = ["COMPANY", "generate_history", "main", "write_sample_files"]
+
+COMPANY = "华辰智能科技"
+COMPANY_EN = "Huachen Intelligent Technology"
+
+# Deals created before the first exported month: a year of warm-up so that the first
+# snapshot already holds a mature pipeline (deals in every stage, some months old).
+_WARMUP_MONTHS = 12
+
+# (zh, en, cities as (zh, en), market size factor)
+_TEAMS: tuple[tuple[str, str, tuple[tuple[str, str], ...], float], ...] = (
+    ("华东大区", "East Region", (("上海", "Shanghai"), ("苏州", "Suzhou"), ("杭州", "Hangzhou"),
+                                ("南京", "Nanjing"), ("宁波", "Ningbo"), ("无锡", "Wuxi"),
+                                ("合肥", "Hefei"), ("常州", "Changzhou")), 1.25),
+    ("华北大区", "North Region", (("北京", "Beijing"), ("天津", "Tianjin"), ("济南", "Jinan"),
+                                 ("青岛", "Qingdao"), ("石家庄", "Shijiazhuang"), ("太原", "Taiyuan"),
+                                 ("唐山", "Tangshan")), 1.0),
+    ("华南大区", "South Region", (("广州", "Guangzhou"), ("深圳", "Shenzhen"), ("东莞", "Dongguan"),
+                                 ("佛山", "Foshan"), ("厦门", "Xiamen"), ("珠海", "Zhuhai"),
+                                 ("南宁", "Nanning")), 1.1),
+    ("西部大区", "West Region", (("成都", "Chengdu"), ("重庆", "Chongqing"), ("西安", "Xi'an"),
+                                ("昆明", "Kunming"), ("贵阳", "Guiyang"), ("兰州", "Lanzhou")), 0.75),
+)
+
+# Fictional reps: (zh, pinyin as an English-language CRM would store it).
+_REPS: tuple[tuple[str, str], ...] = (
+    ("陈志强", "Chen Zhiqiang"), ("王丽娟", "Wang Lijuan"), ("李建国", "Li Jianguo"),
+    ("张晓明", "Zhang Xiaoming"), ("刘洋", "Liu Yang"), ("赵敏", "Zhao Min"),
+    ("孙浩然", "Sun Haoran"), ("周静", "Zhou Jing"), ("吴磊", "Wu Lei"),
+    ("郑雪梅", "Zheng Xuemei"), ("黄俊杰", "Huang Junjie"), ("林晓燕", "Lin Xiaoyan"),
+    ("何文斌", "He Wenbin"), ("马骏", "Ma Jun"), ("高婷", "Gao Ting"), ("罗超", "Luo Chao"),
+    ("谢雨桐", "Xie Yutong"), ("宋凯", "Song Kai"), ("唐慧敏", "Tang Huimin"),
+    ("韩冬", "Han Dong"), ("冯佳琪", "Feng Jiaqi"), ("曹宇航", "Cao Yuhang"),
+    ("彭程", "Peng Cheng"), ("邓雅婷", "Deng Yating"),
+)
+
+_BRANDS: tuple[tuple[str, str], ...] = (
+    ("恒通", "Hengtong"), ("瑞丰", "Ruifeng"), ("宏达", "Hongda"), ("金桥", "Jinqiao"),
+    ("天泽", "Tianze"), ("博远", "Boyuan"), ("新晟", "Xinsheng"), ("嘉禾", "Jiahe"),
+    ("启明", "Qiming"), ("鼎盛", "Dingsheng"), ("永拓", "Yongtuo"), ("盛华", "Shenghua"),
+    ("康达", "Kangda"), ("泰和", "Taihe"), ("安信", "Anxin"), ("远航", "Yuanhang"),
+    ("弘毅", "Hongyi"), ("润德", "Runde"), ("祥和", "Xianghe"), ("同舟", "Tongzhou"),
+    ("聚源", "Juyuan"), ("广泰", "Guangtai"), ("鑫源", "Xinyuan"), ("德润", "Derun"),
+    ("华科", "Huake"), ("明远", "Mingyuan"), ("正阳", "Zhengyang"), ("合力达", "Helida"),
+)
+
+_INDUSTRIES: tuple[tuple[str, str], ...] = (
+    ("精密机械", "Precision Machinery"), ("汽车零部件", "Auto Parts"), ("电子科技", "Electronics"),
+    ("新材料", "New Materials"), ("医药", "Pharmaceutical"), ("食品", "Foods"),
+    ("物流", "Logistics"), ("化工", "Chemicals"), ("纺织", "Textiles"),
+    ("家电", "Home Appliances"), ("光伏科技", "Solar Technology"), ("电力设备", "Power Equipment"),
+    ("包装材料", "Packaging"), ("冷链", "Cold Chain"),
+)
+
+# (zh, en, median amount in yuan)
+_PRODUCTS: tuple[tuple[str, str, float], ...] = (
+    ("智能仓储系统", "Smart Warehouse System", 900_000),
+    ("MES系统", "MES Rollout", 600_000),
+    ("视觉检测设备", "Vision Inspection Equipment", 350_000),
+    ("工业机器人集成", "Robot Cell Integration", 800_000),
+    ("AGV物流系统", "AGV Logistics System", 700_000),
+    ("设备联网平台", "Equipment IoT Platform", 300_000),
+    ("能源管理系统", "Energy Management System", 250_000),
+    ("数字化工厂规划", "Digital Factory Planning", 180_000),
+    ("产线自动化改造", "Line Automation Retrofit", 1_200_000),
+    ("质量追溯系统", "Quality Traceability System", 280_000),
+)
+
+SOURCES = ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
+_SOURCE_WEIGHTS = np.array([0.20, 0.24, 0.17, 0.23, 0.16])
+_SOURCE_ZH = {"cold_visit": "陌生拜访", "follow_up": "跟踪", "penetration": "渗透",
+              "cultivation": "耕耘", "inbound": "主动咨询"}
+_SOURCE_EN = {"cold_visit": "Cold Call", "follow_up": "Follow-up", "penetration": "Penetration",
+              "cultivation": "Cultivation", "inbound": "Inbound"}
+# Existing customers lose less often than strangers.
+_SOURCE_LOSS = {"cold_visit": 1.3, "follow_up": 1.1, "penetration": 0.9, "cultivation": 0.7,
+                "inbound": 1.0}
+
+GRADES = ("A", "B", "C", "D")
+_GRADE_WEIGHTS = np.array([0.15, 0.30, 0.35, 0.20])
+# Grades follow expected close time and likelihood: A closes soon and likely, D late.
+_GRADE_HORIZON = {"A": (1, 3), "B": (2, 5), "C": (3, 8), "D": (5, 12)}
+_GRADE_ADVANCE = {"A": 1.4, "B": 1.1, "C": 0.9, "D": 0.6}
+_GRADE_LOSS = {"A": 0.5, "B": 0.8, "C": 1.1, "D": 1.6}
+_GRADE_WIN = {"A": 1.3, "B": 1.1, "C": 0.9, "D": 0.7}
+
+# Monthly chances by (real) stage index 0..4 of the six-state model.
+_P_ADVANCE = (0.30, 0.27, 0.25, 0.22, 0.0)
+_P_LOSS = (0.20, 0.13, 0.10, 0.08, 0.08)
+_P_SKIP = 0.12  # share of advances that jump two stages
+_P_REGRESS = 0.035
+_P_REGRESS_TWO = 0.3  # share of regressions that fall back two stages
+_P_HOLD = 0.012
+_P_RESUME, _P_LOST_ON_HOLD = 0.25, 0.12
+_P_AMOUNT_CHANGE = 0.05
+# Stage inflation: a rep reports one stage beyond what the checklist supports.
+_P_INFLATE_STALLED, _P_INFLATE_ON_ADVANCE, _P_CORRECTED = 0.022, 0.08, 0.12
+
+# Intake seasonality by calendar month (Spring Festival dip, March restart, Golden Week).
+_SEASON = {1: 0.95, 2: 0.8, 3: 1.15, 4: 1.05, 5: 1.0, 6: 1.05, 7: 0.95, 8: 0.9, 9: 1.1,
+           10: 0.9, 11: 1.05, 12: 1.0}
+_MIN_AMOUNT, _MAX_AMOUNT = 50_000, 5_000_000
+
+STATUS_ZH = {OPEN: "进行中", WON: "赢单", LOST: "输单", ON_HOLD: "搁置"}
+_FORECAST = {"target": "Pipeline", "qualified": "Pipeline", "shortlisted": "Pipeline",
+             "committed": "Best Case", "near_win": "Commit", "won": "Closed"}
+
+XLSX_BASE_HEADERS = ("商机编号", "商机名称", "客户名称", "销售团队", "负责人", "销售阶段", "状态",
+                     "预计金额（万元）", "赢单概率", "创建日期", "预计成交日期", "实际成交日期",
+                     "商机来源", "客户等级")
+EN_HEADERS = ("Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner",
+              "Owner Role", "Stage", "Amount", "Probability (%)", "Created Date", "Close Date",
+              "Lead Source", "Rating")
+HISTORY_HEADERS = ("OpportunityId", "StageName", "CreatedDate", "Amount", "CloseDate",
+                   "Probability", "ForecastCategory")
+
+CANONICAL_COLUMNS = ("opportunity_id", "opportunity_name", "account", "owner", "team", "stage",
+                     "status", "amount", "probability", "created_date", "expected_close_date",
+                     "close_date", "source", "grade", "snapshot_date")
+_DATE_COLUMNS = ("created_date", "expected_close_date", "close_date", "snapshot_date")
+
+
+# --------------------------------------------------------------------------------------------
+# Calendar helpers: months are counted as year * 12 + (month - 1).
+# --------------------------------------------------------------------------------------------
+def _month_index(text: str) -> int:
+    period = pd.Period(text, freq="M")
+    return period.year * 12 + period.month - 1
+
+
+def _month_end(mi: int) -> date:
+    y, m = divmod(mi, 12)
+    return date(y, m + 1, calendar.monthrange(y, m + 1)[1])
+
+
+def _month_start(mi: int) -> date:
+    y, m = divmod(mi, 12)
+    return date(y, m + 1, 1)
+
+
+def _day_in_month(rng: np.random.Generator, mi: int, not_before: date | None = None) -> date:
+    start, end = _month_start(mi), _month_end(mi)
+    if not_before is not None and not_before > start:
+        start = min(not_before, end)
+    return start + timedelta(days=int(rng.integers(0, (end - start).days + 1)))
+
+
+def _round_amount(x: float) -> int:
+    return round(min(max(x, _MIN_AMOUNT), _MAX_AMOUNT) / 1000.0) * 1000
+
+
+# --------------------------------------------------------------------------------------------
+# The simulation
+# --------------------------------------------------------------------------------------------
+@dataclass
+class _Rep:
+    zh: str
+    en: str
+    team: int
+    productivity: float
+    skill: float
+    optimism: float
+
+
+@dataclass
+class _Account:
+    zh: str
+    en: str
+    brand: int
+    team: int
+
+
+@dataclass
+class _Deal:
+    oid: str
+    name_zh: str
+    name_en: str
+    account: _Account
+    rep: _Rep
+    source: str
+    grade: str
+    amount: int
+    created: date
+    created_mi: int
+    expected_close: date
+    real: int = 0  # the stage the checklist supports
+    reported: int = 0  # the stage the rep reports: real, or real + 1 when inflated
+    furthest: int = 0  # furthest reported stage, kept by a lost deal
+    partial: int = 0  # items of the next stage already done (never all of them)
+    order: list[np.ndarray] = field(default_factory=list)  # per stage: order items get done
+    status: str = OPEN
+    close_date: date | None = None
+
+
+def _make_reps(rng: np.random.Generator, n_reps: int) -> list[_Rep]:
+    if not 1 <= n_reps <= len(_REPS):
+        raise ValueError(f"n_reps must be between 1 and {len(_REPS)}, got {n_reps}")
+    n_teams = len(_TEAMS) if n_reps >= len(_TEAMS) else n_reps
+    productivity = rng.lognormal(0.0, 0.25, n_reps)
+    skill = rng.lognormal(0.0, 0.15, n_reps)
+    optimists = set(rng.choice(n_reps, size=max(1, n_reps // 6), replace=False).tolist())
+    reps = []
+    for i, (zh, en) in enumerate(_REPS[:n_reps]):
+        team = i * n_teams // n_reps
+        reps.append(_Rep(zh, en, team, float(productivity[i] * _TEAMS[team][3]),
+                         float(skill[i]), 3.0 if i in optimists else 1.0))
+    return reps
+
+
+class _Accounts:
+    """Customer names, unique across the company, and each team's existing customers."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.used: set[str] = set()
+        self.existing: dict[int, list[_Account]] = {t: [] for t in range(len(_TEAMS))}
+
+    def new(self, team: int) -> _Account:
+        cities = _TEAMS[team][2]
+        while True:
+            c = cities[int(self.rng.integers(len(cities)))]
+            b = int(self.rng.integers(len(_BRANDS)))
+            ind = _INDUSTRIES[int(self.rng.integers(len(_INDUSTRIES)))]
+            listed = self.rng.random() < 0.2
+            zh = f"{c[0]}{_BRANDS[b][0]}{ind[0]}{'股份有限公司' if listed else '有限公司'}"
+            if zh not in self.used:
+                break
+        self.used.add(zh)
+        en = f"{c[1]} {_BRANDS[b][1]} {ind[1]} Co., Ltd."
+        return _Account(zh, en, b, team)
+
+    def existing_or_new(self, team: int) -> _Account:
+        pool = self.existing[team]
+        if not pool:
+            return self.new(team)
+        return pool[int(self.rng.integers(len(pool)))]
+
+    def add_customer(self, account: _Account) -> None:
+        if account not in self.existing[account.team]:
+            self.existing[account.team].append(account)
+
+
+def _new_deal(rng: np.random.Generator, mi: int, seq: int, rep: _Rep, accounts: _Accounts,
+              checklist_sizes: Sequence[int]) -> _Deal:
+    source = SOURCES[int(rng.choice(len(SOURCES), p=_SOURCE_WEIGHTS))]
+    grade = GRADES[int(rng.choice(len(GRADES), p=_GRADE_WEIGHTS))]
+    # Penetration and cultivation sell to existing customers; inquiries come from both.
+    if source in ("penetration", "cultivation") or (source == "inbound" and rng.random() < 0.4):
+        account = accounts.existing_or_new(rep.team)
+    else:
+        account = accounts.new(rep.team)
+    p_zh, p_en, median = _PRODUCTS[int(rng.integers(len(_PRODUCTS)))]
+    phase_zh, phase_en = ("二期", " Phase 2") if source == "cultivation" else ("", "")
+    brand_zh, brand_en = _BRANDS[account.brand]
+    amount = _round_amount(float(rng.lognormal(np.log(median), 0.8)))
+    created = _day_in_month(rng, mi)
+    lo, hi = _GRADE_HORIZON[grade]
+    expected = _day_in_month(rng, mi + int(rng.integers(lo, hi + 1)))
+    year = mi // 12
+    return _Deal(
+        oid=f"OPP-{year}-{seq:04d}",
+        name_zh=f"{brand_zh}{p_zh}{phase_zh}项目",
+        name_en=f"{brand_en} {p_en}{phase_en}",
+        account=account, rep=rep, source=source, grade=grade, amount=amount,
+        created=created, created_mi=mi, expected_close=expected,
+        # Items get done in a random order, except that a contract is signed before it is paid.
+        order=[*(rng.permutation(n) for n in checklist_sizes[:-1]), np.arange(checklist_sizes[-1])],
+    )
+
+
+def _step(rng: np.random.Generator, d: _Deal, mi: int, sizes: Sequence[int]) -> None:
+    """Move one deal through one month: stage, status, amount and expected close date."""
+    won_idx = len(sizes) - 1
+    month_end = _month_end(mi)
+    if d.status == ON_HOLD:
+        u = rng.random()
+        if u < _P_LOST_ON_HOLD:
+            d.status, d.close_date = LOST, _day_in_month(rng, mi, d.created)
+        elif u < _P_LOST_ON_HOLD + _P_RESUME:
+            d.status = OPEN
+    else:
+        s, due = d.real, d.expected_close <= month_end
+        p_loss = _P_LOSS[s] * _GRADE_LOSS[d.grade] * _SOURCE_LOSS[d.source] / d.rep.skill
+        if s == won_idx - 1:
+            p_win = (0.35 + (0.15 if due else 0.0)) * _GRADE_WIN[d.grade] * d.rep.skill
+        elif s == won_idx - 2:
+            p_win = 0.03 * _GRADE_WIN[d.grade]
+        else:
+            p_win = 0.0
+        p_adv = _P_ADVANCE[s] * _GRADE_ADVANCE[d.grade] * d.rep.skill
+        p_reg = _P_REGRESS if s >= 1 else 0.0
+        u = rng.random()
+        if u < p_loss:
+            d.status, d.close_date = LOST, _day_in_month(rng, mi, d.created)
+        elif (u := u - p_loss) < p_win:
+            d.status, d.close_date = WON, _day_in_month(rng, mi, d.created)
+            d.real = d.reported = d.furthest = won_idx
+            if rng.random() < 0.4:  # the final negotiation takes something off
+                d.amount = _round_amount(d.amount * rng.uniform(0.85, 1.0))
+        elif (u := u - p_win) < _P_HOLD:
+            d.status = ON_HOLD
+        elif (u := u - _P_HOLD) < p_reg:
+            drop = 2 if s >= 2 and rng.random() < _P_REGRESS_TWO else 1
+            d.real = d.reported = s - drop
+            # Something the customer had granted no longer holds: the stage above is now
+            # partly done.
+            d.partial = int(rng.integers(1, sizes[d.real + 1]))
+            if rng.random() < 0.3:
+                d.amount = _round_amount(d.amount * rng.uniform(0.6, 0.95))
+        elif (u := u - p_reg) < p_adv:
+            step = 2 if s + 2 <= won_idx - 1 and rng.random() < _P_SKIP else 1
+            d.real = s + step
+            d.partial = int(rng.integers(1, sizes[d.real + 1])) if rng.random() < 0.4 else 0
+            d.reported = max(d.reported, d.real)
+            if (d.reported == d.real < won_idx - 1
+                    and rng.random() < _P_INFLATE_ON_ADVANCE * d.rep.optimism):
+                d.reported = d.real + 1
+        else:  # stalled
+            if d.reported > d.real and rng.random() < _P_CORRECTED:
+                d.reported = d.real  # the manager's review puts it back
+            elif (d.reported == d.real < won_idx - 1
+                  and rng.random() < _P_INFLATE_STALLED * d.rep.optimism):
+                d.reported = d.real + 1
+            elif d.partial < sizes[d.real + 1] - 1 and rng.random() < 0.3:
+                d.partial += 1
+        if d.reported > d.real and d.partial == 0:
+            d.partial = 1  # an optimistic rep leans on some real progress
+        d.furthest = max(d.furthest, d.reported)
+    if d.status in (OPEN, ON_HOLD):
+        if rng.random() < _P_AMOUNT_CHANGE:
+            d.amount = _round_amount(d.amount * rng.lognormal(0.0, 0.25))
+        if d.expected_close <= month_end:
+            if rng.random() < (0.9 if d.status == ON_HOLD else 0.75):
+                d.expected_close = _day_in_month(rng, mi + int(rng.integers(1, 4)))
+        elif rng.random() < 0.04:
+            ahead = (d.expected_close.year * 12 + d.expected_close.month - 1) + int(rng.integers(1, 3))
+            day = min(d.expected_close.day, _month_end(ahead).day)
+            d.expected_close = _month_start(ahead).replace(day=day)
+
+
+def _checklist_row(d: _Deal, sizes: Sequence[int]) -> list[bool]:
+    out: list[bool] = []
+    for k, n in enumerate(sizes):
+        if k <= d.real:
+            out.extend([True] * n)
+        elif k == d.real + 1:
+            done = set(d.order[k][: d.partial].tolist())
+            out.extend(i in done for i in range(n))
+        else:
+            out.extend([False] * n)
+    return out
+
+
+def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataFrame:
+    """All monthly snapshots, warm-up months included, with English names for the exports."""
+    if months < 1:
+        raise ValueError(f"months must be at least 1, got {months}")
+    model = get_stage_model("six_state")
+    keys = model.keys
+    sizes = [len(s.checklist) for s in model.stages]
+    probs = model.probabilities
+    check_cols = list(model.checklist_columns)
+    rng = np.random.default_rng(seed)
+    reps = _make_reps(rng, n_reps)
+    weights = np.array([r.productivity for r in reps])
+    weights /= weights.sum()
+    accounts = _Accounts(rng)
+    for team in range(len(_TEAMS)):  # the installed base before the simulation starts
+        for _ in range(int(rng.integers(15, 26))):
+            accounts.add_customer(accounts.new(team))
+
+    first = _month_index(first_month)
+    start = first - _WARMUP_MONTHS
+    scale = n_reps / 12
+    seq: dict[int, int] = {}
+    live: list[_Deal] = []
+    rows: list[list[object]] = []
+    for mi in range(start, first + months):
+        for d in live:
+            _step(rng, d, mi, sizes)
+        mean = 75 * _SEASON[mi % 12 + 1] * scale
+        n_new = int(np.clip(rng.poisson(mean), round(60 * scale), round(90 * scale)))
+        for rep_i in rng.choice(len(reps), size=n_new, p=weights):
+            year = mi // 12
+            seq[year] = seq.get(year, 0) + 1
+            d = _new_deal(rng, mi, seq[year], reps[int(rep_i)], accounts, sizes)
+            live.append(d)
+        snap = _month_end(mi)
+        for d in live:
+            stage = keys[d.furthest] if d.status == LOST else keys[d.reported]
+            rows.append([
+                d.oid, d.name_zh, d.account.zh, d.rep.zh, _TEAMS[d.rep.team][0], stage, d.status,
+                d.amount, 0.0 if d.status == LOST else probs[stage], d.created,
+                d.expected_close, d.close_date, d.source, d.grade, snap,
+                d.name_en, d.account.en, d.rep.en, _TEAMS[d.rep.team][1],
+                *_checklist_row(d, sizes),
+            ])
+            if d.status == WON:
+                accounts.add_customer(d.account)
+        live = [d for d in live if d.status in (OPEN, ON_HOLD)]
+
+    columns = [*CANONICAL_COLUMNS, "opportunity_name_en", "account_en", "owner_en", "team_en",
+               *check_cols]
+    df = pd.DataFrame(rows, columns=columns)
+    for col in _DATE_COLUMNS:
+        df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
+    df["amount"] = df["amount"].astype("int64")
+    df["probability"] = df["probability"].astype("float64")
+    for col in check_cols:
+        df[col] = df[col].astype(bool)
+    return df.sort_values(["snapshot_date", "opportunity_id"], ignore_index=True)
+
+
+def generate_history(seed: int = 2026, months: int = 12, first_month: str = "2025-11",
+                     n_reps: int = 12) -> pd.DataFrame:
+    """Monthly opportunity snapshots of the fictional company 华辰智能科技.
+
+    Each month end the company's CRM holds every open or on-hold deal plus the deals won or
+    lost during that month; a closed deal appears once (in the month it closed) and then
+    leaves the export, as in a real monthly export. New deals (about 60-90 a month) enter at
+    ``target``. Each month a deal may advance (sometimes skipping a stage), stall, fall back
+    one or two stages, go on hold, be won (stage ``won``) or be lost (status ``lost``; the
+    stage stays the furthest stage the rep ever reported, and the probability is 0). Expected
+    close dates slip when they come due, amounts change now and then. The deals already
+    open in the first month were created in a year of simulated warm-up before it.
+
+    The checklist columns hold the truth: every item of every stage the deal has really
+    reached is True, and part of the next stage's items may be done. For about 8% of open
+    deals the reported ``stage`` is one ahead of the checklist ("stage inflation"); a
+    manager's review or the deal's real progress later resolves it.
+
+    Parameters
+    ----------
+    seed
+        Seed of ``numpy.random.default_rng``; the same seed gives the same frame.
+    months
+        Number of monthly snapshots.
+    first_month
+        The first snapshot month, ``"YYYY-MM"``.
+    n_reps
+        Number of sales reps (1 to 24), spread evenly over the four regional teams.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (deal, snapshot), sorted by ``snapshot_date`` then ``opportunity_id``,
+        with the canonical columns ``opportunity_id``, ``opportunity_name``, ``account``,
+        ``owner``, ``team``, ``stage`` (six-state key), ``status`` (open / won / lost /
+        on_hold), ``amount`` (yuan), ``probability`` (fraction), ``created_date``,
+        ``expected_close_date``, ``close_date`` (won and lost only), ``source``, ``grade``,
+        ``snapshot_date`` (month end), then one boolean ``checklist.<stage>.<item>`` column
+        per milestone item of the six-state model.
+
+    Examples
+    --------
+    >>> df = generate_history(months=2)
+    >>> df["snapshot_date"].dt.strftime("%Y-%m-%d").unique().tolist()
+    ['2025-11-30', '2025-12-31']
+    >>> df["stage"].iloc[0] in ("target", "qualified", "shortlisted", "committed", "near_win", "won")
+    True
+    """
+    full = _simulate(seed, months, first_month, n_reps)
+    first_end = pd.Timestamp(_month_end(_month_index(first_month)))
+    model = get_stage_model("six_state")
+    window = full[full["snapshot_date"] >= first_end]
+    return window[[*CANONICAL_COLUMNS, *model.checklist_columns]].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Export layouts
+# --------------------------------------------------------------------------------------------
+def _chinese_export(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """One month's canonical rows in the Chinese CRM export layout (values still typed)."""
+    model = get_stage_model("six_state")
+    names = model.stage_names("zh")
+    out = pd.DataFrame({
+        "商机编号": snapshot["opportunity_id"],
+        "商机名称": snapshot["opportunity_name"],
+        "客户名称": snapshot["account"],
+        "销售团队": snapshot["team"],
+        "负责人": snapshot["owner"],
+        "销售阶段": snapshot["stage"].map(names),
+        "状态": snapshot["status"].map(STATUS_ZH),
+        "预计金额（万元）": (snapshot["amount"] / 10_000).round(1),
+        "赢单概率": (snapshot["probability"] * 100).round().astype(int).astype(str) + "%",
+        "创建日期": snapshot["created_date"],
+        "预计成交日期": snapshot["expected_close_date"],
+        "实际成交日期": snapshot["close_date"],
+        "商机来源": snapshot["source"].map(_SOURCE_ZH),
+        "客户等级": snapshot["grade"],
+    })
+    for col, (_, item) in model.checklist_columns.items():
+        out[item.zh] = np.where(snapshot[col].to_numpy(), "是", "否")
+    return out.reset_index(drop=True)
+
+
+def _english_export(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """One month in a Salesforce-style English layout (US dates, amounts in yuan)."""
+    names = get_stage_model("six_state").stage_names("en")
+    lost = snapshot["status"] == LOST
+    closed = snapshot["status"].isin([WON, LOST])
+    close = snapshot["close_date"].where(closed, snapshot["expected_close_date"])
+    return pd.DataFrame({
+        "Opportunity ID": snapshot["opportunity_id"],
+        "Opportunity Name": snapshot["opportunity_name_en"],
+        "Account Name": snapshot["account_en"],
+        "Opportunity Owner": snapshot["owner_en"],
+        "Owner Role": snapshot["team_en"],
+        "Stage": snapshot["stage"].map(names).where(~lost, "Closed Lost"),
+        "Amount": snapshot["amount"],
+        "Probability (%)": (snapshot["probability"] * 100).round().astype(int),
+        "Created Date": snapshot["created_date"].dt.strftime("%m/%d/%Y"),
+        "Close Date": close.dt.strftime("%m/%d/%Y"),
+        "Lead Source": snapshot["source"].map(_SOURCE_EN),
+        "Rating": snapshot["grade"],
+    }).reset_index(drop=True)
+
+
+def _stage_log(full: pd.DataFrame, deal_ids: set[str], seed: int) -> pd.DataFrame:
+    """Salesforce ``OpportunityHistory``-style rows, derived from the monthly snapshots.
+
+    A row is written when a deal is created (its first stage), whenever its reported stage
+    changes (advances, skips, regressions, corrections), when it is won or lost, and when it
+    goes on hold or resumes (same stage, forecast category ``Omitted`` while on hold). The
+    time of a change is a seeded moment within the month where the change was first seen;
+    won and lost rows fall on the actual close date.
+    """
+    model = get_stage_model("six_state")
+    names = model.stage_names("en")
+    rng = np.random.default_rng([seed, 1])
+    part = full[full["opportunity_id"].isin(deal_ids)].sort_values(
+        ["opportunity_id", "snapshot_date"], kind="stable")
+    rows = []
+    prev_id, prev_state = None, None
+    for r in part.itertuples(index=False):
+        state = (r.stage, r.status)
+        if r.opportunity_id != prev_id:
+            day = r.created_date.date()
+        elif state != prev_state:
+            if r.status in (WON, LOST):
+                day = r.close_date.date()
+            else:
+                snap = r.snapshot_date
+                day = _day_in_month(rng, snap.year * 12 + snap.month - 1, r.created_date.date())
+        else:
+            prev_id = r.opportunity_id
+            continue
+        prev_id, prev_state = r.opportunity_id, state
+        minutes = int(rng.integers(8 * 12, 19 * 12)) * 5  # office hours, five-minute steps
+        stamp = datetime.combine(day, time(minutes // 60, minutes % 60))
+        if r.status == LOST:
+            stage_name, prob, forecast = "Closed Lost", 0, "Omitted"
+            close = r.close_date
+        elif r.status == WON:
+            stage_name, prob, forecast = "Closed Won", 100, "Closed"
+            close = r.close_date
+        else:
+            stage_name = names[r.stage]
+            prob = round(r.probability * 100)
+            forecast = "Omitted" if r.status == ON_HOLD else _FORECAST[r.stage]
+            close = r.expected_close_date
+        rows.append((r.opportunity_id, stage_name, stamp, r.amount, close, prob, forecast))
+    log = pd.DataFrame(rows, columns=list(HISTORY_HEADERS))
+    log = log.sort_values(["OpportunityId", "CreatedDate"], kind="stable", ignore_index=True)
+    log["CreatedDate"] = log["CreatedDate"].dt.strftime("%m/%d/%y %I:%M %p")
+    log["CloseDate"] = pd.to_datetime(log["CloseDate"]).dt.strftime("%m/%d/%y")
+    return log
+
+
+def _write_xlsx(path: Path, export: pd.DataFrame, mi: int) -> None:
+    import xlsxwriter
+
+    y, m = divmod(mi, 12)
+    title = f"{COMPANY} {y}年{m + 1}月商机清单"
+    wb = xlsxwriter.Workbook(str(path))
+    # A fixed creation time keeps the file byte-for-byte reproducible (and off the clock).
+    wb.set_properties({"title": title, "author": COMPANY,
+                       "created": datetime.combine(_month_end(mi), time(18, 0))})
+    ws = wb.add_worksheet("商机清单")
+    f_title = wb.add_format({"bold": True, "font_size": 14, "align": "center",
+                             "valign": "vcenter"})
+    f_head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                            "text_wrap": True, "valign": "vcenter"})
+    f_date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    f_amount = wb.add_format({"num_format": "0.0"})
+    headers = list(export.columns)
+    ws.merge_range(0, 0, 0, len(headers) - 1, title, f_title)
+    ws.set_row(0, 24)
+    ws.write_row(1, 0, headers, f_head)
+    date_cols = {"创建日期", "预计成交日期", "实际成交日期"}
+    for c, name in enumerate(headers):
+        values = export[name].tolist()
+        if name in date_cols:
+            for r, v in enumerate(values, start=2):
+                if not pd.isna(v):
+                    ws.write_datetime(r, c, v.to_pydatetime(), f_date)
+        elif name == "预计金额（万元）":
+            for r, v in enumerate(values, start=2):
+                ws.write_number(r, c, float(v), f_amount)
+        else:
+            for r, v in enumerate(values, start=2):
+                ws.write_string(r, c, str(v))
+    widths = {"商机编号": 15, "商机名称": 28, "客户名称": 32, "销售团队": 10, "负责人": 8,
+              "销售阶段": 12, "状态": 7, "预计金额（万元）": 11, "赢单概率": 8, "创建日期": 11,
+              "预计成交日期": 12, "实际成交日期": 12, "商机来源": 9, "客户等级": 8}
+    for c, name in enumerate(headers):
+        ws.set_column(c, c, widths.get(name, 10))
+    ws.freeze_panes(2, 2)
+    ws.autofilter(1, 0, len(export) + 1, len(headers) - 1)
+    wb.close()
+
+
+def write_sample_files(out_dir: str | Path, seed: int = 2026) -> list[Path]:
+    """Write the bundled sample: 12 monthly Chinese Excel exports, an English CSV, a stage log.
+
+    The files are what users of the dashboard would really upload:
+
+    - ``商机导出_YYYY-MM.xlsx`` for each month from 2025-11 to 2026-10: sheet ``商机清单``, a
+      merged title row (``华辰智能科技 2026年3月商机清单``), the Chinese header row, then one
+      row per deal. The month is known only from the file name. Amounts are in 万元,
+      probabilities are text like ``"50%"``, dates are real Excel dates, checklist items are
+      是/否. A lost deal shows the furthest stage reached with 状态 输单.
+    - ``opportunities_en_2026-10.csv``: the last month with Salesforce-style English headers,
+      US dates, amounts in yuan, six-state English stage names and ``Closed Lost``.
+    - ``opportunity_history_en.csv``: an ``OpportunityHistory``-style stage-change log of every
+      deal that appears in the monthly exports, from its creation on.
+
+    Parameters
+    ----------
+    out_dir
+        Folder to write into; created when missing. Existing files of the same names are
+        overwritten; other files are left alone.
+    seed
+        Seed passed to :func:`generate_history`.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The written files, monthly exports first.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    months, first_month = 12, "2025-11"
+    full = _simulate(seed, months, first_month, 12)
+    first = _month_index(first_month)
+    written: list[Path] = []
+    for mi in range(first, first + months):
+        snap = full[full["snapshot_date"] == pd.Timestamp(_month_end(mi))]
+        y, m = divmod(mi, 12)
+        path = out / f"商机导出_{y}-{m + 1:02d}.xlsx"
+        _write_xlsx(path, _chinese_export(snap), mi)
+        written.append(path)
+    last = first + months - 1
+    y, m = divmod(last, 12)
+    last_snap = full[full["snapshot_date"] == pd.Timestamp(_month_end(last))]
+    path = out / f"opportunities_en_{y}-{m + 1:02d}.csv"
+    _english_export(last_snap).to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    written.append(path)
+    window = full[full["snapshot_date"] >= pd.Timestamp(_month_end(first))]
+    path = out / "opportunity_history_en.csv"
+    _stage_log(full, set(window["opportunity_id"]), seed).to_csv(
+        path, index=False, encoding="utf-8", lineterminator="\n")
+    written.append(path)
+    return written
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Regenerate the sample folder: ``python -m funnel_analytics.sample [OUT_DIR] [SEED]``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    out_dir = args[0] if args else "sample_data"
+    seed = int(args[1]) if len(args) > 1 else 2026
+    for path in write_sample_files(out_dir, seed=seed):
+        print(f"{path}  {path.stat().st_size:,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

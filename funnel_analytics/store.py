@@ -1,0 +1,218 @@
+"""The snapshot store: monthly exports kept in an embedded DuckDB database file.
+
+DuckDB rather than SQLite because every read the product makes is analytical (12 snapshots of
+up to a million deals, scanned and grouped by stage, team and month), which DuckDB's columnar
+engine does in a fraction of SQLite's time, and because it takes and returns pandas / Arrow
+frames without row-by-row conversion. Like SQLite it is one file and needs no server.
+
+Each import is one transaction: the catalogue row, the snapshot's table and its findings
+appear together or not at all, so a failed or interrupted import leaves nothing behind.
+Imports are idempotent on the file's content hash: the same bytes twice are one snapshot.
+Snapshots are removed only by :meth:`SnapshotStore.remove`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import platformdirs
+
+from .loading import LoadResult
+
+__all__ = ["ENV_VAR", "ImportOutcome", "SnapshotStore", "StoreError", "default_store_path"]
+
+ENV_VAR = "FUNNEL_ANALYTICS_STORE"
+
+_SCHEMA = """
+CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1;
+CREATE TABLE IF NOT EXISTS snapshots (
+    id INTEGER PRIMARY KEY DEFAULT nextval('snapshot_ids'),
+    content_sha256 VARCHAR NOT NULL UNIQUE,
+    file_name VARCHAR NOT NULL,
+    file_format VARCHAR,
+    sheet VARCHAR,
+    shape VARCHAR NOT NULL,
+    stage_model VARCHAR NOT NULL,
+    snapshot_date DATE,
+    first_date DATE,
+    rows_read INTEGER NOT NULL,
+    rows_valid INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    mapping JSON,
+    imported_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS findings (
+    snapshot_id INTEGER NOT NULL,
+    "row" INTEGER,
+    "column" VARCHAR,
+    value VARCHAR,
+    rule VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS mappings (
+    signature VARCHAR PRIMARY KEY,
+    mapping JSON NOT NULL,
+    confirmed_at TIMESTAMP NOT NULL
+);
+"""
+
+LIST_COLUMNS = ["id", "snapshot_date", "first_date", "file_name", "shape", "stage_model",
+                "rows_read", "rows_valid", "rows_rejected", "warnings", "imported_at"]
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """The snapshot an import created, or the one that already held the same file."""
+
+    snapshot_id: int
+    created: bool
+
+
+def default_store_path() -> Path:
+    """``$FUNNEL_ANALYTICS_STORE``, else ``snapshots.duckdb`` in the user's data folder."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("funnel-analytics")) / "snapshots.duckdb"
+
+
+def _table(snapshot_id: int) -> str:
+    return f"snapshot_{int(snapshot_id)}"
+
+
+class SnapshotStore:
+    """Stored monthly snapshots in one DuckDB file.
+
+    Examples
+    --------
+    >>> with SnapshotStore(":memory:") as store:      # doctest: +SKIP
+    ...     store.import_result(load_export("sample_data/商机导出_2026-10.xlsx"))
+    """
+
+    def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
+        self.path = default_store_path() if path is None else Path(path) if str(path) != ":memory:" else path
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path), read_only=read_only and Path(self.path).exists())
+            if not read_only:
+                self.con.execute(_SCHEMA)
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(f"cannot open the snapshot store {self.path}: {exc}") from exc
+
+    def __enter__(self) -> SnapshotStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # -- writing ---------------------------------------------------------------------------
+    def import_result(self, result: LoadResult, imported_at: datetime | None = None) -> ImportOutcome:
+        """Store the valid rows of a load as one snapshot, atomically and idempotently."""
+        existing = self.con.execute(
+            "SELECT id FROM snapshots WHERE content_sha256 = ?", [result.content_sha256]
+        ).fetchone()
+        if existing:
+            return ImportOutcome(int(existing[0]), created=False)
+        frame = result.observations()
+        dates = result.snapshot_dates
+        findings = result.findings[["row", "column", "value", "rule", "severity"]].copy()
+        stamp = imported_at or datetime.now(UTC).replace(tzinfo=None)
+        con = self.con
+        try:
+            con.execute("BEGIN TRANSACTION")
+            new_id = con.execute(
+                """INSERT INTO snapshots (content_sha256, file_name, file_format, sheet, shape,
+                       stage_model, snapshot_date, first_date, rows_read, rows_valid,
+                       rows_rejected, warnings, mapping, imported_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                [result.content_sha256, result.file_name, result.file_format, result.sheet,
+                 result.shape, result.stage_model.name,
+                 None if dates is None else dates[1].date(),
+                 None if dates is None else dates[0].date(),
+                 result.rows_read, result.rows_valid, result.rows_rejected,
+                 len(result.warnings), json.dumps(result.mapping.as_dict(), ensure_ascii=False),
+                 stamp],
+            ).fetchone()[0]
+            con.register("_incoming", frame)
+            con.execute(f"CREATE TABLE {_table(new_id)} AS SELECT * FROM _incoming")
+            con.unregister("_incoming")
+            if len(findings):
+                findings.insert(0, "snapshot_id", new_id)
+                con.register("_findings", findings)
+                con.execute("INSERT INTO findings SELECT * FROM _findings")
+                con.unregister("_findings")
+            con.execute("COMMIT")
+        except BaseException:
+            try:
+                con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass
+            raise
+        return ImportOutcome(int(new_id), created=True)
+
+    def remove(self, snapshot_id: int) -> bool:
+        """Delete one snapshot and its rows; False when there is no such snapshot."""
+        row = self.con.execute("SELECT id FROM snapshots WHERE id = ?", [int(snapshot_id)]).fetchone()
+        if not row:
+            return False
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(f"DROP TABLE IF EXISTS {_table(snapshot_id)}")
+            self.con.execute("DELETE FROM findings WHERE snapshot_id = ?", [int(snapshot_id)])
+            self.con.execute("DELETE FROM snapshots WHERE id = ?", [int(snapshot_id)])
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        return True
+
+    def remember_mapping(self, signature: str, mapping: Mapping[str, str],
+                         confirmed_at: datetime | None = None) -> None:
+        """Remember a confirmed mapping for files whose headers have this signature."""
+        stamp = confirmed_at or datetime.now(UTC).replace(tzinfo=None)
+        self.con.execute(
+            """INSERT INTO mappings VALUES (?, ?, ?)
+               ON CONFLICT (signature) DO UPDATE SET mapping = excluded.mapping,
+                   confirmed_at = excluded.confirmed_at""",
+            [signature, json.dumps(dict(mapping), ensure_ascii=False), stamp],
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+    def remembered_mappings(self) -> dict[str, dict[str, str]]:
+        rows = self.con.execute("SELECT signature, mapping FROM mappings").fetchall()
+        return {sig: json.loads(m) for sig, m in rows}
+
+    def snapshots(self) -> pd.DataFrame:
+        """The catalogue: id, dates, file name, shape, stage model, row counts, import time."""
+        cols = ", ".join(LIST_COLUMNS)
+        return self.con.execute(f"SELECT {cols} FROM snapshots ORDER BY snapshot_date, id").df()
+
+    def findings(self, snapshot_id: int) -> pd.DataFrame:
+        return self.con.execute(
+            'SELECT "row", "column", value, rule, severity FROM findings WHERE snapshot_id = ? '
+            'ORDER BY severity, "row"', [int(snapshot_id)]).df()
+
+    def observations(self, snapshot_ids: list[int] | None = None) -> pd.DataFrame:
+        """The stored rows of the given snapshots (default all), with a ``snapshot_id`` column."""
+        ids = [int(i) for i in (snapshot_ids if snapshot_ids is not None else
+                                self.snapshots()["id"].tolist())]
+        if not ids:
+            return pd.DataFrame()
+        parts = [f"SELECT {i} AS snapshot_id, * FROM {_table(i)}" for i in ids]
+        return self.con.execute(" UNION ALL BY NAME ".join(parts)).df()

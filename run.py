@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Set everything up, then open the dashboard or run the whole test suite.
+
+    python3 run.py dashboard     # the app on the bundled sample data
+    python3 run.py test          # every test, browser tests included
+
+Needs only Python 3.11+. The first run makes a virtual environment in .venv and installs
+the project into it (again only when pyproject.toml changes). For the browser tests, `test`
+installs Debian's Chromium and a CJK font when they are missing and it runs as root.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+CHROMIUM = Path("/usr/bin/chromium")
+CJK_FONT_PACKAGE = "fonts-wqy-zenhei"
+
+
+def say(msg: str) -> None:
+    print(f"[run.py] {msg}", flush=True)
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("funnel-analytics needs Python 3.11 or newer")
+    if not PY.exists():
+        say("creating the virtual environment in .venv")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    stamp = VENV / f".stamp-{digest}"
+    if stamp.exists():
+        return
+    say("installing funnel-analytics and its dependencies (first run only)")
+    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
+                   check=True)
+    for old in VENV.glob(".stamp-*"):
+        old.unlink()
+    stamp.write_text("installed\n")
+
+
+def _font_installed() -> bool:
+    fc = shutil.which("fc-list")
+    if not fc:
+        return False
+    out = subprocess.run([fc, ":lang=zh"], capture_output=True, text=True).stdout
+    return bool(out.strip())
+
+
+def ensure_browser() -> None:
+    """Debian's Chromium and a CJK font for the browser tests (never a downloaded browser)."""
+    if CHROMIUM.exists() and _font_installed():
+        return
+    apt = shutil.which("apt-get")
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if not (apt and is_root):
+        say("Chromium or a CJK font is missing and this is not a root Debian shell: "
+            f"install them with `apt-get install chromium {CJK_FONT_PACKAGE}`; "
+            "browser tests are skipped until then")
+        return
+    say(f"installing chromium and {CJK_FONT_PACKAGE} from Debian's packages")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run([apt, "update", "-qq"], check=True, env=env)
+    subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "chromium",
+                    CJK_FONT_PACKAGE, "fontconfig"], check=True, env=env)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "dashboard"
+    rest = argv[1:]
+    os.chdir(ROOT)
+    if command == "dashboard":
+        ensure_venv()
+        return subprocess.call([str(PY), "-m", "streamlit", "run", "dashboard.py", *rest])
+    if command == "test":
+        ensure_venv()
+        ensure_browser()
+        return subprocess.call([str(PY), "-m", "pytest", *rest])
+    if command == "setup":
+        ensure_venv()
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
