@@ -233,6 +233,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "未映射的列已保留（可用于筛选）：{columns}。",
         "en": "Unmapped columns are kept (for filters): {columns}.",
     },
+    "note_no_amount_column": {
+        "zh": "没有金额列：只能统计商机数量，金额与加权金额为空。",
+        "en": "No amount column: deals can be counted, but amounts and weighted pipeline are blank.",
+    },
     "note_currency_from_header": {
         "zh": "币种 {currency} 取自表头“{column}”。",
         "en": "The currency {currency} comes from the header “{column}”.",

@@ -144,10 +144,11 @@ class LoadResult:
             rows = base[base[col].notna()].copy()
             if rows.empty:
                 continue
-            rows[Opportunities.snapshot_date] = rows[col]
-            rows[Opportunities.stage] = key
-            rows[Opportunities.stage_label] = pd.NA
-            rows[Opportunities.status] = WON if key == self.stage_model.won.key else OPEN
+            status = WON if key == self.stage_model.won.key else OPEN
+            rows[Opportunities.snapshot_date] = rows[col].astype(base[Opportunities.snapshot_date].dtype)
+            rows[Opportunities.stage] = pd.Series(key, index=rows.index, dtype=STRING)
+            rows[Opportunities.stage_label] = rows[Opportunities.stage_label].where(False)
+            rows[Opportunities.status] = pd.Series(status, index=rows.index, dtype=STRING)
             rows["observed_via"] = "stage_dates"
             pieces.append(rows)
         out = pd.concat(pieces, ignore_index=True)
@@ -480,8 +481,10 @@ def load_export(
                                                         "column": amount_header}))
         missing_amount = raw[amount_header].isna()
     else:
+        # No amount column at all is a property of the file, not of each row.
         out[Opportunities.amount] = np.nan
-        missing_amount = pd.Series(True, index=index)
+        missing_amount = pd.Series(False, index=index)
+        notes.append(("note_no_amount_column", {}))
     cur_col = column(Opportunities.currency)
     if cur_col is not None:
         explicit_cur = cur_col.astype(STRING).str.strip().str.upper()
@@ -593,11 +596,12 @@ def load_export(
     unique = ((Opportunities.opportunity_id, Opportunities.snapshot_date, Opportunities.stage_label,
                Opportunities.status) if kind == "history"
               else (Opportunities.opportunity_id, Opportunities.snapshot_date))
-    _run_schema(error_schema(model, unique), out, findings, "error", missing_id, unknown)
-    _run_schema(warning_schema(kind != "history"), out, findings, "warning", missing_id, unknown)
-    amount_blank = missing_amount.to_numpy(dtype=bool) & out[Opportunities.status].isin([OPEN, WON]).to_numpy()
-    # ``missing_amount`` is reported by the warning schema; keep its rows consistent with the file.
-    _ = amount_blank
+    # Rows a rule may report: a blank id is not also a duplicate, an unknown stage is not also
+    # a missing one, and an unreadable amount (already an error) is not also a missing one.
+    only = {"duplicate_id": ~missing_id, "missing_stage": ~unknown,
+            "missing_amount": missing_amount}
+    _run_schema(error_schema(model, unique), out, findings, "error", only)
+    _run_schema(warning_schema(kind != "history"), out, findings, "warning", only)
 
     frame = findings.frame()
     rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
@@ -628,7 +632,7 @@ _CHECK_FIELD = {
 
 
 def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, findings: _Findings,
-                severity: str, missing_id: pd.Series, unknown: pd.Series) -> None:
+                severity: str, only: Mapping[str, pd.Series]) -> None:
     """Validate lazily and turn pandera's failure cases into findings."""
     try:
         schema.validate(frame, lazy=True)
@@ -648,10 +652,9 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, findings: _Find
         elif rule not in _CHECK_FIELD:
             continue  # dtype failures cannot happen: values were typed before validation
         rows = pd.Index(group["index"].astype("int64").unique())
-        if rule == "missing_stage":
-            rows = rows[~unknown.reindex(rows).fillna(False).to_numpy(dtype=bool)]
+        if rule in only:
+            rows = rows[only[rule].reindex(rows).fillna(False).to_numpy(dtype=bool)]
         if rule == "duplicate_id":
-            rows = rows[~missing_id.reindex(rows).fillna(False).to_numpy(dtype=bool)]
             ids = frame.loc[rows, Opportunities.opportunity_id]
             first = frame.reset_index().drop_duplicates(
                 [Opportunities.opportunity_id, Opportunities.snapshot_date]

@@ -227,10 +227,12 @@ class StageModel:
             return key or status
         # Chinese labels are short: fall back to shared characters.
         scored = [
-            (len(set(norm) & set(label)) / max(len(set(label)), 1), label) for label in self._lookup
+            (len(set(norm) & set(label)) / max(len(set(label) | set(norm)), 1),
+             len(set(norm) & set(label)), label)
+            for label in self._lookup
         ]
-        score, label = max(scored, default=(0.0, ""))
-        if score >= 0.5:
+        score, shared, label = max(scored, default=(0.0, 0, ""))
+        if score >= 0.6 and shared >= 2:
             key, status = self._lookup[label]
             return key or status
         return None

@@ -234,12 +234,19 @@ def _ampm(match: pd.DataFrame) -> pd.Series:
     return match["ampm1"].where(match["ampm1"].notna(), match["ampm2"])
 
 
-def _parse_date_texts(u: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, str | None]:
-    """Parse distinct, stripped, case-folded texts; decide day/month order for x/x/yy forms."""
+def _parse_date_texts(
+    u: pd.Series, dayfirst: bool | None
+) -> tuple[pd.Series, str | None, pd.Series]:
+    """Parse distinct, stripped, case-folded texts; decide day/month order for x/x/yy forms.
+
+    Also returns which texts are well-formed dates in a year no calendar here can hold.
+    """
     out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     note = None
     ymd = u.str.extract(_YMD)
     hit = ymd["y"].notna()
+    years = pd.to_numeric(ymd["y"], errors="coerce")
+    far = hit & ~years.between(DATE_MIN.year, DATE_MAX.year)
     if hit.any():
         g = ymd[hit]
         out[hit] = _assemble(g["y"], g["m"], g["d"], g["H"], g["M"], g["S"], _ampm(g))
@@ -284,7 +291,7 @@ def _parse_date_texts(u: pd.Series, dayfirst: bool | None) -> tuple[pd.Series, s
             out.iat[i] = pd.to_datetime(u.iat[i], format="mixed", dayfirst=bool(dayfirst))
         except (ValueError, OverflowError, TypeError):
             pass
-    return out, note
+    return out, note, far
 
 
 def parse_date(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
@@ -305,11 +312,13 @@ def parse_date(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
         u = pd.Series(uniques, dtype="object").astype(str).str.strip().str.casefold()
         u = u.map(lambda t: unicodedata.normalize("NFKC", t))
-        parsed, note = _parse_date_texts(u, dayfirst)
+        parsed, note, far = _parse_date_texts(u, dayfirst)
         arr = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))[codes]
         values = pd.Series(arr, index=raw.index, dtype="datetime64[ns]")
-        bad = values.isna().to_numpy() & ~blank
-    impossible = values.notna() & ((values < DATE_MIN) | (values > DATE_MAX))
+        far_rows = np.append(far.to_numpy(dtype=bool), False)[codes]
+        bad = values.isna().to_numpy() & ~blank & ~far_rows
+    impossible = (values.notna() & ((values < DATE_MIN) | (values > DATE_MAX))) | (
+        far_rows if not pd.api.types.is_datetime64_any_dtype(raw.dtype) else False)
     return Parsed(values, bad, note, extra=impossible if impossible.any() else None)
 
 

@@ -1,0 +1,40 @@
+"""Small builders for test inputs: real .xlsx files (openpyxl) and CSV text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]], sheet: str = "商机",
+               extra_sheets: dict[str, Sequence[Sequence[object]]] | None = None) -> bytes:
+    """An .xlsx with ``rows`` written from A1 (None leaves a cell empty)."""
+    wb = openpyxl.Workbook()
+    sheets = dict(extra_sheets or {})
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(list(r))
+    for name, body in sheets.items():
+        other = wb.create_sheet(name, 0)
+        for r in body:
+            other.append(list(r))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_xlsx(path: Path, rows: Sequence[Sequence[object]], **kw) -> Path:
+    path.write_bytes(xlsx_bytes(rows, **kw))
+    return path
+
+
+def csv_bytes(rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(
+        [["" if c is None else c for c in r] for r in rows])
+    return buf.getvalue().encode(encoding)

@@ -1,0 +1,283 @@
+"""load_export end to end: findings with spreadsheet rows, layouts, dates, shapes, real files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from helpers import csv_bytes, xlsx_bytes
+
+from funnel_analytics.loading import load_export, snapshot_date_from_name
+from funnel_analytics.reading import UnusableFile
+
+HEAD = ["商机编号", "商机名称", "销售阶段", "预计金额（万元）", "创建日期", "预计成交日期", "客户等级"]
+
+
+def findings_table(result) -> list[tuple]:
+    f = result.findings
+    return sorted(zip(f["row"], f["column"].fillna(""), f["rule"], f["severity"], strict=True))
+
+
+def test_title_hint_blank_and_totals_rows_keep_spreadsheet_row_numbers() -> None:
+    rows = [
+        ["华辰智能科技", None, None],
+        ["2024年3月商机清单"],
+        HEAD,
+        ["必填", "选填", "必填，从下拉选择", "选填", "YYYY-MM-DD", "YYYY-MM-DD", "A-D"],
+        ["OPP-1", "一号项目", "目标客户", 12.5, dt.datetime(2024, 1, 5), dt.datetime(2024, 6, 30), "A"],
+        [None] * 7,
+        ["OPP-2", "二号项目", "入围客户", "abc", dt.datetime(2024, 1, 9), dt.datetime(2024, 7, 1), "B"],
+        ["OPP-3", "三号项目", "谈判中", 3, dt.datetime(2024, 2, 1), dt.datetime(2024, 8, 1), "C"],
+        [None] * 7,
+        ["合计", None, None, 15.5, None, None, None],
+    ]
+    r = load_export(xlsx_bytes(rows), "商机_2024-03.xlsx")
+    assert r.header_row == 3
+    assert r.rows_read == 3 and r.rows_valid == 1 and r.rows_rejected == 2
+    assert findings_table(r) == [
+        (7, "预计金额（万元）", "unparseable_amount", "error"),
+        (8, "销售阶段", "unknown_stage", "error"),
+    ]
+    assert list(r.rejected.index) == [7, 8]
+    assert r.opportunities.loc[5, "amount"] == 125_000.0
+    keys = [k for k, _ in r.notes]
+    for key in ("note_title_rows", "note_hint_row", "note_blank_rows", "note_totals_row",
+                "note_unit", "note_snapshot_from_name"):
+        assert key in keys
+    texts = " ".join(r.note_texts("en"))
+    assert "Row 4 holds fill-in hints" in texts
+    assert "rows 6, 9" in texts
+    assert "Row 10 is a totals row" in texts
+
+
+CSV_HEAD = ["Opportunity ID", "Opportunity Name", "Stage", "Amount", "Probability (%)",
+            "Created Date", "Close Date", "Rating", "Status"]
+
+
+def test_every_rule_names_row_column_and_severity() -> None:
+    rows = [
+        CSV_HEAD,
+        ["A1", "ok", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],      # 2
+        ["", "no id", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],     # 3
+        ["A3", "no stage", "", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],      # 4
+        ["A4", "typo", "Shortlistd", "1000", "50", "2024-01-10", "2024-06-30", "A", "open"],  # 5
+        ["A5", "bad amount", "Target", "lots", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 6
+        ["A6", "negative", "Target", "-5", "10", "2024-01-10", "2024-06-30", "A", "open"],   # 7
+        ["A1", "dupe", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],     # 8
+        ["A8", "prob", "Target", "1000", "150", "2024-01-10", "2024-06-30", "A", "open"],    # 9
+        ["A9", "bad date", "Target", "1000", "10", "2024-02-30", "2024-06-30", "A", "open"],  # 10
+        ["A10", "far date", "Target", "1000", "10", "2024-01-10", "2999-01-01", "A", "open"],  # 11
+        ["A11", "no amount", "Target", "", "10", "2024-01-10", "2024-06-30", "A", "open"],   # 12
+        ["A12", "closed early", "Won", "1000", "100", "2024-03-01", "2024-01-01", "A", "won"],  # 13
+        ["A13", "overdue", "Target", "1000", "10", "2024-01-01", "2024-02-01", "A", "open"],  # 14
+        ["A14", "grade", "Target", "1000", "10", "2024-01-10", "2024-06-30", "E", "open"],   # 15
+        ["A15", "status", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "maybe"],  # 16
+    ]
+    r = load_export(csv_bytes(rows), "deals_2024-03.csv")
+    assert findings_table(r) == [
+        (3, "Opportunity ID", "missing_id", "error"),
+        (4, "Stage", "missing_stage", "error"),
+        (5, "Stage", "unknown_stage", "error"),
+        (6, "Amount", "unparseable_amount", "error"),
+        (7, "Amount", "negative_amount", "error"),
+        (8, "Opportunity ID", "duplicate_id", "error"),
+        (9, "Probability (%)", "probability_out_of_range", "error"),
+        (10, "Created Date", "unparseable_date", "warning"),
+        (11, "Close Date", "impossible_date", "warning"),
+        (12, "Amount", "missing_amount", "warning"),
+        (13, "Close Date", "close_before_created", "warning"),
+        (14, "Close Date", "overdue_close_date", "warning"),
+        (15, "Rating", "unknown_grade", "warning"),
+        (16, "Status", "unknown_status", "warning"),
+    ]
+    assert r.rows_read == 15 and r.rows_rejected == 7 and r.rows_valid == 8
+    # Warnings keep the row and flag it.
+    assert r.opportunities.loc[14, "flags"] == "overdue_close_date"
+    assert pd.isna(r.opportunities.loc[10, "created_date"])
+    # Messages in both languages name the value.
+    msgs = dict(zip(r.findings["row"], r.messages(lang="en"), strict=False))
+    assert msgs[5] == 'Stage “Shortlistd” is not in the stage model “six_state”. Did you mean “Shortlisted”?'
+    assert "first seen on row 2" in msgs[8]
+    zh = dict(zip(r.findings["row"], r.messages(lang="zh"), strict=False))
+    assert zh[5] == "阶段“Shortlistd”不属于阶段模型“six_state”。是否是“入围客户”？"
+    rep = r.report("en")
+    assert {"rows_read", "rows_valid", "rows_rejected", "mapping", "stage_model", "errors",
+            "warnings"} <= set(rep)
+    assert rep["errors"][0] == {"row": 3, "column": "Opportunity ID", "value": None,
+                                "rule": "missing_id", "message": "The opportunity id is blank."}
+
+
+def test_unknown_stages_are_grouped_with_counts_and_suggestions() -> None:
+    rows = [["商机编号", "销售阶段"]] + [[f"X{i}", "入围客"] for i in range(5)] + [["Y", "签单啦"], ["Z", "目标客户"]]
+    r = load_export(csv_bytes(rows), "x_2024-03.csv")
+    table = r.unknown_stages()
+    assert table[["value", "count", "suggestion"]].to_dict("records") == [
+        {"value": "入围客", "count": 5, "suggestion": "shortlisted"},
+        {"value": "签单啦", "count": 1, "suggestion": None},
+    ]
+    assert table.loc[0, "rows"] == "2, 3, 4, 5, 6"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("商机导出_2024-03.xlsx", "2024-03-31"),
+        ("export_202402.csv", "2024-02-29"),
+        ("2024年3月商机.xlsx", "2024-03-31"),
+        ("2024年12月份报表.xlsx", "2024-12-31"),
+        ("snap_2024-03-15.csv", "2024-03-15"),
+        ("snap_20240315.csv", "2024-03-15"),
+        ("2024年3月15日.xlsx", "2024-03-15"),
+        ("deals.csv", None),
+        ("v2.1.csv", None),
+        ("id_1234567.csv", None),
+    ],
+)
+def test_snapshot_date_from_file_name(name: str, expected: str | None) -> None:
+    got = snapshot_date_from_name(name)
+    assert (None if got is None else got[0].date().isoformat()) == expected
+
+
+def test_snapshot_date_is_never_guessed() -> None:
+    data = csv_bytes([["id", "stage"], ["1", "Target"]])
+    with pytest.raises(UnusableFile) as info:
+        load_export(data, "deals.csv")
+    assert info.value.reason == "no_snapshot_date"
+    assert "--as-of" in info.value.message("en")
+    r = load_export(data, "deals.csv", as_of="2024-05-31")
+    assert r.snapshot_dates[1] == pd.Timestamp("2024-05-31")
+    assert r.snapshot_source == "user"
+
+
+def test_snapshot_date_column_wins_and_bad_values_are_errors() -> None:
+    rows = [["id", "stage", "快照日期"], ["1", "Target", "2024-03-31"], ["2", "Target", "soon"]]
+    r = load_export(csv_bytes(rows), "deals_2024-01.csv")
+    assert r.opportunities.loc[2, "snapshot_date"] == pd.Timestamp("2024-03-31")
+    assert findings_table(r) == [(3, "快照日期", "unparseable_snapshot_date", "error")]
+
+
+def test_status_and_stage_together() -> None:
+    rows = [["商机编号", "销售阶段", "状态"],
+            ["1", "入围客户", "输单"],   # lost, keeps its furthest stage
+            ["2", "输单", ""],          # lost, stage unknown
+            ["3", "接近赢单客户", "赢单"],  # won: moved to the won stage, flagged
+            ["4", "赢单客户", "输单"],     # a won stage that says lost: flagged
+            ["5", "已搁置", None]]
+    r = load_export(csv_bytes(rows), "x_2024-03.csv")
+    o = r.opportunities
+    assert o["status"].tolist() == ["lost", "lost", "won", "lost", "on_hold"]
+    assert o["stage"].tolist()[:1] == ["shortlisted"]
+    assert pd.isna(o.loc[3, "stage"]) and o.loc[4, "stage"] == "won"
+    assert [(row, rule) for row, _c, rule, _s in findings_table(r)] == [
+        (4, "stage_status_conflict"), (5, "stage_status_conflict")]
+
+
+def test_name_stands_in_for_a_missing_id_and_unmapped_columns_are_kept() -> None:
+    rows = [["商机名称", "销售阶段", "行业", "备注"], ["甲项目", "目标客户", "制造", "=1+1"]]
+    r = load_export(csv_bytes(rows), "x_2024-03.csv")
+    assert r.opportunities.loc[2, "opportunity_id"] == "甲项目"
+    assert r.opportunities.loc[2, "extra.行业"] == "制造"
+    assert r.mapping.unmapped == ("行业", "备注")
+    assert "note_id_from_name" in [k for k, _ in r.notes]
+
+
+def test_user_mapping_and_remembered_mapping() -> None:
+    rows = [["编码", "进展", "钱"], ["1", "目标客户", "100"]]
+    with pytest.raises(UnusableFile) as info:
+        load_export(csv_bytes(rows), "x_2024-03.csv")
+    assert info.value.reason == "no_stage_column"
+    mapping = {"进展": "stage", "编码": "opportunity_id", "钱": "amount"}
+    r = load_export(csv_bytes(rows), "x_2024-03.csv", mapping=mapping)
+    assert r.mapping.as_dict() == {"编码": "opportunity_id", "进展": "stage", "钱": "amount"}
+    assert r.mapping.origin["进展"] == "user"
+    # Next month, same headers: the confirmed mapping applies without being given again.
+    nxt = load_export(csv_bytes(rows), "x_2024-04.csv", remembered={r.mapping.signature: mapping})
+    assert nxt.mapping.as_dict() == r.mapping.as_dict()
+    assert nxt.mapping.origin["进展"] == "remembered"
+
+
+@pytest.mark.parametrize(
+    ("item", "fragment"),
+    [({"进展": "stagez"}, "unknown field"), ({"无此列": "stage"}, "no column named")],
+)
+def test_bad_user_mapping(item: dict, fragment: str) -> None:
+    with pytest.raises(UnusableFile) as info:
+        load_export(csv_bytes([["编码", "进展"], ["1", "目标客户"]]), "x_2024-03.csv", mapping=item)
+    assert info.value.reason == "bad_mapping" and fragment in info.value.message("en")
+
+
+def test_multi_sheet_workbook_picks_the_opportunities() -> None:
+    data = xlsx_bytes([["商机编号", "销售阶段", "金额"], ["1", "目标客户", 5]], sheet="商机明细",
+                      extra_sheets={"说明": [["本表用于导出商机"], ["请勿修改表头"]]})
+    r = load_export(data, "x_2024-03.xlsx")
+    assert r.sheet == "商机明细" and r.sheets == ("说明", "商机明细")
+    with pytest.raises(UnusableFile) as info:
+        load_export(data, "x_2024-03.xlsx", sheet="说明")
+    assert info.value.reason in {"no_stage_column", "header_only", "no_header"}
+    with pytest.raises(UnusableFile) as info:
+        load_export(data, "x_2024-03.xlsx", sheet="无此表")
+    assert info.value.reason == "no_sheet"
+
+
+def test_gb18030_csv_with_chinese_values() -> None:
+    rows = [["商机编号", "销售阶段", "预计金额", "赢单概率", "创建日期"],
+            ["1", "50% 入围客户", "¥1,200,000", "50%", "2024年3月5日"],
+            ["2", "目标", "120万", "10%", "2024/3/5"]]
+    r = load_export(csv_bytes(rows, "gb18030"), "商机_2024年3月.csv")
+    assert r.encoding == "GB18030"
+    assert r.opportunities["amount"].tolist() == [1_200_000.0, 1_200_000.0]
+    assert r.opportunities["stage"].tolist() == ["shortlisted", "target"]
+    assert r.opportunities["created_date"].tolist() == [pd.Timestamp("2024-03-05")] * 2
+
+
+def test_stage_date_columns_become_observations() -> None:
+    rows = [["商机编号", "销售阶段", "进入目标客户日期", "进入有效客户日期", "进入入围客户日期"],
+            ["1", "入围客户", "2024-01-05", "2024-02-01", "2024-03-10"],
+            ["2", "有效客户", "2024-02-20", "2024-03-02", None]]
+    r = load_export(csv_bytes(rows), "x_2024-03.csv")
+    assert r.shape == "stage_dates"
+    obs = r.observations()
+    deal1 = obs[obs["opportunity_id"] == "1"][["snapshot_date", "stage", "observed_via"]]
+    assert deal1.values.tolist() == [
+        [pd.Timestamp("2024-01-05"), "target", "stage_dates"],
+        [pd.Timestamp("2024-02-01"), "qualified", "stage_dates"],
+        [pd.Timestamp("2024-03-10"), "shortlisted", "stage_dates"],
+        [pd.Timestamp("2024-03-31"), "shortlisted", "snapshot"],
+    ]
+    assert len(obs[obs["opportunity_id"] == "2"]) == 3
+
+
+def test_real_salesforce_history_log(real_exports) -> None:
+    path = real_exports / "salesforce-sample-org-2026" / "OpportunityHistory.csv"
+    r = load_export(path, stage_model="salesforce")
+    assert r.shape == "history"
+    assert r.rows_read == 48 and r.rows_rejected == 0
+    assert r.mapping.as_dict()["CreatedDate"] == "snapshot_date"
+    assert r.mapping.as_dict()["OpportunityId"] == "opportunity_id"
+    obs = r.observations().sort_values(["opportunity_id", "snapshot_date"], kind="stable")
+    # Deals that went Closed Won -> Closed Lost show both outcomes, in time order.
+    seq = obs.groupby("opportunity_id")["status"].agg(list)
+    reversals = [i for i, s in seq.items() if "won" in s and s[-1] == "lost"]
+    assert reversals, "the export holds Closed Won -> Closed Lost reversals"
+    # 11 rows have no amount; the 2 of them that are Closed Lost need none.
+    assert (r.warnings["rule"] == "missing_amount").sum() == 9
+    assert any("month-first" in n for n in r.note_texts("en"))
+
+
+def test_real_salesforce_opportunities(real_exports) -> None:
+    path = real_exports / "salesforce-sample-org-2026" / "Opportunity.csv"
+    r = load_export(path, stage_model="salesforce", as_of="2026-02-28")
+    assert r.rows_read == 36 and r.rows_rejected == 0
+    o = r.opportunities
+    assert o.loc[2, "created_date"] == pd.Timestamp("2026-02-23")
+    assert o.loc[2, "expected_close_date"] == pd.Timestamp("2024-02-03")
+    assert (r.warnings["rule"] == "close_before_created").sum() >= 18
+    assert "extra.IsWon" in o.columns
+    assert set(o["status"]) <= {"open", "won", "lost"}
+
+
+def test_unmapped_columns_are_kept_in_rejected_rows_too() -> None:
+    rows = [["商机编号", "销售阶段", "备注"], ["1", "???", "保留我"]]
+    r = load_export(csv_bytes(rows), "x_2024-03.csv")
+    assert r.rejected.loc[2].tolist() == ["1", "???", "保留我"]

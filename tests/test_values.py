@@ -1,0 +1,212 @@
+"""Value parsers: hand-worked tables for amounts, probabilities, dates and labels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from funnel_analytics.values import (
+    header_unit,
+    parse_amount,
+    parse_bool,
+    parse_date,
+    parse_grade,
+    parse_probability,
+    parse_source,
+    parse_status,
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("预计金额（万元）", ("预计金额", 10_000.0, "CNY")),
+        ("预计金额(万元)", ("预计金额", 10_000.0, "CNY")),
+        ("合同金额（元）", ("合同金额", 1.0, "CNY")),
+        ("金额/万元", ("金额", 10_000.0, "CNY")),
+        ("金额（亿元）", ("金额", 1e8, "CNY")),
+        ("Amount (USD)", ("Amount", 1.0, "USD")),
+        ("Amount (k)", ("Amount", 1_000.0, None)),
+        ("Probability (%)", ("Probability", 1.0, None)),
+        ("Opportunity Lifecycle (Days)", ("Opportunity Lifecycle (Days)", 1.0, None)),
+        ("商机编号", ("商机编号", 1.0, None)),
+    ],
+)
+def test_header_unit(header: str, expected: tuple) -> None:
+    assert header_unit(header) == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "multiplier", "value", "currency"),
+    [
+        ("1200", 1, 1200.0, None),
+        ("1,200,000", 1, 1_200_000.0, None),
+        ("¥1,200,000", 1, 1_200_000.0, "CNY"),
+        ("￥ 3,000.50", 1, 3000.5, "CNY"),
+        ("$5k", 1, 5000.0, "USD"),
+        ("€2.5M", 1, 2_500_000.0, "EUR"),
+        ("120万", 1, 1_200_000.0, None),
+        ("120万", 10_000, 1_200_000.0, None),  # a suffix in the cell wins over the header unit
+        ("1.2亿", 1, 120_000_000.0, None),
+        ("12.5", 10_000, 125_000.0, None),  # header in 万元
+        ("(300)", 1, -300.0, None),
+        ("-5", 1, -5.0, None),
+        ("RMB 800", 1, 800.0, "CNY"),
+        ("1，200", 1, 1200.0, None),  # full-width comma
+    ],
+)
+def test_amounts(cell: str, multiplier: float, value: float, currency: str | None) -> None:
+    p = parse_amount(pd.Series([cell]), multiplier)
+    assert p.values.iloc[0] == pytest.approx(value)
+    assert not p.bad[0]
+    got = None if p.extra is None else p.extra.iloc[0]
+    assert (got if isinstance(got, str) else None) == currency
+
+
+@pytest.mark.parametrize("cell", ["abc", "12..5", "1,2,3元x", "(300", "待定"])
+def test_unreadable_amounts_are_reported_not_blanked(cell: str) -> None:
+    p = parse_amount(pd.Series([cell, None, "  "]))
+    assert p.bad.tolist() == [True, False, False]
+    assert p.values.isna().all()
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected", "note"),
+    [
+        (["30%", "50%"], [0.3, 0.5], None),
+        (["30", "50", "100"], [0.3, 0.5, 1.0], "probability_scale_percent"),
+        (["0.3", "0.5", "1"], [0.3, 0.5, 1.0], "probability_scale_fraction"),
+        (["30%", "0.5"], [0.3, 0.5], "probability_scale_fraction"),
+        (["１０％"], [0.1], None),
+        (["150"], [1.5], "probability_scale_percent"),  # kept as is: validation reports it
+    ],
+)
+def test_probabilities(cells: list[str], expected: list[float], note: str | None) -> None:
+    p = parse_probability(pd.Series(cells))
+    assert p.values.tolist() == pytest.approx(expected)
+    assert p.note == note
+
+
+T = pd.Timestamp
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("2024-03-05", T("2024-03-05")),
+        ("2024/3/5", T("2024-03-05")),
+        ("2024.03.05", T("2024-03-05")),
+        ("2024年3月5日", T("2024-03-05")),
+        ("2024 年 3 月 5 日", T("2024-03-05")),
+        ("2024-03-05 14:30", T("2024-03-05 14:30")),
+        ("2024-03-05T14:30:15Z", T("2024-03-05 14:30:15")),
+        ("2024-03-01 00:00:00", T("2024-03-01")),
+        ("20240305", T("2024-03-05")),
+        ("45356", T("2024-03-05")),  # Excel serial
+        ("45356.5", T("2024-03-05 12:00")),
+        ("Mar 5, 2024", T("2024-03-05")),
+        ("5-Mar-2024", T("2024-03-05")),
+        ("2024-03-05 下午 2:30", T("2024-03-05 14:30")),
+    ],
+)
+def test_dates(cell: str, expected: pd.Timestamp) -> None:
+    p = parse_date(pd.Series([cell]))
+    assert p.values.iloc[0] == expected
+    assert not p.bad[0]
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected", "note"),
+    [
+        # A second part above 12: month-first.
+        (["02/23/26 08:55 PM", "03/01/26"], [T("2026-02-23 20:55"), T("2026-03-01")],
+         "dates_monthfirst"),
+        # A first part above 12: day-first.
+        (["25/03/2024", "01/04/2024"], [T("2024-03-25"), T("2024-04-01")], "dates_dayfirst"),
+        # Both fit: US month-first, and the note says it was a choice.
+        (["01/04/2024", "03/05/2024"], [T("2024-01-04"), T("2024-03-05")],
+         "dates_ambiguous_monthfirst"),
+        (["12/01/26 12:30 AM"], [T("2026-12-01 00:30")], "dates_ambiguous_monthfirst"),
+        (["12/01/26 12:30 PM"], [T("2026-12-01 12:30")], "dates_ambiguous_monthfirst"),
+        (["01/02/99"], [T("1999-01-02")], "dates_ambiguous_monthfirst"),
+    ],
+)
+def test_day_month_order_is_decided_per_column(cells, expected, note) -> None:
+    p = parse_date(pd.Series(cells))
+    assert p.values.tolist() == expected
+    assert p.note == note
+
+
+def test_forced_dayfirst() -> None:
+    assert parse_date(pd.Series(["01/04/2024"]), dayfirst=True).values.iloc[0] == T("2024-04-01")
+
+
+@pytest.mark.parametrize("cell", ["2024-02-30", "2024-13-01", "next week", "32/01/2024", "待定"])
+def test_unreadable_dates_are_reported(cell: str) -> None:
+    p = parse_date(pd.Series([cell, None]))
+    assert p.bad.tolist() == [True, False]
+
+
+def test_impossible_dates_are_flagged() -> None:
+    p = parse_date(pd.Series(["1900-01-01", "2024-01-01", "2999-01-01"]))
+    assert p.extra.tolist() == [True, False, True]
+
+
+def test_datetime_columns_pass_through() -> None:
+    s = pd.Series(pd.to_datetime(["2024-03-05", None]))
+    p = parse_date(s)
+    assert p.values.tolist()[0] == T("2024-03-05") and not p.bad.any()
+
+
+def test_parsing_works_on_distinct_values() -> None:
+    many = pd.Series(["2024/3/5", "bad"] * 50_000)
+    p = parse_date(many)
+    assert p.bad.sum() == 50_000
+    assert (p.values.dropna() == T("2024-03-05")).all()
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("是", True), ("否", False), ("TRUE", True), ("false", False), ("√", True), ("×", False),
+     ("已完成", True), ("未完成", False), ("Y", True), ("n", False), ("1", True), ("0", False)],
+)
+def test_booleans(cell: str, expected: bool) -> None:
+    assert parse_bool(pd.Series([cell])).values.iloc[0] is np.bool_(expected) or \
+        bool(parse_bool(pd.Series([cell])).values.iloc[0]) == expected
+
+
+def test_unknown_boolean_is_reported() -> None:
+    p = parse_bool(pd.Series(["maybe", None]))
+    assert p.bad.tolist() == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("赢单", "won"), ("Closed Won", "won"), ("won", "won"), ("输单", "lost"), ("丢单", "lost"),
+     ("Closed Lost", "lost"), ("lost", "lost"), ("进行中", "open"), ("open", "open"),
+     ("搁置", "on_hold"), ("On hold", "on_hold"), ("closed", None), ("??", None)],
+)
+def test_statuses(cell: str, expected: str | None) -> None:
+    assert parse_status(pd.Series([cell])).values.iloc[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("陌生拜访", "cold_visit"), ("Cold Call", "cold_visit"), ("跟踪", "follow_up"),
+     ("渗透", "penetration"), ("耕耘", "cultivation"), ("主动咨询", "inbound"), ("Web", "inbound"),
+     ("Trade Show", "inbound"), ("某个展会以外的来源", "某个展会以外的来源")],
+)
+def test_sources(cell: str, expected: str) -> None:
+    assert parse_source(pd.Series([cell])).values.iloc[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected", "bad"),
+    [("A", "A", False), ("b", "B", False), ("C级", "C", False), ("D类客户", "D", False),
+     ("Ａ", "A", False), ("E", None, True), ("AA", None, True)],
+)
+def test_grades(cell: str, expected: str | None, bad: bool) -> None:
+    p = parse_grade(pd.Series([cell]))
+    assert p.values.iloc[0] == expected
+    assert p.bad[0] == bad
