@@ -30,8 +30,8 @@ counts = funnel_counts(snap, ws.stage_model)
 open_counts = counts.iloc[:-1]
 
 st.title("销售漏斗概览" if zh else "Sales funnel overview")
-st.caption(("示例数据：华辰智能科技，12 个月度导出" if zh else
-            "Sample data: 华辰智能科技, 12 monthly exports"))
+st.caption("示例数据：华辰智能科技，12 个月度导出" if zh else
+            "Sample data: 华辰智能科技, 12 monthly exports")
 c1, c2, c3 = st.columns(3)
 c1.metric("进行中商机" if zh else "Open deals", f"{int(open_counts['count'].sum()):,}")
 c2.metric("进行中金额（万元）" if zh else "Open amount (k)",

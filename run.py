@@ -31,8 +31,6 @@ def say(msg: str) -> None:
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
-        sys.exit("funnel-analytics needs Python 3.11 or newer")
     if not PY.exists():
         say("creating the virtual environment in .venv")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)

@@ -97,8 +97,16 @@ def _parse_as_of(value: str | None) -> pd.Timestamp | None:
 
     parsed = parse_date(pd.Series([value], dtype="object"))
     if parsed.bad.any() or parsed.values.isna().all():
-        raise click.BadParameter(f"cannot read the date {value!r}", param_hint="--as-of")
+        raise UnusableFile("bad_as_of", value=value)
     return parsed.values.iloc[0]
+
+
+def _check_input(file: str) -> None:
+    path = Path(file)
+    if path.is_dir():
+        raise UnusableFile("unreadable", file=file, detail="a folder, not a file")
+    if not path.exists():
+        raise UnusableFile("unreadable", file=file, detail="no such file")
 
 
 def _remembered(store_path: str | None) -> dict[str, dict[str, str]]:
@@ -154,7 +162,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file")
 @_load_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--rejected-out", type=click.Path(dir_okay=False), default=None,
@@ -164,8 +172,7 @@ def validate(file, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
              rejected_out):
     """Check FILE and report every problem with its spreadsheet row; nothing is stored."""
     lang = lang or _default_lang()
-    if not Path(file).exists():
-        raise UnusableFile("unreadable", file=file, detail="no such file")
+    _check_input(file)
     result = _load(file, stage_model=stage_model, maps=maps, as_of=as_of, sheet=sheet,
                    shape=shape, dayfirst=dayfirst, remembered=_remembered(store_path))
     if rejected_out:
@@ -180,7 +187,7 @@ def validate(file, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
 
 
 @cli.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True)
 @_load_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @_guarded
@@ -196,8 +203,7 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
         remembered = store.remembered_mappings()
         for file in files:
             try:
-                if not Path(file).exists():
-                    raise UnusableFile("unreadable", file=file, detail="no such file")
+                _check_input(file)
                 result = _load(file, stage_model=stage_model, maps=maps, as_of=as_of, sheet=sheet,
                                shape=shape, dayfirst=dayfirst, remembered=remembered)
             except UnusableFile as exc:
@@ -247,6 +253,8 @@ def snapshots(ctx, store_path, as_json):
         return
     with SnapshotStore(store_path) as store:
         table = store.snapshots()
+        for col in ("snapshot_date", "first_date"):
+            table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d")
         if as_json:
             records = json.loads(table.to_json(orient="records", date_format="iso"))
             click.echo(json.dumps({"store": str(store.path), "snapshots": records},

@@ -62,13 +62,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "文件“{file}”只有表头（第 {header_row} 行），没有数据行。",
         "en": "The file “{file}” has a header (row {header_row}) but no data rows.",
     },
+    "bad_as_of": {
+        "zh": "无法识别日期“{value}”，请写成 2024-03-31 这样的格式。",
+        "en": "The date “{value}” cannot be read; write it like 2024-03-31.",
+    },
     "no_stage_column": {
-        "zh": "找不到“销售阶段”列。识别到的列：{headers}。请用映射指定，例如 --map \"你的列名=stage\"。",
-        "en": "No stage column was found. Columns seen: {headers}. Map one, e.g. --map \"Your header=stage\".",
+        "zh": "文件“{file}”中找不到“销售阶段”列。识别到的列：{headers}。请用映射指定，例如 --map \"你的列名=stage\"。",
+        "en": "No stage column was found in “{file}”. Columns seen: {headers}. Map one, e.g. --map \"Your header=stage\".",
     },
     "no_id_column": {
-        "zh": "找不到商机编号列，也没有可代替的商机名称列。请用映射指定，例如 --map \"你的列名=opportunity_id\"。",
-        "en": "No opportunity id column, and no name column to fall back on. Map one, e.g. --map \"Your header=opportunity_id\".",
+        "zh": "文件“{file}”中找不到商机编号列，也没有可代替的商机名称列。请用映射指定，例如 --map \"你的列名=opportunity_id\"。",
+        "en": "“{file}” has no opportunity id column, and no name column to fall back on. Map one, e.g. --map \"Your header=opportunity_id\".",
     },
     "bad_mapping": {
         "zh": "映射“{item}”无效：{detail}",

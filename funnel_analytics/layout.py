@@ -178,11 +178,13 @@ def locate_table(grid: RawGrid, scan_rows: int = 30) -> Layout:
                 continue
             h = letter
             unnamed.append(letter)
-        if h in seen:
-            seen[h] += 1
-            h = f"{h} ({seen[h]})"
+        # Names equal but for case are numbered too: the store (like Excel) folds case.
+        folded = h.casefold()
+        if folded in seen:
+            seen[folded] += 1
+            h = f"{h} ({seen[folded]})"
         else:
-            seen[h] = 1
+            seen[folded] = 1
         names.append(h)
         keep.append(j)
     if unnamed:

@@ -27,7 +27,7 @@ import pandera.pandas as pa
 from .i18n import t
 from .layout import Layout, locate_table
 from .mapping import ColumnMapping, map_columns
-from .reading import Limits, UnusableFile, read_bytes, read_grid
+from .reading import DEFAULT_LIMITS, Limits, UnusableFile, read_bytes, read_grid
 from .schema import ERROR_RULES, Opportunities, error_schema, warning_schema
 from .stages import LOST, ON_HOLD, OPEN, WON, StageModel, get_stage_model, normalize_label
 from .values import (
@@ -40,7 +40,7 @@ from .values import (
     parse_status,
 )
 
-__all__ = ["LoadResult", "SHAPES", "load_export", "snapshot_date_from_name"]
+__all__ = ["SHAPES", "LoadResult", "load_export", "snapshot_date_from_name"]
 
 SHAPES = ("auto", "snapshot", "stage_dates", "history")
 STRING = pd.StringDtype()
@@ -147,7 +147,7 @@ class LoadResult:
             status = WON if key == self.stage_model.won.key else OPEN
             rows[Opportunities.snapshot_date] = rows[col].astype(base[Opportunities.snapshot_date].dtype)
             rows[Opportunities.stage] = pd.Series(key, index=rows.index, dtype=STRING)
-            rows[Opportunities.stage_label] = rows[Opportunities.stage_label].where(False)
+            rows[Opportunities.stage_label] = pd.Series(pd.NA, index=rows.index, dtype=STRING)
             rows[Opportunities.status] = pd.Series(status, index=rows.index, dtype=STRING)
             rows["observed_via"] = "stage_dates"
             pieces.append(rows)
@@ -336,7 +336,7 @@ def load_export(
     sheet: str | int | None = None,
     shape: str = "auto",
     dayfirst: bool | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> LoadResult:
     """Read, map, parse and validate one opportunity export.
 
@@ -402,11 +402,11 @@ def load_export(
     if kind == "history":
         cmap = _history_mapping(cmap)
     if cmap.header_for(Opportunities.stage) is None:
-        raise UnusableFile("no_stage_column", headers="、".join(layout.headers[:30]))
+        raise UnusableFile("no_stage_column", file=name, headers="、".join(layout.headers[:30]))
     id_header = cmap.header_for(Opportunities.opportunity_id)
     name_header = cmap.header_for(Opportunities.opportunity_name)
     if id_header is None and name_header is None:
-        raise UnusableFile("no_id_column")
+        raise UnusableFile("no_id_column", file=name)
 
     raw = layout.data
     index = raw.index
@@ -559,9 +559,7 @@ def load_export(
         notes.append(("note_shape_history" if kind == "history" else "note_snapshot_from_column",
                       {"column": snap_header}))
         snapshot_source = "column"
-    elif kind == "history":
-        raise UnusableFile("no_snapshot_date", file=name)
-    elif fallback is None:
+    elif kind == "history" or fallback is None:
         raise UnusableFile("no_snapshot_date", file=name)
     else:
         snap = pd.Series(fallback, index=index, dtype="datetime64[ns]")

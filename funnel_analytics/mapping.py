@@ -22,7 +22,7 @@ from .reading import UnusableFile
 from .stages import StageModel, normalize_label
 from .values import header_unit
 
-__all__ = ["ColumnMapping", "IGNORE", "header_signature", "map_columns", "parse_map_options"]
+__all__ = ["IGNORE", "ColumnMapping", "header_signature", "map_columns", "parse_map_options"]
 
 IGNORE = "ignore"
 _EXACT, _CONTAINS = 3, 1

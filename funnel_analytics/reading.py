@@ -23,7 +23,7 @@ import pandas as pd
 
 from .i18n import t
 
-__all__ = ["Limits", "RawGrid", "UnusableFile", "read_bytes", "read_grid", "sheet_names"]
+__all__ = ["DEFAULT_LIMITS", "Limits", "RawGrid", "UnusableFile", "read_bytes", "read_grid", "sheet_names"]
 
 STRING = pd.StringDtype("pyarrow")
 
@@ -49,6 +49,9 @@ class Limits:
     max_ratio: float = 100.0  # unpacked ÷ packed size of one part
     ratio_floor_bytes: int = 50 * 1024 * 1024  # parts smaller than this may compress freely
     header_scan_rows: int = 30
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
 def read_bytes(source: str | Path | bytes, file_name: str | None = None,
-               limits: Limits = Limits()) -> tuple[bytes, str]:
+               limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str]:
     """Read a path (or take uploaded bytes) within the size limit; return ``(data, name)``."""
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
@@ -221,7 +224,7 @@ def _load(reader: fastexcel.ExcelReader, sheet: int | str, name: str,
         table = sh.to_arrow()
     except Exception as exc:
         low = str(exc).lower()
-        if "empty" in low or "no data" in low or "not found" in low and "sheet" not in low:
+        if "empty" in low or "no data" in low or ("not found" in low and "sheet" not in low):
             return pd.DataFrame()
         raise _reader_error(exc, name) from exc
     frame = table.to_pandas(types_mapper=lambda _t: STRING)
@@ -240,7 +243,7 @@ def _header_likeness(top: pd.DataFrame) -> float:
 
 
 def sheet_names(source: str | Path | bytes, file_name: str | None = None,
-                limits: Limits = Limits()) -> tuple[str, ...]:
+                limits: Limits = DEFAULT_LIMITS) -> tuple[str, ...]:
     """Names of the visible sheets of a workbook (empty for CSV)."""
     data, name = read_bytes(source, file_name, limits)
     kind = _sniff(data, name)
@@ -336,7 +339,7 @@ def _read_csv(data: bytes, name: str) -> RawGrid:
 
 
 def read_grid(source: str | Path | bytes, file_name: str | None = None, *,
-              sheet: str | int | None = None, limits: Limits = Limits()) -> RawGrid:
+              sheet: str | int | None = None, limits: Limits = DEFAULT_LIMITS) -> RawGrid:
     """Read a spreadsheet or CSV into a :class:`RawGrid`, or raise :class:`UnusableFile`.
 
     Parameters

@@ -13,6 +13,7 @@ Snapshots are removed only by :meth:`SnapshotStore.remove`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -104,9 +105,15 @@ class SnapshotStore:
     def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
         self.path = default_store_path() if path is None else Path(path) if str(path) != ":memory:" else path
         try:
+            missing = self.path != ":memory:" and not Path(self.path).exists()
+            if read_only and missing:
+                # Nothing stored yet: read as an empty store, and create no file.
+                self.con = duckdb.connect(":memory:")
+                self.con.execute(_SCHEMA)
+                return
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path), read_only=read_only and Path(self.path).exists())
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
             if not read_only:
                 self.con.execute(_SCHEMA)
         except (duckdb.Error, OSError) as exc:
@@ -159,10 +166,8 @@ class SnapshotStore:
                 con.unregister("_findings")
             con.execute("COMMIT")
         except BaseException:
-            try:
+            with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass
             raise
         return ImportOutcome(int(new_id), created=True)
 

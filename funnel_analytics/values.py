@@ -11,6 +11,7 @@ few thousand distinct dates costs a few thousand parses.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Callable
@@ -22,6 +23,7 @@ import pandas as pd
 from .stages import LOST, ON_HOLD, OPEN, WON, normalize_label
 
 __all__ = [
+    "SOURCES",
     "Parsed",
     "header_unit",
     "parse_amount",
@@ -31,7 +33,6 @@ __all__ = [
     "parse_probability",
     "parse_source",
     "parse_status",
-    "SOURCES",
 ]
 
 
@@ -132,7 +133,8 @@ def parse_amount(raw: pd.Series, multiplier: float = 1.0) -> Parsed:
     blank = _blank(raw)
 
     def many(u: pd.Series) -> pd.DataFrame:
-        fast = pd.to_numeric(u, errors="coerce") * multiplier
+        with np.errstate(over="ignore", invalid="ignore"):
+            fast = pd.to_numeric(u, errors="coerce") * multiplier
         out = fast.astype("float64")
         cur = pd.Series(pd.NA, index=u.index, dtype="object")
         slow = out.isna() & u.notna()
@@ -150,7 +152,10 @@ def parse_amount(raw: pd.Series, multiplier: float = 1.0) -> Parsed:
             elif m.group(1) or m.group(4):
                 continue
             suffix = m.group(3)
-            out.iat[i] = value * (_AMOUNT_SUFFIX[suffix] if suffix else multiplier)
+            with np.errstate(over="ignore"):
+                out.iat[i] = value * (_AMOUNT_SUFFIX[suffix] if suffix else multiplier)
+        # "inf", "nan" and amounts that overflow are not amounts.
+        out = out.where(np.isfinite(out))
         return pd.DataFrame({"v": out, "c": cur})
 
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
@@ -281,16 +286,22 @@ def _parse_date_texts(
     serial = rest & u.str.match(_SERIAL)
     if serial.any():
         days = pd.to_numeric(u[serial], errors="coerce")
-        days = days.where((days >= 1) & (days < 2958466))
-        out[serial] = EXCEL_EPOCH + pd.to_timedelta(days, unit="D")
+        # Convert only serials inside the date window; an Excel serial outside it (up to
+        # 9999-12-31) is a well-formed date no deal can have: flagged, never converted.
+        lo = (DATE_MIN - EXCEL_EPOCH).days
+        hi = (DATE_MAX - EXCEL_EPOCH).days + 1
+        inside = (days >= lo) & (days < hi)
+        far_serial = pd.Series(False, index=u.index)
+        far_serial[serial] = ((days >= 1) & (days < 2958466) & ~inside).to_numpy()
+        far = far | far_serial
+        ok_days = days.where(inside)
+        out[serial] = EXCEL_EPOCH + pd.to_timedelta(ok_days, unit="D")
         rest = rest & ~serial
     # Month names ("Mar 5, 2024", "05-Mar-24"): rare, so the slow general parser is fine here.
     named = rest & u.str.contains(_MONTH_NAME)
     for i in np.flatnonzero(named.to_numpy()):
-        try:
+        with contextlib.suppress(ValueError, OverflowError, TypeError):
             out.iat[i] = pd.to_datetime(u.iat[i], format="mixed", dayfirst=bool(dayfirst))
-        except (ValueError, OverflowError, TypeError):
-            pass
     return out, note, far
 
 
@@ -334,7 +345,7 @@ _FALSE = {"false", "no", "n", "f", "0", "0.0", "否", "未完成", "未", "无",
 def _lookup(raw: pd.Series, table: dict[str, object], fallback_keep: bool = False) -> Parsed:
     blank = _blank(raw)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    mapped = [table.get(normalize_label(u), None) for u in uniques]
+    mapped = [table.get(normalize_label(u)) for u in uniques]
     if fallback_keep:
         mapped = [m if m is not None else str(u).strip() for m, u in zip(mapped, uniques, strict=True)]
     arr = np.array([*mapped, None], dtype=object)[codes]

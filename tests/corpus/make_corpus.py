@@ -11,9 +11,9 @@ Every file is written from the literal tables below, so the output is the same o
 tool the project does not depend on, so the committed copies are kept unless that tool is here:
 
 * ``messy/libreoffice_2025-02.{xlsx,xls,ods}`` are saved by LibreOffice Calc (``soffice``).
-  They are rebuilt only with ``--libreoffice`` (or when missing and ``soffice`` is on PATH);
-  LibreOffice stamps the save time into them, so their bytes change on each re-save while
-  their cells do not.
+  They are rebuilt only with ``--libreoffice`` (or when missing and ``soffice`` is on PATH).
+  Zip member times are then set to a fixed value, so the same LibreOffice version gives the
+  same bytes; another version changes only its generator strings and styles, not the cells.
 * ``hostile/encrypted.xlsx`` is encrypted by msoffcrypto-tool, run in a separate Python named
   by ``CORPUS_CRYPT_PYTHON`` (e.g. a throwaway venv: ``python -m venv /tmp/cryptvenv &&
   /tmp/cryptvenv/bin/pip install msoffcrypto-tool``). Its salts come from a seeded generator,

@@ -1,0 +1,152 @@
+"""The reader refuses broken and hostile files with a reason, quickly and in bounded memory."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+import zipfile
+
+import pytest
+from helpers import csv_bytes, xlsx_bytes
+
+from funnel_analytics.reading import Limits, UnusableFile, read_grid
+
+GOOD = xlsx_bytes([["商机编号", "销售阶段"], ["1", "目标客户"]])
+
+
+def refusal(data: bytes, name: str, **kw) -> UnusableFile:
+    with pytest.raises(UnusableFile) as info:
+        read_grid(data, name, **kw)
+    return info.value
+
+
+def _rezip(data: bytes, replace: dict[str, bytes], extra: dict[str, bytes] | None = None,
+           compress: int = zipfile.ZIP_DEFLATED) -> bytes:
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compress) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
+        for name, body in (extra or {}).items():
+            dst.writestr(name, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "reason"),
+    [
+        (b"", "empty.xlsx", "empty"),
+        (b"   \n\n", "blank.csv", "empty"),
+        (b"%PDF-1.7\n...", "report.xlsx", "not_spreadsheet"),
+        (bytes(range(256)) * 40, "garbage.xlsx", "not_spreadsheet"),
+        (b"\x00\x01binary\x00" * 100, "garbage.csv", "not_spreadsheet"),
+        (b"id,stage\n1,Target\n", "renamed.xlsx", "not_spreadsheet"),
+        (GOOD[: len(GOOD) // 2], "truncated.xlsx", "corrupt_zip"),
+        (b"PK\x03\x04" + b"\x00" * 200, "broken.xlsx", "corrupt_zip"),
+    ],
+)
+def test_broken_files_are_refused_with_a_reason(data: bytes, name: str, reason: str) -> None:
+    exc = refusal(data, name)
+    assert exc.reason == reason
+    assert name in exc.message("zh") and name in exc.message("en")
+
+
+def test_a_zip_that_is_not_a_workbook() -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("word/document.xml", "<w/>")
+    assert refusal(buf.getvalue(), "letter.xlsx").reason == "not_spreadsheet"
+
+
+def test_xml_entity_expansion_is_refused_before_parsing() -> None:
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+            b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c>'
+            b"</row></sheetData></worksheet>")
+    data = _rezip(GOOD, {"xl/worksheets/sheet1.xml": bomb})
+    exc = refusal(data, "lol.xlsx")
+    assert exc.reason == "xml_entities"
+    assert "xl/worksheets/sheet1.xml" in exc.message("en")
+
+
+def test_a_long_prolog_cannot_hide_a_doctype() -> None:
+    padded = b'<?xml version="1.0"?>' + b"<!--" + b" " * 70_000 + b"-->" + b"<!DOCTYPE x []><worksheet/>"
+    data = _rezip(GOOD, {"xl/worksheets/sheet1.xml": padded})
+    assert refusal(data, "padded.xlsx").reason == "xml_entities"
+
+
+def test_zip_bomb_is_refused_from_its_directory_in_bounded_memory() -> None:
+    # 300 MB of one repeated row, deflated to a few hundred kB: far beyond the ratio limit.
+    row = b'<row><c t="inlineStr"><is><t>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</t></is></c></row>'
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(GOOD)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                dst.writestr(info.filename, src.read(info.filename))
+        with dst.open("xl/worksheets/sheet1.xml", "w") as fh:
+            fh.write(b'<?xml version="1.0"?><worksheet><sheetData>')
+            chunk = row * 10_000
+            for _ in range(300_000_000 // len(chunk)):
+                fh.write(chunk)
+            fh.write(b"</sheetData></worksheet>")
+    data = out.getvalue()
+    assert len(data) < 5_000_000
+    tracemalloc.start()
+    exc = refusal(data, "bomb.xlsx")
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert exc.reason == "zip_bomb"
+    assert peak < 20 * len(data) + 50_000_000  # nothing was inflated
+
+
+def test_password_protected_workbook() -> None:
+    # An encrypted OOXML file is an OLE2 container holding an "EncryptedPackage" stream.
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 1024
+    exc = refusal(ole, "locked.xlsx")
+    assert exc.reason == "encrypted"
+    assert "密码" in exc.message("zh") and "password" in exc.message("en")
+
+
+def test_file_over_the_size_limit(tmp_path) -> None:
+    path = tmp_path / "big_2024-03.csv"
+    path.write_bytes(csv_bytes([["id", "stage"]] + [[str(i), "Target"] for i in range(2000)]))
+    exc = refusal(str(path), None, limits=Limits(max_file_bytes=1024))
+    assert exc.reason == "too_large"
+    assert "MB" in exc.message("en")
+
+
+def test_missing_file_is_a_message_not_a_traceback(tmp_path) -> None:
+    assert refusal(str(tmp_path / "nope.xlsx"), None).reason == "unreadable"
+
+
+def test_row_numbers_and_letters_are_the_spreadsheets() -> None:
+    data = xlsx_bytes([[None, None], [None, "标题"], [None, None], [None, "商机编号", "销售阶段"],
+                       [None, "1", "目标客户"]])
+    g = read_grid(data, "x.xlsx")
+    assert g.letters == ("B", "C")
+    assert list(g.cells.index)[:5] == [1, 2, 3, 4, 5]
+    assert g.cells.loc[4].tolist() == ["商机编号", "销售阶段"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom", "label"),
+    [("utf-8", b"", "UTF-8"), ("utf-8", b"\xef\xbb\xbf", "UTF-8 (BOM)"), ("gb18030", b"", "GB18030"),
+     ("gbk", b"", "GB18030")],
+)
+def test_csv_encodings_are_detected(encoding: str, bom: bytes, label: str) -> None:
+    data = bom + csv_bytes([["商机编号", "销售阶段"], ["甲-1", "入围客户"]], encoding)
+    g = read_grid(data, "x.csv")
+    assert g.encoding == label
+    assert g.cells.loc[2].tolist() == ["甲-1", "入围客户"]
+
+
+def test_utf16_tab_separated_text_from_excel() -> None:
+    text = "商机编号\t销售阶段\r\n1\t目标客户\r\n"
+    g = read_grid(b"\xff\xfe" + text.encode("utf-16-le"), "x.txt")
+    assert g.cells.loc[2].tolist() == ["1", "目标客户"]
+
+
+def test_ragged_csv_rows_are_kept() -> None:
+    g = read_grid(b"id,stage\n1,Target\n2,Target,extra,more\n", "x.csv")
+    assert g.cells.shape == (3, 4)
+    assert g.cells.loc[3].tolist() == ["2", "Target", "extra", "more"]
