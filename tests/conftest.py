@@ -29,3 +29,13 @@ def real_exports() -> Path:
     if not REAL_EXPORTS.exists():
         pytest.skip("the real CRM exports (shared/real-exports) are not beside this checkout")
     return REAL_EXPORTS
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/*.json from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))

@@ -38,3 +38,18 @@ def csv_bytes(rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> byte
     csv.writer(buf, lineterminator="\n").writerows(
         [["" if c is None else c for c in r] for r in rows])
     return buf.getvalue().encode(encoding)
+
+
+def plotly_values(values: object) -> list:
+    """A trace's data as a list, decoding Plotly's base64 typed arrays ({dtype, bdata})."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(values, dict) and "bdata" in values:
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        if "shape" in values:
+            shape = [int(n) for n in str(values["shape"]).split(",")]
+            arr = arr.reshape(shape)
+        return arr.tolist()
+    return list(values)
