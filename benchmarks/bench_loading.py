@@ -315,7 +315,8 @@ def worker_funnel(path: str) -> dict:
         peak = _peak()
         db_bytes = (Path(tmp) / "snapshots.duckdb").stat().st_size
     frame_bytes = int(result.opportunities.memory_usage(deep=True).sum())
-    return {"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
+    id_dtype = result.opportunities["opportunity_id"].dtype
+    return {"string_storage": getattr(id_dtype, "storage", str(id_dtype)),"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
             "loadavg_1min_before": load_avg, "rows_read": result.rows_read, "rows_valid": result.rows_valid,
             "rows_rejected": result.rows_rejected,
             "rejected_by_rule": {str(k): int(v) for k, v in
@@ -610,6 +611,36 @@ def check_goals(cases: list[dict]) -> list[dict]:
 # ============================================================================================
 # Main
 # ============================================================================================
+def environment() -> dict:
+    """Versions and the library's git state: numbers are only comparable when these match."""
+    code = ("import importlib.metadata as m, json, pandas as pd; print(json.dumps("
+            "{p: m.version(p) for p in ('pandas', 'numpy', 'pyarrow', 'pandera', 'fastexcel', "
+            "'duckdb', 'openpyxl', 'xlsxwriter')} | {'string_storage': pd.StringDtype().storage}))")
+    env: dict = {}
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=ROOT, check=True).stdout
+        env["packages"] = json.loads(out.strip().splitlines()[-1])
+    except (subprocess.CalledProcessError, ValueError, IndexError) as exc:
+        env["packages"] = {"error": str(exc)}
+
+    def git(*a: str) -> str:
+        try:
+            return subprocess.run(["git", *a], capture_output=True, text=True, cwd=ROOT,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    import hashlib
+
+    diff = git("diff", "HEAD", "--", "funnel_analytics")
+    env["git"] = {"head": git("rev-parse", "--short", "HEAD"),
+                  "library_dirty_files": git("diff", "HEAD", "--name-only", "--",
+                                             "funnel_analytics").split(),
+                  "library_diff_sha1": hashlib.sha1(diff.encode()).hexdigest()[:12] if diff else None}
+    return env
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 500_000])
@@ -651,6 +682,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     WAIT_IDLE["seconds"] = args.wait_idle
+    env_before = environment()
+    pk, g = env_before["packages"], env_before["git"]
+    print(f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), pandera "
+          f"{pk.get('pandera')}, fastexcel {pk.get('fastexcel')}, duckdb {pk.get('duckdb')}; "
+          f"library at {g['head']}" + (f" + uncommitted changes in {len(g['library_dirty_files'])}"
+                                        f" files (diff {g['library_diff_sha1']})"
+                                        if g["library_dirty_files"] else ""), flush=True)
     sizes = [100_000] if args.quick else args.rows
     OUT.mkdir(parents=True, exist_ok=True)
     cases: list[dict] = []
@@ -703,6 +741,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"-- sorted by {key}")
                 print(body.rstrip())
     goals = check_goals(cases)
+    env_after = environment()
+    if env_after != env_before:
+        print("WARNING: the library or its packages changed while the benchmark ran; "
+              "the numbers mix versions (see results.json: environment_before/after)")
     for c in cases:
         if c["funnel_runs"][0]["rows_rejected"] != c["bad_total"]:
             print(f"  note: {c['file']}: {c['funnel_runs'][0]['rows_rejected']} rows rejected, "
@@ -713,6 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "platform": platform.platform()},
+        "environment_before": env_before, "environment_after": env_after,
         "memory_measure": "VmHWM (peak RSS) from /proc/self/status of a fresh subprocess per "
                           "measurement; ru_maxrss recorded alongside",
         "args": {k: v for k, v in vars(args).items() if not k.startswith("_")},

@@ -80,6 +80,7 @@ class LoadResult:
     encoding: str | None = None
     snapshot_source: str | None = None
     letters: dict[str, str] = field(default_factory=dict)
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first raw rows, as text
 
     @property
     def rows_valid(self) -> int:
@@ -124,8 +125,31 @@ class LoadResult:
             "rows": grouped["row"].apply(lambda r: ", ".join(str(x) for x in list(r)[:10])
                                          + (" …" if len(r) > 10 else "")),
         }).reset_index()
-        out["suggestion"] = [self.stage_model.suggest(v) for v in out["value"]]
+        out["suggestion"] = pd.Series([self.stage_model.suggest(v) for v in out["value"]],
+                                      index=out.index, dtype="object")
         return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
+
+    def mapping_table(self, samples: int = 3) -> pd.DataFrame:
+        """One row per column of the file: header, field ("" when unmapped), origin, sample values."""
+        rows = []
+        for header in self.preview.columns:
+            field_name = self.mapping.fields.get(header, "")
+            values = self.preview[header].dropna().astype(str).unique()[:samples]
+            rows.append({"header": header, "field": field_name,
+                         "origin": self.mapping.origin.get(header, "none") if field_name else "none",
+                         "samples": " | ".join(values)})
+        return pd.DataFrame(rows, columns=["header", "field", "origin", "samples"])
+
+    def findings_table(self, severity: str, lang: str = "zh") -> pd.DataFrame:
+        """Errors or warnings as a table with headers in ``lang`` (row, column, value, rule, message)."""
+        f = self.findings[self.findings["severity"] == severity]
+        return pd.DataFrame({
+            t("col_row", lang): f["row"].to_numpy(),
+            t("col_column", lang): f["column"].to_numpy(),
+            t("col_value", lang): f["value"].to_numpy(),
+            t("col_rule", lang): f["rule"].to_numpy(),
+            t("col_message", lang): self.messages(f, lang).to_numpy(),
+        })
 
     def observations(self) -> pd.DataFrame:
         """The canonical form: one row per deal observation, whatever the input shape.
@@ -614,7 +638,7 @@ def load_export(
         mapping=cmap, shape=kind, header_row=layout.header_row, opportunities=valid,
         rejected=rejected, findings=frame, notes=tuple(notes), rows_read=len(raw),
         sheet=grid.sheet, sheets=grid.sheets, encoding=grid.encoding,
-        snapshot_source=snapshot_source, letters=dict(layout.letters),
+        snapshot_source=snapshot_source, letters=dict(layout.letters), preview=raw.head(50).copy(),
     )
 
 

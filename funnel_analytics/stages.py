@@ -16,7 +16,7 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -164,6 +164,30 @@ class StageModel:
             for s in self.stages
             for item in s.checklist
         }
+
+    def with_aliases(self, extra: Mapping[str, str]) -> StageModel:
+        """A copy that also reads each label in ``extra`` as a stage key, ``lost`` or ``on_hold``.
+
+        This is how a user maps unknown stage values ("谈判中" means Committed) on the spot.
+
+        >>> m = DEFAULT_MODEL.with_aliases({"谈判中": "committed", "作废": "lost"})
+        >>> m.match_label("谈判中"), m.match_label("作废")
+        (('committed', 'open'), (None, 'lost'))
+        """
+        if not extra:
+            return self
+        stages = list(self.stages)
+        lost, on_hold = list(self.lost_labels), list(self.on_hold_labels)
+        for label, target in extra.items():
+            if target == LOST:
+                lost.append(label)
+            elif target == ON_HOLD:
+                on_hold.append(label)
+            else:
+                i = self.index(target)
+                stages[i] = replace(stages[i], aliases=(*stages[i].aliases, label))
+        return replace(self, stages=tuple(stages), lost_labels=tuple(lost),
+                       on_hold_labels=tuple(on_hold))
 
     # -- matching labels -------------------------------------------------------------------
     def _build_lookup(self) -> dict[str, tuple[str | None, str]]:

@@ -228,10 +228,15 @@ def _assemble(y, m, d, hh, mm, ss, ampm) -> pd.Series:
         "minute": num(mm),
         "second": num(ss),
     })
-    ok = frame.notna().all(axis=1)
+    # Only rows a nanosecond timestamp can hold: pandas 3 raises (not coerces) beyond them.
+    ok = (frame.notna().all(axis=1) & frame["year"].between(1678, 2261)
+          & frame["month"].between(1, 12) & frame["day"].between(1, 31)
+          & frame["hour"].between(0, 23) & frame["minute"].between(0, 59)
+          & frame["second"].between(0, 59))
     out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     if ok.any():
-        out[ok] = pd.to_datetime(frame[ok].astype("int64"), errors="coerce")
+        parsed = pd.to_datetime(frame[ok].astype("int64"), errors="coerce")
+        out.loc[ok[ok].index] = parsed.to_numpy(dtype="datetime64[ns]")
     return out
 
 

@@ -1,0 +1,60 @@
+"""Numbers and dates formatted for the reader's language: 万/亿 in Chinese, k/M in English."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+__all__ = ["format_amount", "format_count", "format_date", "format_percent", "amount_unit"]
+
+
+def format_amount(value: float | None, lang: str = "zh", digits: int = 1) -> str:
+    """``12_345_678`` → ``"1234.6万"`` (zh) or ``"12.3M"`` (en); small amounts in full.
+
+    >>> format_amount(123_456_789, "zh"), format_amount(123_456_789, "en")
+    ('1.23亿', '123.5M')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    sign = "-" if value < 0 else ""
+    v = abs(float(value))
+    if lang == "zh":
+        if v >= 1e8:
+            return f"{sign}{v / 1e8:,.2f}亿"
+        if v >= 1e4:
+            return f"{sign}{v / 1e4:,.{digits}f}万"
+        return f"{sign}{v:,.0f}"
+    if v >= 1e9:
+        return f"{sign}{v / 1e9:,.2f}B"
+    if v >= 1e6:
+        return f"{sign}{v / 1e6:,.{digits}f}M"
+    if v >= 1e3:
+        return f"{sign}{v / 1e3:,.{digits}f}k"
+    return f"{sign}{v:,.0f}"
+
+
+def amount_unit(lang: str = "zh") -> tuple[float, str]:
+    """The divisor and unit label for axes of amounts: 万元 in Chinese, thousands in English."""
+    return (1e4, "万元") if lang == "zh" else (1e3, "k")
+
+
+def format_count(value: int | float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{int(round(value)):,}"
+
+
+def format_percent(value: float | None, digits: int = 0) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:.{digits}f}%"
+
+
+def format_date(value: object, lang: str = "zh", month: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    ts = pd.Timestamp(value)
+    if month:
+        return f"{ts.year}年{ts.month}月" if lang == "zh" else ts.strftime("%b %Y")
+    return ts.strftime("%Y-%m-%d")

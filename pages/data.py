@@ -1,0 +1,142 @@
+"""Data: upload exports, see what was understood, fix mappings and stages, save snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from funnel_analytics.export import rejected_rows_xlsx
+from funnel_analytics.fields import field_names
+from funnel_analytics.formatting import format_date
+from funnel_analytics.i18n import t as tr
+from funnel_analytics.mapping import IGNORE
+from funnel_analytics.stages import LOST, ON_HOLD
+from pages.ui import UPLOAD_LIMIT_MB, load_upload, open_store, remembered_mappings, state, store_catalogue, store_path, t, uploads, xlsx_mime
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("data_title"))
+st.caption(t("data_intro"))
+files = st.file_uploader(t("upload_label"), type=["xlsx", "xlsm", "xls", "ods", "csv"],
+                         accept_multiple_files=True, key="upload",
+                         help=t("upload_help", limit=UPLOAD_LIMIT_MB))
+entries = uploads()
+current = {}
+for f in files or []:
+    data = f.getvalue()
+    fid = hashlib.sha256(data).hexdigest()[:16]
+    current[fid] = entries.get(fid) or {"name": f.name, "data": data, "overrides": {}, "stage_aliases": {}, "as_of": None}
+entries.clear()
+entries.update(current)
+
+remembered = remembered_mappings()
+results = {}
+if entries:
+    bar = st.progress(0.0)
+    for i, (fid, entry) in enumerate(entries.items(), start=1):
+        bar.progress((i - 1) / len(entries), text=t("progress_reading", name=entry["name"], i=i, n=len(entries)))
+        results[fid] = load_upload(entry, model, remembered)
+    bar.progress(1.0, text=t("progress_done", n=len(entries)))
+
+fields = ["", *field_names(), *model.checklist_columns, *(f"stage_date.{k}" for k in model.keys)]
+stage_choices = ["", *model.keys, LOST, ON_HOLD]
+stage_names = {**model.stage_names(lang), LOST: t("outcome_lost"), ON_HOLD: t("outcome_on_hold"), "": t("unknown_keep")}
+
+for fid, (status, value) in results.items():
+    entry = entries[fid]
+    with st.expander(entry["name"], expanded=True):
+        if status == "error":
+            reason, params = value
+            st.error(f"{t('file_refused')}: {tr(reason, lang, **params)}")
+            if reason == "no_snapshot_date":
+                picked = st.date_input(t("as_of_needed"), value=None, key=f"asof_{fid}")
+                if picked is not None:
+                    entry["as_of"] = pd.Timestamp(picked)
+                    st.rerun()
+            if reason == "no_stage_column":
+                headers = str(params.get("headers", "")).split("、")
+                col = st.selectbox(t("mapping_field") + " · stage", ["", *headers], key=f"stagecol_{fid}")
+                if col:
+                    entry["overrides"] = {**entry["overrides"], col: "stage"}
+                    st.rerun()
+            continue
+        r = value
+        st.markdown(f"**{t('file_summary', read=r.rows_read, valid=r.rows_valid, rejected=r.rows_rejected, warnings=len(r.warnings))}**")
+        dates = r.snapshot_dates
+        st.caption(t("file_detected", format=r.file_format, sheet=r.sheet or "—", header_row=r.header_row,
+                     shape=t(f"shape_{r.shape}"), snapshot=format_date(dates[1] if dates else None, lang)))
+        with st.popover(t("notes_title")):
+            for note in r.note_texts(lang):
+                st.markdown(f"- {note}")
+
+        st.subheader(t("mapping_title"), help=t("mapping_help"))
+        table = r.mapping_table()
+        table["origin"] = [t(f"origin_{o}") for o in table["origin"]]
+        edited = st.data_editor(
+            table, key=f"map_{fid}", hide_index=True, width="stretch", disabled=["header", "origin", "samples"],
+            column_config={
+                "header": st.column_config.TextColumn(t("mapping_header")),
+                "field": st.column_config.SelectboxColumn(t("mapping_field"), options=fields),
+                "origin": st.column_config.TextColumn(t("mapping_origin")),
+                "samples": st.column_config.TextColumn(t("mapping_samples")),
+            })
+        wanted = {h: (f or IGNORE) for h, f in zip(edited["header"], edited["field"].fillna(""), strict=True)}
+        if any(wanted[h] != (r.mapping.fields.get(h) or IGNORE) for h in wanted):
+            entry["overrides"] = wanted
+            st.rerun()
+        if entry["overrides"] and st.button(t("mapping_reset"), key=f"reset_{fid}"):
+            entry["overrides"] = {}
+            st.session_state.pop(f"map_{fid}", None)
+            st.rerun()
+
+        unknown = r.unknown_stages()
+        if len(unknown):
+            st.subheader(t("unknown_stages_title"), help=t("unknown_stages_help"))
+            for i, row in unknown.iterrows():
+                label = t("unknown_stage_choice", value=row["value"], count=row["count"], rows=row["rows"])
+                if row["suggestion"] in stage_names:
+                    label += " " + t("unknown_stage_hint", suggestion=stage_names[row["suggestion"]])
+                choice = st.selectbox(label, stage_choices, key=f"stage_{fid}_{i}", format_func=stage_names.get)
+                if choice:
+                    entry["stage_aliases"] = {**entry["stage_aliases"], row["value"]: choice}
+                    st.rerun()
+
+        errors, warnings = r.findings_table("error", lang), r.findings_table("warning", lang)
+        if errors.empty and warnings.empty:
+            st.success(t("no_findings"))
+        tab_e, tab_w = st.tabs([t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))])
+        tab_e.dataframe(errors, hide_index=True, width="stretch")
+        tab_w.dataframe(warnings, hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        if r.rows_rejected:
+            left.download_button(t("download_rejected"), rejected_rows_xlsx(r, lang), key=f"dl_{fid}",
+                                 file_name=f"rejected_{entry['name'].rsplit('.', 1)[0]}.xlsx", mime=xlsx_mime())
+        if right.button(t("save_snapshot"), key=f"save_{fid}", type="primary", help=t("save_help", store=store_path())):
+            with open_store() as store:
+                outcome = store.import_result(r)
+                store.remember_mapping(r.mapping.signature, r.mapping.as_dict())
+            right.success(t("saved" if outcome.created else "already_saved", id=outcome.snapshot_id))
+
+st.divider()
+st.subheader(t("stored_title"))
+catalogue = store_catalogue()
+if catalogue.empty:
+    st.caption(t("stored_empty"))
+else:
+    shown = catalogue.rename(columns={c: t(f"col_{c}") for c in catalogue.columns if c != "first_date"}).drop(columns="first_date")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    names = dict(zip(catalogue["id"], catalogue["file_name"], strict=True))
+    pick = st.selectbox(t("remove_choose"), list(names), format_func=lambda i: f"#{i} · {names[i]}", key="remove_pick")
+    if st.button(t("remove_button"), key="remove_ask"):
+        st.session_state["remove_pending"] = pick
+    pending = st.session_state.get("remove_pending")
+    if pending in names:
+        st.warning(t("remove_confirm", id=pending, file=names[pending]))
+        if st.button(t("remove_yes"), key="remove_yes", type="primary"):
+            with open_store() as store:
+                store.remove(int(pending))
+            st.session_state.pop("remove_pending", None)
+            st.toast(t("removed", id=pending))
+            st.rerun()

@@ -1,0 +1,69 @@
+"""Overview: KPI tiles, the funnel, pipeline by team, owner, source and grade, and the trend."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from funnel_analytics.charts import breakdown_figure, funnel_figure, trend_figure
+from funnel_analytics.formatting import format_amount, format_count, format_date
+from funnel_analytics.funnel import (
+    funnel_counts,
+    kpi_history,
+    kpis,
+    latest_snapshot,
+    pipeline_breakdown,
+    pipeline_trend,
+)
+from pages.ui import empty_state, state, t
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("overview_title"))
+if empty_state(app):
+    st.stop()
+k = kpis(app.observations, model, app.as_of)
+st.caption(t("overview_caption", source=t(f"source_{app.source}"), model=model.title(lang),
+             as_of=format_date(k.as_of, lang), count=len(app.snapshot_dates)))
+
+history = kpi_history(app.observations, model)
+history = history[history["snapshot_date"] <= k.as_of]
+
+
+def spark(column: str) -> list | None:
+    return history[column].tolist() if len(history) > 1 else None
+
+
+won_help = (t("kpi_won_help", start=format_date(k.period_start, lang), end=format_date(k.as_of, lang))
+            if k.period_start is not None else t("kpi_won_help_first", end=format_date(k.as_of, lang)))
+tiles = [
+    (t("kpi_open"), format_count(k.open_count), t("kpi_amount_delta", amount=format_amount(k.open_amount, lang)),
+     t("kpi_open_help"), "open_count"),
+    (t("kpi_weighted"), format_amount(k.weighted, lang), None, t("kpi_weighted_help", model=model.title(lang)), "weighted"),
+    (t("kpi_won"), format_count(k.won_count), t("kpi_amount_delta", amount=format_amount(k.won_amount, lang)),
+     won_help, "won_count"),
+    (t("kpi_attention"), format_count(k.attention_count), None,
+     t("kpi_attention_help", overdue=k.overdue_count, no_amount=k.no_amount_count), "attention_count"),
+]
+for col, (label, value, sub, help_, series) in zip(st.columns(4), tiles, strict=True):
+    col.metric(label, value, sub, delta_color="off", delta_arrow="off", help=help_, border=True,
+               chart_data=spark(series), chart_type="area")
+
+snapshot = latest_snapshot(app.observations, app.as_of)
+left, right = st.columns([3, 2])
+left.plotly_chart(funnel_figure(funnel_counts(snapshot, model), model, lang), width="stretch", key="funnel")
+measure = right.segmented_control(t("measure"), ["amount", "count"], default="amount", key="measure",
+                                  format_func=lambda m: t(f"measure_{m}")) or "amount"
+right.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "team"), model, lang,
+                                    t("chart_by_team"), measure), width="stretch", key="by_team")
+
+sources = {k_: t(f"source_{k_}") for k_ in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")}
+grades = {g: t("grade_label", grade=g) for g in "ABCD"}
+a, b = st.columns(2)
+a.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "source"), model, lang,
+                                t("chart_by_source"), measure, labels=sources), width="stretch", key="by_source")
+b.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "grade"), model, lang,
+                                t("chart_by_grade"), measure, labels=grades), width="stretch", key="by_grade")
+st.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "owner"), model, lang,
+                                 t("chart_by_owner"), measure), width="stretch", key="by_owner")
+st.plotly_chart(trend_figure(pipeline_trend(app.observations, model), model, lang, measure),
+                width="stretch", key="trend")

@@ -1,0 +1,257 @@
+"""The app's shared state and the few helpers every page uses.
+
+State lives in one place: :func:`build_state` (called by the frame, ``dashboard.py``) reads the
+sidebar, loads the chosen data through cached library calls and stores one frozen
+:class:`AppState`; pages call :func:`state` and only read it.
+
+Uploads live in ``st.session_state`` (one browser session's own), never in a shared cache
+keyed by anything but the file's bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+import streamlit as st
+
+from funnel_analytics.funnel import Filters, apply_filters, filter_options
+from funnel_analytics.i18n import t as _t
+from funnel_analytics.loading import LoadResult, load_export
+from funnel_analytics.reading import UnusableFile
+from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
+from funnel_analytics.store import SnapshotStore, StoreError, default_store_path
+from funnel_analytics.workspace import sample_files
+
+SOURCES = ("sample", "store", "upload")
+UPLOAD_LIMIT_MB = int(st.get_option("server.maxUploadSize"))
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "zh")
+
+
+def t(key: str, **params: object) -> str:
+    """A UI string in the current language."""
+    return _t(key, lang(), **params)
+
+
+@dataclass(frozen=True)
+class AppState:
+    """Everything a page needs: language, model, the data in view and the filters."""
+
+    lang: str
+    model: StageModel
+    source: str
+    observations: pd.DataFrame  # filtered, every snapshot in the date range
+    all_observations: pd.DataFrame  # unfiltered
+    snapshot_dates: tuple[pd.Timestamp, ...]
+    as_of: pd.Timestamp | None
+    filters: Filters
+    results: tuple[LoadResult, ...] = ()
+    problem: str | None = None  # why there is no data, for the empty state
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.all_observations.empty
+
+
+def state() -> AppState:
+    return st.session_state["app_state"]
+
+
+# --------------------------------------------------------------------------------------------
+# Cached loading (keyed by file content and options, so widget reruns are instant)
+# --------------------------------------------------------------------------------------------
+def model_key(model: StageModel) -> str:
+    return hashlib.sha1(repr(model).encode("utf-8")).hexdigest()[:12]
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_load(data: bytes, name: str, key: str, _model: StageModel,
+                overrides: tuple[tuple[str, str], ...], remembered_key: str,
+                _remembered: dict, as_of: str | None) -> tuple[str, object]:
+    """``("ok", LoadResult)`` or ``("error", (reason, params))``; cached by content and options."""
+    try:
+        result = load_export(data, name, stage_model=_model, mapping=dict(overrides) or None,
+                             remembered=_remembered, as_of=as_of)
+    except UnusableFile as exc:
+        return "error", (exc.reason, exc.params)
+    return "ok", result
+
+
+@st.cache_resource(show_spinner=False)
+def sample_results(key: str, _model: StageModel) -> tuple[LoadResult, ...]:
+    return tuple(load_export(p, stage_model=_model) for p in sample_files())
+
+
+def store_path() -> str:
+    return str(default_store_path())
+
+
+def open_store(read_only: bool = False) -> SnapshotStore:
+    return SnapshotStore(store_path(), read_only=read_only)
+
+
+def store_catalogue() -> pd.DataFrame:
+    try:
+        with open_store(read_only=True) as store:
+            return store.snapshots()
+    except StoreError:
+        return pd.DataFrame()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def stored_observations(path: str, ids: tuple[int, ...], stamp: str) -> pd.DataFrame:
+    with SnapshotStore(path, read_only=True) as store:
+        return store.observations(list(ids))
+
+
+def remembered_mappings() -> dict:
+    try:
+        with open_store(read_only=True) as store:
+            return store.remembered_mappings()
+    except StoreError:
+        return {}
+
+
+def uploads() -> dict[str, dict]:
+    """This session's uploaded files: id -> {name, data, overrides, stage_aliases, as_of}."""
+    return st.session_state.setdefault("uploads", {})
+
+
+def load_upload(entry: dict, model: StageModel, remembered: dict) -> tuple[str, object]:
+    m = model.with_aliases(entry.get("stage_aliases") or {})
+    rkey = hashlib.sha1(repr(sorted(remembered.items())).encode()).hexdigest()[:12]
+    as_of = entry.get("as_of")
+    return cached_load(entry["data"], entry["name"], model_key(m), m,
+                       tuple(sorted((entry.get("overrides") or {}).items())), rkey, remembered,
+                       None if as_of is None else str(as_of))
+
+
+# --------------------------------------------------------------------------------------------
+# The sidebar and the state it builds
+# --------------------------------------------------------------------------------------------
+def _default_lang() -> str:
+    locale = getattr(st.context, "locale", None) or ""
+    return "en" if locale.lower().startswith("en") else "zh"
+
+
+def _stage_model() -> StageModel:
+    names = list(BUILTIN_MODELS)
+    custom = st.session_state.get("custom_model")
+    options = names + (["custom"] if custom else [])
+    choice = st.sidebar.selectbox(
+        t("sidebar_model"), options, key="model_name",
+        format_func=lambda n: t("model_custom", name=custom.name) if n == "custom"
+        else BUILTIN_MODELS[n].title(lang()))
+    with st.sidebar.expander(t("model_upload")):
+        toml = st.file_uploader(t("model_upload"), type=["toml"], key="model_toml",
+                                label_visibility="collapsed")
+        if toml is not None:
+            try:
+                st.session_state["custom_model"] = load_stage_model(toml.getvalue())
+            except StageModelError as exc:
+                st.error(str(exc))
+    if choice == "custom" and custom is not None:
+        return custom
+    return BUILTIN_MODELS.get(choice, BUILTIN_MODELS["six_state"])
+
+
+def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, str | None]:
+    if source == "sample":
+        try:
+            results = sample_results(model_key(model), model)
+        except UnusableFile as exc:
+            return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang()))
+        frames = [r.observations().assign(source_file=r.file_name) for r in results]
+        return pd.concat(frames, ignore_index=True), results, None
+    if source == "store":
+        cat = store_catalogue()
+        if cat.empty:
+            return pd.DataFrame(), (), t("no_data_store")
+        stamp = ",".join(str(x) for x in cat["imported_at"])
+        return stored_observations(store_path(), tuple(cat["id"].tolist()), stamp), (), None
+    remembered = remembered_mappings()
+    results = []
+    for entry in uploads().values():
+        status, value = load_upload(entry, model, remembered)
+        if status == "ok":
+            results.append(value)
+    if not results:
+        return pd.DataFrame(), (), t("no_data_upload")
+    frames = [r.observations().assign(source_file=r.file_name) for r in results]
+    return pd.concat(frames, ignore_index=True), tuple(results), None
+
+
+def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
+    st.sidebar.subheader(t("sidebar_filters"))
+    opts = filter_options(obs)
+    source_label = {k: t(f"source_{k}") for k in
+                    ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")}
+    teams = st.sidebar.multiselect(t("filter_team"), opts["team"], key="f_team",
+                                   placeholder=t("filter_all"))
+    owners = st.sidebar.multiselect(t("filter_owner"), opts["owner"], key="f_owner",
+                                    placeholder=t("filter_all"))
+    sources = st.sidebar.multiselect(t("filter_source"), opts["source"], key="f_source",
+                                     format_func=lambda s: source_label.get(s, s),
+                                     placeholder=t("filter_all"))
+    grades = st.sidebar.multiselect(t("filter_grade"), opts["grade"], key="f_grade",
+                                    placeholder=t("filter_all"))
+    start = end = None
+    if len(dates) > 1:
+        current = st.session_state.get("f_dates")
+        if not (isinstance(current, tuple) and all(d in dates for d in current)):
+            st.session_state["f_dates"] = (dates[0], dates[-1])
+        start, end = st.sidebar.select_slider(
+            t("filter_dates"), options=dates, key="f_dates",
+            format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m"))
+    return Filters(tuple(teams), tuple(owners), tuple(sources), tuple(grades), start, end)
+
+
+def build_state() -> AppState:
+    """Draw the shared sidebar and store the resulting :class:`AppState` for the pages."""
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = _default_lang()
+    st.sidebar.segmented_control(_t("sidebar_language", lang()), ["zh", "en"], key="lang",
+                                 format_func={"zh": "中文", "en": "English"}.get)
+    if st.session_state.get("lang") is None:  # a segmented control can be cleared
+        st.session_state["lang"] = "zh"
+    source = st.sidebar.radio(t("sidebar_source"), SOURCES, key="source",
+                              format_func=lambda s: t(f"source_{s}"))
+    model = _stage_model()
+    obs, results, problem = _load_source(source, model)
+    dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
+    as_of = None
+    if dates:
+        if st.session_state.get("as_of") not in dates:
+            st.session_state["as_of"] = dates[-1]
+        as_of = st.sidebar.select_slider(
+            t("sidebar_as_of"), options=dates, key="as_of",
+            format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
+        filters = _filters(obs, dates)
+    else:
+        filters = Filters()
+    app = AppState(lang=lang(), model=model, source=source,
+                   observations=apply_filters(obs, filters) if len(obs) else obs,
+                   all_observations=obs, snapshot_dates=tuple(dates), as_of=as_of,
+                   filters=filters, results=results, problem=problem)
+    st.session_state["app_state"] = app
+    return app
+
+
+def empty_state(app: AppState) -> bool:
+    """Show what to do when there is nothing to draw; True when the page should stop."""
+    if app.empty:
+        st.info(app.problem or t("no_data_upload"))
+        return True
+    if app.observations.empty:
+        st.warning(t("no_rows_filtered"))
+        return True
+    return False
+
+
+def xlsx_mime() -> str:
+    return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
