@@ -54,7 +54,7 @@ def funnel_figure(counts: pd.DataFrame, model: StageModel, lang: str = "zh") -> 
 def _measure(measure: str, lang: str) -> tuple[str, float, str, str]:
     if measure == "amount":
         div, unit = amount_unit(lang)
-        return "amount", div, t("measure_amount", lang), (unit if lang == "zh" else unit)
+        return "amount", div, t("measure_amount", lang), unit
     return "count", 1.0, t("measure_count", lang), ""
 
 

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["format_amount", "format_count", "format_date", "format_percent", "amount_unit"]
+__all__ = ["amount_unit", "format_amount", "format_count", "format_date", "format_percent"]
 
 
 def format_amount(value: float | None, lang: str = "zh", digits: int = 1) -> str:
@@ -42,7 +42,7 @@ def amount_unit(lang: str = "zh") -> tuple[float, str]:
 def format_count(value: int | float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{int(round(value)):,}"
+    return f"{round(value):,}"
 
 
 def format_percent(value: float | None, digits: int = 0) -> str:

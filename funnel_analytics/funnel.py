@@ -213,10 +213,10 @@ def kpis(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | No
     won = won_in_period(observations, period_start, as_of)
     return Kpis(
         as_of=as_of,
-        open_count=int(len(open_)),
+        open_count=len(open_),
         open_amount=float(open_[O.amount].sum()),
         weighted=float(counts["weighted"].iloc[:-1].sum()),
-        won_count=int(len(won)),
+        won_count=len(won),
         won_amount=float(won[O.amount].sum()),
         attention_count=int((overdue | no_amount).sum()),
         overdue_count=int(overdue.sum()),

@@ -13,7 +13,18 @@ from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
 from funnel_analytics.mapping import IGNORE
 from funnel_analytics.stages import LOST, ON_HOLD
-from pages.ui import UPLOAD_LIMIT_MB, load_upload, open_store, remembered_mappings, state, store_catalogue, store_path, t, uploads, xlsx_mime
+from pages.ui import (
+    UPLOAD_LIMIT_MB,
+    load_upload,
+    open_store,
+    remembered_mappings,
+    state,
+    store_catalogue,
+    store_path,
+    t,
+    uploads,
+    xlsx_mime,
+)
 
 app = state()
 lang, model = app.lang, app.model
