@@ -18,8 +18,9 @@ What it does (see benchmarks/README.md for the figures):
    - baseline: ``pd.read_excel(engine="openpyxl", header=1)`` / ``pd.read_csv(header=1)``, then
      ``pd.to_numeric`` / ``pd.to_datetime(errors="coerce")`` and one pandera
      ``DataFrameSchema.validate(lazy=True)``;
-   - a phase breakdown of funnel-analytics (wall time of the library's steps, measured by
-     wrapping its functions from the outside; the library is not modified).
+   - a phase breakdown of funnel-analytics (wall time and peak RSS of the library's steps,
+     measured by wrapping its functions from the outside; the library is not modified);
+   - with ``--profile``, cProfile of load + store (top entries printed, pstats kept).
 
    Peak memory is the peak resident set size of the measuring process: ``VmHWM`` from
    ``/proc/self/status`` (the same quantity as ``getrusage(RUSAGE_SELF).ru_maxrss`` but not
@@ -45,7 +46,7 @@ OUT = HERE / "out"
 ROOT = HERE.parent
 
 SEED = 20260331
-GENERATOR_VERSION = 3  # bump when the generated content changes: invalidates the cache
+GENERATOR_VERSION = 4  # bump when the generated content changes: invalidates the cache
 MONTH = "2026-03"
 SNAPSHOT = "2026-03-31"
 BAD_RATE = 0.005
@@ -122,7 +123,8 @@ def generate_frame(n: int):
     acc_brand_idx = rng.integers(0, len(syll), (n_acc, 2))
     acc_brand = [syll[a] + syll[b] for a, b in acc_brand_idx]
     acc_ind = rng.integers(0, len(industries), n_acc)
-    acc_names = [f"{c}{b}{industries[i]}有限公司" for c, b, i in zip(acc_city, acc_brand, acc_ind, strict=False)]
+    acc_names = [f"{c}{b}{industries[i]}有限公司"
+                 for c, b, i in zip(acc_city, acc_brand, acc_ind, strict=True)]
 
     # Rows: pick a rep, then an account of the rep's team (approximately: any account).
     rep = rng.integers(0, n_reps, n)
@@ -160,7 +162,7 @@ def generate_frame(n: int):
     source = sources[rng.choice(5, n, p=[0.25, 0.25, 0.15, 0.15, 0.20])]
     grade = np.array(list("ABCD"), dtype=object)[rng.choice(4, n, p=[0.15, 0.35, 0.35, 0.15])]
     created_year = created.astype("datetime64[Y]").astype(int) + 1970
-    ids = np.array([f"OPP-{y}-{i:07d}" for y, i in zip(created_year, range(1, n + 1), strict=False)],
+    ids = np.array([f"OPP-{y}-{i:07d}" for i, y in enumerate(created_year, start=1)],
                    dtype=object)
 
     df = pd.DataFrame({
@@ -199,11 +201,15 @@ def generate_frame(n: int):
 
 
 def write_xlsx(df, path: Path, title: str) -> None:
+    import datetime
+
     import numpy as np
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    wb.set_properties({"title": title, "author": "bench"})
+    # A fixed creation time keeps the file byte-for-byte reproducible.
+    wb.set_properties({"title": title, "author": "bench",
+                       "created": datetime.datetime(2026, 3, 31, 18, 0)})
     ws = wb.add_worksheet("商机清单")
     f_title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
     f_head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -298,8 +304,11 @@ def _peak() -> dict:
 
 
 def worker_funnel(path: str) -> dict:
+    ti = time.perf_counter()
     from funnel_analytics.loading import load_export
     from funnel_analytics.store import SnapshotStore
+
+    import_s = time.perf_counter() - ti
 
     base_rss = _proc_status()["VmRSS"]
     load_avg = os.getloadavg()[0]
@@ -316,7 +325,7 @@ def worker_funnel(path: str) -> dict:
         db_bytes = (Path(tmp) / "snapshots.duckdb").stat().st_size
     frame_bytes = int(result.opportunities.memory_usage(deep=True).sum())
     id_dtype = result.opportunities["opportunity_id"].dtype
-    return {"string_storage": getattr(id_dtype, "storage", str(id_dtype)),"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
+    return {"string_storage": getattr(id_dtype, "storage", str(id_dtype)), "import_s": import_s,"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
             "loadavg_1min_before": load_avg, "rows_read": result.rows_read, "rows_valid": result.rows_valid,
             "rows_rejected": result.rows_rejected,
             "rejected_by_rule": {str(k): int(v) for k, v in
@@ -378,25 +387,39 @@ def worker_phases(path: str) -> dict:
 
     acc: dict[str, float] = {}
     calls: dict[str, int] = {}
-    stack: list[float] = []  # time spent in wrapped callees of each open wrapped call
+    peaks: dict[str, int] = {}
+    after: dict[str, int] = {}
+    # One entry per open wrapped call: [seconds spent in wrapped callees, peak RSS so far].
+    stack: list[list[float]] = [[0.0, 0]]
+
+    def reset_peak() -> None:
+        """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
 
     def wrap(owner, attr: str, label: str) -> None:
-        """Time calls of owner.attr; the time is exclusive of nested wrapped calls."""
+        """Time calls of owner.attr (exclusive of nested wrapped calls) and their peak RSS."""
         fn = getattr(owner, attr)
 
         @functools.wraps(fn)
         def timed(*a, **kw):
+            stack[-1][1] = max(stack[-1][1], _proc_status()["VmHWM"])
+            reset_peak()
+            stack.append([0.0, 0])
             t = time.perf_counter()
-            stack.append(0.0)
             try:
                 return fn(*a, **kw)
             finally:
                 inclusive = time.perf_counter() - t
-                nested = stack.pop()
-                if stack:
-                    stack[-1] += inclusive
+                st = _proc_status()
+                nested, peak = stack.pop()
+                peak = max(peak, st["VmHWM"])
+                stack[-1][0] += inclusive
+                stack[-1][1] = max(stack[-1][1], peak)
                 acc[label] = acc.get(label, 0.0) + inclusive - nested
                 calls[label] = calls.get(label, 0) + 1
+                peaks[label] = max(peaks.get(label, 0), peak)
+                after[label] = st["VmRSS"]
 
         setattr(owner, attr, timed)
 
@@ -419,6 +442,8 @@ def worker_phases(path: str) -> dict:
     wrap(loading.LoadResult, "observations", "store: observations()")
     wrap(store.SnapshotStore, "import_result", "store: import_result (DuckDB register+insert)")
 
+    base_rss = _proc_status()["VmRSS"]
+    reset_peak()
     with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
         t0 = time.perf_counter()
         result = loading.load_export(path)
@@ -426,14 +451,17 @@ def worker_phases(path: str) -> dict:
         with store.SnapshotStore(Path(tmp) / "snapshots.duckdb") as s:
             s.import_result(result)
         t2 = time.perf_counter()
-    phases = {k: {"s": v, "calls": calls[k]} for k, v in acc.items()}
+    phases = {k: {"s": v, "calls": calls[k], "peak_rss": peaks[k], "rss_after": after[k]}
+              for k, v in acc.items()}
     in_load = sum(v["s"] for k, v in phases.items() if not k.startswith("store"))
     in_store = sum(v["s"] for k, v in phases.items() if k.startswith("store"))
     phases["load: other (sha256, astype, frame assembly, drop, flags)"] = {
         "s": (t1 - t0) - in_load, "calls": 1}
     phases["store: other (DuckDB connect, schema, close)"] = {"s": (t2 - t1) - in_store,
                                                              "calls": 1}
-    return {"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "phases": phases}
+    stack[-1][1] = max(stack[-1][1], _proc_status()["VmHWM"])
+    return {"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "base_rss": base_rss,
+            "peak_rss": stack[-1][1], "phases": phases}
 
 
 def worker_profile(path: str, top: int) -> dict:
@@ -549,8 +577,10 @@ def print_table(cases: list[dict]) -> None:
               f"{s['peak_rss'] / MIB:>8.0f} {s['base_rss'] / MIB:>5.0f} "
               f"{s['frame_bytes'] / MIB:>6.1f} {s['peak_over_frame']:>7.2f} "
               f"{s['net_peak_over_frame']:>6.2f}")
+    imp = statistics.median(r["import_s"] for c in cases for r in c["funnel_runs"])
     print("cpu = CPU seconds of the process (all threads); peak = VmHWM of the measuring "
-          "subprocess;\nbase = its RSS after imports; net/fr = (peak - base) / frame")
+          "subprocess;\nbase = its RSS after imports; net/fr = (peak - base) / frame; "
+          f"not included: interpreter start and imports ({imp:.2f} s)")
     busy = [(c["file"], c["summary"]["cpu_busy_before_max"]) for c in cases
             if c["summary"]["cpu_busy_before_max"] > WAIT_IDLE["threshold"]]
     for f, b in busy:
@@ -576,10 +606,18 @@ def print_phases(cases: list[dict]) -> None:
             continue
         print()
         print(f"where the time goes: {c['file']} (one instrumented run: load {ph['load_s']:.2f} s"
-              f" + store {ph['store_s']:.2f} s; exclusive wall time per step)")
+              f" + store {ph['store_s']:.2f} s; RSS after imports {ph['base_rss'] / MIB:.0f} MiB,"
+              f" peak {ph['peak_rss'] / MIB:.0f} MiB)")
+        print(f"  {'step (exclusive wall time)':<60} {'seconds':>9} {'share':>6} "
+              f"{'peak MiB':>9} {'RSS after':>9}")
         for k, v in sorted(ph["phases"].items(), key=lambda kv: -kv[1]["s"]):
             share = v["s"] / ph["total_s"] * 100
-            print(f"  {k:<60} {v['s']:>7.3f} s {share:>5.1f}%  ({v['calls']} calls)")
+            peak = f"{v['peak_rss'] / MIB:>9.0f}" if "peak_rss" in v else f"{'':>9}"
+            rss = f"{v['rss_after'] / MIB:>9.0f}" if "rss_after" in v else f"{'':>9}"
+            calls = f"  x{v['calls']}" if v["calls"] > 1 else ""
+            print(f"  {k:<60} {v['s']:>7.3f} s {share:>5.1f}% {peak} {rss}{calls}")
+        print("  (peak MiB = highest RSS while the step ran, nested steps included; "
+              "RSS after = when it returned)")
 
 
 def check_goals(cases: list[dict]) -> list[dict]:
@@ -633,11 +671,13 @@ def environment() -> dict:
 
     import hashlib
 
-    diff = git("diff", "HEAD", "--", "funnel_analytics")
-    env["git"] = {"head": git("rev-parse", "--short", "HEAD"),
-                  "library_dirty_files": git("diff", "HEAD", "--name-only", "--",
-                                             "funnel_analytics").split(),
-                  "library_diff_sha1": hashlib.sha1(diff.encode()).hexdigest()[:12] if diff else None}
+    code_hash = hashlib.sha1()
+    for f in sorted((ROOT / "funnel_analytics").rglob("*.py")):
+        code_hash.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    env["library"] = {"git_head": git("rev-parse", "--short", "HEAD"),
+                      "uncommitted_files": git("diff", "HEAD", "--name-only", "--",
+                                               "funnel_analytics").split(),
+                      "code_sha1": code_hash.hexdigest()[:12]}
     return env
 
 
@@ -683,12 +723,12 @@ def main(argv: list[str] | None = None) -> int:
 
     WAIT_IDLE["seconds"] = args.wait_idle
     env_before = environment()
-    pk, g = env_before["packages"], env_before["git"]
+    pk, lib = env_before["packages"], env_before["library"]
     print(f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), pandera "
           f"{pk.get('pandera')}, fastexcel {pk.get('fastexcel')}, duckdb {pk.get('duckdb')}; "
-          f"library at {g['head']}" + (f" + uncommitted changes in {len(g['library_dirty_files'])}"
-                                        f" files (diff {g['library_diff_sha1']})"
-                                        if g["library_dirty_files"] else ""), flush=True)
+          f"library code {lib['code_sha1']} at {lib['git_head']}"
+          + (f" + uncommitted changes in {len(lib['uncommitted_files'])} files"
+             if lib["uncommitted_files"] else ""), flush=True)
     sizes = [100_000] if args.quick else args.rows
     OUT.mkdir(parents=True, exist_ok=True)
     cases: list[dict] = []
@@ -742,15 +782,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(body.rstrip())
     goals = check_goals(cases)
     env_after = environment()
-    if env_after != env_before:
+    same = (env_after["packages"] == env_before["packages"]
+            and env_after["library"]["code_sha1"] == env_before["library"]["code_sha1"])
+    if not same:
         print("WARNING: the library or its packages changed while the benchmark ran; "
               "the numbers mix versions (see results.json: environment_before/after)")
     for c in cases:
         if c["funnel_runs"][0]["rows_rejected"] != c["bad_total"]:
             print(f"  note: {c['file']}: {c['funnel_runs'][0]['rows_rejected']} rows rejected, "
                   f"{c['bad_total']} made bad on purpose")
-
-    import resource  # noqa: F401  (stdlib only in the parent: it stays small)
 
     results = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),

@@ -79,7 +79,7 @@ def breakdown_figure(breakdown: pd.DataFrame, model: StageModel, lang: str, titl
     axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
     fig.update_layout(barmode="stack", title=f"{title}<br><sup>{axis}</sup>",
                       height=max(300, 120 + 28 * len(groups)),
-                      yaxis={"autorange": "reversed"}, **_LAYOUT)
+                      yaxis={"autorange": "reversed"}, xaxis={"tickformat": ",.0f"}, **_LAYOUT)
     return fig
 
 
@@ -99,5 +99,5 @@ def trend_figure(trend: pd.DataFrame, model: StageModel, lang: str,
         ))
     axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
     fig.update_layout(barmode="stack", title=f"{t('chart_trend', lang)}<br><sup>{axis}</sup>", height=400,
-                      xaxis={"tickformat": "%Y-%m"}, **_LAYOUT)
+                      xaxis={"tickformat": "%Y-%m"}, yaxis={"tickformat": ",.0f"}, **_LAYOUT)
     return fig

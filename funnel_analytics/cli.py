@@ -212,7 +212,7 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
                 code = EXIT_UNUSABLE
                 continue
             outcome = store.import_result(result)
-            store.remember_mapping(result.mapping.signature, result.mapping.as_dict())
+            store.remember_mapping(result.mapping.signature, result.mapping.confirmed())
             remembered = store.remembered_mappings()
             if result.rows_rejected and code == EXIT_OK:
                 code = EXIT_REJECTED

@@ -430,7 +430,7 @@ def load_export(
     id_header = cmap.header_for(Opportunities.opportunity_id)
     name_header = cmap.header_for(Opportunities.opportunity_name)
     if id_header is None and name_header is None:
-        raise UnusableFile("no_id_column", file=name)
+        raise UnusableFile("no_id_column", file=name, headers="、".join(layout.headers[:30]))
 
     raw = layout.data
     index = raw.index

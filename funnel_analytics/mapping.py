@@ -54,6 +54,11 @@ class ColumnMapping:
         """Source header to field, the form ``--json`` prints."""
         return dict(self.fields)
 
+    def confirmed(self) -> dict[str, str]:
+        """Every header to its field or ``ignore``: what is remembered once a user confirms,
+        so that next month's file maps exactly the same way."""
+        return {**self.fields, **{h: IGNORE for h in self.unmapped}}
+
 
 def header_signature(headers: Iterable[str]) -> str:
     """A stable fingerprint of a file's shape: the sorted set of its normalised headers."""

@@ -39,8 +39,11 @@ for f in files or []:
     data = f.getvalue()
     fid = hashlib.sha256(data).hexdigest()[:16]
     current[fid] = entries.get(fid) or {"name": f.name, "data": data, "overrides": {}, "stage_aliases": {}, "as_of": None}
-entries.clear()
-entries.update(current)
+if current.keys() != entries.keys():
+    # The frame built this run's state before these files were registered: build it again.
+    entries.clear()
+    entries.update(current)
+    st.rerun()
 
 remembered = remembered_mappings()
 results = {}
@@ -66,11 +69,12 @@ for fid, (status, value) in results.items():
                 if picked is not None:
                     entry["as_of"] = pd.Timestamp(picked)
                     st.rerun()
-            if reason == "no_stage_column":
+            needed = {"no_stage_column": "stage", "no_id_column": "opportunity_id"}.get(reason)
+            if needed:
                 headers = str(params.get("headers", "")).split("、")
-                col = st.selectbox(t("mapping_field") + " · stage", ["", *headers], key=f"stagecol_{fid}")
+                col = st.selectbox(t("pick_column", field=needed), ["", *headers], key=f"pick_{needed}_{fid}")
                 if col:
-                    entry["overrides"] = {**entry["overrides"], col: "stage"}
+                    entry["overrides"] = {**entry["overrides"], col: needed}
                     st.rerun()
             continue
         r = value
@@ -127,7 +131,7 @@ for fid, (status, value) in results.items():
         if right.button(t("save_snapshot"), key=f"save_{fid}", type="primary", help=t("save_help", store=store_path())):
             with open_store() as store:
                 outcome = store.import_result(r)
-                store.remember_mapping(r.mapping.signature, r.mapping.as_dict())
+                store.remember_mapping(r.mapping.signature, r.mapping.confirmed())
             right.success(t("saved" if outcome.created else "already_saved", id=outcome.snapshot_id))
 
 st.divider()
@@ -136,7 +140,10 @@ catalogue = store_catalogue()
 if catalogue.empty:
     st.caption(t("stored_empty"))
 else:
-    shown = catalogue.rename(columns={c: t(f"col_{c}") for c in catalogue.columns if c != "first_date"}).drop(columns="first_date")
+    shown = catalogue.drop(columns="first_date").assign(
+        snapshot_date=lambda d: pd.to_datetime(d["snapshot_date"]).dt.strftime("%Y-%m-%d"),
+        shape=lambda d: [t(f"shape_{s_}") for s_ in d["shape"]])
+    shown = shown.rename(columns={c: t(f"col_{c}") for c in shown.columns})
     st.dataframe(shown, hide_index=True, width="stretch")
     names = dict(zip(catalogue["id"], catalogue["file_name"], strict=True))
     pick = st.selectbox(t("remove_choose"), list(names), format_func=lambda i: f"#{i} · {names[i]}", key="remove_pick")

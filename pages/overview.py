@@ -14,7 +14,7 @@ from funnel_analytics.funnel import (
     pipeline_breakdown,
     pipeline_trend,
 )
-from pages.ui import empty_state, state, t
+from pages.ui import empty_state, keep, kept, labels, lang_key, state, t
 
 app = state()
 lang, model = app.lang, app.model
@@ -51,8 +51,9 @@ for col, (label, value, sub, help_, series) in zip(st.columns(4), tiles, strict=
 snapshot = latest_snapshot(app.observations, app.as_of)
 left, right = st.columns([3, 2])
 left.plotly_chart(funnel_figure(funnel_counts(snapshot, model), model, lang), width="stretch", key="funnel")
-measure = right.segmented_control(t("measure"), ["amount", "count"], default="amount", key="measure",
-                                  format_func=lambda m: t(f"measure_{m}")) or "amount"
+measure = keep("measure", right.segmented_control(
+    t("measure"), ["amount", "count"], default=kept("measure", "amount"), key=lang_key("measure"),
+    format_func=labels("measure_", ["amount", "count"]).get) or "amount")
 right.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "team"), model, lang,
                                     t("chart_by_team"), measure), width="stretch", key="by_team")
 

@@ -29,12 +29,35 @@ UPLOAD_LIMIT_MB = int(st.get_option("server.maxUploadSize"))
 
 
 def lang() -> str:
-    return st.session_state.get("lang", "zh")
+    """This run's language: the sidebar choice once made, before it the stored one."""
+    return st.session_state.get("_lang_now") or st.session_state.get("lang") or _default_lang()
 
 
 def t(key: str, **params: object) -> str:
     """A UI string in the current language."""
     return _t(key, lang(), **params)
+
+
+def kept(name: str, default: object) -> object:
+    """The last choice made in a widget whose labels change with the language."""
+    return st.session_state.get(f"_keep_{name}", default)
+
+
+def keep(name: str, value: object) -> object:
+    st.session_state[f"_keep_{name}"] = value
+    return value
+
+
+def lang_key(name: str) -> str:
+    """A widget key per language: when labels change, the widget is drawn anew (with the kept
+    choice as its default) instead of showing a stale selection."""
+    return f"{name}__{lang()}"
+
+
+def labels(prefix: str, keys: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``{key: t(prefix + key)}`` fixed now: widget ``format_func``s must not look the
+    language up later (Streamlit may call them outside the script run)."""
+    return {k: t(f"{prefix}{k}") for k in keys}
 
 
 @dataclass(frozen=True)
@@ -143,10 +166,13 @@ def _stage_model() -> StageModel:
     names = list(BUILTIN_MODELS)
     custom = st.session_state.get("custom_model")
     options = names + (["custom"] if custom else [])
-    choice = st.sidebar.selectbox(
-        t("sidebar_model"), options, key="model_name",
-        format_func=lambda n: t("model_custom", name=custom.name) if n == "custom"
-        else BUILTIN_MODELS[n].title(lang()))
+    shown = {n: BUILTIN_MODELS[n].title(lang()) for n in names}
+    if custom:
+        shown["custom"] = t("model_custom", name=custom.name)
+    current = kept("model_name", "six_state")
+    choice = keep("model_name", st.sidebar.selectbox(
+        t("sidebar_model"), options, index=options.index(current) if current in options else 0,
+        key=lang_key("model_name"), format_func=shown.get))
     with st.sidebar.expander(t("model_upload")):
         toml = st.file_uploader(t("model_upload"), type=["toml"], key="model_toml",
                                 label_visibility="collapsed")
@@ -195,41 +221,45 @@ def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
                                    placeholder=t("filter_all"))
     owners = st.sidebar.multiselect(t("filter_owner"), opts["owner"], key="f_owner",
                                     placeholder=t("filter_all"))
-    sources = st.sidebar.multiselect(t("filter_source"), opts["source"], key="f_source",
-                                     format_func=lambda s: source_label.get(s, s),
-                                     placeholder=t("filter_all"))
+    chosen_sources = [v for v in kept("f_source", []) if v in opts["source"]]
+    sources = keep("f_source", st.sidebar.multiselect(
+        t("filter_source"), opts["source"], default=chosen_sources, key=lang_key("f_source"),
+        format_func=lambda s: source_label.get(s, s), placeholder=t("filter_all")))
     grades = st.sidebar.multiselect(t("filter_grade"), opts["grade"], key="f_grade",
                                     placeholder=t("filter_all"))
     start = end = None
     if len(dates) > 1:
         current = st.session_state.get("f_dates")
-        if not (isinstance(current, tuple) and all(d in dates for d in current)):
-            st.session_state["f_dates"] = (dates[0], dates[-1])
+        if current is not None and not (isinstance(current, tuple | list)
+                                        and all(d in dates for d in current)):
+            del st.session_state["f_dates"]  # other data loaded: its dates no longer apply
+        # The range default must be the widget's value: it is what makes the slider a range.
         start, end = st.sidebar.select_slider(
-            t("filter_dates"), options=dates, key="f_dates",
+            t("filter_dates"), options=dates, value=(dates[0], dates[-1]), key="f_dates",
             format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m"))
     return Filters(tuple(teams), tuple(owners), tuple(sources), tuple(grades), start, end)
 
 
 def build_state() -> AppState:
     """Draw the shared sidebar and store the resulting :class:`AppState` for the pages."""
-    if "lang" not in st.session_state:
-        st.session_state["lang"] = _default_lang()
-    st.sidebar.segmented_control(_t("sidebar_language", lang()), ["zh", "en"], key="lang",
-                                 format_func={"zh": "中文", "en": "English"}.get)
-    if st.session_state.get("lang") is None:  # a segmented control can be cleared
-        st.session_state["lang"] = "zh"
-    source = st.sidebar.radio(t("sidebar_source"), SOURCES, key="source",
-                              format_func=lambda s: t(f"source_{s}"))
+    st.session_state.pop("_lang_now", None)
+    chosen = st.sidebar.segmented_control(_t("sidebar_language", lang()), ["zh", "en"], key="lang",
+                                          default=_default_lang(),
+                                          format_func={"zh": "中文", "en": "English"}.get)
+    # A segmented control can be cleared; the language never is.
+    st.session_state["_lang_now"] = chosen or "zh"
+    source = keep("source", st.sidebar.radio(
+        t("sidebar_source"), SOURCES, index=SOURCES.index(kept("source", "sample")),
+        key=lang_key("source"), format_func=labels("source_", SOURCES).get))
     model = _stage_model()
     obs, results, problem = _load_source(source, model)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
     as_of = None
     if dates:
-        if st.session_state.get("as_of") not in dates:
-            st.session_state["as_of"] = dates[-1]
+        if "as_of" in st.session_state and st.session_state["as_of"] not in dates:
+            del st.session_state["as_of"]  # other data loaded: that date no longer exists
         as_of = st.sidebar.select_slider(
-            t("sidebar_as_of"), options=dates, key="as_of",
+            t("sidebar_as_of"), options=dates, value=dates[-1], key="as_of",
             format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
         filters = _filters(obs, dates)
     else:

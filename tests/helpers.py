@@ -19,6 +19,11 @@ def xlsx_bytes(rows: Sequence[Sequence[object]], sheet: str = "商机",
     ws.title = sheet
     for r in rows:
         ws.append(list(r))
+    # Text that looks like a formula stays text, as in a cell formatted as text.
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     for name, body in sheets.items():
         other = wb.create_sheet(name, 0)
         for r in body:

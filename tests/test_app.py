@@ -1,18 +1,32 @@
-"""The app under Streamlit's AppTest: it runs on the sample workspace and shows the library's numbers."""
+"""The app under Streamlit's AppTest: every page, both languages, real uploads, real numbers."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
-from helpers import plotly_values
+from helpers import csv_bytes, plotly_values, xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
-from funnel_analytics.funnel import funnel_counts, latest_snapshot
+from funnel_analytics.funnel import Filters, apply_filters, funnel_counts, kpis, latest_snapshot
+from funnel_analytics.i18n import t
+from funnel_analytics.store import SnapshotStore
 from funnel_analytics.workspace import load_workspace
 
 ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "tests" / "corpus"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGES = ["pages/overview.py", "pages/data.py"]
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "store.duckdb"
+    monkeypatch.setenv("FUNNEL_ANALYTICS_STORE", str(path))
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -20,17 +34,260 @@ def workspace():
     return load_workspace()
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
-def test_dashboard_runs_and_draws_the_funnel(lang: str, workspace) -> None:
+def app(lang: str = "zh", **state: object) -> AppTest:
+    """The app after its first run, with sidebar values given as session state.
+
+    With st.navigation, AppTest 1.67 runs the frame (dashboard.py: sidebar and state) only
+    on an app's first run; later runs execute the current page alone. A browser reruns the
+    frame every time. So a frame-level choice is tested by starting the app with it in
+    session state, as a fresh run of the frame would see it.
+    """
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def on_data_page(lang: str = "zh") -> AppTest:
+    at = app(lang)
+    return at.switch_page("pages/data.py").run()
+
+
+def upload(at: AppTest, name: str, data: bytes) -> str:
+    at.file_uploader(key="upload").upload(name, data, XLSX if name.endswith("xlsx") else "text/csv")
     at.run()
-    if lang == "en":
-        at.sidebar.radio[0].set_value("en").run()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def figure(at: AppTest, key: str) -> dict:
+    for chart in at.get("plotly_chart"):
+        if chart.proto.id.endswith(key) or f"-{key}" in chart.proto.id or key in chart.proto.id:
+            return json.loads(chart.proto.spec)
+    raise AssertionError(f"no chart {key!r}")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_in_both_languages(page: str, lang: str) -> None:
+    at = app(lang)
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
     assert not at.exception
-    counts = funnel_counts(latest_snapshot(workspace.observations), workspace.stage_model)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    title = t("overview_title" if page.endswith("overview.py") else "data_title", lang)
+    assert at.title[0].value == title
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_figures_are_the_librarys(lang: str, workspace) -> None:
+    at = app(lang)
+    obs = workspace.observations
+    counts = funnel_counts(latest_snapshot(obs), workspace.stage_model)
+    spec = figure(at, "funnel")
     assert plotly_values(spec["data"][0]["x"]) == counts["count"].tolist()
     names = workspace.stage_model.stage_names(lang)
     assert spec["data"][0]["y"] == [names[k] for k in counts["stage"]]
-    open_deals = int(counts["count"].iloc[:-1].sum())
-    assert at.metric[0].value == f"{open_deals:,}"
+    k = kpis(obs, workspace.stage_model)
+    assert at.metric[0].value == f"{k.open_count:,}"
+    assert at.metric[2].value == f"{k.won_count:,}"
+    assert at.metric[3].value == f"{k.attention_count:,}"
+    # The hover says how the bar is counted.
+    assert t("chart_funnel_rule", lang) in spec["data"][0]["hovertemplate"]
+    # Every chart keeps the stage order and colours.
+    team = figure(at, "by_team")
+    assert [tr["name"] for tr in team["data"]] == [names[k_] for k_ in workspace.stage_model.keys[:-1]]
+
+
+def test_filters_narrow_every_number(workspace) -> None:
+    team = sorted(workspace.observations["team"].dropna().unique())[0]
+    first = app("en")
+    assert team in first.sidebar.multiselect(key="f_team").options
+    at = app("en", f_team=[team])
+    assert not at.exception
+    filtered = apply_filters(workspace.observations, Filters(teams=(team,)))
+    counts = funnel_counts(latest_snapshot(filtered), workspace.stage_model)
+    assert plotly_values(figure(at, "funnel")["data"][0]["x"]) == counts["count"].tolist()
+    assert at.metric[0].value == f"{kpis(filtered, workspace.stage_model).open_count:,}"
+
+
+def test_as_of_snapshot_moves_the_view(workspace) -> None:
+    dates = [pd.Timestamp(d) for d in sorted(workspace.observations["snapshot_date"].unique())]
+    at = app("en", as_of=dates[5])
+    assert at.sidebar.select_slider(key="as_of").value == dates[5]
+    counts = funnel_counts(latest_snapshot(workspace.observations, dates[5]), workspace.stage_model)
+    assert plotly_values(figure(at, "funnel")["data"][0]["x"]) == counts["count"].tolist()
+
+
+def findings_frame(at: AppTest, lang: str):
+    """The errors table (the first table whose first column is the row number)."""
+    row = t("col_row", lang)
+    return next(d.value for d in at.dataframe if list(d.value.columns)[:1] == [row])
+
+
+def test_upload_with_chinese_headers_and_hint_row() -> None:
+    at = on_data_page("zh")
+    fid = upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    assert not at.exception
+    summary = t("file_summary", "zh", read=20, valid=19, rejected=1, warnings=1)
+    assert any(summary in m.value for m in at.markdown)
+    assert any("第 4 行是填写说明" in m.value for m in at.markdown)
+    errors = findings_frame(at, "zh")
+    assert errors.iloc[0].tolist()[:4] == [17, "销售阶段", "商务谈判", "unknown_stage"]
+    assert at.session_state["uploads"][fid]["name"] == "title_and_hint_2024-03.xlsx"
+    assert any(b.label == t("download_rejected", "zh") for b in at.get("download_button"))
+
+
+def test_unknown_stage_is_mapped_on_the_spot() -> None:
+    at = on_data_page("en")
+    upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    box = next(s for s in at.selectbox if "商务谈判" in s.label)
+    box.set_value("committed").run()
+    assert not at.exception
+    assert any(t("file_summary", "en", read=20, valid=20, rejected=0, warnings=1) in m.value
+               for m in at.markdown)
+
+
+def test_mapping_is_edited_and_remembered(private_store) -> None:
+    rows = [["编码", "进展", "金额"], ["1", "目标客户", "100"], ["2", "入围客户", "200"]]
+    data = csv_bytes(rows)
+    fid = hashlib.sha256(data).hexdigest()[:16]
+    at = on_data_page("en")
+    upload(at, "deals_2024-03.csv", data)
+    assert "No stage column" in at.error[0].value
+    at.selectbox(key=f"pick_stage_{fid}").set_value("进展").run()
+    assert "no opportunity id column" in at.error[0].value
+    at.selectbox(key=f"pick_opportunity_id_{fid}").set_value("编码").run()
+    assert not at.error and not at.exception
+    assert any(t("file_summary", "en", read=2, valid=2, rejected=0, warnings=0) in m.value for m in at.markdown)
+    # Edit the mapping table: the amount column is not to be used.
+    at.session_state[f"map_{fid}"] = {"edited_rows": {2: {"field": None}}, "added_rows": [],
+                                       "deleted_rows": []}
+    at.run()
+    assert at.session_state["uploads"][fid]["overrides"] == {"编码": "opportunity_id", "进展": "stage",
+                                                             "金额": "ignore"}
+    assert any("No amount column" in m.value for m in at.markdown)
+    at.button(key=f"save_{fid}").click().run()
+    assert not at.exception
+    with SnapshotStore(private_store) as store:
+        assert len(store.snapshots()) == 1
+        remembered = list(store.remembered_mappings().values())
+    assert remembered == [{"编码": "opportunity_id", "进展": "stage", "金额": "ignore"}]
+    # Next month's file with the same headers maps itself the same way.
+    nxt = csv_bytes([["编码", "进展", "金额"], ["1", "有效客户", "100"]])
+    at2 = on_data_page("en")
+    upload(at2, "deals_2024-04.csv", nxt)
+    assert not at2.error
+    assert any(t("file_summary", "en", read=1, valid=1, rejected=0, warnings=0) in m.value for m in at2.markdown)
+    assert any(t("note_remembered_mapping", "en") in m.value for m in at2.markdown)
+
+
+def test_saved_snapshots_feed_the_overview_and_removal_needs_confirmation(private_store) -> None:
+    at = on_data_page("en")
+    path = ROOT / "sample_data" / "商机导出_2026-06.xlsx"
+    fid = upload(at, path.name, path.read_bytes())
+    at.button(key=f"save_{fid}").click().run()
+    assert any(t("saved", "en", id=1) in s.value for s in at.success)
+    at.button(key=f"save_{fid}").click().run()
+    assert any(t("already_saved", "en", id=1) in s.value for s in at.success)
+    stored = app("en", _keep_source="store")
+    assert not stored.exception
+    from funnel_analytics.loading import load_export
+
+    expected = kpis(load_export(path).observations(), load_workspace().stage_model)
+    assert stored.metric[0].value == f"{expected.open_count:,}"
+    assert stored.session_state["app_state"].snapshot_dates == (pd.Timestamp("2026-06-30"),)
+    at.button(key="remove_ask").click().run()
+    assert any("This cannot be undone" in w.value for w in at.warning)
+    with SnapshotStore(private_store, read_only=True) as store:
+        assert len(store.snapshots()) == 1  # nothing removed before confirming
+    at.button(key="remove_yes").click().run()
+    with SnapshotStore(private_store, read_only=True) as store:
+        assert store.snapshots().empty
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "fragment"),
+    [
+        ("garbage.xlsx", bytes(range(256)) * 20, "not a spreadsheet"),
+        ("corrupt_zip.xlsx", (CORPUS / "hostile" / "corrupt_zip.xlsx").read_bytes(), "damaged"),
+        ("xml_entities.xlsx", (CORPUS / "hostile" / "xml_entities.xlsx").read_bytes(), "XML entities"),
+        ("encrypted.xlsx", (CORPUS / "hostile" / "encrypted.xlsx").read_bytes(), "password"),
+        ("header_only.csv", b"id,stage\n", "no data rows"),
+    ],
+)
+def test_a_bad_file_shows_its_message_not_a_traceback(name: str, data: bytes, fragment: str) -> None:
+    at = on_data_page("en")
+    upload(at, name, data)
+    assert not at.exception
+    assert fragment in at.error[0].value
+
+
+def test_missing_snapshot_date_is_asked_for() -> None:
+    at = on_data_page("en")
+    data = csv_bytes([["id", "stage"], ["1", "Target"]])
+    fid = upload(at, "deals.csv", data)
+    assert "snapshot date is unknown" in at.error[0].value
+    at.date_input(key=f"asof_{fid}").set_value("2024-05-31").run()
+    assert any(t("file_summary", "en", read=1, valid=1, rejected=0, warnings=0) in m.value for m in at.markdown)
+
+
+def test_uploads_stay_in_their_own_session() -> None:
+    mine = on_data_page("en")
+    upload(mine, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    uploaded = mine.session_state["uploads"]
+    # The frame's next run in my session sees my upload as the data source.
+    again = app("en", _keep_source="upload", uploads=uploaded)
+    assert len(again.session_state["app_state"].all_observations) == 19
+    assert not again.exception
+    # Another browser session has nothing.
+    theirs = app("en", _keep_source="upload")
+    assert theirs.session_state["app_state"].empty
+    assert t("no_data_upload", "en") in theirs.info[0].value
+
+
+def test_empty_store_says_what_to_do() -> None:
+    at = app("zh", _keep_source="store")
+    assert not at.exception
+    assert at.info[0].value == t("no_data_store", "zh")
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_english_leaves_nothing_half_translated(page: str) -> None:
+    at = app("en")
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+        upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    texts = [at.title[0].value, *(c.value for c in at.caption), *(m.label for m in at.metric),
+             *(m.help or "" for m in at.metric), *(b.label for b in at.button),
+             *(h.value for h in at.subheader)]
+    texts += [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    if page == "pages/data.py":
+        texts += [n for n in (m.value for m in at.markdown) if n.startswith("- ")]
+        texts += list(findings_frame(at, "en").columns)
+    # Data values (names and headers from the file) may be Chinese; our own words may not.
+    data_words = ("华辰智能科技", "销售阶段", "商务谈判", "预计金额（万元）", "万元", "合计",
+                  "预计成交日期", "必填", "商机清单", "客户等级", "赢单概率")
+    for text in texts:
+        for word in data_words:
+            text = text.replace(word, "")
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
+
+
+def test_custom_stage_model_is_used() -> None:
+    from funnel_analytics.stages import load_stage_model
+
+    toml = ('name = "maven"\n[[stages]]\nkey = "prospecting"\nen = "Prospecting"\nzh = "潜在客户"\n'
+            'probability = 0.2\n[[stages]]\nkey = "won"\nen = "Won"\nprobability = 1.0\n').encode()
+    first = app("en")
+    assert first.sidebar.file_uploader(key="model_toml") is not None
+    at = app("en", custom_model=load_stage_model(toml), _keep_model_name="custom")
+    assert not at.exception
+    assert at.session_state["app_state"].model.name == "maven"
+
+
+def test_workbook_upload_with_merged_header() -> None:
+    data = xlsx_bytes([["商机编号", "基本信息", None], [None, "销售阶段", "预计金额（万元）"],
+                       ["A1", "目标客户", 5], ["A2", "入围客户", 7]])
+    at = on_data_page("en")
+    upload(at, "merged_2024-03.xlsx", data)
+    assert any(t("file_summary", "en", read=2, valid=2, rejected=0, warnings=0) in m.value for m in at.markdown)

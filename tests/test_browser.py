@@ -1,7 +1,11 @@
-"""The real app in headless Chromium: `streamlit run dashboard.py`, driven by Playwright."""
+"""The real app in headless Chromium: `streamlit run dashboard.py`, driven by Playwright.
+
+Screenshots of every page in both languages are written to ``screenshots/``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import socket
@@ -11,13 +15,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+import openpyxl
 import pytest
+from helpers import xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
 
 pytestmark = pytest.mark.browser
 
@@ -37,9 +44,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
+    _require_chromium()
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
-    env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(log.parent / "store.duckdb"))
+    folder = tmp_path_factory.mktemp("streamlit")
+    log = folder / "streamlit.log"
+    env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(folder / "store.duckdb"))
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
@@ -66,6 +75,7 @@ def app_url(tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
 
 
 @pytest.fixture(scope="module")
@@ -79,19 +89,103 @@ def browser():
         b.close()
 
 
-def test_dashboard_shows_the_funnel_in_a_real_browser(app_url, browser) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+def _page(browser, locale: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale,
+                                  accept_downloads=True)
+    page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(app_url)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=90_000)
-    page.get_by_text("销售漏斗概览").wait_for()
-    assert page.locator('[data-testid="stMetric"]').count() == 3
+    return page, errors
+
+
+def _shot(page, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "overview-zh.png"), full_page=True)
-    page.get_by_text("English").click()
-    page.get_by_text("Sales funnel overview").wait_for(timeout=30_000)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=30_000)
-    page.screenshot(path=str(SHOTS / "overview-en.png"), full_page=True)
-    assert not errors
-    page.close()
+    page.wait_for_timeout(800)  # let charts finish their transition
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _wait_idle(page) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+
+
+def _messy_export(folder: Path) -> Path:
+    """A Chinese export a user might really send: title, hint row, an unknown stage header
+    (进展), a bad amount, a formula-like note."""
+    rows = [
+        ["华辰智能科技 2026年10月商机清单"],
+        ["商机编号", "商机名称", "进展", "预计金额（万元）", "创建日期", "备注"],
+        ["必填", "必填", "必填，从下拉选择", "选填", "YYYY-MM-DD", "选填"],
+        ["M-1", "甲项目", "目标客户", 12.5, dt.datetime(2026, 9, 1), "正常"],
+        ["M-2", "乙项目", "入围客户", "待定", dt.datetime(2026, 9, 3), "=HYPERLINK(\"x\")"],
+        ["M-3", "丙项目", "意向客户", 30, dt.datetime(2026, 9, 9), None],
+    ]
+    path = folder / "商机导出_2026-10_华东.xlsx"
+    path.write_bytes(xlsx_bytes(rows, sheet="商机"))
+    return path
+
+
+def test_sample_dashboard_in_both_languages(app_url, browser) -> None:
+    page, errors = _page(browser, "zh-CN")
+    page.goto(app_url)
+    page.locator(CHART).first.wait_for(timeout=90_000)
+    page.get_by_role("heading", name="销售漏斗概览").wait_for()
+    assert page.locator('[data-testid="stMetric"]').count() == 4
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 5
+    _wait_idle(page)
+    _shot(page, "overview-zh")
+    page.get_by_role("link", name="数据导入").click()
+    page.get_by_role("heading", name="数据导入").wait_for()
+    _wait_idle(page)
+    _shot(page, "data-zh")
+    page.get_by_role("radio", name="English").click()
+    page.get_by_role("heading", name="Data").wait_for(timeout=30_000)
+    _wait_idle(page)
+    _shot(page, "data-en")
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("heading", name="Sales funnel overview").wait_for(timeout=30_000)
+    page.locator(CHART).first.wait_for(timeout=30_000)
+    _wait_idle(page)
+    _shot(page, "overview-en")
+    assert not errors, errors
+
+
+def test_upload_fix_mapping_save_switch_language_download(app_url, browser, tmp_path) -> None:
+    page, errors = _page(browser, "zh-CN")
+    page.goto(f"{app_url}/data")
+    page.get_by_role("heading", name="数据导入").wait_for(timeout=90_000)
+    uploader = page.get_by_test_id("stMainBlockContainer").get_by_test_id("stFileUploaderDropzoneInput")
+    uploader.set_input_files(str(_messy_export(tmp_path)))
+    page.get_by_text("找不到“销售阶段”列").wait_for(timeout=60_000)
+    _wait_idle(page)
+    # Fix the mapping: the stage lives in 进展.
+    page.get_by_text("哪一列是 stage？").wait_for()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="哪一列是 stage？").click()
+    page.get_by_role("option", name="进展").click()
+    page.get_by_text("读取 3 行：有效 2 行，拒绝 1 行").wait_for(timeout=60_000)
+    _wait_idle(page)
+    _shot(page, "data-upload-zh")
+    # Save as a snapshot.
+    page.get_by_role("button", name="保存为快照").click()
+    page.get_by_text("已保存为快照 #1。").wait_for(timeout=30_000)
+    _wait_idle(page)
+    # Switch to English: the same file, now reported in English.
+    page.get_by_role("radio", name="English").click()
+    page.get_by_text("3 rows read: 2 valid, 1 rejected").wait_for(timeout=30_000)
+    _wait_idle(page)
+    page.get_by_text("Snapshots in the store").wait_for()
+    _shot(page, "data-upload-en")
+    # Download the rejected rows: the reason is in English, the formula neutralised.
+    with page.expect_download(timeout=30_000) as info:
+        page.get_by_role("button", name="Download rejected rows (xlsx)").click()
+    saved = tmp_path / "rejected.xlsx"
+    info.value.save_as(saved)
+    ws = openpyxl.load_workbook(saved).worksheets[0]
+    header = [c.value for c in ws[1]]
+    assert header[:2] == ["Row", "Reason rejected"]
+    row = [c.value for c in ws[2]]
+    assert row[0] == 5 and "“待定” is not a number" in row[1]
+    note = row[header.index("备注")]
+    assert note.startswith("'=HYPERLINK") and ws.cell(2, header.index("备注") + 1).data_type == "s"
+    assert not errors, errors
