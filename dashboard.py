@@ -1,6 +1,8 @@
-"""funnel-analytics: the frame. Page config, the shared sidebar, navigation; nothing else.
+"""funnel-analytics: the frame. Page config, navigation, the shared sidebar; nothing else.
 
 Run with ``python3 run.py dashboard``; it opens on the bundled sample workspace.
+The navigation is declared before the sidebar's widgets, as Streamlit requires: widgets
+drawn before st.navigation lose the first click made on them.
 """
 
 from __future__ import annotations
@@ -10,14 +12,13 @@ import streamlit as st
 from pages.ui import build_state, t
 
 st.set_page_config(page_title="销售漏斗 · funnel-analytics", layout="wide")
-build_state()
-pages = {
+navigation = st.navigation({
     t("section_funnel"): [
-        st.Page("pages/overview.py", title=t("page_overview"), default=True,
-                url_path="overview"),
+        st.Page("pages/overview.py", title=t("page_overview"), default=True, url_path="overview"),
     ],
     t("section_data"): [
         st.Page("pages/data.py", title=t("page_data"), url_path="data"),
     ],
-}
-st.navigation(pages).run()
+})
+build_state()
+navigation.run()

@@ -29,8 +29,9 @@ UPLOAD_LIMIT_MB = int(st.get_option("server.maxUploadSize"))
 
 
 def lang() -> str:
-    """This run's language: the sidebar choice once made, before it the stored one."""
-    return st.session_state.get("_lang_now") or st.session_state.get("lang") or _default_lang()
+    """This run's language: the sidebar's choice (set before the run starts), else the
+    browser's language, else Chinese."""
+    return st.session_state.get("lang") or _default_lang()
 
 
 def t(key: str, **params: object) -> str:
@@ -242,12 +243,9 @@ def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
 
 def build_state() -> AppState:
     """Draw the shared sidebar and store the resulting :class:`AppState` for the pages."""
-    st.session_state.pop("_lang_now", None)
-    chosen = st.sidebar.segmented_control(_t("sidebar_language", lang()), ["zh", "en"], key="lang",
+    st.sidebar.segmented_control(_t("sidebar_language", lang()), ["zh", "en"], key="lang",
                                           default=_default_lang(),
                                           format_func={"zh": "中文", "en": "English"}.get)
-    # A segmented control can be cleared; the language never is.
-    st.session_state["_lang_now"] = chosen or "zh"
     source = keep("source", st.sidebar.radio(
         t("sidebar_source"), SOURCES, index=SOURCES.index(kept("source", "sample")),
         key=lang_key("source"), format_func=labels("source_", SOURCES).get))
