@@ -309,11 +309,12 @@ class _Findings:
         return out.drop(columns=["_sev", "_rule"]).reset_index(drop=True)
 
 
-def _fmt_date(v: object) -> str | None:
-    if v is None or pd.isna(v):
-        return None
-    ts = pd.Timestamp(v)
-    return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour or ts.minute) else ts.strftime("%Y-%m-%d")
+def _fmt_dates(values: pd.Series) -> list[str | None]:
+    """Dates as the user wrote them: ``2024-03-05``, with the time only when there is one."""
+    day = values.dt.strftime("%Y-%m-%d")
+    with_time = values.dt.strftime("%Y-%m-%d %H:%M")
+    text = day.where(values == values.dt.normalize(), with_time)
+    return [None if pd.isna(v) else v for v in text]
 
 
 # --------------------------------------------------------------------------------------------
@@ -469,7 +470,7 @@ def load_export(
                       for lang in ("zh", "en")}} for v in vals]
         findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
     status_col = column(Opportunities.status)
-    status = implied.astype("object")
+    status = implied
     if status_col is not None:
         parsed = parse_status(status_col)
         explicit = parsed.values
@@ -483,11 +484,11 @@ def load_export(
         status = explicit.where(explicit.notna(), status)
         # A won deal has reached the won stage, whatever stage the row last showed.
         out.loc[(explicit == WON).fillna(False).to_numpy(dtype=bool), Opportunities.stage] = model.won.key
-    out[Opportunities.status] = status.fillna(OPEN).where(~unknown, OPEN).astype(STRING)
+    out[Opportunities.status] = status.fillna(OPEN).mask(unknown, OPEN).astype(STRING)
 
     # Amount and currency.
     amount_header = cmap.header_for(Opportunities.amount)
-    currency = pd.Series(pd.NA, index=index, dtype="object")
+    currency = pd.Series(pd.NA, index=index, dtype=STRING)
     if amount_header is not None:
         mult, unit_currency = cmap.units.get(amount_header, (1.0, None))
         if mult != 1.0:
@@ -498,7 +499,7 @@ def load_export(
         out[Opportunities.amount] = parsed.values
         findings.add(index[parsed.bad], "unparseable_amount", "error", Opportunities.amount)
         if parsed.extra is not None:
-            currency = parsed.extra.astype("object")
+            currency = parsed.extra.astype(STRING)
         if unit_currency:
             currency = currency.where(currency.notna(), unit_currency)
             notes.append(("note_currency_from_header", {"currency": unit_currency,
@@ -512,7 +513,7 @@ def load_export(
     cur_col = column(Opportunities.currency)
     if cur_col is not None:
         explicit_cur = cur_col.astype(STRING).str.strip().str.upper()
-        currency = explicit_cur.astype("object").where(explicit_cur.notna(), currency)
+        currency = explicit_cur.where(explicit_cur.notna(), currency)
     out[Opportunities.currency] = currency.astype(STRING)
 
     # Probability.
@@ -622,15 +623,20 @@ def load_export(
     # a missing one, and an unreadable amount (already an error) is not also a missing one.
     only = {"duplicate_id": ~missing_id, "missing_stage": ~unknown,
             "missing_amount": missing_amount}
-    _run_schema(error_schema(model, unique), out, findings, "error", only)
-    _run_schema(warning_schema(kind != "history"), out, findings, "warning", only)
+    # pandera reports a failing frame-wide check once per column it sees, so each schema is
+    # given only the columns its checks read.
+    errors = error_schema(model, unique)
+    _run_schema(errors, out[list(errors.columns)], findings, "error", only)
+    # Warnings are cross-column rules: pandera's Check gives each one's mask directly.
+    narrow = out[list(WARNING_COLUMNS)]
+    for check in warning_schema(kind != "history").checks:
+        failed = ~check(narrow).check_output.to_numpy(dtype=bool)
+        _report(check.name, narrow.index[failed], narrow, findings, "warning", only)
 
     frame = findings.frame()
     rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
-    valid = out.drop(index=rejected_rows)
-    flagged = frame[frame["severity"] == "warning"].groupby("row")["rule"].agg(
-        lambda r: ";".join(dict.fromkeys(r)))
-    valid = valid.assign(flags=flagged.reindex(valid.index).astype(STRING))
+    valid = out.drop(index=rejected_rows) if len(rejected_rows) else out
+    valid["flags"] = _flags(frame).reindex(valid.index).astype(STRING)
     rejected = raw.loc[rejected_rows].copy()
     rejected.index.name = "row"
     return LoadResult(
@@ -640,6 +646,21 @@ def load_export(
         sheet=grid.sheet, sheets=grid.sheets, encoding=grid.encoding,
         snapshot_source=snapshot_source, letters=dict(layout.letters), preview=raw.head(50).copy(),
     )
+
+
+WARNING_COLUMNS = (
+    Opportunities.amount, Opportunities.status, Opportunities.created_date,
+    Opportunities.expected_close_date, Opportunities.close_date, Opportunities.snapshot_date,
+)
+
+
+def _flags(findings: pd.DataFrame) -> pd.Series:
+    """Each warned row's rules, ``;``-joined in report order (most rows have one)."""
+    w = findings.loc[findings["severity"] == "warning", ["row", "rule"]].drop_duplicates()
+    per_row = w["row"].map(w["row"].value_counts())
+    single = w[per_row == 1].set_index("row")["rule"]
+    several = w[per_row > 1].groupby("row", sort=False)["rule"].agg(";".join)
+    return pd.concat([single, several])
 
 
 _CHECK_FIELD = {
@@ -663,35 +684,41 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, findings: _Find
         cases = exc.failure_cases
     cases = cases[cases["index"].notna()]
     for check, group in cases.groupby("check", sort=False):
-        rule = str(check)
-        target_field = None
-        if rule.startswith("close_before_created:"):
-            rule, target_field = rule.split(":", 1)
-        elif rule == "multiple_fields_uniqueness" or rule.startswith("unique"):
-            rule = "duplicate_id"
-        elif rule.startswith("isin(") or rule == "unknown_stage":
-            continue  # unknown stage values are reported with suggestions above
-        elif rule not in _CHECK_FIELD:
-            continue  # dtype failures cannot happen: values were typed before validation
-        rows = pd.Index(group["index"].astype("int64").unique())
-        if rule in only:
-            rows = rows[only[rule].reindex(rows).fillna(False).to_numpy(dtype=bool)]
-        if rule == "duplicate_id":
-            ids = frame.loc[rows, Opportunities.opportunity_id]
-            first = frame.reset_index().drop_duplicates(
-                [Opportunities.opportunity_id, Opportunities.snapshot_date]
-            ).set_index([Opportunities.opportunity_id, Opportunities.snapshot_date])["row"]
-            keys = list(zip(ids, frame.loc[rows, Opportunities.snapshot_date], strict=True))
-            params = [{"first_row": int(first.get(k, 0))} for k in keys]
-            findings.add(rows, rule, severity, Opportunities.opportunity_id, params=params)
-            continue
-        field_name = target_field or _CHECK_FIELD[rule]
-        params: list[dict] | None = None
-        values = None
-        if rule == "close_before_created":
-            values = [_fmt_date(v) for v in frame.loc[rows, field_name]]
-            params = [{"created": _fmt_date(v)} for v in frame.loc[rows, Opportunities.created_date]]
-        elif rule == "overdue_close_date":
-            values = [_fmt_date(v) for v in frame.loc[rows, field_name]]
-            params = [{"as_of": _fmt_date(v)} for v in frame.loc[rows, Opportunities.snapshot_date]]
-        findings.add(rows, rule, severity, field_name, values=values, params=params)
+        _report(str(check), pd.Index(group["index"].astype("int64").unique()), frame, findings,
+                severity, only)
+
+
+def _report(rule: str, rows: pd.Index, frame: pd.DataFrame, findings: _Findings, severity: str,
+            only: Mapping[str, pd.Series]) -> None:
+    """Turn one check's failing rows into findings (with the values a message names)."""
+    if len(rows) == 0:
+        return
+    target_field = None
+    if rule.startswith("close_before_created:"):
+        rule, target_field = rule.split(":", 1)
+    elif rule == "multiple_fields_uniqueness" or rule.startswith("unique"):
+        rule = "duplicate_id"
+    elif rule.startswith("isin(") or rule == "unknown_stage":
+        return  # unknown stage values are reported with suggestions above
+    elif rule not in _CHECK_FIELD:
+        return  # dtype failures cannot happen: values were typed before validation
+    if rule in only:
+        rows = rows[only[rule].reindex(rows).fillna(False).to_numpy(dtype=bool)]
+    if rule == "duplicate_id":
+        keys = [Opportunities.opportunity_id, Opportunities.snapshot_date]
+        repeated = frame.loc[frame.duplicated(keys, keep=False), keys].reset_index()
+        first = repeated.drop_duplicates(keys).set_index(keys)["row"]
+        pairs = list(zip(frame.loc[rows, keys[0]], frame.loc[rows, keys[1]], strict=True))
+        params = [{"first_row": int(first.get(k, 0))} for k in pairs]
+        findings.add(rows, rule, severity, Opportunities.opportunity_id, params=params)
+        return
+    field_name = target_field or _CHECK_FIELD[rule]
+    params: list[dict] | None = None
+    values = None
+    if rule == "close_before_created":
+        values = _fmt_dates(frame.loc[rows, field_name])
+        params = [{"created": d} for d in _fmt_dates(frame.loc[rows, Opportunities.created_date])]
+    elif rule == "overdue_close_date":
+        values = _fmt_dates(frame.loc[rows, field_name])
+        params = [{"as_of": d} for d in _fmt_dates(frame.loc[rows, Opportunities.snapshot_date])]
+    findings.add(rows, rule, severity, field_name, values=values, params=params)

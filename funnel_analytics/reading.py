@@ -20,6 +20,9 @@ from pathlib import Path
 
 import fastexcel
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from .i18n import t
 
@@ -110,7 +113,8 @@ def read_bytes(source: str | Path | bytes, file_name: str | None = None,
     if len(data) > limits.max_file_bytes:
         raise UnusableFile("too_large", file=name, size_mb=len(data) / 2**20,
                            limit_mb=limits.max_file_bytes / 2**20)
-    if not data.strip():
+    # Only blank space? (Checked on the head first: stripping a large file would copy it.)
+    if not data[:65536].strip() and not data.strip():
         raise UnusableFile("empty", file=name)
     return data, name
 
@@ -312,7 +316,19 @@ def _delimiter(text: str) -> str:
     return max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
 
 
-def _read_csv(data: bytes, name: str) -> RawGrid:
+def _clean(cells: pd.DataFrame) -> pd.DataFrame:
+    """Trim cells, blank ones become missing; index = spreadsheet row; columns 0..n-1."""
+    cells = cells.astype(STRING)
+    for col in cells.columns:
+        stripped = cells[col].str.strip()
+        cells[col] = stripped.mask(stripped == "")
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    cells.columns = range(cells.shape[1])
+    return cells
+
+
+def _csv_with_pandas(data: bytes, name: str) -> RawGrid:
+    """The general path: any encoding, ragged rows, blank lines (kept as blank rows)."""
     text, encoding = _decode(data, name)
     sep = _delimiter(text)
     kwargs = dict(header=None, dtype=str, sep=sep, keep_default_na=False, na_values=[""],
@@ -328,14 +344,76 @@ def _read_csv(data: bytes, name: str) -> RawGrid:
             raise UnusableFile("unreadable", file=name, detail=str(exc).splitlines()[0]) from exc
     except pd.errors.EmptyDataError as exc:
         raise UnusableFile("empty", file=name) from exc
-    cells = cells.astype(STRING)
-    for col in cells.columns:
-        stripped = cells[col].str.strip()
-        cells[col] = stripped.mask(stripped == "")
+    cells = _clean(cells)
+    return RawGrid(cells, name, "csv", None, (), encoding,
+                   tuple(_letter(i) for i in range(cells.shape[1])))
+
+
+def _csv_with_arrow(data: bytes, name: str) -> RawGrid | None:
+    """The fast path: Arrow's multithreaded parser on the bytes, every column as text.
+
+    Returns None when the file needs the general path (UTF-16, blank lines, rows of unequal
+    width): those are parsed by pandas instead, never dropped.
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\n\n" in data or b"\n\r\n" in data:
+        return None
+    bom = data[:3] == b"\xef\xbb\xbf"
+    head = data[3:65536] if bom else data[:65536]
+    try:
+        head_text = head.decode("utf-8")
+        encoding, label = "utf8", "UTF-8" + (" (BOM)" if bom else "")
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut at the window's edge
+            head_text = head[: exc.start].decode("utf-8")
+            encoding, label = "utf8", "UTF-8" + (" (BOM)" if bom else "")
+        else:
+            try:
+                head_text = head.decode("gb18030", errors="strict")
+            except UnicodeDecodeError:
+                return None
+            encoding, label = "gb18030", "GB18030"
+    sep = _delimiter(head_text)
+    lines = head_text.splitlines()[:50]
+    width = max((len(r) for r in csv.reader(lines, delimiter=sep)), default=0)
+    if width == 0:
+        return None
+    names = [str(i) for i in range(width)]
+    buffer = pa.py_buffer(memoryview(data)[3:] if bom else data)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(buffer),
+            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding,
+                                           block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=b'"' in data),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True,
+                quoted_strings_can_be_null=True, null_values=[""]),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, LookupError):
+        return None  # invalid UTF-8 past the sniffed window, or ragged rows
+    if _may_hold_spaces(data):
+        columns = []
+        for column in table.columns:
+            trimmed = pc.utf8_trim_whitespace(column)
+            if pc.any(pc.not_equal(pc.utf8_length(column), pc.utf8_length(trimmed))).as_py():
+                column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+            columns.append(column)
+        table = pa.table(columns, names=names)
+    cells = table.to_pandas(types_mapper=lambda _t: STRING)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     cells.columns = range(cells.shape[1])
-    letters = tuple(_letter(i) for i in range(cells.shape[1]))
-    return RawGrid(cells, name, "csv", None, (), encoding, letters)
+    return RawGrid(cells, name, "csv", None, (), label, tuple(_letter(i) for i in range(width)))
+
+
+def _may_hold_spaces(data: bytes) -> bool:
+    """Could any cell start or end with white space? A file with no space, tab, full-width or
+    non-breaking space cannot, and skips trimming (single-byte searches stop at the first hit)."""
+    return any(p in data for p in (b" ", b"\t", "\u3000".encode(), "\u3000".encode("gb18030"),
+                                    "\u00a0".encode()))
+
+
+def _read_csv(data: bytes, name: str) -> RawGrid:
+    return _csv_with_arrow(data, name) or _csv_with_pandas(data, name)
 
 
 def read_grid(source: str | Path | bytes, file_name: str | None = None, *,

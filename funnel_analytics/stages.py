@@ -228,17 +228,11 @@ class StageModel:
     def match(self, values: pd.Series) -> pd.DataFrame:
         """Vectorised :meth:`match_label`: columns ``stage`` and ``status`` (NA when unknown)."""
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        stage_u = np.empty(len(uniques) + 1, dtype=object)
-        status_u = np.empty(len(uniques) + 1, dtype=object)
-        stage_u[:] = None
-        status_u[:] = None
-        for i, u in enumerate(uniques):
-            hit = self.match_label(u)
-            if hit is not None:
-                stage_u[i], status_u[i] = hit
-        return pd.DataFrame(
-            {"stage": stage_u[codes], "status": status_u[codes]}, index=values.index
-        )
+        hits = [self.match_label(u) or (None, None) for u in uniques]
+        # Take from the few distinct answers (a missing value's code, -1, takes a missing one).
+        stage = pd.array([h[0] for h in hits], dtype="string").take(codes, allow_fill=True)
+        status = pd.array([h[1] for h in hits], dtype="string").take(codes, allow_fill=True)
+        return pd.DataFrame({"stage": stage, "status": status}, index=values.index)
 
     def suggest(self, value: object) -> str | None:
         """The stage key whose label is closest to an unknown value, if any is close."""

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import platformdirs
+import pyarrow as pa
 
 from .loading import LoadResult
 
@@ -156,7 +157,8 @@ class SnapshotStore:
                  len(result.warnings), json.dumps(result.mapping.as_dict(), ensure_ascii=False),
                  stamp],
             ).fetchone()[0]
-            con.register("_incoming", frame)
+            # An Arrow table: DuckDB scans it without converting strings one by one.
+            con.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
             con.execute(f"CREATE TABLE {_table(new_id)} AS SELECT * FROM _incoming")
             con.unregister("_incoming")
             if len(findings):

@@ -161,11 +161,11 @@ def parse_amount(raw: pd.Series, multiplier: float = 1.0) -> Parsed:
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     table = many(pd.Series(uniques, dtype="object").astype(str))
     vals = np.append(table["v"].to_numpy(dtype="float64"), np.nan)[codes]
-    curs = np.append(table["c"].to_numpy(dtype="object"), None)[codes]
     values = pd.Series(vals, index=raw.index, dtype="float64")
     bad = np.isnan(vals) & ~blank
-    extra = pd.Series(curs, index=raw.index, dtype="object")
-    return Parsed(values, bad, extra=extra if extra.notna().any() else None)
+    currencies = [None if pd.isna(c) else c for c in table["c"]]
+    extra = _taken(currencies, codes, raw.index) if any(currencies) else None
+    return Parsed(values, bad, extra=extra)
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,14 +347,19 @@ _FALSE = {"false", "no", "n", "f", "0", "0.0", "否", "未完成", "未", "无",
           "×", "✗", "✘", "☐", "-"}
 
 
-def _lookup(raw: pd.Series, table: dict[str, object], fallback_keep: bool = False) -> Parsed:
+def _taken(answers: list, codes: np.ndarray, index: pd.Index, dtype: str = "string") -> pd.Series:
+    """One answer per distinct value, spread to every row by taking (code -1 takes missing)."""
+    return pd.Series(pd.array(answers, dtype=dtype).take(codes, allow_fill=True), index=index)
+
+
+def _lookup(raw: pd.Series, table: dict[str, object], fallback_keep: bool = False,
+            dtype: str = "string") -> Parsed:
     blank = _blank(raw)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped = [table.get(normalize_label(u)) for u in uniques]
     if fallback_keep:
         mapped = [m if m is not None else str(u).strip() for m, u in zip(mapped, uniques, strict=True)]
-    arr = np.array([*mapped, None], dtype=object)[codes]
-    values = pd.Series(arr, index=raw.index, dtype="object")
+    values = _taken(mapped, codes, raw.index, dtype)
     bad = values.isna().to_numpy() & ~blank
     return Parsed(values, bad)
 
@@ -363,8 +368,7 @@ def parse_bool(raw: pd.Series) -> Parsed:
     """Yes/no cells in either language (是/否, √/×, TRUE/FALSE, 1/0, 已完成/未完成)."""
     table: dict[str, object] = {normalize_label(t): True for t in _TRUE}
     table.update({normalize_label(t): False for t in _FALSE})
-    p = _lookup(raw, table)
-    return Parsed(p.values.astype("boolean"), p.bad)
+    return _lookup(raw, table, dtype="boolean")
 
 
 _STATUS = {
@@ -415,6 +419,5 @@ def parse_grade(raw: pd.Series) -> Parsed:
     for u in uniques:
         m = _GRADE.match(unicodedata.normalize("NFKC", str(u)))
         mapped.append(m.group(1).upper() if m else None)
-    arr = np.array([*mapped, None], dtype=object)[codes]
-    values = pd.Series(arr, index=raw.index, dtype="object")
+    values = _taken(mapped, codes, raw.index)
     return Parsed(values, values.isna().to_numpy() & ~blank)

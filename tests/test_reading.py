@@ -11,6 +11,7 @@ from helpers import csv_bytes, xlsx_bytes
 
 from funnel_analytics.reading import Limits, UnusableFile, read_grid
 
+CORPUS_MESSY = __import__("pathlib").Path(__file__).parent / "corpus" / "messy"
 GOOD = xlsx_bytes([["商机编号", "销售阶段"], ["1", "目标客户"]])
 
 
@@ -150,3 +151,40 @@ def test_ragged_csv_rows_are_kept() -> None:
     g = read_grid(b"id,stage\n1,Target\n2,Target,extra,more\n", "x.csv")
     assert g.cells.shape == (3, 4)
     assert g.cells.loc[3].tolist() == ["2", "Target", "extra", "more"]
+
+
+@pytest.mark.parametrize("name", ["gb18030_2024-04.csv", "utf8_bom_2024-05.csv",
+                                  "us_dates_dayfirst_2024-06.csv", "pipedrive_style_2024-11.csv",
+                                  "hubspot_style_2024-12.csv"])
+def test_fast_and_general_csv_paths_read_the_same_grid(name: str) -> None:
+    import pandas as pd
+
+    from funnel_analytics.reading import _csv_with_arrow, _csv_with_pandas
+
+    data = (CORPUS_MESSY / name).read_bytes()
+    fast = _csv_with_arrow(data, name)
+    assert fast is not None, "the fast path should take this file"
+    slow = _csv_with_pandas(data, name)
+    pd.testing.assert_frame_equal(fast.cells, slow.cells)
+    assert (fast.encoding, fast.letters) == (slow.encoding, slow.letters)
+
+
+@pytest.mark.parametrize("data", [b"id,stage\n\n1,Target\n", b"id,stage\n1,Target,extra\n",
+                                  b"\xff\xfei\x00d\x00\n\x00"])
+def test_files_the_fast_path_leaves_to_the_general_one(data: bytes) -> None:
+    from funnel_analytics.reading import _csv_with_arrow
+
+    assert _csv_with_arrow(data, "x.csv") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("id,stage\n1, Target\n", ["1", "Target"]), ("id,stage\n1,Target \n", ["1", "Target"]),
+     ("id,stage\n1,\u3000Target\n", ["1", "Target"]), ("id,stage\n1,\"  Target\"\n", ["1", "Target"]),
+     ("id,stage\n1,   \n", ["1", None]), ("id,stage\n1,Tar get\n", ["1", "Tar get"])],
+)
+def test_csv_cells_are_trimmed_and_blank_cells_are_missing(text: str, expected: list) -> None:
+    import pandas as pd
+
+    g = read_grid(text.encode("utf-8"), "x.csv")
+    assert [None if pd.isna(v) else v for v in g.cells.loc[2]] == expected
