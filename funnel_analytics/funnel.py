@@ -24,12 +24,14 @@ from .stages import OPEN, WON, StageModel
 __all__ = [
     "Filters",
     "Kpis",
+    "OverviewNumbers",
     "apply_filters",
     "filter_options",
     "funnel_counts",
     "kpi_history",
     "kpis",
     "latest_snapshot",
+    "overview_numbers",
     "pipeline_breakdown",
     "pipeline_trend",
     "won_in_period",
@@ -228,7 +230,7 @@ def kpis(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | No
 def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """:func:`kpis` at every snapshot date, oldest first (the tiles' sparklines)."""
     dates = sorted(observations[O.snapshot_date].dropna().unique())
-    rows = []
+    rows: list[dict] = []
     previous = None
     for d in dates:
         k = kpis(observations, model, d, previous)
@@ -237,4 +239,31 @@ def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
                      "won_count": k.won_count, "won_amount": k.won_amount,
                      "attention_count": k.attention_count})
         previous = d
-    return pd.DataFrame(rows)
+    columns = ["snapshot_date", "open_count", "open_amount", "weighted", "won_count",
+               "won_amount", "attention_count"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class OverviewNumbers:
+    """Everything the Overview page shows, computed in one pass over the data in view."""
+
+    kpis: Kpis
+    history: pd.DataFrame
+    funnel: pd.DataFrame
+    breakdowns: dict[str, pd.DataFrame]
+    trend: pd.DataFrame
+
+
+def overview_numbers(observations: pd.DataFrame, model: StageModel,
+                     as_of: pd.Timestamp | None = None) -> OverviewNumbers:
+    """KPIs (and their history up to ``as_of``), funnel, breakdowns and trend of one view."""
+    k = kpis(observations, model, as_of)
+    history = kpi_history(observations[observations[O.snapshot_date] <= k.as_of], model) \
+        if not pd.isna(k.as_of) else kpi_history(observations.iloc[0:0], model)
+    snap = latest_snapshot(observations, as_of)
+    return OverviewNumbers(
+        kpis=k, history=history, funnel=funnel_counts(snap, model),
+        breakdowns={by: pipeline_breakdown(snap, model, by) for by in BREAKDOWNS},
+        trend=pipeline_trend(observations, model),
+    )

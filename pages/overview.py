@@ -6,27 +6,17 @@ import streamlit as st
 
 from funnel_analytics.charts import breakdown_figure, funnel_figure, trend_figure
 from funnel_analytics.formatting import format_amount, format_count, format_date
-from funnel_analytics.funnel import (
-    funnel_counts,
-    kpi_history,
-    kpis,
-    latest_snapshot,
-    pipeline_breakdown,
-    pipeline_trend,
-)
-from pages.ui import empty_state, keep, kept, labels, lang_key, state, t
+from pages.ui import cached_overview, empty_state, keep, kept, labels, lang_key, state, t
 
 app = state()
 lang, model = app.lang, app.model
 st.title(t("overview_title"))
 if empty_state(app):
     st.stop()
-k = kpis(app.observations, model, app.as_of)
+numbers = cached_overview(app.token, app.as_of, app)
+k, history = numbers.kpis, numbers.history
 st.caption(t("overview_caption", source=t(f"source_{app.source}"), model=model.title(lang),
              as_of=format_date(k.as_of, lang), count=len(app.snapshot_dates)))
-
-history = kpi_history(app.observations, model)
-history = history[history["snapshot_date"] <= k.as_of]
 
 
 def spark(column: str) -> list | None:
@@ -48,23 +38,21 @@ for col, (label, value, sub, help_, series) in zip(st.columns(4), tiles, strict=
     col.metric(label, value, sub, delta_color="off", delta_arrow="off", help=help_, border=True,
                chart_data=spark(series), chart_type="area")
 
-snapshot = latest_snapshot(app.observations, app.as_of)
 left, right = st.columns([3, 2])
-left.plotly_chart(funnel_figure(funnel_counts(snapshot, model), model, lang), width="stretch", key="funnel")
+left.plotly_chart(funnel_figure(numbers.funnel, model, lang), width="stretch", key="funnel")
 measure = keep("measure", right.segmented_control(
     t("measure"), ["amount", "count"], default=kept("measure", "amount"), key=lang_key("measure"),
     format_func=labels("measure_", ["amount", "count"]).get) or "amount")
-right.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "team"), model, lang,
-                                    t("chart_by_team"), measure), width="stretch", key="by_team")
-
-sources = {k_: t(f"source_{k_}") for k_ in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")}
+by = numbers.breakdowns
+right.plotly_chart(breakdown_figure(by["team"], model, lang, t("chart_by_team"), measure),
+                   width="stretch", key="by_team")
+sources = {s: t(f"source_{s}") for s in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")}
 grades = {g: t("grade_label", grade=g) for g in "ABCD"}
 a, b = st.columns(2)
-a.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "source"), model, lang,
-                                t("chart_by_source"), measure, labels=sources), width="stretch", key="by_source")
-b.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "grade"), model, lang,
-                                t("chart_by_grade"), measure, labels=grades), width="stretch", key="by_grade")
-st.plotly_chart(breakdown_figure(pipeline_breakdown(snapshot, model, "owner"), model, lang,
-                                 t("chart_by_owner"), measure), width="stretch", key="by_owner")
-st.plotly_chart(trend_figure(pipeline_trend(app.observations, model), model, lang, measure),
-                width="stretch", key="trend")
+a.plotly_chart(breakdown_figure(by["source"], model, lang, t("chart_by_source"), measure, labels=sources),
+               width="stretch", key="by_source")
+b.plotly_chart(breakdown_figure(by["grade"], model, lang, t("chart_by_grade"), measure, labels=grades),
+               width="stretch", key="by_grade")
+st.plotly_chart(breakdown_figure(by["owner"], model, lang, t("chart_by_owner"), measure),
+                width="stretch", key="by_owner")
+st.plotly_chart(trend_figure(numbers.trend, model, lang, measure), width="stretch", key="trend")

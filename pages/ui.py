@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from funnel_analytics.funnel import Filters, apply_filters, filter_options
+from funnel_analytics.funnel import (
+    Filters,
+    OverviewNumbers,
+    apply_filters,
+    filter_options,
+    overview_numbers,
+)
 from funnel_analytics.i18n import t as _t
 from funnel_analytics.loading import LoadResult, load_export
 from funnel_analytics.reading import UnusableFile
@@ -75,6 +81,7 @@ class AppState:
     filters: Filters
     results: tuple[LoadResult, ...] = ()
     problem: str | None = None  # why there is no data, for the empty state
+    token: str = ""  # identifies the data in view (content, model, filters): a cache key
     extra: dict = field(default_factory=dict)
 
     @property
@@ -187,20 +194,29 @@ def _stage_model() -> StageModel:
     return BUILTIN_MODELS.get(choice, BUILTIN_MODELS["six_state"])
 
 
-def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, str | None]:
+@st.cache_data(show_spinner=False, max_entries=16)
+def combined_observations(token: str, _results: tuple[LoadResult, ...]) -> pd.DataFrame:
+    frames = [r.observations().assign(source_file=r.file_name) for r in _results]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, str | None, str]:
+    """The data in view, why there is none, and a token naming its content."""
+    mk = model_key(model)
     if source == "sample":
         try:
-            results = sample_results(model_key(model), model)
+            results = sample_results(mk, model)
         except UnusableFile as exc:
-            return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang()))
-        frames = [r.observations().assign(source_file=r.file_name) for r in results]
-        return pd.concat(frames, ignore_index=True), results, None
+            return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang())), ""
+        token = f"sample:{mk}"
+        return combined_observations(token, results), results, None, token
     if source == "store":
         cat = store_catalogue()
         if cat.empty:
-            return pd.DataFrame(), (), t("no_data_store")
-        stamp = ",".join(str(x) for x in cat["imported_at"])
-        return stored_observations(store_path(), tuple(cat["id"].tolist()), stamp), (), None
+            return pd.DataFrame(), (), t("no_data_store"), ""
+        stamp = ",".join(f"{i}@{x}" for i, x in zip(cat["id"], cat["imported_at"], strict=True))
+        token = f"store:{store_path()}:{stamp}"
+        return stored_observations(store_path(), tuple(cat["id"].tolist()), stamp), (), None, token
     remembered = remembered_mappings()
     results = []
     for entry in uploads().values():
@@ -208,9 +224,10 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
         if status == "ok":
             results.append(value)
     if not results:
-        return pd.DataFrame(), (), t("no_data_upload")
-    frames = [r.observations().assign(source_file=r.file_name) for r in results]
-    return pd.concat(frames, ignore_index=True), tuple(results), None
+        return pd.DataFrame(), (), t("no_data_upload"), ""
+    token = "upload:" + mk + ":" + ",".join(
+        f"{r.content_sha256}:{hash(repr(sorted(r.mapping.fields.items())))}" for r in results)
+    return combined_observations(token, tuple(results)), tuple(results), None, token
 
 
 def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
@@ -250,7 +267,7 @@ def build_state() -> AppState:
         t("sidebar_source"), SOURCES, index=SOURCES.index(kept("source", "sample")),
         key=lang_key("source"), format_func=labels("source_", SOURCES).get))
     model = _stage_model()
-    obs, results, problem = _load_source(source, model)
+    obs, results, problem, token = _load_source(source, model)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
     as_of = None
     if dates:
@@ -265,9 +282,16 @@ def build_state() -> AppState:
     app = AppState(lang=lang(), model=model, source=source,
                    observations=apply_filters(obs, filters) if len(obs) else obs,
                    all_observations=obs, snapshot_dates=tuple(dates), as_of=as_of,
-                   filters=filters, results=results, problem=problem)
+                   filters=filters, results=results, problem=problem,
+                   token=f"{token}|{model_key(model)}|{filters!r}")
     st.session_state["app_state"] = app
     return app
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> OverviewNumbers:
+    """The Overview's numbers, computed once per data, model, filters and as-of date."""
+    return overview_numbers(_app.observations, _app.model, as_of)
 
 
 def empty_state(app: AppState) -> bool:
