@@ -407,6 +407,7 @@ def load_export(
     data, name = read_bytes(source, file_name, limits)
     sha = hashlib.sha256(data).hexdigest()
     grid = read_grid(data, name, sheet=sheet, limits=limits)
+    del data  # the grid holds what is needed; the file's bytes can go
     layout = locate_table(grid, limits.header_scan_rows)
     notes: list[tuple[str, dict]] = []
     if grid.sheets and len(grid.sheets) > 1:
@@ -635,7 +636,7 @@ def load_export(
 
     frame = findings.frame()
     rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
-    valid = out.drop(index=rejected_rows) if len(rejected_rows) else out
+    valid = out[~out.index.isin(rejected_rows)] if len(rejected_rows) else out
     valid["flags"] = _flags(frame).reindex(valid.index).astype(STRING)
     rejected = raw.loc[rejected_rows].copy()
     rejected.index.name = "row"
