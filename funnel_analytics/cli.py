@@ -128,28 +128,24 @@ def _load(file: str, *, stage_model, maps, as_of, sheet, shape, dayfirst, rememb
 
 def _print_report(result: LoadResult, lang: str, limit: int = 50) -> None:
     rep = result.report(lang)
-    zh = lang == "zh"
     click.echo(f"{rep['file']}  [{rep['format']}{' · ' + rep['sheet'] if rep['sheet'] else ''}]")
-    click.echo(("  读取 {0} 行，有效 {1} 行，拒绝 {2} 行；警告 {3} 条" if zh else
-                "  {0} rows read, {1} valid, {2} rejected; {3} warnings").format(
-        rep["rows_read"], rep["rows_valid"], rep["rows_rejected"], len(rep["warnings"])))
-    click.echo("  " + ("阶段模型" if zh else "stage model") + f": {rep['stage_model']}  "
-               + ("快照日期" if zh else "snapshot date") + f": {rep['snapshot_date']}")
-    click.echo("  " + ("列映射" if zh else "mapping") + ":")
+    click.echo("  " + t("cli_summary", lang, read=rep["rows_read"], valid=rep["rows_valid"],
+                        rejected=rep["rows_rejected"], warnings=len(rep["warnings"])))
+    click.echo("  " + t("cli_model_date", lang, model=rep["stage_model"], date=rep["snapshot_date"]))
+    click.echo("  " + t("cli_mapping", lang))
     for header, target in rep["mapping"].items():
         click.echo(f"    {header} → {target}")
     for note in rep["notes"]:
         click.echo(f"  · {note}")
-    for title, items in (("错误（整行拒绝）" if zh else "errors (row rejected)", rep["errors"]),
-                         ("警告（保留并标记）" if zh else "warnings (row kept)", rep["warnings"])):
+    for key, items in (("cli_errors", rep["errors"]), ("cli_warnings", rep["warnings"])):
         if not items:
             continue
-        click.echo(f"  {title}: {len(items)}")
+        click.echo("  " + t(key, lang, n=len(items)))
         for f in items[:limit]:
-            row = ("第 {0} 行" if zh else "row {0}").format(f["row"])
+            row = t("cli_row", lang, row=f["row"])
             click.echo(f"    {row} · {f['column']} · {f['value']!s} · {f['rule']}: {f['message']}")
         if len(items) > limit:
-            click.echo(("    …… 另有 {0} 条" if zh else "    … and {0} more").format(len(items) - limit))
+            click.echo("    " + t("cli_more", lang, n=len(items) - limit))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -224,15 +220,9 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
                 "rows_rejected": result.rows_rejected, "warnings": len(result.warnings),
             })
             if not as_json:
-                if outcome.created:
-                    msg = ("已导入快照 #{id}：{file}（{date}），有效 {valid} 行，拒绝 {rej} 行" if lang == "zh"
-                           else "imported snapshot #{id}: {file} ({date}), {valid} valid rows, {rej} rejected")
-                else:
-                    msg = ("文件内容与快照 #{id} 相同，未重复导入：{file}" if lang == "zh"
-                           else "same content as snapshot #{id}, not imported again: {file}")
-                click.echo(msg.format(id=outcome.snapshot_id, file=file,
-                                      date=outcomes[-1]["snapshot_date"], valid=result.rows_valid,
-                                      rej=result.rows_rejected))
+                click.echo(t("cli_imported" if outcome.created else "cli_same_content", lang,
+                             id=outcome.snapshot_id, file=file, date=outcomes[-1]["snapshot_date"],
+                             valid=result.rows_valid, rejected=result.rows_rejected))
         if as_json:
             click.echo(json.dumps({"store": str(store.path), "imports": outcomes},
                                   ensure_ascii=False))
@@ -261,7 +251,7 @@ def snapshots(ctx, store_path, as_json):
                                   ensure_ascii=False))
             return
         if table.empty:
-            click.echo(f"no snapshots in {store.path}")
+            click.echo(t("cli_no_snapshots", _default_lang(), store=store.path))
             return
         with pd.option_context("display.width", 200, "display.max_columns", 20):
             click.echo(table.to_string(index=False))
@@ -277,9 +267,10 @@ def snapshots_remove(ctx, snapshot_id, store_path):
     """Remove snapshot SNAPSHOT_ID from the store (explicit; nothing else deletes)."""
     store_path = store_path or (ctx.obj or {}).get("store_path")
     with SnapshotStore(store_path) as store:
+        lang = _default_lang()
         if not store.remove(snapshot_id):
-            _fail(f"no snapshot #{snapshot_id} in {store.path}")
-        click.echo(f"removed snapshot #{snapshot_id} from {store.path}")
+            _fail(t("cli_no_such_snapshot", lang, id=snapshot_id, store=store.path))
+        click.echo(t("cli_removed", lang, id=snapshot_id, store=store.path))
 
 
 @cli.command(name="stage-models")
@@ -311,8 +302,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo(f"funnel-analytics: {exc}", err=True)
         sys.exit(EXIT_UNUSABLE)
 
-
-_ = t  # messages for the CLI come from the same table
 
 if __name__ == "__main__":
     main()

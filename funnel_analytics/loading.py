@@ -26,7 +26,7 @@ import pandera.pandas as pa
 
 from .i18n import t
 from .layout import Layout, locate_table
-from .mapping import ColumnMapping, map_columns
+from .mapping import ColumnMapping, header_signature, map_columns
 from .reading import DEFAULT_LIMITS, Limits, UnusableFile, read_bytes, read_grid
 from .schema import ERROR_RULES, Opportunities, error_schema, warning_schema
 from .stages import LOST, ON_HOLD, OPEN, WON, StageModel, get_stage_model, normalize_label
@@ -416,8 +416,6 @@ def load_export(
     if grid.encoding:
         notes.append(("note_encoding", {"encoding": grid.encoding}))
     notes.extend(layout.notes)
-
-    from .mapping import header_signature
 
     signature = header_signature(layout.headers)
     remembered_map = (remembered or {}).get(signature)

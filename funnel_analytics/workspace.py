@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -25,14 +26,14 @@ class Workspace:
     results: tuple[LoadResult, ...]
     stage_model: StageModel
 
-    @property
+    @cached_property
     def observations(self) -> pd.DataFrame:
         frames = [r.observations().assign(source_file=r.file_name) for r in self.results]
         if not frames:
             return pd.DataFrame()
         return pd.concat(frames, ignore_index=True)
 
-    @property
+    @cached_property
     def snapshot_dates(self) -> list[pd.Timestamp]:
         obs = self.observations
         return sorted(obs["snapshot_date"].dropna().unique()) if len(obs) else []

@@ -11,7 +11,7 @@ keyed by anything but the file's bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -82,7 +82,6 @@ class AppState:
     results: tuple[LoadResult, ...] = ()
     problem: str | None = None  # why there is no data, for the empty state
     token: str = ""  # identifies the data in view (content, model, filters): a cache key
-    extra: dict = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
