@@ -1,0 +1,104 @@
+"""Stage ageing: time in stage as a survival curve, and the deals stalled in their stage.
+
+CRMs average time in stage over finished stays only, which hides the deals still sitting
+there. Here every stay counts: a finished stay is an event, a stay still under way is
+censored at the as-of date (or at the deal's last sighting if it left the exports), and the
+Kaplan–Meier estimator (statsmodels' ``SurvfuncRight``) gives the median and P75 time in each
+stage with 95% intervals.
+
+A deal is **stalled** when its current stay is longer than the stage model's ``max_days`` for
+the stage, or, where the model sets none, longer than the stage's own P80 time in stage.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from statsmodels.duration.survfunc import SurvfuncRight
+
+from .history import StageHistory
+from .schema import Opportunities as O
+
+__all__ = ["stage_durations", "stalled_deals", "survival_curves"]
+
+
+def _fit(days: np.ndarray, event: np.ndarray) -> SurvfuncRight | None:
+    if len(days) == 0 or event.sum() == 0:
+        return None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # log(0) at the curve's ends
+        return SurvfuncRight(np.maximum(days.astype("float64"), 0.0), event.astype(int))
+
+
+def _quantile(sf: SurvfuncRight | None, p: float) -> tuple[float, float, float]:
+    if sf is None:
+        return (np.nan, np.nan, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        q = sf.quantile(p)
+        try:
+            lo, hi = sf.quantile_ci(p)
+        except (ValueError, IndexError, ZeroDivisionError):
+            lo, hi = np.nan, np.nan
+    as_float = lambda v: float(v) if v is not None and np.isfinite(v) else np.nan  # noqa: E731
+    return as_float(q), as_float(lo), as_float(hi)
+
+
+def stage_durations(history: StageHistory) -> pd.DataFrame:
+    """Per stage: stays ``n``, ``censored`` (still under way), Kaplan–Meier ``median_days`` and
+    ``p75_days`` with 95% intervals, and ``p80_days`` (the default stalled threshold)."""
+    visits = history.visits
+    rows = []
+    for key in history.model.keys[:-1]:
+        v = visits[visits["stage"] == key]
+        sf = _fit(v["days"].to_numpy(), (~v["censored"]).to_numpy())
+        med, med_lo, med_hi = _quantile(sf, 0.5)
+        p75, p75_lo, p75_hi = _quantile(sf, 0.75)
+        p80 = _quantile(sf, 0.80)[0]
+        rows.append({"stage": key, "n": int(len(v)), "censored": int(v["censored"].sum()),
+                     "median_days": med, "median_low": med_lo, "median_high": med_hi,
+                     "p75_days": p75, "p75_low": p75_lo, "p75_high": p75_hi, "p80_days": p80})
+    return pd.DataFrame(rows)
+
+
+def survival_curves(history: StageHistory) -> pd.DataFrame:
+    """The Kaplan–Meier curve of each stage: ``stage, days, surviving`` (share still there)."""
+    parts = []
+    for key in history.model.keys[:-1]:
+        v = history.visits[history.visits["stage"] == key]
+        sf = _fit(v["days"].to_numpy(), (~v["censored"]).to_numpy())
+        if sf is None:
+            continue
+        parts.append(pd.DataFrame({"stage": key, "days": np.concatenate([[0.0], sf.surv_times]),
+                                   "surviving": np.concatenate([[1.0], sf.surv_prob])}))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["stage", "days", "surviving"])
+
+
+def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Open deals whose current stay is past the stage's limit (``max_days``, else its P80).
+
+    Returns ``opportunity_id, stage, entered, days_in_stage, limit_days, limit_source``
+    (``model`` or ``p80``), longest first.
+    """
+    durations = stage_durations(history) if durations is None else durations
+    p80 = durations.set_index("stage")["p80_days"]
+    current = history.visits[history.visits["censored"]]
+    current = current[current[O.opportunity_id].isin(
+        history.deals.loc[history.deals["status"] == "open", O.opportunity_id])]
+    limits, sources = [], []
+    for key in current["stage"]:
+        stage = history.model.stage(key)
+        if stage.max_days:
+            limits.append(float(stage.max_days))
+            sources.append("model")
+        else:
+            limits.append(float(p80.get(key, np.nan)))
+            sources.append("p80")
+    out = current.assign(limit_days=limits, limit_source=sources,
+                         days_in_stage=current["days"])
+    out = out[out["days_in_stage"] > out["limit_days"]]
+    return out[[O.opportunity_id, "stage", "entered", "days_in_stage", "limit_days",
+                "limit_source"]].sort_values("days_in_stage", ascending=False).reset_index(drop=True)

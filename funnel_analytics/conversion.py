@@ -1,0 +1,92 @@
+"""Conversion, each definition named and its denominator shown.
+
+* **reached-stage cohort** (:func:`reached_stage_conversion`): of the deals that reached stage
+  k (their *furthest* stage is k or beyond), the share that reached k+1, and, among those of
+  them that are closed (won or lost), the share won: P(win | reached k). Deals still open are
+  in the first denominator (they may still move on, so stage-to-stage rates are lower bounds)
+  but not in the second.
+* **transitions** (:func:`transition_matrix`): every observed move, from × to, including
+  skips, regressions and outcomes.
+
+Every rate comes with a Wilson 95% interval, and a rate on fewer than :data:`MIN_SAMPLE`
+deals is flagged "too few to say".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .history import StageHistory
+from .stages import LOST, WON
+
+__all__ = ["MIN_SAMPLE", "reached_stage_conversion", "transition_matrix", "wilson_interval"]
+
+MIN_SAMPLE = 20  # below this many deals a rate is shown but flagged "too few to say"
+
+
+def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float,
+                    z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion; (nan, nan) where n is 0.
+
+    >>> lo, hi = wilson_interval(8, 10)
+    >>> round(float(lo), 3), round(float(hi), 3)
+    (0.49, 0.943)
+    """
+    s = np.asarray(successes, dtype="float64")
+    n = np.asarray(n, dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = s / n
+        denom = 1 + z**2 / n
+        centre = (p + z**2 / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
+    lo = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
+    hi = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
+    return lo, hi
+
+
+def reached_stage_conversion(history: StageHistory) -> pd.DataFrame:
+    """Per stage: deals that reached it, reached the next, closed, won; rates with intervals.
+
+    Returns one row per stage in model order: ``stage``, ``reached_count``, ``to_next_count``,
+    ``to_next_rate`` (+ ``_low``/``_high``), ``closed_count``, ``won_count``, ``win_rate``
+    (P(win | reached), among closed deals; + ``_low``/``_high``) and ``too_few``.
+    Deals whose stage died unknown ("Closed Lost" only) are in no row; see
+    ``history.deals["died_in_unknown"]``.
+    """
+    deals = history.deals
+    furthest = deals["furthest_index"].to_numpy()
+    status = deals["status"].to_numpy()
+    keys = list(history.model.keys)
+    rows = []
+    for k, key in enumerate(keys):
+        reached = furthest >= k
+        n = int(reached.sum())
+        to_next = int((furthest >= k + 1).sum()) if k + 1 < len(keys) else None
+        closed = reached & np.isin(status, [WON, LOST])
+        won = reached & (status == WON)
+        rows.append({"stage": key, "reached_count": n, "to_next_count": to_next,
+                     "closed_count": int(closed.sum()), "won_count": int(won.sum())})
+    out = pd.DataFrame(rows)
+    nxt = out["to_next_count"].astype("float64")
+    out["to_next_rate"] = nxt / out["reached_count"].replace(0, np.nan)
+    out["to_next_rate_low"], out["to_next_rate_high"] = wilson_interval(nxt.fillna(0), out["reached_count"])
+    out.loc[nxt.isna(), ["to_next_rate_low", "to_next_rate_high"]] = np.nan
+    out["win_rate"] = out["won_count"] / out["closed_count"].replace(0, np.nan)
+    out["win_rate_low"], out["win_rate_high"] = wilson_interval(out["won_count"], out["closed_count"])
+    out["too_few"] = out["closed_count"] < MIN_SAMPLE
+    return out
+
+
+def transition_matrix(history: StageHistory) -> pd.DataFrame:
+    """Counts of observed moves: rows are the stage moved from, columns the stage moved to
+    (or the outcome ``won`` / ``lost`` / ``on_hold``), in model order."""
+    moves = history.moves[history.moves["kind"] != "resumed"]  # back from hold: no transition
+    keys = list(history.model.keys)
+    to = moves["to_stage"].where(~moves["kind"].isin(["lost", "on_hold"]), moves["kind"])
+    to = to.where(moves["kind"] != "won", WON)
+    frm = moves["from_stage"].where(moves["from_stage"].notna(), "unknown")
+    table = pd.crosstab(pd.Series(frm.to_numpy(), name="from"), pd.Series(to.to_numpy(), name="to"))
+    columns = [c for c in [*keys, LOST, "on_hold"] if c in table.columns or c in keys]
+    rows = [r for r in [*keys, "unknown"] if r in table.index or r in keys]
+    return table.reindex(index=rows, columns=columns, fill_value=0).astype("int64")

@@ -1,0 +1,118 @@
+"""Pipeline movement: regressions, close-date slippage, and changes between two snapshots.
+
+The waterfall reconciles exactly, by count and by amount::
+
+    start + new + moved_in + increased − decreased − won − lost − moved_out = end
+
+where, for deals open at the start snapshot A and/or the end snapshot B:
+
+* ``new`` — open at B, never seen before B;
+* ``moved_in`` — open at B, seen before B but not open at A (back from hold, reopened, or
+  absent from A's export);
+* ``won`` / ``lost`` — open at A, won / lost at B (their amount at A);
+* ``moved_out`` — open at A, neither open, won nor lost at B (on hold, or missing from B);
+* ``increased`` / ``decreased`` — open at both, the change of amount.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .history import StageHistory
+from .schema import Opportunities as O
+from .stages import LOST, OPEN, WON
+
+__all__ = ["WATERFALL_STEPS", "pipeline_changes", "regressions", "slipped_deals"]
+
+WATERFALL_STEPS = ("start", "new", "moved_in", "increased", "decreased", "won", "lost",
+                   "moved_out", "end")
+
+
+def regressions(history: StageHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deals that moved backwards (when, from, to), and the regression rate per stage.
+
+    The rate is backward exits from a stage ÷ all exits from it (moves out of the stage to
+    another stage or an outcome).
+    """
+    moves = history.moves
+    back = moves[moves["kind"] == "backward"][[O.opportunity_id, "date", "from_stage", "to_stage"]]
+    exits = moves[moves["kind"].isin(["forward", "skip", "backward", "won", "lost"])
+                  & moves["from_stage"].notna()]
+    per_stage = pd.DataFrame({
+        "exits": exits.groupby("from_stage").size(),
+        "backward": back.groupby("from_stage").size(),
+    }).reindex(list(history.model.keys)).fillna(0).astype("int64")
+    per_stage["regression_rate"] = per_stage["backward"] / per_stage["exits"].replace(0, np.nan)
+    return back.reset_index(drop=True), per_stage.rename_axis("stage").reset_index()
+
+
+def slipped_deals(observations: pd.DataFrame) -> pd.DataFrame:
+    """Deals whose expected close date moved into a later month between two observations:
+    per deal the number of pushes, total days slipped, first and latest expected date."""
+    cols = [O.opportunity_id, O.snapshot_date, O.expected_close_date]
+    obs = observations[cols].dropna().sort_values(cols[:2], kind="stable")
+    prev = obs.groupby(O.opportunity_id)[O.expected_close_date].shift()
+    later_month = obs[O.expected_close_date].dt.to_period("M") > prev.dt.to_period("M")
+    pushes = obs[later_month.fillna(False)].assign(
+        days=(obs[O.expected_close_date] - prev)[later_month.fillna(False)].dt.days)
+    if pushes.empty:
+        return pd.DataFrame(columns=[O.opportunity_id, "pushes", "days_slipped",
+                                     "first_expected", "latest_expected"])
+    g = obs.groupby(O.opportunity_id)[O.expected_close_date]
+    out = pushes.groupby(O.opportunity_id).agg(pushes=("days", "size"), days_slipped=("days", "sum"))
+    out["first_expected"] = g.first().reindex(out.index)
+    out["latest_expected"] = g.last().reindex(out.index)
+    return out.sort_values("days_slipped", ascending=False).reset_index()
+
+
+def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp,
+                     end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The waterfall from snapshot ``start`` to snapshot ``end``, and the deals behind it.
+
+    Returns ``(steps, deals)``: ``steps`` has one row per step of :data:`WATERFALL_STEPS` with
+    ``count`` and ``amount`` (decreases, won, lost and moved out as positive numbers that the
+    waterfall subtracts); ``deals`` lists each deal with its step and amounts at both dates.
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    cols = [O.opportunity_id, O.snapshot_date, O.status, O.amount]
+    obs = observations[cols]
+    a = obs[obs[O.snapshot_date] == start].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
+    b = obs[obs[O.snapshot_date] == end].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
+    seen_before = set(obs.loc[obs[O.snapshot_date] < end, O.opportunity_id])
+    open_a = a.index[a[O.status] == OPEN]
+    open_b = b.index[b[O.status] == OPEN]
+    amt_a = a[O.amount].fillna(0.0)
+    amt_b = b[O.amount].fillna(0.0)
+    rows = []
+    for deal in open_a.union(open_b):
+        in_a, in_b = deal in open_a, deal in open_b
+        if in_a and in_b:
+            delta = float(amt_b[deal] - amt_a[deal])
+            step = "increased" if delta > 0 else "decreased" if delta < 0 else "unchanged"
+        elif in_b:
+            step = "moved_in" if deal in seen_before else "new"
+        else:
+            outcome = b[O.status].get(deal)
+            step = "won" if outcome == WON else "lost" if outcome == LOST else "moved_out"
+        rows.append({O.opportunity_id: deal, "step": step,
+                     "amount_start": float(amt_a.get(deal, 0.0)) if in_a else 0.0,
+                     "amount_end": float(amt_b.get(deal, 0.0)) if in_b else 0.0})
+    deals = pd.DataFrame(rows, columns=[O.opportunity_id, "step", "amount_start", "amount_end"])
+    counts = {s: 0 for s in WATERFALL_STEPS}
+    amounts = {s: 0.0 for s in WATERFALL_STEPS}
+    counts["start"], amounts["start"] = len(open_a), float(amt_a.reindex(open_a).sum())
+    counts["end"], amounts["end"] = len(open_b), float(amt_b.reindex(open_b).sum())
+    for step, group in deals.groupby("step"):
+        if step in ("new", "moved_in"):
+            counts[step], amounts[step] = len(group), float(group["amount_end"].sum())
+        elif step in ("won", "lost", "moved_out"):
+            counts[step], amounts[step] = len(group), float(group["amount_start"].sum())
+        elif step == "increased":
+            amounts[step] = float((group["amount_end"] - group["amount_start"]).sum())
+        elif step == "decreased":
+            amounts[step] = float((group["amount_start"] - group["amount_end"]).sum())
+    steps = pd.DataFrame({"step": WATERFALL_STEPS,
+                          "count": [counts[s] for s in WATERFALL_STEPS],
+                          "amount": [amounts[s] for s in WATERFALL_STEPS]})
+    return steps, deals
