@@ -57,7 +57,7 @@ def stage_durations(history: StageHistory) -> pd.DataFrame:
         med, med_lo, med_hi = _quantile(sf, 0.5)
         p75, p75_lo, p75_hi = _quantile(sf, 0.75)
         p80 = _quantile(sf, 0.80)[0]
-        rows.append({"stage": key, "n": int(len(v)), "censored": int(v["censored"].sum()),
+        rows.append({"stage": key, "n": len(v), "censored": int(v["censored"].sum()),
                      "median_days": med, "median_low": med_lo, "median_high": med_hi,
                      "p75_days": p75, "p75_low": p75_lo, "p75_high": p75_hi, "p80_days": p80})
     return pd.DataFrame(rows)
