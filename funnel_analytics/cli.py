@@ -273,6 +273,52 @@ def snapshots_remove(ctx, snapshot_id, store_path):
         click.echo(t("cli_removed", lang, id=snapshot_id, store=store.path))
 
 
+@cli.command()
+@click.argument("files", nargs=-1)
+@click.option("--store", "store_path", default=None,
+              help="Report on the stored snapshots (instead of FILEs).")
+@click.option("--stage-model", "stage_model", default="six_state", show_default=True,
+              help=f"Built-in model ({', '.join(BUILTIN_MODELS)}) or a .toml file.")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="Report as of this date (default: the latest snapshot).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--output", default=None, help="Write every table to this .xlsx workbook.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
+              help="Language of messages (default from $LANG).")
+@_guarded
+def report(files, store_path, stage_model, as_of, as_json, output, lang):
+    """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
+    conversion, win rates, transitions, regressions, time in stage, stalled deals and
+    pipeline changes."""
+    from .report import build_report
+
+    lang = lang or _default_lang()
+    model = get_stage_model(stage_model)
+    if files:
+        frames = []
+        for file in files:
+            _check_input(file)
+            frames.append(load_export(file, stage_model=model).observations())
+        observations = pd.concat(frames, ignore_index=True)
+    else:
+        with SnapshotStore(store_path, read_only=True) as store:
+            observations = store.observations()
+        if observations.empty:
+            _fail(t("cli_no_snapshots", lang, store=store_path or default_store_path()))
+    result = build_report(observations, model, _parse_as_of(as_of))
+    if output:
+        from .export import write_frames_xlsx
+
+        Path(output).write_bytes(write_frames_xlsx(result.tables))
+    if as_json:
+        click.echo(json.dumps(result.data, ensure_ascii=False))
+    elif not output:
+        for name in ("funnel", "conversion", "time_in_stage", "pipeline_changes"):
+            click.echo(f"\n{name}")
+            click.echo(result.tables[name].to_string(index=False))
+    sys.exit(EXIT_OK)
+
+
 @cli.command(name="stage-models")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None)

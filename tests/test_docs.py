@@ -49,7 +49,7 @@ def _options(command: click.Command) -> set[str]:
             if opt not in {"--help", "-h"}}
 
 
-@pytest.mark.parametrize("name", ["validate", "import", "snapshots", "stage-models"])
+@pytest.mark.parametrize("name", ["validate", "import", "snapshots", "stage-models", "report"])
 def test_every_cli_option_is_documented(name: str) -> None:
     for opt in _options(cli.commands[name]):
         assert re.search(rf"`{re.escape(opt)}[ `|\\]", README), f"{name} {opt} is not in the README"
@@ -78,3 +78,14 @@ def test_quickstart_has_exactly_two_commands() -> None:
     assert commands[1].startswith("python3 run.py test")
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert "python3 run.py test" in ci
+
+
+def test_report_json_keys_are_documented() -> None:
+    from funnel_analytics.report import build_report
+    from funnel_analytics.workspace import load_workspace
+
+    ws = load_workspace()
+    keys = set(build_report(ws.observations, ws.stage_model).data)
+    section = README.split("**`report --json`**", 1)[1].split("## ", 1)[0]
+    documented = {k.strip() for c in _table_cells(section) for k in c.replace("`", "").split(",")}
+    assert keys <= documented, f"undocumented report keys: {keys - documented}"

@@ -1,0 +1,136 @@
+"""The funnel-movement report: one JSON-ready object and the tables behind it.
+
+:func:`build_report` gathers the funnel, conversion, win rates, transitions, regressions,
+time in stage, stalled deals and pipeline changes of a set of observations; the CLI prints it
+(``funnel-analytics report --json``) or writes its tables to a workbook (``--output``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .ageing import stage_durations, stalled_deals
+from .conversion import MIN_SAMPLE, reached_stage_conversion, transition_matrix, wilson_interval
+from .funnel import funnel_counts, latest_snapshot
+from .history import StageHistory, stage_history
+from .movement import pipeline_changes, regressions, slipped_deals
+from .schema import Opportunities as O
+from .stages import WON, StageModel
+
+__all__ = ["FunnelReport", "build_report", "win_rates"]
+
+
+@dataclass(frozen=True)
+class FunnelReport:
+    """The report's tables (for pages and workbooks) and its JSON object (for scripts)."""
+
+    tables: dict[str, pd.DataFrame]
+    data: dict
+
+
+def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
+              end: pd.Timestamp, by: str | None = None) -> pd.DataFrame:
+    """Win rate of the deals **closed in the period** ``(start, end]``: by count (won ÷ won +
+    lost) and by amount (won amount ÷ won + lost amount), with a Wilson interval on the count
+    rate; ``by`` groups by team, owner, source or grade (their value at closing)."""
+    moves = history.moves[history.moves["kind"].isin(["won", "lost"])]
+    closing = moves.sort_values("date").drop_duplicates(O.opportunity_id, keep="last")
+    mask = closing["date"] <= pd.Timestamp(end)
+    if start is not None:
+        mask &= closing["date"] > pd.Timestamp(start)
+    closing = closing[mask]
+    cols = [O.opportunity_id, O.snapshot_date, O.amount] + ([by] if by else [])
+    at_close = observations[cols].merge(
+        closing[[O.opportunity_id, "date", "kind"]],
+        left_on=[O.opportunity_id, O.snapshot_date], right_on=[O.opportunity_id, "date"])
+    at_close["won"] = at_close["kind"] == WON
+    at_close["won_amount"] = at_close[O.amount].where(at_close["won"], 0.0)
+    key = at_close[by].astype("object").fillna("") if by else pd.Series("all", index=at_close.index)
+    g = at_close.groupby(key.to_numpy())
+    out = pd.DataFrame({"closed": g.size(), "won": g["won"].sum(),
+                        "closed_amount": g[O.amount].sum(), "won_amount": g["won_amount"].sum()})
+    out["win_rate"] = out["won"] / out["closed"]
+    out["win_rate_low"], out["win_rate_high"] = wilson_interval(out["won"], out["closed"])
+    out["win_rate_by_amount"] = out["won_amount"] / out["closed_amount"].replace(0, np.nan)
+    out["too_few"] = out["closed"] < MIN_SAMPLE
+    return out.rename_axis(by or "cohort").reset_index()
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-safe records: NaN becomes null, timestamps ISO dates, numpy scalars plain."""
+    out = []
+    for row in frame.to_dict(orient="records"):
+        clean = {}
+        for k, v in row.items():
+            if isinstance(v, pd.Timestamp | np.datetime64):
+                v = None if pd.isna(v) else pd.Timestamp(v).date().isoformat()
+            elif isinstance(v, np.generic):
+                v = v.item()
+            if (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
+                v = None
+            clean[str(k)] = v
+        out.append(clean)
+    return out
+
+
+def build_report(observations: pd.DataFrame, model: StageModel,
+                 as_of: pd.Timestamp | None = None) -> FunnelReport:
+    """Every movement view of ``observations`` up to ``as_of`` (default: the latest date).
+
+    Pipeline changes compare the latest snapshot on or before ``as_of`` with the one before
+    it; win rates count the deals closed in that interval.
+    """
+    if as_of is not None:
+        observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
+    dates = sorted(observations[O.snapshot_date].dropna().unique())
+    as_of = pd.Timestamp(dates[-1]) if as_of is None else pd.Timestamp(as_of)
+    previous = pd.Timestamp(dates[-2]) if len(dates) > 1 else None
+    history = stage_history(observations, model, as_of)
+    conversion = reached_stage_conversion(history)
+    snap = latest_snapshot(observations, as_of)
+    counts = funnel_counts(snap, model)
+    funnel = counts.merge(conversion[["stage", "reached_count"]], on="stage").rename(
+        columns={"count": "open_count", "amount": "open_amount"})
+    durations = stage_durations(history)
+    back, regression_rates = regressions(history)
+    wins = win_rates(history, observations, previous, as_of)
+    wins_by = {by: win_rates(history, observations, previous, as_of, by)
+               for by in (O.team, O.owner, O.source, O.grade) if by in observations}
+    if previous is not None:
+        steps, change_deals = pipeline_changes(observations, previous, as_of)
+    else:
+        steps, change_deals = pd.DataFrame(columns=["step", "count", "amount"]), pd.DataFrame()
+    stalled = stalled_deals(history, durations)
+    matrix = transition_matrix(history)
+    tables = {
+        "funnel": funnel, "conversion": conversion, "win_rate": wins, "transitions":
+        matrix.reset_index(), "regressions": back, "regression_rates": regression_rates,
+        "time_in_stage": durations, "stalled": stalled, "pipeline_changes": steps,
+        "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations),
+        **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
+    }
+    data = {
+        "as_of": as_of.date().isoformat(),
+        "previous_snapshot": None if previous is None else previous.date().isoformat(),
+        "stage_model": model.name,
+        "resolution": history.resolution,
+        "deals": len(history.deals),
+        "lost_stage_unknown": int(history.deals["died_in_unknown"].sum()),
+        "funnel": _records(funnel[["stage", "open_count", "open_amount", "reached_count"]]),
+        "conversion": _records(conversion),
+        "win_rate": {"closed_in_period": _records(wins),
+                     **{f"by_{by}": _records(t) for by, t in wins_by.items()}},
+        "transitions": {str(k): {str(c): int(v) for c, v in row.items()}
+                        for k, row in matrix.iterrows()},
+        "regressions": {"moves": _records(back), "by_stage": _records(regression_rates)},
+        "time_in_stage": _records(durations[["stage", "median_days", "p75_days", "n", "censored",
+                                             "median_low", "median_high", "p75_low", "p75_high"]]),
+        "stalled": _records(stalled),
+        "pipeline_changes": {"from": None if previous is None else previous.date().isoformat(),
+                             "to": as_of.date().isoformat(), "steps": _records(steps)},
+    }
+    return FunnelReport(tables, data)
