@@ -12,6 +12,7 @@ the stage, or, where the model sets none, longer than the stage's own P80 time i
 
 from __future__ import annotations
 
+import itertools
 import warnings
 
 import numpy as np
@@ -21,7 +22,10 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from .history import StageHistory
 from .schema import Opportunities as O
 
-__all__ = ["stage_durations", "stalled_deals", "survival_curves"]
+__all__ = ["AGE_BUCKETS", "ageing_buckets", "open_deal_ages", "stage_durations", "stalled_deals",
+           "survival_curves"]
+
+AGE_BUCKETS = (0, 30, 60, 90, 180, 365)  # days; the last bucket is "365 and more"
 
 
 def _fit(days: np.ndarray, event: np.ndarray) -> SurvfuncRight | None:
@@ -102,3 +106,31 @@ def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) 
     out = out[out["days_in_stage"] > out["limit_days"]]
     return out[[O.opportunity_id, "stage", "entered", "days_in_stage", "limit_days",
                 "limit_source"]].sort_values("days_in_stage", ascending=False).reset_index(drop=True)
+
+
+def open_deal_ages(history: StageHistory, observations: pd.DataFrame) -> pd.DataFrame:
+    """Each open deal's days in its current stage and total age (from its created date, else
+    from its first sighting), as of the history's date."""
+    current = history.visits[history.visits["censored"]]
+    open_ids = history.deals.loc[history.deals["status"] == "open", O.opportunity_id]
+    current = current[current[O.opportunity_id].isin(open_ids)]
+    created = observations.groupby(O.opportunity_id)[O.created_date].min() \
+        if O.created_date in observations else pd.Series(dtype="datetime64[ns]")
+    first_seen = history.deals.set_index(O.opportunity_id)["first_seen"]
+    born = created.reindex(current[O.opportunity_id]).to_numpy()
+    born = np.where(pd.isna(born), first_seen.reindex(current[O.opportunity_id]).to_numpy(), born)
+    age = (history.as_of - pd.to_datetime(born)).days
+    return pd.DataFrame({O.opportunity_id: current[O.opportunity_id].to_numpy(),
+                         "stage": current["stage"].to_numpy(),
+                         "days_in_stage": current["days"].to_numpy(),
+                         "age_days": np.asarray(age)}).reset_index(drop=True)
+
+
+def ageing_buckets(ages: pd.DataFrame, model_keys: tuple[str, ...]) -> pd.DataFrame:
+    """Open deals per stage and days-in-stage bucket (0–30, 30–60, …, 365+)."""
+    edges = [*AGE_BUCKETS, np.inf]
+    labels = [f"{a}-{b}" if np.isfinite(b) else f"{a}+" for a, b in itertools.pairwise(edges)]
+    bucket = pd.cut(ages["days_in_stage"], edges, right=False, labels=labels)
+    table = pd.crosstab(ages["stage"], bucket).reindex(index=list(model_keys[:-1]),
+                                                        columns=labels, fill_value=0)
+    return table.rename_axis(index="stage", columns="days").reset_index()

@@ -20,7 +20,8 @@ import pandas as pd
 from .history import StageHistory
 from .stages import LOST, WON
 
-__all__ = ["MIN_SAMPLE", "reached_stage_conversion", "transition_matrix", "wilson_interval"]
+__all__ = ["MIN_SAMPLE", "reached_stage_conversion", "stage_flow", "transition_matrix",
+           "wilson_interval"]
 
 MIN_SAMPLE = 20  # below this many deals a rate is shown but flagged "too few to say"
 
@@ -90,3 +91,29 @@ def transition_matrix(history: StageHistory) -> pd.DataFrame:
     columns = [c for c in [*keys, LOST, "on_hold"] if c in table.columns or c in keys]
     rows = [r for r in [*keys, "unknown"] if r in table.index or r in keys]
     return table.reindex(index=rows, columns=columns, fill_value=0).astype("int64")
+
+
+def stage_flow(history: StageHistory, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.DataFrame:
+    """Flow through each stage in the period ``(start, end]``: stays that began (``entered``),
+    stays that ended forward (including won), backward, or lost, and stays still open at the
+    end (``still_there``). With snapshots, a stay's dates are the exports that showed it."""
+    v = history.visits
+    end = pd.Timestamp(end)
+    began = v["entered"] <= end
+    ended = ~v["censored"] & (v["exited"] <= end)
+    if start is not None:
+        began &= v["entered"] > pd.Timestamp(start)
+        ended &= v["exited"] > pd.Timestamp(start)
+    still = (v["entered"] <= end) & (v["censored"] | (v["exited"] > end))
+    kinds = v["exit_kind"]
+    rows = []
+    for key in history.model.keys[:-1]:
+        at = v["stage"] == key
+        rows.append({
+            "stage": key, "entered": int((at & began).sum()),
+            "exited_forward": int((at & ended & kinds.isin(["forward", "skip", "won"])).sum()),
+            "exited_backward": int((at & ended & (kinds == "backward")).sum()),
+            "lost": int((at & ended & (kinds == "lost")).sum()),
+            "still_there": int((at & still).sum()),
+        })
+    return pd.DataFrame(rows)

@@ -79,39 +79,36 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp,
     obs = observations[cols]
     a = obs[obs[O.snapshot_date] == start].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
     b = obs[obs[O.snapshot_date] == end].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
-    seen_before = set(obs.loc[obs[O.snapshot_date] < end, O.opportunity_id])
     open_a = a.index[a[O.status] == OPEN]
     open_b = b.index[b[O.status] == OPEN]
-    amt_a = a[O.amount].fillna(0.0)
-    amt_b = b[O.amount].fillna(0.0)
-    rows = []
-    for deal in open_a.union(open_b):
-        in_a, in_b = deal in open_a, deal in open_b
-        if in_a and in_b:
-            delta = float(amt_b[deal] - amt_a[deal])
-            step = "increased" if delta > 0 else "decreased" if delta < 0 else "unchanged"
-        elif in_b:
-            step = "moved_in" if deal in seen_before else "new"
-        else:
-            outcome = b[O.status].get(deal)
-            step = "won" if outcome == WON else "lost" if outcome == LOST else "moved_out"
-        rows.append({O.opportunity_id: deal, "step": step,
-                     "amount_start": float(amt_a.get(deal, 0.0)) if in_a else 0.0,
-                     "amount_end": float(amt_b.get(deal, 0.0)) if in_b else 0.0})
-    deals = pd.DataFrame(rows, columns=[O.opportunity_id, "step", "amount_start", "amount_end"])
+    ids = open_a.union(open_b)
+    in_a, in_b = ids.isin(open_a), ids.isin(open_b)
+    amount_start = np.where(in_a, a[O.amount].reindex(ids).fillna(0.0).to_numpy(dtype="float64"), 0.0)
+    amount_end = np.where(in_b, b[O.amount].reindex(ids).fillna(0.0).to_numpy(dtype="float64"), 0.0)
+    status_b = b[O.status].reindex(ids).astype("object").to_numpy()
+    seen_before = ids.isin(obs.loc[obs[O.snapshot_date] < end, O.opportunity_id].unique())
+    both = in_a & in_b
+    delta = amount_end - amount_start
+    step = np.select(
+        [both & (delta > 0), both & (delta < 0), both, in_b & seen_before, in_b,
+         status_b == WON, status_b == LOST],
+        ["increased", "decreased", "unchanged", "moved_in", "new", "won", "lost"],
+        default="moved_out")
+    deals = pd.DataFrame({O.opportunity_id: ids.to_numpy(), "step": step,
+                          "amount_start": amount_start, "amount_end": amount_end})
     counts = {s: 0 for s in WATERFALL_STEPS}
     amounts = {s: 0.0 for s in WATERFALL_STEPS}
-    counts["start"], amounts["start"] = len(open_a), float(amt_a.reindex(open_a).sum())
-    counts["end"], amounts["end"] = len(open_b), float(amt_b.reindex(open_b).sum())
-    for step, group in deals.groupby("step"):
-        if step in ("new", "moved_in"):
-            counts[step], amounts[step] = len(group), float(group["amount_end"].sum())
-        elif step in ("won", "lost", "moved_out"):
-            counts[step], amounts[step] = len(group), float(group["amount_start"].sum())
-        elif step == "increased":
-            amounts[step] = float((group["amount_end"] - group["amount_start"]).sum())
-        elif step == "decreased":
-            amounts[step] = float((group["amount_start"] - group["amount_end"]).sum())
+    counts["start"], amounts["start"] = int(in_a.sum()), float(amount_start.sum())
+    counts["end"], amounts["end"] = int(in_b.sum()), float(amount_end.sum())
+    for name, group in deals.groupby("step"):
+        if name in ("new", "moved_in"):
+            counts[name], amounts[name] = len(group), float(group["amount_end"].sum())
+        elif name in ("won", "lost", "moved_out"):
+            counts[name], amounts[name] = len(group), float(group["amount_start"].sum())
+        elif name == "increased":
+            amounts[name] = float((group["amount_end"] - group["amount_start"]).sum())
+        elif name == "decreased":
+            amounts[name] = float((group["amount_start"] - group["amount_end"]).sum())
     steps = pd.DataFrame({"step": WATERFALL_STEPS,
                           "count": [counts[s] for s in WATERFALL_STEPS],
                           "amount": [amounts[s] for s in WATERFALL_STEPS]})

@@ -150,3 +150,58 @@ def test_stalled_deals_use_the_models_limit_when_it_has_one() -> None:
     s = stalled_deals(stage_history(obs, limited, as_of=APR))
     assert s[["opportunity_id", "stage", "days_in_stage", "limit_days", "limit_source"]].values.tolist() == [
         ["S", "target", 90, 30.0, "model"]]
+
+
+def test_stage_flow_in_a_period(history) -> None:
+    from funnel_analytics.conversion import stage_flow
+
+    f = stage_flow(history, FEB, APR).set_index("stage")
+    # Between Feb and Apr: A entered shortlisted in Mar and left it (won) in Apr; B entered
+    # qualified in Mar and was lost in Apr; E entered qualified in Apr and is still there.
+    assert f.loc["shortlisted"].to_dict() == {"entered": 1, "exited_forward": 1, "exited_backward": 1,
+                                              "lost": 0, "still_there": 0}
+    assert f.loc["qualified"].to_dict() == {"entered": 2, "exited_forward": 1, "exited_backward": 0,
+                                            "lost": 1, "still_there": 1}
+
+
+def test_open_deal_ages(history) -> None:
+    from funnel_analytics.ageing import ageing_buckets, open_deal_ages
+
+    obs = pd.DataFrame(ROWS, columns=["opportunity_id", "snapshot_date", "stage", "status"])
+    ages = open_deal_ages(history, obs).set_index("opportunity_id")
+    # D: in committed since January, censored at its last sighting (March); E since April.
+    assert ages.loc["D", "days_in_stage"] == 60 and ages.loc["E", "days_in_stage"] == 0
+    assert ages.loc["E", "age_days"] == (APR - JAN).days
+    buckets = ageing_buckets(ages.reset_index(), DEFAULT_MODEL.keys).set_index("stage")
+    assert buckets.loc["committed", "60-90"] == 1 and buckets.loc["qualified", "0-30"] == 1
+
+
+def test_stage_check_steps_back_while_milestones_are_missing() -> None:
+    from funnel_analytics.stagecheck import effective_stages, inflation_by_owner
+
+    m = DEFAULT_MODEL
+    cols = list(m.checklist_columns)
+    base = dict.fromkeys(cols, True)
+    rows = [
+        # Reported shortlisted, but one shortlisted milestone is missing: effectively qualified.
+        {"opportunity_id": "I", "owner": "甲", "stage": "shortlisted", "status": "open", **base,
+         "checklist.shortlisted.tech_accepted": False},
+        # Reported committed with committed and shortlisted both incomplete: two steps back.
+        {"opportunity_id": "J", "owner": "甲", "stage": "committed", "status": "open", **base,
+         "checklist.committed.coach": None, "checklist.shortlisted.barriers_set": False},
+        # Honest report.
+        {"opportunity_id": "K", "owner": "乙", "stage": "qualified", "status": "open", **base},
+    ]
+    check = effective_stages(pd.DataFrame(rows), m).set_index("opportunity_id")
+    assert check["effective_stage"].to_dict() == {"I": "qualified", "J": "qualified", "K": "qualified"}
+    assert check["inflated"].to_dict() == {"I": True, "J": True, "K": False}
+    assert check.loc["J", "missing"] == "barriers_set, coach"
+    by_owner = inflation_by_owner(check.reset_index()).set_index("owner")
+    assert by_owner.loc["甲", "share"] == 1.0 and by_owner.loc["乙", "inflated"] == 0
+
+
+def test_no_checklist_columns_means_no_judgement() -> None:
+    from funnel_analytics.stagecheck import effective_stages
+
+    snap = pd.DataFrame({"opportunity_id": ["x"], "owner": ["甲"], "stage": ["won"], "status": ["open"]})
+    assert effective_stages(snap, DEFAULT_MODEL).empty
