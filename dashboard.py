@@ -16,6 +16,12 @@ navigation = st.navigation({
     t("section_funnel"): [
         st.Page("pages/overview.py", title=t("page_overview"), default=True, url_path="overview"),
     ],
+    t("section_movement"): [
+        st.Page("pages/conversion.py", title=t("page_conversion"), url_path="conversion"),
+        st.Page("pages/movement.py", title=t("page_movement"), url_path="movement"),
+        st.Page("pages/ageing.py", title=t("page_ageing"), url_path="ageing"),
+        st.Page("pages/stage_check.py", title=t("page_stage_check"), url_path="stage-check"),
+    ],
     t("section_data"): [
         st.Page("pages/data.py", title=t("page_data"), url_path="data"),
     ],

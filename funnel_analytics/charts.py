@@ -13,7 +13,9 @@ from .formatting import amount_unit, format_amount
 from .i18n import t
 from .stages import StageModel
 
-__all__ = ["STAGE_COLORS", "breakdown_figure", "funnel_figure", "stage_colors", "trend_figure"]
+__all__ = ["STAGE_COLORS", "breakdown_figure", "buckets_figure", "conversion_figure", "funnel_figure",
+           "stage_check_figure", "stage_colors", "survival_figure", "transition_heatmap",
+           "trend_figure", "waterfall_figure", "win_rate_figure"]
 
 STAGE_COLORS = ("#A9C4F5", "#7FA6EE", "#5688E6", "#3169D6", "#1F4FB0", "#173C88", "#122E69",
                 "#0D2250")
@@ -100,4 +102,135 @@ def trend_figure(trend: pd.DataFrame, model: StageModel, lang: str,
     axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
     fig.update_layout(barmode="stack", title=f"{t('chart_trend', lang)}<br><sup>{axis}</sup>", height=400,
                       xaxis={"tickformat": "%Y-%m"}, yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    return fig
+
+
+def _pct(v: float) -> str:
+    return "—" if v is None or pd.isna(v) else f"{v * 100:.0f}%"
+
+
+def conversion_figure(conversion: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Deals that reached each stage (furthest stage), with the conversion to the next stage
+    and P(win | reached) and their intervals in the hover."""
+    names = model.stage_names(lang)
+    colors = stage_colors(model)
+    text = []
+    custom = []
+    for r in conversion.itertuples():
+        nxt = "" if pd.isna(r.to_next_rate) else f" → {_pct(r.to_next_rate)}"
+        text.append(f"{r.reached_count:,}{nxt}")
+        custom.append([_pct(r.to_next_rate), _pct(r.to_next_rate_low), _pct(r.to_next_rate_high),
+                       _pct(r.win_rate), _pct(r.win_rate_low), _pct(r.win_rate_high),
+                       int(r.closed_count), t("too_few", lang) if r.too_few else ""])
+    fig = go.Figure(go.Funnel(
+        y=[names[k] for k in conversion["stage"]], x=conversion["reached_count"].tolist(),
+        text=text, textinfo="text", customdata=custom,
+        marker={"color": [colors[k] for k in conversion["stage"]]},
+        hovertemplate=t("chart_conversion_hover", lang),
+    ))
+    fig.update_layout(title=t("chart_conversion", lang), height=430, **_LAYOUT)
+    return fig
+
+
+def transition_heatmap(matrix: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Moves from × to as a heat map (forward above the diagonal, regressions below)."""
+    names = {**model.stage_names(lang), "lost": t("outcome_lost", lang),
+             "on_hold": t("outcome_on_hold", lang), "unknown": t("unknown_group", lang)}
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(), x=[names.get(c, c) for c in matrix.columns],
+        y=[names.get(i, i) for i in matrix.index], colorscale="Blues",
+        hovertemplate=t("chart_transitions_hover", lang), texttemplate="%{z}",
+    ))
+    fig.update_layout(title=t("chart_transitions", lang), height=430,
+                      yaxis={"autorange": "reversed", "title": t("axis_from", lang)},
+                      xaxis={"title": t("axis_to", lang)}, **_LAYOUT)
+    return fig
+
+
+def win_rate_figure(rates: pd.DataFrame, group: str, lang: str,
+                    labels: dict[str, str] | None = None) -> go.Figure:
+    """Win rate by group with its 95% interval; groups with too few closed deals are grey."""
+    labels = labels or {}
+    shown = [labels.get(g, g) if g not in ("", None) else t("unknown_group", lang)
+             for g in rates[group]]
+    fig = go.Figure(go.Bar(
+        x=shown, y=rates["win_rate"].tolist(),
+        error_y={"type": "data", "symmetric": False,
+                 "array": (rates["win_rate_high"] - rates["win_rate"]).tolist(),
+                 "arrayminus": (rates["win_rate"] - rates["win_rate_low"]).tolist()},
+        marker_color=["#C0C7D2" if f else "#3169D6" for f in rates["too_few"]],
+        customdata=rates[["won", "closed"]].to_numpy(),
+        hovertemplate=t("chart_win_rate_hover", lang),
+    ))
+    fig.update_layout(title=t("chart_win_rate", lang), height=380, yaxis={"tickformat": ".0%"},
+                      **_LAYOUT)
+    return fig
+
+
+def waterfall_figure(steps: pd.DataFrame, lang: str, measure: str = "amount") -> go.Figure:
+    """Pipeline changes between two snapshots; the bars reconcile start to end."""
+    sign = {"start": "absolute", "new": "relative", "moved_in": "relative", "increased": "relative",
+            "decreased": "relative", "won": "relative", "lost": "relative", "moved_out": "relative",
+            "end": "total"}
+    minus = {"decreased", "won", "lost", "moved_out"}
+    div = amount_unit(lang)[0] if measure == "amount" else 1.0
+    rows = steps[(steps["step"] != "increased") & (steps["step"] != "decreased")] \
+        if measure == "count" else steps
+    values = [(-v if s in minus else v) / div for s, v in zip(rows["step"], rows[measure], strict=True)]
+    fig = go.Figure(go.Waterfall(
+        x=[t(f"step_{s}", lang) for s in rows["step"]], y=values,
+        measure=[sign[s] for s in rows["step"]], connector={"line": {"color": "#A0AEC0"}},
+        increasing={"marker": {"color": "#3169D6"}}, decreasing={"marker": {"color": "#D9534F"}},
+        totals={"marker": {"color": "#1F4FB0"}},
+        hovertemplate=t("chart_waterfall_hover", lang),
+    ))
+    axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
+    fig.update_layout(title=f"{t('chart_waterfall', lang)}<br><sup>{axis}</sup>", height=420,
+                      yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    return fig
+
+
+def survival_figure(curves: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Share of stays still in the stage after N days (Kaplan–Meier), one line per stage."""
+    names = model.stage_names(lang)
+    colors = stage_colors(model)
+    fig = go.Figure()
+    for key in model.keys[:-1]:
+        c = curves[curves["stage"] == key]
+        if c.empty:
+            continue
+        fig.add_trace(go.Scatter(x=c["days"], y=c["surviving"], mode="lines", line_shape="hv",
+                                 name=names[key], line={"color": colors[key], "width": 2},
+                                 hovertemplate=t("chart_survival_hover", lang)))
+    fig.update_layout(title=t("chart_survival", lang), height=420, yaxis={"tickformat": ".0%"},
+                      xaxis={"title": t("axis_days", lang)}, **_LAYOUT)
+    return fig
+
+
+def buckets_figure(buckets: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Open deals per stage by how long they have been in it."""
+    names = model.stage_names(lang)
+    palette = ("#DCE6FA", "#A9C4F5", "#5688E6", "#F0AD4E", "#D9534F", "#8B1E1E")
+    fig = go.Figure()
+    for i, col in enumerate(c for c in buckets.columns if c != "stage"):
+        fig.add_trace(go.Bar(x=[names[k] for k in buckets["stage"]], y=buckets[col].tolist(),
+                             name=t("bucket_days", lang, days=col), marker_color=palette[i % len(palette)],
+                             hovertemplate=t("chart_buckets_hover", lang)))
+    fig.update_layout(barmode="stack", title=t("chart_buckets", lang), height=380, **_LAYOUT)
+    return fig
+
+
+def stage_check_figure(check: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """The funnel both ways: open deals per stage as reported and as the checklist supports."""
+    names = model.stage_names(lang)
+    keys = list(model.keys[:-1])
+    reported = check["reported_stage"].value_counts().reindex(keys, fill_value=0)
+    effective = check["effective_stage"].value_counts().reindex(keys, fill_value=0)
+    fig = go.Figure([
+        go.Bar(x=[names[k] for k in keys], y=reported.tolist(), name=t("reported", lang),
+               marker_color="#A9C4F5", hovertemplate=t("chart_check_hover", lang)),
+        go.Bar(x=[names[k] for k in keys], y=effective.tolist(), name=t("effective", lang),
+               marker_color="#1F4FB0", hovertemplate=t("chart_check_hover", lang)),
+    ])
+    fig.update_layout(barmode="group", title=t("chart_check", lang), height=400, **_LAYOUT)
     return fig

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["LANGUAGES", "MESSAGES", "t"]
+__all__ = ["LANGUAGES", "MESSAGES", "column_label", "t"]
 
 LANGUAGES = ("zh", "en")
 
@@ -466,6 +466,146 @@ UI: dict[str, dict[str, str]] = {
     "shape_history": {"zh": "阶段变更日志", "en": "stage-history log"},
 }
 MESSAGES.update(UI)
+
+MOVEMENT_UI: dict[str, dict[str, str]] = {
+    "section_movement": {"zh": "流转", "en": "Movement"},
+    "page_conversion": {"zh": "转化", "en": "Conversion"},
+    "page_movement": {"zh": "变化", "en": "Changes"},
+    "page_ageing": {"zh": "停留时长", "en": "Ageing"},
+    "page_stage_check": {"zh": "阶段核查", "en": "Stage check"},
+    "too_few": {"zh": "样本太少，仅供参考", "en": "too few to say"},
+    "outcome_lost": {"zh": "输单", "en": "Lost"},
+    "outcome_on_hold": {"zh": "搁置", "en": "On hold"},
+    "conversion_title": {"zh": "阶段转化", "en": "Stage conversion"},
+    "conversion_caption": {
+        "zh": "到达某阶段 = 该商机到过的最远阶段不低于此阶段（回退不影响）。{resolution}截至 {as_of}，共 {deals} 个商机；{unknown} 个输单商机只知“输单”，不计入任何阶段。",
+        "en": "Reached a stage = the deal's furthest stage is this one or beyond (a later regression does not undo it). {resolution}As of {as_of}, {deals} deals; {unknown} lost deals are known only as lost and count in no stage.",
+    },
+    "resolution_snapshot": {"zh": "基于月度快照：变动时间精确到两次导出之间。", "en": "From monthly snapshots: a move is known to within one export interval. "},
+    "resolution_event": {"zh": "基于阶段变更日志。", "en": "From a stage-history log. "},
+    "chart_conversion": {"zh": "到达各阶段的商机数与向下一阶段的转化", "en": "Deals that reached each stage, and conversion to the next"},
+    "chart_conversion_hover": {
+        "zh": "%{{y}}：到达 %{{x}} 个<br>转入下一阶段：%{{customdata[0]}}（95% 区间 %{{customdata[1]}}–%{{customdata[2]}}；分母含仍在进行的商机）<br>到达后赢单率：%{{customdata[3]}}（%{{customdata[4]}}–%{{customdata[5]}}；分母为已结束的 %{{customdata[6]}} 个）<br>%{{customdata[7]}}<extra></extra>",
+        "en": "%{{y}}: %{{x}} reached<br>On to the next stage: %{{customdata[0]}} (95% %{{customdata[1]}}–%{{customdata[2]}}; open deals in the denominator)<br>P(win | reached): %{{customdata[3]}} (%{{customdata[4]}}–%{{customdata[5]}}; of %{{customdata[6]}} closed deals)<br>%{{customdata[7]}}<extra></extra>",
+    },
+    "chart_transitions": {"zh": "阶段流转矩阵（行：从，列：到）", "en": "Moves between stages (rows: from, columns: to)"},
+    "chart_transitions_hover": {"zh": "从 %{{y}} 到 %{{x}}：%{{z}} 次<extra></extra>", "en": "From %{{y}} to %{{x}}: %{{z}} moves<extra></extra>"},
+    "axis_from": {"zh": "从", "en": "From"},
+    "axis_to": {"zh": "到", "en": "To"},
+    "chart_win_rate": {"zh": "本期结单的赢单率（95% 区间）", "en": "Win rate of deals closed this period (95% interval)"},
+    "chart_win_rate_hover": {
+        "zh": "%{{x}}：%{{y:.0%}}（赢 %{{customdata[0]}} / 结单 %{{customdata[1]}}）<extra></extra>",
+        "en": "%{{x}}: %{{y:.0%}} (won %{{customdata[0]}} of %{{customdata[1]}} closed)<extra></extra>",
+    },
+    "win_rate_by": {"zh": "赢单率分组", "en": "Win rate by"},
+    "group_all": {"zh": "全部", "en": "All"},
+    "flow_title": {"zh": "本期各阶段进出", "en": "Flow through the stages this period"},
+    "movement_title": {"zh": "商机变化", "en": "Pipeline changes"},
+    "movement_from": {"zh": "起始快照", "en": "From snapshot"},
+    "movement_to": {"zh": "结束快照", "en": "To snapshot"},
+    "movement_needs_two": {"zh": "需要至少两个快照才能比较变化。", "en": "At least two snapshots are needed to compare."},
+    "chart_waterfall": {"zh": "进行中商机的变化（起始 + 新增 + 转入 + 增加 − 减少 − 赢单 − 输单 − 转出 = 结束）",
+                        "en": "Open pipeline change (start + new + moved in + up − down − won − lost − moved out = end)"},
+    "chart_waterfall_hover": {"zh": "%{{x}}：%{{y:,.1f}}<extra></extra>", "en": "%{{x}}: %{{y:,.1f}}<extra></extra>"},
+    "step_start": {"zh": "起始", "en": "Start"},
+    "step_new": {"zh": "新增", "en": "New"},
+    "step_moved_in": {"zh": "转入", "en": "Moved in"},
+    "step_increased": {"zh": "金额增加", "en": "Increased"},
+    "step_decreased": {"zh": "金额减少", "en": "Decreased"},
+    "step_won": {"zh": "赢单", "en": "Won"},
+    "step_lost": {"zh": "输单", "en": "Lost"},
+    "step_moved_out": {"zh": "转出（搁置或消失）", "en": "Moved out (on hold or gone)"},
+    "step_end": {"zh": "结束", "en": "End"},
+    "step_unchanged": {"zh": "不变", "en": "Unchanged"},
+    "changes_deals": {"zh": "各变化背后的商机", "en": "The deals behind each bar"},
+    "regressions_title": {"zh": "阶段回退", "en": "Deals that moved backwards"},
+    "slipped_title": {"zh": "预计成交日期推迟", "en": "Slipped close dates"},
+    "ageing_title": {"zh": "阶段停留时长", "en": "Time in stage"},
+    "ageing_caption": {
+        "zh": "每段停留都计入：已结束的为事件，仍在进行的按截至日期删失（Kaplan–Meier），而非只平均已结束的停留。",
+        "en": "Every stay counts: finished stays are events, stays still under way are censored at the as-of date (Kaplan–Meier), rather than averaging finished stays only.",
+    },
+    "chart_survival": {"zh": "仍停留在该阶段的比例", "en": "Share of stays still in the stage"},
+    "chart_survival_hover": {"zh": "%{{fullData.name}}：%{{x}} 天后仍有 %{{y:.0%}}<extra></extra>",
+                             "en": "%{{fullData.name}}: %{{y:.0%}} still there after %{{x}} days<extra></extra>"},
+    "axis_days": {"zh": "天数", "en": "Days"},
+    "durations_title": {"zh": "中位数与 P75（95% 区间）", "en": "Median and P75 (95% interval)"},
+    "stalled_title": {"zh": "停滞商机（超过阶段上限，或无上限时超过该阶段 P80）", "en": "Stalled deals (past the stage's limit, or its P80 where it has none)"},
+    "stalled_by_owner": {"zh": "按负责人", "en": "By owner"},
+    "chart_buckets": {"zh": "进行中商机的阶段停留天数分布", "en": "Open deals by days in their stage"},
+    "chart_buckets_hover": {"zh": "%{{x}} · %{{fullData.name}}：%{{y}} 个<extra></extra>", "en": "%{{x}} · %{{fullData.name}}: %{{y}} deals<extra></extra>"},
+    "bucket_days": {"zh": "{days} 天", "en": "{days} days"},
+    "check_title": {"zh": "阶段是否属实", "en": "Is the stage real?"},
+    "check_caption": {
+        "zh": "规则：该阶段的里程碑全部完成才算进入该阶段，缺一项即退回上一阶段。空白视为未完成。",
+        "en": "Rule: a deal is in a stage only when all its milestones are done; one missing and it is still in the previous stage. Blank counts as not done.",
+    },
+    "check_none": {"zh": "这份数据没有里程碑检查列，无法核查阶段。", "en": "This data has no milestone checklist columns, so stages cannot be checked."},
+    "chart_check": {"zh": "漏斗：汇报阶段与里程碑支持的阶段", "en": "The funnel as reported and as the checklist supports"},
+    "chart_check_hover": {"zh": "%{{x}} · %{{fullData.name}}：%{{y}} 个<extra></extra>", "en": "%{{x}} · %{{fullData.name}}: %{{y}} deals<extra></extra>"},
+    "reported": {"zh": "汇报阶段", "en": "Reported"},
+    "effective": {"zh": "里程碑支持的阶段", "en": "Backed by milestones"},
+    "inflated_title": {"zh": "汇报阶段超前的商机", "en": "Deals reported ahead of their milestones"},
+    "download_xlsx": {"zh": "下载（xlsx）", "en": "Download (xlsx)"},
+}
+MESSAGES.update(MOVEMENT_UI)
+
+COLUMN_LABELS: dict[str, dict[str, str]] = {
+    "col_stage": {"zh": "阶段", "en": "Stage"},
+    "col_n": {"zh": "停留次数", "en": "Stays"},
+    "col_censored": {"zh": "仍在进行", "en": "Still under way"},
+    "col_median_days": {"zh": "中位数（天）", "en": "Median (days)"},
+    "col_median_low": {"zh": "中位数下限", "en": "Median low"},
+    "col_median_high": {"zh": "中位数上限", "en": "Median high"},
+    "col_p75_days": {"zh": "P75（天）", "en": "P75 (days)"},
+    "col_p75_low": {"zh": "P75 下限", "en": "P75 low"},
+    "col_p75_high": {"zh": "P75 上限", "en": "P75 high"},
+    "col_opportunity_id": {"zh": "商机编号", "en": "Opportunity"},
+    "col_owner": {"zh": "负责人", "en": "Owner"},
+    "col_entered": {"zh": "进入", "en": "Entered"},
+    "col_days_in_stage": {"zh": "本阶段天数", "en": "Days in stage"},
+    "col_limit_days": {"zh": "上限（天）", "en": "Limit (days)"},
+    "col_limit_source": {"zh": "上限来源", "en": "Limit from"},
+    "col_date": {"zh": "日期", "en": "Date"},
+    "col_from_stage": {"zh": "从", "en": "From"},
+    "col_to_stage": {"zh": "到", "en": "To"},
+    "col_pushes": {"zh": "推迟次数", "en": "Pushes"},
+    "col_days_slipped": {"zh": "推迟天数", "en": "Days slipped"},
+    "col_first_expected": {"zh": "最初预计", "en": "First expected"},
+    "col_latest_expected": {"zh": "最新预计", "en": "Latest expected"},
+    "col_step": {"zh": "变化", "en": "Change"},
+    "col_amount_start": {"zh": "起始金额", "en": "Amount at start"},
+    "col_amount_end": {"zh": "结束金额", "en": "Amount at end"},
+    "col_reported_stage": {"zh": "汇报阶段", "en": "Reported stage"},
+    "col_effective_stage": {"zh": "里程碑支持的阶段", "en": "Stage backed by milestones"},
+    "col_inflated": {"zh": "超前", "en": "Ahead"},
+    "col_missing": {"zh": "缺少的里程碑", "en": "Missing milestones"},
+    "col_deals": {"zh": "商机数", "en": "Deals"},
+    "col_share": {"zh": "占比", "en": "Share"},
+    "col_exited_forward": {"zh": "前进离开", "en": "Left forward"},
+    "col_exited_backward": {"zh": "回退离开", "en": "Left backward"},
+    "col_lost": {"zh": "输单", "en": "Lost"},
+    "col_still_there": {"zh": "仍在此阶段", "en": "Still there"},
+    "col_reached_count": {"zh": "到达数", "en": "Reached"},
+    "col_to_next_count": {"zh": "进入下一阶段", "en": "On to next"},
+    "col_to_next_rate": {"zh": "转化率", "en": "Conversion"},
+    "col_to_next_rate_low": {"zh": "转化率下限", "en": "Conversion low"},
+    "col_to_next_rate_high": {"zh": "转化率上限", "en": "Conversion high"},
+    "col_closed_count": {"zh": "已结束", "en": "Closed"},
+    "col_won_count": {"zh": "赢单", "en": "Won"},
+    "col_win_rate": {"zh": "赢单率", "en": "Win rate"},
+    "col_win_rate_low": {"zh": "赢单率下限", "en": "Win rate low"},
+    "col_win_rate_high": {"zh": "赢单率上限", "en": "Win rate high"},
+    "col_too_few": {"zh": "样本太少", "en": "Too few"},
+    "col_age_days": {"zh": "商机年龄（天）", "en": "Age (days)"},
+}
+MESSAGES.update({k: v for k, v in COLUMN_LABELS.items() if k not in MESSAGES})
+
+
+def column_label(column: str, lang: str = "zh") -> str:
+    """A table header in ``lang`` for a column the library returns; the key if none is known."""
+    key = f"col_{column}"
+    return t(key, lang) if key in MESSAGES else column
 
 
 def t(key: str, lang: str = "zh", /, **params: object) -> str:

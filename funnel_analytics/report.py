@@ -30,6 +30,7 @@ class FunnelReport:
 
     tables: dict[str, pd.DataFrame]
     data: dict
+    history: StageHistory | None = None
 
 
 def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
@@ -133,4 +134,4 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "pipeline_changes": {"from": None if previous is None else previous.date().isoformat(),
                              "to": as_of.date().isoformat(), "steps": _records(steps)},
     }
-    return FunnelReport(tables, data)
+    return FunnelReport(tables, data, history)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from funnel_analytics.export import write_frames_xlsx
 from funnel_analytics.funnel import (
     Filters,
     OverviewNumbers,
@@ -23,9 +24,11 @@ from funnel_analytics.funnel import (
     filter_options,
     overview_numbers,
 )
+from funnel_analytics.i18n import column_label
 from funnel_analytics.i18n import t as _t
 from funnel_analytics.loading import LoadResult, load_export
 from funnel_analytics.reading import UnusableFile
+from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreError, default_store_path
 from funnel_analytics.workspace import sample_files
@@ -291,6 +294,28 @@ def build_state() -> AppState:
 def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> OverviewNumbers:
     """The Overview's numbers, computed once per data, model, filters and as-of date."""
     return overview_numbers(_app.observations, _app.model, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def cached_report(token: str, as_of: pd.Timestamp | None, _app: AppState) -> FunnelReport:
+    """The movement report of the view, computed once per data, model, filters and date."""
+    return build_report(_app.observations, _app.model, as_of)
+
+
+def translated(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with its column headers in the current language."""
+    return frame.rename(columns={c: column_label(str(c), lang()) for c in frame.columns})
+
+
+def download_table(frame: pd.DataFrame, name: str, key: str) -> None:
+    """A download button for one table as .xlsx (headers translated, text neutralised)."""
+    st.download_button(t("download_xlsx"), write_frames_xlsx({name[:31]: translated(frame)}),
+                       file_name=f"{name}.xlsx", mime=xlsx_mime(), key=key)
+
+
+def show_table(frame: pd.DataFrame, **kwargs: object) -> None:
+    """A table with headers in the current language."""
+    st.dataframe(translated(frame), hide_index=True, width="stretch", **kwargs)
 
 
 def empty_state(app: AppState) -> bool:

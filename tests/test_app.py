@@ -291,3 +291,49 @@ def test_workbook_upload_with_merged_header() -> None:
     at = on_data_page("en")
     upload(at, "merged_2024-03.xlsx", data)
     assert any(t("file_summary", "en", read=2, valid=2, rejected=0, warnings=0) in m.value for m in at.markdown)
+
+
+MOVEMENT_PAGES = ["pages/conversion.py", "pages/movement.py", "pages/ageing.py", "pages/stage_check.py"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", MOVEMENT_PAGES)
+def test_movement_pages_run_in_both_languages(page: str, lang: str) -> None:
+    at = app(lang)
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.get("plotly_chart"), "every movement page draws a chart"
+    assert any(b.label == t("download_xlsx", lang) for b in at.get("download_button"))
+
+
+def test_conversion_page_shows_the_reports_numbers(workspace) -> None:
+    from funnel_analytics.report import build_report
+
+    at = app("en")
+    at.switch_page("pages/conversion.py").run()
+    report = build_report(workspace.observations, workspace.stage_model)
+    spec = figure(at, "conv")
+    assert plotly_values(spec["data"][0]["x"]) == report.tables["conversion"]["reached_count"].tolist()
+    heat = figure(at, "transitions")
+    assert plotly_values(heat["data"][0]["z"]) == report.tables["transitions"].set_index("from").to_numpy().tolist()
+
+
+def test_movement_page_waterfall_reconciles(workspace) -> None:
+    at = app("en")
+    at.switch_page("pages/movement.py").run()
+    spec = figure(at, "waterfall")
+    values = plotly_values(spec["data"][0]["y"])
+    measures = spec["data"][0]["measure"]
+    assert measures[0] == "absolute" and measures[-1] == "total"
+    assert sum(values[:-1]) == pytest.approx(values[-1], abs=1e-6)
+
+
+def test_stage_check_page_without_checklists_says_so() -> None:
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    at = on_data_page("en")
+    upload(at, path.name, path.read_bytes())
+    uploaded = at.session_state["uploads"]
+    at2 = app("en", _keep_source="upload", uploads=uploaded)
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    assert at2.info[0].value == t("check_none", "en")

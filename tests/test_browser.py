@@ -135,6 +135,13 @@ def test_sample_dashboard_in_both_languages(app_url, browser) -> None:
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 5
     _wait_idle(page)
     _shot(page, "overview-zh")
+    for link, heading, shot in (("转化", "阶段转化", "conversion-zh"), ("变化", "商机变化", "movement-zh"),
+                                ("停留时长", "阶段停留时长", "ageing-zh"), ("阶段核查", "阶段是否属实", "stage-check-zh")):
+        page.get_by_role("link", name=link).click()
+        page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+        page.locator(CHART).first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        _shot(page, shot)
     page.get_by_role("link", name="数据导入").click()
     page.get_by_role("heading", name="数据导入").wait_for()
     _wait_idle(page)
@@ -143,6 +150,15 @@ def test_sample_dashboard_in_both_languages(app_url, browser) -> None:
     page.get_by_role("heading", name="Data").wait_for(timeout=30_000)
     _wait_idle(page)
     _shot(page, "data-en")
+    for link, heading, shot in (("Conversion", "Stage conversion", "conversion-en"),
+                                ("Changes", "Pipeline changes", "movement-en"),
+                                ("Ageing", "Time in stage", "ageing-en"),
+                                ("Stage check", "Is the stage real?", "stage-check-en")):
+        page.get_by_role("link", name=link).click()
+        page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
+        page.locator(CHART).first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        _shot(page, shot)
     page.get_by_role("link", name="Overview").click()
     page.get_by_role("heading", name="Sales funnel overview").wait_for(timeout=30_000)
     page.locator(CHART).first.wait_for(timeout=30_000)

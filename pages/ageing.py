@@ -1,0 +1,39 @@
+"""Ageing: time in stage as survival curves, stalled deals, and how long open deals have sat."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from funnel_analytics.ageing import ageing_buckets, open_deal_ages, survival_curves
+from funnel_analytics.charts import buckets_figure, survival_figure
+from funnel_analytics.funnel import latest_snapshot
+from pages.ui import cached_report, download_table, empty_state, show_table, state, t
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("ageing_title"))
+if empty_state(app):
+    st.stop()
+st.caption(t("ageing_caption"))
+report = cached_report(app.token, app.as_of, app)
+left, right = st.columns([3, 2])
+left.plotly_chart(survival_figure(survival_curves(report.history), model, lang), width="stretch",
+                  key="survival")
+with right:
+    st.subheader(t("durations_title"))
+    durations = report.tables["time_in_stage"].replace(model.stage_names(lang))
+    show_table(durations.drop(columns=["p80_days"]).round(1))
+ages = open_deal_ages(report.history, app.observations)
+st.plotly_chart(buckets_figure(ageing_buckets(ages, model.keys), model, lang), width="stretch",
+                key="buckets")
+st.subheader(t("stalled_title"))
+owners = latest_snapshot(app.observations, app.as_of).set_index("opportunity_id")["owner"]
+stalled = report.tables["stalled"].assign(owner=lambda s: s["opportunity_id"].map(owners))
+a, b = st.columns([3, 1])
+with a:
+    show_table(stalled.replace(model.stage_names(lang)))
+with b:
+    st.caption(t("stalled_by_owner"))
+    show_table(stalled.groupby("owner").size().rename("deals").reset_index()
+               .sort_values("deals", ascending=False))
+download_table(stalled, "stalled", "dl_stalled")

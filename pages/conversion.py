@@ -1,0 +1,38 @@
+"""Conversion: the reached-stage funnel, moves between stages, win rates with intervals."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from funnel_analytics.charts import conversion_figure, transition_heatmap, win_rate_figure
+from funnel_analytics.conversion import stage_flow
+from funnel_analytics.formatting import format_date
+from funnel_analytics.report import win_rates
+from pages.ui import cached_report, download_table, empty_state, labels, show_table, state, t
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("conversion_title"))
+if empty_state(app):
+    st.stop()
+report = cached_report(app.token, app.as_of, app)
+d = report.data
+st.caption(t("conversion_caption", resolution=t(f"resolution_{d['resolution']}"),
+             as_of=format_date(d["as_of"], lang), deals=f"{d['deals']:,}", unknown=d["lost_stage_unknown"]))
+left, right = st.columns(2)
+left.plotly_chart(conversion_figure(report.tables["conversion"], model, lang), width="stretch", key="conv")
+right.plotly_chart(transition_heatmap(report.tables["transitions"].set_index("from"), model, lang),
+                   width="stretch", key="transitions")
+groups = ["all", "team", "owner", "source", "grade"]
+by = st.segmented_control(t("win_rate_by"), groups, default="all", key=f"win_by__{lang}",
+                          format_func={"all": t("group_all"), **labels("filter_", groups[1:])}.get) or "all"
+rates = win_rates(report.history, app.observations, d["previous_snapshot"], report.history.as_of,
+                  None if by == "all" else by)
+sources = labels("source_", ["cold_visit", "follow_up", "penetration", "cultivation", "inbound"])
+st.plotly_chart(win_rate_figure(rates, "cohort" if by == "all" else by, lang, sources),
+                width="stretch", key="win_rate")
+st.subheader(t("flow_title"))
+flow = stage_flow(report.history, d["previous_snapshot"], report.history.as_of)
+flow["stage"] = flow["stage"].map(model.stage_names(lang))
+show_table(flow)
+download_table(report.tables["conversion"], "conversion", "dl_conversion")

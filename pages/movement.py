@@ -1,0 +1,57 @@
+"""Movement: the waterfall between two snapshots, deals that went backwards, slipped dates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from funnel_analytics.charts import waterfall_figure
+from funnel_analytics.movement import pipeline_changes, slipped_deals
+from pages.ui import (
+    cached_report,
+    download_table,
+    empty_state,
+    keep,
+    kept,
+    labels,
+    lang_key,
+    show_table,
+    state,
+    t,
+)
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("movement_title"))
+if empty_state(app):
+    st.stop()
+dates = [d for d in app.snapshot_dates if app.as_of is None or d <= app.as_of]
+if len(dates) < 2:
+    st.info(t("movement_needs_two"))
+    st.stop()
+show = lambda d: pd.Timestamp(d).strftime("%Y-%m-%d")  # noqa: E731
+a, b, c = st.columns([2, 2, 3])
+start = a.selectbox(t("movement_from"), dates[:-1], index=len(dates) - 2, format_func=show, key="mv_from")
+end = b.selectbox(t("movement_to"), [d for d in dates if d > start], index=None, format_func=show,
+                  key="mv_to", placeholder=show(dates[-1])) or dates[-1]
+measure = keep("measure", c.segmented_control(
+    t("measure"), ["amount", "count"], default=kept("measure", "amount"), key=lang_key("mv_measure"),
+    format_func=labels("measure_", ["amount", "count"]).get) or "amount")
+steps, deals = pipeline_changes(app.observations, start, end)
+st.plotly_chart(waterfall_figure(steps, lang, measure), width="stretch", key="waterfall")
+with st.expander(t("changes_deals")):
+    shown = deals.assign(step=[t(f"step_{s}") for s in deals["step"]])
+    show_table(shown)
+    download_table(shown, "pipeline_changes", "dl_changes")
+report = cached_report(app.token, app.as_of, app)
+left, right = st.columns(2)
+with left:
+    st.subheader(t("regressions_title"))
+    back = report.tables["regressions"].replace(model.stage_names(lang))
+    show_table(back)
+    download_table(back, "regressions", "dl_regressions")
+with right:
+    st.subheader(t("slipped_title"))
+    slipped = slipped_deals(app.observations)
+    show_table(slipped)
+    download_table(slipped, "slipped", "dl_slipped")

@@ -1,0 +1,30 @@
+"""Stage check: the stage each rep reports against the stage the milestone checklist supports."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from funnel_analytics.charts import stage_check_figure
+from funnel_analytics.funnel import latest_snapshot
+from funnel_analytics.stagecheck import effective_stages, inflation_by_owner
+from pages.ui import download_table, empty_state, show_table, state, t
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("check_title"))
+if empty_state(app):
+    st.stop()
+st.caption(t("check_caption"))
+check = effective_stages(latest_snapshot(app.observations, app.as_of), model)
+if check.empty:
+    st.info(t("check_none"))
+    st.stop()
+left, right = st.columns([3, 2])
+left.plotly_chart(stage_check_figure(check, model, lang), width="stretch", key="check")
+with right:
+    st.subheader(t("stalled_by_owner"))
+    show_table(inflation_by_owner(check))
+st.subheader(t("inflated_title"))
+inflated = check[check["inflated"]].replace(model.stage_names(lang))
+show_table(inflated)
+download_table(inflated, "stage_check", "dl_check")
