@@ -520,6 +520,7 @@ MOVEMENT_UI: dict[str, dict[str, str]] = {
     "changes_deals": {"zh": "各变化背后的商机", "en": "The deals behind each bar"},
     "regressions_title": {"zh": "阶段回退", "en": "Deals that moved backwards"},
     "slipped_title": {"zh": "预计成交日期推迟", "en": "Slipped close dates"},
+    "amount_changes_title": {"zh": "金额变动", "en": "Amount changes"},
     "ageing_title": {"zh": "阶段停留时长", "en": "Time in stage"},
     "ageing_caption": {
         "zh": "每段停留都计入：已结束的为事件，仍在进行的按截至日期删失（Kaplan–Meier），而非只平均已结束的停留。",
@@ -598,6 +599,11 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "col_win_rate_high": {"zh": "赢单率上限", "en": "Win rate high"},
     "col_too_few": {"zh": "样本太少", "en": "Too few"},
     "col_age_days": {"zh": "商机年龄（天）", "en": "Age (days)"},
+    "col_pushes_to_later_quarter": {"zh": "推迟到下季度次数", "en": "Pushes to a later quarter"},
+    "col_changes": {"zh": "变动次数", "en": "Changes"},
+    "col_first_amount": {"zh": "最初金额", "en": "First amount"},
+    "col_latest_amount": {"zh": "最新金额", "en": "Latest amount"},
+    "col_net_change": {"zh": "净变化", "en": "Net change"},
 }
 MESSAGES.update({k: v for k, v in COLUMN_LABELS.items() if k not in MESSAGES})
 

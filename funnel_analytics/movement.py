@@ -23,7 +23,7 @@ from .history import StageHistory
 from .schema import Opportunities as O
 from .stages import LOST, OPEN, WON
 
-__all__ = ["WATERFALL_STEPS", "pipeline_changes", "regressions", "slipped_deals"]
+__all__ = ["WATERFALL_STEPS", "amount_changes", "pipeline_changes", "regressions", "slipped_deals"]
 
 WATERFALL_STEPS = ("start", "new", "moved_in", "increased", "decreased", "won", "lost",
                    "moved_out", "end")
@@ -58,9 +58,12 @@ def slipped_deals(observations: pd.DataFrame) -> pd.DataFrame:
         days=(obs[O.expected_close_date] - prev)[later_month.fillna(False)].dt.days)
     if pushes.empty:
         return pd.DataFrame(columns=[O.opportunity_id, "pushes", "days_slipped",
-                                     "first_expected", "latest_expected"])
+                                     "pushes_to_later_quarter", "first_expected", "latest_expected"])
     g = obs.groupby(O.opportunity_id)[O.expected_close_date]
-    out = pushes.groupby(O.opportunity_id).agg(pushes=("days", "size"), days_slipped=("days", "sum"))
+    later_quarter = obs[O.expected_close_date].dt.to_period("Q") > prev.dt.to_period("Q")
+    pushes = pushes.assign(quarter=later_quarter[pushes.index].to_numpy())
+    out = pushes.groupby(O.opportunity_id).agg(pushes=("days", "size"), days_slipped=("days", "sum"),
+                                               pushes_to_later_quarter=("quarter", "sum"))
     out["first_expected"] = g.first().reindex(out.index)
     out["latest_expected"] = g.last().reindex(out.index)
     return out.sort_values("days_slipped", ascending=False).reset_index()
@@ -113,3 +116,21 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp,
                           "count": [counts[s] for s in WATERFALL_STEPS],
                           "amount": [amounts[s] for s in WATERFALL_STEPS]})
     return steps, deals
+
+
+def amount_changes(observations: pd.DataFrame) -> pd.DataFrame:
+    """Deals whose amount changed between observations: changes, first and latest amount, and
+    the net change, largest movement first."""
+    cols = [O.opportunity_id, O.snapshot_date, O.amount]
+    obs = observations[cols].dropna().sort_values(cols[:2], kind="stable")
+    prev = obs.groupby(O.opportunity_id)[O.amount].shift()
+    changed = obs[prev.notna() & (obs[O.amount] != prev)]
+    if changed.empty:
+        return pd.DataFrame(columns=[O.opportunity_id, "changes", "first_amount", "latest_amount",
+                                     "net_change"])
+    g = obs.groupby(O.opportunity_id)[O.amount]
+    out = changed.groupby(O.opportunity_id).size().rename("changes").to_frame()
+    out["first_amount"] = g.first().reindex(out.index)
+    out["latest_amount"] = g.last().reindex(out.index)
+    out["net_change"] = out["latest_amount"] - out["first_amount"]
+    return out.sort_values("net_change", key=abs, ascending=False).reset_index()

@@ -17,7 +17,7 @@ from .ageing import stage_durations, stalled_deals
 from .conversion import MIN_SAMPLE, reached_stage_conversion, transition_matrix, wilson_interval
 from .funnel import funnel_counts, latest_snapshot
 from .history import StageHistory, stage_history
-from .movement import pipeline_changes, regressions, slipped_deals
+from .movement import amount_changes, pipeline_changes, regressions, slipped_deals
 from .schema import Opportunities as O
 from .stages import WON, StageModel
 
@@ -112,6 +112,7 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         matrix.reset_index(), "regressions": back, "regression_rates": regression_rates,
         "time_in_stage": durations, "stalled": stalled, "pipeline_changes": steps,
         "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations),
+        "amount_changes": amount_changes(observations),
         **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
     }
     data = {

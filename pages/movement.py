@@ -55,3 +55,7 @@ with right:
     slipped = slipped_deals(app.observations)
     show_table(slipped)
     download_table(slipped, "slipped", "dl_slipped")
+st.subheader(t("amount_changes_title"))
+changes = report.tables["amount_changes"]
+show_table(changes)
+download_table(changes, "amount_changes", "dl_amounts")

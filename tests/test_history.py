@@ -205,3 +205,43 @@ def test_no_checklist_columns_means_no_judgement() -> None:
 
     snap = pd.DataFrame({"opportunity_id": ["x"], "owner": ["甲"], "stage": ["won"], "status": ["open"]})
     assert effective_stages(snap, DEFAULT_MODEL).empty
+
+
+def _history(rows, as_of=APR):
+    obs = pd.DataFrame(rows, columns=["opportunity_id", "snapshot_date", "stage", "status"])
+    return stage_history(obs, DEFAULT_MODEL, as_of=as_of)
+
+
+@pytest.mark.parametrize("stage", [s for s in DEFAULT_MODEL.keys[:-1]])
+def test_a_deal_lost_at_each_stage_keeps_it_as_furthest(stage: str) -> None:
+    h = _history([("L", JAN, "target", "open"), ("L", FEB, stage, "open"), ("L", MAR, stage, "lost")])
+    d = h.deals.iloc[0]
+    assert (d["furthest_stage"], d["status"], d["died_in_unknown"]) == (stage, "lost", False)
+    assert h.moves["kind"].tolist()[-1] == "lost"
+
+
+def test_re_entering_a_stage_is_two_visits() -> None:
+    h = _history([("R", JAN, "target", "open"), ("R", FEB, "qualified", "open"),
+                  ("R", MAR, "target", "open"), ("R", APR, "qualified", "open")])
+    assert h.moves["kind"].tolist() == ["forward", "backward", "forward"]
+    assert h.visits["stage"].tolist() == ["target", "qualified", "target", "qualified"]
+    assert h.visits["censored"].tolist() == [False, False, False, True]
+    assert h.deals["regressions"].tolist() == [1]
+
+
+def test_same_day_moves_in_a_history_log_keep_their_order() -> None:
+    day = T("2024-03-05 10:00")
+    rows = [("S", day, "target", "open"), ("S", day + pd.Timedelta(minutes=5), "shortlisted", "open"),
+            ("S", day + pd.Timedelta(minutes=5), "committed", "open")]
+    obs = pd.DataFrame(rows, columns=["opportunity_id", "snapshot_date", "stage", "status"])
+    obs["observed_via"] = "history"
+    h = stage_history(obs, DEFAULT_MODEL, as_of=APR)
+    assert h.resolution == "event"
+    assert h.moves["kind"].tolist() == ["skip", "forward"]
+    assert h.deals["furthest_stage"].tolist() == ["committed"]
+
+
+def test_a_deal_seen_once_has_no_move_and_an_open_stay() -> None:
+    h = _history([("O", APR, "committed", "open")])
+    assert h.moves.empty
+    assert h.visits[["stage", "censored", "days"]].values.tolist() == [["committed", True, 0]]

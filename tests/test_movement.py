@@ -85,6 +85,15 @@ def test_slipped_close_dates() -> None:
     # grew: 2024-03-15 → 2024-05-02 (48 days, a later month); shrank: 2024-02-10 → 2024-04-01 (51).
     assert s["pushes"].to_dict() == {"shrank": 1, "grew": 1}
     assert s.loc["grew", "days_slipped"] == 48 and s.loc["shrank", "days_slipped"] == 51
+    # Q1 → Q2 for both.
+    assert s["pushes_to_later_quarter"].to_dict() == {"shrank": 1, "grew": 1}
+
+
+def test_amount_changes() -> None:
+    from funnel_analytics.movement import amount_changes
+
+    a = amount_changes(frame()).set_index("opportunity_id")
+    assert a["net_change"].to_dict() == {"shrank": -100.0, "grew": 50.0, "won": 20.0}
 
 
 def test_a_deal_that_regresses_keeps_its_furthest_stage_but_moves_differently() -> None:
