@@ -90,17 +90,12 @@ def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) 
     durations = stage_durations(history) if durations is None else durations
     p80 = durations.set_index("stage")["p80_days"]
     current = history.visits[history.visits["censored"]]
-    current = current[current[O.opportunity_id].isin(
-        history.deals.loc[history.deals["status"] == "open", O.opportunity_id])]
-    limits, sources = [], []
-    for key in current["stage"]:
-        stage = history.model.stage(key)
-        if stage.max_days:
-            limits.append(float(stage.max_days))
-            sources.append("model")
-        else:
-            limits.append(float(p80.get(key, np.nan)))
-            sources.append("p80")
+    is_open = history.deals.set_index(O.opportunity_id)["status"] == "open"
+    current = current[is_open.reindex(current[O.opportunity_id]).to_numpy(dtype=bool, na_value=False)]
+    model_limits = {s.key: float(s.max_days) for s in history.model.stages if s.max_days}
+    from_model = current["stage"].map(model_limits)
+    limits = from_model.fillna(current["stage"].map(p80)).to_numpy(dtype="float64")
+    sources = np.where(from_model.notna(), "model", "p80")
     out = current.assign(limit_days=limits, limit_source=sources,
                          days_in_stage=current["days"])
     out = out[out["days_in_stage"] > out["limit_days"]]

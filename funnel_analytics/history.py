@@ -88,15 +88,24 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     """
     cols = [O.opportunity_id, O.snapshot_date, O.stage, O.status]
     obs = observations[cols].dropna(subset=[O.opportunity_id, O.snapshot_date])
-    obs = obs.sort_values([O.opportunity_id, O.snapshot_date], kind="stable").reset_index(drop=True)
     as_of = pd.Timestamp(as_of) if as_of is not None else obs[O.snapshot_date].max()
+    # Work on integer codes: ids, stages and statuses are factorized once (strings would make
+    # every comparison and sort of millions of rows go through Python objects).
+    id_codes, id_values = pd.factorize(obs[O.opportunity_id], sort=False)
     order = {k: float(i) for i, k in enumerate(model.keys)}
-    ids = obs[O.opportunity_id].astype("object").to_numpy()
-    dates = obs[O.snapshot_date].to_numpy()
-    idx = obs[O.stage].astype("object").map(order).astype("float64").to_numpy()
-    status = obs[O.status].astype("object").fillna(OPEN).to_numpy()
-    stage = obs[O.stage].astype("object").to_numpy()
-
+    stage_codes, stage_values = pd.factorize(obs[O.stage], use_na_sentinel=True)
+    stage_idx_of = np.array([order.get(v, np.nan) for v in stage_values] + [np.nan])
+    status_codes, status_values = pd.factorize(obs[O.status].fillna(OPEN), use_na_sentinel=True)
+    status_of = np.array([*[str(v) for v in status_values], OPEN], dtype=object)
+    dates_all = obs[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
+    sort = np.lexsort((dates_all, id_codes))
+    codes = id_codes[sort]
+    dates = dates_all[sort]
+    idx = stage_idx_of[stage_codes[sort]]
+    status = status_of[status_codes[sort]]
+    stage_keys = np.array([*model.keys, None], dtype=object)
+    stage = stage_keys[np.where(np.isnan(idx), len(model.keys), np.nan_to_num(idx, nan=0)).astype(int)]
+    ids = codes  # integer codes stand for the ids until the outputs are built
     first = np.ones(len(obs), dtype=bool)
     first[1:] = ids[1:] != ids[:-1]
     prev_idx = np.concatenate([[np.nan], idx[:-1]])
@@ -108,8 +117,9 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     change = ~first & ~same
 
     m = np.flatnonzero(change)
+    id_of = np.asarray(id_values, dtype=object)
     moves = pd.DataFrame({
-        O.opportunity_id: ids[m], "date": dates[m],
+        O.opportunity_id: id_of[ids[m]], "date": dates[m],
         "from_stage": prev_stage[m], "to_stage": stage[m],
         "from_status": prev_status[m], "to_status": status[m],
         "kind": _kind(prev_idx[m], idx[m], prev_status[m], status[m]),
@@ -133,18 +143,18 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     # A stay still going at the last observation: censored at as_of if the deal was in the
     # latest data, else at its last sighting (it left the exports without an outcome).
     last_seen = dates[deal_last]
-    latest = obs[O.snapshot_date].max().to_datetime64()
+    latest = dates.max()
     censor_at = np.where(last_seen >= latest, np.datetime64(as_of, "ns"), last_seen)
     stop = np.where(censored, censor_at, exited)
     exit_kind = np.where(valid_end, _kind(idx[starts], idx[np.maximum(end_row, 0)],
                                            status[starts], status[np.maximum(end_row, 0)]), "open")
     visits = pd.DataFrame({
-        O.opportunity_id: ids[starts], "stage": stage[starts], "entered": dates[starts],
+        O.opportunity_id: id_of[ids[starts]], "stage": stage[starts], "entered": dates[starts],
         "exited": stop, "censored": censored, "exit_kind": exit_kind,
     })
     visits["days"] = (pd.to_datetime(visits["exited"]) - pd.to_datetime(visits["entered"])).dt.days
 
-    deals = _deal_summary(obs, idx, status, ids, model, moves)
+    deals = _deal_summary(dates, idx, status, ids, id_of, model, moves)
     resolution = "event" if "observed_via" in observations and (
         observations["observed_via"] == "history").all() else "snapshot"
     return StageHistory(moves, visits, deals, model, as_of, resolution)
@@ -156,17 +166,19 @@ def _last_rows(ids: np.ndarray) -> np.ndarray:
     return np.flatnonzero(last)
 
 
-def _deal_summary(obs: pd.DataFrame, idx: np.ndarray, status: np.ndarray, ids: np.ndarray,
-                  model: StageModel, moves: pd.DataFrame) -> pd.DataFrame:
-    frame = pd.DataFrame({O.opportunity_id: ids, "idx": idx, "status": status,
-                          "date": obs[O.snapshot_date].to_numpy()})
-    g = frame.groupby(O.opportunity_id, sort=True)
-    last = g.tail(1).set_index(O.opportunity_id)
+def _deal_summary(dates: np.ndarray, idx: np.ndarray, status: np.ndarray, codes: np.ndarray,
+                  id_of: np.ndarray, model: StageModel, moves: pd.DataFrame) -> pd.DataFrame:
+    """Per deal (rows sorted by deal, then date): furthest and current stage, status, sightings."""
+    last = _last_rows(codes)
+    first_rows = np.concatenate([[0], last[:-1] + 1])
+    furthest = np.fmax.reduceat(np.where(np.isnan(idx), -np.inf, idx), first_rows)
+    furthest = np.where(np.isinf(furthest), np.nan, furthest)
     out = pd.DataFrame({
-        "furthest_index": g["idx"].max(),
-        "first_seen": g["date"].min(),
-        "last_seen": g["date"].max(),
-    })
+        "furthest_index": furthest,
+        "first_seen": dates[first_rows],
+        "last_seen": dates[last],
+    }, index=pd.Index(id_of[codes[last]], name=O.opportunity_id))
+    last = pd.DataFrame({"status": status[last], "idx": idx[last]}, index=out.index)
     out["status"] = last["status"]
     out["current_index"] = last["idx"]
     keys = np.array(model.keys, dtype=object)

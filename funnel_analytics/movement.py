@@ -51,15 +51,16 @@ def slipped_deals(observations: pd.DataFrame) -> pd.DataFrame:
     """Deals whose expected close date moved into a later month between two observations:
     per deal the number of pushes, total days slipped, first and latest expected date."""
     cols = [O.opportunity_id, O.snapshot_date, O.expected_close_date]
-    obs = observations[cols].dropna().sort_values(cols[:2], kind="stable")
-    prev = obs.groupby(O.opportunity_id)[O.expected_close_date].shift()
+    # Date order is enough: groupby keeps it within each deal (sorting the ids would cost more).
+    obs = observations[cols].dropna().sort_values(O.snapshot_date, kind="stable")
+    prev = obs.groupby(O.opportunity_id, sort=False)[O.expected_close_date].shift()
     later_month = obs[O.expected_close_date].dt.to_period("M") > prev.dt.to_period("M")
     pushes = obs[later_month.fillna(False)].assign(
         days=(obs[O.expected_close_date] - prev)[later_month.fillna(False)].dt.days)
     if pushes.empty:
         return pd.DataFrame(columns=[O.opportunity_id, "pushes", "days_slipped",
                                      "pushes_to_later_quarter", "first_expected", "latest_expected"])
-    g = obs.groupby(O.opportunity_id)[O.expected_close_date]
+    g = obs.groupby(O.opportunity_id, sort=False)[O.expected_close_date]
     later_quarter = obs[O.expected_close_date].dt.to_period("Q") > prev.dt.to_period("Q")
     pushes = pushes.assign(quarter=later_quarter[pushes.index].to_numpy())
     out = pushes.groupby(O.opportunity_id).agg(pushes=("days", "size"), days_slipped=("days", "sum"),
@@ -69,8 +70,8 @@ def slipped_deals(observations: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("days_slipped", ascending=False).reset_index()
 
 
-def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp,
-                     end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                     first_seen: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The waterfall from snapshot ``start`` to snapshot ``end``, and the deals behind it.
 
     Returns ``(steps, deals)``: ``steps`` has one row per step of :data:`WATERFALL_STEPS` with
@@ -82,14 +83,22 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp,
     obs = observations[cols]
     a = obs[obs[O.snapshot_date] == start].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
     b = obs[obs[O.snapshot_date] == end].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
-    open_a = a.index[a[O.status] == OPEN]
-    open_b = b.index[b[O.status] == OPEN]
-    ids = open_a.union(open_b)
-    in_a, in_b = ids.isin(open_a), ids.isin(open_b)
-    amount_start = np.where(in_a, a[O.amount].reindex(ids).fillna(0.0).to_numpy(dtype="float64"), 0.0)
-    amount_end = np.where(in_b, b[O.amount].reindex(ids).fillna(0.0).to_numpy(dtype="float64"), 0.0)
-    status_b = b[O.status].reindex(ids).astype("object").to_numpy()
-    seen_before = ids.isin(obs.loc[obs[O.snapshot_date] < end, O.opportunity_id].unique())
+    # One outer join on the id instead of membership tests over millions of ids.
+    open_a = a.loc[a[O.status] == OPEN, [O.amount]].assign(_in_a=True)
+    joined = open_a.rename(columns={O.amount: f"{O.amount}_a"}).join(
+        b[[O.status, O.amount]].rename(columns={O.amount: f"{O.amount}_b"}), how="outer")
+    in_a = joined["_in_a"].notna().to_numpy()
+    status_b = joined[O.status].astype("object").to_numpy()
+    in_b = status_b == OPEN
+    keep = in_a | in_b
+    joined, in_a, in_b, status_b = joined[keep], in_a[keep], in_b[keep], status_b[keep]
+    ids = joined.index
+    amount_start = np.where(in_a, joined[f"{O.amount}_a"].fillna(0.0).to_numpy(dtype="float64"), 0.0)
+    amount_end = np.where(in_b, joined[f"{O.amount}_b"].fillna(0.0).to_numpy(dtype="float64"), 0.0)
+    if first_seen is not None:
+        seen_before = (first_seen.reindex(ids) < end).to_numpy(dtype=bool, na_value=False)
+    else:
+        seen_before = ids.isin(obs.loc[obs[O.snapshot_date] < end, O.opportunity_id].unique())
     both = in_a & in_b
     delta = amount_end - amount_start
     step = np.select(
@@ -122,13 +131,13 @@ def amount_changes(observations: pd.DataFrame) -> pd.DataFrame:
     """Deals whose amount changed between observations: changes, first and latest amount, and
     the net change, largest movement first."""
     cols = [O.opportunity_id, O.snapshot_date, O.amount]
-    obs = observations[cols].dropna().sort_values(cols[:2], kind="stable")
-    prev = obs.groupby(O.opportunity_id)[O.amount].shift()
+    obs = observations[cols].dropna().sort_values(O.snapshot_date, kind="stable")
+    prev = obs.groupby(O.opportunity_id, sort=False)[O.amount].shift()
     changed = obs[prev.notna() & (obs[O.amount] != prev)]
     if changed.empty:
         return pd.DataFrame(columns=[O.opportunity_id, "changes", "first_amount", "latest_amount",
                                      "net_change"])
-    g = obs.groupby(O.opportunity_id)[O.amount]
+    g = obs.groupby(O.opportunity_id, sort=False)[O.amount]
     out = changed.groupby(O.opportunity_id).size().rename("changes").to_frame()
     out["first_amount"] = g.first().reindex(out.index)
     out["latest_amount"] = g.last().reindex(out.index)

@@ -7,7 +7,7 @@ time in stage, stalled deals and pipeline changes of a set of observations; the 
 
 from __future__ import annotations
 
-import math
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,7 +21,7 @@ from .movement import amount_changes, pipeline_changes, regressions, slipped_dea
 from .schema import Opportunities as O
 from .stages import WON, StageModel
 
-__all__ = ["FunnelReport", "build_report", "win_rates"]
+__all__ = ["FunnelReport", "build_report", "closing_rows", "win_rates"]
 
 
 @dataclass(frozen=True)
@@ -33,23 +33,34 @@ class FunnelReport:
     history: StageHistory | None = None
 
 
-def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
-              end: pd.Timestamp, by: str | None = None) -> pd.DataFrame:
-    """Win rate of the deals **closed in the period** ``(start, end]``: by count (won ÷ won +
-    lost) and by amount (won amount ÷ won + lost amount), with a Wilson interval on the count
-    rate; ``by`` groups by team, owner, source or grade (their value at closing)."""
+def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
+                 end: pd.Timestamp) -> pd.DataFrame:
+    """Each deal closed (won or lost) in ``(start, end]``, as the row of the observation where it
+    closed (so team, owner, source and grade are their values at closing)."""
     moves = history.moves[history.moves["kind"].isin(["won", "lost"])]
     closing = moves.sort_values("date").drop_duplicates(O.opportunity_id, keep="last")
     mask = closing["date"] <= pd.Timestamp(end)
     if start is not None:
         mask &= closing["date"] > pd.Timestamp(start)
     closing = closing[mask]
-    cols = [O.opportunity_id, O.snapshot_date, O.amount] + ([by] if by else [])
-    at_close = observations[cols].merge(
-        closing[[O.opportunity_id, "date", "kind"]],
-        left_on=[O.opportunity_id, O.snapshot_date], right_on=[O.opportunity_id, "date"])
+    # Only the observations on closing dates can match: cut the table down before joining.
+    candidates = observations[observations[O.snapshot_date].isin(closing["date"].unique())]
+    at_close = candidates.merge(closing[[O.opportunity_id, "date", "kind"]],
+                                left_on=[O.opportunity_id, O.snapshot_date],
+                                right_on=[O.opportunity_id, "date"])
     at_close["won"] = at_close["kind"] == WON
     at_close["won_amount"] = at_close[O.amount].where(at_close["won"], 0.0)
+    return at_close
+
+
+def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
+              end: pd.Timestamp, by: str | None = None,
+              closed: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Win rate of the deals **closed in the period** ``(start, end]``: by count (won ÷ won +
+    lost) and by amount (won amount ÷ won + lost amount), with a Wilson interval on the count
+    rate; ``by`` groups by team, owner, source or grade (their value at closing). ``closed``
+    reuses :func:`closing_rows` already computed for the same period."""
+    at_close = closing_rows(history, observations, start, end) if closed is None else closed
     key = at_close[by].astype("object").fillna("") if by else pd.Series("all", index=at_close.index)
     g = at_close.groupby(key.to_numpy())
     out = pd.DataFrame({"closed": g.size(), "won": g["won"].sum(),
@@ -62,20 +73,12 @@ def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Times
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
-    """JSON-safe records: NaN becomes null, timestamps ISO dates, numpy scalars plain."""
-    out = []
-    for row in frame.to_dict(orient="records"):
-        clean = {}
-        for k, v in row.items():
-            if isinstance(v, pd.Timestamp | np.datetime64):
-                v = None if pd.isna(v) else pd.Timestamp(v).date().isoformat()
-            elif isinstance(v, np.generic):
-                v = v.item()
-            if (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
-                v = None
-            clean[str(k)] = v
-        out.append(clean)
-    return out
+    """JSON-safe records (NaN as null, dates as ISO days), encoded by pandas' C encoder."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    return json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
 def build_report(observations: pd.DataFrame, model: StageModel,
@@ -98,11 +101,13 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         columns={"count": "open_count", "amount": "open_amount"})
     durations = stage_durations(history)
     back, regression_rates = regressions(history)
-    wins = win_rates(history, observations, previous, as_of)
-    wins_by = {by: win_rates(history, observations, previous, as_of, by)
+    closed = closing_rows(history, observations, previous, as_of)
+    wins = win_rates(history, observations, previous, as_of, closed=closed)
+    wins_by = {by: win_rates(history, observations, previous, as_of, by, closed=closed)
                for by in (O.team, O.owner, O.source, O.grade) if by in observations}
     if previous is not None:
-        steps, change_deals = pipeline_changes(observations, previous, as_of)
+        first_seen = history.deals.set_index(O.opportunity_id)["first_seen"]
+        steps, change_deals = pipeline_changes(observations, previous, as_of, first_seen)
     else:
         steps, change_deals = pd.DataFrame(columns=["step", "count", "amount"]), pd.DataFrame()
     stalled = stalled_deals(history, durations)
