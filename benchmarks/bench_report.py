@@ -34,6 +34,9 @@ What it does (see benchmarks/README.md, "Funnel movement report", for the figure
 
 3. Prints a table (rows, seconds, peak MiB, ratio to the baseline) and PASS/MISS for the goals,
    and writes ``benchmarks/out/report_results.json``.
+
+The library measured is frozen at the start (``--library snapshot``, the default: a copy of the
+working tree; or ``git:REV``), so edits others make while it runs cannot mix versions.
 """
 
 from __future__ import annotations
@@ -69,8 +72,8 @@ GRADES = ("A", "B", "C", "D")
 
 # The parts of build_report that are timed separately (names in funnel_analytics.report).
 PARTS = ("stage_history", "reached_stage_conversion", "transition_matrix", "regressions",
-         "stage_durations", "stalled_deals", "pipeline_changes", "win_rates", "slipped_deals",
-         "funnel_counts", "latest_snapshot", "_records")
+         "stage_durations", "stalled_deals", "pipeline_changes", "win_rates", "closing_rows",
+         "slipped_deals", "amount_changes", "funnel_counts", "latest_snapshot", "_records")
 
 
 # ============================================================================================
@@ -231,8 +234,9 @@ def generate(deals: int, months: int) -> dict:
                    compression="zstd")
     every = max(1, round(len(frame) / SUBSET_ROWS))
     subset = frame[(deal_no % every) == 0].reset_index(drop=True)
-    pq.write_table(pa.Table.from_pandas(subset, preserve_index=False), paths["subset"],
-                   compression="zstd")
+    if every > 1:  # else the baseline runs on the full data
+        pq.write_table(pa.Table.from_pandas(subset, preserve_index=False), paths["subset"],
+                       compression="zstd")
     per_snapshot = frame.groupby("snapshot_date").size()
     meta = {
         "deals_arg": deals, "months": months, "seed": SEED, "generator_version": GENERATOR_VERSION,
@@ -251,9 +255,11 @@ def generate(deals: int, months: int) -> dict:
 
 def cached_meta(deals: int, months: int) -> dict | None:
     p = data_paths(deals, months)
-    if not (p["meta"].exists() and p["full"].exists() and p["subset"].exists()):
+    if not (p["meta"].exists() and p["full"].exists()):
         return None
     meta = json.loads(p["meta"].read_text(encoding="utf-8"))
+    if meta.get("subset_every_kth_deal", 1) > 1 and not p["subset"].exists():
+        return None
     if meta.get("generator_version") != GENERATOR_VERSION or meta.get("seed") != SEED:
         return None
     return meta
@@ -346,7 +352,10 @@ def worker_funnel(path: str) -> dict:
     json_s = time.perf_counter()
     json.dumps(report.data, ensure_ascii=False)
     json_s = time.perf_counter() - json_s
+    import funnel_analytics
+
     return {"rows": len(obs), "total_s": total, "cpu_s": cpu, "json_dumps_s": json_s,
+            "library_file": funnel_analytics.__file__,
             "import_s": import_s, "load_s": load_s, "base_rss": base_rss,
             "loaded_rss": loaded_rss, "peak_rss": st["VmHWM"], "peak_reset": reset_ok,
             "frame_bytes": frame, "checks": _checks_from_report(report),
@@ -389,7 +398,8 @@ def worker_parts(path: str) -> dict:
         setattr(owner, attr, timed)
 
     for name in PARTS:
-        wrap(report, name, name)
+        if hasattr(report, name):  # versions differ in their helpers
+            wrap(report, name, name)
     # Inside stage_history (looked up in history's globals).
     wrap(history, "_deal_summary", "stage_history: _deal_summary")
     wrap(history, "_kind", "stage_history: _kind")
@@ -663,6 +673,9 @@ def run_worker(mode: str, path: Path, extra: list[str] | None = None,
     cmd = [sys.executable, str(Path(__file__).resolve()), "--_worker", mode, str(path),
            *(extra or [])]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
+    if LIBRARY["dir"]:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [LIBRARY["dir"], *filter(None, [os.environ.get("PYTHONPATH")])])
     t = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env,
                           timeout=timeout)
@@ -672,6 +685,55 @@ def run_worker(mode: str, path: Path, extra: list[str] | None = None,
     out["cpu_busy_before"] = round(busy, 3)
     out["process_wall_s"] = time.perf_counter() - t
     return out
+
+
+LIBRARY: dict = {"spec": "live", "dir": None}
+
+
+def _tree_hash(pkg: Path) -> str:
+    import hashlib
+
+    h = hashlib.sha1()
+    for f in sorted(pkg.rglob("*.py")):
+        h.update(str(f.relative_to(pkg.parent)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def prepare_library(spec: str) -> dict:
+    """Freeze the library version to measure, so edits made while the benchmark runs (others
+    work in the same tree) cannot mix versions between the measurements.
+
+    ``snapshot`` copies the working tree's ``funnel_analytics/`` (uncommitted edits included)
+    to ``benchmarks/out/lib/``; ``git:REV`` extracts it from a commit (``git archive``, which
+    touches neither the working tree nor the index); ``live`` imports the installed tree as it
+    is at each measurement. Workers get the copy first on ``PYTHONPATH``.
+    """
+    import shutil
+
+    if spec == "live":
+        return {"spec": spec, "dir": None, "code_sha1": _tree_hash(ROOT / "funnel_analytics")}
+    if spec == "snapshot":
+        tmp = OUT / "lib" / "_copying"
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.copytree(ROOT / "funnel_analytics", tmp / "funnel_analytics",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        digest = _tree_hash(tmp / "funnel_analytics")
+        dest = OUT / "lib" / f"worktree-{digest}"
+        shutil.rmtree(dest, ignore_errors=True)
+        tmp.rename(dest)
+        return {"spec": spec, "dir": str(dest), "code_sha1": digest}
+    if spec.startswith("git:"):
+        rev = subprocess.run(["git", "rev-parse", "--short", spec[4:]], capture_output=True,
+                             text=True, cwd=ROOT, check=True).stdout.strip()
+        dest = OUT / "lib" / f"git-{rev}"
+        if not (dest / "funnel_analytics").exists():
+            dest.mkdir(parents=True, exist_ok=True)
+            archive = subprocess.run(["git", "archive", rev, "funnel_analytics"],
+                                     capture_output=True, cwd=ROOT, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
+        return {"spec": spec, "dir": str(dest), "commit": rev,
+                "code_sha1": _tree_hash(dest / "funnel_analytics")}
+    raise SystemExit(f"--library: expected snapshot, live or git:REV, not {spec!r}")
 
 
 def environment() -> dict:
@@ -693,15 +755,10 @@ def environment() -> dict:
         except (OSError, subprocess.CalledProcessError):
             return ""
 
-    import hashlib
-
-    code_hash = hashlib.sha1()
-    for f in sorted((ROOT / "funnel_analytics").rglob("*.py")):
-        code_hash.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
     env["library"] = {"git_head": git("rev-parse", "--short", "HEAD"),
                       "uncommitted_files": git("diff", "HEAD", "--name-only", "--",
                                                "funnel_analytics").split(),
-                      "code_sha1": code_hash.hexdigest()[:12]}
+                      "code_sha1": _tree_hash(ROOT / "funnel_analytics")}
     return env
 
 
@@ -749,6 +806,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                     help="before each measurement wait up to SECONDS for the CPUs to be idle "
                          "(other processes using < 25%% of them)")
+    ap.add_argument("--library", default="snapshot", metavar="snapshot|live|git:REV",
+                    help="which funnel_analytics to measure: a copy of the working tree taken "
+                         "at the start (default), the live tree, or a commit (git:HEAD)")
     ap.add_argument("--_worker", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--_generate", nargs=2, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -767,15 +827,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     WAIT_IDLE["seconds"] = args.wait_idle
+    LIBRARY.update(prepare_library(args.library))
     deals = 100_000 if args.quick else args.deals
     months = args.months
     env_before = environment()
     pk, lib = env_before["packages"], env_before["library"]
     print(f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), numpy "
           f"{pk.get('numpy')}, pyarrow {pk.get('pyarrow')}, statsmodels {pk.get('statsmodels')}; "
-          f"library code {lib['code_sha1']} at {lib['git_head']}"
+          f"working tree {lib['code_sha1']} at {lib['git_head']}"
           + (f" + uncommitted changes in {len(lib['uncommitted_files'])} files"
              if lib["uncommitted_files"] else ""), flush=True)
+    print(f"measuring funnel_analytics: {LIBRARY['spec']}, code {LIBRARY['code_sha1']}"
+          + (f" (frozen copy in {LIBRARY['dir']})" if LIBRARY["dir"] else
+             " (live tree: edits during the run would mix versions)"), flush=True)
 
     OUT.mkdir(parents=True, exist_ok=True)
     meta = None if args.regenerate else cached_meta(deals, months)
@@ -793,8 +857,10 @@ def main(argv: list[str] | None = None) -> int:
     paths = data_paths(deals, months)
     print(f"data: {meta['rows']:,} rows, {meta['distinct_deals']:,} distinct deals, "
           f"{meta['rows_per_snapshot']['min']:,}-{meta['rows_per_snapshot']['max']:,} per "
-          f"snapshot, frame {meta['frame_mib']:.0f} MiB; subset for the baseline: every "
-          f"{meta['subset_every_kth_deal']}th deal = {meta['subset_rows']:,} rows", flush=True)
+          f"snapshot, frame {meta['frame_mib']:.0f} MiB; subset for the baseline: "
+          + (f"every {meta['subset_every_kth_deal']}th deal = {meta['subset_rows']:,} rows"
+             if meta["subset_every_kth_deal"] > 1 else "the full data (small enough)"),
+          flush=True)
 
     res: dict = {"data": meta}
     print(f"funnel-analytics build_report, full data x{args.repeat} ...", end="", flush=True)
@@ -805,6 +871,7 @@ def main(argv: list[str] | None = None) -> int:
         res["parts"] = run_worker("parts", paths["full"])
         print(f" {res['parts']['total_s']:.2f}s", flush=True)
     same_size = meta["subset_every_kth_deal"] == 1
+    subset_path = paths["full"] if same_size else paths["subset"]
     if not args.no_baseline:
         if not same_size:
             print("funnel-analytics build_report, subset ...", end="", flush=True)
@@ -812,8 +879,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f" {res['funnel_subset']['total_s']:.2f}s", flush=True)
         else:
             res["funnel_subset"] = _median_run(res["funnel_full"])
-        print("pandas baseline, subset ...", end="", flush=True)
-        res["baseline_subset"] = run_worker("baseline", paths["subset"])
+        print(f"pandas baseline{'' if same_size else ', subset'} ...", end="", flush=True)
+        res["baseline_subset"] = run_worker("baseline", subset_path)
         sub = res["baseline_subset"]
         print(f" {sub['total_s']:.2f}s", flush=True)
         estimate = sub["total_s"] * meta["rows"] / sub["rows"]
@@ -841,6 +908,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = (base["total_s"] / r["total_s"]) if (base and r) else None
         table.append({"label": label, "rows": r["rows"], "seconds": r["total_s"],
                       "peak_mib": r["peak_rss"] / MIB if r.get("peak_rss") else None,
+                      "net_mib": (r["peak_rss"] - r["loaded_rss"]) / MIB
+                      if r.get("peak_rss") and r.get("loaded_rss") else None,
                       "baseline_ratio": ratio, "estimated": estimated})
 
     bfull = res.get("baseline_full")
@@ -855,19 +924,22 @@ def main(argv: list[str] | None = None) -> int:
     elif est:
         table.append({"label": "pandas baseline (NOT RUN: extrapolated x rows)",
                       "rows": meta["rows"], "seconds": est["total_s"], "peak_mib": None,
+                      "net_mib": None,
                       "baseline_ratio": 1.0, "estimated": True})
     res["table"] = table
     print()
-    print(f"{'':48} {'rows':>11} {'seconds':>9} {'peak MiB':>9} {'baseline/this':>13}")
+    print(f"{'':48} {'rows':>11} {'seconds':>9} {'peak MiB':>9} {'net MiB':>8} "
+          f"{'baseline/this':>13}")
     for t in table:
         sec = f"~{t['seconds']:.0f}" if t["estimated"] and "NOT RUN" in t["label"] \
             else f"{t['seconds']:.2f}"
         ratio = "" if t["baseline_ratio"] is None else (
             f"{'~' if (est and t is table[0]) else ''}{t['baseline_ratio']:.1f}x")
         peak = "" if t["peak_mib"] is None else f"{t['peak_mib']:.0f}"
-        print(f"{t['label']:48} {t['rows']:>11,} {sec:>9} {peak:>9} {ratio:>13}")
+        net = "" if t["net_mib"] is None else f"{t['net_mib']:.0f}"
+        print(f"{t['label']:48} {t['rows']:>11,} {sec:>9} {peak:>9} {net:>8} {ratio:>13}")
     print(f"peak = VmHWM of the measuring process, reset after loading the data, so it includes "
-          f"the loaded frame ({full['frame_bytes'] / MIB:.0f} MiB; RSS {full['loaded_rss'] / MIB:.0f} "
+          f"the loaded data; net = peak - RSS once the data is loaded; the loaded frame ({full['frame_bytes'] / MIB:.0f} MiB; RSS {full['loaded_rss'] / MIB:.0f} "
           f"MiB once loaded, {full['base_rss'] / MIB:.0f} MiB after imports); cpu "
           f"{full['cpu_s']:.2f} s; json.dumps(report.data) {full['json_dumps_s']:.2f} s (not "
           f"included); CPU busy before the run {full['cpu_busy_before']:.0%}")
@@ -919,10 +991,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  [{g['status']}] {g['goal']}  {g['value']:.2f} (limit {g['limit']:g})")
 
     env_after = environment()
-    if env_after["library"]["code_sha1"] != env_before["library"]["code_sha1"] or \
-            env_after["packages"] != env_before["packages"]:
+    if env_after["packages"] != env_before["packages"] or (
+            LIBRARY["dir"] is None
+            and env_after["library"]["code_sha1"] != env_before["library"]["code_sha1"]):
         print("WARNING: the library or its packages changed while the benchmark ran; the numbers "
               "mix versions (see report_results.json: environment_before/after)")
+    elif env_after["library"]["code_sha1"] != env_before["library"]["code_sha1"]:
+        print(f"note: the working tree changed during the run; the measured copy "
+              f"({LIBRARY['code_sha1']}) did not")
     results = {
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "platform": platform.platform()},
@@ -931,7 +1007,7 @@ def main(argv: list[str] | None = None) -> int:
                           "reset via /proc/self/clear_refs after the data is loaded (so it "
                           "includes the loaded frame)",
         "args": {k: v for k, v in vars(args).items() if not k.startswith("_")},
-        "results": res, "goals": goals, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "library_measured": LIBRARY, "results": res, "goals": goals, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     out = OUT / "report_results.json"
     out.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str),

@@ -85,7 +85,7 @@ def transition_matrix(history: StageHistory) -> pd.DataFrame:
     moves = history.moves[history.moves["kind"] != "resumed"]  # back from hold: no transition
     keys = list(history.model.keys)
     to = moves["to_stage"].where(~moves["kind"].isin(["lost", "on_hold"]), moves["kind"])
-    to = to.where(moves["kind"] != "won", WON)
+    to = to.where(moves["kind"] != "won", history.model.won.key)
     frm = moves["from_stage"].where(moves["from_stage"].notna(), "unknown")
     table = pd.crosstab(pd.Series(frm.to_numpy(), name="from"), pd.Series(to.to_numpy(), name="to"))
     columns = [c for c in [*keys, LOST, "on_hold"] if c in table.columns or c in keys]

@@ -47,27 +47,37 @@ def regressions(history: StageHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
     return back.reset_index(drop=True), per_stage.rename_axis("stage").reset_index()
 
 
+def _by_deal(observations: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
+    """Rows with ``column`` in date order, each row's previous value of it for the same deal,
+    and the ids behind the integer deal codes (grouping on integers, not on id strings)."""
+    obs = observations[[O.opportunity_id, O.snapshot_date, column]].dropna()
+    codes, ids = pd.factorize(obs[O.opportunity_id])
+    obs = obs.assign(_deal=codes).sort_values(O.snapshot_date, kind="stable")
+    prev = obs.groupby("_deal", sort=False)[column].shift()
+    return obs, prev, np.asarray(ids, dtype=object)
+
+
 def slipped_deals(observations: pd.DataFrame) -> pd.DataFrame:
     """Deals whose expected close date moved into a later month between two observations:
-    per deal the number of pushes, total days slipped, first and latest expected date."""
-    cols = [O.opportunity_id, O.snapshot_date, O.expected_close_date]
-    # Date order is enough: groupby keeps it within each deal (sorting the ids would cost more).
-    obs = observations[cols].dropna().sort_values(O.snapshot_date, kind="stable")
-    prev = obs.groupby(O.opportunity_id, sort=False)[O.expected_close_date].shift()
-    later_month = obs[O.expected_close_date].dt.to_period("M") > prev.dt.to_period("M")
-    pushes = obs[later_month.fillna(False)].assign(
-        days=(obs[O.expected_close_date] - prev)[later_month.fillna(False)].dt.days)
-    if pushes.empty:
-        return pd.DataFrame(columns=[O.opportunity_id, "pushes", "days_slipped",
-                                     "pushes_to_later_quarter", "first_expected", "latest_expected"])
-    g = obs.groupby(O.opportunity_id, sort=False)[O.expected_close_date]
+    per deal the number of pushes (and of pushes into a later quarter), total days slipped,
+    first and latest expected date."""
+    columns = [O.opportunity_id, "pushes", "days_slipped", "pushes_to_later_quarter",
+               "first_expected", "latest_expected"]
+    obs, prev, ids = _by_deal(observations, O.expected_close_date)
+    later_month = (obs[O.expected_close_date].dt.to_period("M") > prev.dt.to_period("M")).fillna(False)
+    if not later_month.any():
+        return pd.DataFrame(columns=columns)
     later_quarter = obs[O.expected_close_date].dt.to_period("Q") > prev.dt.to_period("Q")
-    pushes = pushes.assign(quarter=later_quarter[pushes.index].to_numpy())
-    out = pushes.groupby(O.opportunity_id).agg(pushes=("days", "size"), days_slipped=("days", "sum"),
-                                               pushes_to_later_quarter=("quarter", "sum"))
+    pushes = pd.DataFrame({"_deal": obs["_deal"][later_month],
+                           "days": (obs[O.expected_close_date] - prev)[later_month].dt.days,
+                           "quarter": later_quarter[later_month].fillna(False)})
+    out = pushes.groupby("_deal").agg(pushes=("days", "size"), days_slipped=("days", "sum"),
+                                      pushes_to_later_quarter=("quarter", "sum"))
+    g = obs.groupby("_deal", sort=False)[O.expected_close_date]
     out["first_expected"] = g.first().reindex(out.index)
     out["latest_expected"] = g.last().reindex(out.index)
-    return out.sort_values("days_slipped", ascending=False).reset_index()
+    out.insert(0, O.opportunity_id, ids[out.index.to_numpy()])
+    return out.sort_values("days_slipped", ascending=False).reset_index(drop=True)[columns]
 
 
 def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
@@ -130,16 +140,15 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Ti
 def amount_changes(observations: pd.DataFrame) -> pd.DataFrame:
     """Deals whose amount changed between observations: changes, first and latest amount, and
     the net change, largest movement first."""
-    cols = [O.opportunity_id, O.snapshot_date, O.amount]
-    obs = observations[cols].dropna().sort_values(O.snapshot_date, kind="stable")
-    prev = obs.groupby(O.opportunity_id, sort=False)[O.amount].shift()
-    changed = obs[prev.notna() & (obs[O.amount] != prev)]
-    if changed.empty:
-        return pd.DataFrame(columns=[O.opportunity_id, "changes", "first_amount", "latest_amount",
-                                     "net_change"])
-    g = obs.groupby(O.opportunity_id, sort=False)[O.amount]
-    out = changed.groupby(O.opportunity_id).size().rename("changes").to_frame()
+    columns = [O.opportunity_id, "changes", "first_amount", "latest_amount", "net_change"]
+    obs, prev, ids = _by_deal(observations, O.amount)
+    changed = prev.notna() & (obs[O.amount] != prev)
+    if not changed.any():
+        return pd.DataFrame(columns=columns)
+    out = obs["_deal"][changed].value_counts().rename("changes").to_frame()
+    g = obs.groupby("_deal", sort=False)[O.amount]
     out["first_amount"] = g.first().reindex(out.index)
     out["latest_amount"] = g.last().reindex(out.index)
     out["net_change"] = out["latest_amount"] - out["first_amount"]
-    return out.sort_values("net_change", key=abs, ascending=False).reset_index()
+    out.insert(0, O.opportunity_id, ids[out.index.to_numpy()])
+    return out.sort_values("net_change", key=abs, ascending=False).reset_index(drop=True)[columns]

@@ -245,3 +245,14 @@ def test_a_deal_seen_once_has_no_move_and_an_open_stay() -> None:
     h = _history([("O", APR, "committed", "open")])
     assert h.moves.empty
     assert h.visits[["stage", "censored", "days"]].values.tolist() == [["committed", True, 0]]
+
+
+def test_transitions_keep_won_moves_whatever_the_won_stage_is_called() -> None:
+    from funnel_analytics.conversion import transition_matrix
+    from funnel_analytics.stages import get_stage_model
+
+    model = get_stage_model("four_stage")  # its won stage is "closed"
+    obs = pd.DataFrame([("W", JAN, "commercial", "open"), ("W", FEB, "closed", "won")],
+                       columns=["opportunity_id", "snapshot_date", "stage", "status"])
+    m = transition_matrix(stage_history(obs, model))
+    assert m.loc["commercial", "closed"] == 1
