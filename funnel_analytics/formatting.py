@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["amount_unit", "format_amount", "format_count", "format_date", "format_percent"]
+__all__ = ["amount_unit", "format_amount", "format_count", "format_date"]
 
 
 def format_amount(value: float | None, lang: str = "zh", digits: int = 1) -> str:
@@ -43,12 +43,6 @@ def format_count(value: int | float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{round(value):,}"
-
-
-def format_percent(value: float | None, digits: int = 0) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value * 100:.{digits}f}%"
 
 
 def format_date(value: object, lang: str = "zh", month: bool = False) -> str:

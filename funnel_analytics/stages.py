@@ -15,7 +15,7 @@ import difflib
 import re
 import tomllib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -587,7 +587,3 @@ def get_stage_model(name_or_path: str | Path | StageModel | None = None) -> Stag
         f"unknown stage model {text!r}; built in: {', '.join(BUILTIN_MODELS)}, or a .toml file"
     )
 
-
-def all_labels(models: Iterable[StageModel]) -> set[str]:
-    """Every normalised stage label of the given models (used to recognise stage columns)."""
-    return {label for m in models for label in m._lookup}

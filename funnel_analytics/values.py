@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,17 +48,6 @@ class Parsed:
 def _blank(raw: pd.Series) -> np.ndarray:
     s = raw.astype("string")
     return (s.isna() | (s.str.strip() == "")).to_numpy(dtype=bool, na_value=True)
-
-
-def _by_unique(raw: pd.Series, parse_many: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """Apply a vectorised parser to the distinct non-blank values and map the result back."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    parsed = parse_many(pd.Series(uniques, dtype="string").str.strip())
-    out = parsed.to_numpy()
-    # codes == -1 (blank) takes the last slot, a missing value.
-    filler = np.array([pd.NA if out.dtype == object else np.nan], dtype=out.dtype) \
-        if out.dtype.kind in "fO" else np.array([np.datetime64("NaT")], dtype=out.dtype)
-    return pd.Series(np.concatenate([out, filler])[codes], index=raw.index, dtype=parsed.dtype)
 
 
 # --------------------------------------------------------------------------------------------
