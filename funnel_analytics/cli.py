@@ -283,39 +283,146 @@ def snapshots_remove(ctx, snapshot_id, store_path):
               help="Report as of this date (default: the latest snapshot).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--output", default=None, help="Write every table to this .xlsx workbook.")
+@click.option("--target", type=float, default=None,
+              help="Bookings target of the plan year (default: won in the last 12 months).")
+@click.option("--runs", type=click.IntRange(100, 1_000_000), default=10_000, show_default=True,
+              help="Monte Carlo runs of the forecast.")
+@click.option("--seed", type=int, default=20240601, show_default=True,
+              help="Seed of the forecast (same seed, same figures).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Language of messages (default from $LANG).")
 @_guarded
-def report(files, store_path, stage_model, as_of, as_json, output, lang):
+def report(files, store_path, stage_model, as_of, as_json, output, target, runs, seed, lang):
     """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
     conversion, win rates, transitions, regressions, time in stage, stalled deals and
-    pipeline changes."""
+    pipeline changes; and the plan, forecast, calibrated probabilities and scorecard."""
     from .report import build_report
 
     lang = lang or _default_lang()
     model = get_stage_model(stage_model)
-    if files:
-        frames = []
-        for file in files:
-            _check_input(file)
-            frames.append(load_export(file, stage_model=model).observations())
-        observations = pd.concat(frames, ignore_index=True)
-    else:
-        with SnapshotStore(store_path, read_only=True) as store:
-            observations = store.observations()
-        if observations.empty:
-            _fail(t("cli_no_snapshots", lang, store=store_path or default_store_path()))
-    result = build_report(observations, model, _parse_as_of(as_of))
+    observations = _observations(files, store_path, model, lang)
+    result = build_report(observations, model, _parse_as_of(as_of), outlook=True,
+                          target=target, runs=runs, seed=seed)
     if output:
-        from .export import write_frames_xlsx
+        from .export import report_workbook
 
-        Path(output).write_bytes(write_frames_xlsx(result.tables))
+        Path(output).write_bytes(report_workbook(result.tables, lang))
     if as_json:
         click.echo(json.dumps(result.data, ensure_ascii=False))
     elif not output:
         for name in ("funnel", "conversion", "time_in_stage", "pipeline_changes"):
             click.echo(f"\n{name}")
             click.echo(result.tables[name].to_string(index=False))
+    sys.exit(EXIT_OK)
+
+
+def _observations(files, store_path, model, lang) -> pd.DataFrame:
+    """Observations of FILEs, or of the store when no file is given (exit 2 if it is empty)."""
+    if files:
+        frames = []
+        for file in files:
+            _check_input(file)
+            frames.append(load_export(file, stage_model=model).observations())
+        return pd.concat(frames, ignore_index=True)
+    with SnapshotStore(store_path, read_only=True) as store:
+        observations = store.observations()
+    if observations.empty:
+        _fail(t("cli_no_snapshots", lang, store=store_path or default_store_path()))
+    return observations
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--target", type=float, required=True, help="Bookings target (amount, or units with --by units).")
+@click.option("--average-deal", "average_deal", type=float, default=None,
+              help="Average amount (or units) per won contract.")
+@click.option("--from-data", "from_data", is_flag=True,
+              help="Measure the average deal, P(win | reached stage) and time to win from FILEs "
+                   "or the store, and compare the plan with the actual pipeline.")
+@click.option("--win-rate", "win_rate", type=float, default=None,
+              help="P(win) of a deal at the first stage, e.g. 0.1 (default: the stage model's, "
+                   "or measured with --from-data).")
+@click.option("--months", type=click.IntRange(1, 120), default=12, show_default=True,
+              help="Months in the target's period.")
+@click.option("--by", type=click.Choice(["amount", "units"]), default="amount", show_default=True,
+              help="Whether the target and average deal are amounts or units.")
+@click.option("--stage-model", "stage_model", default="six_state", show_default=True,
+              help="Built-in model or a .toml file.")
+@click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
+              help="Snapshot store to measure from (with --from-data and no FILE).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None)
+@_guarded
+def plan(files, target, average_deal, from_data, win_rate, months, by, stage_model, store_path,
+         as_json, lang):
+    """Balanced funnel: contracts needed, and the deals each stage needs per year and month.
+
+    \b
+    funnel-analytics plan --target 300 --average-deal 3 --win-rate 0.1
+    → 100 contracts, 1000 a year, 83.3 a month at the top of the funnel.
+    """
+    from .planning import PlanError, balanced_plan, compare_with_pipeline
+
+    lang = lang or _default_lang()
+    model = get_stage_model(stage_model)
+    if average_deal is None and not from_data:
+        _fail(t("cli_plan_needs_average", lang))
+    context = None
+    if from_data:
+        from .scenarios import build_context
+
+        context = build_context(_observations(files, store_path, model, lang), model)
+        probs = dict(context.probabilities)
+        source = context.probability_source
+        average = context.average_deal if average_deal is None else average_deal
+        mtw = context.months_to_win
+    else:
+        if files:
+            _fail(t("cli_plan_files_need_from_data", lang))
+        probs = {s.key: s.probability for s in model.open_stages}
+        source, average, mtw = "nominal", average_deal, None
+    if win_rate is not None:
+        probs = {model.keys[0]: win_rate} if not from_data else {**probs, model.keys[0]: win_rate}
+        source = source if from_data else "given"
+    probs[model.won.key] = 1.0
+    try:
+        result = balanced_plan(target, average, probs, months, by=by, months_to_win=mtw,
+                               probability_source=source)
+    except PlanError as exc:
+        _fail(t(exc.key, lang, **exc.params))
+    data = result.to_dict()
+    data["stage_model"] = model.name
+    vs = None
+    if context is not None:
+        vs, summary = compare_with_pipeline(result, context.observations, context.history,
+                                            context.durations, won_to_date=0.0)
+        from .report import _records
+
+        data["as_of"] = context.as_of.date().isoformat()
+        data["balance"] = summary
+        data["vs_actual"] = _records(vs)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False))
+        sys.exit(EXIT_OK)
+    names = model.stage_names(lang)
+    click.echo(t("cli_plan_title", lang, model=model.title(lang), target=f"{target:,.6g}",
+                 by=t(f"plan_by_{by}", lang), months=months))
+    click.echo("  " + t("cli_plan_contracts", lang, contracts=f"{result.contracts:,.1f}",
+                        average=f"{average:,.6g}"))
+    click.echo("  " + t("cli_plan_probabilities", lang, source=t(f"prob_source_{source}", lang)))
+    click.echo(f"  {t('cli_plan_stage', lang):<28}{'P(win)':>8}{t('cli_plan_per_year', lang):>12}"
+               f"{t('cli_plan_per_month', lang):>12}")
+    for row in result.stages.itertuples(index=False):
+        label = f"{row.stage} ({names.get(row.stage, row.stage)})"
+        click.echo(f"  {label:<28}{row.win_probability:>8.1%}{row.per_year:>12,.1f}{row.per_month:>12,.1f}")
+    if vs is not None:
+        click.echo("  " + t("cli_plan_intake", lang, need=f"{result.intake_per_month:,.1f}",
+                            actual=f"{data['balance']['actual_intake_per_month']:,.1f}"))
+        for row in vs.itertuples(index=False):
+            if row.status in ("thin", "stuck"):
+                click.echo("  " + t(f"cli_plan_{row.status}", lang, stage=names.get(row.stage, row.stage),
+                                    actual=f"{row.actual_per_month:,.1f}",
+                                    need=f"{row.required_per_month:,.1f}"))
     sys.exit(EXIT_OK)
 
 

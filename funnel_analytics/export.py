@@ -13,10 +13,10 @@ import math
 import pandas as pd
 import xlsxwriter
 
-from .i18n import t
+from .i18n import DEFINITIONS, MESSAGES, column_label, t
 from .loading import LoadResult
 
-__all__ = ["neutralize", "rejected_rows_xlsx", "write_frames_xlsx"]
+__all__ = ["neutralize", "rejected_rows_xlsx", "report_workbook", "write_frames_xlsx"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,18 +38,46 @@ def _cell(value: object) -> object:
     return neutralize(value)
 
 
-def write_frames_xlsx(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """Frames to one .xlsx (a sheet each): bold frozen header, dates formatted, text neutralised."""
+_PERCENT = ("rate", "probability", "share", "weight", "calibrated", "observed", "nominal",
+            "balance", "p_hit", "grade_", "source_")
+_AMOUNT = ("amount", "weighted", "p10", "p50", "p90", "mean", "expected", "forecast", "actual",
+           "error", "target", "worse", "better", "baseline", "swing")
+_DECIMAL = ("days", "per_month", "per_year", "months", "ratio", "required", "needed")
+
+
+def number_format(column: str) -> str | None:
+    """The spreadsheet number format a report column gets from its name."""
+    name = str(column)
+    if name.endswith(("_low", "_high")) and any(p in name for p in _PERCENT):
+        return "0.0%"
+    if any(p in name for p in _PERCENT):
+        return "0.0%"
+    if any(p in name for p in _DECIMAL):
+        return "#,##0.0"
+    if any(p in name for p in _AMOUNT):
+        return "#,##0"
+    return None
+
+
+def write_frames_xlsx(sheets: dict[str, pd.DataFrame],
+                      formats: dict[str, dict[int, str]] | None = None) -> bytes:
+    """Frames to one .xlsx (a sheet each): bold frozen header, dates formatted, text neutralised.
+    ``formats`` gives, per sheet, a number format per column position."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1, "text_wrap": True})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
+    cache: dict[str, object] = {}
     for name, frame in sheets.items():
         ws = wb.add_worksheet(name[:31])
+        sheet_formats = (formats or {}).get(name, {})
         for j, col in enumerate(frame.columns):
             ws.write_string(0, j, str(neutralize(str(col))), head)
-            ws.set_column(j, j, min(max(len(str(col)) * 2, 10), 50))
+            fmt = sheet_formats.get(j)
+            if fmt and fmt not in cache:
+                cache[fmt] = wb.add_format({"num_format": fmt})
+            ws.set_column(j, j, min(max(len(str(col)) * 2, 10), 50), cache.get(fmt) if fmt else None)
         for i, row in enumerate(frame.itertuples(index=False), start=1):
             for j, value in enumerate(row):
                 v = _cell(value)
@@ -93,3 +121,25 @@ def rejected_rows_xlsx(result: LoadResult, lang: str = "zh") -> bytes:
         t("col_message", lang): result.messages(findings, lang).to_numpy(),
     })
     return write_frames_xlsx({t("sheet_rejected", lang): rejected, t("sheet_findings", lang): listing})
+
+
+def report_workbook(tables: dict[str, pd.DataFrame], lang: str = "zh") -> bytes:
+    """The report as one workbook: a sheet per view with headers in ``lang``, number formats,
+    frozen header rows, and the definition of every metric on the last sheet."""
+    sheets: dict[str, pd.DataFrame] = {}
+    formats: dict[str, dict[int, str]] = {}
+    used: set[str] = set()
+    for key, frame in tables.items():
+        title = (t(f"sheet_{key}", lang) if f"sheet_{key}" in MESSAGES else key)[:31]
+        while title in used:
+            title = title[:29] + "_" + str(len(used))
+        used.add(title)
+        frame = frame.reset_index(drop=True)
+        formats[title] = {j: f for j, c in enumerate(frame.columns) if (f := number_format(c))}
+        sheets[title] = frame.rename(columns=lambda c: column_label(str(c), lang))
+    definitions = pd.DataFrame({
+        t("col_metric", lang): [t(f"metric_{k.removeprefix('def_')}", lang) for k in DEFINITIONS],
+        t("col_definition", lang): [t(k, lang) for k in DEFINITIONS],
+    })
+    sheets[t("sheet_definitions", lang)] = definitions
+    return write_frames_xlsx(sheets, formats)

@@ -82,11 +82,15 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def build_report(observations: pd.DataFrame, model: StageModel,
-                 as_of: pd.Timestamp | None = None) -> FunnelReport:
+                 as_of: pd.Timestamp | None = None, *, outlook: bool = False,
+                 target: float | None = None, runs: int | None = None,
+                 seed: int | None = None) -> FunnelReport:
     """Every movement view of ``observations`` up to ``as_of`` (default: the latest date).
 
     Pipeline changes compare the latest snapshot on or before ``as_of`` with the one before
-    it; win rates count the deals closed in that interval.
+    it; win rates count the deals closed in that interval. With ``outlook``, the report also
+    holds the plan for ``target``, the forecast (``runs`` Monte Carlo runs, ``seed``), the
+    calibrated probabilities and the scorecard (:func:`funnel_analytics.outlook.outlook`).
     """
     if as_of is not None:
         observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
@@ -140,4 +144,14 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "pipeline_changes": {"from": None if previous is None else previous.date().isoformat(),
                              "to": as_of.date().isoformat(), "steps": _records(steps)},
     }
+    if outlook:
+        from .outlook import DEFAULT_SEED
+        from .outlook import outlook as build_outlook
+        from .scenarios import build_context
+
+        context = build_context(observations, model, as_of, history=history)
+        more_tables, more_data = build_outlook(
+            context, target, runs=runs or 10_000, seed=DEFAULT_SEED if seed is None else seed)
+        tables.update(more_tables)
+        data.update(more_data)
     return FunnelReport(tables, data, history)

@@ -49,7 +49,7 @@ def _options(command: click.Command) -> set[str]:
             if opt not in {"--help", "-h"}}
 
 
-@pytest.mark.parametrize("name", ["validate", "import", "snapshots", "stage-models", "report"])
+@pytest.mark.parametrize("name", ["validate", "import", "snapshots", "stage-models", "report", "plan"])
 def test_every_cli_option_is_documented(name: str) -> None:
     for opt in _options(cli.commands[name]):
         assert re.search(rf"`{re.escape(opt)}[ `|\\]", README), f"{name} {opt} is not in the README"
@@ -85,7 +85,12 @@ def test_report_json_keys_are_documented() -> None:
     from funnel_analytics.workspace import load_workspace
 
     ws = load_workspace()
-    keys = set(build_report(ws.observations, ws.stage_model).data)
+    data = build_report(ws.observations, ws.stage_model, outlook=True, runs=200).data
     section = README.split("**`report --json`**", 1)[1].split("## ", 1)[0]
     documented = {k.strip() for c in _table_cells(section) for k in c.replace("`", "").split(",")}
-    assert keys <= documented, f"undocumented report keys: {keys - documented}"
+    assert set(data) <= documented, f"undocumented report keys: {set(data) - documented}"
+    nested = {*data["forecast"], *data["plan"], *data["plan"]["balance"], *data["calibration"][0],
+              *data["forecast"]["by_month"][0], *data["forecast"]["accuracy"]}
+    cli_section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    missing = sorted(k for k in nested if f"`{k}`" not in cli_section)
+    assert not missing, f"undocumented report keys: {missing}"

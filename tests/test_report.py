@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -64,13 +65,32 @@ def test_cli_report_json_and_workbook(tmp_path) -> None:
     out = tmp_path / "report.xlsx"
     files = [str(p) for p in sorted((ROOT / "sample_data").glob("商机导出_2026-0[89].xlsx"))]
     proc = subprocess.run([sys.executable, "-m", "funnel_analytics.cli", "report", *files,
-                           "--json", "--output", str(out)], capture_output=True, text=True,
-                          cwd=ROOT)
+                           "--json", "--output", str(out), "--lang", "en", "--runs", "500"],
+                          capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) >= KEYS and data["previous_snapshot"] == "2026-08-31"
+    assert set(data) >= KEYS | {"plan", "forecast", "calibration", "scorecard"}
+    assert data["previous_snapshot"] == "2026-08-31"
     wb = openpyxl.load_workbook(out)
-    assert {"funnel", "conversion", "time_in_stage", "pipeline_changes"} <= set(wb.sheetnames)
+    assert {"Funnel", "Conversion", "Time in stage", "Pipeline changes", "Balanced plan",
+            "Forecast range by month", "Calibration", "Scorecard by owner"} <= set(wb.sheetnames)
+    assert wb.sheetnames[-1] == "Definitions"
+    plan = wb["Balanced plan"]
+    assert [c.value for c in plan[1]][:3] == ["Stage", "P(win)", "Needed per year"]
+    assert plan.freeze_panes == "A2" and plan["B2"].number_format == "0.0%"
+    definitions = {row[0].value: row[1].value for row in wb["Definitions"].iter_rows(min_row=2)}
+    assert "Monte Carlo forecast" in definitions and "seeded" in definitions["Monte Carlo forecast"]
+
+
+def test_report_workbook_in_chinese_neutralises_text() -> None:
+    from funnel_analytics.export import report_workbook
+
+    tables = {"plan": pd.DataFrame({"stage": ["=cmd|' /C calc'!A0"], "win_probability": [0.1]})}
+    wb = openpyxl.load_workbook(io.BytesIO(report_workbook(tables, "zh")))
+    assert wb.sheetnames == ["平衡漏斗计划", "指标定义"]
+    ws = wb["平衡漏斗计划"]
+    assert [c.value for c in ws[1]] == ["阶段", "赢单概率"]
+    assert ws["A2"].value.startswith("'=") and ws["A2"].data_type == "s"
 
 
 def test_cli_report_on_an_empty_store_is_one_line(tmp_path) -> None:
