@@ -22,6 +22,12 @@ navigation = st.navigation({
         st.Page("pages/ageing.py", title=t("page_ageing"), url_path="ageing"),
         st.Page("pages/stage_check.py", title=t("page_stage_check"), url_path="stage-check"),
     ],
+    t("section_planning"): [
+        st.Page("pages/planner.py", title=t("page_planner"), url_path="planner"),
+        st.Page("pages/forecast.py", title=t("page_forecast"), url_path="forecast"),
+        st.Page("pages/scenarios.py", title=t("page_scenarios"), url_path="scenarios"),
+        st.Page("pages/team.py", title=t("page_team"), url_path="team"),
+    ],
     t("section_data"): [
         st.Page("pages/data.py", title=t("page_data"), url_path="data"),
     ],

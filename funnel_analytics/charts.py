@@ -13,9 +13,12 @@ from .formatting import amount_unit, format_amount
 from .i18n import t
 from .stages import StageModel
 
-__all__ = ["STAGE_COLORS", "breakdown_figure", "buckets_figure", "conversion_figure", "funnel_figure",
-           "stage_check_figure", "stage_colors", "survival_figure", "transition_heatmap",
-           "trend_figure", "waterfall_figure", "win_rate_figure"]
+__all__ = ["STAGE_COLORS", "accuracy_figure", "breakdown_figure", "buckets_figure",
+           "calibration_figure", "conversion_figure", "forecast_figure", "funnel_figure",
+           "mix_figure", "plan_figure", "scenarios_figure", "scorecard_balance_figure",
+           "stage_check_figure", "stage_colors", "survival_figure", "tornado_figure",
+           "transition_heatmap", "trend_figure", "waterfall_figure", "weighted_figure",
+           "win_rate_figure"]
 
 STAGE_COLORS = ("#A9C4F5", "#7FA6EE", "#5688E6", "#3169D6", "#1F4FB0", "#173C88", "#122E69",
                 "#0D2250")
@@ -233,4 +236,183 @@ def stage_check_figure(check: pd.DataFrame, model: StageModel, lang: str) -> go.
                marker_color="#1F4FB0", hovertemplate=t("chart_check_hover", lang)),
     ])
     fig.update_layout(barmode="group", title=t("chart_check", lang), height=400, **_LAYOUT)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Planning and forecasting
+# --------------------------------------------------------------------------------------------
+_STATUS_COLORS = {"thin": "#D9534F", "stuck": "#F0AD4E", "balanced": "#3169D6", "no_data": "#C0C7D2"}
+
+
+def plan_figure(vs: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Deals reaching each stage per month: needed by the plan vs actual, coloured by status."""
+    names = model.stage_names(lang)
+    x = [names.get(k, k) for k in vs["stage"]]
+    status = [t(f"plan_status_{s}", lang) for s in vs["status"]]
+    fig = go.Figure([
+        go.Bar(x=x, y=vs["required_per_month"].tolist(), name=t("plan_needed", lang),
+               marker_color="#DCE6FA", marker_line={"color": "#1F4FB0", "width": 1},
+               hovertemplate=t("chart_plan_needed_hover", lang)),
+        go.Bar(x=x, y=vs["actual_per_month"].tolist(), name=t("plan_actual", lang),
+               marker_color=[_STATUS_COLORS[s] for s in vs["status"]], customdata=status,
+               hovertemplate=t("chart_plan_actual_hover", lang)),
+    ])
+    fig.update_layout(barmode="group", title=t("chart_plan", lang), height=420,
+                      yaxis={"title": t("axis_deals_per_month", lang)}, **_LAYOUT)
+    return fig
+
+
+def forecast_figure(by_month: pd.DataFrame, lang: str, target_line: float | None = None) -> go.Figure:
+    """Monte Carlo bookings per month: the P10–P90 band, P50 and the exact expectation."""
+    div, unit = amount_unit(lang)
+    x = by_month["period"].tolist()
+    fig = go.Figure([
+        go.Scatter(x=x, y=(by_month["p90"] / div).tolist(), mode="lines", line={"width": 0},
+                   name="P90", hovertemplate=t("chart_forecast_hover", lang, p="P90", unit=unit)),
+        go.Scatter(x=x, y=(by_month["p10"] / div).tolist(), mode="lines", line={"width": 0},
+                   fill="tonexty", fillcolor="rgba(49,105,214,0.18)", name="P10–P90",
+                   hovertemplate=t("chart_forecast_hover", lang, p="P10", unit=unit)),
+        go.Scatter(x=x, y=(by_month["p50"] / div).tolist(), mode="lines+markers",
+                   line={"color": "#1F4FB0", "width": 2}, name="P50",
+                   hovertemplate=t("chart_forecast_hover", lang, p="P50", unit=unit)),
+        go.Scatter(x=x, y=(by_month["expected"] / div).tolist(), mode="lines",
+                   line={"color": "#1B8A5A", "dash": "dot"}, name=t("forecast_expected", lang),
+                   hovertemplate=t("chart_forecast_hover", lang, p=t("forecast_expected", lang), unit=unit)),
+    ])
+    fig.update_layout(title=f"{t('chart_forecast', lang)}<br><sup>{unit}</sup>", height=420,
+                      yaxis={"tickformat": ",.0f"}, xaxis={"type": "category"}, **_LAYOUT)
+    return fig
+
+
+def weighted_figure(by_period: pd.DataFrame, lang: str) -> go.Figure:
+    """Open and weighted amount by expected close month; overdue and undated deals first, in red."""
+    div, unit = amount_unit(lang)
+    labels = [t(f"bucket_{p}", lang) if p in ("overdue", "no_date") else p for p in by_period["period"]]
+    special = by_period["period"].isin(["overdue", "no_date"]).tolist()
+    fig = go.Figure([
+        go.Bar(x=labels, y=(by_period["amount"] / div).tolist(), name=t("forecast_open_amount", lang),
+               marker_color=["#F4C7C3" if sp else "#DCE6FA" for sp in special],
+               customdata=by_period["count"].tolist(),
+               hovertemplate=t("chart_weighted_hover", lang, unit=unit)),
+        go.Bar(x=labels, y=(by_period["weighted"] / div).tolist(), name=t("forecast_weighted", lang),
+               marker_color=["#D9534F" if sp else "#3169D6" for sp in special],
+               customdata=by_period["count"].tolist(),
+               hovertemplate=t("chart_weighted_hover", lang, unit=unit)),
+    ])
+    fig.update_layout(barmode="overlay", title=f"{t('chart_weighted', lang)}<br><sup>{unit}</sup>",
+                      height=400, xaxis={"type": "category"}, yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    return fig
+
+
+def calibration_figure(cal: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Per stage: nominal, observed (with its interval) and calibrated P(win | reached)."""
+    names = model.stage_names(lang)
+    x = [names.get(k, k) for k in cal["stage"]]
+    fig = go.Figure([
+        go.Scatter(x=x, y=cal["nominal"].tolist(), mode="markers", name=t("cal_nominal", lang),
+                   marker={"symbol": "line-ew-open", "size": 26, "color": "#6B7280", "line": {"width": 3}},
+                   hovertemplate=t("chart_cal_hover", lang, what=t("cal_nominal", lang))),
+        go.Scatter(x=x, y=cal["observed"].tolist(), mode="markers", name=t("cal_observed", lang),
+                   marker={"color": "#A9C4F5", "size": 10},
+                   error_y={"type": "data", "symmetric": False,
+                            "array": (cal["observed_high"] - cal["observed"]).tolist(),
+                            "arrayminus": (cal["observed"] - cal["observed_low"]).tolist()},
+                   customdata=cal[["closed_count"]].to_numpy(),
+                   hovertemplate=t("chart_cal_observed_hover", lang)),
+        go.Scatter(x=x, y=cal["calibrated"].tolist(), mode="markers", name=t("cal_calibrated", lang),
+                   marker={"color": "#1F4FB0", "size": 12, "symbol": "diamond"},
+                   customdata=cal[["data_weight"]].to_numpy(),
+                   hovertemplate=t("chart_cal_calibrated_hover", lang)),
+    ])
+    fig.update_layout(title=t("chart_calibration", lang), height=400,
+                      yaxis={"tickformat": ".0%", "range": [0, 1.05]}, **_LAYOUT)
+    return fig
+
+
+def accuracy_figure(acc: pd.DataFrame, lang: str) -> go.Figure:
+    """At each past snapshot: the weighted forecast for the next interval vs what was won."""
+    div, unit = amount_unit(lang)
+    x = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in acc["snapshot_date"]]
+    fig = go.Figure([
+        go.Bar(x=x, y=(acc["forecast"] / div).tolist(), name=t("acc_forecast", lang), marker_color="#A9C4F5",
+               customdata=acc["deals_due"].tolist(), hovertemplate=t("chart_acc_hover", lang, unit=unit)),
+        go.Bar(x=x, y=(acc["actual"] / div).tolist(), name=t("acc_actual", lang), marker_color="#1B8A5A",
+               hovertemplate=t("chart_acc_actual_hover", lang, unit=unit)),
+    ])
+    fig.update_layout(barmode="group", title=f"{t('chart_accuracy', lang)}<br><sup>{unit}</sup>",
+                      height=380, xaxis={"type": "category"}, yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    return fig
+
+
+def scenarios_figure(table: pd.DataFrame, lang: str, target: float | None = None) -> go.Figure:
+    """Each scenario's bookings of the period: P50 with the P10–P90 range, and the target."""
+    div, unit = amount_unit(lang)
+    fig = go.Figure(go.Bar(
+        x=table["scenario"].tolist(), y=(table["p50_year"] / div).tolist(),
+        error_y={"type": "data", "symmetric": False,
+                 "array": ((table["p90_year"] - table["p50_year"]) / div).tolist(),
+                 "arrayminus": ((table["p50_year"] - table["p10_year"]) / div).tolist()},
+        marker_color=["#6B7280" if n == "baseline" else "#3169D6" for n in table["scenario"]],
+        customdata=table[["p_hit_target"]].to_numpy(),
+        hovertemplate=t("chart_scenarios_hover", lang, unit=unit),
+    ))
+    if target:
+        fig.add_hline(y=target / div, line_dash="dash", line_color="#D9534F",
+                      annotation_text=t("target_line", lang), annotation_position="top left")
+    fig.update_layout(title=f"{t('chart_scenarios', lang)}<br><sup>{unit}</sup>", height=400,
+                      yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    return fig
+
+
+def tornado_figure(tor: pd.DataFrame, lang: str) -> go.Figure:
+    """Which lever moves the period's expected bookings most: each lever ±20% alone."""
+    div, unit = amount_unit(lang)
+    base = float(tor["baseline"].iloc[0]) if len(tor) else 0.0
+    order = tor.iloc[::-1]
+    names = [t(f"lever_{k}", lang) for k in order["lever"]]
+    fig = go.Figure([
+        go.Bar(y=names, x=((order["worse"] - base) / div).tolist(), orientation="h",
+               name=t("lever_worse", lang), marker_color="#D9534F",
+               hovertemplate=t("chart_tornado_hover", lang, unit=unit)),
+        go.Bar(y=names, x=((order["better"] - base) / div).tolist(), orientation="h",
+               name=t("lever_better", lang), marker_color="#1B8A5A",
+               hovertemplate=t("chart_tornado_hover", lang, unit=unit)),
+    ])
+    fig.update_layout(barmode="overlay", title=f"{t('chart_tornado', lang)}<br><sup>{unit}</sup>",
+                      height=340, xaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    return fig
+
+
+def scorecard_balance_figure(card: pd.DataFrame, model: StageModel, lang: str, by: str) -> go.Figure:
+    """Open deals ÷ the rep's share of the plan, per rep and stage (1 = exactly as planned)."""
+    names = model.stage_names(lang)
+    keys = [k for k in model.keys[:-1] if f"open_{k}" in card]
+    z = [[(r[f"open_{k}"] / r[f"required_{k}"]) if r[f"required_{k}"] else None for k in keys]
+         for _, r in card.iterrows()]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[names[k] for k in keys], y=[str(v) or t("unknown_group", lang) for v in card[by]],
+        colorscale=[[0, "#D9534F"], [0.4, "#F7E3B5"], [0.5, "#F4F6FA"], [1, "#3169D6"]],
+        zmin=0, zmax=2, texttemplate="%{z:.1f}", hovertemplate=t("chart_balance_hover", lang),
+    ))
+    fig.update_layout(title=t("chart_balance", lang), height=max(300, 28 * len(card) + 120),
+                      yaxis={"autorange": "reversed"}, **_LAYOUT)
+    return fig
+
+
+def mix_figure(card: pd.DataFrame, column: str, values: list[str], labels: dict[str, str],
+               lang: str, by: str) -> go.Figure:
+    """Each rep's open deals by customer grade or by source, as shares."""
+    palette = ("#1F4FB0", "#5688E6", "#A9C4F5", "#DCE6FA", "#F0AD4E", "#6B7280")
+    fig = go.Figure()
+    for i, v in enumerate(values):
+        col = f"{column}_{v}"
+        if col not in card:
+            continue
+        fig.add_trace(go.Bar(y=[str(x) for x in card[by]], x=card[col].tolist(), orientation="h",
+                             name=labels.get(v, v), marker_color=palette[i % len(palette)],
+                             hovertemplate=t("chart_mix_hover", lang, what=labels.get(v, v))))
+    fig.update_layout(barmode="stack", title=t(f"chart_mix_{column}", lang),
+                      height=max(300, 24 * len(card) + 140), xaxis={"tickformat": ".0%"},
+                      yaxis={"autorange": "reversed"}, **_LAYOUT)
     return fig

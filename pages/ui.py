@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from funnel_analytics.export import write_frames_xlsx
+from funnel_analytics.formatting import amount_unit
 from funnel_analytics.funnel import (
     Filters,
     OverviewNumbers,
@@ -29,6 +30,7 @@ from funnel_analytics.i18n import t as _t
 from funnel_analytics.loading import LoadResult, load_export
 from funnel_analytics.reading import UnusableFile
 from funnel_analytics.report import FunnelReport, build_report
+from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreError, default_store_path
 from funnel_analytics.workspace import sample_files
@@ -300,6 +302,26 @@ def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> O
 def cached_report(token: str, as_of: pd.Timestamp | None, _app: AppState) -> FunnelReport:
     """The movement report of the view, computed once per data, model, filters and date."""
     return build_report(_app.observations, _app.model, as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_context(token: str, as_of: pd.Timestamp | None, probability_source: str, period: str,
+                   include_new_deals: bool, _app: AppState) -> PlanningContext:
+    """What planning and forecasting measure from the view (probabilities, timing, intake),
+    computed once per data, model, filters, date and choices."""
+    report = cached_report(token, as_of, _app)
+    return build_context(_app.observations, _app.model, as_of, probability_source,
+                         history=report.history, include_new_deals=include_new_deals, period=period)
+
+
+def amount_input(label: str, value: float, key: str, help: str | None = None) -> float:
+    """A number input in the display unit (万元 in Chinese, thousands in English); returns the
+    amount in the base unit."""
+    div, unit = amount_unit(lang())
+    shown = st.number_input(f"{label}（{unit}）" if lang() == "zh" else f"{label} ({unit})",
+                            min_value=0.0, value=float(round(value / div, 1)), step=10.0,
+                            format="%.1f", key=key, help=help)
+    return float(shown) * div
 
 
 def translated(frame: pd.DataFrame) -> pd.DataFrame:

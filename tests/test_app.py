@@ -337,3 +337,91 @@ def test_stage_check_page_without_checklists_says_so() -> None:
     at2.switch_page("pages/stage_check.py").run()
     assert not at2.exception
     assert at2.info[0].value == t("check_none", "en")
+
+
+PLANNING_PAGES = ["pages/planner.py", "pages/forecast.py", "pages/scenarios.py", "pages/team.py"]
+PLANNING_TITLES = {"planner": "planner_title", "forecast": "forecast_title",
+                   "scenarios": "scenarios_title", "team": "team_title"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PLANNING_PAGES)
+def test_planning_pages_run_in_both_languages(page: str, lang: str) -> None:
+    at = app(lang)
+    at.switch_page(page).run()
+    assert not at.exception
+    assert at.title[0].value == t(PLANNING_TITLES[Path(page).stem], lang)
+    assert at.get("plotly_chart"), "every planning page draws a chart"
+    assert any(b.label == t("download_xlsx", lang) for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("page", PLANNING_PAGES)
+def test_planning_pages_leave_nothing_half_translated(page: str) -> None:
+    at = app("en")
+    at.switch_page(page).run()
+    texts = [at.title[0].value, *(c.value for c in at.caption), *(m.label for m in at.metric),
+             *(m.help or "" for m in at.metric), *(h.value for h in at.subheader),
+             *(json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart"))]
+    for text in texts:
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
+
+
+def test_planner_reproduces_the_domain_example_by_units() -> None:
+    at = app("en", _keep_plan_by="units")
+    at.switch_page("pages/planner.py").run()
+    at.number_input(key="plan_units").set_value(200.0)
+    at.number_input(key="plan_avg_units").set_value(2.0)
+    at.run()
+    assert not at.exception
+    contracts = next(m for m in at.metric if m.label == t("plan_contracts", "en"))
+    assert contracts.value == "100.0"
+
+
+def test_planner_amount_plan_matches_the_library(workspace) -> None:
+    from funnel_analytics.scenarios import build_context
+
+    at = app("en")
+    at.switch_page("pages/planner.py").run()
+    at.number_input(key="plan_target").set_value(300_000.0)  # thousands: 300M
+    at.number_input(key="plan_average").set_value(1_000.0)  # 1M
+    at.run()
+    assert not at.exception
+    ctx = build_context(workspace.observations, workspace.stage_model)
+    plan = ctx.plan(300e6, average_deal=1e6)
+    intake = next(m for m in at.metric if m.label == t("plan_intake", "en"))
+    assert intake.value == f"{plan.intake_per_month:,.1f}"
+    spec = figure(at, "plan_chart")
+    assert plotly_values(spec["data"][0]["y"]) == pytest.approx(plan.stages["per_month"].tolist())
+
+
+def test_forecast_page_range_is_ordered_and_reproducible() -> None:
+    at = app("en")
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    spec = figure(at, "fc_range")
+    p90, p10, p50 = (plotly_values(spec["data"][i]["y"]) for i in range(3))
+    assert all(lo <= mid <= hi for lo, mid, hi in zip(p10, p50, p90, strict=True))
+    again = app("en")
+    again.switch_page("pages/forecast.py").run()
+    assert plotly_values(figure(again, "fc_range")["data"][2]["y"]) == p50
+
+
+def test_scenario_is_added_compared_and_saved() -> None:
+    from funnel_analytics.scenarios import scenarios_from_json, scenarios_to_json
+
+    at = app("en")
+    at.switch_page("pages/scenarios.py").run()
+    at.text_input(key="sc_name").input("Win more")
+    at.slider(key="sc_win").set_value(20)
+    submit = next(b for b in at.get("button") if b.proto.label == t("scenario_add", "en"))
+    submit.click()
+    at.run()
+    assert not at.exception
+    names = [s.name for s in at.session_state["scenarios"]]
+    assert names == ["Win more"]
+    spec = figure(at, "sc_chart")
+    p50 = plotly_values(spec["data"][0]["y"])
+    assert len(p50) == 2 and p50[1] > p50[0]
+    assert any(b.label == t("scenario_save", "en") for b in at.get("download_button"))
+    reloaded = scenarios_from_json(scenarios_to_json(at.session_state["scenarios"]))
+    assert reloaded[0].levers.win_rate == pytest.approx(1.2)

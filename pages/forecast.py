@@ -1,0 +1,126 @@
+"""Forecast: weighted pipeline, the Monte Carlo range, calibration and past accuracy."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from funnel_analytics.charts import (
+    accuracy_figure,
+    calibration_figure,
+    forecast_figure,
+    weighted_figure,
+)
+from funnel_analytics.export import report_workbook
+from funnel_analytics.forecast import (
+    accuracy_summary,
+    forecast_accuracy,
+    forecast_by_category,
+    weighted_pipeline,
+)
+from funnel_analytics.formatting import format_amount
+from funnel_analytics.funnel import latest_snapshot
+from funnel_analytics.outlook import DEFAULT_SEED, run_rate_target
+from funnel_analytics.scenarios import PERIODS, PROBABILITY_SOURCES
+from pages.ui import (
+    amount_input,
+    cached_context,
+    empty_state,
+    keep,
+    kept,
+    labels,
+    lang_key,
+    show_table,
+    state,
+    t,
+    xlsx_mime,
+)
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("forecast_title"))
+if empty_state(app):
+    st.stop()
+a, b, c = st.columns(3)
+period = keep("plan_period", a.segmented_control(
+    t("plan_period"), list(PERIODS), default=kept("plan_period", "year"), key=lang_key("fc_period"),
+    format_func=labels("period_", PERIODS).get) or "year")
+source = keep("prob_source", b.segmented_control(
+    t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
+    key=lang_key("fc_source"), format_func=labels("prob_source_", PROBABILITY_SOURCES).get,
+    help=t("prob_source_help")) or "calibrated")
+with c:
+    include_new = st.toggle(t("forecast_new_deals"), value=True, key="fc_new", help=t("forecast_new_deals_help"))
+with st.spinner(t("working")):
+    ctx = cached_context(app.token, app.as_of, source, period, include_new, app)
+x, y, z = st.columns(3)
+with x:
+    target = amount_input(t("plan_target"), run_rate_target(ctx), "fc_target", help=t("plan_target_help"))
+runs = y.select_slider(t("forecast_runs"), [1_000, 2_000, 5_000, 10_000, 20_000], value=10_000, key="fc_runs")
+seed = z.number_input(t("forecast_seed"), min_value=0, value=DEFAULT_SEED, step=1, key="fc_seed",
+                      help=t("forecast_seed_help"))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def simulate(token: str, as_of, source: str, period: str, include_new: bool, runs: int, seed: int,
+             _ctx):
+    return _ctx.simulate(runs=runs, seed=seed, horizon=max(_ctx.horizon, 12))
+
+
+with st.spinner(t("forecast_running", runs=f"{runs:,}")):
+    sim = simulate(app.token, app.as_of, source, period, include_new, int(runs), int(seed), ctx)
+year = sim.total(ctx.period_end) + ctx.won_to_date
+p10, p50, p90 = np.percentile(year, [10, 50, 90])
+remaining = target - ctx.won_to_date
+snap = latest_snapshot(ctx.observations, ctx.as_of)
+weighted = weighted_pipeline(snap, model, ctx.probabilities, ctx.as_of, source)
+summary = weighted["summary"].iloc[0]
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("forecast_weighted_total"), format_amount(summary["weighted"], lang),
+          help=t("forecast_weighted_help", source=t(f"prob_source_{source}")))
+m2.metric(t("forecast_range", end=str(ctx.period_end)), format_amount(p50, lang),
+          help=t("forecast_range_help", p10=format_amount(p10, lang), p90=format_amount(p90, lang),
+                 won=format_amount(ctx.won_to_date, lang), runs=f"{runs:,}", seed=seed))
+m3.metric(t("forecast_p_hit"), f"{sim.p_hit(remaining, ctx.period_end):.0%}",
+          help=t("forecast_p_hit_help", target=format_amount(target, lang)))
+m4.metric(t("forecast_overdue"), f"{int(summary['overdue_count']):,}",
+          help=t("forecast_overdue_help", amount=format_amount(summary["overdue_amount"], lang)))
+st.caption(t("forecast_caption", deals=f"{sim.n_deals:,}", new=f"{sim.n_new_deals:,}",
+             rate=f"{ctx.inputs.new_deals_per_month:,.1f}", runs=f"{runs:,}", seed=seed))
+freq = st.segmented_control(t("forecast_freq"), ["M", "Q"], default="M", key=lang_key("fc_freq"),
+                            format_func=labels("freq_", ["M", "Q"]).get) or "M"
+ranges = sim.percentiles(freq)
+left, right = st.columns(2)
+left.plotly_chart(forecast_figure(ranges, lang), width="stretch", key="fc_range")
+weighted_table = weighted["by_month"] if freq == "M" else weighted["by_quarter"]
+right.plotly_chart(weighted_figure(weighted_table, lang), width="stretch", key="fc_weighted")
+show_table(ranges.round(0))
+overdue = weighted["deals"][weighted["deals"]["bucket"] == "overdue"]
+if len(overdue):
+    with st.expander(t("forecast_overdue_list", n=len(overdue))):
+        show_table(overdue.drop(columns=["bucket", "quarter"]).replace({"stage": model.stage_names(lang)}))
+categories = forecast_by_category(snap, model)
+if categories is not None:
+    st.subheader(t("forecast_categories"))
+    show_table(categories)
+st.subheader(t("calibration_title"))
+st.caption(t("calibration_caption"))
+left, right = st.columns([3, 2])
+left.plotly_chart(calibration_figure(ctx.calibration, model, lang), width="stretch", key="fc_cal")
+with right:
+    show_table(ctx.calibration[["stage", "nominal", "observed", "calibrated", "closed_count", "data_weight"]]
+               .replace({"stage": model.stage_names(lang)}).round(3))
+st.subheader(t("accuracy_title"))
+accuracy = forecast_accuracy(ctx.observations, ctx.history, model.probabilities)
+acc = accuracy_summary(accuracy)
+if acc["bias"] is None:
+    st.info(t("accuracy_none"))
+else:
+    st.caption(t("accuracy_caption", periods=acc["periods"], bias=f"{acc['bias']:+.0%}",
+                 mape="—" if acc["mape"] is None else f"{acc['mape']:.0%}"))
+    st.plotly_chart(accuracy_figure(accuracy, lang), width="stretch", key="fc_acc")
+tables = {"forecast_by_month": sim.percentiles("M"), "forecast_by_quarter": sim.percentiles("Q"),
+          "forecast_weighted_by_month": weighted["by_month"], "forecast_deals": weighted["deals"],
+          "calibration": ctx.calibration, "forecast_accuracy": accuracy}
+st.download_button(t("download_xlsx"), report_workbook(tables, lang), file_name="forecast.xlsx",
+                   mime=xlsx_mime(), key="dl_forecast")

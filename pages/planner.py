@@ -1,0 +1,101 @@
+"""Planner: the balanced funnel worked back from the target, held against the actual pipeline."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from funnel_analytics.charts import plan_figure
+from funnel_analytics.export import report_workbook
+from funnel_analytics.formatting import format_amount, format_date
+from funnel_analytics.outlook import run_rate_target
+from funnel_analytics.planning import PlanError, compare_with_pipeline
+from funnel_analytics.scenarios import PERIODS, PROBABILITY_SOURCES
+from pages.ui import (
+    amount_input,
+    cached_context,
+    empty_state,
+    keep,
+    kept,
+    labels,
+    lang_key,
+    show_table,
+    state,
+    t,
+    xlsx_mime,
+)
+
+app = state()
+lang, model = app.lang, app.model
+st.title(t("planner_title"))
+st.caption(t("planner_caption"))
+if empty_state(app):
+    st.stop()
+a, b, c = st.columns(3)
+period = keep("plan_period", a.segmented_control(
+    t("plan_period"), list(PERIODS), default=kept("plan_period", "year"), key=lang_key("plan_period"),
+    format_func=labels("period_", PERIODS).get) or "year")
+source = keep("prob_source", b.segmented_control(
+    t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
+    key=lang_key("prob_source"), format_func=labels("prob_source_", PROBABILITY_SOURCES).get,
+    help=t("prob_source_help")) or "calibrated")
+by = keep("plan_by", c.segmented_control(
+    t("plan_by"), ["amount", "units"], default=kept("plan_by", "amount"), key=lang_key("plan_by"),
+    format_func=labels("plan_by_", ["amount", "units"]).get) or "amount")
+with st.spinner(t("working")):
+    ctx = cached_context(app.token, app.as_of, source, period, True, app)
+x, y, z = st.columns(3)
+if by == "amount":
+    default_target = run_rate_target(ctx) or ctx.average_deal * 100
+    with x:
+        target = amount_input(t("plan_target"), default_target, "plan_target", help=t("plan_target_help"))
+    with y:
+        average = amount_input(t("plan_average"), ctx.average_deal, "plan_average",
+                               help=t("plan_average_help"))
+else:
+    target = x.number_input(t("plan_target_units"), min_value=0.0, value=200.0, step=10.0, key="plan_units")
+    average = y.number_input(t("plan_average_units"), min_value=0.0, value=2.0, step=0.5, key="plan_avg_units")
+months = z.number_input(t("plan_months"), min_value=1, max_value=36, value=12, step=1, key="plan_months")
+try:
+    plan = ctx.plan(target, average_deal=average, months=int(months), by=by)
+except PlanError as exc:
+    st.error(t(exc.key, **exc.params))
+    st.stop()
+won = ctx.won_to_date if by == "amount" else 0.0
+vs, summary = compare_with_pipeline(plan, ctx.observations, ctx.history, ctx.durations, won_to_date=won)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("plan_contracts"), f"{plan.contracts:,.1f}", help=t("plan_contracts_help"))
+m2.metric(t("plan_intake"), f"{plan.intake_per_month:,.1f}",
+          delta=f"{summary['actual_intake_per_month'] - plan.intake_per_month:+,.1f} " + t("plan_vs_actual_short"),
+          help=t("plan_intake_help", window=summary["window_months"]))
+if by == "amount":
+    m3.metric(t("plan_won_to_date"), format_amount(won, lang),
+              help=t("plan_won_help", start=format_date(ctx.period_start, lang)))
+    cov = summary["coverage"]
+    m4.metric(t("plan_coverage"), "—" if cov is None else f"{cov:,.1f}×",
+              help=t("plan_coverage_help", weighted="—" if summary["weighted_coverage"] is None
+                     else f"{summary['weighted_coverage']:,.2f}×"))
+names = model.stage_names(lang)
+for status in ("thin", "stuck"):
+    stages = summary[f"{status}_stages"]
+    if stages:
+        st.warning(t(f"plan_flag_{status}", stages="、".join(names.get(k, k) for k in stages)
+                     if lang == "zh" else ", ".join(names.get(k, k) for k in stages)))
+if not summary["thin_stages"] and not summary["stuck_stages"]:
+    st.success(t("plan_flag_balanced"))
+st.plotly_chart(plan_figure(vs, model, lang), width="stretch", key="plan_chart")
+left, right = st.columns(2)
+with left:
+    st.subheader(t("plan_table"))
+    show_table(plan.stages.replace({"stage": names}).round(2))
+with right:
+    st.subheader(t("plan_vs_table"))
+    shown = vs.assign(status=[t(f"plan_status_{s}") for s in vs["status"]]).replace({"stage": names})
+    show_table(shown.round(2))
+st.subheader(t("plan_schedule"))
+st.caption(t("plan_schedule_caption"))
+schedule = plan.schedule(ctx.inputs.first)
+pivot = schedule.assign(month=schedule["month"].astype(str), stage=schedule["stage"].map(names)) \
+    .pivot_table(index="month", columns="stage", values="entries", aggfunc="sum", sort=False).fillna(0)
+st.dataframe(pivot.round(1), width="stretch")
+st.download_button(t("download_xlsx"), report_workbook({"plan": plan.stages, "plan_vs_actual": vs}, lang),
+                   file_name="plan.xlsx", mime=xlsx_mime(), key="dl_plan")
