@@ -394,8 +394,9 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
     data["stage_model"] = model.name
     vs = None
     if context is not None:
+        won = context.won_to_date if by == "amount" else 0.0
         vs, summary = compare_with_pipeline(result, context.observations, context.history,
-                                            context.durations, won_to_date=0.0)
+                                            context.durations, won_to_date=won)
         from .report import _records
 
         data["as_of"] = context.as_of.date().isoformat()
@@ -418,11 +419,15 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
     if vs is not None:
         click.echo("  " + t("cli_plan_intake", lang, need=f"{result.intake_per_month:,.1f}",
                             actual=f"{data['balance']['actual_intake_per_month']:,.1f}"))
-        for row in vs.itertuples(index=False):
-            if row.status in ("thin", "stuck"):
-                click.echo("  " + t(f"cli_plan_{row.status}", lang, stage=names.get(row.stage, row.stage),
-                                    actual=f"{row.actual_per_month:,.1f}",
-                                    need=f"{row.required_per_month:,.1f}"))
+        rows = list(vs.itertuples(index=False))
+        for i, row in enumerate(rows):
+            if row.status not in ("thin", "stuck"):
+                continue
+            # A stuck stage is judged by the flow into the next stage: quote that one.
+            shown = rows[i + 1] if row.status == "stuck" and i + 1 < len(rows) else row
+            click.echo("  " + t(f"cli_plan_{row.status}", lang, stage=names.get(row.stage, row.stage),
+                                actual=f"{shown.actual_per_month:,.1f}",
+                                need=f"{shown.required_per_month:,.1f}"))
     sys.exit(EXIT_OK)
 
 

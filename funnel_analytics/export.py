@@ -7,6 +7,7 @@ so a hostile export cannot turn a download into a formula that runs on a colleag
 
 from __future__ import annotations
 
+import datetime
 import io
 import math
 
@@ -66,6 +67,8 @@ def write_frames_xlsx(sheets: dict[str, pd.DataFrame],
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_urls": False, "strings_to_numbers": False})
+    # A fixed creation date: the same tables give the same bytes (stable download links).
+    wb.set_properties({"created": datetime.datetime(2000, 1, 1)})
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1, "text_wrap": True})
     date_fmt = wb.add_format({"num_format": "yyyy-mm-dd"})
     cache: dict[str, object] = {}

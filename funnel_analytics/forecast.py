@@ -235,10 +235,12 @@ def _timing_rows(inputs: ForecastInputs, horizon: int, cycle: float) -> tuple[np
             if offset < horizon:
                 rows[r, offset] = 1.0
             continue
-        samples = inputs.timing[measured[int(k) // (MAX_AGE_MONTHS + 1)]] * cycle
+        samples = inputs.timing[measured[int(k) // (MAX_AGE_MONTHS + 1)]]
         age = (int(k) % (MAX_AGE_MONTHS + 1)) * DAYS_PER_MONTH
+        # Condition on the measured times (T > d), then scale: cycle × T − d. Conditioning on
+        # the scaled times would make a shorter cycle drop the deals about to close.
         later = samples[samples > age]
-        remaining = later - age if len(later) >= MIN_TIMING else samples
+        remaining = later * cycle - age if len(later) >= MIN_TIMING else samples * cycle
         off = np.clip(_month_offsets(inputs.as_of, inputs.first, np.maximum(remaining, 0.0)), 0, None)
         rows[r] = np.bincount(off[off < horizon], minlength=horizon)[:horizon] / len(remaining)
     return rows, np.asarray(deal_rows).ravel()

@@ -666,6 +666,9 @@ PLANNING_UI: dict[str, dict[str, str]] = {
     "period_next_12_months": {"zh": "未来 12 个月", "en": "Next 12 months"},
     "plan_period": {"zh": "目标期间", "en": "Target period"},
     "prob_source": {"zh": "赢单概率", "en": "Win probabilities"},
+    "prob_choice_calibrated": {"zh": "校准", "en": "Calibrated"},
+    "prob_choice_nominal": {"zh": "标称", "en": "Nominal"},
+    "prob_choice_observed": {"zh": "实测", "en": "Observed"},
     "prob_source_help": {
         "zh": "校准：按历史测得的 P(赢单|到达阶段)，小样本向阶段模型的标称值收缩（标称值相当于 20 个商机的先验）；标称：阶段模型的百分比；实测：历史比例，无已结束商机时用标称值。",
         "en": "Calibrated: P(win | reached stage) measured from history, shrunk toward the stage model's nominal value on small samples (nominal counts as 20 deals of evidence). Nominal: the stage model's percentages. Observed: the raw historical share (nominal where nothing closed).",

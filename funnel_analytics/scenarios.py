@@ -233,6 +233,10 @@ def scenarios_from_json(text: str | bytes) -> list[Scenario]:
             value = getattr(levers, lever)
             if not np.isfinite(value) or value <= 0:
                 raise ScenarioError(f"scenario {name!r}: {lever} must be a positive number")
+        for stage, value in levers.win_rate_by_stage:
+            if not np.isfinite(value) or value <= 0:
+                raise ScenarioError(f"scenario {name!r}: win_rate_by_stage must be a positive "
+                                    f"number (stage {stage!r})")
         out.append(Scenario(name, levers))
     return out
 

@@ -126,7 +126,7 @@ for fid, (status, value) in results.items():
         tab_w.dataframe(warnings, hide_index=True, width="stretch")
         left, right = st.columns(2)
         if r.rows_rejected:
-            left.download_button(t("download_rejected"), rejected_rows_xlsx(r, lang), key=f"dl_{fid}",
+            left.download_button(t("download_rejected"), rejected_rows_xlsx(r, lang), on_click="ignore", key=f"dl_{fid}",
                                  file_name=f"rejected_{entry['name'].rsplit('.', 1)[0]}.xlsx", mime=xlsx_mime())
         if right.button(t("save_snapshot"), key=f"save_{fid}", type="primary", help=t("save_help", store=store_path())):
             with open_store() as store:

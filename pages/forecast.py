@@ -47,7 +47,7 @@ period = keep("plan_period", a.segmented_control(
     format_func=labels("period_", PERIODS).get) or "year")
 source = keep("prob_source", b.segmented_control(
     t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
-    key=lang_key("fc_source"), format_func=labels("prob_source_", PROBABILITY_SOURCES).get,
+    key=lang_key("fc_source"), format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
     help=t("prob_source_help")) or "calibrated")
 with c:
     include_new = st.toggle(t("forecast_new_deals"), value=True, key="fc_new", help=t("forecast_new_deals_help"))
@@ -123,4 +123,4 @@ tables = {"forecast_by_month": sim.percentiles("M"), "forecast_by_quarter": sim.
           "forecast_weighted_by_month": weighted["by_month"], "forecast_deals": weighted["deals"],
           "calibration": ctx.calibration, "forecast_accuracy": accuracy}
 st.download_button(t("download_xlsx"), report_workbook(tables, lang), file_name="forecast.xlsx",
-                   mime=xlsx_mime(), key="dl_forecast")
+                   mime=xlsx_mime(), on_click="ignore", key="dl_forecast")

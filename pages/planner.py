@@ -36,7 +36,7 @@ period = keep("plan_period", a.segmented_control(
     format_func=labels("period_", PERIODS).get) or "year")
 source = keep("prob_source", b.segmented_control(
     t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
-    key=lang_key("prob_source"), format_func=labels("prob_source_", PROBABILITY_SOURCES).get,
+    key=lang_key("prob_source"), format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
     help=t("prob_source_help")) or "calibrated")
 by = keep("plan_by", c.segmented_control(
     t("plan_by"), ["amount", "units"], default=kept("plan_by", "amount"), key=lang_key("plan_by"),
@@ -98,4 +98,4 @@ pivot = schedule.assign(month=schedule["month"].astype(str), stage=schedule["sta
     .pivot_table(index="month", columns="stage", values="entries", aggfunc="sum", sort=False).fillna(0)
 st.dataframe(pivot.round(1), width="stretch")
 st.download_button(t("download_xlsx"), report_workbook({"plan": plan.stages, "plan_vs_actual": vs}, lang),
-                   file_name="plan.xlsx", mime=xlsx_mime(), key="dl_plan")
+                   file_name="plan.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_plan")

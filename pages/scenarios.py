@@ -108,6 +108,6 @@ tor = tornado(ctx)
 st.plotly_chart(tornado_figure(tor, lang), width="stretch", key="sc_tornado")
 a, b = st.columns(2)
 a.download_button(t("scenario_save"), scenarios_to_json(saved).encode("utf-8"), file_name="scenarios.json",
-                  mime="application/json", key="dl_scenarios_json", disabled=not saved)
+                  mime="application/json", on_click="ignore", key="dl_scenarios_json", disabled=not saved)
 b.download_button(t("download_xlsx"), report_workbook({"scenarios": table, "tornado": tor}, lang),
-                  file_name="scenarios.xlsx", mime=xlsx_mime(), key="dl_scenarios_xlsx")
+                  file_name="scenarios.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_scenarios_xlsx")

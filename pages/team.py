@@ -61,4 +61,4 @@ main_cols = [by, "open_count", "open_amount", "advancements", "regressions", "cl
              "stalled", "inflated", "won_count", "won_amount", "balance"]
 show_table(card[main_cols].round(3))
 st.download_button(t("download_xlsx"), report_workbook({f"scorecard_{by}": card}, lang),
-                   file_name=f"scorecard_{by}.xlsx", mime=xlsx_mime(), key="dl_team")
+                   file_name=f"scorecard_{by}.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_team")

@@ -94,6 +94,18 @@ class AppState:
 
 
 def state() -> AppState:
+    """The state the frame built for this run.
+
+    A deep link (``/planner``) opened on a server that has not yet run the frame is run by
+    Streamlit's older "pages folder" mode, which executes the page alone. Switch that mode
+    off (the frame declares ``st.navigation``, which would switch it off anyway) and rerun,
+    so the frame runs first as on every later run.
+    """
+    if "app_state" not in st.session_state:
+        from streamlit.runtime.pages_manager import PagesManager
+
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["app_state"]
 
 
@@ -332,7 +344,7 @@ def translated(frame: pd.DataFrame) -> pd.DataFrame:
 def download_table(frame: pd.DataFrame, name: str, key: str) -> None:
     """A download button for one table as .xlsx (headers translated, text neutralised)."""
     st.download_button(t("download_xlsx"), write_frames_xlsx({name[:31]: translated(frame)}),
-                       file_name=f"{name}.xlsx", mime=xlsx_mime(), key=key)
+                       file_name=f"{name}.xlsx", mime=xlsx_mime(), on_click="ignore", key=key)
 
 
 def show_table(frame: pd.DataFrame, **kwargs: object) -> None:

@@ -205,3 +205,77 @@ def test_upload_fix_mapping_save_switch_language_download(app_url, browser, tmp_
     note = row[header.index("备注")]
     assert note.startswith("'=HYPERLINK") and ws.cell(2, header.index("备注") + 1).data_type == "s"
     assert not errors, errors
+
+
+def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
+    """Planner, Forecast, Team in both languages; then create a scenario, compare it with the
+    baseline, save it as JSON, reload it in a fresh session and export the comparison."""
+    page, errors = _page(browser, "zh-CN")
+    page.goto(f"{app_url}/planner")  # a deep link, possibly the server's first request
+    for path, heading, shot in (("planner", "平衡漏斗计划", "planner-zh"), ("forecast", "预测", "forecast-zh"),
+                                ("scenarios", "情景模拟", "scenarios-zh"), ("team", "团队记分卡", "team-zh")):
+        page.goto(f"{app_url}/{path}")
+        page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+        page.locator(CHART).first.wait_for(timeout=90_000)
+        _wait_idle(page)
+        _shot(page, shot)
+    page, errors_en = _page(browser, "en-US")
+    page.goto(f"{app_url}/planner")
+    page.get_by_role("heading", name="Balanced-funnel planner").wait_for(timeout=90_000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    _shot(page, "planner-en")
+    page.get_by_role("link", name="Forecast").click()
+    page.get_by_role("heading", name="Forecast", exact=True).wait_for(timeout=60_000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    _shot(page, "forecast-en")
+    page.get_by_role("link", name="Team").click()
+    page.get_by_role("heading", name="Team scorecard").wait_for(timeout=60_000)
+    _wait_idle(page)
+    _shot(page, "team-en")
+
+    # Create a scenario and compare it with the baseline.
+    page.get_by_role("link", name="Scenarios").click()
+    page.get_by_role("heading", name="Scenarios", exact=True).wait_for(timeout=60_000)
+    _wait_idle(page)
+    page.get_by_label("Name").fill("Bigger deals")
+    size = page.get_by_role("slider", name="Deal size")
+    size.focus()
+    for _ in range(4):  # +20% in steps of 5
+        page.keyboard.press("ArrowRight")
+    page.get_by_role("button", name="Add to the comparison").click()
+    page.get_by_text("Bigger deals").first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    page.locator(CHART).first.wait_for(timeout=60_000)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.locator(".xtick text", has_text="Bigger deals").wait_for(timeout=60_000)
+    _shot(page, "scenarios-en")
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Save scenarios (.json)").click()
+    path = tmp_path / "scenarios.json"
+    saved.value.save_as(path)
+    from funnel_analytics.scenarios import load_scenarios
+
+    loaded = load_scenarios(path)
+    assert [s.name for s in loaded] == ["Bigger deals"]
+    assert abs(loaded[0].levers.deal_size - 1.2) < 1e-9
+
+    # A fresh session loads the saved file and exports the comparison.
+    page2, errors2 = _page(browser, "en-US")
+    page2.goto(f"{app_url}/scenarios")
+    page2.get_by_role("heading", name="Scenarios", exact=True).wait_for(timeout=90_000)
+    _wait_idle(page2)
+    page2.get_by_test_id("stMainBlockContainer").get_by_test_id("stFileUploaderDropzoneInput") \
+        .set_input_files(str(path))
+    page2.get_by_text("Bigger deals").first.wait_for(timeout=60_000)
+    _wait_idle(page2)
+    with page2.expect_download() as exported:
+        page2.get_by_role("button", name="Download (xlsx)").click()
+    book = tmp_path / "scenarios.xlsx"
+    exported.value.save_as(book)
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["Scenarios", "Levers", "Definitions"]
+    names = [row[0].value for row in wb["Scenarios"].iter_rows(min_row=2)]
+    assert names == ["baseline", "Bigger deals"]
+    assert not errors and not errors_en and not errors2, (errors, errors_en, errors2)
