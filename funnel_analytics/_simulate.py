@@ -14,7 +14,7 @@ from numba import njit, prange
 
 __all__ = ["LUT_BITS", "simulate"]
 
-LUT_BITS = 12  # a 4096-entry table per row finds the category in one step, almost always
+LUT_BITS = 8  # a 256-entry table per row (small enough to stay in cache) finds the category in one step, mostly
 
 
 @njit(cache=True, inline="always")
@@ -65,13 +65,15 @@ def simulate(amounts: np.ndarray, rows: np.ndarray, offsets: np.ndarray, probs: 
     """
     probs = np.asarray(probs, dtype="float64")
     horizon = probs.shape[1]
+    if horizon > 250:  # categories are kept in one byte
+        raise ValueError(f"a forecast horizon of {horizon} months is over the 250-month limit")
     cum = np.cumsum(probs, axis=1)
     scale = float(2**32)
     bounds = np.empty((probs.shape[0], horizon + 1), dtype=np.uint64)
     bounds[:, :horizon] = np.minimum(np.round(cum * scale), scale).astype(np.uint64)
     bounds[:, horizon] = np.uint64(2**32)  # "lost or later" takes the rest
     starts = np.arange(2**LUT_BITS, dtype=np.uint64) << np.uint64(32 - LUT_BITS)
-    lut = np.stack([np.searchsorted(b, starts, side="right") for b in bounds]).astype(np.int64)
+    lut = np.stack([np.searchsorted(b, starts, side="right") for b in bounds]).astype(np.uint8)
     if len(amounts) == 0:
         return np.zeros((runs, horizon + 1))
     return _simulate(np.ascontiguousarray(amounts, dtype=np.float64),
