@@ -114,21 +114,25 @@ def _pct(v: float) -> str:
 
 def conversion_figure(conversion: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
     """Deals that reached each stage (furthest stage), with the conversion to the next stage
-    and P(win | reached) and their intervals in the hover."""
+    and P(win | reached) and their intervals in the hover; a stage with fewer than 20 closed
+    deals is grey and labelled "too few"."""
     names = model.stage_names(lang)
     colors = stage_colors(model)
     text = []
     custom = []
     for r in conversion.itertuples():
         nxt = "" if pd.isna(r.to_next_rate) else f" → {_pct(r.to_next_rate)}"
-        text.append(f"{r.reached_count:,}{nxt}")
+        flag = f" · {t('too_few_short', lang)}" if r.too_few else ""
+        text.append(f"{r.reached_count:,}{nxt}{flag}")
         custom.append([_pct(r.to_next_rate), _pct(r.to_next_rate_low), _pct(r.to_next_rate_high),
                        _pct(r.win_rate), _pct(r.win_rate_low), _pct(r.win_rate_high),
                        int(r.closed_count), t("too_few", lang) if r.too_few else ""])
     fig = go.Figure(go.Funnel(
         y=[names[k] for k in conversion["stage"]], x=conversion["reached_count"].tolist(),
         text=text, textinfo="text", customdata=custom,
-        marker={"color": [colors[k] for k in conversion["stage"]]},
+        # A stage whose P(win | reached) rests on too few closed deals is drawn grey.
+        marker={"color": ["#C0C7D2" if few else colors[k]
+                          for k, few in zip(conversion["stage"], conversion["too_few"], strict=True)]},
         hovertemplate=t("chart_conversion_hover", lang),
     ))
     fig.update_layout(title=t("chart_conversion", lang), height=430, **_LAYOUT)

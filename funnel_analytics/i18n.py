@@ -510,6 +510,7 @@ MOVEMENT_UI: dict[str, dict[str, str]] = {
     "page_ageing": {"zh": "停留时长", "en": "Ageing"},
     "page_stage_check": {"zh": "阶段核查", "en": "Stage check"},
     "too_few": {"zh": "样本太少，仅供参考", "en": "too few to say"},
+    "too_few_short": {"zh": "样本太少", "en": "too few"},
     "outcome_lost": {"zh": "输单", "en": "Lost"},
     "outcome_on_hold": {"zh": "搁置", "en": "On hold"},
     "conversion_title": {"zh": "阶段转化", "en": "Stage conversion"},

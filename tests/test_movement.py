@@ -102,3 +102,21 @@ def test_a_deal_that_regresses_keeps_its_furthest_stage_but_moves_differently() 
     hf, hr = stage_history(forward, DEFAULT_MODEL), stage_history(regress, DEFAULT_MODEL)
     assert hf.deals["furthest_stage"].tolist() == hr.deals["furthest_stage"].tolist() == ["shortlisted"]
     assert hf.moves["kind"].tolist() == ["skip"] and hr.moves["kind"].tolist() == ["backward"]
+
+
+def test_conversion_chart_marks_each_stage_with_too_few_closed_deals() -> None:
+    from funnel_analytics.charts import conversion_figure
+    from funnel_analytics.stages import get_stage_model
+
+    model = get_stage_model("four_stage")
+    table = pd.DataFrame({
+        "stage": list(model.keys), "reached_count": [120, 60, 25, 12],
+        "to_next_rate": [0.5, 25 / 60, 12 / 25, None], "to_next_rate_low": [0.4, 0.3, 0.3, None],
+        "to_next_rate_high": [0.6, 0.5, 0.7, None], "win_rate": [0.1, 0.2, 0.5, 1.0],
+        "win_rate_low": [0.05, 0.1, 0.3, 0.7], "win_rate_high": [0.2, 0.3, 0.7, 1.0],
+        "closed_count": [80, 30, 19, 12], "too_few": [False, False, True, True],
+    })
+    trace = conversion_figure(table, model, "en").data[0]
+    assert [("too few" in text) for text in trace.text] == [False, False, True, True]
+    assert list(trace.marker.color[2:]) == ["#C0C7D2", "#C0C7D2"]
+    assert "#C0C7D2" not in trace.marker.color[:2]
