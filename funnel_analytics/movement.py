@@ -98,7 +98,7 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Ti
     joined = open_a.rename(columns={O.amount: f"{O.amount}_a"}).join(
         b[[O.status, O.amount]].rename(columns={O.amount: f"{O.amount}_b"}), how="outer")
     in_a = joined["_in_a"].notna().to_numpy()
-    status_b = joined[O.status].astype("object").to_numpy()
+    status_b = joined[O.status].astype("object").fillna("").to_numpy()  # "" = absent from B
     in_b = status_b == OPEN
     keep = in_a | in_b
     joined, in_a, in_b, status_b = joined[keep], in_a[keep], in_b[keep], status_b[keep]

@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from helpers import xlsx_bytes
 
@@ -279,3 +280,50 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     names = [row[0].value for row in wb["Scenarios"].iter_rows(min_row=2)]
     assert names == ["baseline", "Bigger deals"]
     assert not errors and not errors_en and not errors2, (errors, errors_en, errors2)
+
+
+def _figure_data(page, index: int = 0) -> list[dict]:
+    """The traces Plotly drew in the index-th chart of the page (x, y, measure, text)."""
+    return page.evaluate(
+        """(i) => { const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[i];
+                   return gd.data.map(t => ({x: Array.from(t.x || []), y: Array.from(t.y || []),
+                                             measure: Array.from(t.measure || [])})); }""", index)
+
+
+def test_movement_pages_respond_to_their_controls(app_url, browser) -> None:
+    """Choose another start snapshot and count instead of amount on Changes: the waterfall
+    is redrawn and still reconciles; group win rates by owner on Conversion."""
+    from funnel_analytics.movement import pipeline_changes
+    from funnel_analytics.workspace import load_workspace
+
+    ws = load_workspace()
+    page, errors = _page(browser, "en-US")
+    page.goto(f"{app_url}/movement")
+    page.get_by_role("heading", name="Pipeline changes").wait_for(timeout=90_000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    page.get_by_label("From snapshot").click()
+    page.get_by_role("option", name="2026-06-30").click()
+    _wait_idle(page)
+    page.get_by_role("radio", name="Deals", exact=True).click()
+    _wait_idle(page)
+    page.wait_for_timeout(500)
+    trace = _figure_data(page)[0]
+    steps, _ = pipeline_changes(ws.observations, pd.Timestamp("2026-06-30"), pd.Timestamp("2026-10-31"))
+    counts = steps.set_index("step")["count"]
+    assert trace["y"][0] == counts["start"] and trace["y"][-1] == counts["end"]
+    assert sum(trace["y"][:-1]) == counts["end"]  # start + every change = end, by count
+    _shot(page, "movement-en-count-from-june")
+
+    page.get_by_role("link", name="Conversion").click()
+    page.get_by_role("heading", name="Stage conversion").wait_for(timeout=60_000)
+    page.locator(CHART).first.wait_for(timeout=60_000)
+    _wait_idle(page)
+    page.get_by_role("main").get_by_role("radio", name="Owner", exact=True).click()
+    _wait_idle(page)
+    page.wait_for_timeout(500)
+    owners = ws.observations["owner"].dropna().nunique()
+    bars = _figure_data(page, 2)[0]
+    assert len(bars["x"]) == owners
+    assert all(0 <= v <= 1 for v in bars["y"] if v is not None)
+    assert not errors, errors

@@ -120,3 +120,12 @@ def test_conversion_chart_marks_each_stage_with_too_few_closed_deals() -> None:
     assert [("too few" in text) for text in trace.text] == [False, False, True, True]
     assert list(trace.marker.color[2:]) == ["#C0C7D2", "#C0C7D2"]
     assert "#C0C7D2" not in trace.marker.color[:2]
+
+
+def test_waterfall_with_string_columns_and_a_deal_missing_from_the_end() -> None:
+    """As loaded (pandas string dtype), a deal open at the start and absent from the end
+    snapshot is moved out, not an error."""
+    obs = frame().astype({"opportunity_id": "string", "stage": "string", "status": "string"})
+    steps, deals = pipeline_changes(obs, JAN, FEB)
+    assert deals.set_index("opportunity_id").loc["gone", "step"] == "moved_out"
+    assert reconciles(steps) == (0, 0)
