@@ -536,6 +536,17 @@ MOVEMENT_UI: dict[str, dict[str, str]] = {
     },
     "win_rate_by": {"zh": "赢单率分组", "en": "Win rate by"},
     "group_all": {"zh": "全部", "en": "All"},
+    "win_cohort": {"zh": "口径", "en": "Cohort"},
+    "win_cohort_closed": {"zh": "本期结束", "en": "Closed this period"},
+    "win_cohort_created": {"zh": "近 12 个月创建", "en": "Created in 12 months"},
+    "win_cohort_help": {
+        "zh": "本期结束：上一快照之后赢单或输单的商机，赢单 ÷（赢单 + 输单）。近 {months} 个月创建：这段时间创建的商机中已有结果的部分，赢单 ÷（赢单 + 输单）；仍在进行的不计入分母，比例见下方说明。",
+        "en": "Closed this period: deals won or lost since the previous snapshot, won ÷ (won + lost). Created in the last {months} months: of the deals created then, those already decided, won ÷ (won + lost); undecided deals are left out of the denominator, and the caption says how many.",
+    },
+    "win_cohort_created_caption": {
+        "zh": "近 12 个月创建 {created} 个商机，其中 {share} 已有结果（赢单或输单）；输单往往比赢单来得早，新近的批次赢单率偏低。",
+        "en": "{created} deals created in the last 12 months, {share} of them decided (won or lost); losses tend to come before wins, so a recent cohort's rate runs low.",
+    },
     "flow_title": {"zh": "本期各阶段进出", "en": "Flow through the stages this period"},
     "movement_title": {"zh": "商机变化", "en": "Pipeline changes"},
     "movement_from": {"zh": "起始快照", "en": "From snapshot"},

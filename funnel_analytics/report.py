@@ -19,9 +19,12 @@ from .funnel import funnel_counts, latest_snapshot
 from .history import StageHistory, stage_history
 from .movement import amount_changes, pipeline_changes, regressions, slipped_deals
 from .schema import Opportunities as O
-from .stages import WON, StageModel
+from .stages import LOST, WON, StageModel
 
-__all__ = ["FunnelReport", "build_report", "closing_rows", "win_rates"]
+__all__ = ["CREATED_COHORT_MONTHS", "FunnelReport", "build_report", "closing_rows",
+           "created_cohort_win_rates", "win_rates"]
+
+CREATED_COHORT_MONTHS = 12  # the created-in-period cohort looks back this far from the as-of date
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,8 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         steps, change_deals = pipeline_changes(observations, previous, as_of, first_seen)
     else:
         steps, change_deals = pd.DataFrame(columns=["step", "count", "amount"]), pd.DataFrame()
+    cohort_start = as_of - pd.DateOffset(months=CREATED_COHORT_MONTHS)
+    created = created_cohort_win_rates(history, observations, cohort_start, as_of)
     stalled = stalled_deals(history, durations)
     matrix = transition_matrix(history)
     tables = {
@@ -121,7 +126,7 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         matrix.reset_index(), "regressions": back, "regression_rates": regression_rates,
         "time_in_stage": durations, "stalled": stalled, "pipeline_changes": steps,
         "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations),
-        "amount_changes": amount_changes(observations),
+        "amount_changes": amount_changes(observations), "win_rate_created": created,
         **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
     }
     data = {
@@ -134,6 +139,9 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "funnel": _records(funnel[["stage", "open_count", "open_amount", "reached_count"]]),
         "conversion": _records(conversion),
         "win_rate": {"closed_in_period": _records(wins),
+                     "created_in_period": {"from": cohort_start.date().isoformat(),
+                                           "to": as_of.date().isoformat(),
+                                           "overall": _records(created)},
                      **{f"by_{by}": _records(t) for by, t in wins_by.items()}},
         "transitions": {str(k): {str(c): int(v) for c, v in row.items()}
                         for k, row in matrix.iterrows()},
@@ -155,3 +163,44 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         tables.update(more_tables)
         data.update(more_data)
     return FunnelReport(tables, data, history)
+
+
+def created_cohort_win_rates(history: StageHistory, observations: pd.DataFrame,
+                             start: pd.Timestamp | None, end: pd.Timestamp,
+                             by: str | None = None) -> pd.DataFrame:
+    """Win rate of the deals **created in the period** ``(start, end]`` (their created date,
+    else their first sighting): ``created``, how many are ``won``, ``lost`` and still
+    ``undecided`` (open or on hold), the win rate among the decided ones by count (with a
+    Wilson interval) and by amount (each deal's latest amount), and ``decided_share``, the part
+    of the cohort the rate rests on. ``by`` groups by team, owner, source or grade at the
+    deal's latest observation."""
+    deals = history.deals.set_index(O.opportunity_id)
+    cols = [c for c in (O.created_date, O.amount, by) if c and c in observations]
+    last = observations.sort_values(O.snapshot_date, kind="stable").drop_duplicates(
+        O.opportunity_id, keep="last").set_index(O.opportunity_id)[cols].reindex(deals.index)
+    born = deals["first_seen"]
+    if O.created_date in observations:
+        created = observations.groupby(O.opportunity_id)[O.created_date].min().reindex(deals.index)
+        born = created.fillna(born)
+    mask = born <= pd.Timestamp(end)
+    if start is not None:
+        mask &= born > pd.Timestamp(start)
+    status = deals.loc[mask, "status"]
+    amount = last.loc[mask, O.amount].astype("float64").fillna(0.0) if O.amount in last else \
+        pd.Series(0.0, index=status.index)
+    key = (last.loc[mask, by].astype("object").fillna("") if by else
+           pd.Series("all", index=status.index)).to_numpy()
+    frame = pd.DataFrame({"won": status == WON, "lost": status == LOST, "amount": amount}, index=status.index)
+    frame["won_amount"] = frame["amount"].where(frame["won"], 0.0)
+    frame["decided_amount"] = frame["amount"].where(frame["won"] | frame["lost"], 0.0)
+    g = frame.groupby(key)
+    out = pd.DataFrame({"created": g.size(), "won": g["won"].sum(), "lost": g["lost"].sum(),
+                        "won_amount": g["won_amount"].sum(), "decided_amount": g["decided_amount"].sum()})
+    out["undecided"] = out["created"] - out["won"] - out["lost"]
+    decided = out["won"] + out["lost"]
+    out["win_rate"] = out["won"] / decided.replace(0, np.nan)
+    out["win_rate_low"], out["win_rate_high"] = wilson_interval(out["won"], decided)
+    out["win_rate_by_amount"] = out["won_amount"] / out["decided_amount"].replace(0, np.nan)
+    out["decided_share"] = decided / out["created"]
+    out["too_few"] = decided < MIN_SAMPLE
+    return out.rename_axis(by or "cohort").reset_index()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from funnel_analytics.charts import conversion_figure, transition_heatmap, win_rate_figure
 from funnel_analytics.conversion import stage_flow
 from funnel_analytics.formatting import format_date
-from funnel_analytics.report import win_rates
+from funnel_analytics.report import CREATED_COHORT_MONTHS, created_cohort_win_rates, win_rates
 from pages.ui import cached_report, download_table, empty_state, labels, show_table, state, t
 
 app = state()
@@ -24,10 +25,22 @@ left.plotly_chart(conversion_figure(report.tables["conversion"], model, lang), w
 right.plotly_chart(transition_heatmap(report.tables["transitions"].set_index("from"), model, lang),
                    width="stretch", key="transitions")
 groups = ["all", "team", "owner", "source", "grade"]
-by = st.segmented_control(t("win_rate_by"), groups, default="all", key=f"win_by__{lang}",
-                          format_func={"all": t("group_all"), **labels("filter_", groups[1:])}.get) or "all"
-rates = win_rates(report.history, app.observations, d["previous_snapshot"], report.history.as_of,
-                  None if by == "all" else by)
+a, b = st.columns([3, 2])
+by = a.segmented_control(t("win_rate_by"), groups, default="all", key=f"win_by__{lang}",
+                         format_func={"all": t("group_all"), **labels("filter_", groups[1:])}.get) or "all"
+cohorts = ["closed", "created"]
+cohort = b.segmented_control(t("win_cohort"), cohorts, default="closed", key=f"win_cohort__{lang}",
+                             format_func=labels("win_cohort_", cohorts).get,
+                             help=t("win_cohort_help", months=CREATED_COHORT_MONTHS)) or "closed"
+group = None if by == "all" else by
+if cohort == "closed":
+    rates = win_rates(report.history, app.observations, d["previous_snapshot"], report.history.as_of, group)
+else:
+    start = report.history.as_of - pd.DateOffset(months=CREATED_COHORT_MONTHS)
+    rates = created_cohort_win_rates(report.history, app.observations, start, report.history.as_of, group)
+    rates = rates.assign(closed=rates["won"] + rates["lost"])
+    st.caption(t("win_cohort_created_caption", created=f"{int(rates['created'].sum()):,}",
+                 share=f"{(rates['closed'].sum() / max(rates['created'].sum(), 1)):.0%}"))
 sources = labels("source_", ["cold_visit", "follow_up", "penetration", "cultivation", "inbound"])
 st.plotly_chart(win_rate_figure(rates, "cohort" if by == "all" else by, lang, sources),
                 width="stretch", key="win_rate")

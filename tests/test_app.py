@@ -425,3 +425,18 @@ def test_scenario_is_added_compared_and_saved() -> None:
     assert any(b.label == t("scenario_save", "en") for b in at.get("download_button"))
     reloaded = scenarios_from_json(scenarios_to_json(at.session_state["scenarios"]))
     assert reloaded[0].levers.win_rate == pytest.approx(1.2)
+
+
+def test_conversion_page_created_cohort(workspace) -> None:
+    from funnel_analytics.report import build_report, created_cohort_win_rates
+
+    at = app("en")
+    at.switch_page("pages/conversion.py").run()
+    at.segmented_control(key="win_cohort__en").set_value("created").run()
+    assert not at.exception
+    report = build_report(workspace.observations, workspace.stage_model)
+    start = report.history.as_of - pd.DateOffset(months=12)
+    rates = created_cohort_win_rates(report.history, workspace.observations, start, report.history.as_of)
+    bars = figure(at, "win_rate")["data"][0]
+    assert plotly_values(bars["y"]) == pytest.approx(rates["win_rate"].tolist())
+    assert any("decided" in c.value for c in at.caption)

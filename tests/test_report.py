@@ -106,3 +106,31 @@ def test_as_of_limits_the_report(sample_report) -> None:
     early = build_report(ws.observations, ws.stage_model, pd.Timestamp("2026-03-31"))
     assert early.data["as_of"] == "2026-03-31"
     assert early.data["previous_snapshot"] == "2026-02-28"
+
+
+def test_created_in_period_cohort_worked_by_hand() -> None:
+    from funnel_analytics.history import stage_history
+    from funnel_analytics.report import created_cohort_win_rates
+    from funnel_analytics.stages import DEFAULT_MODEL
+
+    T = pd.Timestamp
+    rows = [  # deal, snapshot, stage, status, amount, created
+        ("old", T("2024-01-31"), "target", "open", 10.0, T("2023-06-01")),
+        ("old", T("2024-02-29"), "won", "won", 10.0, T("2023-06-01")),
+        ("w1", T("2024-01-31"), "committed", "open", 100.0, T("2024-01-05")),
+        ("w1", T("2024-02-29"), "won", "won", 120.0, T("2024-01-05")),
+        ("l1", T("2024-01-31"), "target", "open", 50.0, T("2024-01-10")),
+        ("l1", T("2024-02-29"), "target", "lost", 50.0, T("2024-01-10")),
+        ("l2", T("2024-02-29"), "qualified", "lost", 30.0, T("2024-02-01")),
+        ("o1", T("2024-02-29"), "target", "open", 70.0, T("2024-02-10")),
+    ]
+    obs = pd.DataFrame(rows, columns=["opportunity_id", "snapshot_date", "stage", "status", "amount",
+                                      "created_date"])
+    history = stage_history(obs, DEFAULT_MODEL)
+    got = created_cohort_win_rates(history, obs, T("2023-12-31"), T("2024-02-29")).iloc[0]
+    # Created in Jan–Feb 2024: w1 (won, 120 at the end), l1 and l2 (lost, 50 + 30), o1 (open).
+    assert (got["created"], got["won"], got["lost"], got["undecided"]) == (4, 1, 2, 1)
+    assert got["win_rate"] == pytest.approx(1 / 3)
+    assert got["win_rate_by_amount"] == pytest.approx(120 / 200)
+    assert got["decided_share"] == pytest.approx(3 / 4)
+    assert got["too_few"]
