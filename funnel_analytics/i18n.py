@@ -537,6 +537,11 @@ MOVEMENT_UI: dict[str, dict[str, str]] = {
     "win_rate_by": {"zh": "赢单率分组", "en": "Win rate by"},
     "group_all": {"zh": "全部", "en": "All"},
     "win_cohort": {"zh": "口径", "en": "Cohort"},
+    "download_full_report": {"zh": "下载完整报告（xlsx）", "en": "Full report (xlsx)"},
+    "download_full_report_help": {
+        "zh": "一个工作簿：漏斗、转化、流转、停留时间、管道变化、平衡漏斗计划、预测、概率校准、团队记分卡，每个视图一个工作表，最后一页是所有指标的定义。点击时生成，约需几秒。",
+        "en": "One workbook: funnel, conversion, transitions, time in stage, pipeline changes, the balanced plan, forecast, calibration and scorecard, a sheet each, with every metric's definition on the last sheet. Built when clicked (a few seconds).",
+    },
     "win_cohort_closed": {"zh": "本期结束", "en": "Closed this period"},
     "win_cohort_created": {"zh": "近 12 个月创建", "en": "Created in 12 months"},
     "win_cohort_help": {

@@ -6,13 +6,24 @@ import streamlit as st
 
 from funnel_analytics.charts import breakdown_figure, funnel_figure, trend_figure
 from funnel_analytics.formatting import format_amount, format_count, format_date
-from pages.ui import cached_overview, empty_state, keep, kept, labels, lang_key, state, t
+from pages.ui import (
+    cached_overview,
+    empty_state,
+    full_report_button,
+    keep,
+    kept,
+    labels,
+    lang_key,
+    state,
+    t,
+)
 
 app = state()
 lang, model = app.lang, app.model
 st.title(t("overview_title"))
 if empty_state(app):
     st.stop()
+full_report_button(app, "dl_full_report")
 numbers = cached_overview(app.token, app.as_of, app)
 k, history = numbers.kpis, numbers.history
 st.caption(t("overview_caption", source=t(f"source_{app.source}"), model=model.title(lang),

@@ -336,6 +336,22 @@ def amount_input(label: str, value: float, key: str, help: str | None = None) ->
     return float(shown) * div
 
 
+def full_report_button(app: AppState, key: str) -> None:
+    """Download the whole report (movement, plan, forecast, calibration, scorecard) as one
+    workbook in the current language; built when clicked, not on every run."""
+    observations, model, as_of, language = app.observations, app.model, app.as_of, lang()
+
+    def build() -> bytes:
+        from funnel_analytics.export import report_workbook
+
+        report = build_report(observations, model, as_of, outlook=True)
+        return report_workbook(report.tables, language)
+
+    st.download_button(t("download_full_report"), build, file_name="funnel-report.xlsx",
+                       mime=xlsx_mime(), on_click="ignore", key=key, help=t("download_full_report_help"),
+                       icon=":material/download:")
+
+
 def translated(frame: pd.DataFrame) -> pd.DataFrame:
     """The frame with its column headers in the current language."""
     return frame.rename(columns={c: column_label(str(c), lang()) for c in frame.columns})

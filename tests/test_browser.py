@@ -279,6 +279,17 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     assert wb.sheetnames == ["Scenarios", "Levers", "Definitions"]
     names = [row[0].value for row in wb["Scenarios"].iter_rows(min_row=2)]
     assert names == ["baseline", "Bigger deals"]
+    # The whole report, built when clicked, from the Overview.
+    page2.get_by_role("link", name="Overview").click()
+    page2.get_by_role("heading", name="Sales funnel overview").wait_for(timeout=60_000)
+    _wait_idle(page2)
+    with page2.expect_download(timeout=120_000) as full:
+        page2.get_by_role("button", name="Full report (xlsx)").click()
+    report = tmp_path / "report.xlsx"
+    full.value.save_as(report)
+    sheets = openpyxl.load_workbook(report, read_only=True).sheetnames
+    assert {"Funnel", "Balanced plan", "Forecast range by month", "Calibration",
+            "Scorecard by owner"} <= set(sheets) and sheets[-1] == "Definitions"
     assert not errors and not errors_en and not errors2, (errors, errors_en, errors2)
 
 
