@@ -19,7 +19,7 @@ class Field:
     """A canonical field: its kind drives how values are parsed."""
 
     name: str
-    kind: str  # id | text | stage | status | amount | currency | probability | date | source | grade
+    kind: str  # id | text | stage | status | amount | currency | probability | date | source | grade | forecast_category
     en: str
     zh: str
     aliases: tuple[str, ...]
@@ -129,6 +129,14 @@ FIELDS: tuple[Field, ...] = (
         ("客户等级", "等级", "客户分级", "商机等级", "级别", "客户级别", "grade",
          "customer grade", "rating", "account rating", "priority"),
         ("Rating", "Priority"),
+    ),
+    Field(
+        "forecast_category", "forecast_category",
+        "Forecast category (commit, best case, pipeline, omitted, closed)",
+        "预测类别（承诺、最佳情况、管道、排除、已关闭）",
+        ("预测类别", "预测分类", "预测类型", "forecast category", "forecastcategory",
+         "forecast category name", "forecastcategoryname", "forecast"),
+        ("ForecastCategory", "ForecastCategoryName", "Forecast Category"),
     ),
     Field(
         "snapshot_date", "date",

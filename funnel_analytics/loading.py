@@ -34,6 +34,7 @@ from .values import (
     parse_amount,
     parse_bool,
     parse_date,
+    parse_forecast_category,
     parse_grade,
     parse_probability,
     parse_source,
@@ -556,6 +557,11 @@ def load_export(
         findings.add(index[parsed.bad], "unknown_grade", "warning", Opportunities.grade)
     else:
         out[Opportunities.grade] = pd.Series(pd.NA, index=index, dtype=STRING)
+
+    category = column(Opportunities.forecast_category)
+    out[Opportunities.forecast_category] = (
+        pd.Series(pd.NA, index=index, dtype=STRING) if category is None
+        else parse_forecast_category(category).values.astype(STRING))
 
     # Snapshot date: a column, else the user's date, else the file name; never guessed.
     snap_header = cmap.header_for(Opportunities.snapshot_date)

@@ -53,6 +53,7 @@ class Opportunities(pa.DataFrameModel):
     close_date: Series[pd.Timestamp] = pa.Field(nullable=True)
     source: Series[pd.StringDtype] = pa.Field(nullable=True)
     grade: Series[pd.StringDtype] = pa.Field(isin=["A", "B", "C", "D"], nullable=True)
+    forecast_category: Series[pd.StringDtype] = pa.Field(nullable=True)
     snapshot_date: Series[pd.Timestamp] = pa.Field(nullable=True)
 
     class Config:

@@ -396,6 +396,26 @@ def parse_source(raw: pd.Series) -> Parsed:
     return _lookup(raw, table, fallback_keep=True)
 
 
+FORECAST_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "commit": ("commit", "committed", "承诺", "确定", "必赢"),
+    "best_case": ("best case", "bestcase", "upside", "最佳情况", "最佳", "有望"),
+    "pipeline": ("pipeline", "管道", "漏斗", "一般"),
+    "omitted": ("omitted", "omit", "排除", "不计入"),
+    "closed": ("closed", "closed won", "已关闭", "已成交"),
+}
+
+
+def parse_forecast_category(raw: pd.Series) -> Parsed:
+    """CRM forecast categories (Salesforce's Commit / Best Case / Pipeline / Omitted / Closed,
+    and their Chinese names) to ``commit``, ``best_case``, ``pipeline``, ``omitted`` or
+    ``closed``; anything else is kept as written."""
+    table: dict[str, object] = {}
+    for key, labels in FORECAST_CATEGORIES.items():
+        for label in (key, *labels):
+            table[normalize_label(label)] = key
+    return _lookup(raw, table, fallback_keep=True)
+
+
 _GRADE = re.compile(r"^\s*([abcd])\s*(?:级|类|档|级客户|类客户|客户|grade|级别)?\s*$", re.IGNORECASE)
 
 

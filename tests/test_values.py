@@ -212,3 +212,31 @@ def test_grades(cell: str, expected: str | None, bad: bool) -> None:
     got = p.values.iloc[0]
     assert (pd.isna(got) if expected is None else got == expected)
     assert p.bad[0] == bad
+
+
+def test_forecast_categories_in_both_languages() -> None:
+    from funnel_analytics.values import parse_forecast_category
+
+    raw = pd.Series(["Commit", "Best Case", "pipeline", "Omitted", "Closed", "承诺", "最佳情况", "管道",
+                     "Upside", None, "Maybe"], dtype="object")
+    got = parse_forecast_category(raw).values.tolist()
+    assert got[:9] == ["commit", "best_case", "pipeline", "omitted", "closed", "commit", "best_case",
+                       "pipeline", "best_case"]
+    assert pd.isna(got[9]) and got[10] == "Maybe"  # unknown kept as written
+
+
+def test_sample_history_forecast_categories_reach_the_forecast() -> None:
+    from pathlib import Path
+
+    from funnel_analytics.forecast import forecast_by_category
+    from funnel_analytics.loading import load_export
+    from funnel_analytics.stages import get_stage_model
+
+    path = Path(__file__).resolve().parents[1] / "sample_data" / "opportunity_history_en.csv"
+    obs = load_export(path, stage_model="six_state").observations()
+    assert set(obs["forecast_category"].dropna()) <= {"commit", "best_case", "pipeline", "omitted", "closed"}
+    latest = obs.sort_values("snapshot_date").drop_duplicates("opportunity_id", keep="last")
+    table = forecast_by_category(latest, get_stage_model("six_state"))
+    assert table is not None and {"commit", "commit_best_case", "all_open"} <= set(table.columns)
+    assert (table["commit_best_case"] >= table["commit_total"]).all()
+    assert (table["all_open"] >= table["commit_best_case"] - 1e-6).all()
