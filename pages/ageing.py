@@ -7,14 +7,10 @@ import streamlit as st
 from funnel_analytics.ageing import ageing_buckets, open_deal_ages, survival_curves
 from funnel_analytics.charts import buckets_figure, survival_figure
 from funnel_analytics.funnel import latest_snapshot
-from pages.ui import cached_report, download_table, empty_state, show_table, state, t
+from pages.ui import cached_report, download_table, open_page, show_table, t
 
-app = state()
+app = open_page("ageing_title", "ageing_caption")
 lang, model = app.lang, app.model
-st.title(t("ageing_title"))
-if empty_state(app):
-    st.stop()
-st.caption(t("ageing_caption"))
 report = cached_report(app.token, app.as_of, app)
 left, right = st.columns([3, 2])
 left.plotly_chart(survival_figure(survival_curves(report.history), model, lang), width="stretch",

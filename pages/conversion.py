@@ -9,13 +9,10 @@ from funnel_analytics.charts import conversion_figure, transition_heatmap, win_r
 from funnel_analytics.conversion import stage_flow
 from funnel_analytics.formatting import format_date
 from funnel_analytics.report import CREATED_COHORT_MONTHS, created_cohort_win_rates, win_rates
-from pages.ui import cached_report, download_table, empty_state, labels, show_table, state, t
+from pages.ui import cached_report, download_table, labels, open_page, show_table, t
 
-app = state()
+app = open_page("conversion_title")
 lang, model = app.lang, app.model
-st.title(t("conversion_title"))
-if empty_state(app):
-    st.stop()
 report = cached_report(app.token, app.as_of, app)
 d = report.data
 st.caption(t("conversion_caption", resolution=t(f"resolution_{d['resolution']}"),

@@ -21,34 +21,22 @@ from funnel_analytics.forecast import (
 from funnel_analytics.formatting import format_amount
 from funnel_analytics.funnel import latest_snapshot
 from funnel_analytics.outlook import DEFAULT_SEED, run_rate_target
-from funnel_analytics.scenarios import PERIODS, PROBABILITY_SOURCES
 from pages.ui import (
     amount_input,
     cached_context,
-    empty_state,
-    keep,
-    kept,
     labels,
     lang_key,
+    open_page,
+    planning_choices,
     show_table,
-    state,
     t,
     xlsx_mime,
 )
 
-app = state()
+app = open_page("forecast_title")
 lang, model = app.lang, app.model
-st.title(t("forecast_title"))
-if empty_state(app):
-    st.stop()
 a, b, c = st.columns(3)
-period = keep("plan_period", a.segmented_control(
-    t("plan_period"), list(PERIODS), default=kept("plan_period", "year"), key=lang_key("fc_period"),
-    format_func=labels("period_", PERIODS).get) or "year")
-source = keep("prob_source", b.segmented_control(
-    t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
-    key=lang_key("fc_source"), format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
-    help=t("prob_source_help")) or "calibrated")
+period, source = planning_choices(a, b, "fc")
 with c:
     include_new = st.toggle(t("forecast_new_deals"), value=True, key="fc_new", help=t("forecast_new_deals_help"))
 with st.spinner(t("working")):

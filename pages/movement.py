@@ -10,21 +10,17 @@ from funnel_analytics.movement import pipeline_changes, slipped_deals
 from pages.ui import (
     cached_report,
     download_table,
-    empty_state,
     keep,
     kept,
     labels,
     lang_key,
+    open_page,
     show_table,
-    state,
     t,
 )
 
-app = state()
+app = open_page("movement_title")
 lang, model = app.lang, app.model
-st.title(t("movement_title"))
-if empty_state(app):
-    st.stop()
 dates = [d for d in app.snapshot_dates if app.as_of is None or d <= app.as_of]
 if len(dates) < 2:
     st.info(t("movement_needs_two"))

@@ -8,21 +8,17 @@ from funnel_analytics.charts import breakdown_figure, funnel_figure, trend_figur
 from funnel_analytics.formatting import format_amount, format_count, format_date
 from pages.ui import (
     cached_overview,
-    empty_state,
     full_report_button,
     keep,
     kept,
     labels,
     lang_key,
-    state,
+    open_page,
     t,
 )
 
-app = state()
+app = open_page("overview_title")
 lang, model = app.lang, app.model
-st.title(t("overview_title"))
-if empty_state(app):
-    st.stop()
 full_report_button(app, "dl_full_report")
 numbers = cached_overview(app.token, app.as_of, app)
 k, history = numbers.kpis, numbers.history

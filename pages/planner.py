@@ -9,35 +9,24 @@ from funnel_analytics.export import report_workbook
 from funnel_analytics.formatting import format_amount, format_date
 from funnel_analytics.outlook import run_rate_target
 from funnel_analytics.planning import PlanError, compare_with_pipeline
-from funnel_analytics.scenarios import PERIODS, PROBABILITY_SOURCES
 from pages.ui import (
     amount_input,
     cached_context,
-    empty_state,
     keep,
     kept,
     labels,
     lang_key,
+    open_page,
+    planning_choices,
     show_table,
-    state,
     t,
     xlsx_mime,
 )
 
-app = state()
+app = open_page("planner_title", "planner_caption")
 lang, model = app.lang, app.model
-st.title(t("planner_title"))
-st.caption(t("planner_caption"))
-if empty_state(app):
-    st.stop()
 a, b, c = st.columns(3)
-period = keep("plan_period", a.segmented_control(
-    t("plan_period"), list(PERIODS), default=kept("plan_period", "year"), key=lang_key("plan_period"),
-    format_func=labels("period_", PERIODS).get) or "year")
-source = keep("prob_source", b.segmented_control(
-    t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
-    key=lang_key("prob_source"), format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
-    help=t("prob_source_help")) or "calibrated")
+period, source = planning_choices(a, b, "plan")
 by = keep("plan_by", c.segmented_control(
     t("plan_by"), ["amount", "units"], default=kept("plan_by", "amount"), key=lang_key("plan_by"),
     format_func=labels("plan_by_", ["amount", "units"]).get) or "amount")

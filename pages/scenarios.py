@@ -19,20 +19,15 @@ from funnel_analytics.scenarios import (
 from pages.ui import (
     amount_input,
     cached_context,
-    empty_state,
     kept,
+    open_page,
     show_table,
-    state,
     t,
     xlsx_mime,
 )
 
-app = state()
+app = open_page("scenarios_title", "scenarios_caption")
 lang, model = app.lang, app.model
-st.title(t("scenarios_title"))
-st.caption(t("scenarios_caption"))
-if empty_state(app):
-    st.stop()
 saved: list[Scenario] = st.session_state.setdefault("scenarios", [])
 period = kept("plan_period", "year")
 source = kept("prob_source", "calibrated")

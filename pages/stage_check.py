@@ -7,14 +7,10 @@ import streamlit as st
 from funnel_analytics.charts import stage_check_figure
 from funnel_analytics.funnel import latest_snapshot
 from funnel_analytics.stagecheck import effective_stages, inflation_by_owner
-from pages.ui import download_table, empty_state, show_table, state, t
+from pages.ui import download_table, open_page, show_table, t
 
-app = state()
+app = open_page("check_title", "check_caption")
 lang, model = app.lang, app.model
-st.title(t("check_title"))
-if empty_state(app):
-    st.stop()
-st.caption(t("check_caption"))
 check = effective_stages(latest_snapshot(app.observations, app.as_of), model)
 if check.empty:
     st.info(t("check_none"))

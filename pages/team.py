@@ -12,23 +12,18 @@ from funnel_analytics.outlook import run_rate_target
 from funnel_analytics.scorecard import GRADES, scorecard
 from pages.ui import (
     cached_context,
-    empty_state,
     keep,
     kept,
     labels,
     lang_key,
+    open_page,
     show_table,
-    state,
     t,
     xlsx_mime,
 )
 
-app = state()
+app = open_page("team_title", "team_caption")
 lang, model = app.lang, app.model
-st.title(t("team_title"))
-st.caption(t("team_caption"))
-if empty_state(app):
-    st.stop()
 a, b = st.columns(2)
 by = keep("team_by", a.segmented_control(t("team_by"), ["owner", "team"], default=kept("team_by", "owner"),
                                          key=lang_key("team_by"), format_func=labels("filter_", ["owner", "team"]).get)

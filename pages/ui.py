@@ -326,6 +326,21 @@ def cached_context(token: str, as_of: pd.Timestamp | None, probability_source: s
                          history=report.history, include_new_deals=include_new_deals, period=period)
 
 
+def planning_choices(a, b, page: str) -> tuple[str, str]:
+    """The target period (in column ``a``) and the source of win probabilities (in ``b``),
+    shared by the planning pages: a choice made on one page holds on the others."""
+    from funnel_analytics.scenarios import PERIODS, PROBABILITY_SOURCES
+
+    period = keep("plan_period", a.segmented_control(
+        t("plan_period"), list(PERIODS), default=kept("plan_period", "year"),
+        key=lang_key(f"{page}_period"), format_func=labels("period_", PERIODS).get) or "year")
+    source = keep("prob_source", b.segmented_control(
+        t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
+        key=lang_key(f"{page}_source"), format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
+        help=t("prob_source_help")) or "calibrated")
+    return period, source
+
+
 def amount_input(label: str, value: float, key: str, help: str | None = None) -> float:
     """A number input in the display unit (万元 in Chinese, thousands in English); returns the
     amount in the base unit."""
@@ -377,6 +392,18 @@ def empty_state(app: AppState) -> bool:
         st.warning(t("no_rows_filtered"))
         return True
     return False
+
+
+def open_page(title: str, caption: str | None = None) -> AppState:
+    """Start a page that shows data: its title and caption, then the empty state (and stop)
+    when there is nothing to show. Returns the app state."""
+    app = state()
+    st.title(t(title))
+    if caption:
+        st.caption(t(caption))
+    if empty_state(app):
+        st.stop()
+    return app
 
 
 def xlsx_mime() -> str:
