@@ -11,7 +11,7 @@ validates them against a stage model, keeps monthly snapshots, and computes the 
 
 from .export import rejected_rows_xlsx
 from .fields import FIELDS
-from .funnel import funnel_counts, latest_snapshot
+from .funnel import current_deals, funnel_counts, latest_snapshot
 from .loading import LoadResult, load_export
 from .mapping import map_columns
 from .reading import Limits, UnusableFile
@@ -29,6 +29,7 @@ __all__ = [
     "StageModel",
     "UnusableFile",
     "Workspace",
+    "current_deals",
     "funnel_counts",
     "get_stage_model",
     "latest_snapshot",

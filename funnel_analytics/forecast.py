@@ -105,18 +105,25 @@ def weighted_pipeline(snapshot: pd.DataFrame, model: StageModel,
 
 
 def forecast_by_category(snapshot: pd.DataFrame, model: StageModel,
+                         as_of: pd.Timestamp | None = None,
                          column: str = "forecast_category") -> pd.DataFrame | None:
     """Open amount per forecast category (commit / best case / pipeline / omitted) by expected
-    close quarter, when the export has them; ``None`` otherwise. Rollups: commit, commit +
-    best case, and everything."""
+    close quarter, when the export has them; ``None`` otherwise. Deals whose expected close
+    date is on or before ``as_of`` are in an ``overdue`` row, those without one in ``no_date``.
+    Rollups: commit, commit + best case, and everything."""
     if column not in snapshot or snapshot[column].isna().all():
         return None
     deals = open_deals(snapshot, model)
-    quarter = deals[O.expected_close_date].dt.to_period("Q").astype("string").fillna("no_date")
+    close = deals[O.expected_close_date]
+    quarter = close.dt.to_period("Q").astype("string").fillna("no_date")
+    if as_of is not None:
+        quarter = quarter.mask(close.dt.normalize() <= pd.Timestamp(as_of).normalize(), "overdue")
     cat = deals[column].astype("object").fillna("pipeline")
     table = pd.crosstab(quarter, cat, values=deals[O.amount], aggfunc="sum").fillna(0.0)
     table = table.reindex(columns=[c for c in FORECAST_CATEGORIES if c in table.columns]
                           + [c for c in table.columns if c not in FORECAST_CATEGORIES], fill_value=0.0)
+    special = [q for q in ("overdue", "no_date") if q in table.index]
+    table = table.reindex(special + sorted(q for q in table.index if q not in special))
     out = table.rename_axis(index="quarter", columns=None).reset_index()
     out["commit_total"] = out.get("commit", 0.0)
     out["commit_best_case"] = out["commit_total"] + out.get("best_case", 0.0)

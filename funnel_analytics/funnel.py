@@ -26,6 +26,7 @@ __all__ = [
     "Kpis",
     "OverviewNumbers",
     "apply_filters",
+    "current_deals",
     "filter_options",
     "funnel_counts",
     "kpi_history",
@@ -95,6 +96,23 @@ def latest_snapshot(observations: pd.DataFrame, as_of: pd.Timestamp | None = Non
     if dates.empty:
         return observations.iloc[0:0]
     return observations[observations[O.snapshot_date] == dates.max()]
+
+
+def current_deals(observations: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Each deal as it stands on ``as_of`` (default: the latest date).
+
+    Monthly exports: the rows of the latest snapshot on or before ``as_of``. A stage-history
+    log (every row ``observed_via == "history"``) has no snapshots: each deal's last logged
+    row on or before ``as_of``.
+    """
+    if observations.empty or "observed_via" not in observations or \
+            not (observations["observed_via"] == "history").all():
+        return latest_snapshot(observations, as_of)
+    rows = observations
+    if as_of is not None:
+        rows = rows[rows[O.snapshot_date] <= pd.Timestamp(as_of)]
+    return rows.sort_values(O.snapshot_date, kind="stable").drop_duplicates(
+        O.opportunity_id, keep="last")
 
 
 def funnel_counts(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
@@ -201,7 +219,7 @@ def kpis(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | No
     ``period_start`` is exclusive; by default the snapshot before ``as_of``, so "won in
     period" is won since the previous export.
     """
-    snap = latest_snapshot(observations, as_of)
+    snap = current_deals(observations, as_of)
     if snap.empty:
         return Kpis(pd.NaT, 0, 0.0, 0.0, 0, 0.0, 0, 0, 0, None)
     as_of = snap[O.snapshot_date].iloc[0]
@@ -261,7 +279,7 @@ def overview_numbers(observations: pd.DataFrame, model: StageModel,
     k = kpis(observations, model, as_of)
     history = kpi_history(observations[observations[O.snapshot_date] <= k.as_of], model) \
         if not pd.isna(k.as_of) else kpi_history(observations.iloc[0:0], model)
-    snap = latest_snapshot(observations, as_of)
+    snap = current_deals(observations, as_of)
     return OverviewNumbers(
         kpis=k, history=history, funnel=funnel_counts(snap, model),
         breakdowns={by: pipeline_breakdown(snap, model, by) for by in BREAKDOWNS},

@@ -19,7 +19,7 @@ from .forecast import (
     forecast_by_category,
     weighted_pipeline,
 )
-from .funnel import latest_snapshot
+from .funnel import current_deals
 from .planning import compare_with_pipeline, won_amount_between
 from .report import _records as records
 from .scenarios import PlanningContext
@@ -59,14 +59,14 @@ def outlook(context: PlanningContext, target: float | None = None, runs: int = D
                         "vs_actual": records(vs)}
     else:
         data["plan"] = None
-    snap = latest_snapshot(context.observations, as_of)
+    snap = current_deals(context.observations, as_of)
     weighted = weighted_pipeline(snap, model, context.probabilities, as_of, context.probability_source)
     sim = context.simulate(runs=runs, seed=seed, horizon=max(context.horizon, 12))
     by_month, by_quarter = sim.percentiles("M"), sim.percentiles("Q")
     year = sim.total(context.period_end) + context.won_to_date
     remaining = (target or 0.0) - context.won_to_date
     accuracy = forecast_accuracy(context.observations, context.history, model.probabilities)
-    categories = forecast_by_category(snap, model)
+    categories = forecast_by_category(snap, model, as_of)
     tables.update({"forecast_weighted_by_month": weighted["by_month"],
                    "forecast_weighted_by_quarter": weighted["by_quarter"],
                    "forecast_by_month": by_month, "forecast_by_quarter": by_quarter,

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .funnel import current_deals
 from .history import StageHistory
 from .schema import Opportunities as O
 from .stages import OPEN, WON
@@ -259,7 +260,7 @@ def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: Stage
         r = reach[reach["idx"] >= k].drop_duplicates(O.opportunity_id, keep="first")
         n = int(((r["date"] > start) & (r["date"] <= as_of)).sum())
         flows.append(n / span_months if span_months > 0 else np.nan)
-    latest = observations[observations[O.snapshot_date] == observations[O.snapshot_date].max()]
+    latest = current_deals(observations, as_of)
     open_ = latest[latest[O.status] == OPEN]
     counts = open_.groupby(O.stage, observed=True).agg(
         open_count=(O.opportunity_id, "size"), open_amount=(O.amount, "sum"))

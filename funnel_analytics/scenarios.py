@@ -37,7 +37,7 @@ from .forecast import (
     forecast_inputs,
     simulate_bookings,
 )
-from .funnel import latest_snapshot
+from .funnel import current_deals
 from .history import StageHistory, stage_history
 from .planning import (
     Plan,
@@ -151,7 +151,7 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
     probe = balanced_plan(1.0, 1.0, {model.keys[0]: 1.0})
     _, summary = compare_with_pipeline(probe, observations, history, durations)
     intake = float(np.nan_to_num(summary["actual_intake_per_month"]))
-    snap = latest_snapshot(observations, history.as_of)
+    snap = current_deals(observations, history.as_of)
     inputs = forecast_inputs(snap, history, probs, probability_source,
                              new_deals_per_month=intake if include_new_deals else 0.0,
                              average_deal=avg)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .ageing import stalled_deals
-from .funnel import latest_snapshot
+from .funnel import current_deals
 from .planning import THIN_RATIO, Plan
 from .schema import Opportunities as O
 from .stagecheck import effective_stages
@@ -47,7 +47,7 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     start = end - pd.DateOffset(months=3) if start is None else pd.Timestamp(start)
     if by not in obs:
         return pd.DataFrame(columns=[by])
-    snap = latest_snapshot(obs, end)
+    snap = current_deals(obs, end)
     open_ = snap[snap[O.status] == OPEN]
     keys = list(model.keys[:-1])
     who = open_[by].astype("object").fillna("")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from funnel_analytics.ageing import ageing_buckets, open_deal_ages, survival_curves
 from funnel_analytics.charts import buckets_figure, survival_figure
-from funnel_analytics.funnel import latest_snapshot
+from funnel_analytics.funnel import current_deals
 from pages.ui import cached_report, download_table, open_page, show_table, t
 
 app = open_page("ageing_title", "ageing_caption")
@@ -23,7 +23,7 @@ ages = open_deal_ages(report.history, app.observations)
 st.plotly_chart(buckets_figure(ageing_buckets(ages, model.keys), model, lang), width="stretch",
                 key="buckets")
 st.subheader(t("stalled_title"))
-owners = latest_snapshot(app.observations, app.as_of).set_index("opportunity_id")["owner"]
+owners = current_deals(app.observations, app.as_of).set_index("opportunity_id")["owner"]
 stalled = report.tables["stalled"].assign(owner=lambda s: s["opportunity_id"].map(owners))
 a, b = st.columns([3, 1])
 with a:

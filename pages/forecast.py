@@ -19,7 +19,7 @@ from funnel_analytics.forecast import (
     weighted_pipeline,
 )
 from funnel_analytics.formatting import format_amount
-from funnel_analytics.funnel import latest_snapshot
+from funnel_analytics.funnel import current_deals
 from funnel_analytics.outlook import DEFAULT_SEED, run_rate_target
 from pages.ui import (
     amount_input,
@@ -60,7 +60,7 @@ with st.spinner(t("forecast_running", runs=f"{runs:,}")):
 year = sim.total(ctx.period_end) + ctx.won_to_date
 p10, p50, p90 = np.percentile(year, [10, 50, 90])
 remaining = target - ctx.won_to_date
-snap = latest_snapshot(ctx.observations, ctx.as_of)
+snap = current_deals(ctx.observations, ctx.as_of)
 weighted = weighted_pipeline(snap, model, ctx.probabilities, ctx.as_of, source)
 summary = weighted["summary"].iloc[0]
 m1, m2, m3, m4 = st.columns(4)
@@ -87,7 +87,7 @@ overdue = weighted["deals"][weighted["deals"]["bucket"] == "overdue"]
 if len(overdue):
     with st.expander(t("forecast_overdue_list", n=len(overdue))):
         show_table(overdue.drop(columns=["bucket", "quarter"]).replace({"stage": model.stage_names(lang)}))
-categories = forecast_by_category(snap, model)
+categories = forecast_by_category(snap, model, ctx.as_of)
 if categories is not None:
     st.subheader(t("forecast_categories"))
     show_table(categories)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from funnel_analytics.charts import stage_check_figure
-from funnel_analytics.funnel import latest_snapshot
+from funnel_analytics.funnel import current_deals
 from funnel_analytics.stagecheck import effective_stages, inflation_by_owner
 from pages.ui import download_table, open_page, show_table, t
 
 app = open_page("check_title", "check_caption")
 lang, model = app.lang, app.model
-check = effective_stages(latest_snapshot(app.observations, app.as_of), model)
+check = effective_stages(current_deals(app.observations, app.as_of), model)
 if check.empty:
     st.info(t("check_none"))
     st.stop()

@@ -134,3 +134,18 @@ def test_created_in_period_cohort_worked_by_hand() -> None:
     assert got["win_rate_by_amount"] == pytest.approx(120 / 200)
     assert got["decided_share"] == pytest.approx(3 / 4)
     assert got["too_few"]
+
+
+def test_history_log_forecasts_each_deals_latest_state(real_exports) -> None:
+    """A stage-history log has no snapshots: the open pipeline is each deal's last logged row."""
+    from funnel_analytics.funnel import current_deals
+    from funnel_analytics.loading import load_export
+
+    r = load_export(real_exports / "salesforce-sample-org-2026" / "OpportunityHistory.csv",
+                    stage_model="salesforce")
+    obs = r.observations()
+    last = obs.sort_values("snapshot_date", kind="stable").groupby("opportunity_id").tail(1)
+    open_ids = set(last.loc[last["status"] == "open", "opportunity_id"])
+    assert open_ids and set(current_deals(obs).query("status == 'open'")["opportunity_id"]) == open_ids
+    report = build_report(obs, r.stage_model, outlook=True, runs=300)
+    assert report.data["forecast"]["deals"] == len(open_ids)
