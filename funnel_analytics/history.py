@@ -30,7 +30,8 @@ import pyarrow.compute as pc
 from .schema import Opportunities as O
 from .stages import LOST, ON_HOLD, OPEN, STATUSES, WON, StageModel
 
-__all__ = ["MOVE_KINDS", "DealPanel", "StageHistory", "codes_of", "deal_panel", "stage_history"]
+__all__ = ["MOVE_KINDS", "DealPanel", "StageHistory", "codes_of", "deal_panel", "run_starts",
+           "stage_history"]
 
 MOVE_KINDS = ("forward", "skip", "backward", "won", "lost", "on_hold", "resumed", "reopened")
 
@@ -75,9 +76,10 @@ class DealPanel:
     moves: np.ndarray | None = None  # in a history: where in ``rows`` each move arrived
     visits: np.ndarray | None = None  # in a history: where in ``rows`` each visit began
 
-    def first_rows(self) -> np.ndarray:
-        """Where in ``rows`` each deal's observations begin, by deal code."""
-        return np.flatnonzero(np.diff(self.codes, prepend=-1))
+
+def run_starts(codes: np.ndarray) -> np.ndarray:
+    """Where each run of equal codes begins (in a panel's rows: each deal's first row)."""
+    return np.flatnonzero(np.diff(codes, prepend=-1))
 
 
 def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) -> DealPanel:

@@ -37,20 +37,43 @@ def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Ti
                  end: pd.Timestamp) -> pd.DataFrame:
     """Each deal closed (won or lost) in ``(start, end]``, as the row of the observation where it
     closed (so team, owner, source and grade are their values at closing)."""
-    moves = history.moves[history.moves["kind"].isin(["won", "lost"])]
-    closing = moves.sort_values("date").drop_duplicates(O.opportunity_id, keep="last")
-    mask = closing["date"] <= pd.Timestamp(end)
+    closes = history.moves[history.moves["kind"].isin(["won", "lost"])]
+    # Moves are in deal, then date order: a deal's outcome is its last close.
+    ids = closes[O.opportunity_id].array
+    last = np.ones(len(closes), dtype=bool)
+    last[:-1] = np.asarray(ids[1:] != ids[:-1], dtype=bool)
+    mask = last & (closes["date"] <= pd.Timestamp(end)).to_numpy()
     if start is not None:
-        mask &= closing["date"] > pd.Timestamp(start)
-    closing = closing[mask]
-    # Only the observations on closing dates can match: cut the table down before joining.
-    candidates = observations[observations[O.snapshot_date].isin(closing["date"].unique())]
-    at_close = candidates.merge(closing[[O.opportunity_id, "date", "kind"]],
-                                left_on=[O.opportunity_id, O.snapshot_date],
-                                right_on=[O.opportunity_id, "date"])
+        mask &= (closes["date"] > pd.Timestamp(start)).to_numpy()
+    closing = closes[mask]
+    at_close = _rows_of(history, observations, closing)
+    if at_close is None:  # other observations than the history's: find the rows by id and date
+        # Only the observations on closing dates can match: cut the table down before joining.
+        candidates = observations[observations[O.snapshot_date].isin(closing["date"].unique())]
+        at_close = candidates.merge(closing[[O.opportunity_id, "date", "kind"]],
+                                    left_on=[O.opportunity_id, O.snapshot_date],
+                                    right_on=[O.opportunity_id, "date"])
     at_close["won"] = at_close["kind"] == WON
     at_close["won_amount"] = at_close[O.amount].where(at_close["won"], 0.0)
     return at_close
+
+
+def _rows_of(history: StageHistory, observations: pd.DataFrame,
+             moves: pd.DataFrame) -> pd.DataFrame | None:
+    """The observations where ``moves`` (rows of ``history.moves``) arrived, in frame order,
+    with the moves' ``date`` and ``kind``. None unless the history was built from these
+    observations: its panel knows each move's row, checked by id and date."""
+    panel = history.panel
+    if panel is None or panel.moves is None or panel.size != len(observations):
+        return None
+    rows = panel.rows[panel.moves[moves.index.to_numpy()]]
+    order = np.argsort(rows)
+    rows, moves = rows[order], moves.iloc[order]
+    found = observations.take(rows).reset_index(drop=True)
+    if not ((found[O.opportunity_id].to_numpy() == moves[O.opportunity_id].to_numpy()).all()
+            and (found[O.snapshot_date].to_numpy() == moves["date"].to_numpy()).all()):
+        return None
+    return found.assign(date=moves["date"].to_numpy(), kind=moves["kind"].array)
 
 
 def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
@@ -95,7 +118,8 @@ def build_report(observations: pd.DataFrame, model: StageModel,
     previous = pd.Timestamp(dates[-2]) if len(dates) > 1 else None
     history = stage_history(observations, model, as_of)
     conversion = reached_stage_conversion(history)
-    snap = latest_snapshot(observations, as_of)
+    snap = latest_snapshot(observations[[O.opportunity_id, O.snapshot_date, O.stage, O.status,
+                                         O.amount]], as_of)
     counts = funnel_counts(snap, model)
     funnel = counts.merge(conversion[["stage", "reached_count"]], on="stage").rename(
         columns={"count": "open_count", "amount": "open_amount"})
@@ -106,8 +130,7 @@ def build_report(observations: pd.DataFrame, model: StageModel,
     wins_by = {by: win_rates(history, observations, previous, as_of, by, closed=closed)
                for by in (O.team, O.owner, O.source, O.grade) if by in observations}
     if previous is not None:
-        first_seen = history.deals.set_index(O.opportunity_id)["first_seen"]
-        steps, change_deals = pipeline_changes(observations, previous, as_of, first_seen)
+        steps, change_deals = pipeline_changes(observations, previous, as_of, history=history)
     else:
         steps, change_deals = pd.DataFrame(columns=["step", "count", "amount"]), pd.DataFrame()
     stalled = stalled_deals(history, durations)
@@ -116,8 +139,8 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "funnel": funnel, "conversion": conversion, "win_rate": wins, "transitions":
         matrix.reset_index(), "regressions": back, "regression_rates": regression_rates,
         "time_in_stage": durations, "stalled": stalled, "pipeline_changes": steps,
-        "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations),
-        "amount_changes": amount_changes(observations),
+        "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations, history),
+        "amount_changes": amount_changes(observations, history),
         **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
     }
     data = {
