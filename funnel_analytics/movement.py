@@ -36,15 +36,17 @@ def regressions(history: StageHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
     another stage or an outcome).
     """
     moves = history.moves
-    back = moves[moves["kind"] == "backward"][[O.opportunity_id, "date", "from_stage", "to_stage"]]
-    exits = moves[moves["kind"].isin(["forward", "skip", "backward", "won", "lost"])
-                  & moves["from_stage"].notna()]
+    keys = list(history.model.keys)
+    is_back = (moves["kind"] == "backward").to_numpy(dtype=bool)
+    is_exit = moves["kind"].isin(["forward", "skip", "backward", "won", "lost"]).to_numpy(dtype=bool)
+    frm = codes_of(moves["from_stage"], keys)  # len(keys): no stage, not counted
     per_stage = pd.DataFrame({
-        "exits": exits.groupby("from_stage").size(),
-        "backward": back.groupby("from_stage").size(),
-    }).reindex(list(history.model.keys)).fillna(0).astype("int64")
+        "exits": np.bincount(frm[is_exit], minlength=len(keys) + 1)[:len(keys)],
+        "backward": np.bincount(frm[is_back], minlength=len(keys) + 1)[:len(keys)],
+    }, index=pd.Index(keys, name="stage"))
     per_stage["regression_rate"] = per_stage["backward"] / per_stage["exits"].replace(0, np.nan)
-    return back.reset_index(drop=True), per_stage.rename_axis("stage").reset_index()
+    back = moves.loc[is_back, [O.opportunity_id, "date", "from_stage", "to_stage"]]
+    return back.reset_index(drop=True), per_stage.reset_index()
 
 
 def _by_deal(observations: pd.DataFrame, column: str, dtype: np.dtype | str,
