@@ -43,16 +43,20 @@ _FORWARD, _SKIP, _BACKWARD, _WON, _LOST, _ON_HOLD, _RESUMED, _REOPENED, _OPEN, _
 _S_OPEN, _S_WON, _S_LOST, _S_ON_HOLD = (STATUSES.index(s) for s in (OPEN, WON, LOST, ON_HOLD))
 # pandas' default string dtype: the string columns of the tables built here.
 STR = pd.StringDtype(na_value=np.nan)
+_BLOCK = 1 << 20  # rows per block where a column is converted block by block
 
 
 def codes_of(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     """The position of each value in ``vocabulary`` as small integers, ``len(vocabulary)`` where
     the value is missing or not in it. Arrow matches the strings against the few known ones,
-    so millions of values never become Python objects."""
+    block by block, so millions of values never become Python objects or large temporaries."""
     arrow = pa.array(values.astype(pd.StringDtype("pyarrow")).array)
-    found = pc.index_in(arrow, value_set=pa.array(list(vocabulary), pa.string()))
-    dtype = np.int8 if len(vocabulary) < 127 else np.int32
-    return pc.fill_null(found, len(vocabulary)).to_numpy().astype(dtype)
+    value_set = pa.array(list(vocabulary), pa.string())
+    codes = np.empty(len(arrow), dtype=np.int8 if len(vocabulary) < 127 else np.int32)
+    for start in range(0, len(arrow), _BLOCK):
+        found = pc.index_in(arrow.slice(start, _BLOCK), value_set=value_set)
+        codes[start:start + len(found)] = pc.fill_null(found, len(vocabulary)).to_numpy()
+    return codes
 
 
 def _labels(vocabulary: Sequence[str | None], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
@@ -71,15 +75,40 @@ class DealPanel:
 
     rows: np.ndarray  # positions in the observations, sorted by deal code, then date
     codes: np.ndarray  # the deal code of each of those rows
+    starts: np.ndarray  # where in ``rows`` each deal's rows begin, by deal code
     ids: pd.Index  # the id of each deal code
     size: int  # rows of the observations frame the positions refer to
     moves: np.ndarray | None = None  # in a history: where in ``rows`` each move arrived
     visits: np.ndarray | None = None  # in a history: where in ``rows`` each visit began
 
+    def ends(self) -> np.ndarray:
+        """Where in ``rows`` each deal's last row is, by deal code."""
+        return np.append(self.starts[1:], len(self.rows)) - 1
+
 
 def run_starts(codes: np.ndarray) -> np.ndarray:
-    """Where each run of equal codes begins (in a panel's rows: each deal's first row)."""
-    return np.flatnonzero(np.diff(codes, prepend=-1))
+    """Where each run of equal codes begins."""
+    starts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    return np.concatenate([[0], starts]) if len(codes) else starts
+
+
+def _factorize(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """int32 codes numbering the (non-missing) ids by first appearance, and the ids by code.
+    Arrow strings are encoded by Arrow, whose chunks share one dictionary: their codes are
+    copied once (pandas would combine the chunks and widen the codes, 150 MB more at 12M rows)."""
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow" and len(ids):
+        encoded = pa.array(ids.array).dictionary_encode()
+        chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        codes = np.empty(len(ids), dtype=np.int32)
+        start = 0
+        for chunk in chunks:
+            codes[start:start + len(chunk)] = chunk.indices.to_numpy()
+            start += len(chunk)
+        return codes, pd.Index(pd.array(chunks[0].dictionary, dtype=STR))
+    codes, uniques = pd.factorize(ids)
+    if isinstance(uniques.dtype, pd.StringDtype):
+        uniques = uniques.astype(STR)
+    return codes.astype(np.int32), uniques
 
 
 def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) -> DealPanel:
@@ -93,14 +122,12 @@ def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) 
     chosen = None if valid.all() else np.flatnonzero(valid)
     if chosen is not None:
         ids, dates = ids.iloc[chosen], dates[chosen]
-    codes, uniques = pd.factorize(ids)
-    if isinstance(uniques.dtype, pd.StringDtype):
-        uniques = uniques.astype(STR)
-    # lexsort is stable: one deal's rows on the same date keep their order in the frame.
+    codes, uniques = _factorize(ids)
+    # lexsort is stable: one deal's rows on the same date keep their order in the frame. The
+    # positions stay numpy's index type: indexing with narrower ones would convert them each time.
     order = np.lexsort((dates, codes))
-    rows = order if chosen is None else chosen[order]
-    position = np.int32 if len(observations) < 2**31 else np.int64
-    return DealPanel(rows.astype(position), codes[order].astype(np.int32), uniques,
+    codes = codes[order]
+    return DealPanel(order if chosen is None else chosen[order], codes, run_starts(codes), uniques,
                      len(observations))
 
 
@@ -225,7 +252,7 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     has_next = nxt < len(boundary)
     end_row = np.where(has_next, boundary[np.minimum(nxt, len(boundary) - 1)], 0)
     valid_end = has_next & (codes[end_row] == codes[starts])
-    last_row = _last_rows(codes)
+    last_row = panel.ends()
     censored = ~valid_end
     # A stay still going at the last observation: censored at as_of if the deal was in the
     # latest data, else at its last sighting (it left the exports without an outcome).
@@ -259,20 +286,12 @@ def _shifted(values: np.ndarray, fill: int) -> np.ndarray:
     return out
 
 
-def _last_rows(codes: np.ndarray) -> np.ndarray:
-    """The last row of each deal in rows sorted by deal code, indexed by code."""
-    last = np.ones(len(codes), dtype=bool)
-    last[:-1] = codes[:-1] != codes[1:]
-    return np.flatnonzero(last)
-
-
 def _deal_summary(panel: DealPanel, dates: np.ndarray, stage: np.ndarray, status: np.ndarray,
                   statuses: list[str], backward: np.ndarray, model: StageModel) -> pd.DataFrame:
     """Per deal, in code order (rows sorted by deal, then date): furthest and current stage,
     status, sightings, and ``backward`` (the deal code of each backward move) counted."""
     unknown = len(model.keys)
-    last = _last_rows(panel.codes)
-    first_rows = np.concatenate([[0], last[:-1] + 1])
+    first_rows, last = panel.starts, panel.ends()
     furthest = np.maximum.reduceat(np.where(stage == unknown, -1, stage), first_rows)
     furthest[furthest < 0] = unknown
     current = stage[last]

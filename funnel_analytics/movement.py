@@ -148,7 +148,7 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Ti
     if first_seen is not None:
         seen_before = (first_seen.reindex(ids) < end).to_numpy(dtype=bool, na_value=False)
     else:
-        seen_before = dates[panel.rows[run_starts(panel.codes)[chosen]]] < np.datetime64(end, "ns")
+        seen_before = dates[panel.rows[panel.starts[chosen]]] < np.datetime64(end, "ns")
     both = in_a & in_b
     delta = amount_end - amount_start
     step = np.select(
