@@ -215,7 +215,8 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     panel = deal_panel(observations)
     rows, codes = panel.rows, panel.codes
     dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")[rows]
-    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dates.max())
+    latest = dates.max()
+    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(latest)
     unknown = len(model.keys)  # the code of a missing or unknown stage
     stage = codes_of(observations[O.stage], model.keys)[rows]
     status_codes, statuses = _status_codes(observations[O.status])
@@ -242,22 +243,21 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     # Visits: runs of consecutive observations at one known stage (status changes to on hold
     # or back do not end a visit; an outcome or another stage does).
     closed = (status == _S_WON) | (status == _S_LOST)
-    stage_change = first | ~((prev_stage == stage) & (stage != unknown) & ~closed)
+    boundary = np.flatnonzero(first | (prev_stage != stage) | (stage == unknown) | closed)
     del prev_stage
-    starts = np.flatnonzero(stage_change & (stage != unknown) & ~closed)
-    # The end of a visit: the next row of the same deal where the stage changes or it closes.
-    boundary = np.flatnonzero(stage_change)
-    del stage_change, closed
-    nxt = np.searchsorted(boundary, starts, side="right")
-    has_next = nxt < len(boundary)
-    end_row = np.where(has_next, boundary[np.minimum(nxt, len(boundary) - 1)], 0)
+    # A visit begins at a boundary at a known stage, not closed, and ends at the next boundary
+    # (the stage changes or the deal closes) if that is the same deal's.
+    at = np.flatnonzero((stage[boundary] != unknown) & ~closed[boundary])
+    del closed
+    starts = boundary[at]
+    has_next = at + 1 < len(boundary)
+    end_row = boundary[np.minimum(at + 1, len(boundary) - 1)]
     valid_end = has_next & (codes[end_row] == codes[starts])
-    last_row = panel.ends()
     censored = ~valid_end
     # A stay still going at the last observation: censored at as_of if the deal was in the
     # latest data, else at its last sighting (it left the exports without an outcome).
-    last_seen = dates[last_row[codes[starts]]]
-    censor_at = np.where(last_seen >= dates.max(), np.datetime64(as_of, "ns"), last_seen)
+    last_seen = dates[panel.ends()[codes[starts]]]
+    censor_at = np.where(last_seen >= latest, np.datetime64(as_of, "ns"), last_seen)
     stop = np.where(censored, censor_at, dates[end_row])
     exit_kind = np.where(valid_end, _kind(stage[starts], stage[end_row], status[starts],
                                           status[end_row], unknown), _OPEN)

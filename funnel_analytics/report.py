@@ -37,15 +37,17 @@ def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Ti
                  end: pd.Timestamp) -> pd.DataFrame:
     """Each deal closed (won or lost) in ``(start, end]``, as the row of the observation where it
     closed (so team, owner, source and grade are their values at closing)."""
-    closes = history.moves[history.moves["kind"].isin(["won", "lost"])]
+    moves = history.moves
+    closes = np.flatnonzero(moves["kind"].isin(["won", "lost"]).to_numpy(dtype=bool))
     # Moves are in deal, then date order: a deal's outcome is its last close.
-    ids = closes[O.opportunity_id].array
+    ids = moves[O.opportunity_id].array.take(closes)
     last = np.ones(len(closes), dtype=bool)
     last[:-1] = np.asarray(ids[1:] != ids[:-1], dtype=bool)
-    mask = last & (closes["date"] <= pd.Timestamp(end)).to_numpy()
+    when = moves["date"].to_numpy()[closes]
+    last &= when <= np.datetime64(pd.Timestamp(end), "ns")
     if start is not None:
-        mask &= (closes["date"] > pd.Timestamp(start)).to_numpy()
-    closing = closes[mask]
+        last &= when > np.datetime64(pd.Timestamp(start), "ns")
+    closing = moves.iloc[closes[last]]
     at_close = _rows_of(history, observations, closing)
     if at_close is None:  # other observations than the history's: find the rows by id and date
         # Only the observations on closing dates can match: cut the table down before joining.
