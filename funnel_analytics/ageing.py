@@ -98,7 +98,7 @@ def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) 
     durations = stage_durations(history) if durations is None else durations
     model = history.model
     visits = history.visits
-    # Each stay's limit, looked up by stage code (the last code, a stage outside the model, has none).
+    # Each stay's limit by stage code (the last code, a stage outside the model, has none).
     stage = codes_of(visits["stage"], model.keys)
     model_limit = np.array([*(float(s.max_days) if s.max_days else np.nan for s in model.stages),
                             np.nan])[stage]

@@ -38,7 +38,8 @@ MOVE_KINDS = ("forward", "skip", "backward", "won", "lost", "on_hold", "resumed"
 # Kinds as integer codes: the move kinds, then "open" (a visit still under way) and "" (none
 # applies, e.g. a status outside the known ones).
 _KINDS = (*MOVE_KINDS, "open", "")
-_FORWARD, _SKIP, _BACKWARD, _WON, _LOST, _ON_HOLD, _RESUMED, _REOPENED, _OPEN, _NONE = range(len(_KINDS))
+(_FORWARD, _SKIP, _BACKWARD, _WON, _LOST, _ON_HOLD, _RESUMED, _REOPENED, _OPEN,
+ _NONE) = range(len(_KINDS))
 # Status codes are positions in STATUSES (then any other statuses found in the data).
 _S_OPEN, _S_WON, _S_LOST, _S_ON_HOLD = (STATUSES.index(s) for s in (OPEN, WON, LOST, ON_HOLD))
 # pandas' default string dtype: the string columns of the tables built here.
@@ -59,7 +60,7 @@ def codes_of(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     return codes
 
 
-def _labels(vocabulary: Sequence[str | None], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+def _labels(vocabulary: Sequence[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     """The strings behind ``codes`` (``len(vocabulary)`` is missing), taken by Arrow."""
     return pd.array([*vocabulary, None], dtype=STR).take(codes)
 
@@ -114,8 +115,9 @@ def _factorize(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
 def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) -> DealPanel:
     """The :class:`DealPanel` of the observations that have an id and a date: ``history``'s
     when it was built from these observations (it has as many rows), else a new one."""
-    if history is not None and history.panel is not None and history.panel.size == len(observations):
-        return history.panel
+    panel = history.panel if history is not None else None
+    if panel is not None and panel.size == len(observations):
+        return panel
     ids = observations[O.opportunity_id]
     dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
     valid = ids.notna().to_numpy() & ~np.isnat(dates)
@@ -164,7 +166,7 @@ def _kind(prev_stage: np.ndarray, stage: np.ndarray, prev_status: np.ndarray,
     both_known = (prev_stage != unknown) & (stage != unknown)
     kinds[((prev_status == _S_WON) | (prev_status == _S_LOST)) & (status == _S_OPEN)] = _REOPENED
     open_moves = (status == _S_OPEN) & (kinds == _NONE)
-    diff = stage.astype(np.int16) - prev_stage
+    diff = stage - prev_stage  # codes are below 127: no int8 overflow
     kinds[open_moves & both_known & (diff == 1)] = _FORWARD
     kinds[open_moves & both_known & (diff > 1)] = _SKIP
     kinds[open_moves & both_known & (diff < 0)] = _BACKWARD
@@ -273,9 +275,8 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     deals = _deal_summary(panel, dates, stage, status, statuses, backward, model)
     resolution = "event" if "observed_via" in observations and (
         observations["observed_via"] == "history").all() else "snapshot"
-    index = rows.dtype
-    panel = replace(panel, moves=m.astype(index), visits=starts.astype(index))
-    return StageHistory(moves, visits, deals, model, as_of, resolution, panel)
+    return StageHistory(moves, visits, deals, model, as_of, resolution,
+                        replace(panel, moves=m, visits=starts))
 
 
 def _shifted(values: np.ndarray, fill: int) -> np.ndarray:

@@ -38,7 +38,8 @@ def regressions(history: StageHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
     moves = history.moves
     keys = list(history.model.keys)
     is_back = (moves["kind"] == "backward").to_numpy(dtype=bool)
-    is_exit = moves["kind"].isin(["forward", "skip", "backward", "won", "lost"]).to_numpy(dtype=bool)
+    exits = ["forward", "skip", "backward", "won", "lost"]
+    is_exit = moves["kind"].isin(exits).to_numpy(dtype=bool)
     frm = codes_of(moves["from_stage"], keys)  # len(keys): no stage, not counted
     per_stage = pd.DataFrame({
         "exits": np.bincount(frm[is_exit], minlength=len(keys) + 1)[:len(keys)],
