@@ -102,3 +102,25 @@ def test_a_deal_that_regresses_keeps_its_furthest_stage_but_moves_differently() 
     hf, hr = stage_history(forward, DEFAULT_MODEL), stage_history(regress, DEFAULT_MODEL)
     assert hf.deals["furthest_stage"].tolist() == hr.deals["furthest_stage"].tolist() == ["shortlisted"]
     assert hf.moves["kind"].tolist() == ["skip"] and hr.moves["kind"].tolist() == ["backward"]
+
+
+def test_waterfall_with_the_loaders_string_dtype() -> None:
+    # The loader's columns are pandas' NA strings: a deal missing at the end ("gone") has no status.
+    obs = frame()
+    for col in ("opportunity_id", "stage", "status"):
+        obs[col] = obs[col].astype("string[pyarrow]")
+    steps, _ = pipeline_changes(obs, JAN, FEB)
+    expected, _ = pipeline_changes(frame(), JAN, FEB)
+    pd.testing.assert_frame_equal(steps, expected)
+
+
+def test_the_history_of_the_same_observations_gives_the_same_tables() -> None:
+    from funnel_analytics.movement import amount_changes
+
+    obs = frame()
+    h = stage_history(obs, DEFAULT_MODEL)
+    pd.testing.assert_frame_equal(slipped_deals(obs, h), slipped_deals(obs))
+    pd.testing.assert_frame_equal(amount_changes(obs, h), amount_changes(obs))
+    for with_history, without in zip(pipeline_changes(obs, JAN, FEB, history=h),
+                                      pipeline_changes(obs, JAN, FEB), strict=True):
+        pd.testing.assert_frame_equal(with_history, without)

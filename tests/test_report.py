@@ -86,3 +86,18 @@ def test_as_of_limits_the_report(sample_report) -> None:
     early = build_report(ws.observations, ws.stage_model, pd.Timestamp("2026-03-31"))
     assert early.data["as_of"] == "2026-03-31"
     assert early.data["previous_snapshot"] == "2026-02-28"
+
+
+def test_a_deal_closed_once_is_one_closing_row() -> None:
+    from funnel_analytics.history import stage_history
+    from funnel_analytics.report import closing_rows
+    from funnel_analytics.stages import DEFAULT_MODEL
+
+    t0, t1 = pd.Timestamp("2024-03-05 10:00"), pd.Timestamp("2024-03-06 09:00")
+    # A history log with two rows at the closing time: the stage, then the outcome.
+    obs = pd.DataFrame({"opportunity_id": ["W", "W", "W"], "snapshot_date": [t0, t1, t1],
+                        "stage": ["near_win", "near_win", "won"], "status": ["open", "open", "won"],
+                        "amount": [5.0, 5.0, 5.0], "team": ["t", "t", "t"]})
+    h = stage_history(obs, DEFAULT_MODEL)
+    closed = closing_rows(h, obs, None, t1)
+    assert closed[["opportunity_id", "stage", "kind", "won"]].values.tolist() == [["W", "won", "won", True]]
