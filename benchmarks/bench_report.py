@@ -73,7 +73,8 @@ GRADES = ("A", "B", "C", "D")
 # The parts of build_report that are timed separately (names in funnel_analytics.report).
 PARTS = ("stage_history", "reached_stage_conversion", "transition_matrix", "regressions",
          "stage_durations", "stalled_deals", "pipeline_changes", "win_rates", "closing_rows",
-         "slipped_deals", "amount_changes", "funnel_counts", "latest_snapshot", "_records")
+         "slipped_deals", "amount_changes", "funnel_counts", "current_deals",
+         "created_cohort_win_rates", "json_records")
 
 
 # ============================================================================================

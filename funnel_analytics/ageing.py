@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
-from .history import StageHistory
+from .history import StageHistory, codes_of
 from .schema import Opportunities as O
 
 __all__ = ["AGE_BUCKETS", "ageing_buckets", "open_deal_ages", "stage_durations", "stalled_deals",
@@ -50,18 +50,27 @@ def _quantile(sf: SurvfuncRight | None, p: float) -> tuple[float, float, float]:
     return as_float(q), as_float(lo), as_float(hi)
 
 
+def _stays(history: StageHistory):
+    """Per open stage in model order: the key, its stays' days and whether each one ended."""
+    visits = history.visits
+    stage = codes_of(visits["stage"], history.model.keys)
+    days = visits["days"].to_numpy()
+    ended = ~visits["censored"].to_numpy()
+    for code, key in enumerate(history.model.keys[:-1]):
+        at = stage == code
+        yield key, days[at], ended[at]
+
+
 def stage_durations(history: StageHistory) -> pd.DataFrame:
     """Per stage: stays ``n``, ``censored`` (still under way), Kaplan–Meier ``median_days`` and
     ``p75_days`` with 95% intervals, and ``p80_days`` (the default stalled threshold)."""
-    visits = history.visits
     rows = []
-    for key in history.model.keys[:-1]:
-        v = visits[visits["stage"] == key]
-        sf = _fit(v["days"].to_numpy(), (~v["censored"]).to_numpy())
+    for key, days, ended in _stays(history):
+        sf = _fit(days, ended)
         med, med_lo, med_hi = _quantile(sf, 0.5)
         p75, p75_lo, p75_hi = _quantile(sf, 0.75)
         p80 = _quantile(sf, 0.80)[0]
-        rows.append({"stage": key, "n": len(v), "censored": int(v["censored"].sum()),
+        rows.append({"stage": key, "n": len(days), "censored": int((~ended).sum()),
                      "median_days": med, "median_low": med_lo, "median_high": med_hi,
                      "p75_days": p75, "p75_low": p75_lo, "p75_high": p75_hi, "p80_days": p80})
     return pd.DataFrame(rows)
@@ -70,9 +79,8 @@ def stage_durations(history: StageHistory) -> pd.DataFrame:
 def survival_curves(history: StageHistory) -> pd.DataFrame:
     """The Kaplan–Meier curve of each stage: ``stage, days, surviving`` (share still there)."""
     parts = []
-    for key in history.model.keys[:-1]:
-        v = history.visits[history.visits["stage"] == key]
-        sf = _fit(v["days"].to_numpy(), (~v["censored"]).to_numpy())
+    for key, days, ended in _stays(history):
+        sf = _fit(days, ended)
         if sf is None:
             continue
         parts.append(pd.DataFrame({"stage": key, "days": np.concatenate([[0.0], sf.surv_times]),
@@ -88,19 +96,22 @@ def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) 
     (``model`` or ``p80``), longest first.
     """
     durations = stage_durations(history) if durations is None else durations
-    p80 = durations.set_index("stage")["p80_days"]
-    current = history.visits[history.visits["censored"]]
-    is_open = history.deals.set_index(O.opportunity_id)["status"] == "open"
-    current = current[is_open.reindex(current[O.opportunity_id]).to_numpy(dtype=bool, na_value=False)]
-    model_limits = {s.key: float(s.max_days) for s in history.model.stages if s.max_days}
-    from_model = current["stage"].map(model_limits)
-    limits = from_model.fillna(current["stage"].map(p80)).to_numpy(dtype="float64")
-    sources = np.where(from_model.notna(), "model", "p80")
-    out = current.assign(limit_days=limits, limit_source=sources,
-                         days_in_stage=current["days"])
-    out = out[out["days_in_stage"] > out["limit_days"]]
-    return out[[O.opportunity_id, "stage", "entered", "days_in_stage", "limit_days",
-                "limit_source"]].sort_values("days_in_stage", ascending=False).reset_index(drop=True)
+    model = history.model
+    visits = history.visits
+    # Each stay's limit by stage code (the last code, a stage outside the model, has none).
+    stage = codes_of(visits["stage"], model.keys)
+    model_limit = np.array([*(float(s.max_days) if s.max_days else np.nan for s in model.stages),
+                            np.nan])[stage]
+    p80 = durations.set_index("stage")["p80_days"].reindex(model.keys).to_numpy(dtype="float64")
+    from_model = ~np.isnan(model_limit)
+    limits = np.where(from_model, model_limit, np.append(p80, np.nan)[stage])
+    is_open = (history.deals["status"] == "open").to_numpy(dtype=bool)[history.visit_deals()]
+    days = visits["days"].to_numpy()
+    stalled = visits["censored"].to_numpy() & is_open & (days > limits)
+    out = visits.loc[stalled, [O.opportunity_id, "stage", "entered"]].assign(
+        days_in_stage=days[stalled], limit_days=limits[stalled],
+        limit_source=np.where(from_model[stalled], "model", "p80"))
+    return out.sort_values("days_in_stage", ascending=False).reset_index(drop=True)
 
 
 def open_deal_ages(history: StageHistory, observations: pd.DataFrame) -> pd.DataFrame:

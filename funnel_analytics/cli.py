@@ -397,11 +397,11 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
         won = context.won_to_date if by == "amount" else 0.0
         vs, summary = compare_with_pipeline(result, context.observations, context.history,
                                             context.durations, won_to_date=won)
-        from .report import _records
+        from .report import json_records
 
         data["as_of"] = context.as_of.date().isoformat()
         data["balance"] = summary
-        data["vs_actual"] = _records(vs)
+        data["vs_actual"] = json_records(vs)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
         sys.exit(EXIT_OK)

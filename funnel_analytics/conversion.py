@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .history import StageHistory
+from .history import MOVE_KINDS, StageHistory, codes_of
 from .stages import LOST, WON
 
 __all__ = ["MIN_SAMPLE", "reached_stage_conversion", "stage_flow", "transition_matrix",
@@ -57,15 +57,16 @@ def reached_stage_conversion(history: StageHistory) -> pd.DataFrame:
     """
     deals = history.deals
     furthest = deals["furthest_index"].to_numpy()
-    status = deals["status"].to_numpy()
+    is_closed = deals["status"].isin([WON, LOST]).to_numpy(dtype=bool)
+    is_won = (deals["status"] == WON).to_numpy(dtype=bool)
     keys = list(history.model.keys)
     rows = []
     for k, key in enumerate(keys):
         reached = furthest >= k
         n = int(reached.sum())
         to_next = int((furthest >= k + 1).sum()) if k + 1 < len(keys) else None
-        closed = reached & np.isin(status, [WON, LOST])
-        won = reached & (status == WON)
+        closed = reached & is_closed
+        won = reached & is_won
         rows.append({"stage": key, "reached_count": n, "to_next_count": to_next,
                      "closed_count": int(closed.sum()), "won_count": int(won.sum())})
     out = pd.DataFrame(rows)
@@ -82,15 +83,25 @@ def reached_stage_conversion(history: StageHistory) -> pd.DataFrame:
 def transition_matrix(history: StageHistory) -> pd.DataFrame:
     """Counts of observed moves: rows are the stage moved from, columns the stage moved to
     (or the outcome ``won`` / ``lost`` / ``on_hold``), in model order."""
-    moves = history.moves[history.moves["kind"] != "resumed"]  # back from hold: no transition
+    moves = history.moves
     keys = list(history.model.keys)
-    to = moves["to_stage"].where(~moves["kind"].isin(["lost", "on_hold"]), moves["kind"])
-    to = to.where(moves["kind"] != "won", history.model.won.key)
-    frm = moves["from_stage"].where(moves["from_stage"].notna(), "unknown")
-    table = pd.crosstab(pd.Series(frm.to_numpy(), name="from"), pd.Series(to.to_numpy(), name="to"))
-    columns = [c for c in [*keys, LOST, "on_hold"] if c in table.columns or c in keys]
-    rows = [r for r in [*keys, "unknown"] if r in table.index or r in keys]
-    return table.reindex(index=rows, columns=columns, fill_value=0).astype("int64")
+    k = len(keys)
+    # Counted on codes. From: the stages, then k for a missing stage ("unknown"). To: the
+    # stages, k for a missing stage (not counted), k + 1 for lost and k + 2 for on hold.
+    kind = codes_of(moves["kind"], MOVE_KINDS)
+    frm = codes_of(moves["from_stage"], keys).astype(np.int64)
+    to = codes_of(moves["to_stage"], keys).astype(np.int64)
+    to[kind == MOVE_KINDS.index("won")] = k - 1  # the won stage, whatever the row says
+    to[kind == MOVE_KINDS.index("lost")] = k + 1
+    to[kind == MOVE_KINDS.index("on_hold")] = k + 2
+    counted = (kind != MOVE_KINDS.index("resumed")) & (to != k)  # back from hold: no transition
+    counts = np.bincount(frm[counted] * (k + 3) + to[counted], minlength=(k + 1) * (k + 3))
+    table = pd.DataFrame(np.delete(counts.reshape(k + 1, k + 3), k, axis=1),
+                         index=pd.Index([*keys, "unknown"], name="from"),
+                         columns=pd.Index([*keys, LOST, "on_hold"], name="to"))
+    columns = [c for c in table.columns if c in keys or table[c].any()]
+    rows = [r for r in table.index if r in keys or table.loc[r].any()]
+    return table.loc[rows, columns].astype("int64")
 
 
 def stage_flow(history: StageHistory, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.DataFrame:

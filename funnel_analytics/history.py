@@ -19,17 +19,118 @@ Rules (``domain.md`` §2–3):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import Opportunities as O
-from .stages import LOST, ON_HOLD, OPEN, WON, StageModel
+from .stages import LOST, ON_HOLD, OPEN, STATUSES, WON, StageModel
 
-__all__ = ["MOVE_KINDS", "StageHistory", "stage_history"]
+__all__ = ["MOVE_KINDS", "DealPanel", "StageHistory", "codes_of", "deal_panel", "run_starts",
+           "stage_history"]
 
 MOVE_KINDS = ("forward", "skip", "backward", "won", "lost", "on_hold", "resumed", "reopened")
+
+# Kinds as integer codes: the move kinds, then "open" (a visit still under way) and "" (none
+# applies, e.g. a status outside the known ones).
+_KINDS = (*MOVE_KINDS, "open", "")
+(_FORWARD, _SKIP, _BACKWARD, _WON, _LOST, _ON_HOLD, _RESUMED, _REOPENED, _OPEN,
+ _NONE) = range(len(_KINDS))
+# Status codes are positions in STATUSES (then any other statuses found in the data).
+_S_OPEN, _S_WON, _S_LOST, _S_ON_HOLD = (STATUSES.index(s) for s in (OPEN, WON, LOST, ON_HOLD))
+# pandas' default string dtype: the string columns of the tables built here.
+STR = pd.StringDtype(na_value=np.nan)
+_BLOCK = 1 << 20  # rows per block where a column is converted block by block
+
+
+def codes_of(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
+    """The position of each value in ``vocabulary`` as small integers, ``len(vocabulary)`` where
+    the value is missing or not in it. Arrow matches the strings against the few known ones,
+    block by block, so millions of values never become Python objects or large temporaries."""
+    arrow = pa.array(values.astype(pd.StringDtype("pyarrow")).array)
+    value_set = pa.array(list(vocabulary), pa.string())
+    codes = np.empty(len(arrow), dtype=np.int8 if len(vocabulary) < 127 else np.int32)
+    for start in range(0, len(arrow), _BLOCK):
+        found = pc.index_in(arrow.slice(start, _BLOCK), value_set=value_set)
+        codes[start:start + len(found)] = pc.fill_null(found, len(vocabulary)).to_numpy()
+    return codes
+
+
+def _labels(vocabulary: Sequence[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """The strings behind ``codes`` (``len(vocabulary)`` is missing), taken by Arrow."""
+    return pd.array([*vocabulary, None], dtype=STR).take(codes)
+
+
+@dataclass(frozen=True)
+class DealPanel:
+    """Every observation of each deal in date order, as positions in the observations frame.
+
+    Deals are numbered by first appearance (their *code*; in a :class:`StageHistory` the code is
+    also the deal's row in ``deals``). Built once, it lets each part of a report group rows by
+    deal without hashing the ids again.
+    """
+
+    rows: np.ndarray  # positions in the observations, sorted by deal code, then date
+    codes: np.ndarray  # the deal code of each of those rows
+    starts: np.ndarray  # where in ``rows`` each deal's rows begin, by deal code
+    ids: pd.Index  # the id of each deal code
+    size: int  # rows of the observations frame the positions refer to
+    moves: np.ndarray | None = None  # in a history: where in ``rows`` each move arrived
+    visits: np.ndarray | None = None  # in a history: where in ``rows`` each visit began
+
+    def ends(self) -> np.ndarray:
+        """Where in ``rows`` each deal's last row is, by deal code."""
+        return np.append(self.starts[1:], len(self.rows)) - 1
+
+
+def run_starts(codes: np.ndarray) -> np.ndarray:
+    """Where each run of equal codes begins."""
+    starts = np.flatnonzero(codes[1:] != codes[:-1]) + 1
+    return np.concatenate([[0], starts]) if len(codes) else starts
+
+
+def _factorize(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """int32 codes numbering the (non-missing) ids by first appearance, and the ids by code.
+    Arrow strings are encoded by Arrow, whose chunks share one dictionary: their codes are
+    copied once (pandas would combine the chunks and widen the codes, 150 MB more at 12M rows)."""
+    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow" and len(ids):
+        encoded = pa.array(ids.array).dictionary_encode()
+        chunks = encoded.chunks if isinstance(encoded, pa.ChunkedArray) else [encoded]
+        codes = np.empty(len(ids), dtype=np.int32)
+        start = 0
+        for chunk in chunks:
+            codes[start:start + len(chunk)] = chunk.indices.to_numpy()
+            start += len(chunk)
+        return codes, pd.Index(pd.array(chunks[0].dictionary, dtype=STR))
+    codes, uniques = pd.factorize(ids)
+    if isinstance(uniques.dtype, pd.StringDtype):
+        uniques = uniques.astype(STR)
+    return codes.astype(np.int32), uniques
+
+
+def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) -> DealPanel:
+    """The :class:`DealPanel` of the observations that have an id and a date: ``history``'s
+    when it was built from these observations (it has as many rows), else a new one."""
+    panel = history.panel if history is not None else None
+    if panel is not None and panel.size == len(observations):
+        return panel
+    ids = observations[O.opportunity_id]
+    dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
+    valid = ids.notna().to_numpy() & ~np.isnat(dates)
+    chosen = None if valid.all() else np.flatnonzero(valid)
+    if chosen is not None:
+        ids, dates = ids.iloc[chosen], dates[chosen]
+    codes, uniques = _factorize(ids)
+    # lexsort is stable: one deal's rows on the same date keep their order in the frame. The
+    # positions stay numpy's index type: indexing with narrower ones would convert them each time.
+    order = np.lexsort((dates, codes))
+    codes = codes[order]
+    return DealPanel(order if chosen is None else chosen[order], codes, run_starts(codes), uniques,
+                     len(observations))
 
 
 @dataclass(frozen=True)
@@ -38,6 +139,7 @@ class StageHistory:
 
     ``resolution`` is ``"snapshot"`` when the dates are export dates (a move happened at some
     time within the interval before the date shown) and ``"event"`` for logged changes.
+    ``panel`` indexes the observations the history was built from (see :class:`DealPanel`).
     """
 
     moves: pd.DataFrame  # opportunity_id, date, from_stage, to_stage, from_status, to_status, kind
@@ -46,25 +148,48 @@ class StageHistory:
     model: StageModel
     as_of: pd.Timestamp
     resolution: str
+    panel: DealPanel | None = None
+
+    def visit_deals(self) -> np.ndarray:
+        """The row in ``deals`` of each visit."""
+        if self.panel is not None and self.panel.visits is not None:
+            return self.panel.codes[self.panel.visits]
+        return pd.Index(self.deals[O.opportunity_id]).get_indexer(self.visits[O.opportunity_id])
 
 
-def _kind(prev_idx, idx, prev_status, status) -> np.ndarray:
-    """Vectorised move kinds from the previous and the current (stage index, status)."""
-    kinds = np.full(len(idx), "", dtype=object)
-    same_stage = (prev_idx == idx) | (np.isnan(prev_idx) & np.isnan(idx))
-    kinds[np.isin(prev_status, [WON, LOST]) & (status == OPEN)] = "reopened"
-    open_moves = (status == OPEN) & (kinds == "")
-    diff = idx - prev_idx
-    kinds[open_moves & (diff == 1)] = "forward"
-    kinds[open_moves & (diff > 1)] = "skip"
-    kinds[open_moves & (diff < 0)] = "backward"
-    kinds[open_moves & same_stage & (prev_status == ON_HOLD)] = "resumed"
-    kinds[(status == WON)] = "won"
-    kinds[(status == LOST)] = "lost"
-    kinds[(status == ON_HOLD)] = "on_hold"
+def _kind(prev_stage: np.ndarray, stage: np.ndarray, prev_status: np.ndarray,
+          status: np.ndarray, unknown: int) -> np.ndarray:
+    """Vectorised move kinds (codes into ``_KINDS``) from the previous and the current stage
+    and status codes; ``unknown`` is the code of an unknown stage."""
+    kinds = np.full(len(stage), _NONE, dtype=np.int8)
+    same_stage = prev_stage == stage
+    both_known = (prev_stage != unknown) & (stage != unknown)
+    kinds[((prev_status == _S_WON) | (prev_status == _S_LOST)) & (status == _S_OPEN)] = _REOPENED
+    open_moves = (status == _S_OPEN) & (kinds == _NONE)
+    diff = stage - prev_stage  # codes are below 127: no int8 overflow
+    kinds[open_moves & both_known & (diff == 1)] = _FORWARD
+    kinds[open_moves & both_known & (diff > 1)] = _SKIP
+    kinds[open_moves & both_known & (diff < 0)] = _BACKWARD
+    kinds[open_moves & same_stage & (prev_status == _S_ON_HOLD)] = _RESUMED
+    kinds[status == _S_WON] = _WON
+    kinds[status == _S_LOST] = _LOST
+    kinds[status == _S_ON_HOLD] = _ON_HOLD
     # An open deal whose stage is newly known after an unknown one counts as forward.
-    kinds[open_moves & (kinds == "") & ~same_stage] = "forward"
+    kinds[open_moves & (kinds == _NONE) & ~same_stage] = _FORWARD
     return kinds
+
+
+def _status_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Status codes and their statuses: :data:`STATUSES`, then any others found in the data.
+    A missing status counts as open."""
+    statuses = list(STATUSES)
+    codes = codes_of(values, statuses)
+    other = (codes == len(statuses)) & values.notna().to_numpy()
+    if other.any():
+        statuses += values[other].astype(STR).unique().tolist()
+        codes = codes_of(values, statuses)
+    codes[codes == len(statuses)] = _S_OPEN
+    return codes, statuses
 
 
 def stage_history(observations: pd.DataFrame, model: StageModel,
@@ -86,113 +211,106 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     >>> h = stage_history(ws.observations, ws.stage_model)     # doctest: +SKIP
     >>> h.moves["kind"].value_counts()                         # doctest: +SKIP
     """
-    cols = [O.opportunity_id, O.snapshot_date, O.stage, O.status]
-    obs = observations[cols].dropna(subset=[O.opportunity_id, O.snapshot_date])
-    as_of = pd.Timestamp(as_of) if as_of is not None else obs[O.snapshot_date].max()
-    # Work on integer codes: ids, stages and statuses are factorized once (strings would make
-    # every comparison and sort of millions of rows go through Python objects).
-    id_codes, id_values = pd.factorize(obs[O.opportunity_id], sort=False)
-    order = {k: float(i) for i, k in enumerate(model.keys)}
-    stage_codes, stage_values = pd.factorize(obs[O.stage], use_na_sentinel=True)
-    stage_idx_of = np.array([order.get(v, np.nan) for v in stage_values] + [np.nan])
-    status_codes, status_values = pd.factorize(obs[O.status].fillna(OPEN), use_na_sentinel=True)
-    status_of = np.array([*[str(v) for v in status_values], OPEN], dtype=object)
-    dates_all = obs[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
-    sort = np.lexsort((dates_all, id_codes))
-    codes = id_codes[sort]
-    dates = dates_all[sort]
-    idx = stage_idx_of[stage_codes[sort]]
-    status = status_of[status_codes[sort]]
-    stage_keys = np.array([*model.keys, None], dtype=object)
-    stage = stage_keys[np.where(np.isnan(idx), len(model.keys), np.nan_to_num(idx, nan=0)).astype(int)]
-    ids = codes  # integer codes stand for the ids until the outputs are built
-    first = np.ones(len(obs), dtype=bool)
-    first[1:] = ids[1:] != ids[:-1]
-    prev_idx = np.concatenate([[np.nan], idx[:-1]])
-    prev_status = np.concatenate([[None], status[:-1]]).astype(object)
-    prev_stage = np.concatenate([[None], stage[:-1]]).astype(object)
-    same = ((prev_idx == idx) | (np.isnan(prev_idx) & np.isnan(idx))) & (prev_status == status)
+    # Work on integer codes in (deal, date) order: the ids are factorized once, and stages and
+    # statuses are small codes (strings would make every comparison of millions of rows go
+    # through Python objects).
+    panel = deal_panel(observations)
+    rows, codes = panel.rows, panel.codes
+    dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")[rows]
+    latest = dates.max()
+    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(latest)
+    unknown = len(model.keys)  # the code of a missing or unknown stage
+    stage = codes_of(observations[O.stage], model.keys)[rows]
+    status_codes, statuses = _status_codes(observations[O.status])
+    status = status_codes[rows]
+    del status_codes
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = codes[1:] != codes[:-1]
+    prev_stage, prev_status = _shifted(stage, unknown), _shifted(status, _S_OPEN)
+    same = (prev_stage == stage) & (prev_status == status)
     # A lost deal re-exported as lost with its stage unknown has not moved.
-    same |= (status == LOST) & (prev_status == LOST) & np.isnan(idx)
-    change = ~first & ~same
-
-    m = np.flatnonzero(change)
-    id_of = np.asarray(id_values, dtype=object)
+    same |= (status == _S_LOST) & (prev_status == _S_LOST) & (stage == unknown)
+    m = np.flatnonzero(~first & ~same)
+    del same
+    kinds = _kind(prev_stage[m], stage[m], prev_status[m], status[m], unknown)
+    stage_keys = list(model.keys)
     moves = pd.DataFrame({
-        O.opportunity_id: id_of[ids[m]], "date": dates[m],
-        "from_stage": prev_stage[m], "to_stage": stage[m],
-        "from_status": prev_status[m], "to_status": status[m],
-        "kind": _kind(prev_idx[m], idx[m], prev_status[m], status[m]),
+        O.opportunity_id: panel.ids.array.take(codes[m]), "date": dates[m],
+        "from_stage": _labels(stage_keys, prev_stage[m]), "to_stage": _labels(stage_keys, stage[m]),
+        "from_status": _labels(statuses, prev_status[m]), "to_status": _labels(statuses, status[m]),
+        "kind": _labels(_KINDS, kinds),
     })
+    del prev_status
 
     # Visits: runs of consecutive observations at one known stage (status changes to on hold
     # or back do not end a visit; an outcome or another stage does).
-    stage_change = first | ~((prev_idx == idx) & ~np.isin(status, [WON, LOST]))
-    known = ~np.isnan(idx)
-    starts = np.flatnonzero(stage_change & known & ~np.isin(status, [WON, LOST]))
-    # The end of a visit: the next row of the same deal where the stage changes or it closes.
-    boundary = np.flatnonzero(stage_change)
-    nxt = np.searchsorted(boundary, starts, side="right")
-    has_next = nxt < len(boundary)
-    end_row = np.where(has_next, boundary[np.minimum(nxt, len(boundary) - 1)], -1)
-    valid_end = has_next & (ids[np.maximum(end_row, 0)] == ids[starts])
-    last_row = _last_rows(ids)
-    deal_last = last_row[np.searchsorted(last_row, starts)]
-    exited = np.where(valid_end, dates[np.maximum(end_row, 0)], np.datetime64("NaT"))
+    closed = (status == _S_WON) | (status == _S_LOST)
+    boundary = np.flatnonzero(first | (prev_stage != stage) | (stage == unknown) | closed)
+    del prev_stage
+    # A visit begins at a boundary at a known stage, not closed, and ends at the next boundary
+    # (the stage changes or the deal closes) if that is the same deal's.
+    at = np.flatnonzero((stage[boundary] != unknown) & ~closed[boundary])
+    del closed
+    starts = boundary[at]
+    has_next = at + 1 < len(boundary)
+    end_row = boundary[np.minimum(at + 1, len(boundary) - 1)]
+    valid_end = has_next & (codes[end_row] == codes[starts])
     censored = ~valid_end
     # A stay still going at the last observation: censored at as_of if the deal was in the
     # latest data, else at its last sighting (it left the exports without an outcome).
-    last_seen = dates[deal_last]
-    latest = dates.max()
+    last_seen = dates[panel.ends()[codes[starts]]]
     censor_at = np.where(last_seen >= latest, np.datetime64(as_of, "ns"), last_seen)
-    stop = np.where(censored, censor_at, exited)
-    exit_kind = np.where(valid_end, _kind(idx[starts], idx[np.maximum(end_row, 0)],
-                                           status[starts], status[np.maximum(end_row, 0)]), "open")
+    stop = np.where(censored, censor_at, dates[end_row])
+    exit_kind = np.where(valid_end, _kind(stage[starts], stage[end_row], status[starts],
+                                          status[end_row], unknown), _OPEN)
+    entered = dates[starts]
     visits = pd.DataFrame({
-        O.opportunity_id: id_of[ids[starts]], "stage": stage[starts], "entered": dates[starts],
-        "exited": stop, "censored": censored, "exit_kind": exit_kind,
+        O.opportunity_id: panel.ids.array.take(codes[starts]),
+        "stage": _labels(stage_keys, stage[starts]), "entered": entered, "exited": stop,
+        "censored": censored, "exit_kind": _labels(_KINDS, exit_kind),
+        "days": (stop - entered) // np.timedelta64(1, "D"),
     })
-    visits["days"] = (pd.to_datetime(visits["exited"]) - pd.to_datetime(visits["entered"])).dt.days
 
-    deals = _deal_summary(dates, idx, status, ids, id_of, model, moves)
+    backward = codes[m[kinds == _BACKWARD]]
+    deals = _deal_summary(panel, dates, stage, status, statuses, backward, model)
     resolution = "event" if "observed_via" in observations and (
         observations["observed_via"] == "history").all() else "snapshot"
-    return StageHistory(moves, visits, deals, model, as_of, resolution)
+    return StageHistory(moves, visits, deals, model, as_of, resolution,
+                        replace(panel, moves=m, visits=starts))
 
 
-def _last_rows(ids: np.ndarray) -> np.ndarray:
-    last = np.ones(len(ids), dtype=bool)
-    last[:-1] = ids[:-1] != ids[1:]
-    return np.flatnonzero(last)
+def _shifted(values: np.ndarray, fill: int) -> np.ndarray:
+    """Each row's previous value (``fill`` for the first)."""
+    out = np.empty_like(values)
+    out[:1] = fill
+    out[1:] = values[:-1]
+    return out
 
 
-def _deal_summary(dates: np.ndarray, idx: np.ndarray, status: np.ndarray, codes: np.ndarray,
-                  id_of: np.ndarray, model: StageModel, moves: pd.DataFrame) -> pd.DataFrame:
-    """Per deal (rows sorted by deal, then date): furthest and current stage, status, sightings."""
-    last = _last_rows(codes)
-    first_rows = np.concatenate([[0], last[:-1] + 1])
-    furthest = np.fmax.reduceat(np.where(np.isnan(idx), -np.inf, idx), first_rows)
-    furthest = np.where(np.isinf(furthest), np.nan, furthest)
-    out = pd.DataFrame({
-        "furthest_index": furthest,
+def _deal_summary(panel: DealPanel, dates: np.ndarray, stage: np.ndarray, status: np.ndarray,
+                  statuses: list[str], backward: np.ndarray, model: StageModel) -> pd.DataFrame:
+    """Per deal, in code order (rows sorted by deal, then date): furthest and current stage,
+    status, sightings, and ``backward`` (the deal code of each backward move) counted."""
+    unknown = len(model.keys)
+    first_rows, last = panel.starts, panel.ends()
+    furthest = np.maximum.reduceat(np.where(stage == unknown, -1, stage), first_rows)
+    furthest[furthest < 0] = unknown
+    current = stage[last]
+    final = status[last]
+    keys = np.array([*model.keys, None], dtype=object)
+
+    def index_of(code: np.ndarray) -> np.ndarray:
+        return np.where(code == unknown, np.nan, code)
+
+    return pd.DataFrame({
+        O.opportunity_id: panel.ids.array,
+        "furthest_index": index_of(furthest),
         "first_seen": dates[first_rows],
         "last_seen": dates[last],
-    }, index=pd.Index(id_of[codes[last]], name=O.opportunity_id))
-    last = pd.DataFrame({"status": status[last], "idx": idx[last]}, index=out.index)
-    out["status"] = last["status"]
-    out["current_index"] = last["idx"]
-    keys = np.array(model.keys, dtype=object)
-
-    def key_of(series: pd.Series) -> pd.Series:
-        vals = series.to_numpy()
-        res = np.full(len(vals), None, dtype=object)
-        ok = ~np.isnan(vals)
-        res[ok] = keys[vals[ok].astype(int)]
-        return pd.Series(res, index=series.index, dtype="object")
-
-    out["furthest_stage"] = key_of(out["furthest_index"])
-    out["current_stage"] = key_of(out["current_index"])
-    out["died_in_unknown"] = (out["status"] == LOST) & out["furthest_index"].isna()
-    back = moves[moves["kind"] == "backward"].groupby(O.opportunity_id).size()
-    out["regressions"] = back.reindex(out.index, fill_value=0).astype("int64")
-    return out.reset_index()
+        "status": _labels(statuses, final),
+        "current_index": index_of(current),
+        "furthest_stage": pd.Series(keys[furthest], dtype=object),
+        "current_stage": pd.Series(keys[current], dtype=object),
+        "died_in_unknown": (final == _S_LOST) & (furthest == unknown),
+        "regressions": np.bincount(backward, minlength=len(last)).astype("int64"),
+    })

@@ -19,9 +19,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .history import StageHistory
+from .history import StageHistory, codes_of, deal_panel, run_starts
 from .schema import Opportunities as O
-from .stages import LOST, OPEN, WON
+from .stages import LOST, OPEN, STATUSES, WON
 
 __all__ = ["WATERFALL_STEPS", "amount_changes", "pipeline_changes", "regressions", "slipped_deals"]
 
@@ -36,87 +36,138 @@ def regressions(history: StageHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
     another stage or an outcome).
     """
     moves = history.moves
-    back = moves[moves["kind"] == "backward"][[O.opportunity_id, "date", "from_stage", "to_stage"]]
-    exits = moves[moves["kind"].isin(["forward", "skip", "backward", "won", "lost"])
-                  & moves["from_stage"].notna()]
+    keys = list(history.model.keys)
+    is_back = (moves["kind"] == "backward").to_numpy(dtype=bool)
+    exits = ["forward", "skip", "backward", "won", "lost"]
+    is_exit = moves["kind"].isin(exits).to_numpy(dtype=bool)
+    frm = codes_of(moves["from_stage"], keys)  # len(keys): no stage, not counted
     per_stage = pd.DataFrame({
-        "exits": exits.groupby("from_stage").size(),
-        "backward": back.groupby("from_stage").size(),
-    }).reindex(list(history.model.keys)).fillna(0).astype("int64")
+        "exits": np.bincount(frm[is_exit], minlength=len(keys) + 1)[:len(keys)],
+        "backward": np.bincount(frm[is_back], minlength=len(keys) + 1)[:len(keys)],
+    }, index=pd.Index(keys, name="stage"))
     per_stage["regression_rate"] = per_stage["backward"] / per_stage["exits"].replace(0, np.nan)
-    return back.reset_index(drop=True), per_stage.rename_axis("stage").reset_index()
+    back = moves.loc[is_back, [O.opportunity_id, "date", "from_stage", "to_stage"]]
+    return back.reset_index(drop=True), per_stage.reset_index()
 
 
-def _by_deal(observations: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pd.Series, np.ndarray]:
-    """Rows with ``column`` in date order, each row's previous value of it for the same deal,
-    and the ids behind the integer deal codes (grouping on integers, not on id strings)."""
-    obs = observations[[O.opportunity_id, O.snapshot_date, column]].dropna()
-    codes, ids = pd.factorize(obs[O.opportunity_id])
-    obs = obs.assign(_deal=codes).sort_values(O.snapshot_date, kind="stable")
-    prev = obs.groupby("_deal", sort=False)[column].shift()
-    return obs, prev, np.asarray(ids, dtype=object)
+def _by_deal(observations: pd.DataFrame, column: str, dtype: np.dtype | str,
+             history: StageHistory | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """The non-missing values of ``column`` as ``dtype`` in (deal, date) order, their rows'
+    positions in the observations and deal codes, and the ids behind the codes. The rows are
+    grouped by deal once: by ``history``'s panel when it indexes these observations."""
+    panel = deal_panel(observations, history)
+    values = observations[column].to_numpy(dtype=dtype, na_value=np.nan)[panel.rows]
+    keep = ~pd.isna(values)
+    if keep.all():
+        return values, panel.rows, panel.codes, panel.ids
+    return values[keep], panel.rows[keep], panel.codes[keep], panel.ids
 
 
-def slipped_deals(observations: pd.DataFrame) -> pd.DataFrame:
+def _months(dates: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of datetime64 values, from their days through a day → month table
+    (casting millions of dates to months directly takes several times longer)."""
+    days = dates.astype("datetime64[D]").astype("int64")
+    if not len(days):
+        return days
+    first = days.min()
+    table = np.arange(first, days.max() + 1).astype("datetime64[D]").astype("datetime64[M]")
+    return table.astype("int64")[days - first]
+
+
+def slipped_deals(observations: pd.DataFrame, history: StageHistory | None = None) -> pd.DataFrame:
     """Deals whose expected close date moved into a later month between two observations:
     per deal the number of pushes (and of pushes into a later quarter), total days slipped,
-    first and latest expected date."""
+    first and latest expected date. ``history``, the stage history of the same observations,
+    saves grouping them by deal again."""
     columns = [O.opportunity_id, "pushes", "days_slipped", "pushes_to_later_quarter",
                "first_expected", "latest_expected"]
-    obs, prev, ids = _by_deal(observations, O.expected_close_date)
-    later_month = (obs[O.expected_close_date].dt.to_period("M") > prev.dt.to_period("M")).fillna(False)
-    if not later_month.any():
+    unit = observations[O.expected_close_date].dtype  # the dates shown keep their unit
+    unit = unit if isinstance(unit, np.dtype) and unit.kind == "M" else "datetime64[ns]"
+    expected, rows, codes, ids = _by_deal(observations, O.expected_close_date, unit, history)
+    # Only a later date can be in a later month: months are computed for those rows alone.
+    later = np.flatnonzero((codes[1:] == codes[:-1]) & (expected[1:] > expected[:-1])) + 1
+    month, prev_month = _months(expected[later]), _months(expected[later - 1])
+    pushed = month > prev_month
+    later, month, prev_month = later[pushed], month[pushed], prev_month[pushed]
+    if not len(later):
         return pd.DataFrame(columns=columns)
-    later_quarter = obs[O.expected_close_date].dt.to_period("Q") > prev.dt.to_period("Q")
-    pushes = pd.DataFrame({"_deal": obs["_deal"][later_month],
-                           "days": (obs[O.expected_close_date] - prev)[later_month].dt.days,
-                           "quarter": later_quarter[later_month].fillna(False)})
-    out = pushes.groupby("_deal").agg(pushes=("days", "size"), days_slipped=("days", "sum"),
-                                      pushes_to_later_quarter=("quarter", "sum"))
-    g = obs.groupby("_deal", sort=False)[O.expected_close_date]
-    out["first_expected"] = g.first().reindex(out.index)
-    out["latest_expected"] = g.last().reindex(out.index)
-    out.insert(0, O.opportunity_id, ids[out.index.to_numpy()])
-    return out.sort_values("days_slipped", ascending=False).reset_index(drop=True)[columns]
+    starts = run_starts(codes[later])
+    deals = codes[later[starts]]
+    first = np.searchsorted(codes, deals, side="left")
+    last = np.searchsorted(codes, deals, side="right") - 1
+    days = (expected[later] - expected[later - 1]) // np.timedelta64(1, "D")
+    to_later_quarter = (month // 3 > prev_month // 3).astype("int64")
+    # Deals in order of first appearance (of a row with an expected date) before the sort, so
+    # ties keep the order they always had.
+    deal_runs = run_starts(codes)
+    appearance = np.minimum.reduceat(rows, deal_runs)[np.searchsorted(codes[deal_runs], deals)]
+    order = np.argsort(appearance)
+    out = pd.DataFrame({
+        O.opportunity_id: ids.array.take(deals[order]),
+        "pushes": np.diff(np.append(starts, len(later)))[order],
+        "days_slipped": np.add.reduceat(days, starts)[order],
+        "pushes_to_later_quarter": np.add.reduceat(to_later_quarter, starts)[order],
+        "first_expected": expected[first[order]],
+        "latest_expected": expected[last[order]],
+    })
+    return out.sort_values("days_slipped", ascending=False).reset_index(drop=True)
 
 
 def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
-                     first_seen: pd.Series | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     first_seen: pd.Series | None = None,
+                     history: StageHistory | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The waterfall from snapshot ``start`` to snapshot ``end``, and the deals behind it.
 
     Returns ``(steps, deals)``: ``steps`` has one row per step of :data:`WATERFALL_STEPS` with
     ``count`` and ``amount`` (decreases, won, lost and moved out as positive numbers that the
-    waterfall subtracts); ``deals`` lists each deal with its step and amounts at both dates.
+    waterfall subtracts); ``deals`` lists each deal (by id) with its step and amounts at both
+    dates. ``first_seen`` (each deal's first sighting, by id) defaults to the observations';
+    ``history``, the stage history of the same observations, saves grouping them by deal again.
     """
     start, end = pd.Timestamp(start), pd.Timestamp(end)
-    cols = [O.opportunity_id, O.snapshot_date, O.status, O.amount]
-    obs = observations[cols]
-    a = obs[obs[O.snapshot_date] == start].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
-    b = obs[obs[O.snapshot_date] == end].drop_duplicates(O.opportunity_id).set_index(O.opportunity_id)
-    # One outer join on the id instead of membership tests over millions of ids.
-    open_a = a.loc[a[O.status] == OPEN, [O.amount]].assign(_in_a=True)
-    joined = open_a.rename(columns={O.amount: f"{O.amount}_a"}).join(
-        b[[O.status, O.amount]].rename(columns={O.amount: f"{O.amount}_b"}), how="outer")
-    in_a = joined["_in_a"].notna().to_numpy()
-    status_b = joined[O.status].astype("object").fillna("").to_numpy()  # "" = absent from B
-    in_b = status_b == OPEN
-    keep = in_a | in_b
-    joined, in_a, in_b, status_b = joined[keep], in_a[keep], in_b[keep], status_b[keep]
-    ids = joined.index
-    amount_start = np.where(in_a, joined[f"{O.amount}_a"].fillna(0.0).to_numpy(dtype="float64"), 0.0)
-    amount_end = np.where(in_b, joined[f"{O.amount}_b"].fillna(0.0).to_numpy(dtype="float64"), 0.0)
+    panel = deal_panel(observations, history)
+    dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
+
+    def row_at(date: pd.Timestamp) -> np.ndarray:
+        """Each deal's row on ``date`` by deal code (its first one there), -1 where absent."""
+        at = np.flatnonzero((dates == np.datetime64(date, "ns"))[panel.rows])
+        at = at[run_starts(panel.codes[at])]
+        row = np.full(len(panel.ids), -1, dtype=np.int64)
+        row[panel.codes[at]] = panel.rows[at]
+        return row
+
+    def status_at(rows: np.ndarray) -> np.ndarray:
+        """Status codes (positions in STATUSES) at ``rows``."""
+        return codes_of(observations[O.status].take(rows), STATUSES)
+
+    row_a, row_b = row_at(start), row_at(end)
+    in_a, status_b = np.zeros(len(panel.ids), dtype=bool), np.full(len(panel.ids), len(STATUSES))
+    has_a, has_b = np.flatnonzero(row_a >= 0), np.flatnonzero(row_b >= 0)
+    in_a[has_a] = status_at(row_a[has_a]) == STATUSES.index(OPEN)
+    status_b[has_b] = status_at(row_b[has_b])
+    in_b = status_b == STATUSES.index(OPEN)
+    # The deals open at either date, in id order (as an outer join on the ids lists them).
+    by_id = panel.ids.argsort()
+    chosen = by_id[(in_a | in_b)[by_id]]
+    in_a, in_b, status_b = in_a[chosen], in_b[chosen], status_b[chosen]
+    ids = panel.ids.take(chosen)
+    amount = observations[O.amount].to_numpy(dtype="float64", na_value=np.nan)
+    amount_start = np.where(in_a, amount[row_a[chosen]], 0.0)
+    amount_end = np.where(in_b, amount[row_b[chosen]], 0.0)
+    amount_start[np.isnan(amount_start)] = 0.0
+    amount_end[np.isnan(amount_end)] = 0.0
     if first_seen is not None:
         seen_before = (first_seen.reindex(ids) < end).to_numpy(dtype=bool, na_value=False)
     else:
-        seen_before = ids.isin(obs.loc[obs[O.snapshot_date] < end, O.opportunity_id].unique())
+        seen_before = dates[panel.rows[panel.starts[chosen]]] < np.datetime64(end, "ns")
     both = in_a & in_b
     delta = amount_end - amount_start
     step = np.select(
         [both & (delta > 0), both & (delta < 0), both, in_b & seen_before, in_b,
-         status_b == WON, status_b == LOST],
+         status_b == STATUSES.index(WON), status_b == STATUSES.index(LOST)],
         ["increased", "decreased", "unchanged", "moved_in", "new", "won", "lost"],
         default="moved_out")
-    deals = pd.DataFrame({O.opportunity_id: ids.to_numpy(), "step": step,
+    deals = pd.DataFrame({O.opportunity_id: ids.array, "step": step,
                           "amount_start": amount_start, "amount_end": amount_end})
     counts = {s: 0 for s in WATERFALL_STEPS}
     amounts = {s: 0.0 for s in WATERFALL_STEPS}
@@ -137,18 +188,26 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Ti
     return steps, deals
 
 
-def amount_changes(observations: pd.DataFrame) -> pd.DataFrame:
+def amount_changes(observations: pd.DataFrame, history: StageHistory | None = None) -> pd.DataFrame:
     """Deals whose amount changed between observations: changes, first and latest amount, and
-    the net change, largest movement first."""
+    the net change, largest movement first. ``history``, the stage history of the same
+    observations, saves grouping them by deal again."""
     columns = [O.opportunity_id, "changes", "first_amount", "latest_amount", "net_change"]
-    obs, prev, ids = _by_deal(observations, O.amount)
-    changed = prev.notna() & (obs[O.amount] != prev)
-    if not changed.any():
+    amount, rows, codes, ids = _by_deal(observations, O.amount, "float64", history)
+    changed = np.flatnonzero((codes[1:] == codes[:-1]) & (amount[1:] != amount[:-1])) + 1
+    if not len(changed):
         return pd.DataFrame(columns=columns)
-    out = obs["_deal"][changed].value_counts().rename("changes").to_frame()
-    g = obs.groupby("_deal", sort=False)[O.amount]
-    out["first_amount"] = g.first().reindex(out.index)
-    out["latest_amount"] = g.last().reindex(out.index)
-    out["net_change"] = out["latest_amount"] - out["first_amount"]
-    out.insert(0, O.opportunity_id, ids[out.index.to_numpy()])
-    return out.sort_values("net_change", key=abs, ascending=False).reset_index(drop=True)[columns]
+    starts = run_starts(codes[changed])
+    deals = codes[changed[starts]]
+    changes = np.diff(np.append(starts, len(changed)))
+    # Before the sort by net change: most changes first, ties in the order of each deal's
+    # first change (by date, then row), so ties keep the order they always had.
+    first_change = rows[changed[starts]]
+    when = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")[first_change]
+    order = np.lexsort((first_change, when, -changes))
+    first_amount = amount[np.searchsorted(codes, deals, side="left")][order]
+    latest_amount = amount[np.searchsorted(codes, deals, side="right") - 1][order]
+    out = pd.DataFrame({O.opportunity_id: ids.array.take(deals[order]), "changes": changes[order],
+                        "first_amount": first_amount, "latest_amount": latest_amount,
+                        "net_change": latest_amount - first_amount})
+    return out.sort_values("net_change", key=abs, ascending=False).reset_index(drop=True)

@@ -21,7 +21,7 @@ from .forecast import (
 )
 from .funnel import current_deals
 from .planning import compare_with_pipeline, won_amount_between
-from .report import _records as records
+from .report import json_records as records
 from .scenarios import PlanningContext
 from .scorecard import scorecard
 

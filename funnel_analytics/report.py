@@ -15,14 +15,14 @@ import pandas as pd
 
 from .ageing import stage_durations, stalled_deals
 from .conversion import MIN_SAMPLE, reached_stage_conversion, transition_matrix, wilson_interval
-from .funnel import funnel_counts, latest_snapshot
+from .funnel import current_deals, funnel_counts
 from .history import StageHistory, stage_history
 from .movement import amount_changes, pipeline_changes, regressions, slipped_deals
 from .schema import Opportunities as O
 from .stages import LOST, WON, StageModel
 
 __all__ = ["CREATED_COHORT_MONTHS", "FunnelReport", "build_report", "closing_rows",
-           "created_cohort_win_rates", "win_rates"]
+           "created_cohort_win_rates", "json_records", "win_rates"]
 
 CREATED_COHORT_MONTHS = 12  # the created-in-period cohort looks back this far from the as-of date
 
@@ -40,20 +40,45 @@ def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Ti
                  end: pd.Timestamp) -> pd.DataFrame:
     """Each deal closed (won or lost) in ``(start, end]``, as the row of the observation where it
     closed (so team, owner, source and grade are their values at closing)."""
-    moves = history.moves[history.moves["kind"].isin(["won", "lost"])]
-    closing = moves.sort_values("date").drop_duplicates(O.opportunity_id, keep="last")
-    mask = closing["date"] <= pd.Timestamp(end)
+    moves = history.moves
+    closes = np.flatnonzero(moves["kind"].isin(["won", "lost"]).to_numpy(dtype=bool))
+    # Moves are in deal, then date order: a deal's outcome is its last close.
+    ids = moves[O.opportunity_id].array.take(closes)
+    last = np.ones(len(closes), dtype=bool)
+    last[:-1] = np.asarray(ids[1:] != ids[:-1], dtype=bool)
+    when = moves["date"].to_numpy()[closes]
+    last &= when <= np.datetime64(pd.Timestamp(end), "ns")
     if start is not None:
-        mask &= closing["date"] > pd.Timestamp(start)
-    closing = closing[mask]
-    # Only the observations on closing dates can match: cut the table down before joining.
-    candidates = observations[observations[O.snapshot_date].isin(closing["date"].unique())]
-    at_close = candidates.merge(closing[[O.opportunity_id, "date", "kind"]],
-                                left_on=[O.opportunity_id, O.snapshot_date],
-                                right_on=[O.opportunity_id, "date"])
+        last &= when > np.datetime64(pd.Timestamp(start), "ns")
+    closing = moves.iloc[closes[last]]
+    at_close = _rows_of(history, observations, closing)
+    if at_close is None:  # other observations than the history's: find the rows by id and date
+        # Only the observations on closing dates can match: cut the table down before joining.
+        candidates = observations[observations[O.snapshot_date].isin(closing["date"].unique())]
+        at_close = candidates.merge(closing[[O.opportunity_id, "date", "kind"]],
+                                    left_on=[O.opportunity_id, O.snapshot_date],
+                                    right_on=[O.opportunity_id, "date"])
     at_close["won"] = at_close["kind"] == WON
     at_close["won_amount"] = at_close[O.amount].where(at_close["won"], 0.0)
     return at_close
+
+
+def _rows_of(history: StageHistory, observations: pd.DataFrame,
+             moves: pd.DataFrame) -> pd.DataFrame | None:
+    """The observations where ``moves`` (rows of ``history.moves``) arrived, in frame order,
+    with the moves' ``date`` and ``kind``. None unless the history was built from these
+    observations: its panel knows each move's row, checked by id and date."""
+    panel = history.panel
+    if panel is None or panel.moves is None or panel.size != len(observations):
+        return None
+    rows = panel.rows[panel.moves[moves.index.to_numpy()]]
+    order = np.argsort(rows)
+    rows, moves = rows[order], moves.iloc[order]
+    found = observations.take(rows).reset_index(drop=True)
+    if not ((found[O.opportunity_id].to_numpy() == moves[O.opportunity_id].to_numpy()).all()
+            and (found[O.snapshot_date].to_numpy() == moves["date"].to_numpy()).all()):
+        return None
+    return found.assign(date=moves["date"].to_numpy(), kind=moves["kind"].array)
 
 
 def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
@@ -75,7 +100,7 @@ def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Times
     return out.rename_axis(by or "cohort").reset_index()
 
 
-def _records(frame: pd.DataFrame) -> list[dict]:
+def json_records(frame: pd.DataFrame) -> list[dict]:
     """JSON-safe records (NaN as null, dates as ISO days), encoded by pandas' C encoder."""
     frame = frame.copy()
     for col in frame.columns:
@@ -102,7 +127,9 @@ def build_report(observations: pd.DataFrame, model: StageModel,
     previous = pd.Timestamp(dates[-2]) if len(dates) > 1 else None
     history = stage_history(observations, model, as_of)
     conversion = reached_stage_conversion(history)
-    snap = latest_snapshot(observations, as_of)
+    cols = [O.opportunity_id, O.snapshot_date, O.stage, O.status, O.amount]
+    snap = current_deals(observations[cols + [c for c in ("observed_via",) if c in observations]],
+                         as_of)
     counts = funnel_counts(snap, model)
     funnel = counts.merge(conversion[["stage", "reached_count"]], on="stage").rename(
         columns={"count": "open_count", "amount": "open_amount"})
@@ -113,8 +140,7 @@ def build_report(observations: pd.DataFrame, model: StageModel,
     wins_by = {by: win_rates(history, observations, previous, as_of, by, closed=closed)
                for by in (O.team, O.owner, O.source, O.grade) if by in observations}
     if previous is not None:
-        first_seen = history.deals.set_index(O.opportunity_id)["first_seen"]
-        steps, change_deals = pipeline_changes(observations, previous, as_of, first_seen)
+        steps, change_deals = pipeline_changes(observations, previous, as_of, history=history)
     else:
         steps, change_deals = pd.DataFrame(columns=["step", "count", "amount"]), pd.DataFrame()
     cohort_start = as_of - pd.DateOffset(months=CREATED_COHORT_MONTHS)
@@ -125,8 +151,8 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "funnel": funnel, "conversion": conversion, "win_rate": wins, "transitions":
         matrix.reset_index(), "regressions": back, "regression_rates": regression_rates,
         "time_in_stage": durations, "stalled": stalled, "pipeline_changes": steps,
-        "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations),
-        "amount_changes": amount_changes(observations), "win_rate_created": created,
+        "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations, history),
+        "amount_changes": amount_changes(observations, history), "win_rate_created": created,
         **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
     }
     data = {
@@ -136,21 +162,21 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "resolution": history.resolution,
         "deals": len(history.deals),
         "lost_stage_unknown": int(history.deals["died_in_unknown"].sum()),
-        "funnel": _records(funnel[["stage", "open_count", "open_amount", "reached_count"]]),
-        "conversion": _records(conversion),
-        "win_rate": {"closed_in_period": _records(wins),
+        "funnel": json_records(funnel[["stage", "open_count", "open_amount", "reached_count"]]),
+        "conversion": json_records(conversion),
+        "win_rate": {"closed_in_period": json_records(wins),
                      "created_in_period": {"from": cohort_start.date().isoformat(),
                                            "to": as_of.date().isoformat(),
-                                           "overall": _records(created)},
-                     **{f"by_{by}": _records(t) for by, t in wins_by.items()}},
+                                           "overall": json_records(created)},
+                     **{f"by_{by}": json_records(t) for by, t in wins_by.items()}},
         "transitions": {str(k): {str(c): int(v) for c, v in row.items()}
                         for k, row in matrix.iterrows()},
-        "regressions": {"moves": _records(back), "by_stage": _records(regression_rates)},
-        "time_in_stage": _records(durations[["stage", "median_days", "p75_days", "n", "censored",
+        "regressions": {"moves": json_records(back), "by_stage": json_records(regression_rates)},
+        "time_in_stage": json_records(durations[["stage", "median_days", "p75_days", "n", "censored",
                                              "median_low", "median_high", "p75_low", "p75_high"]]),
-        "stalled": _records(stalled),
+        "stalled": json_records(stalled),
         "pipeline_changes": {"from": None if previous is None else previous.date().isoformat(),
-                             "to": as_of.date().isoformat(), "steps": _records(steps)},
+                             "to": as_of.date().isoformat(), "steps": json_records(steps)},
     }
     if outlook:
         from .outlook import DEFAULT_SEED

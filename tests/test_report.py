@@ -149,3 +149,18 @@ def test_history_log_forecasts_each_deals_latest_state(real_exports) -> None:
     assert open_ids and set(current_deals(obs).query("status == 'open'")["opportunity_id"]) == open_ids
     report = build_report(obs, r.stage_model, outlook=True, runs=300)
     assert report.data["forecast"]["deals"] == len(open_ids)
+
+
+def test_a_deal_closed_once_is_one_closing_row() -> None:
+    from funnel_analytics.history import stage_history
+    from funnel_analytics.report import closing_rows
+    from funnel_analytics.stages import DEFAULT_MODEL
+
+    t0, t1 = pd.Timestamp("2024-03-05 10:00"), pd.Timestamp("2024-03-06 09:00")
+    # A history log with two rows at the closing time: the stage, then the outcome.
+    obs = pd.DataFrame({"opportunity_id": ["W", "W", "W"], "snapshot_date": [t0, t1, t1],
+                        "stage": ["near_win", "near_win", "won"], "status": ["open", "open", "won"],
+                        "amount": [5.0, 5.0, 5.0], "team": ["t", "t", "t"]})
+    h = stage_history(obs, DEFAULT_MODEL)
+    closed = closing_rows(h, obs, None, t1)
+    assert closed[["opportunity_id", "stage", "kind", "won"]].values.tolist() == [["W", "won", "won", True]]
