@@ -79,6 +79,7 @@ class DealPanel:
     starts: np.ndarray  # where in ``rows`` each deal's rows begin, by deal code
     ids: pd.Index  # the id of each deal code
     size: int  # rows of the observations frame the positions refer to
+    index: pd.Index | None = None  # that frame's index: a panel serves only the same rows
     moves: np.ndarray | None = None  # in a history: where in ``rows`` each move arrived
     visits: np.ndarray | None = None  # in a history: where in ``rows`` each visit began
 
@@ -116,7 +117,9 @@ def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) 
     """The :class:`DealPanel` of the observations that have an id and a date: ``history``'s
     when it was built from these observations (it has as many rows), else a new one."""
     panel = history.panel if history is not None else None
-    if panel is not None and panel.size == len(observations):
+    if panel is not None and panel.size == len(observations) and (
+            panel.index is None or panel.index is observations.index
+            or panel.index.equals(observations.index)):
         return panel
     ids = observations[O.opportunity_id]
     dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
@@ -130,7 +133,7 @@ def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) 
     order = np.lexsort((dates, codes))
     codes = codes[order]
     return DealPanel(order if chosen is None else chosen[order], codes, run_starts(codes), uniques,
-                     len(observations))
+                     len(observations), observations.index)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pandas as pd
 from .ageing import stage_durations, stalled_deals
 from .conversion import MIN_SAMPLE, reached_stage_conversion, transition_matrix, wilson_interval
 from .funnel import current_deals, funnel_counts
-from .history import StageHistory, stage_history
+from .history import StageHistory, deal_panel, stage_history
 from .movement import amount_changes, pipeline_changes, regressions, slipped_deals
 from .schema import Opportunities as O
 from .stages import LOST, WON, StageModel
@@ -200,25 +200,34 @@ def created_cohort_win_rates(history: StageHistory, observations: pd.DataFrame,
     Wilson interval) and by amount (each deal's latest amount), and ``decided_share``, the part
     of the cohort the rate rests on. ``by`` groups by team, owner, source or grade at the
     deal's latest observation."""
-    deals = history.deals.set_index(O.opportunity_id)
-    cols = [c for c in (O.created_date, O.amount, by) if c and c in observations]
-    last = observations.sort_values(O.snapshot_date, kind="stable").drop_duplicates(
-        O.opportunity_id, keep="last").set_index(O.opportunity_id)[cols].reindex(deals.index)
-    born = deals["first_seen"]
-    if O.created_date in observations:
-        created = observations.groupby(O.opportunity_id)[O.created_date].min().reindex(deals.index)
-        born = created.fillna(born)
-    mask = born <= pd.Timestamp(end)
+    panel = deal_panel(observations, history)
+    deals = history.deals
+    # Each deal's code in the panel: the same as its row in ``deals`` when the history was
+    # built from these observations, else looked up by id.
+    pos = (np.arange(len(deals)) if panel is history.panel
+           else panel.ids.get_indexer(deals[O.opportunity_id]))
+    last = panel.rows[panel.ends()][pos]  # each deal's last row, in the order of ``deals``
+    born = deals["first_seen"].to_numpy(dtype="datetime64[ns]")
+    if O.created_date in observations and len(panel.rows):
+        created = observations[O.created_date].to_numpy(dtype="datetime64[ns]")[panel.rows]
+        as_int = created.view("int64").copy()
+        as_int[np.isnat(created)] = np.iinfo("int64").max
+        first_created = np.minimum.reduceat(as_int, panel.starts)[pos]
+        known = first_created != np.iinfo("int64").max
+        born = np.where(known, first_created.view("datetime64[ns]"), born)
+    mask = born <= np.datetime64(pd.Timestamp(end), "ns")
     if start is not None:
-        mask &= born > pd.Timestamp(start)
-    status = deals.loc[mask, "status"]
-    amount = last.loc[mask, O.amount].astype("float64").fillna(0.0) if O.amount in last else \
-        pd.Series(0.0, index=status.index)
-    key = (last.loc[mask, by].astype("object").fillna("") if by else
-           pd.Series("all", index=status.index)).to_numpy()
-    frame = pd.DataFrame({"won": status == WON, "lost": status == LOST, "amount": amount}, index=status.index)
-    frame["won_amount"] = frame["amount"].where(frame["won"], 0.0)
-    frame["decided_amount"] = frame["amount"].where(frame["won"] | frame["lost"], 0.0)
+        mask &= born > np.datetime64(pd.Timestamp(start), "ns")
+    chosen = np.flatnonzero(mask)
+    status = deals["status"].to_numpy()[chosen]
+    rows = last[chosen]
+    amount = (np.nan_to_num(observations[O.amount].to_numpy(dtype="float64", na_value=np.nan)[rows])
+              if O.amount in observations else np.zeros(len(rows)))
+    key = (observations[by].take(rows).astype("object").fillna("").to_numpy() if by
+           else np.full(len(rows), "all", dtype=object))
+    won, lost = status == WON, status == LOST
+    frame = pd.DataFrame({"won": won, "lost": lost, "won_amount": np.where(won, amount, 0.0),
+                          "decided_amount": np.where(won | lost, amount, 0.0)})
     g = frame.groupby(key)
     out = pd.DataFrame({"created": g.size(), "won": g["won"].sum(), "lost": g["lost"].sum(),
                         "won_amount": g["won_amount"].sum(), "decided_amount": g["decided_amount"].sum()})

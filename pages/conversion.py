@@ -34,7 +34,8 @@ if cohort == "closed":
     rates = win_rates(report.history, app.observations, d["previous_snapshot"], report.history.as_of, group)
 else:
     start = report.history.as_of - pd.DateOffset(months=CREATED_COHORT_MONTHS)
-    rates = created_cohort_win_rates(report.history, app.observations, start, report.history.as_of, group)
+    in_view = app.observations[app.observations["snapshot_date"] <= report.history.as_of]
+    rates = created_cohort_win_rates(report.history, in_view, start, report.history.as_of, group)
     rates = rates.assign(closed=rates["won"] + rates["lost"])
     st.caption(t("win_cohort_created_caption", created=f"{int(rates['created'].sum()):,}",
                  share=f"{(rates['closed'].sum() / max(rates['created'].sum(), 1)):.0%}"))

@@ -164,3 +164,18 @@ def test_a_deal_closed_once_is_one_closing_row() -> None:
     h = stage_history(obs, DEFAULT_MODEL)
     closed = closing_rows(h, obs, None, t1)
     assert closed[["opportunity_id", "stage", "kind", "won"]].values.tolist() == [["W", "won", "won", True]]
+
+
+def test_created_cohort_does_not_depend_on_row_order() -> None:
+    """A history's deal panel serves only the frame it was built from: the same rows in another
+    order are looked up again, not read at the old positions."""
+    from funnel_analytics.report import created_cohort_win_rates
+
+    ws = load_workspace()
+    report = build_report(ws.observations, ws.stage_model)
+    as_of = report.history.as_of
+    start = as_of - pd.DateOffset(months=12)
+    shuffled = ws.observations.sample(frac=1, random_state=7)
+    pd.testing.assert_frame_equal(
+        created_cohort_win_rates(report.history, shuffled, start, as_of, "team"),
+        created_cohort_win_rates(report.history, ws.observations, start, as_of, "team"))
