@@ -41,6 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measuring import WAIT_IDLE, proc_status, reset_peak, wait_idle
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ROOT = HERE.parent
@@ -284,21 +286,11 @@ def generate(n: int) -> dict:
 # ============================================================================================
 # Measurements (each in a fresh subprocess)
 # ============================================================================================
-def _proc_status() -> dict[str, int]:
-    """VmRSS / VmHWM of this process in bytes."""
-    out = {}
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                key, value = line.split(":", 1)
-                out[key] = int(value.split()[0]) * 1024
-    return out
-
 
 def _peak() -> dict:
     import resource
 
-    st = _proc_status()
+    st = proc_status()
     return {"peak_rss": st["VmHWM"],
             "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
@@ -310,7 +302,7 @@ def worker_funnel(path: str) -> dict:
 
     import_s = time.perf_counter() - ti
 
-    base_rss = _proc_status()["VmRSS"]
+    base_rss = proc_status()["VmRSS"]
     load_avg = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
         c0 = time.process_time()
@@ -354,7 +346,7 @@ def worker_baseline(path: str) -> dict:
     import pandera.pandas as pa
 
     schema = _baseline_schema()
-    base_rss = _proc_status()["VmRSS"]
+    base_rss = proc_status()["VmRSS"]
     load_avg = os.getloadavg()[0]
     c0 = time.process_time()
     t0 = time.perf_counter()
@@ -394,21 +386,13 @@ def worker_phases(path: str) -> dict:
     # One entry per open wrapped call: [seconds spent in wrapped callees, peak RSS so far].
     stack: list[list[float]] = [[0.0, 0]]
 
-    def reset_peak() -> None:
-        """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
-        try:
-            with open("/proc/self/clear_refs", "w") as fh:
-                fh.write("5")
-        except OSError:
-            pass  # then each step's peak is the process peak so far
-
     def wrap(owner, attr: str, label: str) -> None:
         """Time calls of owner.attr (exclusive of nested wrapped calls) and their peak RSS."""
         fn = getattr(owner, attr)
 
         @functools.wraps(fn)
         def timed(*a, **kw):
-            stack[-1][1] = max(stack[-1][1], _proc_status()["VmHWM"])
+            stack[-1][1] = max(stack[-1][1], proc_status()["VmHWM"])
             reset_peak()
             stack.append([0.0, 0])
             t = time.perf_counter()
@@ -416,7 +400,7 @@ def worker_phases(path: str) -> dict:
                 return fn(*a, **kw)
             finally:
                 inclusive = time.perf_counter() - t
-                st = _proc_status()
+                st = proc_status()
                 nested, peak = stack.pop()
                 peak = max(peak, st["VmHWM"])
                 stack[-1][0] += inclusive
@@ -447,7 +431,7 @@ def worker_phases(path: str) -> dict:
     wrap(loading.LoadResult, "observations", "store: observations()")
     wrap(store.SnapshotStore, "import_result", "store: import_result (DuckDB register+insert)")
 
-    base_rss = _proc_status()["VmRSS"]
+    base_rss = proc_status()["VmRSS"]
     reset_peak()
     with tempfile.TemporaryDirectory(prefix="bench_store_") as tmp:
         t0 = time.perf_counter()
@@ -464,7 +448,7 @@ def worker_phases(path: str) -> dict:
         "s": (t1 - t0) - in_load, "calls": 1}
     phases["store: other (DuckDB connect, schema, close)"] = {"s": (t2 - t1) - in_store,
                                                              "calls": 1}
-    stack[-1][1] = max(stack[-1][1], _proc_status()["VmHWM"])
+    stack[-1][1] = max(stack[-1][1], proc_status()["VmHWM"])
     return {"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "base_rss": base_rss,
             "peak_rss": stack[-1][1], "phases": phases}
 
@@ -492,33 +476,6 @@ def worker_profile(path: str, top: int) -> dict:
         pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(key).print_stats(top)
         texts[key] = buf.getvalue()
     return {"pstats": str(dump), "text": texts}
-
-
-def cpu_busy(interval: float = 0.5) -> float:
-    """Share of all CPUs busy (any process) over ``interval`` seconds, from /proc/stat."""
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat") as fh:
-            v = [int(x) for x in fh.readline().split()[1:]]
-        idle = v[3] + (v[4] if len(v) > 4 else 0)
-        return sum(v), idle
-
-    t0, i0 = sample()
-    time.sleep(interval)
-    t1, i1 = sample()
-    return 1.0 - (i1 - i0) / max(t1 - t0, 1)
-
-
-WAIT_IDLE = {"seconds": 0.0, "threshold": 0.25}
-
-
-def wait_idle() -> float:
-    """Wait (up to --wait-idle seconds) until other processes leave the CPUs; return busy share."""
-    deadline = time.monotonic() + WAIT_IDLE["seconds"]
-    busy = cpu_busy()
-    while busy > WAIT_IDLE["threshold"] and time.monotonic() < deadline:
-        time.sleep(2.0)
-        busy = cpu_busy()
-    return busy
 
 
 def run_worker(mode: str, path: Path, extra: list[str] | None = None,

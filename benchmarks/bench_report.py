@@ -50,6 +50,8 @@ import sys
 import time
 from pathlib import Path
 
+from measuring import WAIT_IDLE, proc_status, reset_peak, wait_idle
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ROOT = HERE.parent
@@ -269,25 +271,6 @@ def cached_meta(deals: int, months: int) -> dict | None:
 # ============================================================================================
 # Measurement helpers (run inside the worker subprocesses)
 # ============================================================================================
-def _proc_status() -> dict[str, int]:
-    """VmRSS / VmHWM of this process in bytes."""
-    out = {}
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(("VmRSS:", "VmHWM:")):
-                key, value = line.split(":", 1)
-                out[key] = int(value.split()[0]) * 1024
-    return out
-
-
-def _reset_peak() -> bool:
-    """Start a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM)."""
-    try:
-        with open("/proc/self/clear_refs", "w") as fh:
-            fh.write("5")
-        return True
-    except OSError:
-        return False
 
 
 def _load(path: str):
@@ -338,18 +321,18 @@ def worker_funnel(path: str) -> dict:
     from funnel_analytics.stages import DEFAULT_MODEL
 
     import_s = time.perf_counter() - ti
-    base_rss = _proc_status()["VmRSS"]
+    base_rss = proc_status()["VmRSS"]
     tl = time.perf_counter()
     obs = _load(path)
     load_s = time.perf_counter() - tl
     frame = int(obs.memory_usage(deep=True).sum())
-    loaded_rss = _proc_status()["VmRSS"]
-    reset_ok = _reset_peak()
+    loaded_rss = proc_status()["VmRSS"]
+    reset_ok = reset_peak()
     c0, t0 = time.process_time(), time.perf_counter()
     report = build_report(obs, DEFAULT_MODEL)
     total = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    st = _proc_status()
+    st = proc_status()
     json_s = time.perf_counter()
     json.dumps(report.data, ensure_ascii=False)
     json_s = time.perf_counter() - json_s
@@ -380,8 +363,8 @@ def worker_parts(path: str) -> dict:
 
         @functools.wraps(fn)
         def timed(*a, **kw):
-            stack[-1][1] = max(stack[-1][1], _proc_status()["VmHWM"])
-            _reset_peak()
+            stack[-1][1] = max(stack[-1][1], proc_status()["VmHWM"])
+            reset_peak()
             stack.append([0.0, 0])
             t = time.perf_counter()
             try:
@@ -389,7 +372,7 @@ def worker_parts(path: str) -> dict:
             finally:
                 inclusive = time.perf_counter() - t
                 nested, peak = stack.pop()
-                peak = max(peak, _proc_status()["VmHWM"])
+                peak = max(peak, proc_status()["VmHWM"])
                 stack[-1][0] += inclusive
                 stack[-1][1] = max(stack[-1][1], peak)
                 acc[label] = acc.get(label, 0.0) + inclusive - nested
@@ -406,12 +389,12 @@ def worker_parts(path: str) -> dict:
     wrap(history, "_kind", "stage_history: _kind")
 
     obs = _load(path)
-    base_rss = _proc_status()["VmRSS"]
-    _reset_peak()
+    base_rss = proc_status()["VmRSS"]
+    reset_peak()
     t0 = time.perf_counter()
     report.build_report(obs, DEFAULT_MODEL)
     total = time.perf_counter() - t0
-    stack[-1][1] = max(stack[-1][1], _proc_status()["VmHWM"])
+    stack[-1][1] = max(stack[-1][1], proc_status()["VmHWM"])
     parts = {k: {"s": v, "calls": calls[k], "peak_rss": peaks[k]} for k, v in acc.items()}
     parts["build_report: rest (date filter, merges, dict assembly)"] = {
         "s": total - stack[-1][0], "calls": 1}
@@ -627,47 +610,22 @@ def worker_baseline(path: str) -> dict:
     import numpy  # noqa: F401  (imports outside the timing, like the library's worker)
     import pandas  # noqa: F401
 
-    base_rss = _proc_status()["VmRSS"]
+    base_rss = proc_status()["VmRSS"]
     obs = _load(path)
-    loaded_rss = _proc_status()["VmRSS"]
-    reset_ok = _reset_peak()
+    loaded_rss = proc_status()["VmRSS"]
+    reset_ok = reset_peak()
     c0, t0 = time.process_time(), time.perf_counter()
     checks = naive_report(obs)
     total = time.perf_counter() - t0
     return {"rows": len(obs), "total_s": total, "cpu_s": time.process_time() - c0,
             "base_rss": base_rss, "loaded_rss": loaded_rss,
-            "peak_rss": _proc_status()["VmHWM"], "peak_reset": reset_ok,
+            "peak_rss": proc_status()["VmHWM"], "peak_reset": reset_ok,
             "frame_bytes": int(obs.memory_usage(deep=True).sum()), "checks": checks}
 
 
 # ============================================================================================
 # Parent: run the workers, print, check goals, write JSON
 # ============================================================================================
-def cpu_busy(interval: float = 0.5) -> float:
-    """Share of all CPUs busy (any process) over ``interval`` seconds, from /proc/stat."""
-    def sample() -> tuple[int, int]:
-        with open("/proc/stat") as fh:
-            v = [int(x) for x in fh.readline().split()[1:]]
-        return sum(v), v[3] + (v[4] if len(v) > 4 else 0)
-
-    t0, i0 = sample()
-    time.sleep(interval)
-    t1, i1 = sample()
-    return 1.0 - (i1 - i0) / max(t1 - t0, 1)
-
-
-WAIT_IDLE = {"seconds": 0.0, "threshold": 0.25}
-
-
-def wait_idle() -> float:
-    deadline = time.monotonic() + WAIT_IDLE["seconds"]
-    busy = cpu_busy()
-    while busy > WAIT_IDLE["threshold"] and time.monotonic() < deadline:
-        time.sleep(2.0)
-        busy = cpu_busy()
-    return busy
-
-
 def run_worker(mode: str, path: Path, extra: list[str] | None = None,
                timeout: float = 7200) -> dict:
     busy = wait_idle()
