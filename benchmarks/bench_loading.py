@@ -41,8 +41,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from measuring import WAIT_IDLE, proc_status, reset_peak, wait_idle
+from measuring import WAIT_IDLE, environment, proc_status, reset_peak, wait_idle
 
+# Versions recorded with the figures.
+PACKAGES = ("pandas", "numpy", "pyarrow", "pandera", "fastexcel", "duckdb", "openpyxl", "xlsxwriter")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ROOT = HERE.parent
@@ -611,38 +613,6 @@ def check_goals(cases: list[dict]) -> list[dict]:
 # ============================================================================================
 # Main
 # ============================================================================================
-def environment() -> dict:
-    """Versions and the library's git state: numbers are only comparable when these match."""
-    code = ("import importlib.metadata as m, json, pandas as pd; print(json.dumps("
-            "{p: m.version(p) for p in ('pandas', 'numpy', 'pyarrow', 'pandera', 'fastexcel', "
-            "'duckdb', 'openpyxl', 'xlsxwriter')} | {'string_storage': pd.StringDtype().storage}))")
-    env: dict = {}
-    try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=ROOT, check=True).stdout
-        env["packages"] = json.loads(out.strip().splitlines()[-1])
-    except (subprocess.CalledProcessError, ValueError, IndexError) as exc:
-        env["packages"] = {"error": str(exc)}
-
-    def git(*a: str) -> str:
-        try:
-            return subprocess.run(["git", *a], capture_output=True, text=True, cwd=ROOT,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return ""
-
-    import hashlib
-
-    code_hash = hashlib.sha1()
-    for f in sorted((ROOT / "funnel_analytics").rglob("*.py")):
-        code_hash.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
-    env["library"] = {"git_head": git("rev-parse", "--short", "HEAD"),
-                      "uncommitted_files": git("diff", "HEAD", "--name-only", "--",
-                                               "funnel_analytics").split(),
-                      "code_sha1": code_hash.hexdigest()[:12]}
-    return env
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 500_000])
@@ -684,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     WAIT_IDLE["seconds"] = args.wait_idle
-    env_before = environment()
+    env_before = environment(PACKAGES)
     pk, lib = env_before["packages"], env_before["library"]
     print(f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), pandera "
           f"{pk.get('pandera')}, fastexcel {pk.get('fastexcel')}, duckdb {pk.get('duckdb')}; "
@@ -743,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"-- sorted by {key}")
                 print(body.rstrip())
     goals = check_goals(cases)
-    env_after = environment()
+    env_after = environment(PACKAGES)
     same = (env_after["packages"] == env_before["packages"]
             and env_after["library"]["code_sha1"] == env_before["library"]["code_sha1"])
     if not same:

@@ -50,8 +50,10 @@ import sys
 import time
 from pathlib import Path
 
-from measuring import WAIT_IDLE, proc_status, reset_peak, wait_idle
+from measuring import WAIT_IDLE, environment, proc_status, reset_peak, tree_hash, wait_idle
 
+# Versions recorded with the figures.
+PACKAGES = ("pandas", "numpy", "pyarrow", "statsmodels", "pandera")
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ROOT = HERE.parent
@@ -649,15 +651,6 @@ def run_worker(mode: str, path: Path, extra: list[str] | None = None,
 LIBRARY: dict = {"spec": "live", "dir": None}
 
 
-def _tree_hash(pkg: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha1()
-    for f in sorted(pkg.rglob("*.py")):
-        h.update(str(f.relative_to(pkg.parent)).encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()[:12]
-
-
 def prepare_library(spec: str) -> dict:
     """Freeze the library version to measure, so edits made while the benchmark runs (others
     work in the same tree) cannot mix versions between the measurements.
@@ -670,13 +663,13 @@ def prepare_library(spec: str) -> dict:
     import shutil
 
     if spec == "live":
-        return {"spec": spec, "dir": None, "code_sha1": _tree_hash(ROOT / "funnel_analytics")}
+        return {"spec": spec, "dir": None, "code_sha1": tree_hash(ROOT / "funnel_analytics")}
     if spec == "snapshot":
         tmp = OUT / "lib" / "_copying"
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.copytree(ROOT / "funnel_analytics", tmp / "funnel_analytics",
                         ignore=shutil.ignore_patterns("__pycache__"))
-        digest = _tree_hash(tmp / "funnel_analytics")
+        digest = tree_hash(tmp / "funnel_analytics")
         dest = OUT / "lib" / f"worktree-{digest}"
         shutil.rmtree(dest, ignore_errors=True)
         tmp.rename(dest)
@@ -691,34 +684,8 @@ def prepare_library(spec: str) -> dict:
                                      capture_output=True, cwd=ROOT, check=True).stdout
             subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
         return {"spec": spec, "dir": str(dest), "commit": rev,
-                "code_sha1": _tree_hash(dest / "funnel_analytics")}
+                "code_sha1": tree_hash(dest / "funnel_analytics")}
     raise SystemExit(f"--library: expected snapshot, live or git:REV, not {spec!r}")
-
-
-def environment() -> dict:
-    code = ("import importlib.metadata as m, json, pandas as pd; print(json.dumps("
-            "{p: m.version(p) for p in ('pandas', 'numpy', 'pyarrow', 'statsmodels', "
-            "'pandera')} | {'string_storage': pd.StringDtype().storage}))")
-    env: dict = {}
-    try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=ROOT, check=True).stdout
-        env["packages"] = json.loads(out.strip().splitlines()[-1])
-    except (subprocess.CalledProcessError, ValueError, IndexError) as exc:
-        env["packages"] = {"error": str(exc)}
-
-    def git(*a: str) -> str:
-        try:
-            return subprocess.run(["git", *a], capture_output=True, text=True, cwd=ROOT,
-                                  check=True).stdout.strip()
-        except (OSError, subprocess.CalledProcessError):
-            return ""
-
-    env["library"] = {"git_head": git("rev-parse", "--short", "HEAD"),
-                      "uncommitted_files": git("diff", "HEAD", "--name-only", "--",
-                                               "funnel_analytics").split(),
-                      "code_sha1": _tree_hash(ROOT / "funnel_analytics")}
-    return env
 
 
 def _median_run(runs: list[dict]) -> dict:
@@ -789,7 +756,7 @@ def main(argv: list[str] | None = None) -> int:
     LIBRARY.update(prepare_library(args.library))
     deals = 100_000 if args.quick else args.deals
     months = args.months
-    env_before = environment()
+    env_before = environment(PACKAGES)
     pk, lib = env_before["packages"], env_before["library"]
     print(f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), numpy "
           f"{pk.get('numpy')}, pyarrow {pk.get('pyarrow')}, statsmodels {pk.get('statsmodels')}; "
@@ -949,7 +916,7 @@ def main(argv: list[str] | None = None) -> int:
         g["status"] = "PASS" if g["value"] <= g["limit"] else "MISS"
         print(f"  [{g['status']}] {g['goal']}  {g['value']:.2f} (limit {g['limit']:g})")
 
-    env_after = environment()
+    env_after = environment(PACKAGES)
     if env_after["packages"] != env_before["packages"] or (
             LIBRARY["dir"] is None
             and env_after["library"]["code_sha1"] != env_before["library"]["code_sha1"]):

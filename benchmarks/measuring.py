@@ -6,9 +6,17 @@ in that subprocess (memory) or in the parent (CPU idleness before starting a cas
 
 from __future__ import annotations
 
+import hashlib
+import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 
-__all__ = ["WAIT_IDLE", "cpu_busy", "proc_status", "reset_peak", "wait_idle"]
+__all__ = ["WAIT_IDLE", "cpu_busy", "environment", "proc_status", "reset_peak", "tree_hash",
+           "wait_idle"]
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # How long to wait for other processes to leave the CPUs before a measurement (set from the
 # scripts' --wait-idle), and the busy share counted as idle enough.
@@ -59,3 +67,38 @@ def wait_idle() -> float:
         time.sleep(2.0)
         busy = cpu_busy()
     return busy
+
+
+def tree_hash(pkg: Path) -> str:
+    """A short hash of a package's Python sources (names and contents)."""
+    h = hashlib.sha1()
+    for f in sorted(pkg.rglob("*.py")):
+        h.update(str(f.relative_to(pkg.parent)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def environment(packages: tuple[str, ...]) -> dict:
+    """Versions of ``packages`` and the library's git state: numbers are only comparable when
+    these match."""
+    code = ("import importlib.metadata as m, json, pandas as pd; print(json.dumps("
+            f"{{p: m.version(p) for p in {packages!r}}} | {{'string_storage': pd.StringDtype().storage}}))")
+    env: dict = {}
+    try:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             cwd=ROOT, check=True).stdout
+        env["packages"] = json.loads(out.strip().splitlines()[-1])
+    except (subprocess.CalledProcessError, ValueError, IndexError) as exc:
+        env["packages"] = {"error": str(exc)}
+
+    def git(*a: str) -> str:
+        try:
+            return subprocess.run(["git", *a], capture_output=True, text=True, cwd=ROOT,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+
+    env["library"] = {"git_head": git("rev-parse", "--short", "HEAD"),
+                      "uncommitted_files": git("diff", "HEAD", "--name-only", "--",
+                                               "funnel_analytics").split(),
+                      "code_sha1": tree_hash(ROOT / "funnel_analytics")}
+    return env
