@@ -691,6 +691,8 @@ PLANNING_UI: dict[str, dict[str, str]] = {
         "en": "Calibrated: P(win | reached stage) measured from history, shrunk toward the stage model's nominal value on small samples (nominal counts as 20 deals of evidence). Nominal: the stage model's percentages. Observed: the raw historical share (nominal where nothing closed).",
     },
     "plan_by": {"zh": "目标口径", "en": "Target by"},
+    "plan_by_choice_amount": {"zh": "按金额", "en": "Amount"},
+    "plan_by_choice_units": {"zh": "按台数", "en": "Units"},
     "planner_title": {"zh": "平衡漏斗计划", "en": "Balanced-funnel planner"},
     "planner_caption": {
         "zh": "从目标倒推：需签约数 = 目标 ÷ 平均合同额；每个阶段每年需要的商机 = 需签约数 ÷ P(赢单|到达该阶段)；再与实际的商机流入、在手商机对比，找出漏斗过少或积压的阶段。",

@@ -29,7 +29,7 @@ a, b, c = st.columns(3)
 period, source = planning_choices(a, b, "plan")
 by = keep("plan_by", c.segmented_control(
     t("plan_by"), ["amount", "units"], default=kept("plan_by", "amount"), key=lang_key("plan_by"),
-    format_func=labels("plan_by_", ["amount", "units"]).get) or "amount")
+    format_func=labels("plan_by_choice_", ["amount", "units"]).get) or "amount")
 with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, True, app)
 x, y, z = st.columns(3)
