@@ -350,14 +350,15 @@ def accuracy_figure(acc: pd.DataFrame, lang: str) -> go.Figure:
 
 
 def scenarios_figure(table: pd.DataFrame, lang: str, target: float | None = None) -> go.Figure:
-    """Each scenario's bookings of the period: P50 with the P10–P90 range, and the target."""
+    """Each scenario's bookings of the period: P50 with the P10–P90 range, and the target.
+    The first row is the baseline (drawn grey)."""
     div, unit = amount_unit(lang)
     fig = go.Figure(go.Bar(
         x=table["scenario"].tolist(), y=(table["p50_year"] / div).tolist(),
         error_y={"type": "data", "symmetric": False,
                  "array": ((table["p90_year"] - table["p50_year"]) / div).tolist(),
                  "arrayminus": ((table["p50_year"] - table["p10_year"]) / div).tolist()},
-        marker_color=["#6B7280" if n == "baseline" else "#3169D6" for n in table["scenario"]],
+        marker_color=["#6B7280" if i == 0 else "#3169D6" for i in range(len(table))],  # baseline first
         customdata=table[["p_hit_target"]].to_numpy(),
         hovertemplate=t("chart_scenarios_hover", lang, unit=unit),
     ))

@@ -49,6 +49,8 @@ _DECIMAL = ("days", "per_month", "per_year", "months", "ratio", "required", "nee
 def number_format(column: str) -> str | None:
     """The spreadsheet number format a report column gets from its name."""
     name = str(column)
+    if name.endswith("_lever"):  # a scenario's multiplier, e.g. 1.20
+        return "0.00"
     if name.endswith(("_low", "_high")) and any(p in name for p in _PERCENT):
         return "0.0%"
     if any(p in name for p in _PERCENT):

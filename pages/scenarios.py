@@ -75,12 +75,12 @@ with right:
 with left:
     if saved:
         for i, s in enumerate(saved):
-            x, y = st.columns([5, 1])
+            x, y = st.columns([6, 1])
             lv = s.levers
             x.markdown(f"**{s.name}** · " + t("scenario_levers", win=f"{lv.win_rate - 1:+.0%}",
                                                 deals=f"{lv.deals - 1:+.0%}", cycle=f"{lv.cycle - 1:+.0%}",
                                                 size=f"{lv.deal_size - 1:+.0%}"))
-            if y.button(t("scenario_remove"), key=f"sc_remove_{i}"):
+            if y.button("", icon=":material/delete:", help=t("scenario_remove"), key=f"sc_remove_{i}"):
                 saved.pop(i)
                 st.rerun()
     else:
@@ -94,9 +94,12 @@ def compare(token, as_of, source, period, scenarios_json: str, target: float, _c
 
 with st.spinner(t("scenario_running")):
     table = compare(app.token, app.as_of, source, period, scenarios_to_json(saved), target, ctx)
-st.plotly_chart(scenarios_figure(table, lang, target), width="stretch", key="sc_chart")
-shown = table.assign(scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]])
-show_table(shown.rename(columns={"deals": "deals_lever"}).round(3))
+# The lever columns are multipliers: named apart from the rates of other tables.
+shown = table.assign(scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]]) \
+    .rename(columns={"win_rate": "win_rate_lever", "deals": "deals_lever", "cycle": "cycle_lever",
+                     "deal_size": "deal_size_lever", "win_rate_by_stage": "win_rate_by_stage_lever"})
+st.plotly_chart(scenarios_figure(shown, lang, target), width="stretch", key="sc_chart")
+show_table(shown.round(3))
 st.subheader(t("tornado_title"))
 st.caption(t("tornado_caption"))
 tor = tornado(ctx)
@@ -104,5 +107,5 @@ st.plotly_chart(tornado_figure(tor, lang), width="stretch", key="sc_tornado")
 a, b = st.columns(2)
 a.download_button(t("scenario_save"), scenarios_to_json(saved).encode("utf-8"), file_name="scenarios.json",
                   mime="application/json", on_click="ignore", key="dl_scenarios_json", disabled=not saved)
-b.download_button(t("download_xlsx"), report_workbook({"scenarios": table, "tornado": tor}, lang),
+b.download_button(t("download_xlsx"), report_workbook({"scenarios": shown, "tornado": tor}, lang),
                   file_name="scenarios.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_scenarios_xlsx")

@@ -100,9 +100,18 @@ def _page(browser, locale: str):
 
 
 def _shot(page, name: str) -> None:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so the window
+    is made as tall as that block's content first (up to 4,000 px), then restored."""
     SHOTS.mkdir(exist_ok=True)
     page.wait_for_timeout(800)  # let charts finish their transition
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 4000)})
+    page.wait_for_timeout(500)  # charts redraw at the new size
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def _wait_idle(page) -> None:
@@ -278,7 +287,7 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["Scenarios", "Levers", "Definitions"]
     names = [row[0].value for row in wb["Scenarios"].iter_rows(min_row=2)]
-    assert names == ["baseline", "Bigger deals"]
+    assert names == ["Baseline", "Bigger deals"]
     # The whole report, built when clicked, from the Overview.
     page2.get_by_role("link", name="Overview").click()
     page2.get_by_role("heading", name="Sales funnel overview").wait_for(timeout=60_000)
