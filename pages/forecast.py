@@ -78,11 +78,10 @@ st.caption(t("forecast_caption", deals=f"{sim.n_deals:,}", new=f"{sim.n_new_deal
 freq = st.segmented_control(t("forecast_freq"), ["M", "Q"], default="M", key=lang_key("fc_freq"),
                             format_func=labels("freq_", ["M", "Q"]).get) or "M"
 ranges = sim.percentiles(freq)
-left, right = st.columns(2)
-left.plotly_chart(forecast_figure(ranges, lang), width="stretch", key="fc_range")
-weighted_table = weighted["by_month"] if freq == "M" else weighted["by_quarter"]
-right.plotly_chart(weighted_figure(weighted_table, lang), width="stretch", key="fc_weighted")
+st.plotly_chart(forecast_figure(ranges, lang), width="stretch", key="fc_range")
 show_table(ranges.round(0))
+weighted_table = weighted["by_month"] if freq == "M" else weighted["by_quarter"]
+st.plotly_chart(weighted_figure(weighted_table, lang), width="stretch", key="fc_weighted")
 overdue = weighted["deals"][weighted["deals"]["bucket"] == "overdue"]
 if len(overdue):
     with st.expander(t("forecast_overdue_list", n=len(overdue))):

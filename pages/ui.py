@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from funnel_analytics.export import write_frames_xlsx
+from funnel_analytics.export import number_format, write_frames_xlsx
 from funnel_analytics.formatting import amount_unit
 from funnel_analytics.funnel import (
     Filters,
@@ -378,9 +378,26 @@ def download_table(frame: pd.DataFrame, name: str, key: str) -> None:
                        file_name=f"{name}.xlsx", mime=xlsx_mime(), on_click="ignore", key=key)
 
 
+# The spreadsheet number formats of funnel_analytics.export.number_format, as shown on screen.
+_SCREEN_FORMATS = {"0.0%": "percent", "#,##0": "localized", "#,##0.0": "%.1f", "0.00": "%.2f"}
+
+
 def show_table(frame: pd.DataFrame, **kwargs: object) -> None:
-    """A table with headers in the current language."""
-    st.dataframe(translated(frame), hide_index=True, width="stretch", **kwargs)
+    """A table with headers in the current language, and numbers shown as in the downloads:
+    rates as percentages, amounts with thousands separators, days and ratios to one decimal."""
+    config: dict = {}
+    for col in frame.columns:
+        values = frame[col]
+        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        fmt = number_format(str(col))
+        if fmt in ("#,##0.0", "0.00") and pd.api.types.is_integer_dtype(values):
+            continue  # whole numbers (months, counts) stay whole
+        if fmt:
+            config[column_label(str(col), lang())] = st.column_config.NumberColumn(
+                format=_SCREEN_FORMATS[fmt])
+    config.update(kwargs.pop("column_config", None) or {})
+    st.dataframe(translated(frame), hide_index=True, width="stretch", column_config=config, **kwargs)
 
 
 def empty_state(app: AppState) -> bool:
