@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._simulate import simulate
 from .history import StageHistory
 from .planning import DAYS_PER_MONTH, time_to_win
 from .schema import Opportunities as O
@@ -333,6 +332,8 @@ def expected_bookings(inputs: ForecastInputs, levers: Levers = BASELINE, horizon
 def simulate_bookings(inputs: ForecastInputs, levers: Levers = BASELINE, horizon: int = 12,
                       runs: int = DEFAULT_RUNS, seed: int = 20240601) -> Simulation:
     """Monte Carlo bookings per month over ``horizon`` months from the first forecast month."""
+    from ._simulate import simulate  # numba loads only when a forecast is run
+
     amounts, rows, offsets, table, n_new = _arrays(inputs, levers, horizon)
     sims = simulate(amounts, rows, offsets, table, runs, seed)[:, :horizon]
     months = [inputs.first + j for j in range(horizon)]
