@@ -41,6 +41,7 @@ from .funnel import current_deals
 from .history import StageHistory, stage_history
 from .planning import (
     Plan,
+    PlanError,
     balanced_plan,
     compare_with_pipeline,
     measured_average_deal,
@@ -170,18 +171,22 @@ def compare_scenarios(context: PlanningContext, scenarios: list[Scenario], targe
     rows = []
     remaining = target - context.won_to_date
     for s in scenarios:
-        plan = context.plan(target, s.levers)
+        try:
+            plan = context.plan(target, s.levers)
+        except PlanError:  # no target or no average deal yet: the forecast still compares
+            plan = None
         sim = context.simulate(s.levers, runs, seed)
         year = sim.total(context.period_end) + context.won_to_date
         p10, p50, p90 = np.percentile(year, [10, 50, 90])
         rows.append({
             "scenario": s.name, **{k: getattr(s.levers, k) for k in LEVER_NAMES},
             "win_rate_by_stage": json.dumps(dict(s.levers.win_rate_by_stage)) if s.levers.win_rate_by_stage else "",
-            "contracts_needed": plan.contracts, "intake_needed_per_month": plan.intake_per_month,
+            "contracts_needed": plan.contracts if plan else np.nan,
+            "intake_needed_per_month": plan.intake_per_month if plan else np.nan,
             "intake_per_month": context.intake_per_month * s.levers.deals,
             "expected_year": float(sim.expected.sum() + context.won_to_date),
             "p10_year": p10, "p50_year": p50, "p90_year": p90,
-            "p_hit_target": sim.p_hit(remaining, context.period_end),
+            "p_hit_target": sim.p_hit(remaining, context.period_end) if target > 0 else np.nan,
         })
     return pd.DataFrame(rows)
 

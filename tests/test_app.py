@@ -440,3 +440,18 @@ def test_conversion_page_created_cohort(workspace) -> None:
     bars = figure(at, "win_rate")["data"][0]
     assert plotly_values(bars["y"]) == pytest.approx(rates["win_rate"].tolist())
     assert any("decided" in c.value for c in at.caption)
+
+
+def test_planning_pages_on_one_small_export_without_history() -> None:
+    """One three-row export: nothing won, no timing, no target from the data. Every planning
+    page still draws, and says what it cannot measure instead of failing."""
+    at = on_data_page("en")
+    upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    uploaded = at.session_state["uploads"]
+    for page in PLANNING_PAGES:
+        run = app("en", _keep_source="upload", uploads=uploaded)
+        run.switch_page(page).run()
+        assert not run.exception, (page, [e.value for e in run.exception])
+    forecast = app("en", _keep_source="upload", uploads=uploaded)
+    forecast.switch_page("pages/forecast.py").run()
+    assert forecast.info[0].value == t("accuracy_none", "en")
