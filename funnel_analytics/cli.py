@@ -316,6 +316,25 @@ def report(files, store_path, stage_model, as_of, as_json, output, target, runs,
     sys.exit(EXIT_OK)
 
 
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded to ``width`` terminal columns (Chinese characters take two)."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    space = " " * max(width - used, 1 if right else 0)
+    return space + text if right else text + space
+
+
+def _number(value: float) -> str:
+    """A figure for people: thousands separated, one decimal below 100 (83.3), none when whole
+    (100, 1,000)."""
+    if value is None or pd.isna(value):
+        return "—"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
 def _observations(files, store_path, model, lang) -> pd.DataFrame:
     """Observations of FILEs, or of the store when no file is given (exit 2 if it is empty)."""
     if files:
@@ -406,19 +425,22 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
         click.echo(json.dumps(data, ensure_ascii=False))
         sys.exit(EXIT_OK)
     names = model.stage_names(lang)
-    click.echo(t("cli_plan_title", lang, model=model.title(lang), target=f"{target:,.6g}",
+    click.echo(t("cli_plan_title", lang, model=model.title(lang), target=_number(target),
                  by=t(f"plan_by_{by}", lang), months=months))
-    click.echo("  " + t("cli_plan_contracts", lang, contracts=f"{result.contracts:,.1f}",
-                        average=f"{average:,.6g}"))
+    click.echo("  " + t("cli_plan_contracts", lang, contracts=_number(result.contracts),
+                        average=_number(average)))
     click.echo("  " + t("cli_plan_probabilities", lang, source=t(f"prob_source_{source}", lang)))
-    click.echo(f"  {t('cli_plan_stage', lang):<28}{'P(win)':>8}{t('cli_plan_per_year', lang):>12}"
-               f"{t('cli_plan_per_month', lang):>12}")
+    click.echo(f"  {_pad(t('cli_plan_stage', lang), 28)}{'P(win)':>8}"
+               f"{_pad(t('cli_plan_per_year', lang), 12, right=True)}"
+               f"{_pad(t('cli_plan_per_month', lang), 12, right=True)}")
     for row in result.stages.itertuples(index=False):
         label = f"{row.stage} ({names.get(row.stage, row.stage)})"
-        click.echo(f"  {label:<28}{row.win_probability:>8.1%}{row.per_year:>12,.1f}{row.per_month:>12,.1f}")
+        click.echo(f"  {_pad(label, 28)}{row.win_probability:>8.1%}{row.per_year:>12,.1f}"
+                   f"{row.per_month:>12,.1f}")
     if vs is not None:
-        click.echo("  " + t("cli_plan_intake", lang, need=f"{result.intake_per_month:,.1f}",
-                            actual=f"{data['balance']['actual_intake_per_month']:,.1f}"))
+        actual = data["balance"]["actual_intake_per_month"]
+        click.echo("  " + t("cli_plan_intake", lang, need=_number(result.intake_per_month),
+                            actual=_number(actual) if pd.notna(actual) else t("cli_plan_unmeasured", lang)))
         rows = list(vs.itertuples(index=False))
         for i, row in enumerate(rows):
             if row.status not in ("thin", "stuck"):

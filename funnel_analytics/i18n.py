@@ -284,6 +284,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli_plan_stage": {"zh": "阶段", "en": "stage"},
     "cli_plan_per_year": {"zh": "每年", "en": "per year"},
     "cli_plan_per_month": {"zh": "每月", "en": "per month"},
+    "cli_plan_unmeasured": {"zh": "无法测算（需要至少两次导出）", "en": "not measured (needs two or more exports)"},
     "cli_plan_intake": {"zh": "每月需新增商机 {need}，实际 {actual}", "en": "new deals needed per month: {need}; actual: {actual}"},
     "cli_plan_thin": {"zh": "过少：{stage} 每月实际进入 {actual}，需要 {need}",
                       "en": "too thin: {stage} gets {actual} deals a month, needs {need}"},

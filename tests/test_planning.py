@@ -69,7 +69,7 @@ def test_cli_plan_prints_the_worked_example() -> None:
     proc = run_cli("--target", 300, "--average-deal", 3, "--win-rate", 0.1, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    assert "contracts needed: 100.0" in out
+    assert "contracts needed: 100 (average deal 3)" in out
     target_line = next(line for line in out.splitlines() if line.strip().startswith("target ("))
     assert target_line.split()[-3:] == ["10.0%", "1,000.0", "83.3"]
     won_line = next(line for line in out.splitlines() if line.strip().startswith("won ("))
