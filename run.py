@@ -42,6 +42,9 @@ def ensure_venv() -> None:
     subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
                    check=True)
+    say("compiling the forecast's Monte Carlo kernel (kept in numba's cache)")
+    subprocess.run([str(PY), "-c", "from funnel_analytics._simulate import warm_up; warm_up()"],
+                   check=True)
     for old in VENV.glob(".stamp-*"):
         old.unlink()
     stamp.write_text("installed\n")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["LUT_BITS", "simulate"]
+__all__ = ["LUT_BITS", "simulate", "warm_up"]
 
 LUT_BITS = 8  # a 256-entry table per row (small enough to stay in cache) finds the category in one step, mostly
 
@@ -80,3 +80,10 @@ def simulate(amounts: np.ndarray, rows: np.ndarray, offsets: np.ndarray, probs: 
                      np.ascontiguousarray(rows, dtype=np.int64),
                      np.ascontiguousarray(offsets, dtype=np.int64), bounds, lut,
                      int(runs), int(seed), int(horizon))
+
+
+def warm_up() -> None:
+    """Compile the kernel now (setup runs this once), so the first forecast a user asks for
+    does not wait for the compiler: numba keeps the machine code in its on-disk cache."""
+    simulate(np.ones(2), np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64),
+             np.full((1, 2), 0.25), runs=2, seed=0)
