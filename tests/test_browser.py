@@ -279,6 +279,9 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     page2.get_by_test_id("stMainBlockContainer").get_by_test_id("stFileUploaderDropzoneInput") \
         .set_input_files(str(path))
     page2.get_by_text("Bigger deals").first.wait_for(timeout=60_000)
+    # The comparison (and so the export) is redrawn with the loaded scenario.
+    page2.locator('[data-testid="stPlotlyChart"]').first.locator(
+        ".xtick text", has_text="Bigger deals").wait_for(timeout=60_000)
     _wait_idle(page2)
     with page2.expect_download() as exported:
         page2.get_by_role("button", name="Download (xlsx)").click()
