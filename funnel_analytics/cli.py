@@ -20,6 +20,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from .forecast import DEFAULT_SEED
 from .i18n import t
 from .loading import SHAPES, LoadResult, load_export
 from .mapping import parse_map_options
@@ -287,7 +288,7 @@ def snapshots_remove(ctx, snapshot_id, store_path):
               help="Bookings target of the plan year (default: won in the last 12 months).")
 @click.option("--runs", type=click.IntRange(100, 1_000_000), default=10_000, show_default=True,
               help="Monte Carlo runs of the forecast.")
-@click.option("--seed", type=int, default=20240601, show_default=True,
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
               help="Seed of the forecast (same seed, same figures).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Language of messages (default from $LANG).")

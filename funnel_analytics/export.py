@@ -51,9 +51,7 @@ def number_format(column: str) -> str | None:
     name = str(column)
     if name.endswith("_lever"):  # a scenario's multiplier, e.g. 1.20
         return "0.00"
-    if name.endswith(("_low", "_high")) and any(p in name for p in _PERCENT):
-        return "0.0%"
-    if any(p in name for p in _PERCENT):
+    if any(p in name for p in _PERCENT):  # rates and their _low/_high bounds
         return "0.0%"
     if any(p in name for p in _DECIMAL):
         return "#,##0.0"

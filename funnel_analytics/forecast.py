@@ -30,11 +30,12 @@ from .planning import DAYS_PER_MONTH, time_to_win
 from .schema import Opportunities as O
 from .stages import OPEN, StageModel
 
-__all__ = ["BASELINE", "DEFAULT_RUNS", "FORECAST_CATEGORIES", "MIN_TIMING", "Levers", "Simulation",
+__all__ = ["BASELINE", "DEFAULT_RUNS", "DEFAULT_SEED", "FORECAST_CATEGORIES", "MIN_TIMING", "Levers", "Simulation",
            "expected_bookings", "forecast_accuracy", "forecast_by_category", "forecast_inputs",
            "simulate_bookings", "weighted_pipeline"]
 
 DEFAULT_RUNS = 10_000
+DEFAULT_SEED = 20240601  # the same seed gives the same figures
 MIN_TIMING = 5  # won deals through a stage needed before its timing is used
 MAX_AGE_MONTHS = 24  # deals older in their stage share the last age group
 FORECAST_CATEGORIES = ("commit", "best_case", "pipeline", "omitted")
@@ -210,8 +211,10 @@ def _month_offsets(as_of: pd.Timestamp, first: pd.Period, days: np.ndarray) -> n
     return months - (first.year - 1970) * 12 - (first.month - 1)
 
 
-def _timing_rows(inputs: ForecastInputs, horizon: int, cycle: float) -> tuple[np.ndarray, np.ndarray]:
-    """Month-offset distributions (rows) of the time still to win, and each deal's row.
+def _timing_rows(deals: pd.DataFrame, inputs: ForecastInputs, horizon: int,
+                 cycle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Month-offset distributions (rows) of the time still to win, and the row of each of
+    ``deals`` (``stage``, ``days_in_stage``, ``expected_close_date``).
 
     A deal in stage k that has sat there d days closes ``cycle × T − d`` days after the as-of
     date, T drawn from stage k's times to win that are longer than d (d rounded down to its
@@ -219,7 +222,6 @@ def _timing_rows(inputs: ForecastInputs, horizon: int, cycle: float) -> tuple[np
     expected close month (the first month if that is past or unknown) when fewer than
     :data:`MIN_TIMING` deals were ever won through the stage.
     """
-    deals = inputs.deals
     stages = deals[O.stage].to_numpy(dtype=object)
     age_group = np.minimum(deals["days_in_stage"].to_numpy() // DAYS_PER_MONTH,
                            MAX_AGE_MONTHS).astype(np.int64)
@@ -288,39 +290,37 @@ class Simulation:
 
 
 def _arrays(inputs: ForecastInputs, levers: Levers, horizon: int):
+    """What the kernel needs: each deal's amount, its row of (probability × month
+    distribution), its month offset, the rows, and how many new deals were added."""
     probs = levers.probabilities(inputs.probabilities)
-    rows_p, deal_rows = _timing_rows(inputs, horizon, levers.cycle)
     deals = inputs.deals
+    rows_p, deal_rows = _timing_rows(deals, inputs, horizon, levers.cycle)
     p = deals[O.stage].map(probs).to_numpy(dtype="float64")
     amounts = deals[O.amount].to_numpy(dtype="float64") * levers.deal_size
-    # Each deal's row is its own (probability × month distribution): expand rows per distinct p.
-    pairs = pd.DataFrame({"row": deal_rows, "p": p})
-    keys, inverse = np.unique(pairs.to_numpy(), axis=0, return_inverse=True)
+    # A row per distinct (timing row, probability) pair.
+    keys, inverse = np.unique(np.column_stack([deal_rows, p]), axis=0, return_inverse=True)
     table = rows_p[keys[:, 0].astype(int)] * keys[:, 1][:, None]
+    rows = np.asarray(inverse).ravel()
     offsets = np.zeros(len(deals), dtype=np.int64)
     n_new = 0
     rate = inputs.new_deals_per_month * levers.deals
     if rate > 0 and np.isfinite(inputs.average_deal):
+        # Deals not yet created enter the first stage fresh, in the month they arrive.
         first = inputs.first_stage
-        fresh = ForecastInputs(pd.DataFrame({O.opportunity_id: ["new"], O.stage: [first],
-                                             O.amount: [0.0], O.expected_close_date: [pd.NaT],
-                                             "days_in_stage": [0.0]}),
-                               inputs.probabilities, inputs.probability_source, inputs.timing,
-                               inputs.as_of, inputs.first, 0.0, inputs.average_deal, first)
-        new_rows, _ = _timing_rows(fresh, horizon, levers.cycle)
+        fresh = pd.DataFrame({O.stage: [first], "days_in_stage": [0.0],
+                              O.expected_close_date: [pd.NaT]})
+        new_row, _ = _timing_rows(fresh, inputs, horizon, levers.cycle)
         counts = np.floor(rate * np.arange(1, horizon + 1)) - np.floor(rate * np.arange(horizon))
         n_new = int(counts.sum())
-        table = np.vstack([table, new_rows[:1] * probs[first]])
-        new_index = len(table) - 1
-        inverse = np.concatenate([np.asarray(inverse).ravel(), np.full(n_new, new_index)])
+        table = np.vstack([table, new_row[:1] * probs[first]])
+        rows = np.concatenate([rows, np.full(n_new, len(table) - 1)])
         amounts = np.concatenate([amounts, np.full(n_new, inputs.average_deal * levers.deal_size)])
         offsets = np.concatenate([offsets, np.repeat(np.arange(horizon), counts.astype(int))])
-    return amounts, np.asarray(inverse).ravel(), offsets, table, n_new
+    return amounts, rows, offsets, table, n_new
 
 
-def expected_bookings(inputs: ForecastInputs, levers: Levers = BASELINE, horizon: int = 12) -> np.ndarray:
-    """The exact expectation of the Monte Carlo bookings per month (no sampling)."""
-    amounts, rows, offsets, table, _ = _arrays(inputs, levers, horizon)
+def _expectation(amounts: np.ndarray, rows: np.ndarray, offsets: np.ndarray, table: np.ndarray,
+                 horizon: int) -> np.ndarray:
     out = np.zeros(horizon)
     for j in range(horizon):
         col = j - offsets  # the row's column that lands in month j
@@ -329,15 +329,21 @@ def expected_bookings(inputs: ForecastInputs, levers: Levers = BASELINE, horizon
     return out
 
 
+def expected_bookings(inputs: ForecastInputs, levers: Levers = BASELINE, horizon: int = 12) -> np.ndarray:
+    """The exact expectation of the Monte Carlo bookings per month (no sampling)."""
+    amounts, rows, offsets, table, _ = _arrays(inputs, levers, horizon)
+    return _expectation(amounts, rows, offsets, table, horizon)
+
+
 def simulate_bookings(inputs: ForecastInputs, levers: Levers = BASELINE, horizon: int = 12,
-                      runs: int = DEFAULT_RUNS, seed: int = 20240601) -> Simulation:
+                      runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> Simulation:
     """Monte Carlo bookings per month over ``horizon`` months from the first forecast month."""
     from ._simulate import simulate  # numba loads only when a forecast is run
 
     amounts, rows, offsets, table, n_new = _arrays(inputs, levers, horizon)
     sims = simulate(amounts, rows, offsets, table, runs, seed)[:, :horizon]
     months = [inputs.first + j for j in range(horizon)]
-    return Simulation(months, sims, expected_bookings(inputs, levers, horizon), seed,
+    return Simulation(months, sims, _expectation(amounts, rows, offsets, table, horizon), seed,
                       len(inputs.deals), n_new)
 
 

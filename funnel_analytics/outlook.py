@@ -14,6 +14,7 @@ import pandas as pd
 
 from .forecast import (
     DEFAULT_RUNS,
+    DEFAULT_SEED,
     accuracy_summary,
     forecast_accuracy,
     forecast_by_category,
@@ -23,11 +24,10 @@ from .funnel import current_deals
 from .planning import compare_with_pipeline, won_amount_between
 from .report import json_records as records
 from .scenarios import PlanningContext
-from .scorecard import scorecard
+from .scorecard import REVIEW_MONTHS, scorecard
 
 __all__ = ["DEFAULT_SEED", "outlook", "run_rate_target"]
 
-DEFAULT_SEED = 20240601
 
 
 def run_rate_target(context: PlanningContext) -> float:
@@ -97,7 +97,7 @@ def outlook(context: PlanningContext, target: float | None = None, runs: int = D
     owners = scorecard(context, plan, by="owner")
     teams = scorecard(context, plan, by="team")
     tables["scorecard_owner"], tables["scorecard_team"] = owners, teams
-    start = as_of - pd.DateOffset(months=3)
+    start = as_of - pd.DateOffset(months=REVIEW_MONTHS)
     data["scorecard"] = {"from": start.date().isoformat(), "to": as_of.date().isoformat(),
                          "by_owner": records(owners), "by_team": records(teams)}
     return tables, data

@@ -36,7 +36,7 @@ from .stages import OPEN, WON
 
 __all__ = ["BY_CHOICES", "DAYS_PER_MONTH", "STUCK_RATIO", "THIN_RATIO", "Plan", "PlanError",
            "balanced_plan", "compare_with_pipeline", "measured_average_deal", "months_to_win",
-           "time_to_win", "won_amount_between"]
+           "required_open", "stage_flows", "time_to_win", "won_amount_between"]
 
 BY_CHOICES = ("amount", "units")
 DAYS_PER_MONTH = 365.25 / 12
@@ -228,6 +228,37 @@ def _reach_dates(history: StageHistory) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).dropna(subset=["idx"])
 
 
+def stage_flows(history: StageHistory, keys: list[str],
+                window_months: int = 12) -> tuple[np.ndarray, float]:
+    """Deals reaching each stage of ``keys`` (that stage or beyond, for the first time) per
+    month over the ``window_months`` before the as-of date, never before the first export
+    (whose deals' entries are earlier than the data shows); and the months measured."""
+    as_of = history.as_of
+    order = {k: i for i, k in enumerate(history.model.keys)}
+    start = max(history.deals["first_seen"].min(), as_of - pd.DateOffset(months=window_months))
+    span_months = max((as_of - start).days / DAYS_PER_MONTH, 0.0)
+    reach = _reach_dates(history).sort_values("date")
+    flows = []
+    for key in keys:
+        k = order.get(key)
+        if k is None or span_months <= 0:
+            flows.append(np.nan)
+            continue
+        r = reach[reach["idx"] >= k].drop_duplicates(O.opportunity_id, keep="first")
+        flows.append(int(((r["date"] > start) & (r["date"] <= as_of)).sum()) / span_months)
+    return np.array(flows, dtype="float64"), span_months
+
+
+def required_open(plan: Plan, durations: pd.DataFrame | None) -> pd.Series:
+    """Open deals each stage should hold for the plan, by Little's law: the deals needed per
+    month × the stage's median months in stage (NaN where that is not measured)."""
+    per_month = plan.stages.set_index("stage")["per_month"]
+    if durations is None or not len(durations):
+        return per_month * np.nan
+    months = durations.set_index("stage")["median_days"].reindex(per_month.index) / DAYS_PER_MONTH
+    return per_month * months
+
+
 def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: StageHistory,
                           durations: pd.DataFrame | None = None,
                           won_to_date: float = 0.0, window_months: int = 12) -> tuple[pd.DataFrame, dict]:
@@ -245,39 +276,21 @@ def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: Stage
     """
     as_of = history.as_of
     keys = list(plan.stages["stage"])
-    order = {k: i for i, k in enumerate(history.model.keys)}
-    first_data = history.deals["first_seen"].min()
-    start = max(first_data, as_of - pd.DateOffset(months=window_months))
-    span_months = max((as_of - start).days / DAYS_PER_MONTH, 0.0)
-    reach = _reach_dates(history)
-    reach = reach.sort_values("date")
-    flows = []
-    for key in keys:
-        k = order.get(key)
-        if k is None:
-            flows.append(np.nan)
-            continue
-        r = reach[reach["idx"] >= k].drop_duplicates(O.opportunity_id, keep="first")
-        n = int(((r["date"] > start) & (r["date"] <= as_of)).sum())
-        flows.append(n / span_months if span_months > 0 else np.nan)
+    flows, span_months = stage_flows(history, keys, window_months)
     latest = current_deals(observations, as_of)
     open_ = latest[latest[O.status] == OPEN]
     counts = open_.groupby(O.stage, observed=True).agg(
         open_count=(O.opportunity_id, "size"), open_amount=(O.amount, "sum"))
     counts = counts.reindex(keys).fillna(0)
-    med_months = pd.Series(np.nan, index=keys)
-    if durations is not None and len(durations):
-        med = durations.set_index("stage")["median_days"] / DAYS_PER_MONTH
-        med_months = med.reindex(keys)
     out = pd.DataFrame({
         "stage": keys,
         "required_per_month": plan.stages["per_month"].to_numpy(),
-        "actual_per_month": np.array(flows, dtype="float64"),
+        "actual_per_month": flows,
         "open_count": counts["open_count"].to_numpy(dtype="int64"),
         "open_amount": counts["open_amount"].to_numpy(dtype="float64"),
     })
     out["flow_ratio"] = out["actual_per_month"] / out["required_per_month"]
-    out["required_open"] = out["required_per_month"] * med_months.to_numpy(dtype="float64")
+    out["required_open"] = required_open(plan, durations).to_numpy(dtype="float64")
     out["stock_ratio"] = out["open_count"] / out["required_open"]
     thin = out["flow_ratio"] < THIN_RATIO
     next_thin = thin.shift(-1, fill_value=False).astype(bool)

@@ -183,7 +183,7 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         from .outlook import outlook as build_outlook
         from .scenarios import build_context
 
-        context = build_context(observations, model, as_of, history=history)
+        context = build_context(observations, model, as_of, history=history, durations=durations)
         more_tables, more_data = build_outlook(
             context, target, runs=runs or 10_000, seed=DEFAULT_SEED if seed is None else seed)
         tables.update(more_tables)

@@ -29,6 +29,7 @@ from .calibration import calibrate, probabilities
 from .forecast import (
     BASELINE,
     DEFAULT_RUNS,
+    DEFAULT_SEED,
     ForecastInputs,
     Levers,
     Simulation,
@@ -43,9 +44,9 @@ from .planning import (
     Plan,
     PlanError,
     balanced_plan,
-    compare_with_pipeline,
     measured_average_deal,
     months_to_win,
+    stage_flows,
     won_amount_between,
 )
 from .stages import StageModel
@@ -107,7 +108,7 @@ class PlanningContext:
         return balanced_plan(target, avg, probs, months, by=by, months_to_win=mtw,
                              probability_source=self.probability_source)
 
-    def simulate(self, levers: Levers = BASELINE, runs: int = DEFAULT_RUNS, seed: int = 20240601,
+    def simulate(self, levers: Levers = BASELINE, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED,
                  horizon: int | None = None) -> Simulation:
         return simulate_bookings(self.inputs, levers, horizon or self.horizon, runs, seed)
 
@@ -117,7 +118,8 @@ PERIODS = ("year", "next_12_months")
 
 def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None,
                   probability_source: str = "calibrated", history: StageHistory | None = None,
-                  include_new_deals: bool = True, period: str = "year") -> PlanningContext:
+                  include_new_deals: bool = True, period: str = "year",
+                  durations: pd.DataFrame | None = None) -> PlanningContext:
     """Measure the data once for planning and forecasting (see the module docstring).
 
     ``period="year"``: the target is for the calendar year of the first forecast month, and
@@ -125,7 +127,8 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
     target is for the 12 months from the first forecast month (nothing won yet). With
     ``include_new_deals``, the forecast adds deals not yet created, arriving at the measured
     intake (deals reaching the first stage per month over the last 12 months) with the
-    measured average amount.
+    measured average amount. ``history`` and ``durations`` (:func:`stage_durations`), when
+    given, must be of the same observations and as-of date; they are reused, not recomputed.
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
@@ -135,7 +138,7 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
     cal = calibrate(history)
     probs = probabilities(cal, probability_source)
     probs.pop(model.won.key, None)
-    durations = stage_durations(history)
+    durations = stage_durations(history) if durations is None else durations
     avg = measured_average_deal(observations, history)
     mtw = months_to_win(history)
     first = first_month(history.as_of)
@@ -149,9 +152,7 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
         period_end = first + 11
         won_count, won_amount = 0, 0.0
     # The measured intake: the flow into the first stage, as the planner measures it.
-    probe = balanced_plan(1.0, 1.0, {model.keys[0]: 1.0})
-    _, summary = compare_with_pipeline(probe, observations, history, durations)
-    intake = float(np.nan_to_num(summary["actual_intake_per_month"]))
+    intake = float(np.nan_to_num(stage_flows(history, [model.keys[0]])[0][0]))
     snap = current_deals(observations, history.as_of)
     inputs = forecast_inputs(snap, history, probs, probability_source,
                              new_deals_per_month=intake if include_new_deals else 0.0,
@@ -162,7 +163,7 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
 
 
 def compare_scenarios(context: PlanningContext, scenarios: list[Scenario], target: float,
-                      runs: int = DEFAULT_RUNS, seed: int = 20240601) -> pd.DataFrame:
+                      runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """One row per scenario (the baseline first if not given): its levers, what the plan
     requires, and the forecast of the plan year: expected, P10/P50/P90 of the year's
     bookings (won so far included), and the probability of reaching ``target``."""

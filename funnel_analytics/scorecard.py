@@ -25,14 +25,15 @@ import pandas as pd
 
 from .ageing import stalled_deals
 from .funnel import current_deals
-from .planning import THIN_RATIO, Plan
+from .planning import THIN_RATIO, Plan, required_open
 from .schema import Opportunities as O
 from .stagecheck import effective_stages
 from .stages import LOST, OPEN, WON
 
-__all__ = ["GRADES", "scorecard"]
+__all__ = ["GRADES", "REVIEW_MONTHS", "scorecard"]
 
 GRADES = ("A", "B", "C", "D")
+REVIEW_MONTHS = 3  # the default review period: the months before the as-of date
 
 
 def scorecard(context, plan: Plan | None = None, by: str = O.owner,
@@ -40,11 +41,11 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     """One row per rep (``by="owner"``) or team (``by="team"``); see the module docstring.
 
     ``context`` is a :class:`~funnel_analytics.scenarios.PlanningContext`; the period defaults
-    to the three months before its as-of date.
+    to the :data:`REVIEW_MONTHS` months before its as-of date.
     """
     obs, history, model = context.observations, context.history, context.model
     end = history.as_of if end is None else pd.Timestamp(end)
-    start = end - pd.DateOffset(months=3) if start is None else pd.Timestamp(start)
+    start = end - pd.DateOffset(months=REVIEW_MONTHS) if start is None else pd.Timestamp(start)
     if by not in obs:
         return pd.DataFrame(columns=[by])
     snap = current_deals(obs, end)
@@ -83,21 +84,20 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     out["closed_count"] = won + lost
     out["win_rate"] = won / (won + lost).replace(0, np.nan)
     stalled = stalled_deals(history, context.durations)
-    stalled_who = open_.set_index(O.opportunity_id)[by].astype("object").fillna("")
-    stalled_owner = stalled_who.reindex(stalled[O.opportunity_id]).dropna()
-    out["stalled"] = stalled_owner.value_counts().reindex(out.index, fill_value=0)
+    owner_of = open_.set_index(O.opportunity_id)[by].astype("object").fillna("")  # or team
+
+    def count_by_owner(ids: pd.Series) -> pd.Series:
+        return owner_of.reindex(ids).dropna().value_counts().reindex(out.index, fill_value=0)
+
+    out["stalled"] = count_by_owner(stalled[O.opportunity_id])
     check = effective_stages(snap, model)
     if len(check):
-        inflated = check[check["inflated"]]
-        infl_who = stalled_who.reindex(inflated[O.opportunity_id]).dropna()
-        out["inflated"] = infl_who.value_counts().reindex(out.index, fill_value=0)
+        out["inflated"] = count_by_owner(check.loc[check["inflated"], O.opportunity_id])
     else:
         out["inflated"] = np.nan
     reps = max(len(counts.index), 1)
-    if plan is not None and "required_open" in plan.stages:
-        required = plan.stages.set_index("stage")["required_open"].reindex(keys) / reps
-    else:
-        required = _required_open(context, plan, keys) / reps
+    required = (required_open(plan, context.durations).reindex(keys) if plan is not None
+                else pd.Series(np.nan, index=keys)) / reps
     for k in keys:
         out[f"open_{k}"] = counts[k].reindex(out.index, fill_value=0)
         out[f"required_{k}"] = float(required[k]) if pd.notna(required[k]) else np.nan
@@ -119,11 +119,3 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     out[int_cols] = out[int_cols].astype("int64")
     return out.sort_values(["won_amount", "open_amount"], ascending=False).reset_index(drop=True)
 
-
-def _required_open(context, plan: Plan | None, keys: list[str]) -> pd.Series:
-    """The plan's required open deals per stage (Little's law), NaN without a plan."""
-    if plan is None:
-        return pd.Series(np.nan, index=keys)
-    med = context.durations.set_index("stage")["median_days"].reindex(keys) / (365.25 / 12)
-    per_month = plan.stages.set_index("stage")["per_month"].reindex(keys)
-    return per_month * med

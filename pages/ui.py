@@ -323,7 +323,8 @@ def cached_context(token: str, as_of: pd.Timestamp | None, probability_source: s
     computed once per data, model, filters, date and choices."""
     report = cached_report(token, as_of, _app)
     return build_context(_app.observations, _app.model, as_of, probability_source,
-                         history=report.history, include_new_deals=include_new_deals, period=period)
+                         history=report.history, include_new_deals=include_new_deals, period=period,
+                         durations=report.tables["time_in_stage"])
 
 
 def planning_choices(a, b, page: str) -> tuple[str, str]:
