@@ -22,6 +22,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "文件“{file}”有 {size_mb:.1f} MB，超过 {limit_mb:.0f} MB 的上限。请按月份或团队拆分后再上传。",
         "en": "The file “{file}” is {size_mb:.1f} MB, over the {limit_mb:.0f} MB limit. Split it by month or team and retry.",
     },
+    "too_many_cells": {
+        "zh": "文件“{file}”的工作表用到 {cells:,} 个单元格（A1 到 {last}，{rows:,} 行 × {columns:,} 列），超过 {limit:,} 个的上限，未读取。如果表格确实这么大，请调高设置 {setting}。",
+        "en": "The file “{file}” has a sheet that spans {cells:,} cells (A1 to {last}: {rows:,} rows × {columns:,} columns), over the limit of {limit:,}; it was not read. If the sheet really is that large, raise the setting {setting}.",
+    },
+    "too_many_columns": {
+        "zh": "文件“{file}”有 {columns:,} 列，超过 {limit:,} 列的上限，未读取。请只导出需要的列，或调高设置 {setting}。",
+        "en": "The file “{file}” has {columns:,} columns, over the limit of {limit:,}; it was not read. Export only the columns you need, or raise the setting {setting}.",
+    },
+    "cell_too_long": {
+        "zh": "文件“{file}”中有一个单元格长达 {chars:,} 个字符，超过 {limit:,} 个字符的上限（Excel 单元格最多容纳 32,767 个字符），未读取。如确有需要，请调高设置 {setting}。",
+        "en": "The file “{file}” has a cell of {chars:,} characters, over the limit of {limit:,} (an Excel cell holds at most 32,767); it was not read. If you need it, raise the setting {setting}.",
+    },
+    "text_too_large": {
+        "zh": "文件“{file}”展开后的文字共约 {text_mb:,.0f} MB，超过 {limit:,} MB 的上限（常见原因：一段很长的文字被大量单元格重复引用），未读取。如确有需要，请调高设置 {setting}。",
+        "en": "The file “{file}” expands to about {text_mb:,.0f} MB of cell text, over the limit of {limit:,} MB (usually one long text repeated in many cells); it was not read. If you need it, raise the setting {setting}.",
+    },
+    "line_too_long": {
+        "zh": "文件“{file}”中有一行长达 {line_kb:,.0f} KB，超过 {limit:,} KB 的上限，未读取。如确有需要，请调高设置 {setting}。",
+        "en": "The file “{file}” has a line of {line_kb:,.0f} KB, over the limit of {limit:,} KB; it was not read. If you need it, raise the setting {setting}.",
+    },
+    "out_of_memory": {
+        "zh": "读取文件“{file}”需要的内存超过了 {limit:,} MB 的上限，已停止读取。请拆分文件后重试，或调高设置 {setting}。",
+        "en": "Reading the file “{file}” needed more than the {limit:,} MB of memory allowed, so it was stopped. Split the file and retry, or raise the setting {setting}.",
+    },
+    "read_too_slow": {
+        "zh": "读取文件“{file}”超过了 {limit:,} 秒的上限，已停止读取。请拆分文件后重试，或调高设置 {setting}。",
+        "en": "Reading the file “{file}” took longer than the {limit:,} seconds allowed, so it was stopped. Split the file and retry, or raise the setting {setting}.",
+    },
     "not_spreadsheet": {
         "zh": "文件“{file}”不是可读取的表格（{detail}）。支持 .xlsx、.xlsm、.xls、.ods 和 .csv。",
         "en": "The file “{file}” is not a spreadsheet we can read ({detail}). Supported: .xlsx, .xlsm, .xls, .ods and .csv.",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -26,7 +27,7 @@ import pyarrow.csv as pacsv
 
 from .i18n import t
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "RawGrid", "UnusableFile", "read_bytes", "read_grid", "sheet_names"]
+__all__ = ["DEFAULT_LIMITS", "LIMIT_SETTINGS", "Limits", "RawGrid", "UnusableFile", "check_grid", "read_bytes", "read_grid", "sheet_names"]
 
 STRING = pd.StringDtype("pyarrow")
 
@@ -43,15 +44,59 @@ class UnusableFile(Exception):
         return t(self.reason, lang, **self.params)
 
 
+def _setting(name: str, default: int) -> int:
+    """A limit from the environment (``FUNNEL_ANALYTICS_<NAME>``), else its default."""
+    raw = os.environ.get(f"FUNNEL_ANALYTICS_{name}", "").replace("_", "").replace(",", "")
+    try:
+        value = int(float(raw)) if raw.strip() else default
+    except ValueError:
+        value = default
+    return value if value > 0 else default
+
+
+#: The settings behind :class:`Limits`: field -> (environment variable, unit multiplier).
+LIMIT_SETTINGS = {
+    "max_file_bytes": ("FUNNEL_ANALYTICS_MAX_FILE_MB", 2**20),
+    "max_cells": ("FUNNEL_ANALYTICS_MAX_CELLS", 1),
+    "max_columns": ("FUNNEL_ANALYTICS_MAX_COLUMNS", 1),
+    "max_cell_chars": ("FUNNEL_ANALYTICS_MAX_CELL_CHARS", 1),
+    "max_text_bytes": ("FUNNEL_ANALYTICS_MAX_TEXT_MB", 2**20),
+    "max_line_bytes": ("FUNNEL_ANALYTICS_MAX_LINE_KB", 2**10),
+    "read_memory_bytes": ("FUNNEL_ANALYTICS_READ_MEMORY_MB", 2**20),
+    "read_seconds": ("FUNNEL_ANALYTICS_READ_SECONDS", 1),
+}
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Safety limits for reading one file. The defaults suit monthly exports of 500k rows."""
+    """Safety limits for reading one file, checked before any parser runs.
 
-    max_file_bytes: int = int(os.environ.get("FUNNEL_ANALYTICS_MAX_FILE_MB", "200")) * 1024 * 1024
+    Each has a setting (environment variable) that changes it; see :data:`LIMIT_SETTINGS`.
+    The defaults suit real monthly exports: Excel's own largest sheet (1,048,576 rows) loads
+    with up to 47 columns; a cell holds at most what Excel allows in one cell (32,767
+    characters).
+    """
+
+    max_file_bytes: int = field(default_factory=lambda: _setting("MAX_FILE_MB", 200) * 2**20)
+    max_cells: int = field(default_factory=lambda: _setting("MAX_CELLS", 50_000_000))
+    max_columns: int = field(default_factory=lambda: _setting("MAX_COLUMNS", 2_000))
+    max_cell_chars: int = field(default_factory=lambda: _setting("MAX_CELL_CHARS", 32_767))
+    max_text_bytes: int = field(default_factory=lambda: _setting("MAX_TEXT_MB", 1024) * 2**20)
+    max_line_bytes: int = field(default_factory=lambda: _setting("MAX_LINE_KB", 1024) * 2**10)
+    # A workbook is parsed in a child process that may use this much memory and time.
+    read_memory_bytes: int = field(default_factory=lambda: _setting("READ_MEMORY_MB", 4096) * 2**20)
+    read_seconds: int = field(default_factory=lambda: _setting("READ_SECONDS", 300))
+    isolate: bool = True  # False: parse in this process (the limits are then checked after)
     max_inflated_bytes: int = 1024 * 1024 * 1024  # everything inside an .xlsx, unpacked
     max_ratio: float = 100.0  # unpacked ÷ packed size of one part
     ratio_floor_bytes: int = 50 * 1024 * 1024  # parts smaller than this may compress freely
     header_scan_rows: int = 30
+
+    def refuse(self, reason: str, limit: str, file: str, **params: object) -> UnusableFile:
+        """The refusal for a file beyond one limit, naming the setting that changes it."""
+        setting, unit = LIMIT_SETTINGS[limit]
+        return UnusableFile(reason, file=file, limit=getattr(self, limit) // unit,
+                            setting=setting, **params)
 
 
 DEFAULT_LIMITS = Limits()
@@ -205,11 +250,16 @@ def _check_ole(data: bytes, name: str) -> str:
 def _open_workbook(data: bytes, name: str) -> fastexcel.ExcelReader:
     try:
         return fastexcel.read_excel(data)
-    except Exception as exc:  # the Rust reader raises its own exception types
-        raise _reader_error(exc, name) from exc
+    except BaseException as exc:  # the Rust reader's panics derive from BaseException
+        raise _reader_error(exc, name) from None
 
 
-def _reader_error(exc: Exception, name: str) -> UnusableFile:
+def _reader_error(exc: BaseException, name: str) -> UnusableFile:
+    """A native reader's failure as a refusal; an interrupt or exit passes through."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+    if isinstance(exc, MemoryError):
+        return DEFAULT_LIMITS.refuse("out_of_memory", "read_memory_bytes", name)
     text = str(exc)
     low = text.lower()
     if "password" in low or "encrypt" in low:
@@ -226,11 +276,12 @@ def _load(reader: fastexcel.ExcelReader, sheet: int | str, name: str,
                                whitespace_as_null=True)
         columns = [c.absolute_index for c in sh.selected_columns]
         table = sh.to_arrow()
-    except Exception as exc:
+    except BaseException as exc:  # the Rust reader's panics derive from BaseException
         low = str(exc).lower()
-        if "empty" in low or "no data" in low or ("not found" in low and "sheet" not in low):
+        if isinstance(exc, Exception) and ("empty" in low or "no data" in low
+                                           or ("not found" in low and "sheet" not in low)):
             return pd.DataFrame()
-        raise _reader_error(exc, name) from exc
+        raise _reader_error(exc, name) from None
     frame = table.to_pandas(types_mapper=lambda _t: STRING)
     frame.columns = columns
     frame.index = pd.RangeIndex(1, len(frame) + 1)
@@ -258,6 +309,70 @@ def sheet_names(source: str | Path | bytes, file_name: str | None = None,
     else:
         _check_ole(data, name)
     return tuple(_open_workbook(data, name).sheet_names)
+
+
+def check_shared_strings(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a workbook holding a shared string past the cell limit (cheap: the strings'
+    part is streamed, and no string is held whole)."""
+    from . import xlsxscan
+
+    lengths = xlsxscan.shared_string_lengths(zipfile.ZipFile(io.BytesIO(data)))
+    if len(lengths) and int(lengths.max()) > limits.max_cell_chars:
+        raise limits.refuse("cell_too_long", "max_cell_chars", name, chars=int(lengths.max()))
+
+
+def check_xlsx_bounds(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a workbook whose sheets would exceed a limit once read: measured from the
+    sheets' XML (used range, cell text, shared strings), never from declared dimensions."""
+    from . import xlsxscan
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    lengths = xlsxscan.shared_string_lengths(zf)
+    longest_shared = int(lengths.max()) if len(lengths) else 0
+    for part in xlsxscan.worksheet_parts(zf):
+        ext = xlsxscan.scan_worksheet(zf, part, max_cells=limits.max_cells,
+                                      max_columns=limits.max_columns,
+                                      max_cell_chars=limits.max_cell_chars)
+        where = f"{_letter(ext.columns - 1)}{ext.rows}" if ext.cells else ""
+        if ext.cells > limits.max_cells:
+            raise limits.refuse("too_many_cells", "max_cells", name, cells=ext.cells,
+                                rows=ext.rows, columns=ext.columns, last=where)
+        if ext.columns > limits.max_columns:
+            raise limits.refuse("too_many_columns", "max_columns", name, columns=ext.columns)
+        longest = max(ext.longest_cell, longest_shared if ext.shared_cells else 0)
+        if longest > limits.max_cell_chars:
+            raise limits.refuse("cell_too_long", "max_cell_chars", name, chars=longest)
+        # The grid's text: what the sheet writes (bounded by its size) and every shared string
+        # once per cell that shows it. Cheap bounds first, exact counts only past the limit.
+        inline = ext.xml_bytes
+        shared = ext.shared_cells * longest_shared
+        if inline + shared > limits.max_text_bytes:
+            inline = xlsxscan.text_bytes(zf, part)
+        if inline + shared > limits.max_text_bytes and len(lengths):
+            shared = int((xlsxscan.shared_counts(zf, part, len(lengths)) * lengths).sum())
+        text = inline + shared
+        if text > limits.max_text_bytes:
+            raise limits.refuse("text_too_large", "max_text_bytes", name, text_mb=text / 2**20)
+
+
+def check_grid(grid: RawGrid, limits: Limits) -> None:
+    """Refuse a grid past a limit (for readers whose input could not be measured first)."""
+    cells = grid.cells
+    rows, columns = cells.shape[0], max(cells.shape[1], 1)
+    if rows * columns > limits.max_cells:
+        raise limits.refuse("too_many_cells", "max_cells", grid.file_name, cells=rows * columns,
+                            rows=rows, columns=columns, last=f"{_letter(columns - 1)}{rows}")
+    if cells.shape[1] > limits.max_columns:
+        raise limits.refuse("too_many_columns", "max_columns", grid.file_name,
+                            columns=cells.shape[1])
+    lengths = [cells[c].str.len() for c in cells.columns]
+    longest = max((int(s.max()) for s in lengths if s.notna().any()), default=0)
+    if longest > limits.max_cell_chars:
+        raise limits.refuse("cell_too_long", "max_cell_chars", grid.file_name, chars=longest)
+    text = sum(int(s.sum()) for s in lengths)
+    if text > limits.max_text_bytes:
+        raise limits.refuse("text_too_large", "max_text_bytes", grid.file_name,
+                            text_mb=text / 2**20)
 
 
 def _read_workbook(data: bytes, name: str, fmt: str, sheet: str | int | None,
@@ -318,13 +433,12 @@ def _delimiter(text: str) -> str:
 
 def _clean(cells: pd.DataFrame) -> pd.DataFrame:
     """Trim cells, blank ones become missing; index = spreadsheet row; columns 0..n-1."""
-    cells = cells.astype(STRING)
-    for col in cells.columns:
-        stripped = cells[col].str.strip()
-        cells[col] = stripped.mask(stripped == "")
-    cells.index = pd.RangeIndex(1, len(cells) + 1)
-    cells.columns = range(cells.shape[1])
-    return cells
+    index = pd.RangeIndex(1, len(cells) + 1)
+    columns = {}
+    for i, (_, col) in enumerate(cells.items()):  # built in one step, not a column at a time
+        stripped = col.astype(STRING).str.strip()
+        columns[i] = stripped.mask(stripped == "").set_axis(index)
+    return pd.DataFrame(columns, index=index) if columns else pd.DataFrame(index=index)
 
 
 def _csv_with_pandas(data: bytes, name: str) -> RawGrid:
@@ -337,7 +451,8 @@ def _csv_with_pandas(data: bytes, name: str) -> RawGrid:
         cells = pd.read_csv(io.StringIO(text), **kwargs)
     except pd.errors.ParserError:
         # A row longer than the first one: size the frame from the widest row.
-        width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)), default=1)
+        width = int(_record_widths(np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
+                                   ord(sep)).max())
         try:
             cells = pd.read_csv(io.StringIO(text), names=range(width), **kwargs)
         except (pd.errors.ParserError, ValueError) as exc:
@@ -412,7 +527,59 @@ def _may_hold_spaces(data: bytes) -> bool:
                                     "\u00a0".encode()))
 
 
-def _read_csv(data: bytes, name: str) -> RawGrid:
+def _record_widths(arr: np.ndarray, sep: int) -> np.ndarray:
+    """Fields per record of CSV bytes, quote-aware: separators and line ends inside quotes
+    belong to a field (a doubled quote toggles twice, so it changes nothing)."""
+    quoted = np.bitwise_xor.accumulate((arr == 0x22).view(np.uint8)).view(bool)
+    # A separator's own byte is never a quote, so "inside" is the parity before it.
+    ends = np.flatnonzero((arr == 0x0A) & ~quoted)
+    seps = np.flatnonzero((arr == sep) & ~quoted)
+    per = np.bincount(np.searchsorted(ends, seps), minlength=len(ends) + 1)
+    return per + 1
+
+
+def _longest_field(arr: np.ndarray, sep: int) -> tuple[int, int]:
+    """(start, end) byte offsets of the longest field, quote-aware."""
+    quoted = np.bitwise_xor.accumulate((arr == 0x22).view(np.uint8)).view(bool)
+    bounds = np.flatnonzero(((arr == 0x0A) | (arr == sep)) & ~quoted)
+    edges = np.concatenate(([-1], bounds, [len(arr)]))
+    i = int(np.argmax(np.diff(edges)))
+    return int(edges[i]) + 1, int(edges[i + 1])
+
+
+def _check_csv_bounds(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a CSV whose longest cell, longest line or widest row exceeds a limit, measured
+    on the bytes before any parser runs (one vectorised pass; exact passes only past a bound).
+    UTF-16 text is measured after decoding; UTF-8 and GB18030 keep ASCII delimiters as bytes."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text, _ = _decode(data, name)
+        data = text.encode("utf-8")
+    arr = np.frombuffer(data, dtype=np.uint8)
+    lines = np.flatnonzero(arr == 0x0A)
+    edges = np.concatenate(([-1], lines, [len(arr)]))
+    longest_line = int(np.diff(edges).max()) - 1
+    if longest_line <= min(limits.max_cell_chars, limits.max_columns, limits.max_line_bytes):
+        return  # a line that short can hold neither a cell, nor a row, beyond the limits
+    head = data[:65536].decode("utf-8", "ignore") or data[:65536].decode("gb18030", "ignore")
+    sep = ord(_delimiter(head))
+    if longest_line > limits.max_cell_chars:
+        start, end = _longest_field(arr, sep)
+        if end - start > limits.max_cell_chars:
+            chunk = data[start:end]
+            chars = len(chunk.decode("utf-8", "ignore") or chunk.decode("gb18030", "ignore"))
+            if chars > limits.max_cell_chars:
+                raise limits.refuse("cell_too_long", "max_cell_chars", name, chars=chars)
+    if longest_line > limits.max_columns:
+        widest = int(_record_widths(arr, sep).max())
+        if widest > limits.max_columns:
+            raise limits.refuse("too_many_columns", "max_columns", name, columns=widest)
+    if longest_line > limits.max_line_bytes:
+        raise limits.refuse("line_too_long", "max_line_bytes", name,
+                            line_kb=longest_line / 1024)
+
+
+def _read_csv(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawGrid:
+    _check_csv_bounds(data, name, limits)
     return _csv_with_arrow(data, name) or _csv_with_pandas(data, name)
 
 
@@ -433,6 +600,12 @@ def read_grid(source: str | Path | bytes, file_name: str | None = None, *,
     data, name = read_bytes(source, file_name, limits)
     kind = _sniff(data, name)
     if kind == "csv":
-        return _read_csv(data, name)
+        return _read_csv(data, name, limits)
     fmt = _check_zip(data, name, limits) if kind == "zip" else _check_ole(data, name)
-    return _read_workbook(data, name, fmt, sheet, limits)
+    if not limits.isolate:
+        if fmt == "xlsx":
+            check_xlsx_bounds(data, name, limits)
+        return _read_workbook(data, name, fmt, sheet, limits)
+    from .isolation import read_workbook_isolated
+
+    return read_workbook_isolated(data, name, fmt, sheet, limits)

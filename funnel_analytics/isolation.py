@@ -1,0 +1,136 @@
+"""Parse workbooks in a child process, so that no file can take the caller down.
+
+The native reader (calamine, in Rust) aborts the whole process when an allocation fails and
+raises panics that are not ``Exception``s. Each workbook is therefore parsed in a child with
+an address-space limit (``FUNNEL_ANALYTICS_READ_MEMORY_MB``) and a time limit
+(``FUNNEL_ANALYTICS_READ_SECONDS``); the caller (the CLI, or the dashboard's server) waits
+for it and gets either the grid or a refusal. While the child parses, this process measures
+the sheets' XML (used range, text) on the other core; a measure past a limit stops the child
+at once and refuses the file with that limit's message, and so does a child that died.
+
+Processes are forked directly from a single-threaded caller (the CLI: about 15 ms), and from a
+fork server (started once, single-threaded, with the reader preloaded) in a multi-threaded
+one such as the dashboard's server, where forking the process itself would not be safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import resource
+import threading
+import time
+from typing import Any
+
+from .reading import (
+    Limits,
+    RawGrid,
+    UnusableFile,
+    _read_workbook,
+    check_grid,
+    check_shared_strings,
+    check_xlsx_bounds,
+)
+
+__all__ = ["read_workbook_isolated"]
+
+_server_ready = False
+
+
+def _address_space() -> int:
+    """This process's current virtual size in bytes (0 if unknown)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _child(conn: Any, data: bytes, name: str, fmt: str, sheet: str | int | None,
+           limits: Limits) -> None:
+    """Parse in the child; send ("ok", grid) or ("refused", (reason, params))."""
+    budget = _address_space() + limits.read_memory_bytes
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    try:
+        grid = _read_workbook(data, name, fmt, sheet, limits)
+        check_grid(grid, limits)
+        payload: tuple[str, Any] = ("ok", grid)
+    except UnusableFile as exc:
+        payload = ("refused", (exc.reason, exc.params))
+    except MemoryError:
+        payload = ("memory", None)
+    try:
+        conn.send(payload)
+    except MemoryError:
+        conn.send(("memory", None))
+    conn.close()
+
+
+def _context() -> mp.context.BaseContext:
+    global _server_ready
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        return mp.get_context("fork")
+    ctx = mp.get_context("forkserver")
+    if not _server_ready:
+        ctx.set_forkserver_preload(["funnel_analytics.reading", "funnel_analytics.isolation"])
+        _server_ready = True
+    return ctx
+
+
+def read_workbook_isolated(data: bytes, name: str, fmt: str, sheet: str | int | None,
+                           limits: Limits) -> RawGrid:
+    """Parse a workbook in a limited child process; raise :class:`UnusableFile` on refusal."""
+    if fmt == "xlsx":
+        check_shared_strings(data, name, limits)
+    ctx = _context()
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(send, data, name, fmt, sheet, limits), daemon=True)
+    proc.start()
+    send.close()
+    try:
+        if fmt == "xlsx":
+            # Measure the sheets while the child parses them (the other core); a measure
+            # past a limit ends the child now and names that limit.
+            try:
+                check_xlsx_bounds(data, name, limits)
+            except UnusableFile:
+                proc.kill()
+                raise
+        deadline = time.monotonic() + limits.read_seconds
+        while not receive.poll(0.05):
+            if not proc.is_alive() and not receive.poll(0):
+                return _explain_death(data, name, fmt, limits, proc.exitcode)
+            if time.monotonic() > deadline:
+                proc.kill()
+                raise limits.refuse("read_too_slow", "read_seconds", name)
+        try:
+            status, value = receive.recv()
+        except (EOFError, OSError):
+            proc.join(5)
+            return _explain_death(data, name, fmt, limits, proc.exitcode)
+    finally:
+        receive.close()
+        if proc.is_alive():
+            proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if status == "ok":
+        return value
+    if status == "refused":
+        reason, params = value
+        raise UnusableFile(reason, **params)
+    raise limits.refuse("out_of_memory", "read_memory_bytes", name)
+
+
+def _explain_death(data: bytes, name: str, fmt: str, limits: Limits,
+                   exitcode: int | None) -> RawGrid:
+    """A child that died: say which limit the file passes, else that it ran out of memory."""
+    if fmt == "xlsx":
+        check_xlsx_bounds(data, name, limits)  # raises the limit's own message when one applies
+    raise limits.refuse("out_of_memory", "read_memory_bytes", name)
+
