@@ -133,6 +133,10 @@ def _print_report(result: LoadResult, lang: str, limit: int = 50) -> None:
     click.echo("  " + t("cli_summary", lang, read=rep["rows_read"], valid=rep["rows_valid"],
                         rejected=rep["rows_rejected"], warnings=len(rep["warnings"])))
     click.echo("  " + t("cli_model_date", lang, model=rep["stage_model"], date=rep["snapshot_date"]))
+    if rep.get("stage_model_proposal"):
+        p = rep["stage_model_proposal"]
+        click.echo("  " + t("cli_model_proposal", lang, model=p["model"], matched=p["rows_matched"],
+                            rows=p["rows"]))
     click.echo("  " + t("cli_mapping", lang))
     for header, target in rep["mapping"].items():
         click.echo(f"    {header} → {target}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import multiprocessing.spawn as mp_spawn
 import resource
 import threading
 import time
@@ -35,6 +36,22 @@ from .reading import (
 __all__ = ["read_workbook_isolated"]
 
 _server_ready = False
+_NAME = "funnel-analytics-reader"
+
+
+def _preparation_without_main(name: str) -> dict:
+    """multiprocessing's preparation data, minus the caller's main module for our readers: the
+    child needs only this package, and re-running the caller's main (a Streamlit script, a
+    test runner) in it would be slow or wrong."""
+    data = _original_preparation(name)
+    if name == _NAME:
+        data.pop("init_main_from_name", None)
+        data.pop("init_main_from_path", None)
+    return data
+
+
+_original_preparation = mp_spawn.get_preparation_data
+mp_spawn.get_preparation_data = _preparation_without_main
 
 
 def _address_space() -> int:
@@ -88,7 +105,8 @@ def read_workbook_isolated(data: bytes, name: str, fmt: str, sheet: str | int | 
         check_shared_strings(data, name, limits)
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, data, name, fmt, sheet, limits), daemon=True)
+    proc = ctx.Process(target=_child, args=(send, data, name, fmt, sheet, limits), daemon=True,
+                       name=_NAME)
     proc.start()
     send.close()
     try:

@@ -82,6 +82,20 @@ class LoadResult:
     snapshot_source: str | None = None
     letters: dict[str, str] = field(default_factory=dict)
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first raw rows, as text
+    stage_counts: dict[str, int] = field(default_factory=dict)  # stage value as written -> rows
+
+    def _proposal(self) -> dict | None:
+        better = self.better_model()
+        return None if better is None else {"model": better[0], "rows_matched": better[1],
+                                             "rows": better[2]}
+
+    def better_model(self, models: Mapping[str, StageModel] | None = None
+                     ) -> tuple[str, int, int] | None:
+        """A built-in model that recognises more of this file's stage values than the one
+        used: ``(name, rows matched, rows with a stage)``, else None."""
+        from .stages import better_model
+
+        return better_model(self.stage_counts, self.stage_model, models)
 
     @property
     def rows_valid(self) -> int:
@@ -207,6 +221,7 @@ class LoadResult:
             "mapping": self.mapping.as_dict(),
             "unmapped_columns": list(self.mapping.unmapped),
             "stage_model": self.stage_model.name,
+            "stage_model_proposal": self._proposal(),
             "errors": items(self.errors),
             "warnings": items(self.warnings),
             "unknown_stages": self.unknown_stages().to_dict(orient="records"),
@@ -234,6 +249,40 @@ _NAME_PATTERNS = (
     (re.compile(r"(?<!\d)(20\d{2})[-_.](\d{1,2})(?!\d)"), "YYYY-MM"),
     (re.compile(r"(?<!\d)(20\d{2})(0[1-9]|1[0-2])(?!\d)"), "YYYYMM"),
 )
+
+
+#: Headers of a "last modified" column, whose latest value dates an export.
+LAST_MODIFIED_HEADERS = frozenset(normalize_label(h) for h in (
+    "LastModifiedDate", "SystemModstamp", "Last Modified Date", "Last Modified", "Last modified",
+    "Modified Time", "Last Modified Time", "Updated", "Updated at", "Updated On", "Update time",
+    "Deal - Update time", "Last Updated", "Last Activity Date", "最后修改时间", "最后修改日期",
+    "修改时间", "更新时间", "最后更新时间", "最近修改时间", "最后跟进时间"))
+
+
+def propose_snapshot_date(raw: pd.DataFrame, out: pd.DataFrame, cmap: ColumnMapping,
+                          dayfirst: bool | None = None) -> tuple[pd.Timestamp, str, str]:
+    """A default snapshot date for an export that states none: ``(date, origin, column)``.
+
+    The latest value of a last-modified column (the export cannot be older than its newest
+    edit), else the latest date among the mapped date columns that is not in the future,
+    else today. ``origin`` is ``last_modified``, ``latest_date`` or ``today``.
+    """
+    today = pd.Timestamp.today().normalize()
+    for header in raw.columns:
+        if normalize_label(header) in LAST_MODIFIED_HEADERS:
+            latest = parse_date(raw[header], dayfirst=dayfirst).values.max()
+            if pd.notna(latest):
+                return pd.Timestamp(latest).normalize(), "last_modified", str(header)
+    best, column_name = None, ""
+    for f in DATE_FIELDS:
+        if f in out.columns:
+            values = out[f].dropna()
+            values = values[values <= today]
+            if len(values) and (best is None or values.max() > best):
+                best, column_name = values.max(), str(cmap.header_for(f) or f)
+    if best is not None:
+        return pd.Timestamp(best).normalize(), "latest_date", column_name
+    return today, "today", ""
 
 
 def snapshot_date_from_name(file_name: str) -> tuple[pd.Timestamp, str] | None:
@@ -455,6 +504,7 @@ def load_export(
 
     # Stage and status.
     stage_raw = column(Opportunities.stage).astype(STRING)
+    stage_counts = {str(k): int(v) for k, v in stage_raw.value_counts().items()}
     matched = model.match(stage_raw)
     out[Opportunities.stage] = matched["stage"].astype(STRING)
     out[Opportunities.stage_label] = stage_raw
@@ -590,7 +640,9 @@ def load_export(
                       {"column": snap_header}))
         snapshot_source = "column"
     elif kind == "history" or fallback is None:
-        raise UnusableFile("no_snapshot_date", file=name)
+        proposed, origin, column_name = propose_snapshot_date(raw, out, cmap, dayfirst)
+        raise UnusableFile("no_snapshot_date", file=name, proposed=proposed.date().isoformat(),
+                           origin=origin, column=column_name)
     else:
         snap = pd.Series(fallback, index=index, dtype="datetime64[ns]")
         if snapshot_source == "user":
@@ -650,6 +702,7 @@ def load_export(
         rejected=rejected, findings=frame, notes=tuple(notes), rows_read=len(raw),
         sheet=grid.sheet, sheets=grid.sheets, encoding=grid.encoding,
         snapshot_source=snapshot_source, letters=dict(layout.letters), preview=raw.head(50).copy(),
+        stage_counts=stage_counts,
     )
 
 

@@ -38,10 +38,13 @@ class UnusableFile(Exception):
     def __init__(self, reason: str, **params: object) -> None:
         self.reason = reason
         self.params = params
-        super().__init__(t(reason, "en", **params))
+        super().__init__(self.message("en"))
 
     def message(self, lang: str = "zh") -> str:
-        return t(self.reason, lang, **self.params)
+        params = dict(self.params)
+        if "origin" in params:  # a proposed snapshot date: where it came from, in words
+            params["origin_text"] = t(f"snapshot_origin_{params['origin']}", lang, **params)
+        return t(self.reason, lang, **params)
 
 
 def _setting(name: str, default: int) -> int:

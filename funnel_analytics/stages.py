@@ -474,6 +474,32 @@ BUILTIN_MODELS: dict[str, StageModel] = {
 DEFAULT_MODEL = SIX_STATE
 
 
+def model_fit(stage_counts: Mapping[str, int], model: StageModel) -> int:
+    """Rows whose stage value ``model`` recognises (``stage_counts``: value -> rows)."""
+    return sum(n for value, n in stage_counts.items() if model.match_label(value) is not None)
+
+
+def rank_models(stage_counts: Mapping[str, int],
+                models: Mapping[str, StageModel] | None = None) -> list[tuple[str, int]]:
+    """``(model name, rows matched)`` for each model, most rows first (ties keep the order
+    of ``models``, the built-in ones by default)."""
+    pool = BUILTIN_MODELS if models is None else models
+    scored = [(name, model_fit(stage_counts, m)) for name, m in pool.items()]
+    return sorted(scored, key=lambda item: -item[1])
+
+
+def better_model(stage_counts: Mapping[str, int], current: StageModel,
+                 models: Mapping[str, StageModel] | None = None) -> tuple[str, int, int] | None:
+    """``(name, rows matched, rows)`` of a model that recognises more rows than ``current``,
+    or None when ``current`` is as good as any."""
+    total = sum(stage_counts.values())
+    mine = model_fit(stage_counts, current)
+    if not total or mine == total:
+        return None
+    name, best = rank_models(stage_counts, models)[0]
+    return (name, best, total) if best > mine else None
+
+
 # --------------------------------------------------------------------------------------------
 # User-defined models
 # --------------------------------------------------------------------------------------------

@@ -12,9 +12,12 @@ from funnel_analytics.fields import field_names
 from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
 from funnel_analytics.mapping import IGNORE
-from funnel_analytics.stages import LOST, ON_HOLD
+from funnel_analytics.reading import UnusableFile
+from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, model_fit
 from pages.ui import (
     UPLOAD_LIMIT_MB,
+    keep,
+    kept,
     load_upload,
     open_store,
     remembered_mappings,
@@ -34,17 +37,36 @@ files = st.file_uploader(t("upload_label"), type=["xlsx", "xlsm", "xls", "ods", 
                          accept_multiple_files=True, key="upload",
                          help=t("upload_help", limit=UPLOAD_LIMIT_MB))
 entries = uploads()
-current = {}
+# Uploads stay until the user removes them: the uploader forgets its files when the page is
+# left, the session does not. A file already here (same content) is recognised, not doubled.
+added = False
+seen = st.session_state.setdefault("_seen_uploads", set())
 for f in files or []:
+    if f.file_id in seen:
+        continue  # handled on an earlier run (and possibly removed since: it stays removed)
+    seen.add(f.file_id)
     data = f.getvalue()
     fid = hashlib.sha256(data).hexdigest()[:16]
-    current[fid] = entries.get(fid) or {"name": f.name, "data": data, "overrides": {}, "stage_aliases": {}, "as_of": None}
-if current.keys() != entries.keys():
+    if fid in entries:
+        st.toast(t("upload_again", name=entries[fid]["name"]))
+    else:
+        entries[fid] = {"name": f.name, "data": data, "overrides": {}, "stage_aliases": {}, "as_of": None}
+        added = True
+if added:
+    if kept("source", "sample") != "upload":
+        # The first upload switches the data source to the uploaded files, and says so.
+        keep("source", "upload")
+        for language in ("zh", "en"):
+            st.session_state.pop(f"source__{language}", None)
+        st.session_state["_source_switched"] = True
     # The frame built this run's state before these files were registered: build it again.
-    entries.clear()
-    entries.update(current)
     st.rerun()
+if st.session_state.pop("_source_switched", False):
+    st.info(t("source_switched"))
 
+
+if "_model_switched" in st.session_state:
+    st.success(t("model_switched", title=st.session_state.pop("_model_switched")))
 remembered = remembered_mappings()
 results = {}
 if entries:
@@ -61,14 +83,22 @@ stage_names = {**model.stage_names(lang), LOST: t("outcome_lost"), ON_HOLD: t("o
 for fid, (status, value) in results.items():
     entry = entries[fid]
     with st.expander(entry["name"], expanded=True):
+        if st.button(t("upload_remove"), key=f"drop_{fid}", icon=":material/delete:"):
+            entries.pop(fid, None)
+            st.rerun()
         if status == "error":
             reason, params = value
-            st.error(f"{t('file_refused')}: {tr(reason, lang, **params)}")
             if reason == "no_snapshot_date":
-                picked = st.date_input(t("as_of_needed"), value=None, key=f"asof_{fid}")
-                if picked is not None:
+                # Ask in one sentence, with a default and where it came from; no CLI words.
+                origin = tr(f"snapshot_origin_{params['origin']}", lang, **params)
+                st.info(t("as_of_question", proposed=params["proposed"], origin_text=origin))
+                picked = st.date_input(t("as_of_needed"), value=pd.Timestamp(params["proposed"]).date(),
+                                       key=f"asof_{fid}")
+                if st.button(t("as_of_use"), key=f"asof_ok_{fid}", type="primary") and picked is not None:
                     entry["as_of"] = pd.Timestamp(picked)
                     st.rerun()
+                continue
+            st.error(f"{t('file_refused')}: {UnusableFile(reason, **params).message(lang)}")
             needed = {"no_stage_column": "stage", "no_id_column": "opportunity_id"}.get(reason)
             if needed:
                 headers = str(params.get("headers", "")).split("、")
@@ -78,6 +108,18 @@ for fid, (status, value) in results.items():
                     st.rerun()
             continue
         r = value
+        proposal = r.better_model()
+        if proposal is not None:
+            name, matched, rows = proposal
+            title = BUILTIN_MODELS[name].title(lang)
+            st.warning(t("model_proposal", title=title, matched=matched, rows=rows,
+                         mine=model_fit(r.stage_counts, r.stage_model)))
+            if st.button(t("model_proposal_use", title=title), key=f"model_{fid}_{name}", type="primary"):
+                keep("model_name", name)
+                for language in ("zh", "en"):
+                    st.session_state.pop(f"model_name__{language}", None)
+                st.session_state["_model_switched"] = title
+                st.rerun()
         st.markdown(f"**{t('file_summary', read=r.rows_read, valid=r.rows_valid, rejected=r.rows_rejected, warnings=len(r.warnings))}**")
         dates = r.snapshot_dates
         st.caption(t("file_detected", format=r.file_format, sheet=r.sheet or "—", header_row=r.header_row,
@@ -109,13 +151,21 @@ for fid, (status, value) in results.items():
         unknown = r.unknown_stages()
         if len(unknown):
             st.subheader(t("unknown_stages_title"), help=t("unknown_stages_help"))
-            for i, row in unknown.iterrows():
+            chosen = {}
+            for _, row in unknown.iterrows():
                 label = t("unknown_stage_choice", value=row["value"], count=row["count"], rows=row["rows"])
                 if row["suggestion"] in stage_names:
                     label += " " + t("unknown_stage_hint", suggestion=stage_names[row["suggestion"]])
-                choice = st.selectbox(label, stage_choices, key=f"stage_{fid}_{i}", format_func=stage_names.get)
+                # One choice per value, keyed by the value itself (never by position).
+                vkey = hashlib.sha1(str(row["value"]).encode("utf-8")).hexdigest()[:10]
+                choice = st.selectbox(label, stage_choices, key=f"stage_{fid}_{vkey}", format_func=stage_names.get)
                 if choice:
-                    entry["stage_aliases"] = {**entry["stage_aliases"], row["value"]: choice}
+                    chosen[row["value"]] = choice
+            if chosen:
+                st.caption(t("stage_choices_summary", pairs="; ".join(
+                    f"{v} → {stage_names.get(c, c)}" for v, c in chosen.items())))
+                if st.button(t("stage_choices_apply", n=len(chosen)), key=f"stage_apply_{fid}", type="primary"):
+                    entry["stage_aliases"] = {**entry["stage_aliases"], **chosen}
                     st.rerun()
 
         errors, warnings = r.findings_table("error", lang), r.findings_table("warning", lang)

@@ -142,9 +142,34 @@ def test_unknown_stage_is_mapped_on_the_spot() -> None:
     upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
     box = next(s for s in at.selectbox if "商务谈判" in s.label)
     box.set_value("committed").run()
+    # Nothing is applied until the user confirms; the summary says what will be mapped.
+    assert not at.exception
+    assert not any(t("file_summary", "en", read=20, valid=20, rejected=0, warnings=1) in m.value
+                   for m in at.markdown)
+    assert any("商务谈判 →" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == t("stage_choices_apply", "en", n=1)).click().run()
     assert not at.exception
     assert any(t("file_summary", "en", read=20, valid=20, rejected=0, warnings=1) in m.value
                for m in at.markdown)
+
+
+def test_uploads_survive_leaving_the_data_page() -> None:
+    at = on_data_page("en")
+    fid = upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    # The first upload switches the data source to the uploads and says so.
+    assert at.session_state["_keep_source"] == "upload"
+    assert any(t("source_switched", "en") in i.value for i in at.info)
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    at.switch_page("pages/data.py").run()
+    assert fid in at.session_state["uploads"]
+    assert any(t("file_summary", "en", read=20, valid=19, rejected=1, warnings=1) in m.value
+               for m in at.markdown)
+    # The same content uploaded again is recognised, not added twice.
+    upload(at, "copy.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    assert list(at.session_state["uploads"]) == [fid]
+    next(b for b in at.button if b.key == f"drop_{fid}").click().run()
+    assert not at.session_state["uploads"]
 
 
 def test_mapping_is_edited_and_remembered(private_store) -> None:
@@ -226,8 +251,12 @@ def test_missing_snapshot_date_is_asked_for() -> None:
     at = on_data_page("en")
     data = csv_bytes([["id", "stage"], ["1", "Target"]])
     fid = upload(at, "deals.csv", data)
-    assert "snapshot date is unknown" in at.error[0].value
+    # One sentence, a proposed default and where it came from; no command-line words.
+    question = at.info[-1].value
+    assert "Which day is this export from?" in question and "--as-of" not in question
+    assert at.date_input(key=f"asof_{fid}").value is not None
     at.date_input(key=f"asof_{fid}").set_value("2024-05-31").run()
+    at.button(key=f"asof_ok_{fid}").click().run()
     assert any(t("file_summary", "en", read=1, valid=1, rejected=0, warnings=0) in m.value for m in at.markdown)
 
 
