@@ -423,9 +423,14 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         pass
     try:
         return data.decode("gb18030"), "GB18030"
-    except UnicodeDecodeError as exc:
-        raise UnusableFile("not_spreadsheet", file=name,
-                           detail="text in an unknown encoding (not UTF-8 or GB18030)") from exc
+    except UnicodeDecodeError:
+        pass
+    # Western exports (Salesforce reports in some orgs, Excel's "CSV" on Windows) are written
+    # in Windows-1252; its five undefined bytes fall back to Latin-1.
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "Latin-1"
 
 
 def _delimiter(text: str) -> str:
