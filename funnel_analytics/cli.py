@@ -478,8 +478,29 @@ def stage_models(as_json, lang):
             click.echo(f"    {s.key:<24} {s.name(lang):<20} {s.probability:>5.0%}")
 
 
+#: Control characters (C0 but newline and tab, DEL, C1) shown visibly: text from files and
+#: file names never drives the terminal (escape sequences, title changes, cursor moves).
+_VISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]
+            if c not in (0x09, 0x0A)}
+
+
+class _VisibleControls:
+    """A text stream that writes control characters as ``\\x1b``-style text."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(text.translate(_VISIBLE))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``funnel-analytics`` script."""
+    sys.stdout = _VisibleControls(sys.stdout)
+    sys.stderr = _VisibleControls(sys.stderr)
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="funnel-analytics",
                  standalone_mode=True)

@@ -220,10 +220,27 @@ def scenarios_to_json(scenarios: list[Scenario]) -> str:
                       ensure_ascii=False, indent=2)
 
 
+#: The range of each lever (a multiplier) that the Scenarios page offers; a file outside it
+#: is refused. Per-stage win rates share the win-rate range.
+LEVER_RANGES = {"win_rate": (0.5, 2.0), "deals": (0.5, 2.0), "cycle": (0.5, 1.5),
+                "deal_size": (0.5, 2.0)}
+MAX_SCENARIO_FILE_BYTES = 1 << 20
+
+
+def _in_range(lever: str, value: float) -> bool:
+    low, high = LEVER_RANGES.get(lever, LEVER_RANGES["win_rate"])
+    return bool(np.isfinite(value)) and low - 1e-9 <= value <= high + 1e-9
+
+
 def scenarios_from_json(text: str | bytes) -> list[Scenario]:
-    """Scenarios from :func:`scenarios_to_json` text; :class:`ScenarioError` if unusable."""
+    """Scenarios from :func:`scenarios_to_json` text; :class:`ScenarioError` if unusable
+    (not the format, over 1 MiB, nested too deep, or a lever outside the page's range)."""
+    if len(text) > MAX_SCENARIO_FILE_BYTES:
+        raise ScenarioError(f"not a scenarios file: larger than {MAX_SCENARIO_FILE_BYTES:,} bytes")
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise ScenarioError("not a scenarios file: nested too deep") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"not a scenarios file: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
@@ -237,12 +254,14 @@ def scenarios_from_json(text: str | bytes) -> list[Scenario]:
             raise ScenarioError(f"bad scenario entry {item!r}: {exc}") from None
         for lever in LEVER_NAMES:
             value = getattr(levers, lever)
-            if not np.isfinite(value) or value <= 0:
-                raise ScenarioError(f"scenario {name!r}: {lever} must be a positive number")
+            if not _in_range(lever, value):
+                low, high = LEVER_RANGES[lever]
+                raise ScenarioError(f"scenario {name!r}: {lever} must be a multiplier from "
+                                    f"{low} to {high} (got {value!r})")
         for stage, value in levers.win_rate_by_stage:
-            if not np.isfinite(value) or value <= 0:
-                raise ScenarioError(f"scenario {name!r}: win_rate_by_stage must be a positive "
-                                    f"number (stage {stage!r})")
+            if not _in_range("win_rate", value):
+                raise ScenarioError(f"scenario {name!r}: win_rate_by_stage must be a multiplier "
+                                    f"from 0.5 to 2.0 (stage {stage!r}, got {value!r})")
         out.append(Scenario(name, levers))
     return out
 
