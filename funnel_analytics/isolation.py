@@ -101,8 +101,7 @@ def _context() -> mp.context.BaseContext:
 def read_workbook_isolated(data: bytes, name: str, fmt: str, sheet: str | int | None,
                            limits: Limits) -> RawGrid:
     """Parse a workbook in a limited child process; raise :class:`UnusableFile` on refusal."""
-    if fmt == "xlsx":
-        check_shared_strings(data, name, limits)
+    lengths = check_shared_strings(data, name, limits) if fmt == "xlsx" else None
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(send, data, name, fmt, sheet, limits), daemon=True,
@@ -114,14 +113,14 @@ def read_workbook_isolated(data: bytes, name: str, fmt: str, sheet: str | int | 
             # Measure the sheets while the child parses them (the other core); a measure
             # past a limit ends the child now and names that limit.
             try:
-                check_xlsx_bounds(data, name, limits)
+                check_xlsx_bounds(data, name, limits, lengths)
             except UnusableFile:
                 proc.kill()
                 raise
         deadline = time.monotonic() + limits.read_seconds
         while not receive.poll(0.05):
             if not proc.is_alive() and not receive.poll(0):
-                return _explain_death(data, name, fmt, limits, proc.exitcode)
+                return _explain_death(data, name, fmt, limits, lengths)
             if time.monotonic() > deadline:
                 proc.kill()
                 raise limits.refuse("read_too_slow", "read_seconds", name)
@@ -129,7 +128,7 @@ def read_workbook_isolated(data: bytes, name: str, fmt: str, sheet: str | int | 
             status, value = receive.recv()
         except (EOFError, OSError):
             proc.join(5)
-            return _explain_death(data, name, fmt, limits, proc.exitcode)
+            return _explain_death(data, name, fmt, limits, lengths)
     finally:
         receive.close()
         if proc.is_alive():
@@ -145,10 +144,9 @@ def read_workbook_isolated(data: bytes, name: str, fmt: str, sheet: str | int | 
     raise limits.refuse("out_of_memory", "read_memory_bytes", name)
 
 
-def _explain_death(data: bytes, name: str, fmt: str, limits: Limits,
-                   exitcode: int | None) -> RawGrid:
+def _explain_death(data: bytes, name: str, fmt: str, limits: Limits, lengths) -> RawGrid:
     """A child that died: say which limit the file passes, else that it ran out of memory."""
     if fmt == "xlsx":
-        check_xlsx_bounds(data, name, limits)  # raises the limit's own message when one applies
+        check_xlsx_bounds(data, name, limits, lengths)  # a limit's own message, if one applies
     raise limits.refuse("out_of_memory", "read_memory_bytes", name)
 

@@ -27,7 +27,8 @@ import pyarrow.csv as pacsv
 
 from .i18n import t
 
-__all__ = ["DEFAULT_LIMITS", "LIMIT_SETTINGS", "Limits", "RawGrid", "UnusableFile", "check_grid", "read_bytes", "read_grid", "sheet_names"]
+__all__ = ["DEFAULT_LIMITS", "LIMIT_SETTINGS", "Limits", "RawGrid", "UnusableFile", "check_grid",
+           "check_shared_strings", "check_xlsx_bounds", "read_bytes", "read_grid", "sheet_names"]
 
 STRING = pd.StringDtype("pyarrow")
 
@@ -72,7 +73,7 @@ LIMIT_SETTINGS = {
 
 @dataclass(frozen=True)
 class Limits:
-    """Safety limits for reading one file, checked before any parser runs.
+    """Safety limits for reading one file (see ``isolation`` for when each is checked).
 
     Each has a setting (environment variable) that changes it; see :data:`LIMIT_SETTINGS`.
     The defaults suit real monthly exports: Excel's own largest sheet (1,048,576 rows) loads
@@ -314,23 +315,27 @@ def sheet_names(source: str | Path | bytes, file_name: str | None = None,
     return tuple(_open_workbook(data, name).sheet_names)
 
 
-def check_shared_strings(data: bytes, name: str, limits: Limits) -> None:
-    """Refuse a workbook holding a shared string past the cell limit (cheap: the strings'
-    part is streamed, and no string is held whole)."""
+def check_shared_strings(data: bytes, name: str, limits: Limits) -> np.ndarray:
+    """Refuse a workbook holding a shared string past the cell limit; return the strings'
+    lengths (cheap: the part is streamed, and no string is held whole)."""
     from . import xlsxscan
 
     lengths = xlsxscan.shared_string_lengths(zipfile.ZipFile(io.BytesIO(data)))
     if len(lengths) and int(lengths.max()) > limits.max_cell_chars:
         raise limits.refuse("cell_too_long", "max_cell_chars", name, chars=int(lengths.max()))
+    return lengths
 
 
-def check_xlsx_bounds(data: bytes, name: str, limits: Limits) -> None:
+def check_xlsx_bounds(data: bytes, name: str, limits: Limits,
+                      lengths: np.ndarray | None = None) -> None:
     """Refuse a workbook whose sheets would exceed a limit once read: measured from the
-    sheets' XML (used range, cell text, shared strings), never from declared dimensions."""
+    sheets' XML (used range, cell text, shared strings), never from declared dimensions.
+    ``lengths`` are the shared strings' lengths when :func:`check_shared_strings` has them."""
     from . import xlsxscan
 
+    if lengths is None:
+        lengths = check_shared_strings(data, name, limits)
     zf = zipfile.ZipFile(io.BytesIO(data))
-    lengths = xlsxscan.shared_string_lengths(zf)
     longest_shared = int(lengths.max()) if len(lengths) else 0
     for part in xlsxscan.worksheet_parts(zf):
         ext = xlsxscan.scan_worksheet(zf, part, max_cells=limits.max_cells,
@@ -535,21 +540,24 @@ def _may_hold_spaces(data: bytes) -> bool:
                                     "\u00a0".encode()))
 
 
+def _outside_quotes(arr: np.ndarray) -> np.ndarray:
+    """For CSV bytes, whether each byte lies outside quotes (a doubled quote toggles twice,
+    so it changes nothing; a separator's own byte is never a quote, so the parity at it is
+    the parity before it)."""
+    return ~np.bitwise_xor.accumulate((arr == 0x22).view(np.uint8)).view(bool)
+
+
 def _record_widths(arr: np.ndarray, sep: int) -> np.ndarray:
-    """Fields per record of CSV bytes, quote-aware: separators and line ends inside quotes
-    belong to a field (a doubled quote toggles twice, so it changes nothing)."""
-    quoted = np.bitwise_xor.accumulate((arr == 0x22).view(np.uint8)).view(bool)
-    # A separator's own byte is never a quote, so "inside" is the parity before it.
-    ends = np.flatnonzero((arr == 0x0A) & ~quoted)
-    seps = np.flatnonzero((arr == sep) & ~quoted)
-    per = np.bincount(np.searchsorted(ends, seps), minlength=len(ends) + 1)
-    return per + 1
+    """Fields per record of CSV bytes, quote-aware."""
+    outside = _outside_quotes(arr)
+    ends = np.flatnonzero((arr == 0x0A) & outside)
+    seps = np.flatnonzero((arr == sep) & outside)
+    return np.bincount(np.searchsorted(ends, seps), minlength=len(ends) + 1) + 1
 
 
 def _longest_field(arr: np.ndarray, sep: int) -> tuple[int, int]:
     """(start, end) byte offsets of the longest field, quote-aware."""
-    quoted = np.bitwise_xor.accumulate((arr == 0x22).view(np.uint8)).view(bool)
-    bounds = np.flatnonzero(((arr == 0x0A) | (arr == sep)) & ~quoted)
+    bounds = np.flatnonzero(((arr == 0x0A) | (arr == sep)) & _outside_quotes(arr))
     edges = np.concatenate(([-1], bounds, [len(arr)]))
     i = int(np.argmax(np.diff(edges)))
     return int(edges[i]) + 1, int(edges[i + 1])
@@ -568,13 +576,12 @@ def _check_csv_bounds(data: bytes, name: str, limits: Limits) -> None:
     longest_line = int(np.diff(edges).max()) - 1
     if longest_line <= min(limits.max_cell_chars, limits.max_columns, limits.max_line_bytes):
         return  # a line that short can hold neither a cell, nor a row, beyond the limits
-    head = data[:65536].decode("utf-8", "ignore") or data[:65536].decode("gb18030", "ignore")
-    sep = ord(_delimiter(head))
+    sep = ord(_delimiter(data[:65536].decode("utf-8", "ignore")))
     if longest_line > limits.max_cell_chars:
         start, end = _longest_field(arr, sep)
         if end - start > limits.max_cell_chars:
             chunk = data[start:end]
-            chars = len(chunk.decode("utf-8", "ignore") or chunk.decode("gb18030", "ignore"))
+            chars = len(chunk.decode("utf-8", "ignore"))
             if chars > limits.max_cell_chars:
                 raise limits.refuse("cell_too_long", "max_cell_chars", name, chars=chars)
     if longest_line > limits.max_columns:

@@ -227,9 +227,15 @@ LEVER_RANGES = {"win_rate": (0.5, 2.0), "deals": (0.5, 2.0), "cycle": (0.5, 1.5)
 MAX_SCENARIO_FILE_BYTES = 1 << 20
 
 
-def _in_range(lever: str, value: float) -> bool:
-    low, high = LEVER_RANGES.get(lever, LEVER_RANGES["win_rate"])
-    return bool(np.isfinite(value)) and low - 1e-9 <= value <= high + 1e-9
+def _check_lever(name: str, label: str, lever: str, value: float, where: str = "") -> None:
+    """Refuse a lever that is not a positive number, or outside the page's range."""
+    if not np.isfinite(value) or value <= 0:
+        raise ScenarioError(f"scenario {name!r}: {label} must be a positive number "
+                            f"({where}got {value!r})")
+    low, high = LEVER_RANGES[lever]
+    if not low - 1e-9 <= value <= high + 1e-9:
+        raise ScenarioError(f"scenario {name!r}: {label} must be a multiplier from {low} to "
+                            f"{high}, as on the Scenarios page ({where}got {value!r})")
 
 
 def scenarios_from_json(text: str | bytes) -> list[Scenario]:
@@ -253,15 +259,9 @@ def scenarios_from_json(text: str | bytes) -> list[Scenario]:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ScenarioError(f"bad scenario entry {item!r}: {exc}") from None
         for lever in LEVER_NAMES:
-            value = getattr(levers, lever)
-            if not _in_range(lever, value):
-                low, high = LEVER_RANGES[lever]
-                raise ScenarioError(f"scenario {name!r}: {lever} must be a multiplier from "
-                                    f"{low} to {high} (got {value!r})")
+            _check_lever(name, lever, lever, getattr(levers, lever))
         for stage, value in levers.win_rate_by_stage:
-            if not _in_range("win_rate", value):
-                raise ScenarioError(f"scenario {name!r}: win_rate_by_stage must be a multiplier "
-                                    f"from 0.5 to 2.0 (stage {stage!r}, got {value!r})")
+            _check_lever(name, "win_rate_by_stage", "win_rate", value, f"stage {stage!r}, ")
         out.append(Scenario(name, levers))
     return out
 

@@ -4,16 +4,16 @@ The fast reader (calamine) allocates the whole grid from A1 to the last used cel
 expands every shared string into every cell that uses it, so a 2 KB file with one cell at
 XFD1048576, or one 40 MB shared string used 200 times, exhausts memory before Python sees
 anything. These functions stream each part through zlib in chunks and take what the limits
-need from the bytes, never from the sheet's declared ``<dimension>``:
+need from the bytes, never trusting the sheet's declared ``<dimension>``:
 
-* the used range: the largest row and column of any cell or row reference (and, for cells
-  written without references, the count of cells in the longest row);
+* the used range: checked against the declared dimension, or counted from every cell and
+  row reference (cells written without one count as one more step);
 * the longest cell text, in characters;
-* the decoded text the grid will hold: inline text as written, plus each shared string's
-  length times the number of cells that use it.
+* the text the grid will hold: the sheet's own text, plus each shared string's length times
+  the number of cells that use it.
 
-Cheap checks come first and the exact (slower) counts run only where a cheap bound cannot
-clear the limit, so an ordinary export pays about one inflation of its sheet.
+Cheap bounds come first and the exact (slower) counts run only where a cheap bound cannot
+clear a limit, so an ordinary export pays one inflation of its sheet and two regex passes.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = ["SheetExtent", "column_number", "scan_worksheet", "shared_counts",
-           "shared_string_lengths", "worksheet_parts"]
+           "shared_string_lengths", "text_bytes", "worksheet_parts"]
 
 CHUNK = 1 << 24  # bytes of inflated XML looked at in one step
 OVERLAP = 64  # a reference or tag cut at a chunk's edge is seen whole in the next step
@@ -35,8 +35,6 @@ _NO_LEADING_REF = re.compile(rb"<(?:c|row)(?!\s+r=\")[\s>/]")
 _REF = re.compile(rb' r="([A-Z]{0,4})([0-9]+)"')
 _SHARED_REF = re.compile(rb't="s"[^>]*>\s*<v>([0-9]+)</v>')
 _TAG = re.compile(rb"<[^>]*>")
-
-
 _COLUMNS_FOR_LETTERS = {1: 26, 2: 702, 3: 16384}
 
 
@@ -197,8 +195,6 @@ def shared_counts(zf: zipfile.ZipFile, part: str, n_shared: int) -> np.ndarray:
             arr = arr[arr < n_shared]
             counts += np.bincount(arr, minlength=n_shared)
     return counts
-
-
 
 
 def shared_string_lengths(zf: zipfile.ZipFile) -> np.ndarray:

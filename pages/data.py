@@ -16,7 +16,7 @@ from funnel_analytics.reading import UnusableFile
 from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, model_fit
 from pages.ui import (
     UPLOAD_LIMIT_MB,
-    keep,
+    choose,
     kept,
     load_upload,
     open_store,
@@ -55,16 +55,12 @@ for f in files or []:
 if added:
     if kept("source", "sample") != "upload":
         # The first upload switches the data source to the uploaded files, and says so.
-        keep("source", "upload")
-        for language in ("zh", "en"):
-            st.session_state.pop(f"source__{language}", None)
+        choose("source", "upload")
         st.session_state["_source_switched"] = True
     # The frame built this run's state before these files were registered: build it again.
     st.rerun()
 if st.session_state.pop("_source_switched", False):
     st.info(t("source_switched"))
-
-
 if "_model_switched" in st.session_state:
     st.success(t("model_switched", title=st.session_state.pop("_model_switched")))
 remembered = remembered_mappings()
@@ -115,9 +111,7 @@ for fid, (status, value) in results.items():
             st.warning(t("model_proposal", title=title, matched=matched, rows=rows,
                          mine=model_fit(r.stage_counts, r.stage_model)))
             if st.button(t("model_proposal_use", title=title), key=f"model_{fid}_{name}", type="primary"):
-                keep("model_name", name)
-                for language in ("zh", "en"):
-                    st.session_state.pop(f"model_name__{language}", None)
+                choose("model_name", name)
                 st.session_state["_model_switched"] = title
                 st.rerun()
         st.markdown(f"**{t('file_summary', read=r.rows_read, valid=r.rows_valid, rejected=r.rows_rejected, warnings=len(r.warnings))}**")

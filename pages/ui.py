@@ -60,6 +60,14 @@ def keep(name: str, value: object) -> object:
     return value
 
 
+def choose(name: str, value: object) -> None:
+    """Change a kept choice from outside its widget: the widget (one per language) is drawn
+    anew with it on the next run."""
+    keep(name, value)
+    for language in ("zh", "en"):
+        st.session_state.pop(f"{name}__{language}", None)
+
+
 def lang_key(name: str) -> str:
     """A widget key per language: when labels change, the widget is drawn anew (with the kept
     choice as its default) instead of showing a stale selection."""
