@@ -23,10 +23,29 @@ from scipy.stats import beta
 
 from .conversion import MIN_SAMPLE, reached_stage_conversion
 from .history import StageHistory
+from .stages import LOST
 
-__all__ = ["PRIOR_WEIGHT", "calibrate", "probabilities"]
+__all__ = ["PRIOR_WEIGHT", "UNKNOWN_LOST_SHARE", "calibrate", "probabilities", "unsupported_reason"]
 
 PRIOR_WEIGHT = 20.0  # pseudo-deals the nominal probability counts for
+#: Above this share of lost deals whose stage is unknown, no stage's observed rate is used.
+UNKNOWN_LOST_SHARE = 0.2
+
+
+def unsupported_reason(history: StageHistory) -> dict | None:
+    """Why P(win | reached stage) cannot be measured from this data, or None when it can.
+
+    A lost deal known only as "Closed Lost" reached an unknown stage, so it is in no stage's
+    cohort. When many lost deals are like that, every stage's cohort holds the wins and few of
+    the losses, and the observed rates run towards 100%: the rates are then not used (the
+    nominal probabilities stand) and this says why, as ``{"reason", "lost", "unknown"}``.
+    """
+    deals = history.deals
+    lost = int((deals["status"] == LOST).sum())
+    unknown = int(deals["died_in_unknown"].sum())
+    if lost and unknown / lost > UNKNOWN_LOST_SHARE:
+        return {"reason": "lost_stage_unknown", "lost": lost, "unknown": unknown}
+    return None
 
 
 def calibrate(history: StageHistory, prior_weight: float = PRIOR_WEIGHT) -> pd.DataFrame:
@@ -35,15 +54,20 @@ def calibrate(history: StageHistory, prior_weight: float = PRIOR_WEIGHT) -> pd.D
     Returns ``stage``, ``nominal``, ``reached_count``, ``closed_count``, ``won_count``,
     ``observed`` (+ Wilson ``observed_low``/``observed_high``), ``calibrated``
     (+ ``calibrated_low``/``calibrated_high``), ``data_weight`` (share of the calibrated
-    value that comes from the data) and ``too_few`` (fewer than ``MIN_SAMPLE`` closed).
+    value that comes from the data), ``too_few`` (fewer than ``MIN_SAMPLE`` closed) and
+    ``supported`` (False when :func:`unsupported_reason` finds the data cannot measure the
+    rates: the calibrated values are then the nominal ones).
 
     >>> from funnel_analytics.stages import get_stage_model          # doctest: +SKIP
     >>> calibrate(stage_history(obs, get_stage_model()))["calibrated"]  # doctest: +SKIP
     """
     conv = reached_stage_conversion(history)
     nominal = conv["stage"].map(history.model.probabilities).astype("float64").to_numpy()
+    supported = unsupported_reason(history) is None
     won = conv["won_count"].to_numpy(dtype="float64")
     closed = conv["closed_count"].to_numpy(dtype="float64")
+    if not supported:  # the wins alone: no evidence, the nominal values stand
+        won, closed = np.zeros_like(won), np.zeros_like(closed)
     a = won + prior_weight * nominal
     b = (closed - won) + prior_weight * (1.0 - nominal)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -59,14 +83,16 @@ def calibrate(history: StageHistory, prior_weight: float = PRIOR_WEIGHT) -> pd.D
         "reached_count": conv["reached_count"],
         "closed_count": conv["closed_count"],
         "won_count": conv["won_count"],
-        "observed": conv["win_rate"],
-        "observed_low": conv["win_rate_low"],
-        "observed_high": conv["win_rate_high"],
+        # Not measurable without the losses' stages: no observed rate is shown then.
+        "observed": conv["win_rate"] if supported else np.nan,
+        "observed_low": conv["win_rate_low"] if supported else np.nan,
+        "observed_high": conv["win_rate_high"] if supported else np.nan,
         "calibrated": calibrated,
         "calibrated_low": np.where(is_won, 1.0, low),
         "calibrated_high": np.where(is_won, 1.0, high),
         "data_weight": closed / (closed + prior_weight),
         "too_few": closed < MIN_SAMPLE,
+        "supported": supported,
     })
     return out
 
@@ -77,4 +103,6 @@ def probabilities(calibration: pd.DataFrame, which: str = "calibrated") -> dict[
     values = calibration[which]
     if which == "observed":
         values = values.fillna(calibration["nominal"])
+        if "supported" in calibration and not calibration["supported"].all():
+            values = calibration["nominal"]
     return dict(zip(calibration["stage"], values.astype(float), strict=True))

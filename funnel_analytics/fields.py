@@ -37,21 +37,22 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "opportunity_name", "text", "Deal name", "商机名称",
         ("商机名称", "项目名称", "机会名称", "商机", "项目", "opportunity name", "deal name",
-         "deal title", "opportunity", "name", "title"),
+         "deal title", "opportunity", "name", "title", "deal"),
         ("Opportunity Name", "Name", "Deal Name", "Deal - Title", "Opportunity"),
     ),
     Field(
         "account", "text", "Customer (account) name", "客户名称",
         ("客户名称", "客户", "客户单位", "单位名称", "公司名称", "account name", "account",
          "customer", "company", "organization", "organisation", "deal organization",
-         "associated company", "accountid", "account id"),
+         "associated company", "accountid", "account id", "client", "client name"),
         ("Account Name", "AccountId", "Deal - Organization", "Customer", "Associated Company"),
     ),
     Field(
         "owner", "text", "Sales rep who owns the deal", "负责的销售人员",
         ("负责人", "销售", "销售人员", "销售代表", "业务员", "跟进人", "客户经理", "所有人",
          "opportunity owner", "deal owner", "owner", "owner name", "salesperson", "sales rep",
-         "assigned to", "ownerid", "owner id", "user"),
+         "assigned to", "ownerid", "owner id", "user", "sales agent", "agent", "rep",
+         "销售员"),
         ("Opportunity Owner", "OwnerId", "Deal owner", "Deal - Owner", "Salesperson"),
     ),
     Field(
@@ -97,7 +98,8 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "created_date", "date", "Date the deal was created", "商机创建日期",
         ("创建日期", "创建时间", "录入日期", "发现日期", "立项日期", "created date", "createddate",
-         "create date", "created", "created time", "created on", "deal created", "add time"),
+         "create date", "created", "created time", "created on", "deal created", "add time",
+         "engage date", "first contact", "first contact date", "立项时间"),
         ("CreatedDate", "Created Date", "Create Date", "Deal - Deal created", "Created Time",
          "Created on"),
     ),
@@ -106,7 +108,8 @@ FIELDS: tuple[Field, ...] = (
         "预计成交日期",
         ("预计成交日期", "预计签约日期", "预计结单日期", "预计关闭日期", "预计成交时间",
          "预计完成日期", "expected close date", "close date", "closedate", "closing date",
-         "expected closing", "expected close"),
+         "expected closing", "expected close", "close", "预计达成时间", "预计签单时间",
+         "预计签单日期"),
         ("CloseDate", "Close Date", "Deal - Expected close date", "Closing Date",
          "Expected Closing"),
     ),
@@ -116,6 +119,13 @@ FIELDS: tuple[Field, ...] = (
          "actual close date", "closed date", "date closed", "closed on", "won time", "won date",
          "close time"),
         ("Deal - Won time", "Closed Date", "Date Closed"),
+    ),
+    Field(
+        "lost_stage", "stage", "Stage a lost deal was in when it was lost (its stage column then "
+        "says only lost)", "输单时所处的阶段（阶段列只写“输单”时）",
+        ("输单阶段", "丢单阶段", "输单前阶段", "失败阶段", "last stage", "laststage",
+         "stage before lost", "lost at stage", "lost stage"),
+        ("lastStage",),
     ),
     Field(
         "source", "source", "Opportunity source (cold visit, follow-up, penetration, cultivation, inbound)",

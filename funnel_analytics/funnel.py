@@ -26,6 +26,7 @@ __all__ = [
     "Kpis",
     "OverviewNumbers",
     "apply_filters",
+    "close_dates",
     "current_deals",
     "filter_options",
     "funnel_counts",
@@ -179,20 +180,30 @@ def pipeline_trend(observations: pd.DataFrame, model: StageModel) -> pd.DataFram
     return out.sort_values([O.snapshot_date, "_o"]).drop(columns="_o").reset_index(drop=True)
 
 
+def close_dates(rows: pd.DataFrame) -> pd.Series:
+    """When each closed row's deal closed: its close date where the export gives one on or
+    before the row's snapshot date (a deal shown closed cannot have closed later), else the
+    snapshot date."""
+    snap = rows[O.snapshot_date]
+    if O.close_date not in rows:
+        return snap
+    close = pd.to_datetime(rows[O.close_date])
+    return close.where(close.notna() & (close <= snap), snap)
+
+
 def won_in_period(observations: pd.DataFrame, start: pd.Timestamp | None,
                   end: pd.Timestamp) -> pd.DataFrame:
-    """Deals that turned won in a snapshot within ``(start, end]``, one row each.
-
-    A deal counts in the first snapshot where its status is won; a deal already won in an
-    earlier snapshot is not counted again.
-    """
+    """Deals won within ``(start, end]`` by their close date (:func:`close_dates`), one row
+    each: the first snapshot where the deal shows won (a deal already won in an earlier
+    snapshot is not counted again)."""
     won = observations[observations[O.status] == WON]
     if won.empty:
         return won
     first = won.sort_values(O.snapshot_date).drop_duplicates(O.opportunity_id, keep="first")
-    mask = first[O.snapshot_date] <= pd.Timestamp(end)
+    when = close_dates(first)
+    mask = when <= pd.Timestamp(end)
     if start is not None:
-        mask &= first[O.snapshot_date] > pd.Timestamp(start)
+        mask &= when > pd.Timestamp(start)
     return first[mask]
 
 

@@ -117,6 +117,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这份导出是哪一天的？文件里没有写明。建议 {proposed}，即{origin_text}。",
         "en": "Which day is this export from? The file does not say. Proposed: {proposed}, {origin_text}.",
     },
+    "note_missing_markers": {
+        "zh": "{count} 个单元格写的是“无值”标记（NA、N/A、#N/A、null、-、无、暂无 等），按空白读取。",
+        "en": "{count} cells held a missing-value marker (NA, N/A, #N/A, null, -, 无, …) and were read as blank.",
+    },
+    "note_lost_stage": {
+        "zh": "{count} 个输单商机的阶段取自“{column}”列（输单时所处的阶段）。",
+        "en": "{count} lost deals take their stage from “{column}” (the stage they were lost in).",
+    },
+    "note_close_date_both": {
+        "zh": "“{column}”列对进行中的商机是预计成交日期，对已赢单或输单的商机是实际成交日期。",
+        "en": "“{column}” is read as the expected close date of open deals and the actual close date of won and lost ones.",
+    },
+    "calibration_unsupported": {
+        "zh": "{lost} 个输单商机中有 {unknown} 个只写了“输单”，不知道输在哪个阶段，因此各阶段的实际赢单率只看到了赢单、会接近 100%。这里改用阶段模型的名义概率。若导出中有“输单阶段”列（或阶段变更记录），请一并上传。",
+        "en": "{unknown} of {lost} lost deals say only “lost”, not the stage they were lost in, so each stage's observed win rate would see the wins and not those losses, and run towards 100%. The stage model's nominal probabilities are used instead. Export a “stage before lost” column (or a stage history) to measure them.",
+    },
     "cli_model_proposal": {
         "zh": "这些阶段值与内置模型 `{model}` 吻合：{rows} 行中有 {matched} 行（改用 --stage-model {model}）",
         "en": "these values match the built-in model `{model}`: {matched} of {rows} rows (use --stage-model {model})",
@@ -594,11 +610,11 @@ MOVEMENT_UI: dict[str, dict[str, str]] = {
         "zh": "一个工作簿：漏斗、转化、流转、停留时间、管道变化、平衡漏斗计划、预测、概率校准、团队记分卡，每个视图一个工作表，最后一页是所有指标的定义。点击时生成，约需几秒。",
         "en": "One workbook: funnel, conversion, transitions, time in stage, pipeline changes, the balanced plan, forecast, calibration and scorecard, a sheet each, with every metric's definition on the last sheet. Built when clicked (a few seconds).",
     },
-    "win_cohort_closed": {"zh": "本期结束", "en": "Closed this period"},
+    "win_cohort_closed": {"zh": "近 12 个月结束", "en": "Closed in 12 months"},
     "win_cohort_created": {"zh": "近 12 个月创建", "en": "Created in 12 months"},
     "win_cohort_help": {
-        "zh": "本期结束：上一快照之后赢单或输单的商机，赢单 ÷（赢单 + 输单）。近 {months} 个月创建：这段时间创建的商机中已有结果的部分，赢单 ÷（赢单 + 输单）；仍在进行的不计入分母，比例见下方说明。",
-        "en": "Closed this period: deals won or lost since the previous snapshot, won ÷ (won + lost). Created in the last {months} months: of the deals created then, those already decided, won ÷ (won + lost); undecided deals are left out of the denominator, and the caption says how many.",
+        "zh": "近 12 个月结束：截至快照日期的 12 个月内赢单或输单的商机（按实际成交日期；没有时按首次显示结果的快照），赢单 ÷（赢单 + 输单）。近 {months} 个月创建：这段时间创建的商机中已有结果的部分，赢单 ÷（赢单 + 输单）；仍在进行的不计入分母，比例见下方说明。",
+        "en": "Closed in 12 months: deals won or lost in the 12 months to the as-of date (by their close date; without one, by the first snapshot that shows them closed), won ÷ (won + lost). Created in the last {months} months: of the deals created then, those already decided, won ÷ (won + lost); undecided deals are left out of the denominator, and the caption says how many.",
     },
     "win_cohort_created_caption": {
         "zh": "近 12 个月创建 {created} 个商机，其中 {share} 已有结果（赢单或输单）；输单往往比赢单来得早，新近的批次赢单率偏低。",

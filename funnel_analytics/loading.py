@@ -483,6 +483,9 @@ def load_export(
         raise UnusableFile("no_id_column", file=name, headers="、".join(layout.headers[:30]))
 
     raw = layout.data
+    raw, markers = _blank_missing_markers(raw, [h for h in cmap.fields if h in raw.columns])
+    if markers:
+        notes.append(("note_missing_markers", {"count": markers}))
     index = raw.index
     findings = _Findings(layout, cmap)
     out = pd.DataFrame(index=index)
@@ -535,6 +538,16 @@ def load_export(
         # A won deal has reached the won stage, whatever stage the row last showed.
         out.loc[(explicit == WON).fillna(False).to_numpy(dtype=bool), Opportunities.stage] = model.won.key
     out[Opportunities.status] = status.fillna(OPEN).mask(unknown, OPEN).astype(STRING)
+    lost_stage = column("lost_stage")
+    if lost_stage is not None:
+        # A lost deal whose stage column says only "lost" sits at the stage it was lost in.
+        was = model.match(lost_stage.astype(STRING))["stage"]
+        fill = ((out[Opportunities.status] == LOST) & out[Opportunities.stage].isna()
+                & was.notna() & (was != model.won.key)).to_numpy(dtype=bool)
+        if fill.any():
+            out.loc[fill, Opportunities.stage] = was[fill]
+            notes.append(("note_lost_stage", {"column": cmap.header_for("lost_stage"),
+                                              "count": int(fill.sum())}))
 
     # Amount and currency.
     amount_header = cmap.header_for(Opportunities.amount)
@@ -690,6 +703,16 @@ def load_export(
         failed = ~check(narrow).check_output.to_numpy(dtype=bool)
         _report(check.name, narrow.index[failed], narrow, findings, "warning", only)
 
+    # (After the checks: the rules already read this column once, as the expected close.)
+    close_header = cmap.header_for(Opportunities.expected_close_date)
+    if cmap.header_for(Opportunities.close_date) is None and close_header is not None:
+        # One "close date" column (Salesforce, most spreadsheets) is the expected close of an
+        # open deal and the actual close of a closed one: read it both ways.
+        closed_rows = out[Opportunities.status].isin([WON, LOST]).to_numpy(dtype=bool)
+        if closed_rows.any():
+            out[Opportunities.close_date] = out[Opportunities.expected_close_date].where(closed_rows)
+            notes.append(("note_close_date_both", {"column": close_header}))
+
     frame = findings.frame()
     rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
     valid = out[~out.index.isin(rejected_rows)] if len(rejected_rows) else out
@@ -710,6 +733,26 @@ WARNING_COLUMNS = (
     Opportunities.amount, Opportunities.status, Opportunities.created_date,
     Opportunities.expected_close_date, Opportunities.close_date, Opportunities.snapshot_date,
 )
+
+
+#: Cells that mean "no value" in exports and spreadsheets (R and many CRMs write NA; Excel's
+#: lookups leave #N/A; Chinese sheets write 无 or 暂无). Read as blank, counted in one note.
+MISSING_MARKERS = frozenset({
+    "NA", "N/A", "n/a", "na", "N/a", "#N/A", "#NA", "#n/a", "null", "NULL", "Null", "None", "none",
+    "NONE", "nil", "-", "--", "—", "–", "无", "暂无", "空", "nan", "NaN"})
+
+
+def _blank_missing_markers(raw: pd.DataFrame, headers: list[str]) -> tuple[pd.DataFrame, int]:
+    """``raw`` with the missing-value markers in the mapped columns blanked, and their count."""
+    hits = {h: raw[h].isin(MISSING_MARKERS).to_numpy(dtype=bool) for h in headers}
+    count = int(sum(int(v.sum()) for v in hits.values()))
+    if not count:
+        return raw, 0
+    raw = raw.copy()
+    for h, hit in hits.items():
+        if hit.any():
+            raw[h] = raw[h].mask(hit)
+    return raw, count
 
 
 def _flags(findings: pd.DataFrame) -> pd.Series:

@@ -15,16 +15,25 @@ import pandas as pd
 
 from .ageing import stage_durations, stalled_deals
 from .conversion import MIN_SAMPLE, reached_stage_conversion, transition_matrix, wilson_interval
-from .funnel import current_deals, funnel_counts
-from .history import StageHistory, deal_panel, stage_history
+from .funnel import close_dates, current_deals, funnel_counts
+from .history import STR, StageHistory, codes_of, deal_panel, stage_history
 from .movement import amount_changes, pipeline_changes, regressions, slipped_deals
 from .schema import Opportunities as O
 from .stages import LOST, WON, StageModel
 
-__all__ = ["CREATED_COHORT_MONTHS", "FunnelReport", "build_report", "closing_rows",
-           "created_cohort_win_rates", "json_records", "win_rates"]
+__all__ = [
+    "CLOSED_PERIOD_MONTHS",
+    "CREATED_COHORT_MONTHS",
+    "FunnelReport",
+    "build_report",
+    "closing_rows",
+    "created_cohort_win_rates",
+    "json_records",
+    "win_rates",
+]
 
 CREATED_COHORT_MONTHS = 12  # the created-in-period cohort looks back this far from the as-of date
+CLOSED_PERIOD_MONTHS = 12  # win rates count the deals closed this far back from the as-of date
 
 
 @dataclass(frozen=True)
@@ -38,47 +47,37 @@ class FunnelReport:
 
 def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
                  end: pd.Timestamp) -> pd.DataFrame:
-    """Each deal closed (won or lost) in ``(start, end]``, as the row of the observation where it
-    closed (so team, owner, source and grade are their values at closing)."""
-    moves = history.moves
-    closes = np.flatnonzero(moves["kind"].isin(["won", "lost"]).to_numpy(dtype=bool))
-    # Moves are in deal, then date order: a deal's outcome is its last close.
-    ids = moves[O.opportunity_id].array.take(closes)
-    last = np.ones(len(closes), dtype=bool)
-    last[:-1] = np.asarray(ids[1:] != ids[:-1], dtype=bool)
-    when = moves["date"].to_numpy()[closes]
-    last &= when <= np.datetime64(pd.Timestamp(end), "ns")
+    """Each deal whose outcome (its latest status) is won or lost and whose close falls in
+    ``(start, end]``, as the observation where that outcome first shows (so team, owner, source
+    and grade are their values at closing), with ``date`` and ``kind`` (won or lost).
+
+    The close is dated by the deal's close date when the export gives one on or before that
+    observation, else by the observation's date. So a single export counts the deals already
+    closed in it, by their close dates, and a run of snapshots counts each deal once, by the
+    same date, whatever snapshot it first shows closed in. A deal corrected from won to lost
+    counts by its final outcome.
+    """
+    panel = deal_panel(observations, history)
+    outcome = codes_of(observations[O.status], [WON, LOST])[panel.rows]  # 0 won, 1 lost, 2 other
+    deal = panel.codes
+    # Where each run of one deal in one status begins: the last run is the deal's outcome.
+    change = np.ones(len(deal), dtype=bool)
+    change[1:] = (deal[1:] != deal[:-1]) | (outcome[1:] != outcome[:-1])
+    run_start = np.maximum.accumulate(np.where(change, np.arange(len(deal)), 0))
+    last = panel.ends()
+    closed = outcome[last] < 2
+    found = observations.take(panel.rows[run_start[last[closed]]]).reset_index(drop=True)
+    when = close_dates(found)
+    keep = (when <= pd.Timestamp(end)).to_numpy(dtype=bool)
     if start is not None:
-        last &= when > np.datetime64(pd.Timestamp(start), "ns")
-    closing = moves.iloc[closes[last]]
-    at_close = _rows_of(history, observations, closing)
-    if at_close is None:  # other observations than the history's: find the rows by id and date
-        # Only the observations on closing dates can match: cut the table down before joining.
-        candidates = observations[observations[O.snapshot_date].isin(closing["date"].unique())]
-        at_close = candidates.merge(closing[[O.opportunity_id, "date", "kind"]],
-                                    left_on=[O.opportunity_id, O.snapshot_date],
-                                    right_on=[O.opportunity_id, "date"])
-    at_close["won"] = at_close["kind"] == WON
+        keep = keep & (when > pd.Timestamp(start)).to_numpy(dtype=bool)
+    won = outcome[last[closed]][keep] == 0
+    at_close = found[keep].reset_index(drop=True)
+    at_close["date"] = when[keep].to_numpy()
+    at_close["kind"] = pd.array(np.where(won, WON, LOST), dtype=STR)
+    at_close["won"] = won
     at_close["won_amount"] = at_close[O.amount].where(at_close["won"], 0.0)
     return at_close
-
-
-def _rows_of(history: StageHistory, observations: pd.DataFrame,
-             moves: pd.DataFrame) -> pd.DataFrame | None:
-    """The observations where ``moves`` (rows of ``history.moves``) arrived, in frame order,
-    with the moves' ``date`` and ``kind``. None unless the history was built from these
-    observations: its panel knows each move's row, checked by id and date."""
-    panel = history.panel
-    if panel is None or panel.moves is None or panel.size != len(observations):
-        return None
-    rows = panel.rows[panel.moves[moves.index.to_numpy()]]
-    order = np.argsort(rows)
-    rows, moves = rows[order], moves.iloc[order]
-    found = observations.take(rows).reset_index(drop=True)
-    if not ((found[O.opportunity_id].to_numpy() == moves[O.opportunity_id].to_numpy()).all()
-            and (found[O.snapshot_date].to_numpy() == moves["date"].to_numpy()).all()):
-        return None
-    return found.assign(date=moves["date"].to_numpy(), kind=moves["kind"].array)
 
 
 def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
@@ -116,7 +115,8 @@ def build_report(observations: pd.DataFrame, model: StageModel,
     """Every movement view of ``observations`` up to ``as_of`` (default: the latest date).
 
     Pipeline changes compare the latest snapshot on or before ``as_of`` with the one before
-    it; win rates count the deals closed in that interval. With ``outlook``, the report also
+    it; win rates count the deals closed (by their close dates) in the
+    :data:`CLOSED_PERIOD_MONTHS` months to ``as_of``. With ``outlook``, the report also
     holds the plan for ``target``, the forecast (``runs`` Monte Carlo runs, ``seed``), the
     calibrated probabilities and the scorecard (:func:`funnel_analytics.outlook.outlook`).
     """
@@ -135,9 +135,10 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         columns={"count": "open_count", "amount": "open_amount"})
     durations = stage_durations(history)
     back, regression_rates = regressions(history)
-    closed = closing_rows(history, observations, previous, as_of)
-    wins = win_rates(history, observations, previous, as_of, closed=closed)
-    wins_by = {by: win_rates(history, observations, previous, as_of, by, closed=closed)
+    closed_from = as_of - pd.DateOffset(months=CLOSED_PERIOD_MONTHS)
+    closed = closing_rows(history, observations, closed_from, as_of)
+    wins = win_rates(history, observations, closed_from, as_of, closed=closed)
+    wins_by = {by: win_rates(history, observations, closed_from, as_of, by, closed=closed)
                for by in (O.team, O.owner, O.source, O.grade) if by in observations}
     if previous is not None:
         steps, change_deals = pipeline_changes(observations, previous, as_of, history=history)
@@ -165,6 +166,8 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "funnel": json_records(funnel[["stage", "open_count", "open_amount", "reached_count"]]),
         "conversion": json_records(conversion),
         "win_rate": {"closed_in_period": json_records(wins),
+                     "closed_period": {"from": closed_from.date().isoformat(),
+                                       "to": as_of.date().isoformat()},
                      "created_in_period": {"from": cohort_start.date().isoformat(),
                                            "to": as_of.date().isoformat(),
                                            "overall": json_records(created)},

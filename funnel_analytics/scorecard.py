@@ -26,9 +26,10 @@ import pandas as pd
 from .ageing import stalled_deals
 from .funnel import current_deals
 from .planning import THIN_RATIO, Plan, required_open
+from .report import closing_rows
 from .schema import Opportunities as O
 from .stagecheck import effective_stages
-from .stages import LOST, OPEN, WON
+from .stages import OPEN
 
 __all__ = ["GRADES", "REVIEW_MONTHS", "scorecard"]
 
@@ -67,20 +68,22 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
         return values[mask].groupby(sel[by]).sum()
 
     kinds = in_period["kind"]
-    amounts = in_period.merge(obs[[O.opportunity_id, O.snapshot_date, O.amount]],
-                              left_on=[O.opportunity_id, "date"],
-                              right_on=[O.opportunity_id, O.snapshot_date], how="left")[O.amount]
-    amounts.index = in_period.index
-    names = sorted(set(counts.index) | set(in_period[by]) - {""} | ({""} & set(counts.index)))
+    # Closes are dated by close date and attributed to the owner (or team) at closing, as in
+    # the report's win rates: a single export counts the deals already closed in it.
+    closed = closing_rows(history, obs, start, end)
+    closer = closed[by].astype("object").fillna("")
+    names = sorted((set(counts.index) | set(in_period[by]) | set(closer)) - {""}
+                   | ({""} & set(counts.index)))
     out = pd.DataFrame(index=pd.Index(names, name=by))
     out["open_count"] = counts.sum(axis=1).reindex(out.index, fill_value=0)
     out["open_amount"] = open_.groupby(who)[O.amount].sum().reindex(out.index, fill_value=0.0)
     out["advancements"] = per(kinds.isin(["forward", "skip"])).reindex(out.index, fill_value=0)
     out["regressions"] = per(kinds == "backward").reindex(out.index, fill_value=0)
-    won = per(kinds == WON).reindex(out.index, fill_value=0)
-    lost = per(kinds == LOST).reindex(out.index, fill_value=0)
+    won = closed["won"].groupby(closer).sum().reindex(out.index, fill_value=0).astype("int64")
+    lost = (~closed["won"]).groupby(closer).sum().reindex(out.index, fill_value=0).astype("int64")
     out["won_count"] = won
-    out["won_amount"] = per(kinds == WON, amounts.fillna(0.0)).reindex(out.index, fill_value=0.0)
+    out["won_amount"] = closed["won_amount"].fillna(0.0).groupby(closer).sum().reindex(
+        out.index, fill_value=0.0)
     out["closed_count"] = won + lost
     out["win_rate"] = won / (won + lost).replace(0, np.nan)
     stalled = stalled_deals(history, context.durations)

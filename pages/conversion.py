@@ -31,7 +31,11 @@ cohort = b.segmented_control(t("win_cohort"), cohorts, default="closed", key=f"w
                              help=t("win_cohort_help", months=CREATED_COHORT_MONTHS)) or "closed"
 group = None if by == "all" else by
 if cohort == "closed":
-    rates = win_rates(report.history, app.observations, d["previous_snapshot"], report.history.as_of, group)
+    period = d["win_rate"]["closed_period"]
+    rates = report.tables["win_rate"] if group is None else report.tables.get(f"win_rate_by_{group}")
+    if rates is None:  # a grouping the export has no column for
+        rates = win_rates(report.history, app.observations, pd.Timestamp(period["from"]),
+                          report.history.as_of, group)
 else:
     start = report.history.as_of - pd.DateOffset(months=CREATED_COHORT_MONTHS)
     in_view = app.observations[app.observations["snapshot_date"] <= report.history.as_of]

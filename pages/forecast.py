@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from funnel_analytics.calibration import unsupported_reason
 from funnel_analytics.charts import (
     accuracy_figure,
     calibration_figure,
@@ -92,6 +93,9 @@ if categories is not None:
     show_table(categories)
 st.subheader(t("calibration_title"))
 st.caption(t("calibration_caption"))
+why = unsupported_reason(ctx.history)
+if why is not None:
+    st.info(t("calibration_unsupported", lost=f"{why['lost']:,}", unknown=f"{why['unknown']:,}"))
 left, right = st.columns([3, 2])
 left.plotly_chart(calibration_figure(ctx.calibration, model, lang), width="stretch", key="fc_cal")
 with right:

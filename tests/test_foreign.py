@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from funnel_analytics.loading import load_export
@@ -58,3 +59,29 @@ def test_cli_names_the_better_model_and_never_shows_a_traceback() -> None:
 def test_a_windows_1252_report_export_is_read() -> None:
     result = load_export(HERE / "files/salesforce_report.csv", as_of="2024-07-01")
     assert result.encoding == "Windows-1252"
+
+
+@pytest.mark.parametrize(("name", "model"), [
+    ("files/salesforce_dataloader_Opportunity.csv", "salesforce"),
+    ("files/hubspot_deals.xlsx", "hubspot"),
+    ("files/crm_sales_pipeline_maven_style.csv", "six_state"),
+    ("files/cn_商机导入模板.xlsx", "eight_stage"),
+])
+def test_one_export_gives_the_win_rate_of_its_closed_deals(name: str, model: str) -> None:
+    """One export is a complete analysis: the deals already closed in it count, by their close
+    dates, over the 12 months to the snapshot (figures worked out in the corpus generator)."""
+    from funnel_analytics.report import build_report
+
+    expected = EXPECTED[name]
+    w = expected["win_rate_12m"]
+    result = load_export(HERE / name, stage_model=model, as_of=expected["snapshot_date"])
+    report = build_report(result.observations(), result.stage_model)
+    got = report.tables["win_rate"].iloc[0]
+    assert (int(got["won"]), int(got["closed"] - got["won"])) == (w["won"], w["lost"])
+    assert got["win_rate"] == pytest.approx(w["by_count"], abs=5e-5)
+    if w.get("by_amount") is not None:
+        assert got["win_rate_by_amount"] == pytest.approx(w["by_amount"], abs=5e-5)
+    # The period (from, to] is the corpus' inclusive window [first day, snapshot date].
+    period = report.data["win_rate"]["closed_period"]
+    assert period["to"] == w["window"][1] == expected["snapshot_date"]
+    assert pd.Timestamp(period["from"]) + pd.Timedelta(days=1) == pd.Timestamp(w["window"][0])

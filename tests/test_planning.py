@@ -435,3 +435,28 @@ def test_plan_from_data_text_shows_the_intake() -> None:
     proc = run_cli(*files, "--from-data", "--target", 2e8, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert "new deals needed per month:" in proc.stdout and "actual:" in proc.stdout
+
+
+def test_win_probabilities_are_never_measured_from_wins_alone() -> None:
+    """Lost deals known only as "lost" are in no stage's cohort: the observed rates would be
+    the wins alone. The nominal probabilities stand, and the reason is given."""
+    from funnel_analytics.calibration import calibrate, unsupported_reason
+    from funnel_analytics.history import stage_history
+    from funnel_analytics.stages import DEFAULT_MODEL
+
+    T = pd.Timestamp
+    rows = [(f"W{i}", "won", "won") for i in range(8)] + [(f"L{i}", None, "lost") for i in range(6)]
+    rows += [("L9", "target", "lost")]  # one loss whose stage is known
+    obs = pd.DataFrame(rows, columns=["opportunity_id", "stage", "status"]).assign(
+        snapshot_date=T("2024-03-31"), amount=1.0)
+    history = stage_history(obs, DEFAULT_MODEL)
+    assert unsupported_reason(history) == {"reason": "lost_stage_unknown", "lost": 7, "unknown": 6}
+    cal = calibrate(history)
+    assert not cal["supported"].any()
+    assert cal["calibrated"].tolist() == pytest.approx(list(DEFAULT_MODEL.probabilities.values()))
+    assert cal["observed"].isna().all()
+    # With the losses' stages known, the data count again.
+    known = obs.assign(stage=obs["stage"].fillna("qualified"))
+    cal = calibrate(stage_history(known, DEFAULT_MODEL))
+    assert cal["supported"].all()
+    assert cal.loc[cal["stage"] == "target", "observed"].item() == pytest.approx(8 / 15)

@@ -179,3 +179,51 @@ def test_created_cohort_does_not_depend_on_row_order() -> None:
     pd.testing.assert_frame_equal(
         created_cohort_win_rates(report.history, shuffled, start, as_of, "team"),
         created_cohort_win_rates(report.history, ws.observations, start, as_of, "team"))
+
+
+def test_closes_are_dated_by_close_date_and_one_export_agrees_with_many() -> None:
+    """A deal's close date wins over the snapshot it first shows closed in; so the latest
+    export alone and the run of exports count the same deals, on the same dates."""
+    from funnel_analytics.history import stage_history
+    from funnel_analytics.report import closing_rows, win_rates
+    from funnel_analytics.stages import DEFAULT_MODEL
+
+    T = pd.Timestamp
+    jan, feb = T("2024-01-31"), T("2024-02-29")
+    rows = [  # deal, snapshot, stage, status, amount, close date
+        ("A", jan, "committed", "open", 10.0, pd.NaT),
+        ("A", feb, "won", "won", 10.0, T("2024-02-20")),
+        ("B", jan, "won", "won", 20.0, T("2024-01-10")),
+        ("B", feb, "won", "won", 20.0, T("2024-01-10")),
+        ("C", jan, "target", "lost", 30.0, T("2023-12-05")),
+        ("C", feb, "target", "lost", 30.0, T("2023-12-05")),
+        ("D", feb, "target", "lost", 40.0, pd.NaT),              # no close date: the snapshot's
+        ("E", feb, "won", "won", 50.0, T("2024-06-30")),          # after the snapshot: capped
+        ("F", feb, "won", "won", 60.0, T("2022-05-01")),          # before the period
+    ]
+    obs = pd.DataFrame(rows, columns=["opportunity_id", "snapshot_date", "stage", "status", "amount",
+                                      "close_date"])
+    start = feb - pd.DateOffset(months=12)
+    expected = {"A": T("2024-02-20"), "B": T("2024-01-10"), "C": T("2023-12-05"), "D": feb, "E": feb}
+    for frame in (obs, obs[obs["snapshot_date"] == feb].reset_index(drop=True)):
+        h = stage_history(frame, DEFAULT_MODEL)
+        closed = closing_rows(h, frame, start, feb)
+        assert dict(zip(closed["opportunity_id"], closed["date"], strict=True)) == expected
+        rate = win_rates(h, frame, start, feb).iloc[0]
+        assert (rate["won"], rate["closed"]) == (3, 5)  # A, B, E won; C, D lost
+        assert rate["win_rate_by_amount"] == pytest.approx(80 / 150)
+
+
+def test_a_won_then_lost_correction_counts_by_its_final_outcome() -> None:
+    from funnel_analytics.history import stage_history
+    from funnel_analytics.report import closing_rows
+    from funnel_analytics.stages import DEFAULT_MODEL
+
+    T = pd.Timestamp
+    obs = pd.DataFrame({
+        "opportunity_id": ["X", "X", "X"],
+        "snapshot_date": [T("2024-03-01"), T("2024-03-05"), T("2024-03-09")],
+        "stage": ["committed", "won", "committed"], "status": ["open", "won", "lost"],
+        "amount": [5.0, 5.0, 5.0]})
+    closed = closing_rows(stage_history(obs, DEFAULT_MODEL), obs, None, T("2024-03-31"))
+    assert closed[["opportunity_id", "kind", "date"]].values.tolist() == [["X", "lost", T("2024-03-09")]]
