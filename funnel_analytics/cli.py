@@ -57,6 +57,9 @@ def _guarded(func: Callable) -> Callable:
             _fail(str(exc))
         except (SystemExit, click.exceptions.Exit, click.ClickException):
             raise
+        except BrokenPipeError:  # the reader went away (`| head`): nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(EXIT_OK)
         except Exception as exc:  # a report, never a traceback
             if os.environ.get("FUNNEL_ANALYTICS_DEBUG"):
                 raise
@@ -285,7 +288,15 @@ def snapshots_remove(ctx, snapshot_id, store_path):
 @click.option("--stage-model", "stage_model", default="six_state", show_default=True,
               help=f"Built-in model ({', '.join(BUILTIN_MODELS)}) or a .toml file.")
 @click.option("--as-of", "as_of", default=None, metavar="DATE",
-              help="Report as of this date (default: the latest snapshot).")
+              help="Report as of this date (default: the latest snapshot); also the snapshot "
+                   "date of a FILE that has none.")
+@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
+              help="Map a column to a field, e.g. --map \"销售阶段=stage\". Repeatable.")
+@click.option("--sheet", default=None, help="Sheet name or 0-based index.")
+@click.option("--shape", type=click.Choice(SHAPES), default="auto", show_default=True,
+              help="Input shape: monthly snapshot, per-stage date columns, or history log.")
+@click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
+              help="Force the order of a/b/yy dates (default: decided per column).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--output", default=None, help="Write every table to this .xlsx workbook.")
 @click.option("--target", type=float, default=None,
@@ -297,7 +308,8 @@ def snapshots_remove(ctx, snapshot_id, store_path):
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
               help="Language of messages (default from $LANG).")
 @_guarded
-def report(files, store_path, stage_model, as_of, as_json, output, target, runs, seed, lang):
+def report(files, store_path, stage_model, as_of, maps, sheet, shape, dayfirst, as_json, output,
+           target, runs, seed, lang):
     """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
     conversion, win rates, transitions, regressions, time in stage, stalled deals and
     pipeline changes; and the plan, forecast, calibrated probabilities and scorecard."""
@@ -305,7 +317,8 @@ def report(files, store_path, stage_model, as_of, as_json, output, target, runs,
 
     lang = lang or _default_lang()
     model = get_stage_model(stage_model)
-    observations = _observations(files, store_path, model, lang)
+    observations = _observations(files, store_path, model, lang, maps=maps, sheet=sheet,
+                                 shape=shape, dayfirst=dayfirst, as_of=as_of)
     result = build_report(observations, model, _parse_as_of(as_of), outlook=True,
                           target=target, runs=runs, seed=seed)
     if output:
@@ -340,14 +353,21 @@ def _number(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def _observations(files, store_path, model, lang) -> pd.DataFrame:
-    """Observations of FILEs, or of the store when no file is given (exit 2 if it is empty)."""
+def _observations(files, store_path, model, lang, *, maps=(), sheet=None, shape="auto",
+                  dayfirst=None, as_of=None) -> pd.DataFrame:
+    """Observations of FILEs (read with the reading options, ``as_of`` dating a file that has
+    no snapshot date), or of the store when no file is given (exit 2 if there is nothing)."""
     if files:
         frames = []
         for file in files:
             _check_input(file)
-            frames.append(load_export(file, stage_model=model).observations())
-        return pd.concat(frames, ignore_index=True)
+            frames.append(load_export(file, stage_model=model, mapping=parse_map_options(maps),
+                                      remembered=_remembered(store_path), as_of=_parse_as_of(as_of),
+                                      sheet=sheet, shape=shape, dayfirst=dayfirst).observations())
+        observations = pd.concat(frames, ignore_index=True)
+        if observations["snapshot_date"].notna().sum() == 0:
+            _fail(t("cli_no_valid_rows", lang, files=", ".join(files)))
+        return observations
     with SnapshotStore(store_path, read_only=True) as store:
         observations = store.observations()
     if observations.empty:
@@ -458,11 +478,14 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
     sys.exit(EXIT_OK)
 
 
-@cli.command(name="stage-models")
+@cli.group(name="stage-models", invoke_without_command=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None)
-def stage_models(as_json, lang):
-    """List the built-in stage models and their stages."""
+@click.pass_context
+def stage_models(ctx, as_json, lang):
+    """List the built-in stage models and their stages (or infer one: `stage-models infer`)."""
+    if ctx.invoked_subcommand is not None:
+        return
     lang = lang or _default_lang()
     data = {
         name: [{"key": s.key, "en": s.en, "zh": s.zh, "probability": s.probability,
@@ -476,6 +499,52 @@ def stage_models(as_json, lang):
         click.echo(f"{name}: {m.title(lang)}")
         for s in m.stages:
             click.echo(f"    {s.key:<24} {s.name(lang):<20} {s.probability:>5.0%}")
+
+
+@stage_models.command(name="infer")
+@click.argument("file")
+@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
+              help="Map a column to a field, e.g. --map \"销售阶段=stage\". Repeatable.")
+@click.option("--sheet", default=None, help="Sheet name or 0-based index.")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="Snapshot date when the file has none (it only orders nothing here).")
+@click.option("--output", default=None, type=click.Path(dir_okay=False),
+              help="Write the model as TOML (read by --stage-model) to this file.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None)
+@_guarded
+def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
+    """Build a stage model from FILE's own stage values: won, lost and on hold by name, open
+    stages ordered by the strongest evidence in the file (history, probability, a number in
+    the label, a built-in model, share later won, deal counts)."""
+    from .inference import model_to_toml
+
+    lang = lang or _default_lang()
+    _check_input(file)
+    result = _load(file, stage_model="six_state", maps=maps, as_of=as_of or "2000-01-01",
+                   sheet=sheet, shape="auto", dayfirst=None, remembered=_remembered(None))
+    inferred = result.inferred_model()
+    toml = model_to_toml(inferred.model)
+    if output:
+        Path(output).write_text(toml, encoding="utf-8")
+    table = inferred.table
+    if as_json:
+        click.echo(json.dumps({"file": result.file_name, "output": output,
+                               "stages": json.loads(table.to_json(orient="records",
+                                                                  force_ascii=False)),
+                               "toml": toml}, ensure_ascii=False))
+        return
+    click.echo(t("cli_infer_title", lang, file=result.file_name))
+    for row in table.itertuples(index=False):
+        order = "" if pd.isna(row.order) else f"{int(row.order)}."
+        prob = "" if pd.isna(row.probability) else f"{row.probability:.0%}"
+        click.echo(f"  {order:<4}{row.value:<28} {t('kind_' + row.kind, lang):<8} {prob:>5}  "
+                   f"{row.rows:>6}  {t('evidence_' + row.evidence, lang)}")
+    if output:
+        click.echo(t("cli_infer_written", lang, path=output))
+    else:
+        click.echo("")
+        click.echo(toml)
 
 
 #: Control characters (C0 but newline and tab, DEL, C1) shown visibly: text from files and

@@ -123,7 +123,7 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "lost_stage", "stage", "Stage a lost deal was in when it was lost (its stage column then "
         "says only lost)", "输单时所处的阶段（阶段列只写“输单”时）",
-        ("输单阶段", "丢单阶段", "输单前阶段", "失败阶段", "last stage", "laststage",
+        ("输单阶段", "丢单阶段", "输单前阶段", "失败阶段", "laststage",
          "stage before lost", "lost at stage", "lost stage"),
         ("lastStage",),
     ),

@@ -260,9 +260,12 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     valid_end = has_next & (codes[end_row] == codes[starts])
     censored = ~valid_end
     # A stay still going at the last observation: censored at as_of if the deal was in the
-    # latest data, else at its last sighting (it left the exports without an outcome).
+    # latest data, else at its last sighting (it left the exports without an outcome). A log
+    # records changes only: a deal's last change is not its last sighting, and a stay still
+    # under way lasts until the as-of date.
+    event = "observed_via" in observations and bool((observations["observed_via"] == "history").all())
     last_seen = dates[panel.ends()[codes[starts]]]
-    censor_at = np.where(last_seen >= latest, np.datetime64(as_of, "ns"), last_seen)
+    censor_at = np.where((last_seen >= latest) | event, np.datetime64(as_of, "ns"), last_seen)
     stop = np.where(censored, censor_at, dates[end_row])
     exit_kind = np.where(valid_end, _kind(stage[starts], stage[end_row], status[starts],
                                           status[end_row], unknown), _OPEN)
@@ -271,13 +274,14 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
         O.opportunity_id: panel.ids.array.take(codes[starts]),
         "stage": _labels(stage_keys, stage[starts]), "entered": entered, "exited": stop,
         "censored": censored, "exit_kind": _labels(_KINDS, exit_kind),
-        "days": (stop - entered) // np.timedelta64(1, "D"),
+        # Whole calendar days, as a manager counts them (a move at 09:00 two days after one
+        # at 10:00 is 2 days, not 1).
+        "days": (stop.astype("datetime64[D]") - entered.astype("datetime64[D]")).astype("int64"),
     })
 
     backward = codes[m[kinds == _BACKWARD]]
     deals = _deal_summary(panel, dates, stage, status, statuses, backward, model)
-    resolution = "event" if "observed_via" in observations and (
-        observations["observed_via"] == "history").all() else "snapshot"
+    resolution = "event" if event else "snapshot"
     return StageHistory(moves, visits, deals, model, as_of, resolution,
                         replace(panel, moves=m, visits=starts))
 

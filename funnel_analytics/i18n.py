@@ -133,6 +133,23 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{lost} 个输单商机中有 {unknown} 个只写了“输单”，不知道输在哪个阶段，因此各阶段的实际赢单率只看到了赢单、会接近 100%。这里改用阶段模型的名义概率。若导出中有“输单阶段”列（或阶段变更记录），请一并上传。",
         "en": "{unknown} of {lost} lost deals say only “lost”, not the stage they were lost in, so each stage's observed win rate would see the wins and not those losses, and run towards 100%. The stage model's nominal probabilities are used instead. Export a “stage before lost” column (or a stage history) to measure them.",
     },
+    "cli_infer_title": {"zh": "“{file}”的阶段（顺序、名称、类型、概率、行数、依据）：", "en": "Stages of “{file}” (order, value, kind, probability, rows, evidence):"},
+    "cli_infer_written": {"zh": "已写入 {path}，可用 --stage-model {path} 读取。", "en": "Written to {path}; read it with --stage-model {path}."},
+    "kind_open": {"zh": "进行中", "en": "open"},
+    "kind_won": {"zh": "赢单", "en": "won"},
+    "kind_lost": {"zh": "输单", "en": "lost"},
+    "kind_on_hold": {"zh": "搁置", "en": "on hold"},
+    "evidence_history": {"zh": "阶段变更记录中的先后", "en": "order in the stage history"},
+    "evidence_probability": {"zh": "概率列的中位数", "en": "median of the probability column"},
+    "evidence_label_number": {"zh": "名称中的序号或百分比", "en": "number or percentage in the name"},
+    "evidence_known_stage": {"zh": "内置模型中的位置", "en": "place in a built-in model"},
+    "evidence_won_share": {"zh": "最终赢单的比例", "en": "share of deals won"},
+    "evidence_count": {"zh": "商机数（越早的阶段越多）", "en": "deal count (earlier stages hold more)"},
+    "evidence_name": {"zh": "按名称识别", "en": "recognised by name"},
+    "cli_no_valid_rows": {
+        "zh": "{files} 中没有可用的行（每一行都被拒绝）。请先用 validate 查看原因，例如阶段模型是否合适（stage-models infer 可按文件的阶段建一个）。",
+        "en": "No row of {files} can be used (every row was rejected). Run validate to see why, e.g. whether the stage model fits (stage-models infer builds one from the file's stages).",
+    },
     "cli_model_proposal": {
         "zh": "这些阶段值与内置模型 `{model}` 吻合：{rows} 行中有 {matched} 行（改用 --stage-model {model}）",
         "en": "these values match the built-in model `{model}`: {matched} of {rows} rows (use --stage-model {model})",
@@ -192,6 +209,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "unknown_grade": {
         "zh": "客户等级“{value}”不是 A–D，按空值处理。",
         "en": "The customer grade “{value}” is not A–D; it is treated as blank.",
+    },
+    "outcome_reversed": {
+        "zh": "这笔商机先记为赢单，后又记为“{value}”：按最终结果计，这是一次更正。",
+        "en": "This deal was logged won, then “{value}”: it counts by its final outcome; the later row corrects the earlier one.",
     },
     "unknown_status": {
         "zh": "状态“{value}”无法识别，按阶段推断。",

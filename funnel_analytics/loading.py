@@ -25,6 +25,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from .i18n import t
+from .inference import stage_evidence
 from .layout import Layout, locate_table
 from .mapping import ColumnMapping, header_signature, map_columns
 from .reading import DEFAULT_LIMITS, Limits, UnusableFile, read_bytes, read_grid
@@ -83,6 +84,15 @@ class LoadResult:
     letters: dict[str, str] = field(default_factory=dict)
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the first raw rows, as text
     stage_counts: dict[str, int] = field(default_factory=dict)  # stage value as written -> rows
+    #: per stage value as written: rows, median probability, order in logs, share later won
+    stage_evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    def inferred_model(self):
+        """"Use this file's stages": a model built from the file's own stage values
+        (:func:`funnel_analytics.inference.infer_model`)."""
+        from .inference import infer_model
+
+        return infer_model(self.stage_evidence)
 
     def _proposal(self) -> dict | None:
         better = self.better_model()
@@ -386,6 +396,38 @@ def _detect_shape(shape: str, mapping: ColumnMapping, headers: tuple[str, ...]) 
     return "snapshot"
 
 
+def _log_date_column(raw: pd.DataFrame, mapping: ColumnMapping,
+                     dayfirst: bool | None) -> str | None:
+    """The date column that makes a file a stage-history log, whatever it is called, or None.
+
+    A log repeats its deal ids (one row per change), names a stage in each row, and dates each
+    row: most repeated ids show more than one date. The date is the snapshot-date column if one
+    is mapped, else a column no field took, else the created date (some logs date each row so).
+    """
+    id_header = (mapping.header_for(Opportunities.opportunity_id)
+                 or mapping.header_for(Opportunities.opportunity_name))
+    if id_header is None or mapping.header_for(Opportunities.stage) is None or len(raw) < 4:
+        return None
+    ids = raw[id_header]
+    repeated = ids.duplicated(keep=False) & ids.notna()
+    if repeated.mean() < 0.2:
+        return None
+    candidates = [mapping.header_for(Opportunities.snapshot_date), *mapping.unmapped,
+                  mapping.header_for(Opportunities.created_date)]
+    for header in dict.fromkeys(h for h in candidates if h is not None and h in raw):
+        values = raw[header]
+        if values.notna().sum() < 0.9 * len(values):
+            continue
+        parsed = parse_date(values, dayfirst=dayfirst)
+        dates = parsed.values
+        if dates.notna().sum() < 0.9 * values.notna().sum():
+            continue
+        per_deal = dates[repeated].groupby(ids[repeated]).nunique()
+        if (per_deal > 1).mean() >= 0.5:
+            return header
+    return None
+
+
 def _history_mapping(mapping: ColumnMapping) -> ColumnMapping:
     """In a stage-history log, the row's created date is the date of the change."""
     if mapping.header_for(Opportunities.snapshot_date) is not None:
@@ -473,6 +515,15 @@ def load_export(
     if remembered_map:
         notes.append(("note_remembered_mapping", {}))
     kind = _detect_shape(shape, cmap, layout.headers)
+    if kind == "snapshot" and shape == "auto":
+        change_header = _log_date_column(layout.data, cmap, dayfirst)
+        if change_header is not None:
+            kind = "history"
+            fields = {h: f for h, f in cmap.fields.items() if f != Opportunities.snapshot_date}
+            fields[change_header] = Opportunities.snapshot_date
+            cmap = ColumnMapping(fields, cmap.units, cmap.signature,
+                                 {**cmap.origin, change_header: "auto"},
+                                 tuple(h for h in cmap.unmapped if h != change_header))
     if kind == "history":
         cmap = _history_mapping(cmap)
     if cmap.header_for(Opportunities.stage) is None:
@@ -524,9 +575,11 @@ def load_export(
         findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
     status_col = column(Opportunities.status)
     status = implied
+    explicit_status = None  # the status column's own values (the stage may be unknown)
     if status_col is not None:
         parsed = parse_status(status_col)
         explicit = parsed.values
+        explicit_status = explicit
         findings.add(index[parsed.bad], "unknown_status", "warning", Opportunities.status)
         conflict = explicit.notna() & implied.isin([WON, LOST, ON_HOLD]) & (explicit != implied)
         won_elsewhere = (explicit == WON) & (implied == OPEN)
@@ -685,6 +738,23 @@ def load_export(
         notes.append(("note_unmapped", {"columns": "、".join(cmap.unmapped)}))
     out["observed_via"] = "history" if kind == "history" else "snapshot"
 
+    if kind == "history":
+        # A deal logged won and later lost is a CRM correction: it counts by its final
+        # outcome (the history takes the last row), and the reversal is reported.
+        seq = out[[Opportunities.opportunity_id, Opportunities.snapshot_date,
+                   Opportunities.status]].sort_values(
+            [Opportunities.opportunity_id, Opportunities.snapshot_date], kind="stable")
+        won_before = (seq[Opportunities.status] == WON).astype("int8").groupby(
+            seq[Opportunities.opportunity_id]).cummax().groupby(
+            seq[Opportunities.opportunity_id]).shift(fill_value=0).astype(bool)
+        reversed_rows = seq.index[((seq[Opportunities.status] == LOST) & won_before)
+                                  .to_numpy(dtype=bool)]
+        findings.add(reversed_rows, "outcome_reversed", "warning", Opportunities.stage)
+
+    evidence = stage_evidence(out[Opportunities.stage_label], out[Opportunities.opportunity_id],
+                              out[Opportunities.snapshot_date], out[Opportunities.probability],
+                              explicit_status)
+
     # pandera: rule checks on the typed frame.
     unique = ((Opportunities.opportunity_id, Opportunities.snapshot_date, Opportunities.stage_label,
                Opportunities.status) if kind == "history"
@@ -725,7 +795,7 @@ def load_export(
         rejected=rejected, findings=frame, notes=tuple(notes), rows_read=len(raw),
         sheet=grid.sheet, sheets=grid.sheets, encoding=grid.encoding,
         snapshot_source=snapshot_source, letters=dict(layout.letters), preview=raw.head(50).copy(),
-        stage_counts=stage_counts,
+        stage_counts=stage_counts, stage_evidence=evidence,
     )
 
 

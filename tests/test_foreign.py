@@ -85,3 +85,94 @@ def test_one_export_gives_the_win_rate_of_its_closed_deals(name: str, model: str
     period = report.data["win_rate"]["closed_period"]
     assert period["to"] == w["window"][1] == expected["snapshot_date"]
     assert pd.Timestamp(period["from"]) + pd.Timedelta(days=1) == pd.Timestamp(w["window"][0])
+
+
+@pytest.mark.parametrize(("name", "as_of"), [
+    ("files/stage_history_log.csv", "2024-10-15"),
+    ("files/cn_商机阶段变更记录_gb18030.csv", "2025-03-31"),
+])
+def test_a_stage_history_log_is_recognised_and_timed_as_lifelines_does(name: str, as_of: str) -> None:
+    """A log whose date column no alias knows (stage_date, 变更时间) is recognised by content;
+    with the file's own stages, Kaplan–Meier medians, stays and censoring (stays under way
+    censored at the as-of date) match the corpus' figures, checked there against lifelines."""
+    from funnel_analytics.ageing import stage_durations
+    from funnel_analytics.history import stage_history
+
+    first = load_export(HERE / name)
+    assert first.shape == "history"
+    model = first.inferred_model().model
+    result = load_export(HERE / name, stage_model=model)
+    assert result.rows_rejected == 0
+    if name == "files/stage_history_log.csv":  # D-1022: Won, then Lost days later
+        reversed_ = result.findings[result.findings["rule"] == "outcome_reversed"]
+        assert result.opportunities.loc[reversed_["row"], "opportunity_id"].tolist() == ["D-1022"]
+    durations = stage_durations(stage_history(result.observations(), model, as_of)).set_index("stage")
+    km = EXPECTED[name]["km_median_days_in_stage"]
+    keys = {s.en: s.key for s in model.stages}
+    for stage, want in km.items():
+        if stage not in keys:  # 暂停 (on hold) is a status here, not a stage
+            continue
+        got = durations.loc[keys[stage]]
+        assert (got["median_days"], got["n"], got["censored"]) == (
+            want["median_days"], want["stays"], want["censored"]), stage
+
+
+def test_the_files_own_stages_in_the_order_the_data_gives() -> None:
+    """"Use this file's stages": won/lost/on hold by name, open stages ordered by the
+    strongest evidence that covers them all, each saying which."""
+    from funnel_analytics.inference import model_to_toml
+    from funnel_analytics.stages import load_stage_model
+
+    log = load_export(HERE / "files/stage_history_log.csv").inferred_model()
+    assert [s.en for s in log.model.stages] == ["Lead", "Qualified", "Demo", "Proposal",
+                                                "Negotiation", "Won"]
+    assert set(log.table.loc[log.table["kind"] == "open", "evidence"]) == {"history"}
+    assert log.table.set_index("value").loc["Lost", "kind"] == "lost"
+    zoho = load_export(HERE / "files/zoho_deals.csv", as_of="2025-01-31").inferred_model()
+    assert [s.en for s in zoho.model.open_stages] == [
+        "Qualification", "Needs Analysis", "Value Proposition", "Identify Decision Makers",
+        "Proposal/Price Quote", "Negotiation/Review"]  # by the probability column's medians
+    assert zoho.model.match_label("Closed Lost to Competition") == (None, "lost")
+    sheet = load_export(HERE / "files/hand_kept_pipeline.xlsx", as_of="2024-12-20").inferred_model()
+    order = [s.en for s in sheet.model.open_stages]
+    assert order.index("1 - Lead") < order.index("2 - Qualification") < order.index("3 - Proposal")
+    assert order.index("10% 线索") < order.index("50% 入围") < order.index("80% 谈判")
+    # Written as TOML and read back, the model is the same.
+    again = load_stage_model(model_to_toml(zoho.model).encode("utf-8"))
+    assert again.keys == zoho.model.keys and again.probabilities == zoho.model.probabilities
+    assert again.lost_labels == zoho.model.lost_labels
+
+
+def test_cli_infers_and_writes_a_model_the_cli_reads(tmp_path) -> None:
+    out = tmp_path / "pipedrive.toml"
+    run = subprocess.run([str(CLI), "stage-models", "infer", str(HERE / "files/pipedrive_deals.csv"),
+                          "--output", str(out)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "Lead In" in run.stdout and out.exists()
+    check = subprocess.run([str(CLI), "validate", str(HERE / "files/pipedrive_deals.csv"),
+                            "--stage-model", str(out), "--as-of", "2024-11-29", "--json"],
+                           capture_output=True, text=True, timeout=120)
+    assert json.loads(check.stdout)["rows_rejected"] == 0
+    listing = subprocess.run([str(CLI), "stage-models", "--json"], capture_output=True, text=True,
+                             timeout=120)
+    assert "six_state" in json.loads(listing.stdout)
+
+
+def test_report_takes_the_reading_options_and_dates_a_file_by_as_of(tmp_path) -> None:
+    run = subprocess.run([str(CLI), "report", str(HERE / "files/hubspot_deals.xlsx"), "--stage-model",
+                          "hubspot", "--as-of", "2025-03-14", "--json", "--runs", "200"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    rate = json.loads(run.stdout)["win_rate"]["closed_in_period"][0]
+    assert (rate["won"], rate["closed"]) == (88, 163)
+    odd = tmp_path / "deals.csv"
+    odd.write_text("编码,进展,金额\n1,目标客户,100\n2,赢单,200\n", encoding="utf-8")
+    run = subprocess.run([str(CLI), "report", str(odd), "--map", "编码=opportunity_id", "--map",
+                          "进展=stage", "--as-of", "2024-03-31", "--json", "--runs", "200"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["deals"] == 2
+    nothing = subprocess.run([str(CLI), "report", str(HERE / "files/pipedrive_deals.csv"),
+                              "--as-of", "2024-11-29"], capture_output=True, text=True, timeout=300)
+    assert nothing.returncode == 2 and "Traceback" not in nothing.stderr
+    assert "stage-models infer" in nothing.stderr

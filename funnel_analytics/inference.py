@@ -1,0 +1,233 @@
+"""A stage model built from a file's own stage values ("use this file's stages").
+
+When no built-in or saved model fits an export, its distinct stage values become a model:
+
+* **won, lost and on hold** are recognised by name, in English and Chinese (Won, Closed Won,
+  赢单, 成交, 已完成; Lost, Closed Lost, 输单, 丢单, Passed; On hold, 搁置, 暂停);
+* the **open stages are ordered by the strongest evidence that covers all of them**: their
+  order in a stage history in the data, then the median of a probability column, then a
+  number or percentage in the label ("2 - Qualification", "50% 入围"), then their place in a
+  built-in model that knows them, then each stage's share of deals later won, and only then
+  the funnel's shape (more deals in earlier stages). Each stage says which evidence placed it;
+* **probabilities** are the probability column's medians where it has them for every stage,
+  else evenly spaced from 10% to 90%.
+
+The user sees the order and the reasons, can reorder and rename, and saves the model; it is
+written as the TOML that ``--stage-model`` reads (:func:`model_to_toml`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .stages import (
+    BUILTIN_MODELS,
+    LOST,
+    ON_HOLD,
+    OPEN,
+    WON,
+    Stage,
+    StageModel,
+    normalize_label,
+)
+
+__all__ = ["EVIDENCE", "InferredModel", "classify", "infer_model", "model_to_toml",
+           "stage_evidence", "stage_signature"]
+
+_WON = {"won", "closed won", "win", "deal won", "signed", "赢单", "成交", "已成交", "已完成", "完成",
+        "签约", "已签约", "签约成功", "赢单客户", "成功"}
+_LOST = {"lost", "closed lost", "lose", "deal lost", "passed", "closed lost to competition",
+         "lost to competition", "dead", "输单", "丢单", "失单", "已丢单", "已输单", "失败",
+         "作废", "关闭", "已关闭"}
+_ON_HOLD = {"on hold", "hold", "paused", "suspended", "搁置", "已搁置", "暂停", "暂缓", "挂起"}
+
+#: Evidence for the order of open stages, strongest first (message keys ``evidence_<name>``).
+EVIDENCE = ("history", "probability", "label_number", "known_stage", "won_share", "count")
+
+
+def classify(value: object) -> str:
+    """``won``, ``lost``, ``on_hold`` or ``open``, from a stage value's name."""
+    norm = normalize_label(value)
+    stripped = re.sub(r"^\d{1,3}\s*%?\s*|\s*\d{1,3}\s*%$", "", norm).strip()
+    for label in {norm, stripped}:
+        if label in _WON:
+            return WON
+        if label in _LOST:
+            return LOST
+        if label in _ON_HOLD:
+            return ON_HOLD
+    return OPEN
+
+
+def _label_numbers(values: pd.Series) -> pd.Series:
+    """Each label's place on one 0–1 scale from a number in it: a percentage as itself
+    ("50% 入围" → 0.5), an ordinal over the largest ordinal of all labels ("2 - Qualification"
+    of "1 - Lead" … "5 - Won" → 0.4); missing where a label has neither."""
+    text = values.map(lambda v: unicodedata.normalize("NFKC", str(v)))
+    percent = text.str.extract(r"(\d{1,3}(?:\.\d+)?)\s*%")[0].astype("float64") / 100
+    ordinal = text.str.extract(r"^\s*[\(（\[]?(\d{1,2})\s*[.、:：\-)）\]]")[0].astype("float64")
+    return percent.fillna(ordinal / ordinal.max())
+
+
+def stage_evidence(labels: pd.Series, ids: pd.Series | None = None,
+                   dates: pd.Series | None = None,
+                   probability: pd.Series | None = None,
+                   status: pd.Series | None = None) -> pd.DataFrame:
+    """Per distinct stage value: ``rows``, the median ``probability``, its median relative
+    ``position`` in the deals' dated sequences (where ids repeat on different dates: a log or
+    several snapshots) and ``won_share``, the share of the deals that showed it and ended won
+    (in one export with a status column, such as Pipedrive's, the share of its rows won)."""
+    frame = pd.DataFrame({"value": labels.astype("object")})
+    frame["probability"] = np.nan if probability is None else probability.to_numpy(dtype="float64")
+    frame = frame[frame["value"].notna()]
+    out = frame.groupby("value", sort=False).agg(rows=("value", "size"),
+                                                 probability=("probability", "median"))
+    out["position"] = np.nan
+    out["won_share"] = np.nan
+    if status is not None:
+        won = (status.astype("object") == WON).to_numpy(dtype=bool)[labels.notna().to_numpy()]
+        share = pd.Series(won, index=frame.index).groupby(frame["value"]).mean()
+        out["won_share"] = share.reindex(out.index)
+    if ids is not None and dates is not None:
+        seq = pd.DataFrame({"value": labels.astype("object"), "id": ids.astype("object"),
+                            "date": pd.to_datetime(dates)}).dropna()
+        # Only deals seen on more than one date tell an order.
+        seq = seq[seq.groupby("id")["date"].transform("nunique") > 1]
+        seq = seq.sort_values(["id", "date"], kind="stable")
+        if len(seq):
+            rank = seq.groupby("id").cumcount()
+            size = seq.groupby("id")["value"].transform("size")
+            seq["position"] = rank / (size - 1).where(size > 1)
+            out["position"] = seq.groupby("value")["position"].median().reindex(out.index)
+            final = seq.groupby("id")["value"].last().map(classify) == WON
+            shown = seq.drop_duplicates(["id", "value"])
+            share = shown["id"].map(final).groupby(shown["value"]).mean()
+            out["won_share"] = share.reindex(out.index)
+    return out.reset_index()
+
+
+@dataclass(frozen=True)
+class InferredModel:
+    """The model, and per stage value: kind, order, the evidence that placed it."""
+
+    model: StageModel
+    table: pd.DataFrame  # value, kind, rows, order, evidence, probability, key
+
+
+def _known_position(value: str) -> float | None:
+    for model in BUILTIN_MODELS.values():
+        hit = model.match_label(value)
+        if hit and hit[1] == OPEN and hit[0]:
+            n = len(model.open_stages)
+            return model.index(hit[0]) / max(n - 1, 1)
+    return None
+
+
+def _slug(value: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "_", normalize_label(value).encode("ascii", "ignore").decode())
+    base = base.strip("_") or "stage"
+    key, i = base, 2
+    while key in taken or key == "won":
+        key, i = f"{base}_{i}", i + 1
+    taken.add(key)
+    return key
+
+
+def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredModel:
+    """A stage model from :func:`stage_evidence`; see the module docstring for the rules."""
+    table = evidence[["value", "rows", "probability", "position", "won_share"]].copy()
+    table["value"] = table["value"].astype(str)
+    table["kind"] = table["value"].map(classify)
+    open_ = table[table["kind"] == OPEN].copy()
+    open_["label_number"] = _label_numbers(table["value"])[open_.index] if len(open_) else np.nan
+    open_["known_stage"] = open_["value"].map(_known_position).astype("float64")
+    open_["count"] = -open_["rows"].astype("float64")
+    open_["evidence"] = "count"
+    sort_by = "count"
+    for evidence_name in EVIDENCE[:-1]:
+        column = {"history": "position"}.get(evidence_name, evidence_name)
+        values = open_[column]
+        if len(open_) and values.notna().all() and values.nunique() >= min(2, len(open_)):
+            sort_by = column
+            open_["evidence"] = evidence_name
+            break
+    else:
+        known = open_["known_stage"].notna()
+        if known.any() and len(open_) > 1:
+            # Some stages are known to a built-in model: they keep its order, the others
+            # follow them, more deals first.
+            open_["known_stage"] = open_["known_stage"].fillna(2.0)
+            open_.loc[known, "evidence"] = "known_stage"
+            sort_by = "known_stage"
+    open_ = open_.sort_values([sort_by, "count"], kind="stable")
+    chosen = open_["evidence"].iloc[0] if len(open_) else "count"
+    probs = open_["probability"]
+    if len(open_) and probs.notna().all() and chosen in ("history", "probability", "label_number"):
+        probability = probs.clip(0.01, 0.99).to_numpy(dtype="float64")
+    else:
+        probability = np.linspace(0.1, 0.9, len(open_)) if len(open_) > 1 else np.full(len(open_), 0.5)
+    taken: set[str] = set()
+    stages = [Stage(key=_slug(v, taken), en=v, zh=v, probability=float(round(p, 3)), aliases=(v,))
+              for v, p in zip(open_["value"], probability, strict=True)]
+    won_values = table.loc[table["kind"] == WON, "value"].tolist()
+    first_won = won_values[0] if won_values else ""
+    stages.append(Stage(key="won", en=first_won or "Won", zh=first_won or "赢单", probability=1.0,
+                        aliases=tuple(won_values)))
+    if len(stages) < 2:  # only outcomes in the file: one open stage stands for the pipeline
+        stages.insert(0, Stage(key="open", en="Open", zh="进行中", probability=0.5))
+    default = StageModel("default", stages=tuple(stages))
+    model = StageModel(
+        name=name, stages=tuple(stages),
+        lost_labels=(*default.lost_labels, *table.loc[table["kind"] == LOST, "value"]),
+        on_hold_labels=(*default.on_hold_labels, *table.loc[table["kind"] == ON_HOLD, "value"]),
+        en="This file's stages", zh="本文件的阶段")
+    order = {v: i + 1 for i, v in enumerate(open_["value"])}
+    keys = {s.aliases[0]: s.key for s in stages if s.aliases and s.key != "won"}
+    table["order"] = table["value"].map(order)
+    table["evidence"] = table["value"].map(dict(zip(open_["value"], open_["evidence"],
+                                                   strict=True))).fillna("name")
+    table["key"] = table["value"].map(keys).where(table["kind"] == OPEN,
+                                                  table["kind"].map({WON: "won"}))
+    table["probability"] = table["value"].map({s.aliases[0]: s.probability for s in stages
+                                               if s.aliases and s.key != "won"})
+    table.loc[table["kind"] == WON, "probability"] = 1.0
+    kind_rank = table["kind"].map({OPEN: 0, WON: 1, ON_HOLD: 2, LOST: 3})
+    table = table.assign(_k=kind_rank).sort_values(["_k", "order"], kind="stable").drop(columns="_k")
+    return InferredModel(model, table[["value", "kind", "rows", "order", "evidence", "probability",
+                                       "key"]].reset_index(drop=True))
+
+
+def stage_signature(values) -> str:
+    """A fingerprint of a file's set of stage values: a saved model is offered again for the
+    next file with the same values."""
+    norm = sorted({normalize_label(v) for v in values if normalize_label(v)})
+    return hashlib.sha1("\x1f".join(norm).encode("utf-8")).hexdigest()[:16]
+
+
+def _toml_string(text: str) -> str:
+    return json.dumps(str(text), ensure_ascii=False)
+
+
+def model_to_toml(model: StageModel) -> str:
+    """The TOML that :func:`funnel_analytics.stages.load_stage_model` reads back."""
+    lines = [f"name = {_toml_string(model.name)}", f"en = {_toml_string(model.en or model.name)}",
+             f"zh = {_toml_string(model.zh or model.en or model.name)}", ""]
+    for s in model.stages:
+        lines += ["[[stages]]", f"key = {_toml_string(s.key)}", f"en = {_toml_string(s.en)}",
+                  f"zh = {_toml_string(s.zh)}", f"probability = {s.probability:g}"]
+        if s.aliases:
+            lines.append("aliases = [" + ", ".join(_toml_string(a) for a in s.aliases) + "]")
+        if s.max_days:
+            lines.append(f"max_days = {int(s.max_days)}")
+        lines.append("")
+    lines += ["[outcomes]",
+              "lost = [" + ", ".join(_toml_string(v) for v in model.lost_labels) + "]",
+              "on_hold = [" + ", ".join(_toml_string(v) for v in model.on_hold_labels) + "]", ""]
+    return "\n".join(lines)
