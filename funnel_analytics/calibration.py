@@ -30,6 +30,7 @@ __all__ = ["PRIOR_WEIGHT", "UNKNOWN_LOST_SHARE", "calibrate", "probabilities", "
 PRIOR_WEIGHT = 20.0  # pseudo-deals the nominal probability counts for
 #: Above this share of lost deals whose stage is unknown, no stage's observed rate is used.
 UNKNOWN_LOST_SHARE = 0.2
+UNKNOWN_LOST_MIN = 5  # fewer lost deals than this weigh little against the prior anyway
 
 
 def unsupported_reason(history: StageHistory) -> dict | None:
@@ -43,7 +44,7 @@ def unsupported_reason(history: StageHistory) -> dict | None:
     deals = history.deals
     lost = int((deals["status"] == LOST).sum())
     unknown = int(deals["died_in_unknown"].sum())
-    if lost and unknown / lost > UNKNOWN_LOST_SHARE:
+    if unknown >= UNKNOWN_LOST_MIN and unknown / lost > UNKNOWN_LOST_SHARE:
         return {"reason": "lost_stage_unknown", "lost": lost, "unknown": unknown}
     return None
 

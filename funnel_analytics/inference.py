@@ -38,8 +38,8 @@ from .stages import (
     normalize_label,
 )
 
-__all__ = ["EVIDENCE", "InferredModel", "classify", "infer_model", "model_to_toml",
-           "stage_evidence", "stage_signature"]
+__all__ = ["EVIDENCE", "TABLE_COLUMNS", "InferredModel", "build_model", "classify", "infer_model",
+           "model_to_toml", "stage_evidence", "stage_signature"]
 
 _WON = {"won", "closed won", "win", "deal won", "signed", "赢单", "成交", "已成交", "已完成", "完成",
         "签约", "已签约", "签约成功", "赢单客户", "成功"}
@@ -173,35 +173,57 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
         probability = probs.clip(0.01, 0.99).to_numpy(dtype="float64")
     else:
         probability = np.linspace(0.1, 0.9, len(open_)) if len(open_) > 1 else np.full(len(open_), 0.5)
+    table["order"] = table["value"].map({v: i + 1 for i, v in enumerate(open_["value"])})
+    table["evidence"] = table["value"].map(dict(zip(open_["value"], open_["evidence"],
+                                                   strict=True))).fillna("name")
+    table["probability"] = table["value"].map(dict(zip(open_["value"], probability.round(3),
+                                                       strict=True)))
+    table.loc[table["kind"] == WON, "probability"] = 1.0
+    table["en"] = table["value"]
+    table["zh"] = table["value"]
+    table["max_days"] = np.nan
+    kind_rank = table["kind"].map({OPEN: 0, WON: 1, ON_HOLD: 2, LOST: 3})
+    table = (table.assign(_k=kind_rank).sort_values(["_k", "order"], kind="stable")
+             .drop(columns="_k").reset_index(drop=True))
+    model = build_model(table, name)
+    keys = {s.aliases[0]: s.key for s in model.open_stages if s.aliases}
+    table["key"] = table["value"].map(keys).where(table["kind"] == OPEN,
+                                                  table["kind"].map({WON: "won"}))
+    return InferredModel(model, table[list(TABLE_COLUMNS)])
+
+
+#: The columns of an inferred model's table (what the Data page shows and lets the user edit).
+TABLE_COLUMNS = ("value", "kind", "rows", "order", "evidence", "probability", "en", "zh",
+                 "max_days", "key")
+
+
+def build_model(table: pd.DataFrame, name: str = "file_stages") -> StageModel:
+    """The stage model a (possibly edited) table describes: open stages by ``order`` with
+    their ``en``/``zh`` names, ``probability`` and ``max_days``, the file's value as an alias;
+    won values make the won stage; lost and on-hold values extend those outcomes."""
+    open_ = table[table["kind"] == OPEN].sort_values("order", kind="stable")
     taken: set[str] = set()
-    stages = [Stage(key=_slug(v, taken), en=v, zh=v, probability=float(round(p, 3)), aliases=(v,))
-              for v, p in zip(open_["value"], probability, strict=True)]
-    won_values = table.loc[table["kind"] == WON, "value"].tolist()
-    first_won = won_values[0] if won_values else ""
-    stages.append(Stage(key="won", en=first_won or "Won", zh=first_won or "赢单", probability=1.0,
-                        aliases=tuple(won_values)))
+    stages = []
+    for row in open_.itertuples(index=False):
+        days = getattr(row, "max_days", np.nan)
+        stages.append(Stage(
+            key=_slug(row.value, taken), en=str(row.en or row.value), zh=str(row.zh or row.value),
+            probability=float(min(max(row.probability if pd.notna(row.probability) else 0.5,
+                                      0.0), 1.0)),
+            aliases=(row.value,), max_days=int(days) if pd.notna(days) and days > 0 else None))
+    won = table[table["kind"] == WON]
+    first = won.iloc[0] if len(won) else None
+    stages.append(Stage(key="won", en=str(first.en) if first is not None else "Won",
+                        zh=str(first.zh) if first is not None else "赢单", probability=1.0,
+                        aliases=tuple(won["value"])))
     if len(stages) < 2:  # only outcomes in the file: one open stage stands for the pipeline
         stages.insert(0, Stage(key="open", en="Open", zh="进行中", probability=0.5))
     default = StageModel("default", stages=tuple(stages))
-    model = StageModel(
+    return StageModel(
         name=name, stages=tuple(stages),
         lost_labels=(*default.lost_labels, *table.loc[table["kind"] == LOST, "value"]),
         on_hold_labels=(*default.on_hold_labels, *table.loc[table["kind"] == ON_HOLD, "value"]),
         en="This file's stages", zh="本文件的阶段")
-    order = {v: i + 1 for i, v in enumerate(open_["value"])}
-    keys = {s.aliases[0]: s.key for s in stages if s.aliases and s.key != "won"}
-    table["order"] = table["value"].map(order)
-    table["evidence"] = table["value"].map(dict(zip(open_["value"], open_["evidence"],
-                                                   strict=True))).fillna("name")
-    table["key"] = table["value"].map(keys).where(table["kind"] == OPEN,
-                                                  table["kind"].map({WON: "won"}))
-    table["probability"] = table["value"].map({s.aliases[0]: s.probability for s in stages
-                                               if s.aliases and s.key != "won"})
-    table.loc[table["kind"] == WON, "probability"] = 1.0
-    kind_rank = table["kind"].map({OPEN: 0, WON: 1, ON_HOLD: 2, LOST: 3})
-    table = table.assign(_k=kind_rank).sort_values(["_k", "order"], kind="stable").drop(columns="_k")
-    return InferredModel(model, table[["value", "kind", "rows", "order", "evidence", "probability",
-                                       "key"]].reset_index(drop=True))
 
 
 def stage_signature(values) -> str:

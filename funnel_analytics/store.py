@@ -64,6 +64,11 @@ CREATE TABLE IF NOT EXISTS mappings (
     mapping JSON NOT NULL,
     confirmed_at TIMESTAMP NOT NULL
 );
+CREATE TABLE IF NOT EXISTS stage_models (
+    signature VARCHAR PRIMARY KEY,
+    toml VARCHAR NOT NULL,
+    saved_at TIMESTAMP NOT NULL
+);
 """
 
 LIST_COLUMNS = ["id", "snapshot_date", "first_date", "file_name", "shape", "stage_model",
@@ -200,7 +205,25 @@ class SnapshotStore:
             [signature, json.dumps(dict(mapping), ensure_ascii=False), stamp],
         )
 
+    def save_stage_model(self, signature: str, toml: str, saved_at: datetime | None = None) -> None:
+        """Keep a stage model (its TOML) for files whose stage values have this signature
+        (:func:`funnel_analytics.inference.stage_signature`): it is offered again for them."""
+        stamp = saved_at or datetime.now(UTC).replace(tzinfo=None)
+        self.con.execute(
+            """INSERT INTO stage_models VALUES (?, ?, ?)
+               ON CONFLICT (signature) DO UPDATE SET toml = excluded.toml,
+                   saved_at = excluded.saved_at""", [signature, toml, stamp])
+
     # -- reading ---------------------------------------------------------------------------
+    def saved_stage_models(self) -> dict[str, str]:
+        """Saved stage models' TOML by stage-value signature (none in a store made before
+        models were saved)."""
+        try:
+            rows = self.con.execute("SELECT signature, toml FROM stage_models").fetchall()
+        except duckdb.CatalogException:
+            return {}
+        return dict(rows)
+
     def remembered_mappings(self) -> dict[str, dict[str, str]]:
         rows = self.con.execute("SELECT signature, mapping FROM mappings").fetchall()
         return {sig: json.loads(m) for sig, m in rows}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 import pandas as pd
 import streamlit as st
@@ -11,9 +12,11 @@ from funnel_analytics.export import rejected_rows_xlsx
 from funnel_analytics.fields import field_names
 from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
+from funnel_analytics.inference import build_model, model_to_toml, stage_signature
 from funnel_analytics.mapping import IGNORE
 from funnel_analytics.reading import UnusableFile
-from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, model_fit
+from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, load_stage_model, model_fit
+from funnel_analytics.store import StoreError
 from pages.ui import (
     UPLOAD_LIMIT_MB,
     choose,
@@ -21,11 +24,13 @@ from pages.ui import (
     load_upload,
     open_store,
     remembered_mappings,
+    saved_stage_models,
     state,
     store_catalogue,
     store_path,
     t,
     uploads,
+    use_model,
     xlsx_mime,
 )
 
@@ -76,6 +81,56 @@ fields = ["", *field_names(), *model.checklist_columns, *(f"stage_date.{k}" for 
 stage_choices = ["", *model.keys, LOST, ON_HOLD]
 stage_names = {**model.stage_names(lang), LOST: t("outcome_lost"), ON_HOLD: t("outcome_on_hold"), "": t("unknown_keep")}
 
+KINDS = ("open", "won", "lost", "on_hold")
+WELL = 0.9  # a model that knows this share of the rows' stage values fits well
+
+
+def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
+    """"Use this file's stages": the inferred model, its order and reasons, editable; then
+    used, saved for files with the same stage values, or downloaded as TOML."""
+    inferred = r.inferred_model()
+    table = inferred.table.drop(columns=["key"])
+    kinds = {k: t(f"kind_{k}") for k in KINDS}
+    shown = table.assign(kind=table["kind"].map(kinds),
+                         evidence=[t(f"evidence_{e}") for e in table["evidence"]])
+    with st.expander(t("infer_title"), expanded=True):
+        st.caption(t("infer_intro"))
+        edited = st.data_editor(
+            shown, key=f"infer_{fid}", hide_index=True, width="stretch",
+            disabled=["value", "rows", "evidence"],
+            column_config={
+                "value": st.column_config.TextColumn(t("infer_value")),
+                "kind": st.column_config.SelectboxColumn(t("infer_kind"), options=list(kinds.values()),
+                                                         required=True),
+                "rows": st.column_config.NumberColumn(t("infer_rows"), format="localized"),
+                "order": st.column_config.NumberColumn(t("infer_order"), min_value=1, step=1,
+                                                       help=t("infer_order_help")),
+                "evidence": st.column_config.TextColumn(t("infer_evidence")),
+                "probability": st.column_config.NumberColumn(t("infer_probability"), min_value=0.0,
+                                                             max_value=1.0, format="percent"),
+                "en": st.column_config.TextColumn(t("infer_en")),
+                "zh": st.column_config.TextColumn(t("infer_zh")),
+                "max_days": st.column_config.NumberColumn(t("infer_max_days"), min_value=1, step=1,
+                                                          help=t("infer_max_days_help")),
+            })
+        back = {v: k for k, v in kinds.items()}
+        name = re.sub(r"[^A-Za-z0-9_]+", "_", file_name.rsplit(".", 1)[0]).strip("_") or "file_stages"
+        model = build_model(edited.assign(kind=edited["kind"].map(back).fillna("open")), name)
+        st.caption(t("infer_preview", stages=" → ".join(s.name(lang) for s in model.stages)))
+        left, right = st.columns(2)
+        if left.button(t("infer_use"), key=f"infer_use_{fid}", type="primary", help=t("infer_use_help")):
+            try:
+                with open_store() as store:
+                    store.save_stage_model(signature, model_to_toml(model))
+            except StoreError:
+                st.toast(t("infer_not_saved"))
+            use_model(model)
+            st.rerun()
+        right.download_button(t("infer_download"), model_to_toml(model).encode("utf-8"),
+                              file_name=f"{name}.toml", mime="application/toml", on_click="ignore",
+                              key=f"infer_dl_{fid}")
+
+
 for fid, (status, value) in results.items():
     entry = entries[fid]
     with st.expander(entry["name"], expanded=True):
@@ -114,6 +169,19 @@ for fid, (status, value) in results.items():
                 choose("model_name", name)
                 st.session_state["_model_switched"] = title
                 st.rerun()
+        signature = stage_signature(r.stage_counts)
+        saved = saved_stage_models().get(signature)
+        rows_with_stage = sum(r.stage_counts.values())
+        if saved is not None and r.stage_model.name != load_stage_model(saved.encode()).name:
+            st.info(t("model_saved_offer"))
+            if st.button(t("model_saved_use"), key=f"saved_{fid}", type="primary"):
+                use_model(load_stage_model(saved.encode()))
+                st.rerun()
+        elif rows_with_stage and max(model_fit(r.stage_counts, r.stage_model),
+                                     proposal[1] if proposal else 0) < WELL * rows_with_stage:
+            # No model fits well: offer the file's own stages (a few unknown values are
+            # better mapped one by one, below).
+            file_stages_editor(fid, entry["name"], r, signature)
         st.markdown(f"**{t('file_summary', read=r.rows_read, valid=r.rows_valid, rejected=r.rows_rejected, warnings=len(r.warnings))}**")
         dates = r.snapshot_dates
         st.caption(t("file_detected", format=r.file_format, sheet=r.sheet or "—", header_row=r.header_row,

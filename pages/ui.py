@@ -172,6 +172,22 @@ def remembered_mappings() -> dict:
         return {}
 
 
+def saved_stage_models() -> dict[str, str]:
+    """Stage models saved for a set of stage values (TOML by signature), from the store."""
+    try:
+        with open_store(read_only=True) as store:
+            return store.saved_stage_models()
+    except StoreError:
+        return {}
+
+
+def use_model(model: StageModel) -> None:
+    """Make ``model`` the session's custom model and choose it in the sidebar."""
+    st.session_state["custom_model"] = model
+    choose("model_name", "custom")
+    st.session_state["_model_switched"] = model.title(lang())
+
+
 def uploads() -> dict[str, dict]:
     """This session's uploaded files: id -> {name, data, overrides, stage_aliases, as_of}."""
     return st.session_state.setdefault("uploads", {})

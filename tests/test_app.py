@@ -484,3 +484,33 @@ def test_planning_pages_on_one_small_export_without_history() -> None:
     forecast = app("en", _keep_source="upload", uploads=uploaded)
     forecast.switch_page("pages/forecast.py").run()
     assert forecast.info[0].value == t("accuracy_none", "en")
+
+
+FOREIGN = ROOT / "tests" / "foreign" / "files"
+
+
+def test_use_this_files_stages_is_offered_used_saved_and_offered_again(private_store) -> None:
+    data = (FOREIGN / "pipedrive_deals.csv").read_bytes()
+    at = on_data_page("en")
+    fid = upload(at, "pipedrive_deals.csv", data)
+    at.button(key=f"asof_ok_{fid}").click().run()  # the proposed date: the latest update time
+    assert at.session_state["uploads"][fid]["as_of"] == pd.Timestamp("2024-11-29")
+    # No built-in model fits: the file's own stages are proposed, each with its evidence.
+    assert any(t("infer_title", "en") in e.label for e in at.expander)
+    next(b for b in at.button if b.key == f"infer_use_{fid}").click().run()
+    assert not at.exception
+    model = at.session_state["custom_model"]
+    assert at.session_state["_keep_model_name"] == "custom"
+    assert [s.en for s in model.open_stages] == ["Lead In", "Needs Defined", "Contact Made",
+                                                 "Proposal Made", "Negotiations Started"]
+    # The frame runs with the chosen model: every row is valid now.
+    again = app("en", _keep_source="upload", _keep_model_name="custom", custom_model=model,
+                uploads=at.session_state["uploads"])
+    again.switch_page("pages/data.py").run()
+    assert any(t("file_summary", "en", read=220, valid=220, rejected=0, warnings=71) in m.value
+               for m in again.markdown), [m.value for m in again.markdown]
+    # Another session, next month's file with the same stage values: the saved model is offered.
+    later = on_data_page("en")
+    nxt = upload(later, "pipedrive_deals_next.csv", data + b"\n")
+    later.button(key=f"asof_ok_{nxt}").click().run()
+    assert any(t("model_saved_offer", "en") in i.value for i in later.info)
