@@ -32,7 +32,7 @@ import pandas as pd
 from .funnel import current_deals
 from .history import StageHistory
 from .schema import Opportunities as O
-from .stages import OPEN, WON
+from .stages import OPEN
 
 __all__ = ["BY_CHOICES", "DAYS_PER_MONTH", "STUCK_RATIO", "THIN_RATIO", "Plan", "PlanError",
            "balanced_plan", "compare_with_pipeline", "measured_average_deal", "months_to_win",
@@ -326,11 +326,10 @@ def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: Stage
 
 def won_amount_between(history: StageHistory, observations: pd.DataFrame,
                        start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, float]:
-    """Deals won in ``(start, end]`` and their amount at the win."""
-    won = history.moves[(history.moves["kind"] == "won") & (history.moves["date"] > start)
-                        & (history.moves["date"] <= end)]
-    at = observations[[O.opportunity_id, O.snapshot_date, O.amount, O.status]].merge(
-        won[[O.opportunity_id, "date"]], left_on=[O.opportunity_id, O.snapshot_date],
-        right_on=[O.opportunity_id, "date"])
-    at = at[at[O.status] == WON]
-    return len(at), float(at[O.amount].sum())
+    """Deals won in ``(start, end]`` (by close date, as the win rates count them: one export
+    counts the deals already won in it) and their amount at the win."""
+    from .report import closing_rows
+
+    won = closing_rows(history, observations, start, end)
+    won = won[won["won"]]
+    return len(won), float(won[O.amount].sum())

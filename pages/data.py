@@ -18,6 +18,7 @@ from funnel_analytics.reading import UnusableFile
 from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, load_stage_model, model_fit
 from funnel_analytics.store import StoreError
 from pages.ui import (
+    MISSING,
     UPLOAD_LIMIT_MB,
     choose,
     kept,
@@ -96,7 +97,7 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
     with st.expander(t("infer_title"), expanded=True):
         st.caption(t("infer_intro"))
         edited = st.data_editor(
-            shown, key=f"infer_{fid}", hide_index=True, width="stretch",
+            shown, key=f"infer_{fid}", hide_index=True, width="stretch", placeholder=MISSING,
             disabled=["value", "rows", "evidence"],
             column_config={
                 "value": st.column_config.TextColumn(t("infer_value")),
@@ -194,7 +195,7 @@ for fid, (status, value) in results.items():
         table = r.mapping_table()
         table["origin"] = [t(f"origin_{o}") for o in table["origin"]]
         edited = st.data_editor(
-            table, key=f"map_{fid}", hide_index=True, width="stretch", disabled=["header", "origin", "samples"],
+            table, key=f"map_{fid}", hide_index=True, width="stretch", placeholder=MISSING, disabled=["header", "origin", "samples"],
             column_config={
                 "header": st.column_config.TextColumn(t("mapping_header")),
                 "field": st.column_config.SelectboxColumn(t("mapping_field"), options=fields),
@@ -234,8 +235,8 @@ for fid, (status, value) in results.items():
         if errors.empty and warnings.empty:
             st.success(t("no_findings"))
         tab_e, tab_w = st.tabs([t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))])
-        tab_e.dataframe(errors, hide_index=True, width="stretch")
-        tab_w.dataframe(warnings, hide_index=True, width="stretch")
+        tab_e.dataframe(errors, hide_index=True, width="stretch", placeholder=MISSING)
+        tab_w.dataframe(warnings, hide_index=True, width="stretch", placeholder=MISSING)
         left, right = st.columns(2)
         if r.rows_rejected:
             left.download_button(t("download_rejected"), rejected_rows_xlsx(r, lang), on_click="ignore", key=f"dl_{fid}",
@@ -256,7 +257,7 @@ else:
         snapshot_date=lambda d: pd.to_datetime(d["snapshot_date"]).dt.strftime("%Y-%m-%d"),
         shape=lambda d: [t(f"shape_{s_}") for s_ in d["shape"]])
     shown = shown.rename(columns={c: t(f"col_{c}") for c in shown.columns})
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING)
     names = dict(zip(catalogue["id"], catalogue["file_name"], strict=True))
     pick = st.selectbox(t("remove_choose"), list(names), format_func=lambda i: f"#{i} · {names[i]}", key="remove_pick")
     if st.button(t("remove_button"), key="remove_ask"):

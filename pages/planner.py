@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from funnel_analytics.charts import plan_figure
@@ -10,6 +11,7 @@ from funnel_analytics.formatting import format_amount, format_date
 from funnel_analytics.outlook import run_rate_target
 from funnel_analytics.planning import PlanError, compare_with_pipeline
 from pages.ui import (
+    MISSING,
     amount_input,
     cached_context,
     keep,
@@ -34,12 +36,22 @@ with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, True, app)
 x, y, z = st.columns(3)
 if by == "amount":
-    default_target = run_rate_target(ctx) or ctx.average_deal * 100
+    # Defaults from the file (won in the last 12 months, the average won deal); where the file
+    # has no basis for one, the page says so and takes the value from the user.
+    won_12 = run_rate_target(ctx)
+    average_known = bool(np.isfinite(ctx.average_deal) and ctx.average_deal > 0)
+    default_target = won_12 if won_12 > 0 else ctx.average_deal * 100 if average_known else 0.0
     with x:
         target = amount_input(t("plan_target"), default_target, "plan_target", help=t("plan_target_help"))
     with y:
-        average = amount_input(t("plan_average"), ctx.average_deal, "plan_average",
-                               help=t("plan_average_help"))
+        average = amount_input(t("plan_average"), ctx.average_deal if average_known else 0.0,
+                               "plan_average", help=t("plan_average_help"))
+    missing = [t(key) for key, value in (("plan_target", target), ("plan_average", average))
+               if not value > 0]
+    if missing:
+        st.info(t("plan_needs_input", what="、".join(missing) if lang == "zh" else ", ".join(missing),
+                  why=t("plan_no_won" if won_12 <= 0 and not average_known else "plan_no_amounts")))
+        st.stop()
 else:
     target = x.number_input(t("plan_target_units"), min_value=0.0, value=200.0, step=10.0, key="plan_units")
     average = y.number_input(t("plan_average_units"), min_value=0.0, value=2.0, step=0.5, key="plan_avg_units")
@@ -53,9 +65,12 @@ won = ctx.won_to_date if by == "amount" else 0.0
 vs, summary = compare_with_pipeline(plan, ctx.observations, ctx.history, ctx.durations, won_to_date=won)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("plan_contracts"), f"{plan.contracts:,.1f}", help=t("plan_contracts_help"))
+actual_intake = summary["actual_intake_per_month"]
 m2.metric(t("plan_intake"), f"{plan.intake_per_month:,.1f}",
-          delta=f"{summary['actual_intake_per_month'] - plan.intake_per_month:+,.1f} " + t("plan_vs_actual_short"),
-          help=t("plan_intake_help", window=summary["window_months"]))
+          delta=(f"{actual_intake - plan.intake_per_month:+,.1f} " + t("plan_vs_actual_short"))
+          if np.isfinite(actual_intake) else None,
+          help=t("plan_intake_help", window=summary["window_months"]) if np.isfinite(actual_intake)
+          else t("plan_intake_unmeasured"))
 if by == "amount":
     m3.metric(t("plan_won_to_date"), format_amount(won, lang),
               help=t("plan_won_help", start=format_date(ctx.period_start, lang)))
@@ -85,6 +100,6 @@ st.caption(t("plan_schedule_caption"))
 schedule = plan.schedule(ctx.inputs.first)
 pivot = schedule.assign(month=schedule["month"].astype(str), stage=schedule["stage"].map(names)) \
     .pivot_table(index="month", columns="stage", values="entries", aggfunc="sum", sort=False).fillna(0)
-st.dataframe(pivot.round(1), width="stretch")
+st.dataframe(pivot.round(1), width="stretch", placeholder=MISSING)
 st.download_button(t("download_xlsx"), report_workbook({"plan": plan.stages, "plan_vs_actual": vs}, lang),
                    file_name="plan.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_plan")

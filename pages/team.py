@@ -9,6 +9,7 @@ from funnel_analytics.charts import mix_figure, scorecard_balance_figure
 from funnel_analytics.export import report_workbook
 from funnel_analytics.formatting import format_date
 from funnel_analytics.outlook import run_rate_target
+from funnel_analytics.planning import PlanError
 from funnel_analytics.scorecard import GRADES, scorecard
 from pages.ui import (
     cached_context,
@@ -34,7 +35,10 @@ period, source = kept("plan_period", "year"), kept("prob_source", "calibrated")
 with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, True, app)
 target = run_rate_target(ctx)
-plan = ctx.plan(target) if target > 0 else None
+try:
+    plan = ctx.plan(target) if target > 0 else None
+except PlanError:  # no average deal in the data: the scorecard goes on without plan shares
+    plan = None
 end = ctx.as_of
 start = end - pd.DateOffset(months=int(months))
 card = scorecard(ctx, plan, by=by, start=start, end=end)

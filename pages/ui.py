@@ -36,6 +36,7 @@ from funnel_analytics.store import SnapshotStore, StoreError, default_store_path
 from funnel_analytics.workspace import sample_files
 
 SOURCES = ("sample", "store", "upload")
+MISSING = "—"  # what a table shows for a missing value (not "None")
 UPLOAD_LIMIT_MB = int(st.get_option("server.maxUploadSize"))
 
 
@@ -422,7 +423,8 @@ def show_table(frame: pd.DataFrame, **kwargs: object) -> None:
             config[column_label(str(col), lang())] = st.column_config.NumberColumn(
                 format=_SCREEN_FORMATS[fmt])
     config.update(kwargs.pop("column_config", None) or {})
-    st.dataframe(translated(frame), hide_index=True, width="stretch", column_config=config, **kwargs)
+    st.dataframe(translated(frame), hide_index=True, width="stretch", column_config=config,
+                 placeholder=MISSING, **kwargs)
 
 
 def empty_state(app: AppState) -> bool:

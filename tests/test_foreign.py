@@ -66,6 +66,7 @@ def test_a_windows_1252_report_export_is_read() -> None:
     ("files/hubspot_deals.xlsx", "hubspot"),
     ("files/crm_sales_pipeline_maven_style.csv", "six_state"),
     ("files/cn_商机导入模板.xlsx", "eight_stage"),
+    ("files/salesforce_report.csv", "salesforce"),  # names repeat; five footer lines
 ])
 def test_one_export_gives_the_win_rate_of_its_closed_deals(name: str, model: str) -> None:
     """One export is a complete analysis: the deals already closed in it count, by their close
