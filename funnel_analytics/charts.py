@@ -44,12 +44,21 @@ def funnel_figure(counts: pd.DataFrame, model: StageModel, lang: str = "zh") -> 
     colors = stage_colors(model)
     custom = [[format_amount(a, lang), format_amount(w, lang)]
               for a, w in zip(counts["amount"], counts["weighted"], strict=True)]
+    # One snapshot's funnel is the stock per stage: a share of the first stage is shown where
+    # it means something, an open stage holding fewer deals; never for the won deals (a stock
+    # gathered over years) nor above 100%.
+    first = counts["count"].iloc[0] if len(counts) else 0
+    text = []
+    for stage, n in zip(counts["stage"], counts["count"], strict=True):
+        share = n / first if first else None
+        show = stage != model.won.key and share is not None and share <= 1
+        text.append(f"{n:,}<br>{share:.0%}" if show else f"{n:,}")
     fig = go.Figure(go.Funnel(
         y=[names[k] for k in counts["stage"]],
         x=counts["count"].tolist(),
         customdata=custom,
         marker={"color": [colors[k] for k in counts["stage"]]},
-        textinfo="value+percent initial",
+        text=text, textinfo="text",
         hovertemplate=t("chart_funnel_hover", lang, rule=t("chart_funnel_rule", lang)),
     ))
     fig.update_layout(title=t("chart_funnel", lang), height=430, **_LAYOUT)

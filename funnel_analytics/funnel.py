@@ -228,7 +228,8 @@ def kpis(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | No
     """Open deals and amount, weighted pipeline, won in period, deals needing attention.
 
     ``period_start`` is exclusive; by default the snapshot before ``as_of``, so "won in
-    period" is won since the previous export.
+    period" is won since the previous export, or the month before ``as_of`` when it is the
+    first export. Wins are dated by close date (:func:`close_dates`).
     """
     snap = current_deals(observations, as_of)
     if snap.empty:
@@ -236,7 +237,7 @@ def kpis(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | No
     as_of = snap[O.snapshot_date].iloc[0]
     if period_start is None:
         earlier = observations.loc[observations[O.snapshot_date] < as_of, O.snapshot_date]
-        period_start = earlier.max() if len(earlier) else None
+        period_start = earlier.max() if len(earlier) else as_of - pd.DateOffset(months=1)
     counts = funnel_counts(snap, model)
     open_ = snap[snap[O.status] == OPEN]
     overdue = open_[O.expected_close_date].dt.normalize() < as_of.normalize()

@@ -181,6 +181,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan_needs_input": {"zh": "请填写{what}：{why}", "en": "Enter the {what}: {why}"},
     "plan_no_won": {"zh": "这份数据里既没有最近 12 个月的赢单金额，也没有可算平均单额的金额，无法给出默认值。", "en": "the data holds neither amounts won in the last 12 months nor amounts to average, so there is no default."},
     "plan_no_amounts": {"zh": "这份数据没有可用的金额，无法算出平均单额。", "en": "the data has no amounts to take an average deal from."},
+    "plan_flow_unmeasured": {"zh": "一份导出只能看到各阶段的在手商机，看不到每月流入各阶段的数量：上传两个以上月度快照（或一份阶段变更记录）后，这里会对比计划与实际的流量。", "en": "One export shows the deals in each stage, not how many reach each stage a month: upload two or more monthly snapshots (or a stage-history log) to hold the plan's flow against the actual one."},
     "plan_intake_unmeasured": {"zh": "实际每月新增需要两个以上快照或带日期的变更记录才能测量；这里只显示需要的数量。", "en": "The actual monthly intake needs two or more snapshots, or a dated change log, to be measured; only what is needed is shown."},
     "cli_model_proposal": {
         "zh": "这些阶段值与内置模型 `{model}` 吻合：{rows} 行中有 {matched} 行（改用 --stage-model {model}）",
@@ -491,8 +492,8 @@ UI: dict[str, dict[str, str]] = {
     },
     "kpi_won": {"zh": "本期赢单", "en": "Won this period"},
     "kpi_won_help": {
-        "zh": "在 {start} 之后、{end} 及之前的快照中首次变为“赢单”的商机数与金额。",
-        "en": "Deals that first show as won in a snapshot after {start} and up to {end}, and their amount.",
+        "zh": "在 {start} 之后、{end} 及之前赢单的商机数与金额（按实际成交日期；没有时按首次显示赢单的快照日期）。",
+        "en": "Deals won after {start} and up to {end}, and their amount (by their close date; without one, by the first snapshot that shows them won).",
     },
     "kpi_won_help_first": {
         "zh": "截至 {end} 的第一个快照中已为“赢单”的商机（没有更早的快照可比）。",

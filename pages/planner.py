@@ -84,7 +84,9 @@ for status in ("thin", "stuck"):
     if stages:
         st.warning(t(f"plan_flag_{status}", stages="、".join(names.get(k, k) for k in stages)
                      if lang == "zh" else ", ".join(names.get(k, k) for k in stages)))
-if not summary["thin_stages"] and not summary["stuck_stages"]:
+if not np.isfinite(actual_intake):
+    st.info(t("plan_flow_unmeasured"))  # nothing to call balanced: the flow is not measured
+elif not summary["thin_stages"] and not summary["stuck_stages"]:
     st.success(t("plan_flag_balanced"))
 st.plotly_chart(plan_figure(vs, model, lang), width="stretch", key="plan_chart")
 left, right = st.columns(2)

@@ -62,11 +62,19 @@ def keep(name: str, value: object) -> object:
 
 
 def choose(name: str, value: object) -> None:
-    """Change a kept choice from outside its widget: the widget (one per language) is drawn
-    anew with it on the next run."""
+    """Change a kept choice from outside its widget (a page changing a sidebar choice): the
+    widget takes it on the next run, before it is drawn (:func:`_take_choice`). Removing the
+    widget's state would not do: the browser sends the widget's old value back."""
     keep(name, value)
-    for language in ("zh", "en"):
-        st.session_state.pop(f"{name}__{language}", None)
+    st.session_state.setdefault("_pending_choices", {})[name] = value
+
+
+def _take_choice(name: str) -> None:
+    """Apply a choice made elsewhere to the widget ``name`` about to be drawn (its default is
+    then left out, as Streamlit requires of a widget whose state is set)."""
+    pending = st.session_state.get("_pending_choices", {})
+    if name in pending:
+        st.session_state[lang_key(name)] = pending.pop(name)
 
 
 def lang_key(name: str) -> str:
@@ -219,9 +227,13 @@ def _stage_model() -> StageModel:
     if custom:
         shown["custom"] = t("model_custom", name=custom.name)
     current = kept("model_name", "six_state")
+    _take_choice("model_name")
+    if st.session_state.get(lang_key("model_name")) not in (None, *options):
+        del st.session_state[lang_key("model_name")]
+    default = {} if lang_key("model_name") in st.session_state else {
+        "index": options.index(current) if current in options else 0}
     choice = keep("model_name", st.sidebar.selectbox(
-        t("sidebar_model"), options, index=options.index(current) if current in options else 0,
-        key=lang_key("model_name"), format_func=shown.get))
+        t("sidebar_model"), options, key=lang_key("model_name"), format_func=shown.get, **default))
     with st.sidebar.expander(t("model_upload")):
         toml = st.file_uploader(t("model_upload"), type=["toml"], key="model_toml",
                                 label_visibility="collapsed")
@@ -304,9 +316,12 @@ def build_state() -> AppState:
     st.sidebar.segmented_control(_t("sidebar_language", lang()), ["zh", "en"], key="lang",
                                           default=_default_lang(),
                                           format_func={"zh": "中文", "en": "English"}.get)
+    _take_choice("source")
+    default = {} if lang_key("source") in st.session_state else {
+        "index": SOURCES.index(kept("source", "sample"))}
     source = keep("source", st.sidebar.radio(
-        t("sidebar_source"), SOURCES, index=SOURCES.index(kept("source", "sample")),
-        key=lang_key("source"), format_func=labels("source_", SOURCES).get))
+        t("sidebar_source"), SOURCES, key=lang_key("source"),
+        format_func=labels("source_", SOURCES).get, **default))
     model = _stage_model()
     obs, results, problem, token = _load_source(source, model)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []

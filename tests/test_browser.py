@@ -350,3 +350,78 @@ def test_movement_pages_respond_to_their_controls(app_url, browser) -> None:
     assert len(bars["x"]) == owners
     assert all(0 <= v <= 1 for v in bars["y"] if v is not None)
     assert not errors, errors
+
+
+FOREIGN = ROOT / "tests" / "foreign" / "files"
+PAGE_LINKS = {"en": ["Overview", "Conversion", "Changes", "Ageing", "Stage check", "Planner",
+                     "Forecast", "Scenarios", "Team", "Data"],
+              "zh": ["概览", "转化", "变化", "停留时长", "阶段核查", "平衡漏斗", "预测", "情景", "团队",
+                     "数据导入"]}
+
+
+def _upload(page, path: Path) -> None:
+    page.get_by_test_id("stMainBlockContainer").get_by_test_id(
+        "stFileUploaderDropzoneInput").set_input_files(str(path))
+
+
+def test_a_foreign_export_from_upload_to_every_page(app_url, browser, tmp_path) -> None:
+    """A Salesforce Data Loader export, as a new user takes it: the page proposes the snapshot
+    date and the Salesforce model (one click each), the upload and its decisions survive
+    leaving the page, and every page reads in both languages. Then a Pipedrive export that
+    no model knows: its own stages are used and saved, and offered for next month's file."""
+    page, errors = _page(browser, "en-US")
+    page.goto(f"{app_url}/data")
+    page.get_by_role("heading", name="Data").wait_for(timeout=90_000)
+    _upload(page, FOREIGN / "salesforce_dataloader_Opportunity.csv")
+    page.get_by_text("Which day is this export from?").wait_for(timeout=60_000)
+    page.get_by_text("Proposed: 2024-06-27").wait_for()  # the latest LastModifiedDate
+    _wait_idle(page)
+    _shot(page, "foreign-first-screen-en")
+    page.get_by_role("button", name="Use this date").click()
+    page.get_by_text("match the built-in model").wait_for(timeout=60_000)
+    _wait_idle(page)
+    page.get_by_role("button", name="Use “Salesforce default stages”").click()
+    page.get_by_text("300 rows read: 300 valid, 0 rejected").wait_for(timeout=60_000)
+    _wait_idle(page)
+    _shot(page, "foreign-accepted-en")
+    for link in PAGE_LINKS["en"][:-1]:
+        page.get_by_role("link", name=link, exact=True).click()
+        page.get_by_test_id("stMain").get_by_role("heading").first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        _shot(page, f"foreign-{link.lower().replace(' ', '-')}-en")
+        body = page.get_by_test_id("stMain").inner_text()
+        for bad in ("Traceback", "nan", "NaN", "Infinity", "None"):
+            assert f" {bad} " not in f" {body} ".replace("\n", " "), (link, bad)
+    page.get_by_role("link", name="Data", exact=True).click()
+    # Back on the Data page: the upload and the decisions taken are still there.
+    page.get_by_text("300 rows read: 300 valid, 0 rejected").wait_for(timeout=60_000)
+    page.get_by_role("radio", name="中文").click()
+    page.get_by_text("读取 300 行：有效 300 行，拒绝 0 行").wait_for(timeout=60_000)
+    for link in PAGE_LINKS["zh"]:
+        page.get_by_role("link", name=link, exact=True).click()
+        page.get_by_test_id("stMain").get_by_role("heading").first.wait_for(timeout=60_000)
+        _wait_idle(page)
+        _shot(page, f"foreign-{PAGE_LINKS['en'][PAGE_LINKS['zh'].index(link)].lower().replace(' ', '-')}-zh")
+        assert "Traceback" not in page.get_by_test_id("stMain").inner_text()
+    # A file no model knows: use its own stages, and find them offered next month.
+    page.get_by_role("radio", name="English").click()
+    page.get_by_role("heading", name="Data").wait_for(timeout=30_000)
+    _upload(page, FOREIGN / "pipedrive_deals.csv")
+    page.get_by_role("button", name="Use this date").last.click(timeout=60_000)
+    page.get_by_text("Use this file's stages").wait_for(timeout=60_000)
+    _wait_idle(page)
+    _shot(page, "foreign-file-stages-en")
+    page.get_by_role("button", name="Use and save this model").click()
+    page.get_by_text("220 rows read: 220 valid, 0 rejected").wait_for(timeout=60_000)
+    _wait_idle(page)
+    later, later_errors = _page(browser, "en-US")
+    later.goto(f"{app_url}/data")
+    later.get_by_role("heading", name="Data").wait_for(timeout=90_000)
+    nxt = tmp_path / "pipedrive_deals_next_month.csv"
+    nxt.write_bytes((FOREIGN / "pipedrive_deals.csv").read_bytes())
+    _upload(later, nxt)
+    later.get_by_role("button", name="Use this date").click(timeout=60_000)
+    later.get_by_text("You saved a stage model for these stage values.").wait_for(timeout=60_000)
+    later.get_by_role("button", name="Use the saved model").click()
+    later.get_by_text("220 rows read: 220 valid, 0 rejected").wait_for(timeout=60_000)
+    assert not errors and not later_errors, errors + later_errors
