@@ -22,8 +22,8 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from .history import StageHistory, codes_of
 from .schema import Opportunities as O
 
-__all__ = ["AGE_BUCKETS", "ageing_buckets", "open_deal_ages", "stage_durations", "stalled_deals",
-           "survival_curves"]
+__all__ = ["AGE_BUCKETS", "ageing_buckets", "open_deal_ages", "stage_durations", "stage_entry_known",
+           "stalled_deals", "survival_curves"]
 
 AGE_BUCKETS = (0, 30, 60, 90, 180, 365)  # days; the last bucket is "365 and more"
 
@@ -132,11 +132,27 @@ def open_deal_ages(history: StageHistory, observations: pd.DataFrame) -> pd.Data
                          "age_days": np.asarray(age)}).reset_index(drop=True)
 
 
-def ageing_buckets(ages: pd.DataFrame, model_keys: tuple[str, ...]) -> pd.DataFrame:
-    """Open deals per stage and days-in-stage bucket (0–30, 30–60, …, 365+)."""
+def stage_entry_known(history: StageHistory, observations: pd.DataFrame) -> bool:
+    """Whether the data date the stays in a stage: a stage-history log, several snapshots,
+    per-stage date columns, or a "last stage change" column. One export without any of these
+    only shows where each deal is, not since when: time in stage is then not measured (the
+    pages show the age since created, labelled so)."""
+    if history.resolution == "event" or observations[O.snapshot_date].nunique() > 1:
+        return True
+    if "observed_via" in observations and (observations["observed_via"] == "stage_dates").any():
+        return True
+    from .history import STAGE_ENTERED
+
+    return STAGE_ENTERED in observations and bool(observations[STAGE_ENTERED].notna().any())
+
+
+def ageing_buckets(ages: pd.DataFrame, model_keys: tuple[str, ...],
+                   days: str = "days_in_stage") -> pd.DataFrame:
+    """Open deals per stage and bucket of ``days`` (``days_in_stage``, or ``age_days`` where
+    stage entry is not dated): 0–30, 30–60, …, 365+."""
     edges = [*AGE_BUCKETS, np.inf]
     labels = [f"{a}-{b}" if np.isfinite(b) else f"{a}+" for a, b in itertools.pairwise(edges)]
-    bucket = pd.cut(ages["days_in_stage"], edges, right=False, labels=labels)
+    bucket = pd.cut(ages[days], edges, right=False, labels=labels)
     table = pd.crosstab(ages["stage"], bucket).reindex(index=list(model_keys[:-1]),
                                                         columns=labels, fill_value=0)
     return table.rename_axis(index="stage", columns="days").reset_index()

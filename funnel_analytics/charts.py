@@ -223,8 +223,10 @@ def survival_figure(curves: pd.DataFrame, model: StageModel, lang: str) -> go.Fi
     return fig
 
 
-def buckets_figure(buckets: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
-    """Open deals per stage by how long they have been in it."""
+def buckets_figure(buckets: pd.DataFrame, model: StageModel, lang: str,
+                   title_key: str = "chart_buckets") -> go.Figure:
+    """Open deals per stage by how long they have been in it (or, ``chart_buckets_age``, since
+    they were created)."""
     names = model.stage_names(lang)
     palette = ("#DCE6FA", "#A9C4F5", "#5688E6", "#F0AD4E", "#D9534F", "#8B1E1E")
     fig = go.Figure()
@@ -232,7 +234,7 @@ def buckets_figure(buckets: pd.DataFrame, model: StageModel, lang: str) -> go.Fi
         fig.add_trace(go.Bar(x=[names[k] for k in buckets["stage"]], y=buckets[col].tolist(),
                              name=t("bucket_days", lang, days=col), marker_color=palette[i % len(palette)],
                              hovertemplate=t("chart_buckets_hover", lang)))
-    fig.update_layout(barmode="stack", title=t("chart_buckets", lang), height=380, **_LAYOUT)
+    fig.update_layout(barmode="stack", title=t(title_key, lang), height=380, **_LAYOUT)
     return fig
 
 

@@ -121,6 +121,15 @@ FIELDS: tuple[Field, ...] = (
         ("Deal - Won time", "Closed Date", "Date Closed"),
     ),
     Field(
+        "stage_entered_date", "date",
+        "Date the deal entered its current stage (Pipedrive's Last stage change): time in stage "
+        "from one export", "进入当前阶段的日期（如 Pipedrive 的 Last stage change）",
+        ("进入当前阶段日期", "进入阶段日期", "阶段开始日期", "当前阶段开始日期", "last stage change",
+         "stage entered", "date entered stage", "stage entry date", "entered stage on",
+         "stage changed on"),
+        ("Deal - Last stage change", "Last Stage Change Date"),
+    ),
+    Field(
         "lost_stage", "stage", "Stage a lost deal was in when it was lost (its stage column then "
         "says only lost)", "输单时所处的阶段（阶段列只写“输单”时）",
         ("输单阶段", "丢单阶段", "输单前阶段", "失败阶段", "laststage",

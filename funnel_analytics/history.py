@@ -33,6 +33,7 @@ from .stages import LOST, ON_HOLD, OPEN, STATUSES, WON, StageModel
 __all__ = ["MOVE_KINDS", "DealPanel", "StageHistory", "codes_of", "deal_panel", "run_starts",
            "stage_history"]
 
+STAGE_ENTERED = "stage_entered_date"  # the optional field dating the current stage's start
 MOVE_KINDS = ("forward", "skip", "backward", "won", "lost", "on_hold", "resumed", "reopened")
 
 # Kinds as integer codes: the move kinds, then "open" (a visit still under way) and "" (none
@@ -270,6 +271,12 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     exit_kind = np.where(valid_end, _kind(stage[starts], stage[end_row], status[starts],
                                           status[end_row], unknown), _OPEN)
     entered = dates[starts]
+    if STAGE_ENTERED in observations:
+        # A deal's first stay began when it entered the stage, where the export says so
+        # (Pipedrive's "Last stage change"), not when it was first exported.
+        said = observations[STAGE_ENTERED].to_numpy(dtype="datetime64[ns]")[rows][starts]
+        use = first[starts] & ~np.isnat(said) & (said <= entered)
+        entered = np.where(use, said, entered)
     visits = pd.DataFrame({
         O.opportunity_id: panel.ids.array.take(codes[starts]),
         "stage": _labels(stage_keys, stage[starts]), "entered": entered, "exited": stop,

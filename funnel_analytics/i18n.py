@@ -181,6 +181,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "plan_needs_input": {"zh": "请填写{what}：{why}", "en": "Enter the {what}: {why}"},
     "plan_no_won": {"zh": "这份数据里既没有最近 12 个月的赢单金额，也没有可算平均单额的金额，无法给出默认值。", "en": "the data holds neither amounts won in the last 12 months nor amounts to average, so there is no default."},
     "plan_no_amounts": {"zh": "这份数据没有可用的金额，无法算出平均单额。", "en": "the data has no amounts to take an average deal from."},
+    "ageing_unknown_entry": {"zh": "这份数据只说明每个商机现在处于哪个阶段，没有说明从哪天起：无法计算在阶段中的停留时长。下图按创建至今的天数分组。要测量停留时长，请上传两个以上的月度快照、一份阶段变更记录，或带“进入当前阶段日期”（如 Pipedrive 的 Last stage change）列的导出。", "en": "This data says which stage each deal is in, not since when, so time in stage cannot be measured. The chart below groups open deals by days since they were created. To measure time in stage, upload two or more monthly snapshots, a stage-history log, or an export with a date-entered-stage column (such as Pipedrive's Last stage change)."},
+    "chart_buckets_age": {"zh": "进行中商机：创建至今的天数（不是阶段停留时长）", "en": "Open deals by days since created (not time in stage)"},
     "plan_flow_unmeasured": {"zh": "一份导出只能看到各阶段的在手商机，看不到每月流入各阶段的数量：上传两个以上月度快照（或一份阶段变更记录）后，这里会对比计划与实际的流量。", "en": "One export shows the deals in each stage, not how many reach each stage a month: upload two or more monthly snapshots (or a stage-history log) to hold the plan's flow against the actual one."},
     "plan_intake_unmeasured": {"zh": "实际每月新增需要两个以上快照或带日期的变更记录才能测量；这里只显示需要的数量。", "en": "The actual monthly intake needs two or more snapshots, or a dated change log, to be measured; only what is needed is shown."},
     "cli_model_proposal": {
@@ -678,7 +680,7 @@ MOVEMENT_UI: dict[str, dict[str, str]] = {
     "movement_title": {"zh": "商机变化", "en": "Pipeline changes"},
     "movement_from": {"zh": "起始快照", "en": "From snapshot"},
     "movement_to": {"zh": "结束快照", "en": "To snapshot"},
-    "movement_needs_two": {"zh": "需要至少两个快照才能比较变化。", "en": "At least two snapshots are needed to compare."},
+    "movement_needs_two": {"zh": "至少需要两个快照才能比较变化：请再上传上个月的导出（或一份阶段变更记录）。", "en": "Comparing needs at least two snapshots: upload last month's export too (or a stage-history log)."},
     "chart_waterfall": {"zh": "进行中商机的变化（起始 + 新增 + 转入 + 增加 − 减少 − 赢单 − 输单 − 转出 = 结束）",
                         "en": "Open pipeline change (start + new + moved in + up − down − won − lost − moved out = end)"},
     "chart_waterfall_hover": {"zh": "%{{x}}：%{{y:,.1f}}<extra></extra>", "en": "%{{x}}: %{{y:,.1f}}<extra></extra>"},

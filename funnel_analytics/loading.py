@@ -53,6 +53,7 @@ TEXT_FIELDS = (
 )
 DATE_FIELDS = (
     Opportunities.created_date, Opportunities.expected_close_date, Opportunities.close_date,
+    "stage_entered_date",
 )
 
 

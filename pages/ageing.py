@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from funnel_analytics.ageing import ageing_buckets, open_deal_ages, survival_curves
+from funnel_analytics.ageing import (
+    ageing_buckets,
+    open_deal_ages,
+    stage_entry_known,
+    survival_curves,
+)
 from funnel_analytics.charts import buckets_figure, survival_figure
 from funnel_analytics.funnel import current_deals
 from pages.ui import cached_report, download_table, open_page, show_table, t
@@ -12,6 +17,13 @@ from pages.ui import cached_report, download_table, open_page, show_table, t
 app = open_page("ageing_title", "ageing_caption")
 lang, model = app.lang, app.model
 report = cached_report(app.token, app.as_of, app)
+ages = open_deal_ages(report.history, app.observations)
+if not stage_entry_known(report.history, app.observations):
+    # One export says where each deal is, not since when: no time in stage to measure.
+    st.info(t("ageing_unknown_entry"))
+    st.plotly_chart(buckets_figure(ageing_buckets(ages, model.keys, "age_days"), model, lang,
+                                   "chart_buckets_age"), width="stretch", key="buckets")
+    st.stop()
 left, right = st.columns([3, 2])
 left.plotly_chart(survival_figure(survival_curves(report.history), model, lang), width="stretch",
                   key="survival")
@@ -19,7 +31,6 @@ with right:
     st.subheader(t("durations_title"))
     durations = report.tables["time_in_stage"].replace(model.stage_names(lang))
     show_table(durations.drop(columns=["p80_days"]).round(1))
-ages = open_deal_ages(report.history, app.observations)
 st.plotly_chart(buckets_figure(ageing_buckets(ages, model.keys), model, lang), width="stretch",
                 key="buckets")
 st.subheader(t("stalled_title"))

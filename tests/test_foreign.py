@@ -177,3 +177,28 @@ def test_report_takes_the_reading_options_and_dates_a_file_by_as_of(tmp_path) ->
                               "--as-of", "2024-11-29"], capture_output=True, text=True, timeout=300)
     assert nothing.returncode == 2 and "Traceback" not in nothing.stderr
     assert "stage-models infer" in nothing.stderr
+
+
+def test_time_in_stage_from_one_export_only_where_stage_entry_is_dated() -> None:
+    """Pipedrive's "Last stage change" dates each open deal's stay in its stage; a HubSpot
+    export has no such date, so time in stage is not measured from it (age since created is
+    shown instead)."""
+    from funnel_analytics.ageing import open_deal_ages, stage_entry_known
+    from funnel_analytics.report import build_report
+
+    as_of = pd.Timestamp("2024-11-29")
+    model = load_export(HERE / "files/pipedrive_deals.csv", as_of=as_of).inferred_model().model
+    result = load_export(HERE / "files/pipedrive_deals.csv", as_of=as_of, stage_model=model)
+    obs = result.observations()
+    report = build_report(obs, model)
+    assert stage_entry_known(report.history, obs)
+    ages = open_deal_ages(report.history, obs).set_index("opportunity_id")
+    raw = pd.read_csv(HERE / "files/pipedrive_deals.csv", dtype=str)
+    open_rows = raw[raw["Deal - Status"] == "Open"].set_index("Deal - ID")
+    changed = pd.to_datetime(open_rows["Deal - Last stage change"]).dt.normalize()
+    expected = (as_of - changed).dt.days.dropna().astype(int)  # deals that give the date
+    assert len(expected) > 20
+    assert ages["days_in_stage"].reindex(expected.index).to_dict() == expected.to_dict()
+    hub = load_export(HERE / "files/hubspot_deals.xlsx", as_of="2025-03-14", stage_model="hubspot")
+    hub_obs = hub.observations()
+    assert not stage_entry_known(build_report(hub_obs, hub.stage_model).history, hub_obs)
