@@ -209,6 +209,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Stage “{value}” is not in the stage model “{model}”. {hint}",
     },
     "unknown_stage_hint": {"zh": "是否是“{suggestion}”？", "en": "Did you mean “{suggestion}”?"},
+    "unknown_stage_no_match": {"zh": "这个模型中没有相近的阶段。", "en": "No stage of this model is close."},
     "unparseable_amount": {"zh": "金额“{value}”无法识别为数字。", "en": "The amount “{value}” is not a number."},
     "negative_amount": {"zh": "金额为负数（{value}）。", "en": "The amount is negative ({value})."},
     "duplicate_id": {

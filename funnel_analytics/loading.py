@@ -247,7 +247,7 @@ def _render(rule: str, value: object, params: dict, lang: str) -> str:
         value = t("blank_value", lang)
     if rule == "unknown_stage":
         s = params.get(f"suggestion_{lang}")
-        hint = t("unknown_stage_hint", lang, suggestion=s) if s else ""
+        hint = t("unknown_stage_hint", lang, suggestion=s) if s else t("unknown_stage_no_match", lang)
         return t(rule, lang, value=value, model=params.get("model"), hint=hint).strip()
     return t(rule, lang, value=value, **params)
 

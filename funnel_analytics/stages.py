@@ -235,24 +235,40 @@ class StageModel:
         return pd.DataFrame({"stage": stage, "status": status}, index=values.index)
 
     def suggest(self, value: object) -> str | None:
-        """The stage key whose label is closest to an unknown value, if any is close."""
+        """The stage an unknown value most likely means, or None when nothing is close.
+
+        An outcome by name (Won, 赢单, Closed Lost, 搁置 …) is suggested as that outcome. Any
+        other value is an open stage, so it is never suggested as won or lost: a number or
+        percentage in it ("2 - Qualification", "50% 入围") points to the open stage with the
+        nearest probability or place; else the spelling must be close to an open stage's
+        name (or, for short Chinese labels, share most of its characters).
+        """
+        from .inference import classify
+
         norm = normalize_label(value)
         if not norm:
             return None
-        best = difflib.get_close_matches(norm, list(self._lookup), n=1, cutoff=0.5)
+        kind = classify(value)
+        if kind != OPEN:
+            return self.won.key if kind == WON else kind
+        opens = {label: hit[0] for label, hit in self._lookup.items()
+                 if hit[1] == OPEN and hit[0] is not None}
+        best = difflib.get_close_matches(norm, list(opens), n=1, cutoff=0.75)
         if best:
-            key, status = self._lookup[best[0]]
-            return key or status
-        # Chinese labels are short: fall back to shared characters.
+            return opens[best[0]]
         scored = [
             (len(set(norm) & set(label)) / max(len(set(label) | set(norm)), 1),
              len(set(norm) & set(label)), label)
-            for label in self._lookup
+            for label in opens
         ]
         score, shared, label = max(scored, default=(0.0, 0, ""))
         if score >= 0.6 and shared >= 2:
-            key, status = self._lookup[label]
-            return key or status
+            return opens[label]
+        raw = unicodedata.normalize("NFKC", str(value))
+        percent = re.search(r"(\d{1,3}(?:\.\d+)?)\s*%", raw)
+        if percent and 0 < float(percent.group(1)) < 100:
+            p = float(percent.group(1)) / 100
+            return min(self.open_stages, key=lambda st: abs(st.probability - p)).key
         return None
 
 

@@ -219,6 +219,8 @@ for fid, (status, value) in results.items():
                 label = t("unknown_stage_choice", value=row["value"], count=row["count"], rows=row["rows"])
                 if row["suggestion"] in stage_names:
                     label += " " + t("unknown_stage_hint", suggestion=stage_names[row["suggestion"]])
+                else:
+                    label += " " + t("unknown_stage_no_match")
                 # One choice per value, keyed by the value itself (never by position).
                 vkey = hashlib.sha1(str(row["value"]).encode("utf-8")).hexdigest()[:10]
                 choice = st.selectbox(label, stage_choices, key=f"stage_{fid}_{vkey}", format_func=stage_names.get)

@@ -109,7 +109,11 @@ def test_crm_and_other_models(model: str, label: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("value", "suggestion"),
     [("Shortlistd", "shortlisted"), ("入围客", "shortlisted"), ("Qualifed", "qualified"),
-     ("接近赢", "near_win"), ("zzzzzz", None)],
+     ("接近赢", "near_win"), ("zzzzzz", None),
+     # Position evidence as well as spelling: an open-sounding value is never suggested as won
+     # ("Engaging", "签约跟进" were once "Near-win?" and "赢单客户?"); outcomes by name.
+     ("Engaging", None), ("签约跟进", None), ("Closed Won", "won"), ("丢单", "lost"),
+     ("暂停", "on_hold"), ("70% 谈判", "committed")],
 )
 def test_suggest(value: str, suggestion: str | None) -> None:
     assert DEFAULT_MODEL.suggest(value) == suggestion
