@@ -121,6 +121,12 @@ FIELDS: tuple[Field, ...] = (
         ("Deal - Won time", "Closed Date", "Date Closed"),
     ),
     Field(
+        "lost_date", "date", "Date a lost deal was lost, where an export keeps it apart from the "
+        "won date (Pipedrive's Lost time)", "输单日期（与赢单日期分列时，如 Pipedrive 的 Lost time）",
+        ("输单日期", "输单时间", "丢单日期", "lost time", "lost date", "date lost", "lost on"),
+        ("Deal - Lost time", "Lost Date"),
+    ),
+    Field(
         "stage_entered_date", "date",
         "Date the deal entered its current stage (Pipedrive's Last stage change): time in stage "
         "from one export", "进入当前阶段的日期（如 Pipedrive 的 Last stage change）",

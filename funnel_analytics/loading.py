@@ -53,7 +53,7 @@ TEXT_FIELDS = (
 )
 DATE_FIELDS = (
     Opportunities.created_date, Opportunities.expected_close_date, Opportunities.close_date,
-    "stage_entered_date",
+    "stage_entered_date", "lost_date",
 )
 
 
@@ -814,6 +814,11 @@ def load_export(
         failed = ~check(narrow).check_output.to_numpy(dtype=bool)
         _report(check.name, narrow.index[failed], narrow, findings, "warning", only)
 
+    if cmap.header_for("lost_date") is not None:
+        # Won and lost dates kept apart (Pipedrive): a lost deal closed on its lost date.
+        lost_rows = (out[Opportunities.status] == LOST).to_numpy(dtype=bool)
+        out[Opportunities.close_date] = out[Opportunities.close_date].mask(
+            lost_rows & out["lost_date"].notna().to_numpy(), out["lost_date"])
     # (After the checks: the rules already read this column once, as the expected close.)
     close_header = cmap.header_for(Opportunities.expected_close_date)
     if cmap.header_for(Opportunities.close_date) is None and close_header is not None:

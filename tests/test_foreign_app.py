@@ -6,9 +6,13 @@ value as "—"."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from helpers import csv_bytes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 from test_app import FOREIGN, app, on_data_page, upload
 
@@ -68,4 +72,41 @@ def test_every_page_reads_cleanly_for_a_foreign_export(name: str) -> None:
             for table in at.dataframe:
                 if table.proto.placeholder != "—":
                     problems.append(f"{lang} {page}: a table shows missing values as None")
+    assert not problems, "\n".join(problems)
+
+
+_STAGES = ["目标客户", "有效客户", "入围客户", "意向客户", "接近赢单客户", "赢单", "输单", "搁置"]
+_row = hs.tuples(
+    hs.sampled_from(_STAGES),
+    hs.one_of(hs.none(), hs.just("NA"), hs.floats(0, 5_000, allow_nan=False).map(lambda v: f"{v:.1f}")),
+    hs.one_of(hs.none(), hs.dates(dt.date(2023, 1, 1), dt.date(2024, 12, 31)).map(str)),
+    hs.one_of(hs.none(), hs.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)).map(str)),
+    hs.sampled_from(["张伟", "李娜", "", "Tom"]),
+)
+
+
+@pytest.mark.slow
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=True)
+@given(rows=hs.lists(_row, min_size=1, max_size=25), snapshots=hs.integers(1, 2))
+def test_no_page_raises_on_an_arbitrary_valid_export(rows, snapshots) -> None:
+    """Generated exports (any mix of stages, missing amounts and dates, one or two monthly
+    snapshots of the same deals): every page runs, and reads without nan/None/Infinity."""
+    head = ["商机编号", "销售阶段", "预计金额（万元）", "创建日期", "预计成交日期", "负责人"]
+    uploads = {}
+    for month in range(snapshots):
+        body = [[f"D{i}", *r[:1], *r[1:]] for i, r in enumerate(rows)]
+        data = csv_bytes([head, *body])
+        name = f"商机导出_2024-0{month + 5}.csv"
+        uploads[name] = {"name": name, "data": data, "overrides": {}, "stage_aliases": {},
+                         "as_of": None}
+    problems = []
+    for page in PAGES:
+        at = app("en", _keep_source="upload", uploads=uploads)
+        if page != "pages/overview.py":
+            at.switch_page(page).run()
+        if at.exception:
+            problems.append(f"{page}: {at.exception[0].value[:300]}")
+            continue
+        problems += [f"{page} {kind}: {text[:120]}" for kind, text in texts(at) if BAD.search(text)]
     assert not problems, "\n".join(problems)
