@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing as mp
 import multiprocessing.spawn as mp_spawn
+import os
 import resource
 import threading
 import time
@@ -69,6 +70,11 @@ def _address_space() -> int:
 def _child(conn: Any, data: bytes, name: str, fmt: str, sheet: str | int | None,
            limits: Limits) -> None:
     """Parse in the child; send ("ok", grid) or ("refused", (reason, params))."""
+    # The native reader writes its own words when it aborts ("memory allocation of … bytes
+    # failed", a backtrace): they must not reach the caller's terminal or log.
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)
+    os.dup2(quiet, 2)
     budget = _address_space() + limits.read_memory_bytes
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
