@@ -24,6 +24,7 @@ from pages.ui import (
     kept,
     load_upload,
     open_store,
+    plain,
     remembered_mappings,
     saved_stage_models,
     state,
@@ -54,7 +55,7 @@ for f in files or []:
     data = f.getvalue()
     fid = hashlib.sha256(data).hexdigest()[:16]
     if fid in entries:
-        st.toast(t("upload_again", name=entries[fid]["name"]))
+        st.toast(t("upload_again", name=plain(entries[fid]["name"])))
     else:
         entries[fid] = {"name": f.name, "data": data, "overrides": {}, "stage_aliases": {}, "as_of": None}
         added = True
@@ -117,7 +118,7 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
         back = {v: k for k, v in kinds.items()}
         name = re.sub(r"[^A-Za-z0-9_]+", "_", file_name.rsplit(".", 1)[0]).strip("_") or "file_stages"
         model = build_model(edited.assign(kind=edited["kind"].map(back).fillna("open")), name)
-        st.caption(t("infer_preview", stages=" → ".join(s.name(lang) for s in model.stages)))
+        st.caption(t("infer_preview", stages=" → ".join(plain(s.name(lang)) for s in model.stages)))
         left, right = st.columns(2)
         if left.button(t("infer_use"), key=f"infer_use_{fid}", type="primary", help=t("infer_use_help")):
             try:
@@ -134,7 +135,7 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
 
 for fid, (status, value) in results.items():
     entry = entries[fid]
-    with st.expander(entry["name"], expanded=True):
+    with st.expander(plain(entry["name"]), expanded=True):
         if st.button(t("upload_remove"), key=f"drop_{fid}", icon=":material/delete:"):
             entries.pop(fid, None)
             st.rerun()
@@ -150,7 +151,7 @@ for fid, (status, value) in results.items():
                     entry["as_of"] = pd.Timestamp(picked)
                     st.rerun()
                 continue
-            st.error(f"{t('file_refused')}: {UnusableFile(reason, **params).message(lang)}")
+            st.error(f"{t('file_refused')}: {plain(UnusableFile(reason, **params).message(lang))}")
             needed = {"no_stage_column": "stage", "no_id_column": "opportunity_id"}.get(reason)
             if needed:
                 headers = str(params.get("headers", "")).split("、")
@@ -189,7 +190,7 @@ for fid, (status, value) in results.items():
                      shape=t(f"shape_{r.shape}"), snapshot=format_date(dates[1] if dates else None, lang)))
         with st.popover(t("notes_title")):
             for note in r.note_texts(lang):
-                st.markdown(f"- {note}")
+                st.markdown(f"- {plain(note)}")
 
         st.subheader(t("mapping_title"), help=t("mapping_help"))
         table = r.mapping_table()
@@ -216,7 +217,7 @@ for fid, (status, value) in results.items():
             st.subheader(t("unknown_stages_title"), help=t("unknown_stages_help"))
             chosen = {}
             for _, row in unknown.iterrows():
-                label = t("unknown_stage_choice", value=row["value"], count=row["count"], rows=row["rows"])
+                label = t("unknown_stage_choice", value=plain(row["value"]), count=row["count"], rows=row["rows"])
                 if row["suggestion"] in stage_names:
                     label += " " + t("unknown_stage_hint", suggestion=stage_names[row["suggestion"]])
                 else:
@@ -228,7 +229,7 @@ for fid, (status, value) in results.items():
                     chosen[row["value"]] = choice
             if chosen:
                 st.caption(t("stage_choices_summary", pairs="; ".join(
-                    f"{v} → {stage_names.get(c, c)}" for v, c in chosen.items())))
+                    f"{plain(v)} → {stage_names.get(c, c)}" for v, c in chosen.items())))
                 if st.button(t("stage_choices_apply", n=len(chosen)), key=f"stage_apply_{fid}", type="primary"):
                     entry["stage_aliases"] = {**entry["stage_aliases"], **chosen}
                     st.rerun()
@@ -266,7 +267,7 @@ else:
         st.session_state["remove_pending"] = pick
     pending = st.session_state.get("remove_pending")
     if pending in names:
-        st.warning(t("remove_confirm", id=pending, file=names[pending]))
+        st.warning(t("remove_confirm", id=pending, file=plain(names[pending])))
         if st.button(t("remove_yes"), key="remove_yes", type="primary"):
             with open_store() as store:
                 store.remove(int(pending))

@@ -11,6 +11,7 @@ keyed by anything but the file's bytes.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -49,6 +50,18 @@ def lang() -> str:
 def t(key: str, **params: object) -> str:
     """A UI string in the current language."""
     return _t(key, lang(), **params)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F] if c not in (0x09, 0x0A)}
+
+
+def plain(text: object) -> str:
+    """Text from a file, a file name or a user, made safe for Markdown (which every Streamlit
+    message, caption and label renders): its Markdown and HTML characters are escaped, so an
+    image or a link written in a cell shows as the characters it is, and control characters
+    show visibly."""
+    return _MARKDOWN.sub(r"\\\1", str(text).translate(_CONTROL))
 
 
 def kept(name: str, default: object) -> object:

@@ -431,3 +431,23 @@ def test_scenarios_file_is_refused_with_scenario_error(scenario_runs, name: str)
     assert result.startswith("ScenarioError"), f"expected ScenarioError, got: {result[:500]}"
     length = int(result.split()[1])
     assert length <= MAX_MESSAGE_CHARS, f"a message of {length:,} characters: {result[:400]}"
+
+
+def test_text_from_a_file_is_text_on_the_data_page(tmp_path) -> None:
+    """Markdown and HTML in a file name, headers and stage values reach the page escaped: no
+    image is fetched, no link is made (AppTest shows the Markdown source each element sends)."""
+    import re
+
+    from test_app import on_data_page, upload
+
+    made = mh.make_files(tmp_path, only=["markdown_html.csv", mh.MARKDOWN_NAME])
+    live = re.compile(r"(?<!\\)!\\?\[|(?<!\\)\]\(|(?<!\\)<img|(?<!\\)<script")
+    for name, path in made.items():
+        at = on_data_page("en")
+        upload(at, name, path.read_bytes())
+        assert not at.exception
+        texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success")
+                 for e in getattr(at, kind)] + [e.label for e in at.expander]
+        texts += [b.label for b in at.selectbox]
+        assert texts
+        assert not [x for x in texts if live.search(str(x))], [x for x in texts if live.search(str(x))]
