@@ -86,7 +86,11 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_venv()
         ensure_browser()
-        return subprocess.call([str(PY), "-m", "pytest", *rest])
+        # Two workers (the suite is CPU-bound; this machine class has two cores); the browser
+        # tests stay together on one worker. `-n 0` runs everything in one process.
+        workers = [] if any(a == "-n" or (a.startswith("-n") and a[2:].isdigit()) for a in rest) \
+            else ["-n", str(min(os.cpu_count() or 1, 4)), "--dist", "loadgroup"]
+        return subprocess.call([str(PY), "-m", "pytest", *workers, *rest])
     if command == "setup":
         ensure_venv()
         return 0

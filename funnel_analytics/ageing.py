@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.duration.survfunc import SurvfuncRight
 
+from .contracts import table
 from .history import StageHistory, codes_of
 from .schema import Opportunities as O
 
@@ -61,6 +62,10 @@ def _stays(history: StageHistory):
         yield key, days[at], ended[at]
 
 
+TIME_IN_STAGE = table("time_in_stage", "stage", "n", "censored", "median_days", "median_low",
+                      "median_high", "p75_days", "p75_low", "p75_high", "p80_days")
+
+
 def stage_durations(history: StageHistory) -> pd.DataFrame:
     """Per stage: stays ``n``, ``censored`` (still under way), Kaplan–Meier ``median_days`` and
     ``p75_days`` with 95% intervals, and ``p80_days`` (the default stalled threshold)."""
@@ -87,6 +92,10 @@ def survival_curves(history: StageHistory) -> pd.DataFrame:
                                    "surviving": np.concatenate([[1.0], sf.surv_prob])}))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["stage", "days", "surviving"])
+
+
+STALLED = table("stalled", "opportunity_id", "owner", "stage", "entered", "days_in_stage",
+                "limit_days", "limit_source")
 
 
 def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import beta
 
+from .contracts import table
 from .conversion import MIN_SAMPLE, reached_stage_conversion
 from .history import StageHistory
 from .stages import LOST
@@ -47,6 +48,11 @@ def unsupported_reason(history: StageHistory) -> dict | None:
     if unknown >= UNKNOWN_LOST_MIN and unknown / lost > UNKNOWN_LOST_SHARE:
         return {"reason": "lost_stage_unknown", "lost": lost, "unknown": unknown}
     return None
+
+
+CALIBRATION = table("calibration", "stage", "nominal", "reached_count", "closed_count",
+                    "won_count", "observed", "observed_low", "observed_high", "calibrated",
+                    "calibrated_low", "calibrated_high", "data_weight", "too_few", "supported")
 
 
 def calibrate(history: StageHistory, prior_weight: float = PRIOR_WEIGHT) -> pd.DataFrame:

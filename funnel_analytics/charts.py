@@ -166,11 +166,13 @@ def transition_heatmap(matrix: pd.DataFrame, model: StageModel, lang: str) -> go
 def win_rate_figure(rates: pd.DataFrame, group: str, lang: str,
                     labels: dict[str, str] | None = None) -> go.Figure:
     """Win rate by group with its 95% interval; groups with too few closed deals are grey."""
-    labels = labels or {}
+    labels = {"all": t("group_all", lang), **(labels or {})}
     shown = [labels.get(g, g) if g not in ("", None) else t("unknown_group", lang)
              for g in rates[group]]
     fig = go.Figure(go.Bar(
         x=shown, y=rates["win_rate"].tolist(),
+        text=[f"{v:.0%}" if pd.notna(v) else "" for v in rates["win_rate"]],
+        textposition="outside", cliponaxis=False,
         error_y={"type": "data", "symmetric": False,
                  "array": (rates["win_rate_high"] - rates["win_rate"]).tolist(),
                  "arrayminus": (rates["win_rate"] - rates["win_rate_low"]).tolist()},

@@ -324,7 +324,7 @@ def report(files, store_path, stage_model, as_of, maps, sheet, shape, dayfirst, 
     if output:
         from .export import report_workbook
 
-        Path(output).write_bytes(report_workbook(result.tables, lang))
+        Path(output).write_bytes(report_workbook(result.tables, lang, model))
     if as_json:
         click.echo(json.dumps(result.data, ensure_ascii=False))
     elif not output:

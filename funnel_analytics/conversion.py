@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .contracts import Column, table
 from .history import MOVE_KINDS, StageHistory, codes_of
 from .stages import LOST, WON
 
@@ -44,6 +45,11 @@ def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float,
     lo = np.where(n > 0, np.clip(centre - half, 0, 1), np.nan)
     hi = np.where(n > 0, np.clip(centre + half, 0, 1), np.nan)
     return lo, hi
+
+
+CONVERSION = table("conversion", "stage", "reached_count", "to_next_count", "closed_count",
+                   "won_count", "to_next_rate", "to_next_rate_low", "to_next_rate_high",
+                   "win_rate", "win_rate_low", "win_rate_high", "too_few")
 
 
 def reached_stage_conversion(history: StageHistory) -> pd.DataFrame:
@@ -80,6 +86,11 @@ def reached_stage_conversion(history: StageHistory) -> pd.DataFrame:
     return out
 
 
+TRANSITIONS = table("transitions", "from", "lost", "on_hold", stage_columns=True,
+                    local=[Column("on_hold", "count", "搁置", "On hold", "移到搁置的商机数。",
+                                  "Deals put on hold.")])
+
+
 def transition_matrix(history: StageHistory) -> pd.DataFrame:
     """Counts of observed moves: rows are the stage moved from, columns the stage moved to
     (or the outcome ``won`` / ``lost`` / ``on_hold``), in model order."""
@@ -104,6 +115,10 @@ def transition_matrix(history: StageHistory) -> pd.DataFrame:
     return table.loc[rows, columns].astype("int64")
 
 
+STAGE_FLOW = table("stage_flow", "stage", "entered_count", "exited_forward", "exited_backward",
+                   "lost", "still_there")
+
+
 def stage_flow(history: StageHistory, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.DataFrame:
     """Flow through each stage in the period ``(start, end]``: stays that began (``entered``),
     stays that ended forward (including won), backward, or lost, and stays still open at the
@@ -121,7 +136,7 @@ def stage_flow(history: StageHistory, start: pd.Timestamp | None, end: pd.Timest
     for key in history.model.keys[:-1]:
         at = v["stage"] == key
         rows.append({
-            "stage": key, "entered": int((at & began).sum()),
+            "stage": key, "entered_count": int((at & began).sum()),
             "exited_forward": int((at & ended & kinds.isin(["forward", "skip", "won"])).sum()),
             "exited_backward": int((at & ended & (kinds == "backward")).sum()),
             "lost": int((at & ended & (kinds == "lost")).sum()),

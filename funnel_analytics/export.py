@@ -14,10 +14,14 @@ import math
 import pandas as pd
 import xlsxwriter
 
+from .contracts import COLUMNS, FAMILIES, KIND_FORMATS, TABLES, Table, column
+from .formatting import amount_unit
 from .i18n import DEFINITIONS, MESSAGES, column_label, t
 from .loading import LoadResult
+from .stages import StageModel
 
-__all__ = ["neutralize", "rejected_rows_xlsx", "report_workbook", "write_frames_xlsx"]
+__all__ = ["header", "neutralize", "number_format", "presented", "rejected_rows_xlsx",
+           "report_workbook", "write_frames_xlsx"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -32,6 +36,8 @@ def neutralize(value: object) -> object:
 def _cell(value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, pd.Period):
+        return value.to_timestamp().to_pydatetime()
     if isinstance(value, float) and math.isnan(value):
         return None
     if isinstance(value, pd.Timestamp):
@@ -39,25 +45,85 @@ def _cell(value: object) -> object:
     return neutralize(value)
 
 
-_PERCENT = ("rate", "probability", "share", "weight", "calibrated", "observed", "nominal",
-            "balance", "p_hit", "grade_", "source_")
-_AMOUNT = ("amount", "weighted", "p10", "p50", "p90", "mean", "expected", "forecast", "actual",
-           "error", "target", "worse", "better", "baseline", "swing")
-_DECIMAL = ("days", "per_month", "per_year", "months", "ratio", "required", "needed")
+def column_kind(name: str, spec: Table | None = None, model: StageModel | None = None
+                ) -> str | None:
+    """A column's declared kind: from its table's contract, else from the column vocabulary."""
+    if spec is not None:
+        return spec.kind(name, model.keys if model is not None else ())
+    found = column(name)
+    return found.kind if found is not None else None
 
 
-def number_format(column: str) -> str | None:
-    """The spreadsheet number format a report column gets from its name."""
-    name = str(column)
-    if name.endswith("_lever"):  # a scenario's multiplier, e.g. 1.20
-        return "0.00"
-    if any(p in name for p in _PERCENT):  # rates and their _low/_high bounds
-        return "0.0%"
-    if any(p in name for p in _DECIMAL):
-        return "#,##0.0"
-    if any(p in name for p in _AMOUNT):
-        return "#,##0"
-    return None
+def number_format(name: str, spec: Table | None = None) -> str | None:
+    """The spreadsheet number format of a column: its declared kind's (see contracts)."""
+    kind = column_kind(str(name), spec)
+    return KIND_FORMATS.get(kind) if kind else None
+
+
+def _member_names(model: StageModel | None, lang: str) -> dict[str, str]:
+    """Display names of what a family's column stands for: stages, sources, outcomes."""
+    names: dict[str, str] = {}
+    for key in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound"):
+        names[key] = t(f"source_{key}", lang)
+    for key in ("won", "lost", "on_hold"):
+        names[key] = t(f"outcome_{key}", lang)
+    if model is not None:
+        names.update(model.stage_names(lang))
+    return names
+
+
+def header(name: str, lang: str, spec: Table | None = None, model: StageModel | None = None
+           ) -> str:
+    """A column's header in ``lang``: its declared label (a stage column: the stage's name)."""
+    names = _member_names(model, lang)
+    col = spec.column(name) if spec is not None else column(name)
+    if col is not None:
+        for fam in FAMILIES.values():
+            member = fam.match(name)
+            if member is not None and name not in COLUMNS and col.kind == fam.kind:
+                return (fam.zh if lang == "zh" else fam.en).format(name=names.get(member, member))
+        return col.label(lang)
+    if spec is not None and spec.stage_columns and name in names:
+        return names[name]
+    return column_label(name, lang)
+
+
+def presented(frame: pd.DataFrame, lang: str, table_name: str | None = None,
+              model: StageModel | None = None, screen: bool = False
+              ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``frame`` as a reader sees it: headers in ``lang``, stage keys as stage names, months
+    as months; on screen, amounts in the language's unit (万元, k) named in the header and
+    counts and days as whole numbers. Returns the frame and each header's kind."""
+    spec = TABLES.get(table_name) if table_name else None
+    names = _member_names(model, lang)
+    div, unit = amount_unit(lang)
+    out: dict[str, pd.Series] = {}
+    kinds: dict[str, str] = {}
+    for name in frame.columns:
+        values = frame[name]
+        kind = column_kind(str(name), spec, model)
+        head = header(str(name), lang, spec, model)
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        if kind == "stage":
+            values = values.map(lambda v: names.get(v, v) if isinstance(v, str) else v)
+        elif kind == "month" and isinstance(values.dtype, pd.PeriodDtype):
+            values = values.dt.to_timestamp()
+        elif kind == "date" and pd.api.types.is_datetime64_any_dtype(values):
+            values = values.dt.normalize()
+        elif screen and numeric and kind == "amount":
+            values = (values / div).round(1)
+            head = f"{head}（{unit}）" if lang == "zh" else f"{head} ({unit})"
+        elif screen and numeric and kind in ("count", "days"):
+            values = values.round().astype("Int64")
+        while head in out:  # two columns with one label stay apart
+            head += " "
+        out[head] = values
+        if kind:
+            kinds[head] = kind
+    return pd.DataFrame(out, index=frame.index), kinds
+
+
+_DATE_FORMATS = ("yyyy-mm-dd", "yyyy-mm")
 
 
 def write_frames_xlsx(sheets: dict[str, pd.DataFrame],
@@ -89,7 +155,8 @@ def write_frames_xlsx(sheets: dict[str, pd.DataFrame],
                 if isinstance(v, str):
                     ws.write_string(i, j, v)
                 elif hasattr(v, "year"):
-                    ws.write_datetime(i, j, v, date_fmt)
+                    fmt = sheet_formats.get(j)
+                    ws.write_datetime(i, j, v, cache[fmt] if fmt in _DATE_FORMATS else date_fmt)
                 elif isinstance(v, bool):
                     ws.write_boolean(i, j, v)
                 elif isinstance(v, int | float):
@@ -126,23 +193,34 @@ def rejected_rows_xlsx(result: LoadResult, lang: str = "zh") -> bytes:
     return write_frames_xlsx({t("sheet_rejected", lang): rejected, t("sheet_findings", lang): listing})
 
 
-def report_workbook(tables: dict[str, pd.DataFrame], lang: str = "zh") -> bytes:
-    """The report as one workbook: a sheet per view with headers in ``lang``, number formats,
-    frozen header rows, and the definition of every metric on the last sheet."""
+def report_workbook(tables: dict[str, pd.DataFrame], lang: str = "zh",
+                    model: StageModel | None = None) -> bytes:
+    """The report as one workbook: a sheet per view with headers in ``lang``, each column
+    formatted by its declared kind, stages by name (given the ``model``), frozen header rows;
+    then the definition of every metric, and of every column shown, on the last sheets."""
     sheets: dict[str, pd.DataFrame] = {}
     formats: dict[str, dict[int, str]] = {}
     used: set[str] = set()
+    columns: dict[str, str] = {}
     for key, frame in tables.items():
         title = (t(f"sheet_{key}", lang) if f"sheet_{key}" in MESSAGES else key)[:31]
         while title in used:
             title = title[:29] + "_" + str(len(used))
         used.add(title)
-        frame = frame.reset_index(drop=True)
-        formats[title] = {j: f for j, c in enumerate(frame.columns) if (f := number_format(c))}
-        sheets[title] = frame.rename(columns=lambda c: column_label(str(c), lang))
+        shown, kinds = presented(frame.reset_index(drop=True), lang, key, model)
+        formats[title] = {j: f for j, h in enumerate(shown.columns)
+                          if (f := KIND_FORMATS.get(kinds.get(h, ""), None))}
+        sheets[title] = shown
+        spec = TABLES.get(key)
+        for name, head in zip(frame.columns, shown.columns, strict=True):
+            col = spec.column(str(name)) if spec is not None else column(str(name))
+            if col is not None and head.strip() not in columns:
+                columns[head.strip()] = col.about(lang)
     definitions = pd.DataFrame({
         t("col_metric", lang): [t(f"metric_{k.removeprefix('def_')}", lang) for k in DEFINITIONS],
         t("col_definition", lang): [t(k, lang) for k in DEFINITIONS],
     })
     sheets[t("sheet_definitions", lang)] = definitions
+    sheets[t("sheet_columns", lang)] = pd.DataFrame({
+        t("col_column", lang): list(columns), t("col_definition", lang): list(columns.values())})
     return write_frames_xlsx(sheets, formats)

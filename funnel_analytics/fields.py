@@ -19,7 +19,7 @@ class Field:
     """A canonical field: its kind drives how values are parsed."""
 
     name: str
-    kind: str  # id | text | stage | status | amount | currency | probability | date | source | grade | forecast_category
+    kind: str  # id | text | stage | status | flag | amount | currency | probability | date | source | grade | forecast_category
     en: str
     zh: str
     aliases: tuple[str, ...]
@@ -72,6 +72,25 @@ FIELDS: tuple[Field, ...] = (
         "status", "status", "Open, won, lost or on hold", "进行中、赢单、输单或搁置",
         ("状态", "商机状态", "结果", "赢输状态", "status", "deal status", "outcome", "won lost"),
         ("Deal - Status", "Status"),
+    ),
+    Field(
+        "is_closed", "flag", "Closed yes/no (Salesforce's IsClosed); with is_won it gives the "
+        "status where no status column does", "是否已关闭（如 Salesforce 的 IsClosed）；与“是否赢单”一起给出状态",
+        ("是否关闭", "是否已关闭", "是否结单", "is closed", "isclosed", "closed flag",
+         "is deal closed"),
+        ("IsClosed", "Is Closed", "Is Deal Closed?"),
+    ),
+    Field(
+        "is_won", "flag", "Won yes/no (Salesforce's IsWon, HubSpot's Is Closed Won)",
+        "是否赢单（如 Salesforce 的 IsWon、HubSpot 的 Is Closed Won）",
+        ("是否赢单", "是否成交", "是否签约", "is won", "iswon", "won flag", "is closed won"),
+        ("IsWon", "Is Won", "Is Closed Won"),
+    ),
+    Field(
+        "active", "flag", "Active yes/no (Odoo's Active): an archived deal that is not won is "
+        "lost", "是否有效（如 Odoo 的 Active）：已归档且未赢单的商机按输单计",
+        ("是否有效", "有效", "active", "is active"),
+        ("Active",),
     ),
     Field(
         "amount", "amount", "Deal amount in the currency's base unit (a 万元 header is scaled)",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .contracts import Column, table
 from .history import StageHistory
 from .planning import DAYS_PER_MONTH, time_to_win
 from .schema import Opportunities as O
@@ -50,6 +51,14 @@ def open_deals(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """Open deals at a known open stage (on-hold, won and lost deals are not forecast)."""
     keys = list(model.keys[:-1])
     return snapshot[(snapshot[O.status] == OPEN) & snapshot[O.stage].isin(keys)]
+
+
+FORECAST_WEIGHTED = {freq: table(f"forecast_weighted_by_{freq}", "period", "count", "amount",
+                                "weighted") for freq in ("month", "quarter")}
+FORECAST_DEALS = table("forecast_deals", "opportunity_id", "owner", "stage", "amount",
+                       "expected_close_date", "probability", "weighted", "bucket", "quarter")
+FORECAST_RANGES = {freq: table(f"forecast_by_{freq}", "period", "p10", "p50", "p90", "mean",
+                               "expected") for freq in ("month", "quarter")}
 
 
 def weighted_pipeline(snapshot: pd.DataFrame, model: StageModel,
@@ -102,6 +111,13 @@ def weighted_pipeline(snapshot: pd.DataFrame, model: StageModel,
     }])
     return {"deals": out, "by_month": table("bucket"), "by_quarter": table("quarter"),
             "summary": summary}
+
+
+FORECAST_CATEGORIES_TABLE = table(
+    "forecast_categories", "quarter", "commit", "best_case", "pipeline", "omitted", "closed",
+    "commit_total", "commit_best_case", "all_open", other_kind="amount",
+    local=[Column("closed", "amount", "已关闭", "Closed", "预测类别为“已关闭”的在手金额。",
+                  "Open amount in the Closed category.")])
 
 
 def forecast_by_category(snapshot: pd.DataFrame, model: StageModel,
@@ -345,6 +361,10 @@ def simulate_bookings(inputs: ForecastInputs, levers: Levers = BASELINE, horizon
     months = [inputs.first + j for j in range(horizon)]
     return Simulation(months, sims, _expectation(amounts, rows, offsets, table, horizon), seed,
                       len(inputs.deals), n_new)
+
+
+FORECAST_ACCURACY = table("forecast_accuracy", "snapshot_date", "period_end", "deals_due",
+                          "forecast", "actual", "forecast_rep", "error", "ratio")
 
 
 def forecast_accuracy(observations: pd.DataFrame, history: StageHistory,

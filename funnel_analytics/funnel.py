@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .contracts import table
 from .schema import Opportunities as O
 from .stages import OPEN, WON, StageModel
 
@@ -114,6 +115,10 @@ def current_deals(observations: pd.DataFrame, as_of: pd.Timestamp | None = None)
         rows = rows[rows[O.snapshot_date] <= pd.Timestamp(as_of)]
     return rows.sort_values(O.snapshot_date, kind="stable").drop_duplicates(
         O.opportunity_id, keep="last")
+
+
+FUNNEL = table("funnel", "stage", "open_count", "open_amount", "probability", "weighted",
+               "reached_count")
 
 
 def funnel_counts(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:

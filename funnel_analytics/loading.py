@@ -266,11 +266,15 @@ _NAME_PATTERNS = (
 
 
 #: Headers of a "last modified" column, whose latest value dates an export.
-LAST_MODIFIED_HEADERS = frozenset(normalize_label(h) for h in (
-    "LastModifiedDate", "SystemModstamp", "Last Modified Date", "Last Modified", "Last modified",
-    "Modified Time", "Last Modified Time", "Updated", "Updated at", "Updated On", "Update time",
-    "Deal - Update time", "Last Updated", "Last Activity Date", "最后修改时间", "最后修改日期",
-    "修改时间", "更新时间", "最后更新时间", "最近修改时间", "最后跟进时间"))
+# In order of preference: a user's last edit before a system job's stamp (Salesforce's
+# SystemModstamp also moves when a nightly job touches a record).
+LAST_MODIFIED_HEADERS = tuple(dict.fromkeys(normalize_label(h) for h in (
+    "LastModifiedDate", "Last Modified Date", "Last Modified", "Last modified", "Last Modified On",
+    "Modified Time", "Last Modified Time", "Modified On", "Date Modified", "Updated",
+    "Updated at", "Updated On", "Update time", "Deal - Update time", "Last Updated",
+    "Last Updated on", "Write Date", "最后修改时间", "最后修改日期", "修改时间", "修改日期",
+    "更新时间", "更新日期", "最后更新时间", "最近修改时间", "SystemModstamp",
+    "Last Activity Date", "最后跟进时间")))
 
 
 _FOOTER_DATE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日)")
@@ -293,11 +297,14 @@ def propose_snapshot_date(raw: pd.DataFrame, out: pd.DataFrame, cmap: ColumnMapp
             parsed = parse_date(pd.Series([found.group(1)], dtype="object"), dayfirst=dayfirst)
             if parsed.values.notna().all() and not parsed.bad.any():
                 return pd.Timestamp(parsed.values.iloc[0]).normalize(), "footer", line
-    for header in raw.columns:
-        if normalize_label(header) in LAST_MODIFIED_HEADERS:
-            latest = parse_date(raw[header], dayfirst=dayfirst).values.max()
-            if pd.notna(latest):
-                return pd.Timestamp(latest).normalize(), "last_modified", str(header)
+    by_label = {normalize_label(h): h for h in raw.columns}
+    for label in LAST_MODIFIED_HEADERS:
+        header = by_label.get(label)
+        if header is None:
+            continue
+        latest = parse_date(raw[header], dayfirst=dayfirst).values.max()
+        if pd.notna(latest):
+            return pd.Timestamp(latest).normalize(), "last_modified", str(header)
     best, column_name = None, ""
     for f in DATE_FIELDS:
         if f in out.columns:
@@ -616,11 +623,29 @@ def load_export(
     status_col = column(Opportunities.status)
     status = implied
     explicit_status = None  # the status column's own values (the stage may be unknown)
+    explicit, said = None, None
     if status_col is not None:
         parsed = parse_status(status_col)
-        explicit = parsed.values
-        explicit_status = explicit
+        explicit, said = parsed.values, status_col
         findings.add(index[parsed.bad], "unknown_status", "warning", Opportunities.status)
+    flagged = _flag_status({f: column(f) for f in STATUS_FLAGS}, implied, findings, index)
+    if flagged is not None:
+        # Yes/no columns (IsClosed + IsWon, Odoo's Active) say what a status column would.
+        by_flags, flag_text = flagged
+        if explicit is None:
+            explicit, said = by_flags, flag_text
+        else:
+            take = explicit.isna() & by_flags.notna()
+            explicit = explicit.where(~take, by_flags)
+            said = said.astype(STRING).where(~take, flag_text)
+        if (by_flags == LOST).fillna(False).any() and FLAG_ACTIVE in cmap.fields.values():
+            archived = ((by_flags == LOST) & (implied != LOST)).fillna(False)
+            if archived.any():
+                notes.append(("note_archived_lost", {"column": cmap.header_for(FLAG_ACTIVE),
+                                                     "count": int(archived.sum())}))
+    if explicit is not None:
+        status_col = said
+        explicit_status = explicit
         conflict = explicit.notna() & implied.isin([WON, LOST, ON_HOLD]) & (explicit != implied)
         won_elsewhere = (explicit == WON) & (implied == OPEN)
         flag = (conflict | won_elsewhere).fillna(False).to_numpy(dtype=bool)
@@ -856,6 +881,51 @@ WARNING_COLUMNS = (
 MISSING_MARKERS = frozenset({
     "NA", "N/A", "n/a", "na", "N/a", "#N/A", "#NA", "#n/a", "null", "NULL", "Null", "None", "none",
     "NONE", "nil", "-", "--", "—", "–", "无", "暂无", "空", "nan", "NaN"})
+
+
+STATUS_FLAGS = ("is_closed", "is_won", "active")
+FLAG_ACTIVE = "active"
+
+
+def _flag_status(columns: Mapping[str, pd.Series | None], implied: pd.Series,
+                 findings: _Findings, index: pd.Index) -> tuple[pd.Series, pd.Series] | None:
+    """The status that yes/no columns give, and the words that say it (for messages).
+
+    Salesforce's ``IsClosed`` + ``IsWon``: false → open, true + true → won, true + false → lost.
+    ``IsWon`` (HubSpot's ``Is Closed Won``) alone: true → won. Odoo's ``Active``: an archived
+    deal (false) is lost unless its stage (or ``IsWon``) says won.
+    """
+    parsed = {}
+    for name, col in columns.items():
+        if col is None:
+            continue
+        p = parse_bool(col)
+        findings.add(index[p.bad], "unknown_flag", "warning", name)
+        parsed[name] = p.values
+    if not parsed:
+        return None
+    status = pd.Series(pd.NA, index=index, dtype=STRING)
+    text = pd.Series(pd.NA, index=index, dtype=STRING)
+    h = {name: findings.header_of.get(name, name) for name in parsed}
+    won, closed, active = parsed.get("is_won"), parsed.get("is_closed"), parsed.get("active")
+    if closed is not None:
+        status = status.mask((closed == False).fillna(False), OPEN)  # noqa: E712
+        text = text.mask((closed == False).fillna(False), f"{h['is_closed']}=false")  # noqa: E712
+    if won is not None:
+        yes = (won == True).fillna(False)  # noqa: E712
+        status = status.mask(yes, WON)
+        text = text.mask(yes, f"{h['is_won']}=true")
+        if closed is not None:
+            lost = ((closed == True) & (won == False)).fillna(False)  # noqa: E712
+            status = status.mask(lost, LOST)
+            text = text.mask(lost, f"{h['is_closed']}=true, {h['is_won']}=false")
+    if active is not None:
+        archived = ((active == False).fillna(False)  # noqa: E712
+                    & (status != WON).fillna(True) & (implied != WON).fillna(True))
+        status = status.mask(archived, LOST)
+        text = text.mask(archived, f"{h['active']}=false")
+    return status, text
+
 
 
 def _blank_missing_markers(raw: pd.DataFrame, headers: list[str]) -> tuple[pd.DataFrame, int]:

@@ -185,7 +185,10 @@ def map_columns(
     for pos, h in enumerate(headers):
         base = header_unit(h)[0]
         norm = normalize_label(base)
-        special = _checklist_key(norm, model) or _stage_date_key(base, model)
+        # A header that is exactly a field's alias ("Closed Date") is that field, even where a
+        # stage's name could be read into it ("Closed" ~ the won stage).
+        exact = norm in _alias_table()
+        special = _checklist_key(norm, model) or (None if exact else _stage_date_key(base, model))
         if special:
             proposals.append((_EXACT + 1, 0, -pos, h, special))
             continue

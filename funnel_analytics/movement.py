@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .contracts import table
 from .history import StageHistory, codes_of, deal_panel, run_starts
 from .schema import Opportunities as O
 from .stages import LOST, OPEN, STATUSES, WON
@@ -27,6 +28,10 @@ __all__ = ["WATERFALL_STEPS", "amount_changes", "pipeline_changes", "regressions
 
 WATERFALL_STEPS = ("start", "new", "moved_in", "increased", "decreased", "won", "lost",
                    "moved_out", "end")
+
+
+REGRESSIONS = table("regressions", "opportunity_id", "date", "from_stage", "to_stage")
+REGRESSION_RATES = table("regression_rates", "stage", "exits", "backward", "regression_rate")
 
 
 def regressions(history: StageHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -74,6 +79,10 @@ def _months(dates: np.ndarray) -> np.ndarray:
     return table.astype("int64")[days - first]
 
 
+SLIPPED = table("slipped", "opportunity_id", "pushes", "days_slipped", "pushes_to_later_quarter",
+                "first_expected", "latest_expected")
+
+
 def slipped_deals(observations: pd.DataFrame, history: StageHistory | None = None) -> pd.DataFrame:
     """Deals whose expected close date moved into a later month between two observations:
     per deal the number of pushes (and of pushes into a later quarter), total days slipped,
@@ -111,6 +120,11 @@ def slipped_deals(observations: pd.DataFrame, history: StageHistory | None = Non
         "latest_expected": expected[last[order]],
     })
     return out.sort_values("days_slipped", ascending=False).reset_index(drop=True)
+
+
+PIPELINE_CHANGES = table("pipeline_changes", "step", "count", "amount")
+PIPELINE_CHANGE_DEALS = table("pipeline_change_deals", "opportunity_id", "step", "amount_start",
+                              "amount_end")
 
 
 def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
@@ -186,6 +200,10 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Ti
                           "count": [counts[s] for s in WATERFALL_STEPS],
                           "amount": [amounts[s] for s in WATERFALL_STEPS]})
     return steps, deals
+
+
+AMOUNT_CHANGES = table("amount_changes", "opportunity_id", "changes", "first_amount",
+                       "latest_amount", "net_change")
 
 
 def amount_changes(observations: pd.DataFrame, history: StageHistory | None = None) -> pd.DataFrame:

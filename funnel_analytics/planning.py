@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .contracts import table
 from .funnel import current_deals
 from .history import StageHistory
 from .schema import Opportunities as O
@@ -115,6 +116,11 @@ class Plan:
                 for r in self.stages.itertuples(index=False)
             ],
         }
+
+
+PLAN = table("plan", "stage", "win_probability", "per_year", "per_month", "months_to_win",
+             "lead_months")
+SCHEDULE = table("schedule", "month", "stage", "entries")
 
 
 def balanced_plan(target: float, average_deal: float, win_probabilities: Mapping[str, float],
@@ -257,6 +263,11 @@ def required_open(plan: Plan, durations: pd.DataFrame | None) -> pd.Series:
         return per_month * np.nan
     months = durations.set_index("stage")["median_days"].reindex(per_month.index) / DAYS_PER_MONTH
     return per_month * months
+
+
+PLAN_VS_ACTUAL = table("plan_vs_actual", "stage", "required_per_month", "actual_per_month",
+                       "open_count", "open_amount", "flow_ratio", "required_open", "stock_ratio",
+                       "status")
 
 
 def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: StageHistory,

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .ageing import stage_durations, stalled_deals
+from .contracts import table
 from .conversion import MIN_SAMPLE, reached_stage_conversion, transition_matrix, wilson_interval
 from .funnel import close_dates, current_deals, funnel_counts
 from .history import STR, StageHistory, codes_of, deal_panel, stage_history
@@ -78,6 +79,10 @@ def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Ti
     at_close["won"] = won
     at_close["won_amount"] = at_close[O.amount].where(at_close["won"], 0.0)
     return at_close
+
+
+WIN_RATES = {by: table("win_rate" if by == "cohort" else f"win_rate_by_{by}", by, "closed", "won", "closed_amount", "won_amount", "win_rate", "win_rate_low", "win_rate_high", "win_rate_by_amount", "too_few")
+             for by in ("cohort", "team", "owner", "source", "grade")}
 
 
 def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
@@ -192,6 +197,11 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         tables.update(more_tables)
         data.update(more_data)
     return FunnelReport(tables, data, history)
+
+
+WIN_RATE_CREATED = table("win_rate_created", "cohort", "created", "won", "lost", "won_amount",
+                         "decided_amount", "undecided", "win_rate", "win_rate_low",
+                         "win_rate_high", "win_rate_by_amount", "decided_share", "too_few")
 
 
 def created_cohort_win_rates(history: StageHistory, observations: pd.DataFrame,

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .ageing import stage_durations
 from .calibration import calibrate, probabilities
+from .contracts import table
 from .forecast import (
     BASELINE,
     DEFAULT_RUNS,
@@ -162,6 +163,12 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
                            period_end, inputs)
 
 
+SCENARIOS = table("scenarios", "scenario", "win_rate_lever", "deals_lever", "cycle_lever",
+                  "deal_size_lever", "win_rate_by_stage_lever", "contracts_needed",
+                  "intake_needed_per_month", "intake_per_month", "expected_year", "p10_year",
+                  "p50_year", "p90_year", "p_hit_target")
+
+
 def compare_scenarios(context: PlanningContext, scenarios: list[Scenario], target: float,
                       runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """One row per scenario (the baseline first if not given): its levers, what the plan
@@ -180,8 +187,9 @@ def compare_scenarios(context: PlanningContext, scenarios: list[Scenario], targe
         year = sim.total(context.period_end) + context.won_to_date
         p10, p50, p90 = np.percentile(year, [10, 50, 90])
         rows.append({
-            "scenario": s.name, **{k: getattr(s.levers, k) for k in LEVER_NAMES},
-            "win_rate_by_stage": json.dumps(dict(s.levers.win_rate_by_stage)) if s.levers.win_rate_by_stage else "",
+            "scenario": s.name, **{f"{k}_lever": getattr(s.levers, k) for k in LEVER_NAMES},
+            "win_rate_by_stage_lever": (json.dumps(dict(s.levers.win_rate_by_stage))
+                                        if s.levers.win_rate_by_stage else ""),
             "contracts_needed": plan.contracts if plan else np.nan,
             "intake_needed_per_month": plan.intake_per_month if plan else np.nan,
             "intake_per_month": context.intake_per_month * s.levers.deals,
@@ -190,6 +198,9 @@ def compare_scenarios(context: PlanningContext, scenarios: list[Scenario], targe
             "p_hit_target": sim.p_hit(remaining, context.period_end) if target > 0 else np.nan,
         })
     return pd.DataFrame(rows)
+
+
+TORNADO = table("tornado", "lever", "worse", "better", "baseline", "swing")
 
 
 def tornado(context: PlanningContext, step: float = TORNADO_STEP,

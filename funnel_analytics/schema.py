@@ -25,7 +25,7 @@ ERROR_RULES = (
 WARNING_RULES = (
     "unparseable_date", "impossible_date", "missing_amount", "close_before_created",
     "overdue_close_date", "unknown_grade", "unknown_status", "unparseable_probability",
-    "unparseable_checklist", "stage_status_conflict", "outcome_reversed",
+    "unparseable_checklist", "stage_status_conflict", "outcome_reversed", "unknown_flag",
 )
 
 

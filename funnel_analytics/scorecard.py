@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .ageing import stalled_deals
+from .contracts import table
 from .funnel import current_deals
 from .planning import THIN_RATIO, Plan, required_open
 from .report import closing_rows
@@ -35,6 +36,13 @@ __all__ = ["GRADES", "REVIEW_MONTHS", "scorecard"]
 
 GRADES = ("A", "B", "C", "D")
 REVIEW_MONTHS = 3  # the default review period: the months before the as-of date
+
+
+SCORECARD = {by: table(f"scorecard_{by}", by, "open_count", "open_amount", "advancements",
+                      "regressions", "won_count", "won_amount", "closed_count", "win_rate",
+                      "stalled", "inflated", "balance",
+                      families=("open_", "required_", "grade_", "source_"))
+             for by in ("owner", "team")}
 
 
 def scorecard(context, plan: Plan | None = None, by: str = O.owner,

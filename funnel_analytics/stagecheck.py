@@ -12,10 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .contracts import Column, table
 from .schema import Opportunities as O
 from .stages import OPEN, StageModel
 
 __all__ = ["effective_stages", "inflation_by_owner"]
+
+
+STAGE_CHECK = table("stage_check", "opportunity_id", "owner", "reported_stage",
+                    "effective_stage", "inflated", "missing",
+                    local=[Column("inflated", "flag", "超前", "Ahead",
+                                  "汇报阶段高于里程碑支持的阶段。",
+                                  "Reported ahead of what the milestones support.")])
 
 
 def effective_stages(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
@@ -64,6 +72,9 @@ def effective_stages(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
         missing[i] = ", ".join(items)
     out["missing"] = missing
     return out
+
+
+INFLATION_BY_OWNER = table("inflation_by_owner", "owner", "deals", "inflated", "share")
 
 
 def inflation_by_owner(check: pd.DataFrame) -> pd.DataFrame:

@@ -26,6 +26,7 @@ import pandas as pd
 import platformdirs
 import pyarrow as pa
 
+from .contracts import Column, table
 from .loading import LoadResult
 
 __all__ = ["ENV_VAR", "ImportOutcome", "SnapshotStore", "StoreError", "default_store_path"]
@@ -73,6 +74,11 @@ CREATE TABLE IF NOT EXISTS stage_models (
 
 LIST_COLUMNS = ["id", "snapshot_date", "first_date", "file_name", "shape", "stage_model",
                 "rows_read", "rows_valid", "rows_rejected", "warnings", "imported_at"]
+STORED_SNAPSHOTS = table("stored_snapshots", *(c for c in LIST_COLUMNS if c != "first_date"),
+                         "first_date", local=[Column(
+                             "first_date", "date", "最早日期", "First date",
+                             "日志中最早的变更日期（快照为空）。",
+                             "The earliest change date of a log (empty for a snapshot).")])
 
 
 class StoreError(RuntimeError):

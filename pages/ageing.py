@@ -29,8 +29,8 @@ left.plotly_chart(survival_figure(survival_curves(report.history), model, lang),
                   key="survival")
 with right:
     st.subheader(t("durations_title"))
-    durations = report.tables["time_in_stage"].replace(model.stage_names(lang))
-    show_table(durations.drop(columns=["p80_days"]).round(1))
+    durations = report.tables["time_in_stage"]
+    show_table(durations.drop(columns=["p80_days"]), "time_in_stage", model)
 st.plotly_chart(buckets_figure(ageing_buckets(ages, model.keys), model, lang), width="stretch",
                 key="buckets")
 st.subheader(t("stalled_title"))
@@ -38,9 +38,10 @@ owners = current_deals(app.observations, app.as_of).set_index("opportunity_id")[
 stalled = report.tables["stalled"].assign(owner=lambda s: s["opportunity_id"].map(owners))
 a, b = st.columns([3, 1])
 with a:
-    show_table(stalled.replace(model.stage_names(lang)))
+    show_table(stalled.assign(limit_source=[t(f"limit_source_{v}") for v in stalled["limit_source"]]),
+               "stalled", model)
 with b:
     st.caption(t("stalled_by_owner"))
     show_table(stalled.groupby("owner").size().rename("deals").reset_index()
                .sort_values("deals", ascending=False))
-download_table(stalled, "stalled", "dl_stalled")
+download_table(stalled, "stalled", "dl_stalled", model)

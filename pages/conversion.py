@@ -48,6 +48,5 @@ st.plotly_chart(win_rate_figure(rates, "cohort" if by == "all" else by, lang, so
                 width="stretch", key="win_rate")
 st.subheader(t("flow_title"))
 flow = stage_flow(report.history, d["previous_snapshot"], report.history.as_of)
-flow["stage"] = flow["stage"].map(model.stage_names(lang))
-show_table(flow)
-download_table(report.tables["conversion"], "conversion", "dl_conversion")
+show_table(flow, "stage_flow", model)
+download_table(report.tables["conversion"], "conversion", "dl_conversion", model)

@@ -27,6 +27,7 @@ from pages.ui import (
     plain,
     remembered_mappings,
     saved_stage_models,
+    show_table,
     state,
     store_catalogue,
     store_path,
@@ -256,11 +257,9 @@ catalogue = store_catalogue()
 if catalogue.empty:
     st.caption(t("stored_empty"))
 else:
-    shown = catalogue.drop(columns="first_date").assign(
-        snapshot_date=lambda d: pd.to_datetime(d["snapshot_date"]).dt.strftime("%Y-%m-%d"),
-        shape=lambda d: [t(f"shape_{s_}") for s_ in d["shape"]])
-    shown = shown.rename(columns={c: t(f"col_{c}") for c in shown.columns})
-    st.dataframe(shown, hide_index=True, width="stretch", placeholder=MISSING)
+    show_table(catalogue.drop(columns="first_date").assign(
+        snapshot_date=lambda d: pd.to_datetime(d["snapshot_date"]),
+        shape=lambda d: [t(f"shape_{s_}") for s_ in d["shape"]]), "stored_snapshots")
     names = dict(zip(catalogue["id"], catalogue["file_name"], strict=True))
     pick = st.selectbox(t("remove_choose"), list(names), format_func=lambda i: f"#{i} · {names[i]}", key="remove_pick")
     if st.button(t("remove_button"), key="remove_ask"):

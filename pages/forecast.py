@@ -23,6 +23,7 @@ from funnel_analytics.formatting import format_amount
 from funnel_analytics.funnel import current_deals
 from funnel_analytics.outlook import DEFAULT_SEED, run_rate_target
 from pages.ui import (
+    MISSING,
     amount_input,
     cached_context,
     labels,
@@ -70,8 +71,11 @@ m1.metric(t("forecast_weighted_total"), format_amount(summary["weighted"], lang)
 m2.metric(t("forecast_range", end=str(ctx.period_end)), format_amount(p50, lang),
           help=t("forecast_range_help", p10=format_amount(p10, lang), p90=format_amount(p90, lang),
                  won=format_amount(ctx.won_to_date, lang), runs=f"{runs:,}", seed=seed))
-m3.metric(t("forecast_p_hit"), f"{sim.p_hit(remaining, ctx.period_end):.0%}",
-          help=t("forecast_p_hit_help", target=format_amount(target, lang)))
+if target > 0:
+    m3.metric(t("forecast_p_hit"), f"{sim.p_hit(remaining, ctx.period_end):.0%}",
+              help=t("forecast_p_hit_help", target=format_amount(target, lang)))
+else:  # no deal won in the last 12 months to default from, and none entered
+    m3.metric(t("forecast_p_hit"), MISSING, help=t("forecast_no_target"))
 m4.metric(t("forecast_overdue"), f"{int(summary['overdue_count']):,}",
           help=t("forecast_overdue_help", amount=format_amount(summary["overdue_amount"], lang)))
 st.caption(t("forecast_caption", deals=f"{sim.n_deals:,}", new=f"{sim.n_new_deals:,}",
@@ -80,17 +84,17 @@ freq = st.segmented_control(t("forecast_freq"), ["M", "Q"], default="M", key=lan
                             format_func=labels("freq_", ["M", "Q"]).get) or "M"
 ranges = sim.percentiles(freq)
 st.plotly_chart(forecast_figure(ranges, lang), width="stretch", key="fc_range")
-show_table(ranges.round(0))
+show_table(ranges, "forecast_by_month" if freq == "M" else "forecast_by_quarter")
 weighted_table = weighted["by_month"] if freq == "M" else weighted["by_quarter"]
 st.plotly_chart(weighted_figure(weighted_table, lang), width="stretch", key="fc_weighted")
 overdue = weighted["deals"][weighted["deals"]["bucket"] == "overdue"]
 if len(overdue):
     with st.expander(t("forecast_overdue_list", n=len(overdue))):
-        show_table(overdue.drop(columns=["bucket", "quarter"]).replace({"stage": model.stage_names(lang)}))
+        show_table(overdue.drop(columns=["bucket", "quarter"]), "forecast_deals", model)
 categories = forecast_by_category(snap, model, ctx.as_of)
 if categories is not None:
     st.subheader(t("forecast_categories"))
-    show_table(categories)
+    show_table(categories, "forecast_categories")
 st.subheader(t("calibration_title"))
 st.caption(t("calibration_caption"))
 why = unsupported_reason(ctx.history)
@@ -99,8 +103,8 @@ if why is not None:
 left, right = st.columns([3, 2])
 left.plotly_chart(calibration_figure(ctx.calibration, model, lang), width="stretch", key="fc_cal")
 with right:
-    show_table(ctx.calibration[["stage", "nominal", "observed", "calibrated", "closed_count", "data_weight"]]
-               .replace({"stage": model.stage_names(lang)}).round(3))
+    show_table(ctx.calibration[["stage", "nominal", "observed", "calibrated", "closed_count", "data_weight"]],
+               "calibration", model)
 st.subheader(t("accuracy_title"))
 accuracy = forecast_accuracy(ctx.observations, ctx.history, model.probabilities)
 acc = accuracy_summary(accuracy)
@@ -113,5 +117,5 @@ else:
 tables = {"forecast_by_month": sim.percentiles("M"), "forecast_by_quarter": sim.percentiles("Q"),
           "forecast_weighted_by_month": weighted["by_month"], "forecast_deals": weighted["deals"],
           "calibration": ctx.calibration, "forecast_accuracy": accuracy}
-st.download_button(t("download_xlsx"), report_workbook(tables, lang), file_name="forecast.xlsx",
+st.download_button(t("download_xlsx"), report_workbook(tables, lang, model), file_name="forecast.xlsx",
                    mime=xlsx_mime(), on_click="ignore", key="dl_forecast")

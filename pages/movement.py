@@ -37,21 +37,21 @@ steps, deals = pipeline_changes(app.observations, start, end)
 st.plotly_chart(waterfall_figure(steps, lang, measure), width="stretch", key="waterfall")
 with st.expander(t("changes_deals")):
     shown = deals.assign(step=[t(f"step_{s}") for s in deals["step"]])
-    show_table(shown)
-    download_table(shown, "pipeline_changes", "dl_changes")
+    show_table(shown, "pipeline_change_deals")
+    download_table(shown, "pipeline_change_deals", "dl_changes")
 report = cached_report(app.token, app.as_of, app)
 left, right = st.columns(2)
 with left:
     st.subheader(t("regressions_title"))
-    back = report.tables["regressions"].replace(model.stage_names(lang))
-    show_table(back)
-    download_table(back, "regressions", "dl_regressions")
+    back = report.tables["regressions"]
+    show_table(back, "regressions", model)
+    download_table(back, "regressions", "dl_regressions", model)
 with right:
     st.subheader(t("slipped_title"))
     slipped = slipped_deals(app.observations)
-    show_table(slipped)
+    show_table(slipped, "slipped")
     download_table(slipped, "slipped", "dl_slipped")
 st.subheader(t("amount_changes_title"))
 changes = report.tables["amount_changes"]
-show_table(changes)
+show_table(changes, "amount_changes")
 download_table(changes, "amount_changes", "dl_amounts")

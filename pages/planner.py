@@ -40,17 +40,20 @@ if by == "amount":
     # has no basis for one, the page says so and takes the value from the user.
     won_12 = run_rate_target(ctx)
     average_known = bool(np.isfinite(ctx.average_deal) and ctx.average_deal > 0)
-    default_target = won_12 if won_12 > 0 else ctx.average_deal * 100 if average_known else 0.0
     with x:
-        target = amount_input(t("plan_target"), default_target, "plan_target", help=t("plan_target_help"))
+        target = amount_input(t("plan_target"), won_12, "plan_target", help=t("plan_target_help"))
     with y:
         average = amount_input(t("plan_average"), ctx.average_deal if average_known else 0.0,
                                "plan_average", help=t("plan_average_help"))
-    missing = [t(key) for key, value in (("plan_target", target), ("plan_average", average))
-               if not value > 0]
+    missing = [(key, why) for key, value, why in (
+        ("plan_target", target, "plan_no_won" if won_12 <= 0 else None),
+        ("plan_average", average, "plan_no_amounts" if not average_known else None))
+        if not value > 0]
     if missing:
-        st.info(t("plan_needs_input", what="、".join(missing) if lang == "zh" else ", ".join(missing),
-                  why=t("plan_no_won" if won_12 <= 0 and not average_known else "plan_no_amounts")))
+        sep = "、" if lang == "zh" else ", "
+        whys = [t(why) for _key, why in missing if why]
+        st.info(t("plan_needs_input", what=sep.join(t(key) for key, _why in missing),
+                  why=(" " if lang == "en" else "").join(whys) or t("plan_zero_entered")))
         st.stop()
 else:
     target = x.number_input(t("plan_target_units"), min_value=0.0, value=200.0, step=10.0, key="plan_units")
@@ -92,16 +95,15 @@ st.plotly_chart(plan_figure(vs, model, lang), width="stretch", key="plan_chart")
 left, right = st.columns(2)
 with left:
     st.subheader(t("plan_table"))
-    show_table(plan.stages.replace({"stage": names}).round(2))
+    show_table(plan.stages, "plan", model)
 with right:
     st.subheader(t("plan_vs_table"))
-    shown = vs.assign(status=[t(f"plan_status_{s}") for s in vs["status"]]).replace({"stage": names})
-    show_table(shown.round(2))
+    show_table(vs.assign(status=[t(f"plan_status_{s}") for s in vs["status"]]), "plan_vs_actual", model)
 st.subheader(t("plan_schedule"))
 st.caption(t("plan_schedule_caption"))
 schedule = plan.schedule(ctx.inputs.first)
 pivot = schedule.assign(month=schedule["month"].astype(str), stage=schedule["stage"].map(names)) \
     .pivot_table(index="month", columns="stage", values="entries", aggfunc="sum", sort=False).fillna(0)
 st.dataframe(pivot.round(1), width="stretch", placeholder=MISSING)
-st.download_button(t("download_xlsx"), report_workbook({"plan": plan.stages, "plan_vs_actual": vs}, lang),
+st.download_button(t("download_xlsx"), report_workbook({"plan": plan.stages, "plan_vs_actual": vs}, lang, model),
                    file_name="plan.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_plan")

@@ -94,12 +94,9 @@ def compare(token, as_of, source, period, scenarios_json: str, target: float, _c
 
 with st.spinner(t("scenario_running")):
     table = compare(app.token, app.as_of, source, period, scenarios_to_json(saved), target, ctx)
-# The lever columns are multipliers: named apart from the rates of other tables.
-shown = table.assign(scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]]) \
-    .rename(columns={"win_rate": "win_rate_lever", "deals": "deals_lever", "cycle": "cycle_lever",
-                     "deal_size": "deal_size_lever", "win_rate_by_stage": "win_rate_by_stage_lever"})
+shown = table.assign(scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]])
 st.plotly_chart(scenarios_figure(shown, lang, target), width="stretch", key="sc_chart")
-show_table(shown.round(3))
+show_table(shown, "scenarios")
 st.subheader(t("tornado_title"))
 st.caption(t("tornado_caption"))
 tor = tornado(ctx)
@@ -107,5 +104,5 @@ st.plotly_chart(tornado_figure(tor, lang), width="stretch", key="sc_tornado")
 a, b = st.columns(2)
 a.download_button(t("scenario_save"), scenarios_to_json(saved).encode("utf-8"), file_name="scenarios.json",
                   mime="application/json", on_click="ignore", key="dl_scenarios_json", disabled=not saved)
-b.download_button(t("download_xlsx"), report_workbook({"scenarios": shown, "tornado": tor}, lang),
+b.download_button(t("download_xlsx"), report_workbook({"scenarios": shown, "tornado": tor}, lang, model),
                   file_name="scenarios.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_scenarios_xlsx")

@@ -19,8 +19,12 @@ left, right = st.columns([3, 2])
 left.plotly_chart(stage_check_figure(check, model, lang), width="stretch", key="check")
 with right:
     st.subheader(t("stalled_by_owner"))
-    show_table(inflation_by_owner(check))
+    show_table(inflation_by_owner(check), "inflation_by_owner")
 st.subheader(t("inflated_title"))
-inflated = check[check["inflated"]].replace(model.stage_names(lang))
-show_table(inflated)
-download_table(inflated, "stage_check", "dl_check")
+# Milestones by name, not by key.
+item_names = {item.key: item.name(lang) for _c, (_s, item) in model.checklist_columns.items()}
+sep = "、" if lang == "zh" else ", "
+inflated = check[check["inflated"]].assign(missing=lambda d: [
+    sep.join(item_names.get(k, k) for k in str(v).split(", ") if k) for v in d["missing"]])
+show_table(inflated, "stage_check", model)
+download_table(inflated, "stage_check", "dl_check", model)

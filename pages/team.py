@@ -7,11 +7,12 @@ import streamlit as st
 
 from funnel_analytics.charts import mix_figure, scorecard_balance_figure
 from funnel_analytics.export import report_workbook
-from funnel_analytics.formatting import format_date
+from funnel_analytics.formatting import format_amount, format_date
 from funnel_analytics.outlook import run_rate_target
 from funnel_analytics.planning import PlanError
 from funnel_analytics.scorecard import GRADES, scorecard
 from pages.ui import (
+    MISSING,
     cached_context,
     keep,
     kept,
@@ -43,7 +44,7 @@ end = ctx.as_of
 start = end - pd.DateOffset(months=int(months))
 card = scorecard(ctx, plan, by=by, start=start, end=end)
 st.caption(t("team_period", start=format_date(start, lang), end=format_date(end, lang),
-             target=f"{target:,.0f}"))
+             target=format_amount(target, lang) if target > 0 else MISSING))
 if card.empty:
     st.info(t("team_empty"))
     st.stop()
@@ -58,6 +59,6 @@ with right:
                             width="stretch", key="team_source")
 main_cols = [by, "open_count", "open_amount", "advancements", "regressions", "closed_count", "win_rate",
              "stalled", "inflated", "won_count", "won_amount", "balance"]
-show_table(card[main_cols].round(3))
-st.download_button(t("download_xlsx"), report_workbook({f"scorecard_{by}": card}, lang),
+show_table(card[main_cols], f"scorecard_{by}", model)
+st.download_button(t("download_xlsx"), report_workbook({f"scorecard_{by}": card}, lang, model),
                    file_name=f"scorecard_{by}.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_team")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from funnel_analytics.export import number_format, write_frames_xlsx
+from funnel_analytics.export import presented
 from funnel_analytics.formatting import amount_unit
 from funnel_analytics.funnel import (
     Filters,
@@ -26,7 +26,6 @@ from funnel_analytics.funnel import (
     filter_options,
     overview_numbers,
 )
-from funnel_analytics.i18n import column_label
 from funnel_analytics.i18n import t as _t
 from funnel_analytics.loading import LoadResult, load_export
 from funnel_analytics.reading import UnusableFile
@@ -414,44 +413,51 @@ def full_report_button(app: AppState, key: str) -> None:
         from funnel_analytics.export import report_workbook
 
         report = build_report(observations, model, as_of, outlook=True)
-        return report_workbook(report.tables, language)
+        return report_workbook(report.tables, language, model)
 
     st.download_button(t("download_full_report"), build, file_name="funnel-report.xlsx",
                        mime=xlsx_mime(), on_click="ignore", key=key, help=t("download_full_report_help"),
                        icon=":material/download:")
 
 
-def translated(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with its column headers in the current language."""
-    return frame.rename(columns={c: column_label(str(c), lang()) for c in frame.columns})
+def download_table(frame: pd.DataFrame, name: str, key: str, model: StageModel | None = None
+                   ) -> None:
+    """A download button for one table as .xlsx, presented by its contract (headers in the
+    current language, formats by kind, stages by name, text neutralised), with the columns'
+    definitions; built when clicked."""
+    language = lang()
+
+    def build() -> bytes:
+        from funnel_analytics.export import report_workbook
+
+        return report_workbook({name: frame}, language, model)
+
+    st.download_button(t("download_xlsx"), build, file_name=f"{name}.xlsx", mime=xlsx_mime(),
+                       on_click="ignore", key=key)
 
 
-def download_table(frame: pd.DataFrame, name: str, key: str) -> None:
-    """A download button for one table as .xlsx (headers translated, text neutralised)."""
-    st.download_button(t("download_xlsx"), write_frames_xlsx({name[:31]: translated(frame)}),
-                       file_name=f"{name}.xlsx", mime=xlsx_mime(), on_click="ignore", key=key)
+# How each declared kind of column is shown on screen (see funnel_analytics.contracts).
+_SCREEN_FORMATS = {"share": "percent", "count": "localized", "days": "localized",
+                   "amount": "localized", "number": "%.1f", "multiplier": "%.2f"}
 
 
-# The spreadsheet number formats of funnel_analytics.export.number_format, as shown on screen.
-_SCREEN_FORMATS = {"0.0%": "percent", "#,##0": "localized", "#,##0.0": "%.1f", "0.00": "%.2f"}
-
-
-def show_table(frame: pd.DataFrame, **kwargs: object) -> None:
-    """A table with headers in the current language, and numbers shown as in the downloads:
-    rates as percentages, amounts with thousands separators, days and ratios to one decimal."""
+def show_table(frame: pd.DataFrame, table: str | None = None, model: StageModel | None = None,
+               **kwargs: object) -> None:
+    """A table as its contract declares it (``table`` names it): headers in the current
+    language, stages by name, amounts in the language's unit (named in the header), counts
+    and days whole, shares as percentages, dates without times, months as months."""
+    shown, kinds = presented(frame, lang(), table, model, screen=True)
     config: dict = {}
-    for col in frame.columns:
-        values = frame[col]
-        if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
-            continue
-        fmt = number_format(str(col))
-        if fmt in ("#,##0.0", "0.00") and pd.api.types.is_integer_dtype(values):
-            continue  # whole numbers (months, counts) stay whole
-        if fmt:
-            config[column_label(str(col), lang())] = st.column_config.NumberColumn(
-                format=_SCREEN_FORMATS[fmt])
+    for head, kind in kinds.items():
+        if kind in _SCREEN_FORMATS and pd.api.types.is_numeric_dtype(shown[head]):
+            config[head] = st.column_config.NumberColumn(format=_SCREEN_FORMATS[kind])
+        elif kind in ("date", "month") and pd.api.types.is_datetime64_any_dtype(shown[head]):
+            config[head] = st.column_config.DateColumn(
+                format="YYYY-MM" if kind == "month" else "YYYY-MM-DD")
+        elif kind == "timestamp" and pd.api.types.is_datetime64_any_dtype(shown[head]):
+            config[head] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
     config.update(kwargs.pop("column_config", None) or {})
-    st.dataframe(translated(frame), hide_index=True, width="stretch", column_config=config,
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
                  placeholder=MISSING, **kwargs)
 
 

@@ -7,6 +7,7 @@ value as "—"."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -15,6 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 from test_app import FOREIGN, app, on_data_page, upload
+
+from funnel_analytics.formatting import format_amount
+from funnel_analytics.i18n import t
 
 PAGES = ["pages/overview.py", "pages/conversion.py", "pages/movement.py", "pages/ageing.py",
          "pages/stage_check.py", "pages/planner.py", "pages/forecast.py", "pages/scenarios.py",
@@ -110,3 +114,49 @@ def test_no_page_raises_on_an_arbitrary_valid_export(rows, snapshots) -> None:
             continue
         problems += [f"{page} {kind}: {text[:120]}" for kind, text in texts(at) if BAD.search(text)]
     assert not problems, "\n".join(problems)
+
+
+EXPECTED = json.loads((FOREIGN.parent / "expected.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("name", "lang"), [("odoo_crm_lead.xlsx", "en"),
+                                            ("cn_商机导入模板.xlsx", "zh")])
+def test_every_page_defaults_to_one_target_from_the_file(name: str, lang: str) -> None:
+    """Planner, Forecast, Scenarios and Team take the same default target from the file: what
+    was won in the 12 months to the snapshot date (the corpus' own figure), in the language's
+    unit (thousands in English, 万 in Chinese)."""
+    won = EXPECTED[f"files/{name}"]["win_rate_12m"]["won_amount"]
+    state = accept_proposals(name)
+    shown = round(won / (1e4 if lang == "zh" else 1e3), 1)
+    for page, key in (("pages/planner.py", "plan_target"), ("pages/forecast.py", "fc_target"),
+                      ("pages/scenarios.py", "sc_target")):
+        at = app(lang, **state)
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.number_input(key=key).value == shown, page
+    at = app(lang, **state)
+    at.switch_page("pages/team.py").run()
+    assert any(format_amount(won, lang) in c.value for c in at.caption)
+
+
+def test_with_nothing_won_the_pages_ask_for_a_target() -> None:
+    """No deal won in the last 12 months: no page invents a target. The Planner asks for one,
+    the Forecast shows no chance of reaching it ("—") and says why, Scenarios compare without."""
+    rows = [["商机编号", "销售阶段", "预计金额（万元）", "创建日期"],
+            *[[f"D{i}", stage, 10 + i, "2024-03-01"]
+              for i, stage in enumerate(["目标客户", "有效客户", "入围客户", "意向客户"] * 3)]]
+    name = "商机导出_2024-06-30.csv"
+    uploads = {name: {"name": name, "data": csv_bytes(rows), "overrides": {}, "stage_aliases": {},
+                      "as_of": None}}
+    for lang in ("zh", "en"):
+        planner = app(lang, _keep_source="upload", uploads=uploads)
+        planner.switch_page("pages/planner.py").run()
+        assert planner.number_input(key="plan_target").value == 0.0
+        assert any(t("plan_no_won", lang) in i.value for i in planner.info)
+        forecast = app(lang, _keep_source="upload", uploads=uploads)
+        forecast.switch_page("pages/forecast.py").run()
+        hit = next(m for m in forecast.metric if m.label == t("forecast_p_hit", lang))
+        assert hit.value == "—" and hit.help == t("forecast_no_target", lang)
+        scenarios = app(lang, _keep_source="upload", uploads=uploads)
+        scenarios.switch_page("pages/scenarios.py").run()
+        assert not scenarios.exception

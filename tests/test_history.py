@@ -158,9 +158,9 @@ def test_stage_flow_in_a_period(history) -> None:
     f = stage_flow(history, FEB, APR).set_index("stage")
     # Between Feb and Apr: A entered shortlisted in Mar and left it (won) in Apr; B entered
     # qualified in Mar and was lost in Apr; E entered qualified in Apr and is still there.
-    assert f.loc["shortlisted"].to_dict() == {"entered": 1, "exited_forward": 1, "exited_backward": 1,
+    assert f.loc["shortlisted"].to_dict() == {"entered_count": 1, "exited_forward": 1, "exited_backward": 1,
                                               "lost": 0, "still_there": 0}
-    assert f.loc["qualified"].to_dict() == {"entered": 2, "exited_forward": 1, "exited_backward": 0,
+    assert f.loc["qualified"].to_dict() == {"entered_count": 2, "exited_forward": 1, "exited_backward": 0,
                                             "lost": 1, "still_there": 1}
 
 

@@ -46,3 +46,23 @@ def test_prefixed_keys_exist() -> None:
 
 def test_a_missing_parameter_never_crashes() -> None:
     assert "{file}" in t("empty", "en")
+
+
+def test_no_message_key_is_written_twice() -> None:
+    """A key written in two places means one of them is silently dead: each message has one
+    home (columns' headers live in funnel_analytics.contracts, not here)."""
+    import ast
+
+    from funnel_analytics.contracts import COLUMNS
+
+    tree = ast.parse((ROOT / "funnel_analytics" / "i18n.py").read_text(encoding="utf-8"))
+    seen: dict[str, list[int]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            for k in node.keys:
+                if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value not in ("zh", "en"):
+                    seen.setdefault(k.value, []).append(k.lineno)
+    twice = {k: lines for k, lines in seen.items() if len(lines) > 1}
+    assert not twice, twice
+    shadowed = sorted(k for k in seen if k.startswith("col_") and k[4:] in COLUMNS)
+    assert not shadowed, f"headers declared in contracts.py and again in i18n.py: {shadowed}"

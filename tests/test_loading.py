@@ -173,6 +173,46 @@ def test_status_and_stage_together() -> None:
         (4, "stage_status_conflict"), (5, "stage_status_conflict")]
 
 
+def test_yes_no_columns_give_the_status() -> None:
+    """Salesforce's IsClosed + IsWon and HubSpot's Is Closed Won say the outcome where no
+    status column does: a lost deal keeps the stage it was lost in."""
+    rows = [["Id", "StageName", "IsClosed", "IsWon"],
+            ["1", "Mystery stage", "true", "true"],   # stage not in the model: still rejected
+            ["2", "入围客户", "true", "false"],        # lost at shortlisted
+            ["3", "意向客户", "true", "true"],         # won: moved to the won stage
+            ["4", "赢单客户", "TRUE", "FALSE"],        # the flags say lost: flagged, flags win
+            ["5", "入围客户", "maybe", ""],            # not yes/no: warned, the stage decides
+            ["6", "入围客户", "false", "false"]]       # open
+    r = load_export(csv_bytes(rows), "x_2024-03.csv")
+    assert r.mapping.fields["IsClosed"] == "is_closed" and r.mapping.fields["IsWon"] == "is_won"
+    o = r.opportunities.set_index("opportunity_id")
+    assert o["status"].to_dict() == {"2": "lost", "3": "won", "4": "lost", "5": "open", "6": "open"}
+    assert o["stage"].to_dict() == {"2": "shortlisted", "3": "won", "4": "won",
+                                    "5": "shortlisted", "6": "shortlisted"}
+    assert [(row, rule) for row, _c, rule, _s in findings_table(r)] == [
+        (2, "unknown_stage"), (4, "stage_status_conflict"), (5, "stage_status_conflict"),
+        (6, "unknown_flag")]
+    hubspot = load_export(csv_bytes([["Record ID", "Deal Stage", "Is Closed Won"],
+                                     ["1", "入围客户", "true"], ["2", "入围客户", "false"]]),
+                          "y_2024-03.csv")
+    assert hubspot.opportunities["status"].tolist() == ["won", "open"]
+
+
+def test_odoo_archived_deals_are_lost_at_their_stage() -> None:
+    """Odoo marks a lost opportunity by archiving it (Active false); its stage stays where it
+    was lost, so it counts as lost at that stage. An archived won deal stays won."""
+    rows = [["Opportunity", "Stage", "Active", "Closed Date"],
+            ["A", "入围客户", True, None],
+            ["B", "入围客户", False, dt.datetime(2024, 2, 3)],
+            ["C", "赢单客户", False, dt.datetime(2024, 2, 9)]]
+    r = load_export(xlsx_bytes(rows), "odoo_2024-03.xlsx")
+    o = r.opportunities.set_index("opportunity_id")
+    assert o["status"].to_dict() == {"A": "open", "B": "lost", "C": "won"}
+    assert o.loc["B", "stage"] == "shortlisted"
+    assert r.mapping.fields["Closed Date"] == "close_date"
+    assert "1 archived deals (“Active” is false) that were not won count as lost." in r.note_texts("en")
+
+
 def test_name_stands_in_for_a_missing_id_and_unmapped_columns_are_kept() -> None:
     rows = [["商机名称", "销售阶段", "行业", "备注"], ["甲项目", "目标客户", "制造", "=1+1"]]
     r = load_export(csv_bytes(rows), "x_2024-03.csv")
@@ -273,8 +313,12 @@ def test_real_salesforce_opportunities(real_exports) -> None:
     assert o.loc[2, "created_date"] == pd.Timestamp("2026-02-23")
     assert o.loc[2, "expected_close_date"] == pd.Timestamp("2024-02-03")
     assert (r.warnings["rule"] == "close_before_created").sum() >= 18
-    assert "extra.IsWon" in o.columns
-    assert set(o["status"]) <= {"open", "won", "lost"}
+    assert (r.mapping.fields["IsClosed"], r.mapping.fields["IsWon"]) == ("is_closed", "is_won")
+    raw = pd.read_csv(path, dtype=str)  # independent reading of the outcome
+    closed, won = raw["IsClosed"] == "TRUE", raw["IsWon"] == "TRUE"
+    expected = closed.map({False: "open", True: "lost"}).mask(closed & won, "won")
+    assert o["status"].tolist() == expected.tolist()
+    assert not (r.warnings["rule"] == "stage_status_conflict").any()
 
 
 def test_unmapped_columns_are_kept_in_rejected_rows_too() -> None:

@@ -74,12 +74,14 @@ def test_cli_report_json_and_workbook(tmp_path) -> None:
     wb = openpyxl.load_workbook(out)
     assert {"Funnel", "Conversion", "Time in stage", "Pipeline changes", "Balanced plan",
             "Forecast range by month", "Calibration", "Scorecard by owner"} <= set(wb.sheetnames)
-    assert wb.sheetnames[-1] == "Definitions"
+    assert wb.sheetnames[-2:] == ["Definitions", "Columns"]
     plan = wb["Balanced plan"]
     assert [c.value for c in plan[1]][:3] == ["Stage", "P(win)", "Needed per year"]
     assert plan.freeze_panes == "A2" and plan["B2"].number_format == "0.0%"
     definitions = {row[0].value: row[1].value for row in wb["Definitions"].iter_rows(min_row=2)}
     assert "Monte Carlo forecast" in definitions and "seeded" in definitions["Monte Carlo forecast"]
+    columns = {row[0].value: row[1].value for row in wb["Columns"].iter_rows(min_row=2)}
+    assert columns["P(win)"] == "Probability that a deal at this stage is won."
 
 
 def test_report_workbook_in_chinese_neutralises_text() -> None:
@@ -87,7 +89,7 @@ def test_report_workbook_in_chinese_neutralises_text() -> None:
 
     tables = {"plan": pd.DataFrame({"stage": ["=cmd|' /C calc'!A0"], "win_probability": [0.1]})}
     wb = openpyxl.load_workbook(io.BytesIO(report_workbook(tables, "zh")))
-    assert wb.sheetnames == ["平衡漏斗计划", "指标定义"]
+    assert wb.sheetnames == ["平衡漏斗计划", "指标定义", "列说明"]
     ws = wb["平衡漏斗计划"]
     assert [c.value for c in ws[1]] == ["阶段", "赢单概率"]
     assert ws["A2"].value.startswith("'=") and ws["A2"].data_type == "s"

@@ -136,7 +136,8 @@ def compared(ctx):
 def test_compare_scenarios_baseline_first(compared, ctx) -> None:
     assert compared["scenario"].tolist() == ["baseline", "win more", "more deals"]
     base = compared.iloc[0]
-    assert (base["win_rate"], base["deals"], base["cycle"], base["deal_size"]) == (1, 1, 1, 1)
+    assert (base["win_rate_lever"], base["deals_lever"], base["cycle_lever"],
+            base["deal_size_lever"]) == (1, 1, 1, 1)
     # The baseline's plan is the ctx's plan; its year is the exact expectation of the
     # remaining months plus what was already won this year.
     plan = ctx.plan(TARGET)

@@ -891,7 +891,7 @@ def build_salesforce_dataloader() -> tuple[str, bytes, dict]:
             "Name": "opportunity_name", "StageName": "stage", "Amount": "amount",
             "Probability": "probability", "ExpectedRevenue": None,
             "CloseDate": "expected_close_date", "Type": None, "LeadSource": "source",
-            "IsClosed": "status", "IsWon": "status", "ForecastCategory": None,
+            "IsClosed": "is_closed", "IsWon": "is_won", "ForecastCategory": None,
             "ForecastCategoryName": "forecast_category", "OwnerId": "owner",
             "CreatedDate": "created_date", "LastModifiedDate": None, "SystemModstamp": None,
         },
@@ -1294,7 +1294,7 @@ def build_odoo() -> tuple[str, bytes, dict]:
             "Opportunity": "opportunity_name", "Customer": "account", "Salesperson": "owner",
             "Sales Team": "team", "Stage": "stage", "Expected Revenue": "amount",
             "Probability": "probability", "Expected Closing": "expected_close_date",
-            "Created on": "created_date", "Closed Date": "close_date", "Active": "status",
+            "Created on": "created_date", "Closed Date": "close_date", "Active": "active",
             "Lost Reason": None, "Last Updated on": None,
         },
         "column_notes": {
