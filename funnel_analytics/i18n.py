@@ -483,6 +483,11 @@ UI: dict[str, dict[str, str]] = {
         "zh": "本次会话还没有上传文件。请到“数据导入”页拖入 Excel 或 CSV 导出文件。",
         "en": "Nothing uploaded in this session yet. Drop an Excel or CSV export on the Data page.",
     },
+    "no_stage_column_web": {"zh": "文件“{file}”中找不到“销售阶段”列。识别到的列：{headers}。请在下方选出阶段所在的列。", "en": "No stage column was found in “{file}”. Columns seen: {headers}. Pick the column that holds the stage below."},
+    "no_id_column_web": {"zh": "文件“{file}”中找不到商机编号列，也没有可代替的商机名称列。请在下方选出编号所在的列。", "en": "“{file}” has no opportunity id column, and no name column to fall back on. Pick the column that identifies each deal below."},
+    "no_snapshot_date_web": {"zh": "还不知道这份导出是哪一天的：请在“数据导入”页确认建议的日期。", "en": "Which day this export is from is not confirmed yet: confirm the proposed date on the Data page."},
+    "upload_refused": {"zh": "“{file}”还不能使用：{reason} 请到“数据导入”页处理。", "en": "“{file}” cannot be used yet: {reason} See the Data page."},
+    "upload_no_valid_rows": {"zh": "上传的文件没有一行通过校验（{rejected} 行被拒绝），多半是阶段模型“{model}”不认识文件里的阶段。请到“数据导入”页选用建议的模型或“使用文件自己的阶段”。", "en": "No row of the uploaded files passed validation ({rejected} rejected), most likely because the stage model “{model}” does not know the file's stages. On the Data page, take the proposed model or “use this file's stages”."},
     "no_rows_filtered": {
         "zh": "当前筛选条件下没有商机。请放宽左侧的筛选。",
         "en": "No deals match the filters. Widen the filters on the left.",

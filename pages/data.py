@@ -14,7 +14,6 @@ from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
 from funnel_analytics.inference import build_model, model_to_toml, stage_signature
 from funnel_analytics.mapping import IGNORE
-from funnel_analytics.reading import UnusableFile
 from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, load_stage_model, model_fit
 from funnel_analytics.store import StoreError
 from pages.ui import (
@@ -25,6 +24,7 @@ from pages.ui import (
     load_upload,
     open_store,
     plain,
+    refusal,
     remembered_mappings,
     saved_stage_models,
     show_table,
@@ -86,6 +86,7 @@ stage_names = {**model.stage_names(lang), LOST: t("outcome_lost"), ON_HOLD: t("o
 
 KINDS = ("open", "won", "lost", "on_hold")
 WELL = 0.9  # a model that knows this share of the rows' stage values fits well
+POOR = 0.5  # a built-in model that knows less than this is not proposed
 
 
 def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
@@ -152,7 +153,7 @@ for fid, (status, value) in results.items():
                     entry["as_of"] = pd.Timestamp(picked)
                     st.rerun()
                 continue
-            st.error(f"{t('file_refused')}: {plain(UnusableFile(reason, **params).message(lang))}")
+            st.error(f"{t('file_refused')}: {plain(refusal(reason, params))}")
             needed = {"no_stage_column": "stage", "no_id_column": "opportunity_id"}.get(reason)
             if needed:
                 headers = str(params.get("headers", "")).split("、")
@@ -163,6 +164,8 @@ for fid, (status, value) in results.items():
             continue
         r = value
         proposal = r.better_model()
+        if proposal is not None and proposal[1] < POOR * proposal[2]:
+            proposal = None  # knowing a third of the values is no fit: the file's own stages are
         if proposal is not None:
             name, matched, rows = proposal
             title = BUILTIN_MODELS[name].title(lang)

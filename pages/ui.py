@@ -214,6 +214,17 @@ def uploads() -> dict[str, dict]:
     return st.session_state.setdefault("uploads", {})
 
 
+def refusal(reason: str, params: dict) -> str:
+    """Why a file is refused, in the web app's words (a web variant where the message would
+    name a CLI option)."""
+    from funnel_analytics.i18n import MESSAGES
+
+    key = f"{reason}_web" if f"{reason}_web" in MESSAGES else None
+    if key:
+        return t(key, **params)
+    return UnusableFile(reason, **params).message(lang())
+
+
 def load_upload(entry: dict, model: StageModel, remembered: dict) -> tuple[str, object]:
     m = model.with_aliases(entry.get("stage_aliases") or {})
     rkey = hashlib.sha1(repr(sorted(remembered.items())).encode()).hexdigest()[:12]
@@ -284,12 +295,16 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
         return stored_observations(store_path(), tuple(cat["id"].tolist()), stamp), (), None, token
     remembered = remembered_mappings()
     results = []
+    refused = []
     for entry in uploads().values():
         status, value = load_upload(entry, model, remembered)
         if status == "ok":
             results.append(value)
+        else:
+            refused.append(t("upload_refused", file=entry["name"], reason=refusal(*value)))
     if not results:
-        return pd.DataFrame(), (), t("no_data_upload"), ""
+        # Nothing loads, but files were uploaded: say which and why, not "nothing uploaded".
+        return pd.DataFrame(), (), " ".join(refused) if refused else t("no_data_upload"), ""
     token = "upload:" + mk + ":" + ",".join(
         f"{r.content_sha256}:{hash(repr(sorted(r.mapping.fields.items())))}" for r in results)
     return combined_observations(token, tuple(results)), tuple(results), None, token
@@ -467,7 +482,11 @@ def empty_state(app: AppState) -> bool:
         st.info(app.problem or t("no_data_upload"))
         return True
     if app.observations.empty:
-        st.warning(t("no_rows_filtered"))
+        if app.source == "upload" and app.results and not any(r.rows_valid for r in app.results):
+            st.warning(t("upload_no_valid_rows", rejected=f"{sum(r.rows_rejected for r in app.results):,}",
+                         model=app.model.title(lang())))
+        else:
+            st.warning(t("no_rows_filtered"))
         return True
     return False
 
