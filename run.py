@@ -40,11 +40,11 @@ def ensure_venv() -> None:
         return
     say("installing funnel-analytics and its dependencies (first run only)")
     subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
-                   check=True)
+    subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
     say("compiling the forecast's Monte Carlo kernel (kept in numba's cache)")
-    subprocess.run([str(PY), "-c", "from funnel_analytics._simulate import warm_up; warm_up()"],
-                   check=True)
+    subprocess.run(
+        [str(PY), "-c", "from funnel_analytics._simulate import warm_up; warm_up()"], check=True
+    )
     for old in VENV.glob(".stamp-*"):
         old.unlink()
     stamp.write_text("installed\n")
@@ -65,15 +65,29 @@ def ensure_browser() -> None:
     apt = shutil.which("apt-get")
     is_root = hasattr(os, "geteuid") and os.geteuid() == 0
     if not (apt and is_root):
-        say("Chromium or a CJK font is missing and this is not a root Debian shell: "
+        say(
+            "Chromium or a CJK font is missing and this is not a root Debian shell: "
             f"install them with `apt-get install chromium {CJK_FONT_PACKAGE}`; "
-            "browser tests are skipped until then")
+            "browser tests are skipped until then"
+        )
         return
     say(f"installing chromium and {CJK_FONT_PACKAGE} from Debian's packages")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run([apt, "update", "-qq"], check=True, env=env)
-    subprocess.run([apt, "install", "-y", "-qq", "--no-install-recommends", "chromium",
-                    CJK_FONT_PACKAGE, "fontconfig"], check=True, env=env)
+    subprocess.run(
+        [
+            apt,
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            CJK_FONT_PACKAGE,
+            "fontconfig",
+        ],
+        check=True,
+        env=env,
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -88,8 +102,11 @@ def main(argv: list[str]) -> int:
         ensure_browser()
         # Two workers (the suite is CPU-bound; this machine class has two cores); the browser
         # tests stay together on one worker. `-n 0` runs everything in one process.
-        workers = [] if any(a == "-n" or (a.startswith("-n") and a[2:].isdigit()) for a in rest) \
+        workers = (
+            []
+            if any(a == "-n" or (a.startswith("-n") and a[2:].isdigit()) for a in rest)
             else ["-n", str(min(os.cpu_count() or 1, 4)), "--dist", "loadgroup"]
+        )
         return subprocess.call([str(PY), "-m", "pytest", *workers, *rest])
     if command == "setup":
         ensure_venv()

@@ -37,8 +37,15 @@ sys.path.insert(0, str(ROOT))
 from funnel_analytics.loading import load_export  # noqa: E402
 from funnel_analytics.store import SnapshotStore  # noqa: E402
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 STAGES = ["目标客户", "有效客户", "入围客户", "意向客户", "接近赢单客户", "赢单客户"]
 
@@ -60,11 +67,20 @@ def write_snapshots(folder: Path, deals: int, months: int, seed: int = 7) -> lis
         stage = np.clip(stage + rng.choice([-1, 0, 0, 0, 1, 1], deals), 0, 5)
         status = np.where(stage == 5, "赢单", np.where(rng.random(deals) < 0.03, "输单", "进行中"))
         expected = month_end + pd.to_timedelta(rng.integers(-20, 200, deals), unit="D")
-        frame = pd.DataFrame({
-            "商机编号": ids, "销售团队": teams, "负责人": owners, "销售阶段": np.array(STAGES)[stage],
-            "状态": status, "预计金额（万元）": amount, "创建日期": created.strftime("%Y-%m-%d"),
-            "预计成交日期": expected.strftime("%Y-%m-%d"), "商机来源": sources, "客户等级": grades,
-        })
+        frame = pd.DataFrame(
+            {
+                "商机编号": ids,
+                "销售团队": teams,
+                "负责人": owners,
+                "销售阶段": np.array(STAGES)[stage],
+                "状态": status,
+                "预计金额（万元）": amount,
+                "创建日期": created.strftime("%Y-%m-%d"),
+                "预计成交日期": expected.strftime("%Y-%m-%d"),
+                "商机来源": sources,
+                "客户等级": grades,
+            }
+        )
         path = folder / f"bench_{deals}_{month_end:%Y-%m}.csv"
         frame.to_csv(path, index=False)
         paths.append(path)
@@ -82,10 +98,28 @@ def start_app(store: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
     env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(store))
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.headless",
-         "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "dashboard.py"),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--server.port",
+            str(port),
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -99,8 +133,9 @@ def start_app(store: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
 
 def settle(page) -> None:
     page.wait_for_timeout(50)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+    )
     page.locator(CHART).first.wait_for(timeout=120_000)
 
 
@@ -115,13 +150,17 @@ def timed(page, action, done_js: str) -> float:
 
 def text_js(selector: str, fragment: str, present: bool = True) -> str:
     neg = "" if present else "!"
-    return (f"() => {neg}Array.from(document.querySelectorAll({selector!r}))"
-            f".some(e => e.textContent.includes({fragment!r}))")
+    return (
+        f"() => {neg}Array.from(document.querySelectorAll({selector!r}))"
+        f".some(e => e.textContent.includes({fragment!r}))"
+    )
 
 
 def metric_changed_js(before: str) -> str:
-    return ("() => { const m = document.querySelector('[data-testid=\"stMetricValue\"]');"
-            f" return m && m.textContent.trim() !== {before!r}; }}")
+    return (
+        "() => { const m = document.querySelector('[data-testid=\"stMetricValue\"]');"
+        f" return m && m.textContent.trim() !== {before!r}; }}"
+    )
 
 
 def baseline_rerun(store_path: Path) -> float:
@@ -170,15 +209,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-            page = browser.new_context(viewport={"width": 1280, "height": 800},
-                                       locale="en-US").new_page()
+            page = browser.new_context(
+                viewport={"width": 1280, "height": 800}, locale="en-US"
+            ).new_page()
             page.goto(url)
             page.locator(CHART).first.wait_for(timeout=120_000)
             first_chart = time.perf_counter() - started
             settle(page)
-            results["switch to stored snapshots (first, uncached load)"] = [timed(
-                page, lambda: page.get_by_text("Stored snapshots").click(),
-                text_js('[data-testid="stCaptionContainer"]', "Stored snapshots"))]
+            results["switch to stored snapshots (first, uncached load)"] = [
+                timed(
+                    page,
+                    lambda: page.get_by_text("Stored snapshots").click(),
+                    text_js('[data-testid="stCaptionContainer"]', "Stored snapshots"),
+                )
+            ]
             team_box = page.locator('[data-testid="stMultiSelect"]').first
             current = ["Amount"]
 
@@ -230,7 +274,10 @@ def main(argv: list[str] | None = None) -> int:
                 page.keyboard.press("ArrowLeft")
                 page.wait_for_function(
                     "(v) => !document.querySelector('[data-testid=\"stCaptionContainer\"]')"
-                    ".textContent.includes(v)", arg=value, timeout=120_000)
+                    ".textContent.includes(v)",
+                    arg=value,
+                    timeout=120_000,
+                )
                 settle(page)
                 times.append(time.perf_counter() - start)
             results["as-of snapshot one month back"] = times
@@ -241,13 +288,17 @@ def main(argv: list[str] | None = None) -> int:
 
     baseline = [baseline_rerun(store_path) for _ in range(3)]
     print(f"\ntime from `streamlit run` to the first chart: {first_chart:.2f} s")
-    print(f"naive baseline, one uncached rerun's data work (read store + recompute): "
-          f"{statistics.median(baseline):.2f} s")
+    print(
+        f"naive baseline, one uncached rerun's data work (read store + recompute): "
+        f"{statistics.median(baseline):.2f} s"
+    )
     print(f"\n{f'widget change (12 × {args.deals:,} deals)':<48} {'median':>8} {'max':>8}")
     for name, values in results.items():
         print(f"{name:<48} {statistics.median(values):>7.2f}s {max(values):>7.2f}s")
-    print("(a re-render includes the browser drawing six Plotly charts; the baseline above is\n"
-          " the uncached data work alone, which the app's content-keyed caching skips)")
+    print(
+        "(a re-render includes the browser drawing six Plotly charts; the baseline above is\n"
+        " the uncached data work alone, which the app's content-keyed caching skips)"
+    )
     return 0
 
 

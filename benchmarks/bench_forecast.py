@@ -59,18 +59,29 @@ def make_inputs(deals: int):
     keys = list(model.keys[:-1])
     stage = rng.choice(keys, size=deals, p=[0.35, 0.25, 0.18, 0.14, 0.08])
     as_of = pd.Timestamp("2026-10-31")
-    frame = pd.DataFrame({
-        "opportunity_id": [f"D{i:07d}" for i in range(deals)],
-        "stage": stage,
-        "amount": np.round(rng.lognormal(12.5, 1.0, deals), -2),
-        "expected_close_date": as_of + pd.to_timedelta(rng.integers(-30, 300, deals), unit="D"),
-        "days_in_stage": rng.gamma(1.5, 40.0, deals).round(),
-    })
+    frame = pd.DataFrame(
+        {
+            "opportunity_id": [f"D{i:07d}" for i in range(deals)],
+            "stage": stage,
+            "amount": np.round(rng.lognormal(12.5, 1.0, deals), -2),
+            "expected_close_date": as_of + pd.to_timedelta(rng.integers(-30, 300, deals), unit="D"),
+            "days_in_stage": rng.gamma(1.5, 40.0, deals).round(),
+        }
+    )
     means = {"target": 200, "qualified": 150, "shortlisted": 110, "committed": 80}
     timing = {k: rng.gamma(2.0, m / 2.0, 400) for k, m in means.items()}  # near_win: none
     probs = {k: p for k, p in model.probabilities.items() if k in keys}
-    return ForecastInputs(frame, probs, "nominal", timing, as_of, first_month(as_of), 500.0,
-                          float(frame["amount"].mean()), keys[0])
+    return ForecastInputs(
+        frame,
+        probs,
+        "nominal",
+        timing,
+        as_of,
+        first_month(as_of),
+        500.0,
+        float(frame["amount"].mean()),
+        keys[0],
+    )
 
 
 def naive_simulation(inputs, runs: int, horizon: int, seed: int):
@@ -119,11 +130,19 @@ def worker(deals: int, runs: int, repeat: int, baseline_runs: int) -> dict:
     gap = np.abs(sim.runs.mean(axis=0) - naive.mean(axis=0))
     same = bool(np.all(gap <= 4 * se + 1e-9))
     expected_gap = float(np.max(np.abs(sim.runs.mean(axis=0) - sim.expected) / (se + 1e-9)))
-    return {"imports_s": imports, "first_call_s": first_s, "times_s": times,
-            "median_s": float(np.median(times)), "naive_s": naive_s, "naive_runs": baseline_runs,
-            "deals": int(first.n_deals), "new_deals": int(first.n_new_deals),
-            "same_distribution": same, "max_gap_to_expected_in_se": expected_gap,
-            "peak_mib": _peak_mib()}
+    return {
+        "imports_s": imports,
+        "first_call_s": first_s,
+        "times_s": times,
+        "median_s": float(np.median(times)),
+        "naive_s": naive_s,
+        "naive_runs": baseline_runs,
+        "deals": int(first.n_deals),
+        "new_deals": int(first.n_new_deals),
+        "same_distribution": same,
+        "max_gap_to_expected_in_se": expected_gap,
+        "peak_mib": _peak_mib(),
+    }
 
 
 def main() -> None:
@@ -137,10 +156,24 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.deals, args.runs, args.repeat, args.baseline_runs)))
         return
-    proc = subprocess.run([sys.executable, __file__, "--worker", "--deals", str(args.deals),
-                           "--runs", str(args.runs), "--repeat", str(args.repeat),
-                           "--baseline-runs", str(args.baseline_runs)],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--worker",
+            "--deals",
+            str(args.deals),
+            "--runs",
+            str(args.runs),
+            "--repeat",
+            str(args.repeat),
+            "--baseline-runs",
+            str(args.baseline_runs),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if proc.returncode:
         sys.exit(proc.stderr)
     r = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -148,23 +181,39 @@ def main() -> None:
     import numba
     import numpy
 
-    print(f"python {platform.python_version()}, numpy {numpy.__version__}, numba {numba.__version__}, "
-          f"{platform.machine()}")
-    print(f"{r['deals']:,} open deals + {r['new_deals']:,} new deals, {args.runs:,} runs, 12 months")
+    print(
+        f"python {platform.python_version()}, numpy {numpy.__version__}, numba {numba.__version__}, "
+        f"{platform.machine()}"
+    )
+    print(
+        f"{r['deals']:,} open deals + {r['new_deals']:,} new deals, {args.runs:,} runs, 12 months"
+    )
     print(f"{'':44}{'seconds':>10}{'baseline/this':>15}")
-    print(f"{'funnel-analytics simulate_bookings (median)':44}{r['median_s']:>10.2f}{naive_full / r['median_s']:>14.1f}x")
+    print(
+        f"{'funnel-analytics simulate_bookings (median)':44}{r['median_s']:>10.2f}{naive_full / r['median_s']:>14.1f}x"
+    )
     print(f"{'  first call in the process':44}{r['first_call_s']:>10.2f}")
-    print(f"{'numpy per-run baseline (' + str(r['naive_runs']) + ' runs, measured)':44}{r['naive_s']:>10.2f}")
+    print(
+        f"{'numpy per-run baseline (' + str(r['naive_runs']) + ' runs, measured)':44}{r['naive_s']:>10.2f}"
+    )
     print(f"{'numpy per-run baseline (extrapolated)':44}{naive_full:>10.1f}{1.0:>14.1f}x")
-    print(f"runs: {', '.join(f'{x:.2f}s' for x in r['times_s'])}; peak RSS {r['peak_mib']:.0f} MiB; "
-          f"imports {r['imports_s']:.2f} s")
-    print(f"same distribution as the baseline (means within 4 SE): {r['same_distribution']}; "
-          f"largest gap of the mean to the exact expectation: {r['max_gap_to_expected_in_se']:.2f} SE")
+    print(
+        f"runs: {', '.join(f'{x:.2f}s' for x in r['times_s'])}; peak RSS {r['peak_mib']:.0f} MiB; "
+        f"imports {r['imports_s']:.2f} s"
+    )
+    print(
+        f"same distribution as the baseline (means within 4 SE): {r['same_distribution']}; "
+        f"largest gap of the mean to the exact expectation: {r['max_gap_to_expected_in_se']:.2f} SE"
+    )
     ok = r["median_s"] <= 2.0
-    print(f"\ngoal\n  [{'PASS' if ok else 'MISS'}] forecast {args.runs:,} runs x {r['deals']:,} deals <= 2 s  "
-          f"{r['median_s']:.2f} (limit 2)")
+    print(
+        f"\ngoal\n  [{'PASS' if ok else 'MISS'}] forecast {args.runs:,} runs x {r['deals']:,} deals <= 2 s  "
+        f"{r['median_s']:.2f} (limit 2)"
+    )
     OUT.mkdir(exist_ok=True)
-    (OUT / "forecast_results.json").write_text(json.dumps({**r, "naive_extrapolated_s": naive_full}, indent=2))
+    (OUT / "forecast_results.json").write_text(
+        json.dumps({**r, "naive_extrapolated_s": naive_full}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -44,7 +44,16 @@ from pathlib import Path
 from measuring import WAIT_IDLE, environment, proc_status, reset_peak, wait_idle
 
 # Versions recorded with the figures.
-PACKAGES = ("pandas", "numpy", "pyarrow", "pandera", "fastexcel", "duckdb", "openpyxl", "xlsxwriter")
+PACKAGES = (
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "pandera",
+    "fastexcel",
+    "duckdb",
+    "openpyxl",
+    "xlsxwriter",
+)
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 ROOT = HERE.parent
@@ -55,18 +64,33 @@ MONTH = "2026-03"
 SNAPSHOT = "2026-03-31"
 BAD_RATE = 0.005
 
-HEADERS = ["商机编号", "商机名称", "客户名称", "销售团队", "负责人", "销售阶段", "状态",
-           "预计金额（万元）", "赢单概率", "创建日期", "预计成交日期", "实际成交日期", "商机来源",
-           "客户等级"]
+HEADERS = [
+    "商机编号",
+    "商机名称",
+    "客户名称",
+    "销售团队",
+    "负责人",
+    "销售阶段",
+    "状态",
+    "预计金额（万元）",
+    "赢单概率",
+    "创建日期",
+    "预计成交日期",
+    "实际成交日期",
+    "商机来源",
+    "客户等级",
+]
 STAGES_ZH = ["目标客户", "有效客户", "入围客户", "意向客户", "接近赢单客户", "赢单客户"]
 STAGE_PROB = [10, 25, 50, 75, 90, 100]
 DATE_HEADERS = ["创建日期", "预计成交日期", "实际成交日期"]
 AMOUNT_HEADER = "预计金额（万元）"
 
 # Goals: (name, file kind, rows, seconds) for end-to-end time; memory is checked per file.
-TIME_GOALS = [("100k .xlsx end to end <= 1.5 s", "xlsx", 100_000, 1.5),
-              ("500k .xlsx end to end <= 6 s", "xlsx", 500_000, 6.0),
-              ("500k .csv end to end <= 2 s", "csv", 500_000, 2.0)]
+TIME_GOALS = [
+    ("100k .xlsx end to end <= 1.5 s", "xlsx", 100_000, 1.5),
+    ("500k .xlsx end to end <= 6 s", "xlsx", 500_000, 6.0),
+    ("500k .csv end to end <= 2 s", "csv", 500_000, 2.0),
+]
 MEMORY_FACTOR = 3.0
 
 
@@ -74,8 +98,11 @@ MEMORY_FACTOR = 3.0
 # Data generation (runs in its own subprocess so the parent process stays small)
 # ============================================================================================
 def data_paths(n: int) -> dict[str, Path]:
-    return {"xlsx": OUT / f"bench_{n}_{MONTH}.xlsx", "csv": OUT / f"bench_{n}_{MONTH}.csv",
-            "meta": OUT / f"bench_{n}_{MONTH}.meta.json"}
+    return {
+        "xlsx": OUT / f"bench_{n}_{MONTH}.xlsx",
+        "csv": OUT / f"bench_{n}_{MONTH}.csv",
+        "meta": OUT / f"bench_{n}_{MONTH}.meta.json",
+    }
 
 
 def _cache_key(n: int) -> dict:
@@ -102,24 +129,79 @@ def generate_frame(n: int):
     snapshot = np.datetime64(SNAPSHOT)
 
     teams = ["华东大区", "华北大区", "华南大区", "西部大区"]
-    cities = [["上海", "苏州", "杭州", "南京", "宁波", "无锡", "合肥", "常州"],
-              ["北京", "天津", "济南", "青岛", "石家庄", "太原", "唐山"],
-              ["广州", "深圳", "东莞", "佛山", "厦门", "珠海", "南宁"],
-              ["成都", "重庆", "西安", "昆明", "贵阳", "兰州"]]
-    syll = list("恒通瑞丰宏达金桥天泽博远新晟嘉禾启明鼎盛永拓华康泰和安信航弘毅润德祥同舟聚源广鑫科正阳合力中兴海创立昌隆福凯")
-    industries = ["电子科技", "精密机械", "汽车零部件", "新材料", "食品", "医药", "电力设备",
-                  "物流", "化工", "纺织", "光电", "家电"]
-    products = ["智能仓储", "MES系统", "视觉检测", "机器人工作站", "产线自动化改造", "AGV物流",
-                "数字化工厂", "能源管理平台", "设备联网", "质量追溯系统", "立体库", "工业机器人集成"]
+    cities = [
+        ["上海", "苏州", "杭州", "南京", "宁波", "无锡", "合肥", "常州"],
+        ["北京", "天津", "济南", "青岛", "石家庄", "太原", "唐山"],
+        ["广州", "深圳", "东莞", "佛山", "厦门", "珠海", "南宁"],
+        ["成都", "重庆", "西安", "昆明", "贵阳", "兰州"],
+    ]
+    syll = list(
+        "恒通瑞丰宏达金桥天泽博远新晟嘉禾启明鼎盛永拓华康泰和安信航弘毅润德祥同舟聚源广鑫科正阳合力中兴海创立昌隆福凯"
+    )
+    industries = [
+        "电子科技",
+        "精密机械",
+        "汽车零部件",
+        "新材料",
+        "食品",
+        "医药",
+        "电力设备",
+        "物流",
+        "化工",
+        "纺织",
+        "光电",
+        "家电",
+    ]
+    products = [
+        "智能仓储",
+        "MES系统",
+        "视觉检测",
+        "机器人工作站",
+        "产线自动化改造",
+        "AGV物流",
+        "数字化工厂",
+        "能源管理平台",
+        "设备联网",
+        "质量追溯系统",
+        "立体库",
+        "工业机器人集成",
+    ]
     phases = ["项目", "二期项目", "扩建项目", "升级项目"]
     surnames = list("陈王李张刘赵孙周吴郑黄林何马高罗谢宋唐韩冯曹彭邓许沈")
-    given = ["志强", "丽娟", "建国", "晓明", "洋", "敏", "浩然", "静", "磊", "雪梅", "俊杰", "晓燕",
-             "文斌", "骏", "婷", "超", "雨桐", "凯", "慧敏", "冬", "佳琪", "宇航", "程", "雅婷"]
+    given = [
+        "志强",
+        "丽娟",
+        "建国",
+        "晓明",
+        "洋",
+        "敏",
+        "浩然",
+        "静",
+        "磊",
+        "雪梅",
+        "俊杰",
+        "晓燕",
+        "文斌",
+        "骏",
+        "婷",
+        "超",
+        "雨桐",
+        "凯",
+        "慧敏",
+        "冬",
+        "佳琪",
+        "宇航",
+        "程",
+        "雅婷",
+    ]
 
     # Reps (each in one team) and accounts (each in one team's city).
     n_reps = max(24, n // 2500)
-    rep_names = [f"{surnames[i % len(surnames)]}{given[(i * 7 + i // len(surnames)) % len(given)]}"
-                 + ("" if i < len(surnames) * len(given) else str(i)) for i in range(n_reps)]
+    rep_names = [
+        f"{surnames[i % len(surnames)]}{given[(i * 7 + i // len(surnames)) % len(given)]}"
+        + ("" if i < len(surnames) * len(given) else str(i))
+        for i in range(n_reps)
+    ]
     rep_team = rng.integers(0, 4, n_reps)
     n_acc = max(200, n // 5)
     acc_team = rng.integers(0, 4, n_acc)
@@ -127,8 +209,10 @@ def generate_frame(n: int):
     acc_brand_idx = rng.integers(0, len(syll), (n_acc, 2))
     acc_brand = [syll[a] + syll[b] for a, b in acc_brand_idx]
     acc_ind = rng.integers(0, len(industries), n_acc)
-    acc_names = [f"{c}{b}{industries[i]}有限公司"
-                 for c, b, i in zip(acc_city, acc_brand, acc_ind, strict=True)]
+    acc_names = [
+        f"{c}{b}{industries[i]}有限公司"
+        for c, b, i in zip(acc_city, acc_brand, acc_ind, strict=True)
+    ]
 
     # Rows: pick a rep, then an account of the rep's team (approximately: any account).
     rep = rng.integers(0, n_reps, n)
@@ -154,8 +238,10 @@ def generate_frame(n: int):
     # Dates: created within two years before the snapshot; expected close mostly ahead of the
     # snapshot (about 6% overdue); closed deals have a close date between the two.
     created = snapshot - rng.integers(1, 730, n).astype("timedelta64[D]")
-    expected = np.maximum(created + rng.integers(30, 120, n).astype("timedelta64[D]"),
-                          snapshot + rng.integers(-20, 300, n).astype("timedelta64[D]"))
+    expected = np.maximum(
+        created + rng.integers(30, 120, n).astype("timedelta64[D]"),
+        snapshot + rng.integers(-20, 300, n).astype("timedelta64[D]"),
+    )
     closed = (status == "赢单") | (status == "输单")
     span = (snapshot - created).astype("int64")
     close = created + (rng.random(n) * span).astype("int64").astype("timedelta64[D]")
@@ -166,22 +252,36 @@ def generate_frame(n: int):
     source = sources[rng.choice(5, n, p=[0.25, 0.25, 0.15, 0.15, 0.20])]
     grade = np.array(list("ABCD"), dtype=object)[rng.choice(4, n, p=[0.15, 0.35, 0.35, 0.15])]
     created_year = created.astype("datetime64[Y]").astype(int) + 1970
-    ids = np.array([f"OPP-{y}-{i:07d}" for i, y in enumerate(created_year, start=1)],
-                   dtype=object)
+    ids = np.array([f"OPP-{y}-{i:07d}" for i, y in enumerate(created_year, start=1)], dtype=object)
 
-    df = pd.DataFrame({
-        "商机编号": ids, "商机名称": name, "客户名称": account,
-        "销售团队": np.array(teams, dtype=object)[team], "负责人": owner,
-        "销售阶段": np.array(STAGES_ZH, dtype=object)[stage], "状态": status,
-        AMOUNT_HEADER: amount.astype(object), "赢单概率": prob_text,
-        "创建日期": created.astype("datetime64[ns]"), "预计成交日期": expected.astype("datetime64[ns]"),
-        "实际成交日期": close.astype("datetime64[ns]"), "商机来源": source, "客户等级": grade,
-    })
+    df = pd.DataFrame(
+        {
+            "商机编号": ids,
+            "商机名称": name,
+            "客户名称": account,
+            "销售团队": np.array(teams, dtype=object)[team],
+            "负责人": owner,
+            "销售阶段": np.array(STAGES_ZH, dtype=object)[stage],
+            "状态": status,
+            AMOUNT_HEADER: amount.astype(object),
+            "赢单概率": prob_text,
+            "创建日期": created.astype("datetime64[ns]"),
+            "预计成交日期": expected.astype("datetime64[ns]"),
+            "实际成交日期": close.astype("datetime64[ns]"),
+            "商机来源": source,
+            "客户等级": grade,
+        }
+    )
 
     # ~0.5% bad rows, four kinds in turn. The first 10 rows stay clean.
     k = max(4, round(n * BAD_RATE))
     bad_rows = np.sort(rng.choice(np.arange(10, n), k, replace=False))
-    kinds = {"unknown_stage": [], "unparseable_amount": [], "negative_amount": [], "duplicate_id": []}
+    kinds = {
+        "unknown_stage": [],
+        "unparseable_amount": [],
+        "negative_amount": [],
+        "duplicate_id": [],
+    }
     bad_set = set(bad_rows.tolist())
     unknown_labels = ["洽谈中", "待评估", "方案阶段", "Negotiation"]
     bad_amounts = ["待定", "面议", "约50万?", "TBD"]
@@ -199,8 +299,11 @@ def generate_frame(n: int):
             while src in bad_set:
                 src = int(rng.integers(0, r))
             df.iat[r, 0] = df.iat[src, 0]
-    meta = {"bad_rows": {k_: len(v) for k_, v in kinds.items()}, "bad_total": int(k),
-            "title": f"华辰智能科技 {MONTH[:4]}年{int(MONTH[5:])}月商机清单"}
+    meta = {
+        "bad_rows": {k_: len(v) for k_, v in kinds.items()},
+        "bad_total": int(k),
+        "title": f"华辰智能科技 {MONTH[:4]}年{int(MONTH[5:])}月商机清单",
+    }
     return df, meta
 
 
@@ -212,8 +315,9 @@ def write_xlsx(df, path: Path, title: str) -> None:
 
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     # A fixed creation time keeps the file byte-for-byte reproducible.
-    wb.set_properties({"title": title, "author": "bench",
-                       "created": datetime.datetime(2026, 3, 31, 18, 0)})
+    wb.set_properties(
+        {"title": title, "author": "bench", "created": datetime.datetime(2026, 3, 31, 18, 0)}
+    )
     ws = wb.add_worksheet("商机清单")
     f_title = wb.add_format({"bold": True, "font_size": 14, "align": "center"})
     f_head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -279,8 +383,11 @@ def generate(n: int) -> dict:
     t3 = time.perf_counter()
     tmp_x.replace(p["xlsx"])
     tmp_c.replace(p["csv"])
-    meta.update(key=_cache_key(n), seconds={"frame": t1 - t0, "xlsx": t2 - t1, "csv": t3 - t2},
-                bytes={"xlsx": p["xlsx"].stat().st_size, "csv": p["csv"].stat().st_size})
+    meta.update(
+        key=_cache_key(n),
+        seconds={"frame": t1 - t0, "xlsx": t2 - t1, "csv": t3 - t2},
+        bytes={"xlsx": p["xlsx"].stat().st_size, "csv": p["csv"].stat().st_size},
+    )
     p["meta"].write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     return meta
 
@@ -289,12 +396,15 @@ def generate(n: int) -> dict:
 # Measurements (each in a fresh subprocess)
 # ============================================================================================
 
+
 def _peak() -> dict:
     import resource
 
     st = proc_status()
-    return {"peak_rss": st["VmHWM"],
-            "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    return {
+        "peak_rss": st["VmHWM"],
+        "ru_maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
 
 
 def worker_funnel(path: str) -> dict:
@@ -320,27 +430,43 @@ def worker_funnel(path: str) -> dict:
     frame_bytes = int(result.opportunities.memory_usage(deep=True).sum())
     id_dtype = result.opportunities["opportunity_id"].dtype
     rejected_by_rule = result.errors.drop_duplicates("row")["rule"].value_counts()
-    return {"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
-            "import_s": import_s, "loadavg_1min_before": load_avg,
-            "rows_read": result.rows_read, "rows_valid": result.rows_valid,
-            "rows_rejected": result.rows_rejected,
-            "rejected_by_rule": {str(k): int(v) for k, v in rejected_by_rule.items()},
-            "warnings": len(result.warnings), "created": outcome.created,
-            "base_rss": base_rss, **peak, "frame_bytes": frame_bytes, "db_bytes": db_bytes,
-            "string_storage": getattr(id_dtype, "storage", str(id_dtype))}
+    return {
+        "load_s": t1 - t0,
+        "store_s": t2 - t1,
+        "total_s": t2 - t0,
+        "cpu_s": c2 - c0,
+        "import_s": import_s,
+        "loadavg_1min_before": load_avg,
+        "rows_read": result.rows_read,
+        "rows_valid": result.rows_valid,
+        "rows_rejected": result.rows_rejected,
+        "rejected_by_rule": {str(k): int(v) for k, v in rejected_by_rule.items()},
+        "warnings": len(result.warnings),
+        "created": outcome.created,
+        "base_rss": base_rss,
+        **peak,
+        "frame_bytes": frame_bytes,
+        "db_bytes": db_bytes,
+        "string_storage": getattr(id_dtype, "storage", str(id_dtype)),
+    }
 
 
 def _baseline_schema():
     import pandera.pandas as pa
 
-    return pa.DataFrameSchema({
-        "商机编号": pa.Column(str, unique=True, report_duplicates="exclude_first"),
-        "销售阶段": pa.Column(str, pa.Check.isin(STAGES_ZH)),
-        AMOUNT_HEADER: pa.Column(float, pa.Check.ge(0)),   # NaN (unparseable) fails: not nullable
-        "创建日期": pa.Column("datetime64[ns]", nullable=True),
-        "预计成交日期": pa.Column("datetime64[ns]", nullable=True),
-        "实际成交日期": pa.Column("datetime64[ns]", nullable=True),
-    }, strict=False)
+    return pa.DataFrameSchema(
+        {
+            "商机编号": pa.Column(str, unique=True, report_duplicates="exclude_first"),
+            "销售阶段": pa.Column(str, pa.Check.isin(STAGES_ZH)),
+            AMOUNT_HEADER: pa.Column(
+                float, pa.Check.ge(0)
+            ),  # NaN (unparseable) fails: not nullable
+            "创建日期": pa.Column("datetime64[ns]", nullable=True),
+            "预计成交日期": pa.Column("datetime64[ns]", nullable=True),
+            "实际成交日期": pa.Column("datetime64[ns]", nullable=True),
+        },
+        strict=False,
+    )
 
 
 def worker_baseline(path: str) -> dict:
@@ -369,10 +495,18 @@ def worker_baseline(path: str) -> dict:
     c2 = time.process_time()
     peak = _peak()
     bad_rows = 0 if cases is None else int(cases["index"].dropna().nunique())
-    return {"read_s": t1 - t0, "validate_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
-            "loadavg_1min_before": load_avg, "rows_read": len(df),
-            "rows_failing": bad_rows, "base_rss": base_rss, **peak,
-            "frame_bytes": int(df.memory_usage(deep=True).sum())}
+    return {
+        "read_s": t1 - t0,
+        "validate_s": t2 - t1,
+        "total_s": t2 - t0,
+        "cpu_s": c2 - c0,
+        "loadavg_1min_before": load_avg,
+        "rows_read": len(df),
+        "rows_failing": bad_rows,
+        "base_rss": base_rss,
+        **peak,
+        "frame_bytes": int(df.memory_usage(deep=True).sum()),
+    }
 
 
 def worker_phases(path: str) -> dict:
@@ -424,8 +558,15 @@ def worker_phases(path: str) -> dict:
     wrap(loading, "locate_table", "layout: locate_table")
     wrap(loading, "map_columns", "mapping: map_columns")
     wrap(stages.StageModel, "match", "parse: stage match")
-    for fn in ("parse_status", "parse_amount", "parse_probability", "parse_date", "parse_source",
-               "parse_grade", "parse_bool"):
+    for fn in (
+        "parse_status",
+        "parse_amount",
+        "parse_probability",
+        "parse_date",
+        "parse_source",
+        "parse_grade",
+        "parse_bool",
+    ):
         wrap(loading, fn, f"parse: {fn}")
     wrap(loading._Findings, "add", "findings: _Findings.add")
     wrap(loading, "_run_schema", "validate: _run_schema (pandera + failure cases)")
@@ -442,17 +583,26 @@ def worker_phases(path: str) -> dict:
         with store.SnapshotStore(Path(tmp) / "snapshots.duckdb") as s:
             s.import_result(result)
         t2 = time.perf_counter()
-    phases = {k: {"s": v, "calls": calls[k], "peak_rss": peaks[k], "rss_after": after[k]}
-              for k, v in acc.items()}
+    phases = {
+        k: {"s": v, "calls": calls[k], "peak_rss": peaks[k], "rss_after": after[k]}
+        for k, v in acc.items()
+    }
     in_load = sum(v["s"] for k, v in phases.items() if not k.startswith("store"))
     in_store = sum(v["s"] for k, v in phases.items() if k.startswith("store"))
     phases["load: other (sha256, astype, frame assembly, drop, flags)"] = {
-        "s": (t1 - t0) - in_load, "calls": 1}
-    phases["store: other (DuckDB connect, schema, close)"] = {"s": (t2 - t1) - in_store,
-                                                             "calls": 1}
+        "s": (t1 - t0) - in_load,
+        "calls": 1,
+    }
+    phases["store: other (DuckDB connect, schema, close)"] = {"s": (t2 - t1) - in_store, "calls": 1}
     stack[-1][1] = max(stack[-1][1], proc_status()["VmHWM"])
-    return {"load_s": t1 - t0, "store_s": t2 - t1, "total_s": t2 - t0, "base_rss": base_rss,
-            "peak_rss": stack[-1][1], "phases": phases}
+    return {
+        "load_s": t1 - t0,
+        "store_s": t2 - t1,
+        "total_s": t2 - t0,
+        "base_rss": base_rss,
+        "peak_rss": stack[-1][1],
+        "phases": phases,
+    }
 
 
 def worker_profile(path: str, top: int) -> dict:
@@ -480,14 +630,20 @@ def worker_profile(path: str, top: int) -> dict:
     return {"pstats": str(dump), "text": texts}
 
 
-def run_worker(mode: str, path: Path, extra: list[str] | None = None,
-               timeout: float = 1800) -> dict:
+def run_worker(
+    mode: str, path: Path, extra: list[str] | None = None, timeout: float = 1800
+) -> dict:
     busy = wait_idle()
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--_worker", mode, str(path),
-           *(extra or [])]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--_worker",
+        mode,
+        str(path),
+        *(extra or []),
+    ]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"worker {mode} {path.name} failed:\n{proc.stderr[-4000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -511,12 +667,19 @@ def summarize(case: dict) -> dict:
     peak = max(r["peak_rss"] for r in runs)
     base = statistics.median(r["base_rss"] for r in runs)
     frame = runs[0]["frame_bytes"]
-    s = {"load_s": med("load_s"), "store_s": med("store_s"), "total_s": med("total_s"),
-         "total_min_s": min(r["total_s"] for r in runs), "cpu_s": med("cpu_s"),
-         "cpu_busy_before_max": max(r["cpu_busy_before"] for r in runs),
-         "peak_rss": peak, "base_rss": base,
-         "frame_bytes": frame, "peak_over_frame": peak / frame,
-         "net_peak_over_frame": (peak - base) / frame}
+    s = {
+        "load_s": med("load_s"),
+        "store_s": med("store_s"),
+        "total_s": med("total_s"),
+        "total_min_s": min(r["total_s"] for r in runs),
+        "cpu_s": med("cpu_s"),
+        "cpu_busy_before_max": max(r["cpu_busy_before"] for r in runs),
+        "peak_rss": peak,
+        "base_rss": base,
+        "frame_bytes": frame,
+        "peak_over_frame": peak / frame,
+        "net_peak_over_frame": (peak - base) / frame,
+    }
     b = case.get("baseline")
     if b:
         s["baseline_s"] = b["total_s"]
@@ -526,41 +689,56 @@ def summarize(case: dict) -> dict:
 
 
 def print_table(cases: list[dict]) -> None:
-    head = (f"{'file':<28} {'rows':>7} {'valid':>7} {'rej':>5} | {'load':>6} {'store':>6} "
-            f"{'total':>6} {'cpu':>6} | {'baseline':>8} {'speedup':>7} | {'peak MiB':>8} {'base':>5} "
-            f"{'frame':>6} {'peak/fr':>7} {'net/fr':>6}")
+    head = (
+        f"{'file':<28} {'rows':>7} {'valid':>7} {'rej':>5} | {'load':>6} {'store':>6} "
+        f"{'total':>6} {'cpu':>6} | {'baseline':>8} {'speedup':>7} | {'peak MiB':>8} {'base':>5} "
+        f"{'frame':>6} {'peak/fr':>7} {'net/fr':>6}"
+    )
     print()
     print("funnel-analytics (median of runs) vs naive pandas+pandera baseline; seconds, MiB")
     print(head)
     print("-" * len(head))
     for c in cases:
         s, r0 = c["summary"], c["funnel_runs"][0]
-        print(f"{c['file']:<28} {c['rows']:>7} {r0['rows_valid']:>7} {r0['rows_rejected']:>5} | "
-              f"{s['load_s']:>6.2f} {s['store_s']:>6.2f} {s['total_s']:>6.2f} {s['cpu_s']:>6.2f} | "
-              f"{_fmt(s.get('baseline_s')):>8} {_fmt(s.get('speedup'), '.1f'):>6}x | "
-              f"{s['peak_rss'] / MIB:>8.0f} {s['base_rss'] / MIB:>5.0f} "
-              f"{s['frame_bytes'] / MIB:>6.1f} {s['peak_over_frame']:>7.2f} "
-              f"{s['net_peak_over_frame']:>6.2f}")
+        print(
+            f"{c['file']:<28} {c['rows']:>7} {r0['rows_valid']:>7} {r0['rows_rejected']:>5} | "
+            f"{s['load_s']:>6.2f} {s['store_s']:>6.2f} {s['total_s']:>6.2f} {s['cpu_s']:>6.2f} | "
+            f"{_fmt(s.get('baseline_s')):>8} {_fmt(s.get('speedup'), '.1f'):>6}x | "
+            f"{s['peak_rss'] / MIB:>8.0f} {s['base_rss'] / MIB:>5.0f} "
+            f"{s['frame_bytes'] / MIB:>6.1f} {s['peak_over_frame']:>7.2f} "
+            f"{s['net_peak_over_frame']:>6.2f}"
+        )
     imp = statistics.median(r["import_s"] for c in cases for r in c["funnel_runs"])
-    print("cpu = CPU seconds of the process (all threads); peak = VmHWM of the measuring "
-          "subprocess;\nbase = its RSS after imports; net/fr = (peak - base) / frame; "
-          f"not included: interpreter start and imports ({imp:.2f} s)")
-    busy = [(c["file"], c["summary"]["cpu_busy_before_max"]) for c in cases
-            if c["summary"]["cpu_busy_before_max"] > WAIT_IDLE["threshold"]]
+    print(
+        "cpu = CPU seconds of the process (all threads); peak = VmHWM of the measuring "
+        "subprocess;\nbase = its RSS after imports; net/fr = (peak - base) / frame; "
+        f"not included: interpreter start and imports ({imp:.2f} s)"
+    )
+    busy = [
+        (c["file"], c["summary"]["cpu_busy_before_max"])
+        for c in cases
+        if c["summary"]["cpu_busy_before_max"] > WAIT_IDLE["threshold"]
+    ]
     for f, b in busy:
-        print(f"WARNING: {f}: other processes kept {b:.0%} of the CPUs busy before a run; "
-              "wall times are inflated (compare cpu, or rerun with --wait-idle 300)")
+        print(
+            f"WARNING: {f}: other processes kept {b:.0%} of the CPUs busy before a run; "
+            "wall times are inflated (compare cpu, or rerun with --wait-idle 300)"
+        )
     if any(c.get("baseline") for c in cases):
         print()
         print("baseline detail")
-        print(f"{'file':<28} {'read':>7} {'validate':>8} {'total':>7} {'failing rows':>12} "
-              f"{'peak MiB':>8} {'frame MiB':>9}")
+        print(
+            f"{'file':<28} {'read':>7} {'validate':>8} {'total':>7} {'failing rows':>12} "
+            f"{'peak MiB':>8} {'frame MiB':>9}"
+        )
         for c in cases:
             b = c.get("baseline")
             if b:
-                print(f"{c['file']:<28} {b['read_s']:>7.2f} {b['validate_s']:>8.2f} "
-                      f"{b['total_s']:>7.2f} {b['rows_failing']:>12} {b['peak_rss'] / MIB:>8.0f} "
-                      f"{b['frame_bytes'] / MIB:>9.1f}")
+                print(
+                    f"{c['file']:<28} {b['read_s']:>7.2f} {b['validate_s']:>8.2f} "
+                    f"{b['total_s']:>7.2f} {b['rows_failing']:>12} {b['peak_rss'] / MIB:>8.0f} "
+                    f"{b['frame_bytes'] / MIB:>9.1f}"
+                )
 
 
 def print_phases(cases: list[dict]) -> None:
@@ -569,19 +747,25 @@ def print_phases(cases: list[dict]) -> None:
         if not ph:
             continue
         print()
-        print(f"where the time goes: {c['file']} (one instrumented run: load {ph['load_s']:.2f} s"
-              f" + store {ph['store_s']:.2f} s; RSS after imports {ph['base_rss'] / MIB:.0f} MiB,"
-              f" peak {ph['peak_rss'] / MIB:.0f} MiB)")
-        print(f"  {'step (exclusive wall time)':<60} {'seconds':>9} {'share':>6} "
-              f"{'peak MiB':>9} {'RSS after':>9}")
+        print(
+            f"where the time goes: {c['file']} (one instrumented run: load {ph['load_s']:.2f} s"
+            f" + store {ph['store_s']:.2f} s; RSS after imports {ph['base_rss'] / MIB:.0f} MiB,"
+            f" peak {ph['peak_rss'] / MIB:.0f} MiB)"
+        )
+        print(
+            f"  {'step (exclusive wall time)':<60} {'seconds':>9} {'share':>6} "
+            f"{'peak MiB':>9} {'RSS after':>9}"
+        )
         for k, v in sorted(ph["phases"].items(), key=lambda kv: -kv[1]["s"]):
             share = v["s"] / ph["total_s"] * 100
             peak = f"{v['peak_rss'] / MIB:>9.0f}" if "peak_rss" in v else f"{'':>9}"
             rss = f"{v['rss_after'] / MIB:>9.0f}" if "rss_after" in v else f"{'':>9}"
             calls = f"  x{v['calls']}" if v["calls"] > 1 else ""
             print(f"  {k:<60} {v['s']:>7.3f} s {share:>5.1f}% {peak} {rss}{calls}")
-        print("  (peak MiB = highest RSS while the step ran, nested steps included; "
-              "RSS after = when it returned)")
+        print(
+            "  (peak MiB = highest RSS while the step ran, nested steps included; "
+            "RSS after = when it returned)"
+        )
 
 
 def check_goals(cases: list[dict]) -> list[dict]:
@@ -592,16 +776,32 @@ def check_goals(cases: list[dict]) -> list[dict]:
             goals.append({"goal": name, "status": "NOT RUN"})
             continue
         v = c["summary"]["total_s"]
-        goals.append({"goal": name, "value": round(v, 3), "limit": limit,
-                      "status": "PASS" if v <= limit else "MISS"})
+        goals.append(
+            {
+                "goal": name,
+                "value": round(v, 3),
+                "limit": limit,
+                "status": "PASS" if v <= limit else "MISS",
+            }
+        )
     for c in cases:
         s = c["summary"]
-        goals.append({"goal": f"{c['file']}: peak RSS <= {MEMORY_FACTOR:g}x frame",
-                      "value": round(s["peak_over_frame"], 2), "limit": MEMORY_FACTOR,
-                      "status": "PASS" if s["peak_over_frame"] <= MEMORY_FACTOR else "MISS"})
-        goals.append({"goal": f"{c['file']}: (peak - import baseline) <= {MEMORY_FACTOR:g}x frame",
-                      "value": round(s["net_peak_over_frame"], 2), "limit": MEMORY_FACTOR,
-                      "status": "PASS" if s["net_peak_over_frame"] <= MEMORY_FACTOR else "MISS"})
+        goals.append(
+            {
+                "goal": f"{c['file']}: peak RSS <= {MEMORY_FACTOR:g}x frame",
+                "value": round(s["peak_over_frame"], 2),
+                "limit": MEMORY_FACTOR,
+                "status": "PASS" if s["peak_over_frame"] <= MEMORY_FACTOR else "MISS",
+            }
+        )
+        goals.append(
+            {
+                "goal": f"{c['file']}: (peak - import baseline) <= {MEMORY_FACTOR:g}x frame",
+                "value": round(s["net_peak_over_frame"], 2),
+                "limit": MEMORY_FACTOR,
+                "status": "PASS" if s["net_peak_over_frame"] <= MEMORY_FACTOR else "MISS",
+            }
+        )
     print()
     print("goals")
     for g in goals:
@@ -617,20 +817,37 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 500_000])
     ap.add_argument("--quick", action="store_true", help="only the 100k-row size")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="funnel-analytics runs per file, each in a fresh process (median)")
-    ap.add_argument("--skip-baseline-over", type=int, default=None, metavar="N",
-                    help="skip the pandas+pandera baseline for files of more than N rows")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="funnel-analytics runs per file, each in a fresh process (median)",
+    )
+    ap.add_argument(
+        "--skip-baseline-over",
+        type=int,
+        default=None,
+        metavar="N",
+        help="skip the pandas+pandera baseline for files of more than N rows",
+    )
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--no-phases", action="store_true", help="skip the phase breakdown run")
-    ap.add_argument("--profile", action="store_true",
-                    help="also run cProfile per file (pstats in benchmarks/out/)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run cProfile per file (pstats in benchmarks/out/)",
+    )
     ap.add_argument("--profile-top", type=int, default=25)
     ap.add_argument("--formats", nargs="+", default=["xlsx", "csv"], choices=["xlsx", "csv"])
     ap.add_argument("--regenerate", action="store_true", help="ignore cached data files")
-    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
-                    help="before each measurement wait up to SECONDS for the CPUs to be idle "
-                         "(other processes using < 25%% of them)")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each measurement wait up to SECONDS for the CPUs to be idle "
+        "(other processes using < 25%% of them)",
+    )
     ap.add_argument("--_worker", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--_generate", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -656,11 +873,17 @@ def main(argv: list[str] | None = None) -> int:
     WAIT_IDLE["seconds"] = args.wait_idle
     env_before = environment(PACKAGES)
     pk, lib = env_before["packages"], env_before["library"]
-    print(f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), pandera "
-          f"{pk.get('pandera')}, fastexcel {pk.get('fastexcel')}, duckdb {pk.get('duckdb')}; "
-          f"library code {lib['code_sha1']} at {lib['git_head']}"
-          + (f" + uncommitted changes in {len(lib['uncommitted_files'])} files"
-             if lib["uncommitted_files"] else ""), flush=True)
+    print(
+        f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), pandera "
+        f"{pk.get('pandera')}, fastexcel {pk.get('fastexcel')}, duckdb {pk.get('duckdb')}; "
+        f"library code {lib['code_sha1']} at {lib['git_head']}"
+        + (
+            f" + uncommitted changes in {len(lib['uncommitted_files'])} files"
+            if lib["uncommitted_files"]
+            else ""
+        ),
+        flush=True,
+    )
     sizes = [100_000] if args.quick else args.rows
     OUT.mkdir(parents=True, exist_ok=True)
     cases: list[dict] = []
@@ -668,26 +891,43 @@ def main(argv: list[str] | None = None) -> int:
         meta = None if args.regenerate else cached_meta(n)
         if meta is None:
             print(f"generating {n} rows (xlsxwriter constant_memory + csv) ...", flush=True)
-            proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--_generate",
-                                   str(n)], capture_output=True, text=True, cwd=ROOT)
+            proc = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--_generate", str(n)],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
             if proc.returncode != 0:
                 raise SystemExit(proc.stderr)
             meta = json.loads(proc.stdout.strip().splitlines()[-1])
             sec = meta["seconds"]
-            print(f"  done: frame {sec['frame']:.1f} s, xlsx {sec['xlsx']:.1f} s, "
-                  f"csv {sec['csv']:.1f} s", flush=True)
+            print(
+                f"  done: frame {sec['frame']:.1f} s, xlsx {sec['xlsx']:.1f} s, "
+                f"csv {sec['csv']:.1f} s",
+                flush=True,
+            )
         else:
             print(f"using cached data for {n} rows", flush=True)
         for kind in args.formats:
             path = data_paths(n)[kind]
-            case = {"file": path.name, "kind": kind, "rows": n, "bytes": path.stat().st_size,
-                    "bad_rows_generated": meta["bad_rows"], "bad_total": meta["bad_total"]}
+            case = {
+                "file": path.name,
+                "kind": kind,
+                "rows": n,
+                "bytes": path.stat().st_size,
+                "bad_rows_generated": meta["bad_rows"],
+                "bad_total": meta["bad_total"],
+            }
             print(f"{path.name}: funnel-analytics x{args.repeat} ...", end="", flush=True)
             case["funnel_runs"] = [run_worker("funnel", path) for _ in range(args.repeat)]
-            print(" " + ", ".join(f"{r['total_s']:.2f}s" for r in case["funnel_runs"]), end="",
-                  flush=True)
-            skip = args.no_baseline or (args.skip_baseline_over is not None
-                                        and n > args.skip_baseline_over)
+            print(
+                " " + ", ".join(f"{r['total_s']:.2f}s" for r in case["funnel_runs"]),
+                end="",
+                flush=True,
+            )
+            skip = args.no_baseline or (
+                args.skip_baseline_over is not None and n > args.skip_baseline_over
+            )
             if not skip:
                 print("; baseline ...", end="", flush=True)
                 case["baseline"] = run_worker("baseline", path)
@@ -705,37 +945,51 @@ def main(argv: list[str] | None = None) -> int:
     for c in cases:
         if c.get("profile"):
             print()
-            print(f"cProfile {c['file']} (cProfile overhead inflates Python-heavy code; "
-                  f"pstats: {c['profile']['pstats']})")
+            print(
+                f"cProfile {c['file']} (cProfile overhead inflates Python-heavy code; "
+                f"pstats: {c['profile']['pstats']})"
+            )
             for key in ("cumulative", "tottime"):
                 text = c["profile"]["text"][key]
-                body = text[text.find("   ncalls"):]
+                body = text[text.find("   ncalls") :]
                 print(f"-- sorted by {key}")
                 print(body.rstrip())
     goals = check_goals(cases)
     env_after = environment(PACKAGES)
-    same = (env_after["packages"] == env_before["packages"]
-            and env_after["library"]["code_sha1"] == env_before["library"]["code_sha1"])
+    same = (
+        env_after["packages"] == env_before["packages"]
+        and env_after["library"]["code_sha1"] == env_before["library"]["code_sha1"]
+    )
     if not same:
-        print("WARNING: the library or its packages changed while the benchmark ran; "
-              "the numbers mix versions (see results.json: environment_before/after)")
+        print(
+            "WARNING: the library or its packages changed while the benchmark ran; "
+            "the numbers mix versions (see results.json: environment_before/after)"
+        )
     for c in cases:
         if c["funnel_runs"][0]["rows_rejected"] != c["bad_total"]:
-            print(f"  note: {c['file']}: {c['funnel_runs'][0]['rows_rejected']} rows rejected, "
-                  f"{c['bad_total']} made bad on purpose")
+            print(
+                f"  note: {c['file']}: {c['funnel_runs'][0]['rows_rejected']} rows rejected, "
+                f"{c['bad_total']} made bad on purpose"
+            )
 
     results = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
-        "environment_before": env_before, "environment_after": env_after,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "environment_before": env_before,
+        "environment_after": env_after,
         "memory_measure": "VmHWM (peak RSS) from /proc/self/status of a fresh subprocess per "
-                          "measurement; ru_maxrss recorded alongside",
+        "measurement; ru_maxrss recorded alongside",
         "args": {k: v for k, v in vars(args).items() if not k.startswith("_")},
-        "cases": cases, "goals": goals,
+        "cases": cases,
+        "goals": goals,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2),
-                                      encoding="utf-8")
+    (OUT / "results.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     print(f"\nresults: {OUT / 'results.json'}")
     return 0
 

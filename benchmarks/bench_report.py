@@ -75,10 +75,23 @@ SOURCES = ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
 GRADES = ("A", "B", "C", "D")
 
 # The parts of build_report that are timed separately (names in funnel_analytics.report).
-PARTS = ("stage_history", "reached_stage_conversion", "transition_matrix", "regressions",
-         "stage_durations", "stalled_deals", "pipeline_changes", "win_rates", "closing_rows",
-         "slipped_deals", "amount_changes", "funnel_counts", "current_deals",
-         "created_cohort_win_rates", "json_records")
+PARTS = (
+    "stage_history",
+    "reached_stage_conversion",
+    "transition_matrix",
+    "regressions",
+    "stage_durations",
+    "stalled_deals",
+    "pipeline_changes",
+    "win_rates",
+    "closing_rows",
+    "slipped_deals",
+    "amount_changes",
+    "funnel_counts",
+    "current_deals",
+    "created_cohort_win_rates",
+    "json_records",
+)
 
 
 # ============================================================================================
@@ -86,8 +99,11 @@ PARTS = ("stage_history", "reached_stage_conversion", "transition_matrix", "regr
 # ============================================================================================
 def data_paths(deals: int, months: int) -> dict[str, Path]:
     stem = f"report_obs_{deals}x{months}_s{SEED}_v{GENERATOR_VERSION}"
-    return {"full": OUT / f"{stem}.parquet", "subset": OUT / f"{stem}_subset.parquet",
-            "meta": OUT / f"{stem}.meta.json"}
+    return {
+        "full": OUT / f"{stem}.parquet",
+        "subset": OUT / f"{stem}_subset.parquet",
+        "meta": OUT / f"{stem}.meta.json",
+    }
 
 
 def simulate(deals: int, months: int, seed: int = SEED):
@@ -100,7 +116,7 @@ def simulate(deals: int, months: int, seed: int = SEED):
     rng = np.random.default_rng(seed)
     month_ends = pd.date_range(FIRST_MONTH_END, periods=months, freq="ME")
     day0 = np.datetime64("1970-01-01", "D")
-    snap_days = ((month_ends.to_numpy().astype("datetime64[D]") - day0).astype(np.int64))
+    snap_days = (month_ends.to_numpy().astype("datetime64[D]") - day0).astype(np.int64)
 
     # Per-deal attributes that do not change, indexed by deal number (grown as deals arrive).
     static = {"created": [], "team": [], "owner": [], "source": [], "grade": []}
@@ -186,8 +202,16 @@ def simulate(deals: int, months: int, seed: int = SEED):
             status = np.concatenate([status, nst])
             amount = np.concatenate([amount, na])
             expected = np.concatenate([expected, ne])
-        chunks.append((deal, np.full(len(deal), m, dtype=np.int8), stage.copy(), status.copy(),
-                       amount.copy(), expected.copy()))
+        chunks.append(
+            (
+                deal,
+                np.full(len(deal), m, dtype=np.int8),
+                stage.copy(),
+                status.copy(),
+                amount.copy(),
+                expected.copy(),
+            )
+        )
 
     d_all = np.concatenate([c[0] for c in chunks])
     m_all = np.concatenate([c[1] for c in chunks])
@@ -200,7 +224,8 @@ def simulate(deals: int, months: int, seed: int = SEED):
 
     string = pd.StringDtype("pyarrow")
     ids = pc.binary_join_element_wise(
-        "D", pc.utf8_lpad(pc.cast(pa.array(np.arange(next_deal)), pa.string()), 7, "0"), "")
+        "D", pc.utf8_lpad(pc.cast(pa.array(np.arange(next_deal)), pa.string()), 7, "0"), ""
+    )
 
     def strings(values, codes) -> pd.Series:
         return pd.Series(pd.array(pa.array(list(values)).take(pa.array(codes)), dtype=string))
@@ -209,19 +234,21 @@ def simulate(deals: int, months: int, seed: int = SEED):
         return (day0 + days.astype("timedelta64[D]")).astype("datetime64[ns]")
 
     owners = [f"{t[:2]}销售{i:02d}" for t in TEAMS for i in range(OWNERS_PER_TEAM)]
-    frame = pd.DataFrame({
-        "opportunity_id": pd.Series(pd.array(ids.take(pa.array(d_all)), dtype=string)),
-        "snapshot_date": month_ends.to_numpy().astype("datetime64[ns]")[m_all],
-        "stage": strings(KEYS, stage_all),
-        "status": strings(STATUSES, status_all),
-        "amount": amount_all.astype("float64"),
-        "expected_close_date": days_to_ns(expected_all),
-        "created_date": days_to_ns(st["created"][d_all]),
-        "team": strings(TEAMS, st["team"][d_all]),
-        "owner": strings(owners, st["owner"][d_all]),
-        "source": strings(SOURCES, st["source"][d_all]),
-        "grade": strings(GRADES, st["grade"][d_all]),
-    })
+    frame = pd.DataFrame(
+        {
+            "opportunity_id": pd.Series(pd.array(ids.take(pa.array(d_all)), dtype=string)),
+            "snapshot_date": month_ends.to_numpy().astype("datetime64[ns]")[m_all],
+            "stage": strings(KEYS, stage_all),
+            "status": strings(STATUSES, status_all),
+            "amount": amount_all.astype("float64"),
+            "expected_close_date": days_to_ns(expected_all),
+            "created_date": days_to_ns(st["created"][d_all]),
+            "team": strings(TEAMS, st["team"][d_all]),
+            "owner": strings(owners, st["owner"][d_all]),
+            "source": strings(SOURCES, st["source"][d_all]),
+            "grade": strings(GRADES, st["grade"][d_all]),
+        }
+    )
     return frame, d_all, next_deal
 
 
@@ -235,22 +262,30 @@ def generate(deals: int, months: int) -> dict:
     t1 = time.perf_counter()
     paths = data_paths(deals, months)
     OUT.mkdir(parents=True, exist_ok=True)
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), paths["full"],
-                   compression="zstd")
+    pq.write_table(
+        pa.Table.from_pandas(frame, preserve_index=False), paths["full"], compression="zstd"
+    )
     every = max(1, round(len(frame) / SUBSET_ROWS))
     subset = frame[(deal_no % every) == 0].reset_index(drop=True)
     if every > 1:  # else the baseline runs on the full data
-        pq.write_table(pa.Table.from_pandas(subset, preserve_index=False), paths["subset"],
-                       compression="zstd")
+        pq.write_table(
+            pa.Table.from_pandas(subset, preserve_index=False), paths["subset"], compression="zstd"
+        )
     per_snapshot = frame.groupby("snapshot_date").size()
     meta = {
-        "deals_arg": deals, "months": months, "seed": SEED, "generator_version": GENERATOR_VERSION,
-        "rows": len(frame), "distinct_deals": int(n_deals),
+        "deals_arg": deals,
+        "months": months,
+        "seed": SEED,
+        "generator_version": GENERATOR_VERSION,
+        "rows": len(frame),
+        "distinct_deals": int(n_deals),
         "rows_per_snapshot": {"min": int(per_snapshot.min()), "max": int(per_snapshot.max())},
-        "status_share": {k: round(float(v), 4) for k, v in
-                         frame["status"].value_counts(normalize=True).items()},
+        "status_share": {
+            k: round(float(v), 4) for k, v in frame["status"].value_counts(normalize=True).items()
+        },
         "frame_mib": float(frame.memory_usage(deep=True).sum() / MIB),
-        "subset_every_kth_deal": every, "subset_rows": len(subset),
+        "subset_every_kth_deal": every,
+        "subset_rows": len(subset),
         "subset_deals": int(np.unique(deal_no[(deal_no % every) == 0]).size),
         "seconds": {"simulate": t1 - t0, "write": time.perf_counter() - t1},
     }
@@ -285,8 +320,9 @@ def _load(path: str):
     obs = pd.read_parquet(path)
     string = pd.StringDtype("pyarrow")
     for col in obs.columns:
-        if obs[col].dtype != string and (obs[col].dtype == object or
-                                         isinstance(obs[col].dtype, pd.StringDtype)):
+        if obs[col].dtype != string and (
+            obs[col].dtype == object or isinstance(obs[col].dtype, pd.StringDtype)
+        ):
             obs[col] = obs[col].astype(string)
     gc.collect()
     pa.default_memory_pool().release_unused()
@@ -340,12 +376,22 @@ def worker_funnel(path: str) -> dict:
     json_s = time.perf_counter() - json_s
     import funnel_analytics
 
-    return {"rows": len(obs), "total_s": total, "cpu_s": cpu, "json_dumps_s": json_s,
-            "library_file": funnel_analytics.__file__,
-            "import_s": import_s, "load_s": load_s, "base_rss": base_rss,
-            "loaded_rss": loaded_rss, "peak_rss": st["VmHWM"], "peak_reset": reset_ok,
-            "frame_bytes": frame, "checks": _checks_from_report(report),
-            "table_rows": {k: len(v) for k, v in report.tables.items()}}
+    return {
+        "rows": len(obs),
+        "total_s": total,
+        "cpu_s": cpu,
+        "json_dumps_s": json_s,
+        "library_file": funnel_analytics.__file__,
+        "import_s": import_s,
+        "load_s": load_s,
+        "base_rss": base_rss,
+        "loaded_rss": loaded_rss,
+        "peak_rss": st["VmHWM"],
+        "peak_reset": reset_ok,
+        "frame_bytes": frame,
+        "checks": _checks_from_report(report),
+        "table_rows": {k: len(v) for k, v in report.tables.items()},
+    }
 
 
 def worker_parts(path: str) -> dict:
@@ -399,9 +445,16 @@ def worker_parts(path: str) -> dict:
     stack[-1][1] = max(stack[-1][1], proc_status()["VmHWM"])
     parts = {k: {"s": v, "calls": calls[k], "peak_rss": peaks[k]} for k, v in acc.items()}
     parts["build_report: rest (date filter, merges, dict assembly)"] = {
-        "s": total - stack[-1][0], "calls": 1}
-    return {"rows": len(obs), "total_s": total, "loaded_rss": base_rss,
-            "peak_rss": stack[-1][1], "parts": parts}
+        "s": total - stack[-1][0],
+        "calls": 1,
+    }
+    return {
+        "rows": len(obs),
+        "total_s": total,
+        "loaded_rss": base_rss,
+        "peak_rss": stack[-1][1],
+        "parts": parts,
+    }
 
 
 def worker_profile(path: str, top: int) -> dict:
@@ -476,24 +529,44 @@ def naive_report(obs):
             same_stage = idx[i] == idx[i - 1] or (idx[i] != idx[i] and idx[i - 1] != idx[i - 1])
             if same_stage and st[i] == st[i - 1]:
                 continue
-            moves.append((d[i], stage[i - 1], stage[i], st[i - 1], st[i],
-                          _kind_of(idx[i - 1], idx[i], st[i - 1], st[i])))
-        return pd.Series({"furthest": max(known) if known else np.nan, "status": st[-1],
-                          "moves": moves})
+            moves.append(
+                (
+                    d[i],
+                    stage[i - 1],
+                    stage[i],
+                    st[i - 1],
+                    st[i],
+                    _kind_of(idx[i - 1], idx[i], st[i - 1], st[i]),
+                )
+            )
+        return pd.Series(
+            {"furthest": max(known) if known else np.nan, "status": st[-1], "moves": moves}
+        )
 
     deals = df.groupby(ID, sort=True)[[DATE, "stage", "status", "idx"]].apply(per_deal)
     mv = deals["moves"].explode().dropna()
-    moves = pd.DataFrame(mv.tolist(), index=mv.index,
-                         columns=["date", "from_stage", "to_stage", "from_status", "to_status",
-                                  "kind"]).rename_axis(ID).reset_index()
+    moves = (
+        pd.DataFrame(
+            mv.tolist(),
+            index=mv.index,
+            columns=["date", "from_stage", "to_stage", "from_status", "to_status", "kind"],
+        )
+        .rename_axis(ID)
+        .reset_index()
+    )
 
     # 2. Reached-stage conversion.
     conv = []
     for k, key in enumerate(KEYS):
         reached = deals["furthest"] >= k
-        conv.append({"stage": key, "reached_count": int(reached.sum()),
-                     "closed_count": int((reached & deals["status"].isin(["won", "lost"])).sum()),
-                     "won_count": int((reached & (deals["status"] == "won")).sum())})
+        conv.append(
+            {
+                "stage": key,
+                "reached_count": int(reached.sum()),
+                "closed_count": int((reached & deals["status"].isin(["won", "lost"])).sum()),
+                "won_count": int((reached & (deals["status"] == "won")).sum()),
+            }
+        )
     conv = pd.DataFrame(conv)
     conv["win_rate"] = conv["won_count"] / conv["closed_count"]
 
@@ -503,8 +576,9 @@ def naive_report(obs):
     transitions = pd.crosstab(tm["from_stage"].fillna("unknown"), tm["to"])
     back = moves[moves["kind"] == "backward"]
     exits = moves[moves["kind"].isin(["forward", "skip", "backward", "won", "lost"])]
-    reg = pd.DataFrame({"exits": exits.groupby("from_stage").size(),
-                        "backward": back.groupby("from_stage").size()}).fillna(0)
+    reg = pd.DataFrame(
+        {"exits": exits.groupby("from_stage").size(), "backward": back.groupby("from_stage").size()}
+    ).fillna(0)
     reg["regression_rate"] = reg["backward"] / reg["exits"]
 
     # 4. Time in stage (finished stays only) and stalled deals: a loop over the stages.
@@ -520,17 +594,28 @@ def naive_report(obs):
         # observation in another stage or closed.
         at["entered"] = at[DATE].where(at["prev_idx"] != k)
         at["entered"] = at.groupby(ID)["entered"].ffill()
-        ends = at[at["next_date"].isna() | (at["next_idx"] != k)
-                  | at["next_status"].isin(["won", "lost"])]
+        ends = at[
+            at["next_date"].isna() | (at["next_idx"] != k) | at["next_status"].isin(["won", "lost"])
+        ]
         stays = ends
         finished = stays[stays["next_date"].notna()]
         days = (finished["next_date"] - finished["entered"]).dt.days
         p = days.quantile([0.5, 0.75, 0.8]) if len(days) else pd.Series([np.nan] * 3)
-        durations.append({"stage": key, "n": len(stays), "censored": len(stays) - len(finished),
-                          "median_days": float(p.iloc[0]), "p75_days": float(p.iloc[1]),
-                          "p80_days": float(p.iloc[2])})
-        current = stays[stays["next_date"].isna() & (stays[DATE] == as_of)
-                        & (stays[ID].map(final_status) == "open")]
+        durations.append(
+            {
+                "stage": key,
+                "n": len(stays),
+                "censored": len(stays) - len(finished),
+                "median_days": float(p.iloc[0]),
+                "p75_days": float(p.iloc[1]),
+                "p80_days": float(p.iloc[2]),
+            }
+        )
+        current = stays[
+            stays["next_date"].isna()
+            & (stays[DATE] == as_of)
+            & (stays[ID].map(final_status) == "open")
+        ]
         in_stage = (as_of - current["entered"]).dt.days
         stalled.append(current.assign(days_in_stage=in_stage)[in_stage > p.iloc[2]])
     durations = pd.DataFrame(durations)
@@ -548,17 +633,29 @@ def naive_report(obs):
     seen = w[ID].isin(obs.loc[obs[DATE] < as_of, ID]).to_numpy(bool)
     delta = (w["amount_b"].fillna(0) - w["amount_a"].fillna(0)).to_numpy()
     w["step"] = np.select(
-        [open_a & open_b & (delta > 0), open_a & open_b & (delta < 0), open_a & open_b,
-         open_b & seen, open_b, (w["status_b"] == "won").fillna(False).to_numpy(bool),
-         (w["status_b"] == "lost").fillna(False).to_numpy(bool)],
+        [
+            open_a & open_b & (delta > 0),
+            open_a & open_b & (delta < 0),
+            open_a & open_b,
+            open_b & seen,
+            open_b,
+            (w["status_b"] == "won").fillna(False).to_numpy(bool),
+            (w["status_b"] == "lost").fillna(False).to_numpy(bool),
+        ],
         ["increased", "decreased", "unchanged", "moved_in", "new", "won", "lost"],
-        default="moved_out")
+        default="moved_out",
+    )
     w["delta"] = delta
-    steps = w.groupby("step").agg(count=(ID, "size"), amount_a=("amount_a", "sum"),
-                                  amount_b=("amount_b", "sum"), delta=("delta", "sum"))
+    steps = w.groupby("step").agg(
+        count=(ID, "size"),
+        amount_a=("amount_a", "sum"),
+        amount_b=("amount_b", "sum"),
+        delta=("delta", "sum"),
+    )
     waterfall = {"start": int(open_a.sum()), "end": int(open_b.sum())}
-    waterfall.update({s: int(steps["count"].get(s, 0)) for s in
-                      ("new", "moved_in", "won", "lost", "moved_out")})
+    waterfall.update(
+        {s: int(steps["count"].get(s, 0)) for s in ("new", "moved_in", "won", "lost", "moved_out")}
+    )
     waterfall["increased"] = waterfall["decreased"] = 0
     end_amount = float(w.loc[open_b, "amount_b"].sum())
 
@@ -566,14 +663,19 @@ def naive_report(obs):
     closing = moves[moves["kind"].isin(["won", "lost"])].drop_duplicates(ID, keep="last")
     closing = closing[(closing["date"] > previous) & (closing["date"] <= as_of)]
     at_close = obs[[ID, DATE, "amount", "team", "owner", "source", "grade"]].merge(
-        closing[[ID, "date", "kind"]], left_on=[ID, DATE], right_on=[ID, "date"])
+        closing[[ID, "date", "kind"]], left_on=[ID, DATE], right_on=[ID, "date"]
+    )
     at_close["won"] = at_close["kind"] == "won"
     at_close["won_amount"] = at_close["amount"].where(at_close["won"], 0.0)
     win_rates = {}
     for by in (None, "team", "owner", "source", "grade"):
         g = at_close.groupby(by) if by else at_close.groupby(np.zeros(len(at_close)))
-        t = g.agg(closed=("won", "size"), won=("won", "sum"), closed_amount=("amount", "sum"),
-                  won_amount=("won_amount", "sum"))
+        t = g.agg(
+            closed=("won", "size"),
+            won=("won", "sum"),
+            closed_amount=("amount", "sum"),
+            won_amount=("won_amount", "sum"),
+        )
         t["win_rate"] = t["won"] / t["closed"]
         win_rates[by or "all"] = t
 
@@ -586,8 +688,11 @@ def naive_report(obs):
 
     # 8. The funnel of the latest snapshot.
     snap = obs[(obs[DATE] == as_of) & obs["status"].isin(["open", "won"])]
-    funnel = snap.groupby("stage").agg(count=(ID, "size"), amount=("amount", "sum")) \
+    funnel = (
+        snap.groupby("stage")
+        .agg(count=(ID, "size"), amount=("amount", "sum"))
         .reindex(list(KEYS), fill_value=0)
+    )
 
     return {
         "deals": len(deals),
@@ -619,27 +724,41 @@ def worker_baseline(path: str) -> dict:
     c0, t0 = time.process_time(), time.perf_counter()
     checks = naive_report(obs)
     total = time.perf_counter() - t0
-    return {"rows": len(obs), "total_s": total, "cpu_s": time.process_time() - c0,
-            "base_rss": base_rss, "loaded_rss": loaded_rss,
-            "peak_rss": proc_status()["VmHWM"], "peak_reset": reset_ok,
-            "frame_bytes": int(obs.memory_usage(deep=True).sum()), "checks": checks}
+    return {
+        "rows": len(obs),
+        "total_s": total,
+        "cpu_s": time.process_time() - c0,
+        "base_rss": base_rss,
+        "loaded_rss": loaded_rss,
+        "peak_rss": proc_status()["VmHWM"],
+        "peak_reset": reset_ok,
+        "frame_bytes": int(obs.memory_usage(deep=True).sum()),
+        "checks": checks,
+    }
 
 
 # ============================================================================================
 # Parent: run the workers, print, check goals, write JSON
 # ============================================================================================
-def run_worker(mode: str, path: Path, extra: list[str] | None = None,
-               timeout: float = 7200) -> dict:
+def run_worker(
+    mode: str, path: Path, extra: list[str] | None = None, timeout: float = 7200
+) -> dict:
     busy = wait_idle()
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--_worker", mode, str(path),
-           *(extra or [])]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--_worker",
+        mode,
+        str(path),
+        *(extra or []),
+    ]
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     if LIBRARY["dir"]:
         env["PYTHONPATH"] = os.pathsep.join(
-            [LIBRARY["dir"], *filter(None, [os.environ.get("PYTHONPATH")])])
+            [LIBRARY["dir"], *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env,
-                          timeout=timeout)
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
     if proc.returncode != 0:
         raise RuntimeError(f"worker {mode} {path.name} failed:\n{proc.stderr[-4000:]}")
     out = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -667,24 +786,40 @@ def prepare_library(spec: str) -> dict:
     if spec == "snapshot":
         tmp = OUT / "lib" / "_copying"
         shutil.rmtree(tmp, ignore_errors=True)
-        shutil.copytree(ROOT / "funnel_analytics", tmp / "funnel_analytics",
-                        ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / "funnel_analytics",
+            tmp / "funnel_analytics",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         digest = tree_hash(tmp / "funnel_analytics")
         dest = OUT / "lib" / f"worktree-{digest}"
         shutil.rmtree(dest, ignore_errors=True)
         tmp.rename(dest)
         return {"spec": spec, "dir": str(dest), "code_sha1": digest}
     if spec.startswith("git:"):
-        rev = subprocess.run(["git", "rev-parse", "--short", spec[4:]], capture_output=True,
-                             text=True, cwd=ROOT, check=True).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", spec[4:]],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        ).stdout.strip()
         dest = OUT / "lib" / f"git-{rev}"
         if not (dest / "funnel_analytics").exists():
             dest.mkdir(parents=True, exist_ok=True)
-            archive = subprocess.run(["git", "archive", rev, "funnel_analytics"],
-                                     capture_output=True, cwd=ROOT, check=True).stdout
+            archive = subprocess.run(
+                ["git", "archive", rev, "funnel_analytics"],
+                capture_output=True,
+                cwd=ROOT,
+                check=True,
+            ).stdout
             subprocess.run(["tar", "-x", "-C", str(dest)], input=archive, check=True)
-        return {"spec": spec, "dir": str(dest), "commit": rev,
-                "code_sha1": tree_hash(dest / "funnel_analytics")}
+        return {
+            "spec": spec,
+            "dir": str(dest),
+            "commit": rev,
+            "code_sha1": tree_hash(dest / "funnel_analytics"),
+        }
     raise SystemExit(f"--library: expected snapshot, live or git:REV, not {spec!r}")
 
 
@@ -695,8 +830,18 @@ def _median_run(runs: list[dict]) -> dict:
 def compare_checks(fa: dict, base: dict) -> list[tuple[str, object, object, bool]]:
     """Which outputs agree between the library and the baseline (same data)."""
     rows = []
-    exact = ("deals", "funnel_open", "reached", "won_by_reached", "moves", "backward",
-             "closed_in_period", "won_in_period", "slipped_deals", "stays")
+    exact = (
+        "deals",
+        "funnel_open",
+        "reached",
+        "won_by_reached",
+        "moves",
+        "backward",
+        "closed_in_period",
+        "won_in_period",
+        "slipped_deals",
+        "stays",
+    )
     for k in exact:
         rows.append((k, fa[k], base[k], fa[k] == base[k]))
     for step in ("start", "new", "moved_in", "won", "lost", "moved_out", "end"):
@@ -705,8 +850,7 @@ def compare_checks(fa: dict, base: dict) -> list[tuple[str, object, object, bool
     a, b = fa["waterfall_amount_end"], base["waterfall_amount_end"]
     rows.append(("waterfall end amount", round(a), round(b), abs(a - b) <= 1e-6 * max(1, abs(a))))
     # Not expected to agree: Kaplan-Meier (library) vs finished stays only (baseline).
-    rows.append(("median days (KM vs finished only)", fa["median_days"], base["median_days"],
-                 None))
+    rows.append(("median days (KM vs finished only)", fa["median_days"], base["median_days"], None))
     rows.append(("stalled deals (KM P80 vs finished P80)", fa["stalled"], base["stalled"], None))
     return rows
 
@@ -716,25 +860,47 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--deals", type=int, default=1_000_000, help="deals per snapshot (about)")
     ap.add_argument("--months", type=int, default=12, help="monthly snapshots")
     ap.add_argument("--quick", action="store_true", help="100,000 deals")
-    ap.add_argument("--repeat", type=int, default=1,
-                    help="funnel-analytics runs on the full data, each a fresh process (median)")
-    ap.add_argument("--baseline-limit", type=float, default=300.0, metavar="SECONDS",
-                    help="run the baseline on the full data only if its time extrapolated "
-                         "from the ~1M-row subset is at most this (default 300)")
-    ap.add_argument("--baseline-full", action="store_true",
-                    help="always run the baseline on the full data too")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="funnel-analytics runs on the full data, each a fresh process (median)",
+    )
+    ap.add_argument(
+        "--baseline-limit",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="run the baseline on the full data only if its time extrapolated "
+        "from the ~1M-row subset is at most this (default 300)",
+    )
+    ap.add_argument(
+        "--baseline-full", action="store_true", help="always run the baseline on the full data too"
+    )
     ap.add_argument("--no-baseline", action="store_true")
     ap.add_argument("--no-parts", action="store_true", help="skip the per-part timing run")
-    ap.add_argument("--profile", action="store_true",
-                    help="also cProfile build_report on the full data (pstats in benchmarks/out/)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="also cProfile build_report on the full data (pstats in benchmarks/out/)",
+    )
     ap.add_argument("--profile-top", type=int, default=30)
     ap.add_argument("--regenerate", action="store_true", help="ignore the cached data")
-    ap.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
-                    help="before each measurement wait up to SECONDS for the CPUs to be idle "
-                         "(other processes using < 25%% of them)")
-    ap.add_argument("--library", default="snapshot", metavar="snapshot|live|git:REV",
-                    help="which funnel_analytics to measure: a copy of the working tree taken "
-                         "at the start (default), the live tree, or a commit (git:HEAD)")
+    ap.add_argument(
+        "--wait-idle",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="before each measurement wait up to SECONDS for the CPUs to be idle "
+        "(other processes using < 25%% of them)",
+    )
+    ap.add_argument(
+        "--library",
+        default="snapshot",
+        metavar="snapshot|live|git:REV",
+        help="which funnel_analytics to measure: a copy of the working tree taken "
+        "at the start (default), the live tree, or a commit (git:HEAD)",
+    )
     ap.add_argument("--_worker", nargs="+", help=argparse.SUPPRESS)
     ap.add_argument("--_generate", nargs=2, type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -758,35 +924,58 @@ def main(argv: list[str] | None = None) -> int:
     months = args.months
     env_before = environment(PACKAGES)
     pk, lib = env_before["packages"], env_before["library"]
-    print(f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), numpy "
-          f"{pk.get('numpy')}, pyarrow {pk.get('pyarrow')}, statsmodels {pk.get('statsmodels')}; "
-          f"working tree {lib['code_sha1']} at {lib['git_head']}"
-          + (f" + uncommitted changes in {len(lib['uncommitted_files'])} files"
-             if lib["uncommitted_files"] else ""), flush=True)
-    print(f"measuring funnel_analytics: {LIBRARY['spec']}, code {LIBRARY['code_sha1']}"
-          + (f" (frozen copy in {LIBRARY['dir']})" if LIBRARY["dir"] else
-             " (live tree: edits during the run would mix versions)"), flush=True)
+    print(
+        f"pandas {pk.get('pandas')} (strings: {pk.get('string_storage')}), numpy "
+        f"{pk.get('numpy')}, pyarrow {pk.get('pyarrow')}, statsmodels {pk.get('statsmodels')}; "
+        f"working tree {lib['code_sha1']} at {lib['git_head']}"
+        + (
+            f" + uncommitted changes in {len(lib['uncommitted_files'])} files"
+            if lib["uncommitted_files"]
+            else ""
+        ),
+        flush=True,
+    )
+    print(
+        f"measuring funnel_analytics: {LIBRARY['spec']}, code {LIBRARY['code_sha1']}"
+        + (
+            f" (frozen copy in {LIBRARY['dir']})"
+            if LIBRARY["dir"]
+            else " (live tree: edits during the run would mix versions)"
+        ),
+        flush=True,
+    )
 
     OUT.mkdir(parents=True, exist_ok=True)
     meta = None if args.regenerate else cached_meta(deals, months)
     if meta is None:
         print(f"generating {months} snapshots of ~{deals:,} deals ...", end="", flush=True)
-        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--_generate",
-                               str(deals), str(months)], capture_output=True, text=True, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--_generate", str(deals), str(months)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if proc.returncode != 0:
             raise SystemExit(proc.stderr)
         meta = json.loads(proc.stdout.strip().splitlines()[-1])
-        print(f" {meta['seconds']['simulate']:.1f} s (+{meta['seconds']['write']:.1f} s Parquet)",
-              flush=True)
+        print(
+            f" {meta['seconds']['simulate']:.1f} s (+{meta['seconds']['write']:.1f} s Parquet)",
+            flush=True,
+        )
     else:
         print("using cached data", flush=True)
     paths = data_paths(deals, months)
-    print(f"data: {meta['rows']:,} rows, {meta['distinct_deals']:,} distinct deals, "
-          f"{meta['rows_per_snapshot']['min']:,}-{meta['rows_per_snapshot']['max']:,} per "
-          f"snapshot, frame {meta['frame_mib']:.0f} MiB; subset for the baseline: "
-          + (f"every {meta['subset_every_kth_deal']}th deal = {meta['subset_rows']:,} rows"
-             if meta["subset_every_kth_deal"] > 1 else "the full data (small enough)"),
-          flush=True)
+    print(
+        f"data: {meta['rows']:,} rows, {meta['distinct_deals']:,} distinct deals, "
+        f"{meta['rows_per_snapshot']['min']:,}-{meta['rows_per_snapshot']['max']:,} per "
+        f"snapshot, frame {meta['frame_mib']:.0f} MiB; subset for the baseline: "
+        + (
+            f"every {meta['subset_every_kth_deal']}th deal = {meta['subset_rows']:,} rows"
+            if meta["subset_every_kth_deal"] > 1
+            else "the full data (small enough)"
+        ),
+        flush=True,
+    )
 
     res: dict = {"data": meta}
     print(f"funnel-analytics build_report, full data x{args.repeat} ...", end="", flush=True)
@@ -814,14 +1003,17 @@ def main(argv: list[str] | None = None) -> int:
         if same_size:
             res["baseline_full"] = sub
         elif args.baseline_full or estimate <= args.baseline_limit:
-            print(f"pandas baseline, full data (estimated {estimate:.0f} s) ...", end="",
-                  flush=True)
+            print(
+                f"pandas baseline, full data (estimated {estimate:.0f} s) ...", end="", flush=True
+            )
             res["baseline_full"] = run_worker("baseline", paths["full"])
             print(f" {res['baseline_full']['total_s']:.2f}s", flush=True)
         else:
-            print(f"pandas baseline on the full data NOT run: extrapolated from the subset it "
-                  f"would take ~{estimate:.0f} s (> {args.baseline_limit:.0f} s limit)",
-                  flush=True)
+            print(
+                f"pandas baseline on the full data NOT run: extrapolated from the subset it "
+                f"would take ~{estimate:.0f} s (> {args.baseline_limit:.0f} s limit)",
+                flush=True,
+            )
     if args.profile:
         print("cProfile of build_report, full data ...", flush=True)
         res["profile"] = run_worker("profile", paths["full"], [str(args.profile_top)])
@@ -832,15 +1024,26 @@ def main(argv: list[str] | None = None) -> int:
 
     def row(label, r, base, estimated=False):
         ratio = (base["total_s"] / r["total_s"]) if (base and r) else None
-        table.append({"label": label, "rows": r["rows"], "seconds": r["total_s"],
-                      "peak_mib": r["peak_rss"] / MIB if r.get("peak_rss") else None,
-                      "net_mib": (r["peak_rss"] - r["loaded_rss"]) / MIB
-                      if r.get("peak_rss") and r.get("loaded_rss") else None,
-                      "baseline_ratio": ratio, "estimated": estimated})
+        table.append(
+            {
+                "label": label,
+                "rows": r["rows"],
+                "seconds": r["total_s"],
+                "peak_mib": r["peak_rss"] / MIB if r.get("peak_rss") else None,
+                "net_mib": (r["peak_rss"] - r["loaded_rss"]) / MIB
+                if r.get("peak_rss") and r.get("loaded_rss")
+                else None,
+                "baseline_ratio": ratio,
+                "estimated": estimated,
+            }
+        )
 
     bfull = res.get("baseline_full")
-    est = None if bfull or "baseline_subset" not in res else {
-        "rows": meta["rows"], "total_s": res["baseline_full_estimate_s"]}
+    est = (
+        None
+        if bfull or "baseline_subset" not in res
+        else {"rows": meta["rows"], "total_s": res["baseline_full_estimate_s"]}
+    )
     row("funnel-analytics build_report", full, bfull or est)
     if "baseline_subset" in res and not same_size:
         row("funnel-analytics build_report (subset)", res["funnel_subset"], res["baseline_subset"])
@@ -848,36 +1051,58 @@ def main(argv: list[str] | None = None) -> int:
     if bfull:
         row("pandas baseline", bfull, bfull)
     elif est:
-        table.append({"label": "pandas baseline (NOT RUN: extrapolated x rows)",
-                      "rows": meta["rows"], "seconds": est["total_s"], "peak_mib": None,
-                      "net_mib": None,
-                      "baseline_ratio": 1.0, "estimated": True})
+        table.append(
+            {
+                "label": "pandas baseline (NOT RUN: extrapolated x rows)",
+                "rows": meta["rows"],
+                "seconds": est["total_s"],
+                "peak_mib": None,
+                "net_mib": None,
+                "baseline_ratio": 1.0,
+                "estimated": True,
+            }
+        )
     res["table"] = table
     print()
-    print(f"{'':48} {'rows':>11} {'seconds':>9} {'peak MiB':>9} {'net MiB':>8} "
-          f"{'baseline/this':>13}")
+    print(
+        f"{'':48} {'rows':>11} {'seconds':>9} {'peak MiB':>9} {'net MiB':>8} {'baseline/this':>13}"
+    )
     for t in table:
-        sec = f"~{t['seconds']:.0f}" if t["estimated"] and "NOT RUN" in t["label"] \
+        sec = (
+            f"~{t['seconds']:.0f}"
+            if t["estimated"] and "NOT RUN" in t["label"]
             else f"{t['seconds']:.2f}"
-        ratio = "" if t["baseline_ratio"] is None else (
-            f"{'~' if (est and t is table[0]) else ''}{t['baseline_ratio']:.1f}x")
+        )
+        ratio = (
+            ""
+            if t["baseline_ratio"] is None
+            else (f"{'~' if (est and t is table[0]) else ''}{t['baseline_ratio']:.1f}x")
+        )
         peak = "" if t["peak_mib"] is None else f"{t['peak_mib']:.0f}"
         net = "" if t["net_mib"] is None else f"{t['net_mib']:.0f}"
         print(f"{t['label']:48} {t['rows']:>11,} {sec:>9} {peak:>9} {net:>8} {ratio:>13}")
-    print(f"peak = VmHWM of the measuring process, reset after loading the data, so it includes "
-          f"the loaded data; net = peak - RSS once the data is loaded; the loaded frame ({full['frame_bytes'] / MIB:.0f} MiB; RSS {full['loaded_rss'] / MIB:.0f} "
-          f"MiB once loaded, {full['base_rss'] / MIB:.0f} MiB after imports); cpu "
-          f"{full['cpu_s']:.2f} s; json.dumps(report.data) {full['json_dumps_s']:.2f} s (not "
-          f"included); CPU busy before the run {full['cpu_busy_before']:.0%}")
+    print(
+        f"peak = VmHWM of the measuring process, reset after loading the data, so it includes "
+        f"the loaded data; net = peak - RSS once the data is loaded; the loaded frame ({full['frame_bytes'] / MIB:.0f} MiB; RSS {full['loaded_rss'] / MIB:.0f} "
+        f"MiB once loaded, {full['base_rss'] / MIB:.0f} MiB after imports); cpu "
+        f"{full['cpu_s']:.2f} s; json.dumps(report.data) {full['json_dumps_s']:.2f} s (not "
+        f"included); CPU busy before the run {full['cpu_busy_before']:.0%}"
+    )
     if len(res["funnel_full"]) > 1:
-        print("runs: " + ", ".join(f"{r['total_s']:.2f}s/{r['peak_rss'] / MIB:.0f}MiB"
-                                   for r in res["funnel_full"]))
+        print(
+            "runs: "
+            + ", ".join(
+                f"{r['total_s']:.2f}s/{r['peak_rss'] / MIB:.0f}MiB" for r in res["funnel_full"]
+            )
+        )
 
     if "parts" in res:
         parts = res["parts"]
         print()
-        print(f"where the time goes (one instrumented run, {parts['total_s']:.2f} s; exclusive "
-              f"of nested parts; peak = VmHWM while the part ran)")
+        print(
+            f"where the time goes (one instrumented run, {parts['total_s']:.2f} s; exclusive "
+            f"of nested parts; peak = VmHWM while the part ran)"
+        )
         for name, p in sorted(parts["parts"].items(), key=lambda kv: -kv[1]["s"]):
             pk_ = f"{p['peak_rss'] / MIB:8.0f}" if p.get("peak_rss") else " " * 8
             share = p["s"] / parts["total_s"]
@@ -885,14 +1110,18 @@ def main(argv: list[str] | None = None) -> int:
 
     if "baseline_subset" in res:
         print()
-        print(f"same outputs? funnel-analytics vs baseline on the subset "
-              f"({res['baseline_subset']['rows']:,} rows)")
+        print(
+            f"same outputs? funnel-analytics vs baseline on the subset "
+            f"({res['baseline_subset']['rows']:,} rows)"
+        )
         res["comparison"] = []
-        for name, a, b, ok in compare_checks(res["funnel_subset"]["checks"],
-                                             res["baseline_subset"]["checks"]):
+        for name, a, b, ok in compare_checks(
+            res["funnel_subset"]["checks"], res["baseline_subset"]["checks"]
+        ):
             mark = "same" if ok else ("DIFF" if ok is False else "n/a ")
-            res["comparison"].append({"output": name, "funnel_analytics": a, "baseline": b,
-                                      "agree": ok})
+            res["comparison"].append(
+                {"output": name, "funnel_analytics": a, "baseline": b, "agree": ok}
+            )
             print(f"  [{mark}] {name}: {a}" + ("" if ok else f" | baseline {b}"))
 
     if res.get("profile"):
@@ -901,14 +1130,21 @@ def main(argv: list[str] | None = None) -> int:
         for key in ("cumulative", "tottime"):
             text = res["profile"]["text"][key]
             print(f"-- sorted by {key}")
-            print(text[text.find("   ncalls"):].rstrip())
+            print(text[text.find("   ncalls") :].rstrip())
 
     big = meta["rows"] >= 12_000_000
     goals = [
-        {"goal": f"build_report on {meta['rows']:,} rows <= {GOAL_SECONDS:.0f} s",
-         "value": full["total_s"], "limit": GOAL_SECONDS},
-        {"goal": f"build_report on {meta['rows']:,} rows: peak RSS <= {GOAL_MIB / 1024:.0f} GiB "
-                 f"(MiB)", "value": full["peak_rss"] / MIB, "limit": GOAL_MIB},
+        {
+            "goal": f"build_report on {meta['rows']:,} rows <= {GOAL_SECONDS:.0f} s",
+            "value": full["total_s"],
+            "limit": GOAL_SECONDS,
+        },
+        {
+            "goal": f"build_report on {meta['rows']:,} rows: peak RSS <= {GOAL_MIB / 1024:.0f} GiB "
+            f"(MiB)",
+            "value": full["peak_rss"] / MIB,
+            "limit": GOAL_MIB,
+        },
     ]
     print()
     print("goals" + ("" if big else " (the goal is stated for 12M rows; this run is smaller)"))
@@ -918,26 +1154,37 @@ def main(argv: list[str] | None = None) -> int:
 
     env_after = environment(PACKAGES)
     if env_after["packages"] != env_before["packages"] or (
-            LIBRARY["dir"] is None
-            and env_after["library"]["code_sha1"] != env_before["library"]["code_sha1"]):
-        print("WARNING: the library or its packages changed while the benchmark ran; the numbers "
-              "mix versions (see report_results.json: environment_before/after)")
+        LIBRARY["dir"] is None
+        and env_after["library"]["code_sha1"] != env_before["library"]["code_sha1"]
+    ):
+        print(
+            "WARNING: the library or its packages changed while the benchmark ran; the numbers "
+            "mix versions (see report_results.json: environment_before/after)"
+        )
     elif env_after["library"]["code_sha1"] != env_before["library"]["code_sha1"]:
-        print(f"note: the working tree changed during the run; the measured copy "
-              f"({LIBRARY['code_sha1']}) did not")
+        print(
+            f"note: the working tree changed during the run; the measured copy "
+            f"({LIBRARY['code_sha1']}) did not"
+        )
     results = {
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "platform": platform.platform()},
-        "environment_before": env_before, "environment_after": env_after,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "environment_before": env_before,
+        "environment_after": env_after,
         "memory_measure": "VmHWM from /proc/self/status of a fresh subprocess per measurement, "
-                          "reset via /proc/self/clear_refs after the data is loaded (so it "
-                          "includes the loaded frame)",
+        "reset via /proc/self/clear_refs after the data is loaded (so it "
+        "includes the loaded frame)",
         "args": {k: v for k, v in vars(args).items() if not k.startswith("_")},
-        "library_measured": LIBRARY, "results": res, "goals": goals, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "library_measured": LIBRARY,
+        "results": res,
+        "goals": goals,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     out = OUT / "report_results.json"
-    out.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str),
-                   encoding="utf-8")
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     print(f"\nresults: {out}")
     return 0
 

@@ -13,8 +13,15 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["WAIT_IDLE", "cpu_busy", "environment", "proc_status", "reset_peak", "tree_hash",
-           "wait_idle"]
+__all__ = [
+    "WAIT_IDLE",
+    "cpu_busy",
+    "environment",
+    "proc_status",
+    "reset_peak",
+    "tree_hash",
+    "wait_idle",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,25 +87,30 @@ def tree_hash(pkg: Path) -> str:
 def environment(packages: tuple[str, ...]) -> dict:
     """Versions of ``packages`` and the library's git state: numbers are only comparable when
     these match."""
-    code = ("import importlib.metadata as m, json, pandas as pd; print(json.dumps("
-            f"{{p: m.version(p) for p in {packages!r}}} | {{'string_storage': pd.StringDtype().storage}}))")
+    code = (
+        "import importlib.metadata as m, json, pandas as pd; print(json.dumps("
+        f"{{p: m.version(p) for p in {packages!r}}} | {{'string_storage': pd.StringDtype().storage}}))"
+    )
     env: dict = {}
     try:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             cwd=ROOT, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout
         env["packages"] = json.loads(out.strip().splitlines()[-1])
     except (subprocess.CalledProcessError, ValueError, IndexError) as exc:
         env["packages"] = {"error": str(exc)}
 
     def git(*a: str) -> str:
         try:
-            return subprocess.run(["git", *a], capture_output=True, text=True, cwd=ROOT,
-                                  check=True).stdout.strip()
+            return subprocess.run(
+                ["git", *a], capture_output=True, text=True, cwd=ROOT, check=True
+            ).stdout.strip()
         except (OSError, subprocess.CalledProcessError):
             return ""
 
-    env["library"] = {"git_head": git("rev-parse", "--short", "HEAD"),
-                      "uncommitted_files": git("diff", "HEAD", "--name-only", "--",
-                                               "funnel_analytics").split(),
-                      "code_sha1": tree_hash(ROOT / "funnel_analytics")}
+    env["library"] = {
+        "git_head": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_files": git("diff", "HEAD", "--name-only", "--", "funnel_analytics").split(),
+        "code_sha1": tree_hash(ROOT / "funnel_analytics"),
+    }
     return env

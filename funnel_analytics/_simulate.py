@@ -53,8 +53,14 @@ def _simulate(amounts, rows, offsets, bounds, lut, runs, seed, horizon):  # prag
     return out
 
 
-def simulate(amounts: np.ndarray, rows: np.ndarray, offsets: np.ndarray, probs: np.ndarray,
-             runs: int, seed: int) -> np.ndarray:
+def simulate(
+    amounts: np.ndarray,
+    rows: np.ndarray,
+    offsets: np.ndarray,
+    probs: np.ndarray,
+    runs: int,
+    seed: int,
+) -> np.ndarray:
     """Bookings per run and month offset.
 
     ``probs[g, j]`` is, for timing row g, the probability of being won in month offset j
@@ -76,14 +82,26 @@ def simulate(amounts: np.ndarray, rows: np.ndarray, offsets: np.ndarray, probs: 
     lut = np.stack([np.searchsorted(b, starts, side="right") for b in bounds]).astype(np.uint8)
     if len(amounts) == 0:
         return np.zeros((runs, horizon + 1))
-    return _simulate(np.ascontiguousarray(amounts, dtype=np.float64),
-                     np.ascontiguousarray(rows, dtype=np.int64),
-                     np.ascontiguousarray(offsets, dtype=np.int64), bounds, lut,
-                     int(runs), int(seed), int(horizon))
+    return _simulate(
+        np.ascontiguousarray(amounts, dtype=np.float64),
+        np.ascontiguousarray(rows, dtype=np.int64),
+        np.ascontiguousarray(offsets, dtype=np.int64),
+        bounds,
+        lut,
+        int(runs),
+        int(seed),
+        int(horizon),
+    )
 
 
 def warm_up() -> None:
     """Compile the kernel now (setup runs this once), so the first forecast a user asks for
     does not wait for the compiler: numba keeps the machine code in its on-disk cache."""
-    simulate(np.ones(2), np.zeros(2, dtype=np.int64), np.zeros(2, dtype=np.int64),
-             np.full((1, 2), 0.25), runs=2, seed=0)
+    simulate(
+        np.ones(2),
+        np.zeros(2, dtype=np.int64),
+        np.zeros(2, dtype=np.int64),
+        np.full((1, 2), 0.25),
+        runs=2,
+        seed=0,
+    )

@@ -23,8 +23,15 @@ from .contracts import table
 from .history import StageHistory, codes_of
 from .schema import Opportunities as O
 
-__all__ = ["AGE_BUCKETS", "ageing_buckets", "open_deal_ages", "stage_durations", "stage_entry_known",
-           "stalled_deals", "survival_curves"]
+__all__ = [
+    "AGE_BUCKETS",
+    "ageing_buckets",
+    "open_deal_ages",
+    "stage_durations",
+    "stage_entry_known",
+    "stalled_deals",
+    "survival_curves",
+]
 
 AGE_BUCKETS = (0, 30, 60, 90, 180, 365)  # days; the last bucket is "365 and more"
 
@@ -62,8 +69,19 @@ def _stays(history: StageHistory):
         yield key, days[at], ended[at]
 
 
-TIME_IN_STAGE = table("time_in_stage", "stage", "n", "censored", "median_days", "median_low",
-                      "median_high", "p75_days", "p75_low", "p75_high", "p80_days")
+TIME_IN_STAGE = table(
+    "time_in_stage",
+    "stage",
+    "n",
+    "censored",
+    "median_days",
+    "median_low",
+    "median_high",
+    "p75_days",
+    "p75_low",
+    "p75_high",
+    "p80_days",
+)
 
 
 def stage_durations(history: StageHistory) -> pd.DataFrame:
@@ -75,9 +93,20 @@ def stage_durations(history: StageHistory) -> pd.DataFrame:
         med, med_lo, med_hi = _quantile(sf, 0.5)
         p75, p75_lo, p75_hi = _quantile(sf, 0.75)
         p80 = _quantile(sf, 0.80)[0]
-        rows.append({"stage": key, "n": len(days), "censored": int((~ended).sum()),
-                     "median_days": med, "median_low": med_lo, "median_high": med_hi,
-                     "p75_days": p75, "p75_low": p75_lo, "p75_high": p75_hi, "p80_days": p80})
+        rows.append(
+            {
+                "stage": key,
+                "n": len(days),
+                "censored": int((~ended).sum()),
+                "median_days": med,
+                "median_low": med_lo,
+                "median_high": med_hi,
+                "p75_days": p75,
+                "p75_low": p75_lo,
+                "p75_high": p75_hi,
+                "p80_days": p80,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -88,14 +117,32 @@ def survival_curves(history: StageHistory) -> pd.DataFrame:
         sf = _fit(days, ended)
         if sf is None:
             continue
-        parts.append(pd.DataFrame({"stage": key, "days": np.concatenate([[0.0], sf.surv_times]),
-                                   "surviving": np.concatenate([[1.0], sf.surv_prob])}))
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["stage", "days", "surviving"])
+        parts.append(
+            pd.DataFrame(
+                {
+                    "stage": key,
+                    "days": np.concatenate([[0.0], sf.surv_times]),
+                    "surviving": np.concatenate([[1.0], sf.surv_prob]),
+                }
+            )
+        )
+    return (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=["stage", "days", "surviving"])
+    )
 
 
-STALLED = table("stalled", "opportunity_id", "owner", "stage", "entered", "days_in_stage",
-                "limit_days", "limit_source")
+STALLED = table(
+    "stalled",
+    "opportunity_id",
+    "owner",
+    "stage",
+    "entered",
+    "days_in_stage",
+    "limit_days",
+    "limit_source",
+)
 
 
 def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -109,8 +156,9 @@ def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) 
     visits = history.visits
     # Each stay's limit by stage code (the last code, a stage outside the model, has none).
     stage = codes_of(visits["stage"], model.keys)
-    model_limit = np.array([*(float(s.max_days) if s.max_days else np.nan for s in model.stages),
-                            np.nan])[stage]
+    model_limit = np.array(
+        [*(float(s.max_days) if s.max_days else np.nan for s in model.stages), np.nan]
+    )[stage]
     p80 = durations.set_index("stage")["p80_days"].reindex(model.keys).to_numpy(dtype="float64")
     from_model = ~np.isnan(model_limit)
     limits = np.where(from_model, model_limit, np.append(p80, np.nan)[stage])
@@ -118,8 +166,10 @@ def stalled_deals(history: StageHistory, durations: pd.DataFrame | None = None) 
     days = visits["days"].to_numpy()
     stalled = visits["censored"].to_numpy() & is_open & (days > limits)
     out = visits.loc[stalled, [O.opportunity_id, "stage", "entered"]].assign(
-        days_in_stage=days[stalled], limit_days=limits[stalled],
-        limit_source=np.where(from_model[stalled], "model", "p80"))
+        days_in_stage=days[stalled],
+        limit_days=limits[stalled],
+        limit_source=np.where(from_model[stalled], "model", "p80"),
+    )
     return out.sort_values("days_in_stage", ascending=False).reset_index(drop=True)
 
 
@@ -129,16 +179,23 @@ def open_deal_ages(history: StageHistory, observations: pd.DataFrame) -> pd.Data
     current = history.visits[history.visits["censored"]]
     open_ids = history.deals.loc[history.deals["status"] == "open", O.opportunity_id]
     current = current[current[O.opportunity_id].isin(open_ids)]
-    created = observations.groupby(O.opportunity_id)[O.created_date].min() \
-        if O.created_date in observations else pd.Series(dtype="datetime64[ns]")
+    created = (
+        observations.groupby(O.opportunity_id)[O.created_date].min()
+        if O.created_date in observations
+        else pd.Series(dtype="datetime64[ns]")
+    )
     first_seen = history.deals.set_index(O.opportunity_id)["first_seen"]
     born = created.reindex(current[O.opportunity_id]).to_numpy()
     born = np.where(pd.isna(born), first_seen.reindex(current[O.opportunity_id]).to_numpy(), born)
     age = (history.as_of - pd.to_datetime(born)).days
-    return pd.DataFrame({O.opportunity_id: current[O.opportunity_id].to_numpy(),
-                         "stage": current["stage"].to_numpy(),
-                         "days_in_stage": current["days"].to_numpy(),
-                         "age_days": np.asarray(age)}).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            O.opportunity_id: current[O.opportunity_id].to_numpy(),
+            "stage": current["stage"].to_numpy(),
+            "days_in_stage": current["days"].to_numpy(),
+            "age_days": np.asarray(age),
+        }
+    ).reset_index(drop=True)
 
 
 def stage_entry_known(history: StageHistory, observations: pd.DataFrame) -> bool:
@@ -155,13 +212,15 @@ def stage_entry_known(history: StageHistory, observations: pd.DataFrame) -> bool
     return STAGE_ENTERED in observations and bool(observations[STAGE_ENTERED].notna().any())
 
 
-def ageing_buckets(ages: pd.DataFrame, model_keys: tuple[str, ...],
-                   days: str = "days_in_stage") -> pd.DataFrame:
+def ageing_buckets(
+    ages: pd.DataFrame, model_keys: tuple[str, ...], days: str = "days_in_stage"
+) -> pd.DataFrame:
     """Open deals per stage and bucket of ``days`` (``days_in_stage``, or ``age_days`` where
     stage entry is not dated): 0–30, 30–60, …, 365+."""
     edges = [*AGE_BUCKETS, np.inf]
     labels = [f"{a}-{b}" if np.isfinite(b) else f"{a}+" for a, b in itertools.pairwise(edges)]
     bucket = pd.cut(ages[days], edges, right=False, labels=labels)
-    table = pd.crosstab(ages["stage"], bucket).reindex(index=list(model_keys[:-1]),
-                                                        columns=labels, fill_value=0)
+    table = pd.crosstab(ages["stage"], bucket).reindex(
+        index=list(model_keys[:-1]), columns=labels, fill_value=0
+    )
     return table.rename_axis(index="stage", columns="days").reset_index()

@@ -50,9 +50,23 @@ def unsupported_reason(history: StageHistory) -> dict | None:
     return None
 
 
-CALIBRATION = table("calibration", "stage", "nominal", "reached_count", "closed_count",
-                    "won_count", "observed", "observed_low", "observed_high", "calibrated",
-                    "calibrated_low", "calibrated_high", "data_weight", "too_few", "supported")
+CALIBRATION = table(
+    "calibration",
+    "stage",
+    "nominal",
+    "reached_count",
+    "closed_count",
+    "won_count",
+    "observed",
+    "observed_low",
+    "observed_high",
+    "calibrated",
+    "calibrated_low",
+    "calibrated_high",
+    "data_weight",
+    "too_few",
+    "supported",
+)
 
 
 def calibrate(history: StageHistory, prior_weight: float = PRIOR_WEIGHT) -> pd.DataFrame:
@@ -84,23 +98,25 @@ def calibrate(history: StageHistory, prior_weight: float = PRIOR_WEIGHT) -> pd.D
     # The won stage is won: probability 1 whatever the sample.
     is_won = conv["stage"].to_numpy() == history.model.won.key
     calibrated = np.where(is_won, 1.0, calibrated)
-    out = pd.DataFrame({
-        "stage": conv["stage"],
-        "nominal": nominal,
-        "reached_count": conv["reached_count"],
-        "closed_count": conv["closed_count"],
-        "won_count": conv["won_count"],
-        # Not measurable without the losses' stages: no observed rate is shown then.
-        "observed": conv["win_rate"] if supported else np.nan,
-        "observed_low": conv["win_rate_low"] if supported else np.nan,
-        "observed_high": conv["win_rate_high"] if supported else np.nan,
-        "calibrated": calibrated,
-        "calibrated_low": np.where(is_won, 1.0, low),
-        "calibrated_high": np.where(is_won, 1.0, high),
-        "data_weight": closed / (closed + prior_weight),
-        "too_few": closed < MIN_SAMPLE,
-        "supported": supported,
-    })
+    out = pd.DataFrame(
+        {
+            "stage": conv["stage"],
+            "nominal": nominal,
+            "reached_count": conv["reached_count"],
+            "closed_count": conv["closed_count"],
+            "won_count": conv["won_count"],
+            # Not measurable without the losses' stages: no observed rate is shown then.
+            "observed": conv["win_rate"] if supported else np.nan,
+            "observed_low": conv["win_rate_low"] if supported else np.nan,
+            "observed_high": conv["win_rate_high"] if supported else np.nan,
+            "calibrated": calibrated,
+            "calibrated_low": np.where(is_won, 1.0, low),
+            "calibrated_high": np.where(is_won, 1.0, high),
+            "data_weight": closed / (closed + prior_weight),
+            "too_few": closed < MIN_SAMPLE,
+            "supported": supported,
+        }
+    )
     return out
 
 

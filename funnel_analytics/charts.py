@@ -13,27 +13,55 @@ from .formatting import amount_unit, format_amount
 from .i18n import t
 from .stages import StageModel
 
-__all__ = ["STAGE_COLORS", "accuracy_figure", "breakdown_figure", "buckets_figure",
-           "calibration_figure", "conversion_figure", "forecast_figure", "funnel_figure",
-           "mix_figure", "plan_figure", "scenarios_figure", "scorecard_balance_figure",
-           "stage_check_figure", "stage_colors", "survival_figure", "tornado_figure",
-           "transition_heatmap", "trend_figure", "waterfall_figure", "weighted_figure",
-           "win_rate_figure"]
+__all__ = [
+    "STAGE_COLORS",
+    "accuracy_figure",
+    "breakdown_figure",
+    "buckets_figure",
+    "calibration_figure",
+    "conversion_figure",
+    "forecast_figure",
+    "funnel_figure",
+    "mix_figure",
+    "plan_figure",
+    "scenarios_figure",
+    "scorecard_balance_figure",
+    "stage_check_figure",
+    "stage_colors",
+    "survival_figure",
+    "tornado_figure",
+    "transition_heatmap",
+    "trend_figure",
+    "waterfall_figure",
+    "weighted_figure",
+    "win_rate_figure",
+]
 
-STAGE_COLORS = ("#A9C4F5", "#7FA6EE", "#5688E6", "#3169D6", "#1F4FB0", "#173C88", "#122E69",
-                "#0D2250")
-WON_COLOR = "#1B8A5A"
-_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 70, "b": 10},
-           "legend": {"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0, "traceorder": "normal"},
-           "font": {"family": "Noto Sans CJK SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif"}}
+# Distinguishable at a glance, on bars and on lines (Tableau 10 without its green, which is
+# the won stage's): neighbouring stages never share a hue.
+STAGE_COLORS = (
+    "#4E79A7",
+    "#F28E2B",
+    "#76B7B2",
+    "#B07AA1",
+    "#EDC948",
+    "#E15759",
+    "#9C755F",
+    "#BAB0AC",
+)
+WON_COLOR = "#59A14F"
+# The legend sits above the plot, under the title: never over the axis' tick labels.
+_LAYOUT = {
+    "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
+    "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+    "font": {"family": "Noto Sans CJK SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif"},
+}
 
 
 def stage_colors(model: StageModel) -> dict[str, str]:
-    """One colour per stage, the same on every chart: blues deepening along the funnel, won green."""
+    """One colour per stage, the same on every chart, each open stage its own hue; won green."""
     keys = list(model.keys)
-    n = len(keys) - 1
-    step = (len(STAGE_COLORS) - 1) / max(n - 1, 1)
-    colors = {k: STAGE_COLORS[round(i * step)] for i, k in enumerate(keys[:-1])}
+    colors = {k: STAGE_COLORS[i % len(STAGE_COLORS)] for i, k in enumerate(keys[:-1])}
     colors[keys[-1]] = WON_COLOR
     return colors
 
@@ -42,8 +70,10 @@ def funnel_figure(counts: pd.DataFrame, model: StageModel, lang: str = "zh") -> 
     """Deals per stage in model order; hover gives amount and weighted amount, and the rule."""
     names = model.stage_names(lang)
     colors = stage_colors(model)
-    custom = [[format_amount(a, lang), format_amount(w, lang)]
-              for a, w in zip(counts["amount"], counts["weighted"], strict=True)]
+    custom = [
+        [format_amount(a, lang), format_amount(w, lang)]
+        for a, w in zip(counts["amount"], counts["weighted"], strict=True)
+    ]
     # One snapshot's funnel is the stock per stage: a share of the first stage is shown where
     # it means something, an open stage holding fewer deals; never for the won deals (a stock
     # gathered over years) nor above 100%.
@@ -53,14 +83,17 @@ def funnel_figure(counts: pd.DataFrame, model: StageModel, lang: str = "zh") -> 
         share = n / first if first else None
         show = stage != model.won.key and share is not None and share <= 1
         text.append(f"{n:,}<br>{share:.0%}" if show else f"{n:,}")
-    fig = go.Figure(go.Funnel(
-        y=[names[k] for k in counts["stage"]],
-        x=counts["count"].tolist(),
-        customdata=custom,
-        marker={"color": [colors[k] for k in counts["stage"]]},
-        text=text, textinfo="text",
-        hovertemplate=t("chart_funnel_hover", lang, rule=t("chart_funnel_rule", lang)),
-    ))
+    fig = go.Figure(
+        go.Funnel(
+            y=[names[k] for k in counts["stage"]],
+            x=counts["count"].tolist(),
+            customdata=custom,
+            marker={"color": [colors[k] for k in counts["stage"]]},
+            text=text,
+            textinfo="text",
+            hovertemplate=t("chart_funnel_hover", lang, rule=t("chart_funnel_rule", lang)),
+        )
+    )
     fig.update_layout(title=t("chart_funnel", lang), height=430, **_LAYOUT)
     return fig
 
@@ -72,9 +105,15 @@ def _measure(measure: str, lang: str) -> tuple[str, float, str, str]:
     return "count", 1.0, t("measure_count", lang), ""
 
 
-def breakdown_figure(breakdown: pd.DataFrame, model: StageModel, lang: str, title: str,
-                     measure: str = "amount", labels: dict[str, str] | None = None,
-                     max_groups: int = 20) -> go.Figure:
+def breakdown_figure(
+    breakdown: pd.DataFrame,
+    model: StageModel,
+    lang: str,
+    title: str,
+    measure: str = "amount",
+    labels: dict[str, str] | None = None,
+    max_groups: int = 20,
+) -> go.Figure:
     """Horizontal stacked bars: one bar per group (team, owner, source, grade), one colour per stage."""
     column, div, measure_label, unit = _measure(measure, lang)
     names = model.stage_names(lang)
@@ -85,35 +124,65 @@ def breakdown_figure(breakdown: pd.DataFrame, model: StageModel, lang: str, titl
     fig = go.Figure()
     for key in model.keys[:-1]:
         part = breakdown[breakdown["stage"] == key].set_index("group")[column].reindex(groups)
-        fig.add_trace(go.Bar(
-            y=shown, x=(part.fillna(0) / div).tolist(), name=names[key], orientation="h",
-            marker_color=colors[key],
-            hovertemplate=t("chart_breakdown_hover", lang, measure=measure_label, unit=unit),
-        ))
+        fig.add_trace(
+            go.Bar(
+                y=shown,
+                x=(part.fillna(0) / div).tolist(),
+                name=names[key],
+                orientation="h",
+                marker_color=colors[key],
+                hovertemplate=t("chart_breakdown_hover", lang, measure=measure_label, unit=unit),
+            )
+        )
     axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
-    fig.update_layout(barmode="stack", title=f"{title}<br><sup>{axis}</sup>",
-                      height=max(300, 120 + 28 * len(groups)),
-                      yaxis={"autorange": "reversed"}, xaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    fig.update_layout(
+        barmode="stack",
+        title=f"{title}<br><sup>{axis}</sup>",
+        height=max(300, 120 + 28 * len(groups)),
+        yaxis={"autorange": "reversed"},
+        xaxis={"tickformat": ",.0f"},
+        **_LAYOUT,
+    )
     return fig
 
 
-def trend_figure(trend: pd.DataFrame, model: StageModel, lang: str,
-                 measure: str = "amount") -> go.Figure:
+def trend_figure(
+    trend: pd.DataFrame, model: StageModel, lang: str, measure: str = "amount"
+) -> go.Figure:
     """Open pipeline per snapshot, stacked by stage in model order."""
     column, div, measure_label, unit = _measure(measure, lang)
     names = model.stage_names(lang)
     colors = stage_colors(model)
     dates = sorted(trend["snapshot_date"].unique()) if len(trend) else []
+    # A month-end snapshot is labelled by its month (a date axis would put it under the next
+    # month's tick); two snapshots in one month keep their days.
+    months = [pd.Timestamp(d).strftime("%Y-%m") for d in dates]
+    labels = (
+        months
+        if len(set(months)) == len(months)
+        else [pd.Timestamp(d).strftime("%Y-%m-%d") for d in dates]
+    )
     fig = go.Figure()
     for key in model.keys[:-1]:
         part = trend[trend["stage"] == key].set_index("snapshot_date")[column].reindex(dates)
-        fig.add_trace(go.Bar(
-            x=dates, y=(part.fillna(0) / div).tolist(), name=names[key], marker_color=colors[key],
-            hovertemplate=t("chart_trend_hover", lang, measure=measure_label, unit=unit),
-        ))
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=(part.fillna(0) / div).tolist(),
+                name=names[key],
+                marker_color=colors[key],
+                hovertemplate=t("chart_trend_hover", lang, measure=measure_label, unit=unit),
+            )
+        )
     axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
-    fig.update_layout(barmode="stack", title=f"{t('chart_trend', lang)}<br><sup>{axis}</sup>", height=400,
-                      xaxis={"tickformat": "%Y-%m"}, yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    fig.update_layout(
+        barmode="stack",
+        title=f"{t('chart_trend', lang)}<br><sup>{axis}</sup>",
+        height=400,
+        xaxis={"type": "category"},
+        yaxis={"tickformat": ",.0f"},
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -133,78 +202,145 @@ def conversion_figure(conversion: pd.DataFrame, model: StageModel, lang: str) ->
         nxt = "" if pd.isna(r.to_next_rate) else f" → {_pct(r.to_next_rate)}"
         flag = f" · {t('too_few_short', lang)}" if r.too_few else ""
         text.append(f"{r.reached_count:,}{nxt}{flag}")
-        custom.append([_pct(r.to_next_rate), _pct(r.to_next_rate_low), _pct(r.to_next_rate_high),
-                       _pct(r.win_rate), _pct(r.win_rate_low), _pct(r.win_rate_high),
-                       int(r.closed_count), t("too_few", lang) if r.too_few else ""])
-    fig = go.Figure(go.Funnel(
-        y=[names[k] for k in conversion["stage"]], x=conversion["reached_count"].tolist(),
-        text=text, textinfo="text", customdata=custom,
-        # A stage whose P(win | reached) rests on too few closed deals is drawn grey.
-        marker={"color": ["#C0C7D2" if few else colors[k]
-                          for k, few in zip(conversion["stage"], conversion["too_few"], strict=True)]},
-        hovertemplate=t("chart_conversion_hover", lang),
-    ))
+        custom.append(
+            [
+                _pct(r.to_next_rate),
+                _pct(r.to_next_rate_low),
+                _pct(r.to_next_rate_high),
+                _pct(r.win_rate),
+                _pct(r.win_rate_low),
+                _pct(r.win_rate_high),
+                int(r.closed_count),
+                t("too_few", lang) if r.too_few else "",
+            ]
+        )
+    fig = go.Figure(
+        go.Funnel(
+            y=[names[k] for k in conversion["stage"]],
+            x=conversion["reached_count"].tolist(),
+            text=text,
+            textinfo="text",
+            customdata=custom,
+            # A stage whose P(win | reached) rests on too few closed deals is drawn grey.
+            marker={
+                "color": [
+                    "#C0C7D2" if few else colors[k]
+                    for k, few in zip(conversion["stage"], conversion["too_few"], strict=True)
+                ]
+            },
+            hovertemplate=t("chart_conversion_hover", lang),
+        )
+    )
     fig.update_layout(title=t("chart_conversion", lang), height=430, **_LAYOUT)
     return fig
 
 
 def transition_heatmap(matrix: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
     """Moves from × to as a heat map (forward above the diagonal, regressions below)."""
-    names = {**model.stage_names(lang), "lost": t("outcome_lost", lang),
-             "on_hold": t("outcome_on_hold", lang), "unknown": t("unknown_group", lang)}
-    fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(), x=[names.get(c, c) for c in matrix.columns],
-        y=[names.get(i, i) for i in matrix.index], colorscale="Blues",
-        hovertemplate=t("chart_transitions_hover", lang), texttemplate="%{z}",
-    ))
-    fig.update_layout(title=t("chart_transitions", lang), height=430,
-                      yaxis={"autorange": "reversed", "title": t("axis_from", lang)},
-                      xaxis={"title": t("axis_to", lang)}, **_LAYOUT)
+    names = {
+        **model.stage_names(lang),
+        "lost": t("outcome_lost", lang),
+        "on_hold": t("outcome_on_hold", lang),
+        "unknown": t("unknown_group", lang),
+    }
+    fig = go.Figure(
+        go.Heatmap(
+            z=matrix.to_numpy(),
+            x=[names.get(c, c) for c in matrix.columns],
+            y=[names.get(i, i) for i in matrix.index],
+            colorscale="Blues",
+            hovertemplate=t("chart_transitions_hover", lang),
+            texttemplate="%{z}",
+        )
+    )
+    fig.update_layout(
+        title=t("chart_transitions", lang),
+        height=430,
+        yaxis={"autorange": "reversed", "title": t("axis_from", lang)},
+        xaxis={"title": t("axis_to", lang)},
+        **_LAYOUT,
+    )
     return fig
 
 
-def win_rate_figure(rates: pd.DataFrame, group: str, lang: str,
-                    labels: dict[str, str] | None = None) -> go.Figure:
+def win_rate_figure(
+    rates: pd.DataFrame, group: str, lang: str, labels: dict[str, str] | None = None
+) -> go.Figure:
     """Win rate by group with its 95% interval; groups with too few closed deals are grey."""
     labels = {"all": t("group_all", lang), **(labels or {})}
-    shown = [labels.get(g, g) if g not in ("", None) else t("unknown_group", lang)
-             for g in rates[group]]
-    fig = go.Figure(go.Bar(
-        x=shown, y=rates["win_rate"].tolist(),
-        text=[f"{v:.0%}" if pd.notna(v) else "" for v in rates["win_rate"]],
-        textposition="outside", cliponaxis=False,
-        error_y={"type": "data", "symmetric": False,
-                 "array": (rates["win_rate_high"] - rates["win_rate"]).tolist(),
-                 "arrayminus": (rates["win_rate"] - rates["win_rate_low"]).tolist()},
-        marker_color=["#C0C7D2" if f else "#3169D6" for f in rates["too_few"]],
-        customdata=rates[["won", "closed"]].to_numpy(),
-        hovertemplate=t("chart_win_rate_hover", lang),
-    ))
-    fig.update_layout(title=t("chart_win_rate", lang), height=380, yaxis={"tickformat": ".0%"},
-                      **_LAYOUT)
+    shown = [
+        labels.get(g, g) if g not in ("", None) else t("unknown_group", lang) for g in rates[group]
+    ]
+    fig = go.Figure(
+        go.Bar(
+            x=shown,
+            y=rates["win_rate"].tolist(),
+            text=[f"{v:.0%}" if pd.notna(v) else "" for v in rates["win_rate"]],
+            textposition="outside",
+            cliponaxis=False,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (rates["win_rate_high"] - rates["win_rate"]).tolist(),
+                "arrayminus": (rates["win_rate"] - rates["win_rate_low"]).tolist(),
+            },
+            marker_color=["#C0C7D2" if f else "#3169D6" for f in rates["too_few"]],
+            customdata=rates[["won", "closed"]].to_numpy(),
+            hovertemplate=t("chart_win_rate_hover", lang),
+        )
+    )
+    fig.update_layout(
+        title=t("chart_win_rate", lang), height=380, yaxis={"tickformat": ".0%"}, **_LAYOUT
+    )
     return fig
 
 
 def waterfall_figure(steps: pd.DataFrame, lang: str, measure: str = "amount") -> go.Figure:
     """Pipeline changes between two snapshots; the bars reconcile start to end."""
-    sign = {"start": "absolute", "new": "relative", "moved_in": "relative", "increased": "relative",
-            "decreased": "relative", "won": "relative", "lost": "relative", "moved_out": "relative",
-            "end": "total"}
+    sign = {
+        "start": "absolute",
+        "new": "relative",
+        "moved_in": "relative",
+        "increased": "relative",
+        "decreased": "relative",
+        "won": "relative",
+        "lost": "relative",
+        "moved_out": "relative",
+        "end": "total",
+    }
     minus = {"decreased", "won", "lost", "moved_out"}
     div = amount_unit(lang)[0] if measure == "amount" else 1.0
-    rows = steps[(steps["step"] != "increased") & (steps["step"] != "decreased")] \
-        if measure == "count" else steps
-    values = [(-v if s in minus else v) / div for s, v in zip(rows["step"], rows[measure], strict=True)]
-    fig = go.Figure(go.Waterfall(
-        x=[t(f"step_{s}", lang) for s in rows["step"]], y=values,
-        measure=[sign[s] for s in rows["step"]], connector={"line": {"color": "#A0AEC0"}},
-        increasing={"marker": {"color": "#3169D6"}}, decreasing={"marker": {"color": "#D9534F"}},
-        totals={"marker": {"color": "#1F4FB0"}},
-        hovertemplate=t("chart_waterfall_hover", lang),
-    ))
+    rows = (
+        steps[(steps["step"] != "increased") & (steps["step"] != "decreased")]
+        if measure == "count"
+        else steps
+    )
+    values = [
+        (-v if s in minus else v) / div for s, v in zip(rows["step"], rows[measure], strict=True)
+    ]
+    shown = [format_amount(v * div, lang) if measure == "amount" else f"{v:+,.0f}" for v in values]
+    fig = go.Figure(
+        go.Waterfall(
+            x=[t(f"step_{s}", lang) for s in rows["step"]],
+            y=values,
+            text=shown,
+            textposition="outside",
+            cliponaxis=False,
+            measure=[sign[s] for s in rows["step"]],
+            connector={"line": {"color": "#A0AEC0"}},
+            increasing={"marker": {"color": "#3169D6"}},
+            decreasing={"marker": {"color": "#D9534F"}},
+            totals={"marker": {"color": "#1F4FB0"}},
+            hovertemplate=t("chart_waterfall_hover", lang),
+        )
+    )
     axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
-    fig.update_layout(title=f"{t('chart_waterfall', lang)}<br><sup>{axis}</sup>", height=420,
-                      yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    fig.update_layout(
+        title=f"{t('chart_waterfall', lang)}<br><sup>{axis}</sup>",
+        height=420,
+        yaxis={"tickformat": ",.0f"},
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -217,25 +353,45 @@ def survival_figure(curves: pd.DataFrame, model: StageModel, lang: str) -> go.Fi
         c = curves[curves["stage"] == key]
         if c.empty:
             continue
-        fig.add_trace(go.Scatter(x=c["days"], y=c["surviving"], mode="lines", line_shape="hv",
-                                 name=names[key], line={"color": colors[key], "width": 2},
-                                 hovertemplate=t("chart_survival_hover", lang)))
-    fig.update_layout(title=t("chart_survival", lang), height=420, yaxis={"tickformat": ".0%"},
-                      xaxis={"title": t("axis_days", lang)}, **_LAYOUT)
+        fig.add_trace(
+            go.Scatter(
+                x=c["days"],
+                y=c["surviving"],
+                mode="lines",
+                line_shape="hv",
+                name=names[key],
+                line={"color": colors[key], "width": 2},
+                hovertemplate=t("chart_survival_hover", lang),
+            )
+        )
+    fig.update_layout(
+        title=t("chart_survival", lang),
+        height=420,
+        yaxis={"tickformat": ".0%"},
+        xaxis={"title": t("axis_days", lang)},
+        **_LAYOUT,
+    )
     return fig
 
 
-def buckets_figure(buckets: pd.DataFrame, model: StageModel, lang: str,
-                   title_key: str = "chart_buckets") -> go.Figure:
+def buckets_figure(
+    buckets: pd.DataFrame, model: StageModel, lang: str, title_key: str = "chart_buckets"
+) -> go.Figure:
     """Open deals per stage by how long they have been in it (or, ``chart_buckets_age``, since
     they were created)."""
     names = model.stage_names(lang)
     palette = ("#DCE6FA", "#A9C4F5", "#5688E6", "#F0AD4E", "#D9534F", "#8B1E1E")
     fig = go.Figure()
     for i, col in enumerate(c for c in buckets.columns if c != "stage"):
-        fig.add_trace(go.Bar(x=[names[k] for k in buckets["stage"]], y=buckets[col].tolist(),
-                             name=t("bucket_days", lang, days=col), marker_color=palette[i % len(palette)],
-                             hovertemplate=t("chart_buckets_hover", lang)))
+        fig.add_trace(
+            go.Bar(
+                x=[names[k] for k in buckets["stage"]],
+                y=buckets[col].tolist(),
+                name=t("bucket_days", lang, days=col),
+                marker_color=palette[i % len(palette)],
+                hovertemplate=t("chart_buckets_hover", lang),
+            )
+        )
     fig.update_layout(barmode="stack", title=t(title_key, lang), height=380, **_LAYOUT)
     return fig
 
@@ -246,12 +402,24 @@ def stage_check_figure(check: pd.DataFrame, model: StageModel, lang: str) -> go.
     keys = list(model.keys[:-1])
     reported = check["reported_stage"].value_counts().reindex(keys, fill_value=0)
     effective = check["effective_stage"].value_counts().reindex(keys, fill_value=0)
-    fig = go.Figure([
-        go.Bar(x=[names[k] for k in keys], y=reported.tolist(), name=t("reported", lang),
-               marker_color="#A9C4F5", hovertemplate=t("chart_check_hover", lang)),
-        go.Bar(x=[names[k] for k in keys], y=effective.tolist(), name=t("effective", lang),
-               marker_color="#1F4FB0", hovertemplate=t("chart_check_hover", lang)),
-    ])
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=[names[k] for k in keys],
+                y=reported.tolist(),
+                name=t("reported", lang),
+                marker_color="#A9C4F5",
+                hovertemplate=t("chart_check_hover", lang),
+            ),
+            go.Bar(
+                x=[names[k] for k in keys],
+                y=effective.tolist(),
+                name=t("effective", lang),
+                marker_color="#1F4FB0",
+                hovertemplate=t("chart_check_hover", lang),
+            ),
+        ]
+    )
     fig.update_layout(barmode="group", title=t("chart_check", lang), height=400, **_LAYOUT)
     return fig
 
@@ -259,7 +427,12 @@ def stage_check_figure(check: pd.DataFrame, model: StageModel, lang: str) -> go.
 # --------------------------------------------------------------------------------------------
 # Planning and forecasting
 # --------------------------------------------------------------------------------------------
-_STATUS_COLORS = {"thin": "#D9534F", "stuck": "#F0AD4E", "balanced": "#3169D6", "no_data": "#C0C7D2"}
+_STATUS_COLORS = {
+    "thin": "#D9534F",
+    "stuck": "#F0AD4E",
+    "balanced": "#3169D6",
+    "no_data": "#C0C7D2",
+}
 
 
 def plan_figure(vs: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
@@ -267,58 +440,127 @@ def plan_figure(vs: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
     names = model.stage_names(lang)
     x = [names.get(k, k) for k in vs["stage"]]
     status = [t(f"plan_status_{s}", lang) for s in vs["status"]]
-    fig = go.Figure([
-        go.Bar(x=x, y=vs["required_per_month"].tolist(), name=t("plan_needed", lang),
-               marker_color="#DCE6FA", marker_line={"color": "#1F4FB0", "width": 1},
-               hovertemplate=t("chart_plan_needed_hover", lang)),
-        go.Bar(x=x, y=vs["actual_per_month"].tolist(), name=t("plan_actual", lang),
-               marker_color=[_STATUS_COLORS[s] for s in vs["status"]], customdata=status,
-               hovertemplate=t("chart_plan_actual_hover", lang)),
-    ])
-    fig.update_layout(barmode="group", title=t("chart_plan", lang), height=420,
-                      yaxis={"title": t("axis_deals_per_month", lang)}, **_LAYOUT)
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=x,
+                y=vs["required_per_month"].tolist(),
+                name=t("plan_needed", lang),
+                marker_color="#DCE6FA",
+                marker_line={"color": "#1F4FB0", "width": 1},
+                hovertemplate=t("chart_plan_needed_hover", lang),
+            ),
+            go.Bar(
+                x=x,
+                y=vs["actual_per_month"].tolist(),
+                name=t("plan_actual", lang),
+                marker_color=[_STATUS_COLORS[s] for s in vs["status"]],
+                customdata=status,
+                hovertemplate=t("chart_plan_actual_hover", lang),
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="group",
+        title=t("chart_plan", lang),
+        height=420,
+        yaxis={"title": t("axis_deals_per_month", lang)},
+        **_LAYOUT,
+    )
     return fig
 
 
-def forecast_figure(by_month: pd.DataFrame, lang: str, target_line: float | None = None) -> go.Figure:
+def forecast_figure(
+    by_month: pd.DataFrame, lang: str, target_line: float | None = None
+) -> go.Figure:
     """Monte Carlo bookings per month: the P10–P90 band, P50 and the exact expectation."""
     div, unit = amount_unit(lang)
     x = by_month["period"].tolist()
-    fig = go.Figure([
-        go.Scatter(x=x, y=(by_month["p90"] / div).tolist(), mode="lines", line={"width": 0},
-                   name="P90", hovertemplate=t("chart_forecast_hover", lang, p="P90", unit=unit)),
-        go.Scatter(x=x, y=(by_month["p10"] / div).tolist(), mode="lines", line={"width": 0},
-                   fill="tonexty", fillcolor="rgba(49,105,214,0.18)", name="P10–P90",
-                   hovertemplate=t("chart_forecast_hover", lang, p="P10", unit=unit)),
-        go.Scatter(x=x, y=(by_month["p50"] / div).tolist(), mode="lines+markers",
-                   line={"color": "#1F4FB0", "width": 2}, name="P50",
-                   hovertemplate=t("chart_forecast_hover", lang, p="P50", unit=unit)),
-        go.Scatter(x=x, y=(by_month["expected"] / div).tolist(), mode="lines",
-                   line={"color": "#1B8A5A", "dash": "dot"}, name=t("forecast_expected", lang),
-                   hovertemplate=t("chart_forecast_hover", lang, p=t("forecast_expected", lang), unit=unit)),
-    ])
-    fig.update_layout(title=f"{t('chart_forecast', lang)}<br><sup>{unit}</sup>", height=420,
-                      yaxis={"tickformat": ",.0f"}, xaxis={"type": "category"}, **_LAYOUT)
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=x,
+                y=(by_month["p90"] / div).tolist(),
+                mode="lines",
+                line={"width": 0},
+                name="P90",
+                hovertemplate=t("chart_forecast_hover", lang, p="P90", unit=unit),
+            ),
+            go.Scatter(
+                x=x,
+                y=(by_month["p10"] / div).tolist(),
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor="rgba(49,105,214,0.18)",
+                name="P10–P90",
+                hovertemplate=t("chart_forecast_hover", lang, p="P10", unit=unit),
+            ),
+            go.Scatter(
+                x=x,
+                y=(by_month["p50"] / div).tolist(),
+                mode="lines+markers",
+                line={"color": "#1F4FB0", "width": 2},
+                name="P50",
+                hovertemplate=t("chart_forecast_hover", lang, p="P50", unit=unit),
+            ),
+            go.Scatter(
+                x=x,
+                y=(by_month["expected"] / div).tolist(),
+                mode="lines",
+                line={"color": "#1B8A5A", "dash": "dot"},
+                name=t("forecast_expected", lang),
+                hovertemplate=t(
+                    "chart_forecast_hover", lang, p=t("forecast_expected", lang), unit=unit
+                ),
+            ),
+        ]
+    )
+    fig.update_layout(
+        title=f"{t('chart_forecast', lang)}<br><sup>{unit}</sup>",
+        height=420,
+        yaxis={"tickformat": ",.0f"},
+        xaxis={"type": "category"},
+        **_LAYOUT,
+    )
     return fig
 
 
 def weighted_figure(by_period: pd.DataFrame, lang: str) -> go.Figure:
     """Open and weighted amount by expected close month; overdue and undated deals first, in red."""
     div, unit = amount_unit(lang)
-    labels = [t(f"bucket_{p}", lang) if p in ("overdue", "no_date") else p for p in by_period["period"]]
+    labels = [
+        t(f"bucket_{p}", lang) if p in ("overdue", "no_date") else p for p in by_period["period"]
+    ]
     special = by_period["period"].isin(["overdue", "no_date"]).tolist()
-    fig = go.Figure([
-        go.Bar(x=labels, y=(by_period["amount"] / div).tolist(), name=t("forecast_open_amount", lang),
-               marker_color=["#F4C7C3" if sp else "#DCE6FA" for sp in special],
-               customdata=by_period["count"].tolist(),
-               hovertemplate=t("chart_weighted_hover", lang, unit=unit)),
-        go.Bar(x=labels, y=(by_period["weighted"] / div).tolist(), name=t("forecast_weighted", lang),
-               marker_color=["#D9534F" if sp else "#3169D6" for sp in special],
-               customdata=by_period["count"].tolist(),
-               hovertemplate=t("chart_weighted_hover", lang, unit=unit)),
-    ])
-    fig.update_layout(barmode="overlay", title=f"{t('chart_weighted', lang)}<br><sup>{unit}</sup>",
-                      height=400, xaxis={"type": "category"}, yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=labels,
+                y=(by_period["amount"] / div).tolist(),
+                name=t("forecast_open_amount", lang),
+                marker_color=["#F4C7C3" if sp else "#DCE6FA" for sp in special],
+                customdata=by_period["count"].tolist(),
+                hovertemplate=t("chart_weighted_hover", lang, unit=unit),
+            ),
+            go.Bar(
+                x=labels,
+                y=(by_period["weighted"] / div).tolist(),
+                name=t("forecast_weighted", lang),
+                marker_color=["#D9534F" if sp else "#3169D6" for sp in special],
+                customdata=by_period["count"].tolist(),
+                hovertemplate=t("chart_weighted_hover", lang, unit=unit),
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="overlay",
+        title=f"{t('chart_weighted', lang)}<br><sup>{unit}</sup>",
+        height=400,
+        xaxis={"type": "category"},
+        yaxis={"tickformat": ",.0f"},
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -326,24 +568,53 @@ def calibration_figure(cal: pd.DataFrame, model: StageModel, lang: str) -> go.Fi
     """Per stage: nominal, observed (with its interval) and calibrated P(win | reached)."""
     names = model.stage_names(lang)
     x = [names.get(k, k) for k in cal["stage"]]
-    fig = go.Figure([
-        go.Scatter(x=x, y=cal["nominal"].tolist(), mode="markers", name=t("cal_nominal", lang),
-                   marker={"symbol": "line-ew-open", "size": 26, "color": "#6B7280", "line": {"width": 3}},
-                   hovertemplate=t("chart_cal_hover", lang, what=t("cal_nominal", lang))),
-        go.Scatter(x=x, y=cal["observed"].tolist(), mode="markers", name=t("cal_observed", lang),
-                   marker={"color": "#A9C4F5", "size": 10},
-                   error_y={"type": "data", "symmetric": False,
-                            "array": (cal["observed_high"] - cal["observed"]).tolist(),
-                            "arrayminus": (cal["observed"] - cal["observed_low"]).tolist()},
-                   customdata=cal[["closed_count"]].to_numpy(),
-                   hovertemplate=t("chart_cal_observed_hover", lang)),
-        go.Scatter(x=x, y=cal["calibrated"].tolist(), mode="markers", name=t("cal_calibrated", lang),
-                   marker={"color": "#1F4FB0", "size": 12, "symbol": "diamond"},
-                   customdata=cal[["data_weight"]].to_numpy(),
-                   hovertemplate=t("chart_cal_calibrated_hover", lang)),
-    ])
-    fig.update_layout(title=t("chart_calibration", lang), height=400,
-                      yaxis={"tickformat": ".0%", "range": [0, 1.05]}, **_LAYOUT)
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=x,
+                y=cal["nominal"].tolist(),
+                mode="markers",
+                name=t("cal_nominal", lang),
+                marker={
+                    "symbol": "line-ew-open",
+                    "size": 26,
+                    "color": "#6B7280",
+                    "line": {"width": 3},
+                },
+                hovertemplate=t("chart_cal_hover", lang, what=t("cal_nominal", lang)),
+            ),
+            go.Scatter(
+                x=x,
+                y=cal["observed"].tolist(),
+                mode="markers",
+                name=t("cal_observed", lang),
+                marker={"color": "#A9C4F5", "size": 10},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (cal["observed_high"] - cal["observed"]).tolist(),
+                    "arrayminus": (cal["observed"] - cal["observed_low"]).tolist(),
+                },
+                customdata=cal[["closed_count"]].to_numpy(),
+                hovertemplate=t("chart_cal_observed_hover", lang),
+            ),
+            go.Scatter(
+                x=x,
+                y=cal["calibrated"].tolist(),
+                mode="markers",
+                name=t("cal_calibrated", lang),
+                marker={"color": "#1F4FB0", "size": 12, "symbol": "diamond"},
+                customdata=cal[["data_weight"]].to_numpy(),
+                hovertemplate=t("chart_cal_calibrated_hover", lang),
+            ),
+        ]
+    )
+    fig.update_layout(
+        title=t("chart_calibration", lang),
+        height=400,
+        yaxis={"tickformat": ".0%", "range": [0, 1.05]},
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -351,14 +622,33 @@ def accuracy_figure(acc: pd.DataFrame, lang: str) -> go.Figure:
     """At each past snapshot: the weighted forecast for the next interval vs what was won."""
     div, unit = amount_unit(lang)
     x = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in acc["snapshot_date"]]
-    fig = go.Figure([
-        go.Bar(x=x, y=(acc["forecast"] / div).tolist(), name=t("acc_forecast", lang), marker_color="#A9C4F5",
-               customdata=acc["deals_due"].tolist(), hovertemplate=t("chart_acc_hover", lang, unit=unit)),
-        go.Bar(x=x, y=(acc["actual"] / div).tolist(), name=t("acc_actual", lang), marker_color="#1B8A5A",
-               hovertemplate=t("chart_acc_actual_hover", lang, unit=unit)),
-    ])
-    fig.update_layout(barmode="group", title=f"{t('chart_accuracy', lang)}<br><sup>{unit}</sup>",
-                      height=380, xaxis={"type": "category"}, yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=x,
+                y=(acc["forecast"] / div).tolist(),
+                name=t("acc_forecast", lang),
+                marker_color="#A9C4F5",
+                customdata=acc["deals_due"].tolist(),
+                hovertemplate=t("chart_acc_hover", lang, unit=unit),
+            ),
+            go.Bar(
+                x=x,
+                y=(acc["actual"] / div).tolist(),
+                name=t("acc_actual", lang),
+                marker_color="#1B8A5A",
+                hovertemplate=t("chart_acc_actual_hover", lang, unit=unit),
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="group",
+        title=f"{t('chart_accuracy', lang)}<br><sup>{unit}</sup>",
+        height=380,
+        xaxis={"type": "category"},
+        yaxis={"tickformat": ",.0f"},
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -366,20 +656,37 @@ def scenarios_figure(table: pd.DataFrame, lang: str, target: float | None = None
     """Each scenario's bookings of the period: P50 with the P10–P90 range, and the target.
     The first row is the baseline (drawn grey)."""
     div, unit = amount_unit(lang)
-    fig = go.Figure(go.Bar(
-        x=table["scenario"].tolist(), y=(table["p50_year"] / div).tolist(),
-        error_y={"type": "data", "symmetric": False,
-                 "array": ((table["p90_year"] - table["p50_year"]) / div).tolist(),
-                 "arrayminus": ((table["p50_year"] - table["p10_year"]) / div).tolist()},
-        marker_color=["#6B7280" if i == 0 else "#3169D6" for i in range(len(table))],  # baseline first
-        customdata=table[["p_hit_target"]].to_numpy(),
-        hovertemplate=t("chart_scenarios_hover", lang, unit=unit),
-    ))
+    fig = go.Figure(
+        go.Bar(
+            x=table["scenario"].tolist(),
+            y=(table["p50_year"] / div).tolist(),
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": ((table["p90_year"] - table["p50_year"]) / div).tolist(),
+                "arrayminus": ((table["p50_year"] - table["p10_year"]) / div).tolist(),
+            },
+            marker_color=[
+                "#6B7280" if i == 0 else "#3169D6" for i in range(len(table))
+            ],  # baseline first
+            customdata=table[["p_hit_target"]].to_numpy(),
+            hovertemplate=t("chart_scenarios_hover", lang, unit=unit),
+        )
+    )
     if target:
-        fig.add_hline(y=target / div, line_dash="dash", line_color="#D9534F",
-                      annotation_text=t("target_line", lang), annotation_position="top left")
-    fig.update_layout(title=f"{t('chart_scenarios', lang)}<br><sup>{unit}</sup>", height=400,
-                      yaxis={"tickformat": ",.0f"}, **_LAYOUT)
+        fig.add_hline(
+            y=target / div,
+            line_dash="dash",
+            line_color="#D9534F",
+            annotation_text=t("target_line", lang),
+            annotation_position="top left",
+        )
+    fig.update_layout(
+        title=f"{t('chart_scenarios', lang)}<br><sup>{unit}</sup>",
+        height=400,
+        yaxis={"tickformat": ",.0f"},
+        **_LAYOUT,
+    )
     return fig
 
 
@@ -389,37 +696,70 @@ def tornado_figure(tor: pd.DataFrame, lang: str) -> go.Figure:
     base = float(tor["baseline"].iloc[0]) if len(tor) else 0.0
     order = tor.iloc[::-1]
     names = [t(f"lever_{k}", lang) for k in order["lever"]]
-    fig = go.Figure([
-        go.Bar(y=names, x=((order["worse"] - base) / div).tolist(), orientation="h",
-               name=t("lever_worse", lang), marker_color="#D9534F",
-               hovertemplate=t("chart_tornado_hover", lang, unit=unit)),
-        go.Bar(y=names, x=((order["better"] - base) / div).tolist(), orientation="h",
-               name=t("lever_better", lang), marker_color="#1B8A5A",
-               hovertemplate=t("chart_tornado_hover", lang, unit=unit)),
-    ])
-    fig.update_layout(barmode="overlay", title=f"{t('chart_tornado', lang)}<br><sup>{unit}</sup>",
-                      height=340, xaxis={"tickformat": ",.0f"}, **_LAYOUT)
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=names,
+                x=((order["worse"] - base) / div).tolist(),
+                orientation="h",
+                name=t("lever_worse", lang),
+                marker_color="#D9534F",
+                hovertemplate=t("chart_tornado_hover", lang, unit=unit),
+            ),
+            go.Bar(
+                y=names,
+                x=((order["better"] - base) / div).tolist(),
+                orientation="h",
+                name=t("lever_better", lang),
+                marker_color="#1B8A5A",
+                hovertemplate=t("chart_tornado_hover", lang, unit=unit),
+            ),
+        ]
+    )
+    fig.update_layout(
+        barmode="overlay",
+        title=f"{t('chart_tornado', lang)}<br><sup>{unit}</sup>",
+        height=340,
+        xaxis={"tickformat": ",.0f"},
+        **_LAYOUT,
+    )
     return fig
 
 
-def scorecard_balance_figure(card: pd.DataFrame, model: StageModel, lang: str, by: str) -> go.Figure:
+def scorecard_balance_figure(
+    card: pd.DataFrame, model: StageModel, lang: str, by: str
+) -> go.Figure:
     """Open deals ÷ the rep's share of the plan, per rep and stage (1 = exactly as planned)."""
     names = model.stage_names(lang)
     keys = [k for k in model.keys[:-1] if f"open_{k}" in card]
-    z = [[(r[f"open_{k}"] / r[f"required_{k}"]) if r[f"required_{k}"] else None for k in keys]
-         for _, r in card.iterrows()]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[names[k] for k in keys], y=[str(v) or t("unknown_group", lang) for v in card[by]],
-        colorscale=[[0, "#D9534F"], [0.4, "#F7E3B5"], [0.5, "#F4F6FA"], [1, "#3169D6"]],
-        zmin=0, zmax=2, texttemplate="%{z:.1f}", hovertemplate=t("chart_balance_hover", lang),
-    ))
-    fig.update_layout(title=t("chart_balance", lang), height=max(300, 28 * len(card) + 120),
-                      yaxis={"autorange": "reversed"}, **_LAYOUT)
+    z = [
+        [(r[f"open_{k}"] / r[f"required_{k}"]) if r[f"required_{k}"] else None for k in keys]
+        for _, r in card.iterrows()
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[names[k] for k in keys],
+            y=[str(v) or t("unknown_group", lang) for v in card[by]],
+            colorscale=[[0, "#D9534F"], [0.4, "#F7E3B5"], [0.5, "#F4F6FA"], [1, "#3169D6"]],
+            zmin=0,
+            zmax=2,
+            texttemplate="%{z:.1f}",
+            hovertemplate=t("chart_balance_hover", lang),
+        )
+    )
+    fig.update_layout(
+        title=t("chart_balance", lang),
+        height=max(300, 28 * len(card) + 120),
+        yaxis={"autorange": "reversed"},
+        **_LAYOUT,
+    )
     return fig
 
 
-def mix_figure(card: pd.DataFrame, column: str, values: list[str], labels: dict[str, str],
-               lang: str, by: str) -> go.Figure:
+def mix_figure(
+    card: pd.DataFrame, column: str, values: list[str], labels: dict[str, str], lang: str, by: str
+) -> go.Figure:
     """Each rep's open deals by customer grade or by source, as shares."""
     palette = ("#1F4FB0", "#5688E6", "#A9C4F5", "#DCE6FA", "#F0AD4E", "#6B7280")
     fig = go.Figure()
@@ -427,10 +767,22 @@ def mix_figure(card: pd.DataFrame, column: str, values: list[str], labels: dict[
         col = f"{column}_{v}"
         if col not in card:
             continue
-        fig.add_trace(go.Bar(y=[str(x) for x in card[by]], x=card[col].tolist(), orientation="h",
-                             name=labels.get(v, v), marker_color=palette[i % len(palette)],
-                             hovertemplate=t("chart_mix_hover", lang, what=labels.get(v, v))))
-    fig.update_layout(barmode="stack", title=t(f"chart_mix_{column}", lang),
-                      height=max(300, 24 * len(card) + 140), xaxis={"tickformat": ".0%"},
-                      yaxis={"autorange": "reversed"}, **_LAYOUT)
+        fig.add_trace(
+            go.Bar(
+                y=[str(x) for x in card[by]],
+                x=card[col].tolist(),
+                orientation="h",
+                name=labels.get(v, v),
+                marker_color=palette[i % len(palette)],
+                hovertemplate=t("chart_mix_hover", lang, what=labels.get(v, v)),
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        title=t(f"chart_mix_{column}", lang),
+        height=max(300, 24 * len(card) + 140),
+        xaxis={"tickformat": ".0%"},
+        yaxis={"autorange": "reversed"},
+        **_LAYOUT,
+    )
     return fig

@@ -70,24 +70,60 @@ def _guarded(func: Callable) -> Callable:
 
 def _load_options(func: Callable) -> Callable:
     options = [
-        click.option("--stage-model", "stage_model", default="six_state", show_default=True,
-                     help=f"Built-in model ({', '.join(BUILTIN_MODELS)}) or a .toml file."),
-        click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
-                     help="Map a column to a field, e.g. --map \"销售阶段=stage\"; "
-                          "FIELD 'ignore' unmaps it. Repeatable."),
-        click.option("--as-of", "as_of", default=None, metavar="DATE",
-                     help="Snapshot date when the file has no snapshot-date column "
-                          "(otherwise taken from the file name, e.g. 2024-03)."),
-        click.option("--sheet", default=None, help="Sheet name or 0-based index (default: the "
-                                                    "sheet that looks like opportunities)."),
-        click.option("--shape", type=click.Choice(SHAPES), default="auto", show_default=True,
-                     help="Input shape: monthly snapshot, per-stage date columns, or history log."),
-        click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
-                     help="Force the order of a/b/yy dates (default: decided per column)."),
-        click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-                     help="Language of messages (default from $LANG)."),
-        click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
-                     help=f"Snapshot store file (default ${ENV_VAR} or {default_store_path()})."),
+        click.option(
+            "--stage-model",
+            "stage_model",
+            default="six_state",
+            show_default=True,
+            help=f"Built-in model ({', '.join(BUILTIN_MODELS)}) or a .toml file.",
+        ),
+        click.option(
+            "--map",
+            "maps",
+            multiple=True,
+            metavar="HEADER=FIELD",
+            help='Map a column to a field, e.g. --map "销售阶段=stage"; '
+            "FIELD 'ignore' unmaps it. Repeatable.",
+        ),
+        click.option(
+            "--as-of",
+            "as_of",
+            default=None,
+            metavar="DATE",
+            help="Snapshot date when the file has no snapshot-date column "
+            "(otherwise taken from the file name, e.g. 2024-03).",
+        ),
+        click.option(
+            "--sheet",
+            default=None,
+            help="Sheet name or 0-based index (default: the sheet that looks like opportunities).",
+        ),
+        click.option(
+            "--shape",
+            type=click.Choice(SHAPES),
+            default="auto",
+            show_default=True,
+            help="Input shape: monthly snapshot, per-stage date columns, or history log.",
+        ),
+        click.option(
+            "--dayfirst/--monthfirst",
+            "dayfirst",
+            default=None,
+            help="Force the order of a/b/yy dates (default: decided per column).",
+        ),
+        click.option(
+            "--lang",
+            type=click.Choice(["zh", "en"]),
+            default=None,
+            help="Language of messages (default from $LANG).",
+        ),
+        click.option(
+            "--store",
+            "store_path",
+            default=None,
+            type=click.Path(dir_okay=False),
+            help=f"Snapshot store file (default ${ENV_VAR} or {default_store_path()}).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -125,21 +161,47 @@ def _remembered(store_path: str | None) -> dict[str, dict[str, str]]:
 
 
 def _load(file: str, *, stage_model, maps, as_of, sheet, shape, dayfirst, remembered) -> LoadResult:
-    return load_export(file, stage_model=get_stage_model(stage_model),
-                       mapping=parse_map_options(maps), remembered=remembered,
-                       as_of=_parse_as_of(as_of), sheet=sheet, shape=shape, dayfirst=dayfirst)
+    return load_export(
+        file,
+        stage_model=get_stage_model(stage_model),
+        mapping=parse_map_options(maps),
+        remembered=remembered,
+        as_of=_parse_as_of(as_of),
+        sheet=sheet,
+        shape=shape,
+        dayfirst=dayfirst,
+    )
 
 
 def _print_report(result: LoadResult, lang: str, limit: int = 50) -> None:
     rep = result.report(lang)
     click.echo(f"{rep['file']}  [{rep['format']}{' · ' + rep['sheet'] if rep['sheet'] else ''}]")
-    click.echo("  " + t("cli_summary", lang, read=rep["rows_read"], valid=rep["rows_valid"],
-                        rejected=rep["rows_rejected"], warnings=len(rep["warnings"])))
-    click.echo("  " + t("cli_model_date", lang, model=rep["stage_model"], date=rep["snapshot_date"]))
+    click.echo(
+        "  "
+        + t(
+            "cli_summary",
+            lang,
+            read=rep["rows_read"],
+            valid=rep["rows_valid"],
+            rejected=rep["rows_rejected"],
+            warnings=len(rep["warnings"]),
+        )
+    )
+    click.echo(
+        "  " + t("cli_model_date", lang, model=rep["stage_model"], date=rep["snapshot_date"])
+    )
     if rep.get("stage_model_proposal"):
         p = rep["stage_model_proposal"]
-        click.echo("  " + t("cli_model_proposal", lang, model=p["model"], matched=p["rows_matched"],
-                            rows=p["rows"]))
+        click.echo(
+            "  "
+            + t(
+                "cli_model_proposal",
+                lang,
+                model=p["model"],
+                matched=p["rows_matched"],
+                rows=p["rows"],
+            )
+        )
     click.echo("  " + t("cli_mapping", lang))
     for header, target in rep["mapping"].items():
         click.echo(f"    {header} → {target}")
@@ -169,16 +231,29 @@ def cli() -> None:
 @click.argument("file")
 @_load_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--rejected-out", type=click.Path(dir_okay=False), default=None,
-              help="Write the rejected rows with reasons to this .xlsx file.")
+@click.option(
+    "--rejected-out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the rejected rows with reasons to this .xlsx file.",
+)
 @_guarded
-def validate(file, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store_path, as_json,
-             rejected_out):
+def validate(
+    file, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store_path, as_json, rejected_out
+):
     """Check FILE and report every problem with its spreadsheet row; nothing is stored."""
     lang = lang or _default_lang()
     _check_input(file)
-    result = _load(file, stage_model=stage_model, maps=maps, as_of=as_of, sheet=sheet,
-                   shape=shape, dayfirst=dayfirst, remembered=_remembered(store_path))
+    result = _load(
+        file,
+        stage_model=stage_model,
+        maps=maps,
+        as_of=as_of,
+        sheet=sheet,
+        shape=shape,
+        dayfirst=dayfirst,
+        remembered=_remembered(store_path),
+    )
     if rejected_out:
         from .export import rejected_rows_xlsx
 
@@ -208,8 +283,16 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
         for file in files:
             try:
                 _check_input(file)
-                result = _load(file, stage_model=stage_model, maps=maps, as_of=as_of, sheet=sheet,
-                               shape=shape, dayfirst=dayfirst, remembered=remembered)
+                result = _load(
+                    file,
+                    stage_model=stage_model,
+                    maps=maps,
+                    as_of=as_of,
+                    sheet=sheet,
+                    shape=shape,
+                    dayfirst=dayfirst,
+                    remembered=remembered,
+                )
             except UnusableFile as exc:
                 click.echo(f"funnel-analytics: {exc.message(lang)}", err=True)
                 outcomes.append({"file": file, "error": exc.message(lang), "reason": exc.reason})
@@ -221,25 +304,45 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
             if result.rows_rejected and code == EXIT_OK:
                 code = EXIT_REJECTED
             dates = result.snapshot_dates
-            outcomes.append({
-                "file": file, "snapshot_id": outcome.snapshot_id, "created": outcome.created,
-                "snapshot_date": None if dates is None else dates[1].date().isoformat(),
-                "rows_read": result.rows_read, "rows_valid": result.rows_valid,
-                "rows_rejected": result.rows_rejected, "warnings": len(result.warnings),
-            })
+            outcomes.append(
+                {
+                    "file": file,
+                    "snapshot_id": outcome.snapshot_id,
+                    "created": outcome.created,
+                    "snapshot_date": None if dates is None else dates[1].date().isoformat(),
+                    "rows_read": result.rows_read,
+                    "rows_valid": result.rows_valid,
+                    "rows_rejected": result.rows_rejected,
+                    "warnings": len(result.warnings),
+                }
+            )
             if not as_json:
-                click.echo(t("cli_imported" if outcome.created else "cli_same_content", lang,
-                             id=outcome.snapshot_id, file=file, date=outcomes[-1]["snapshot_date"],
-                             valid=result.rows_valid, rejected=result.rows_rejected))
+                click.echo(
+                    t(
+                        "cli_imported" if outcome.created else "cli_same_content",
+                        lang,
+                        id=outcome.snapshot_id,
+                        file=file,
+                        date=outcomes[-1]["snapshot_date"],
+                        valid=result.rows_valid,
+                        rejected=result.rows_rejected,
+                    )
+                )
         if as_json:
-            click.echo(json.dumps({"store": str(store.path), "imports": outcomes},
-                                  ensure_ascii=False))
+            click.echo(
+                json.dumps({"store": str(store.path), "imports": outcomes}, ensure_ascii=False)
+            )
     sys.exit(code)
 
 
 @cli.group(invoke_without_command=True)
-@click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
-              help=f"Snapshot store file (default ${ENV_VAR} or {default_store_path()}).")
+@click.option(
+    "--store",
+    "store_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help=f"Snapshot store file (default ${ENV_VAR} or {default_store_path()}).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_context
 @_guarded
@@ -255,8 +358,9 @@ def snapshots(ctx, store_path, as_json):
             table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d")
         if as_json:
             records = json.loads(table.to_json(orient="records", date_format="iso"))
-            click.echo(json.dumps({"store": str(store.path), "snapshots": records},
-                                  ensure_ascii=False))
+            click.echo(
+                json.dumps({"store": str(store.path), "snapshots": records}, ensure_ascii=False)
+            )
             return
         if table.empty:
             click.echo(t("cli_no_snapshots", _default_lang(), store=store.path))
@@ -267,8 +371,13 @@ def snapshots(ctx, store_path, as_json):
 
 @snapshots.command(name="remove")
 @click.argument("snapshot_id", type=int)
-@click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
-              help="Snapshot store file.")
+@click.option(
+    "--store",
+    "store_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Snapshot store file.",
+)
 @click.pass_context
 @_guarded
 def snapshots_remove(ctx, snapshot_id, store_path):
@@ -283,33 +392,90 @@ def snapshots_remove(ctx, snapshot_id, store_path):
 
 @cli.command()
 @click.argument("files", nargs=-1)
-@click.option("--store", "store_path", default=None,
-              help="Report on the stored snapshots (instead of FILEs).")
-@click.option("--stage-model", "stage_model", default="six_state", show_default=True,
-              help=f"Built-in model ({', '.join(BUILTIN_MODELS)}) or a .toml file.")
-@click.option("--as-of", "as_of", default=None, metavar="DATE",
-              help="Report as of this date (default: the latest snapshot); also the snapshot "
-                   "date of a FILE that has none.")
-@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
-              help="Map a column to a field, e.g. --map \"销售阶段=stage\". Repeatable.")
+@click.option(
+    "--store", "store_path", default=None, help="Report on the stored snapshots (instead of FILEs)."
+)
+@click.option(
+    "--stage-model",
+    "stage_model",
+    default="six_state",
+    show_default=True,
+    help=f"Built-in model ({', '.join(BUILTIN_MODELS)}) or a .toml file.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="Report as of this date (default: the latest snapshot); also the snapshot "
+    "date of a FILE that has none.",
+)
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="HEADER=FIELD",
+    help='Map a column to a field, e.g. --map "销售阶段=stage". Repeatable.',
+)
 @click.option("--sheet", default=None, help="Sheet name or 0-based index.")
-@click.option("--shape", type=click.Choice(SHAPES), default="auto", show_default=True,
-              help="Input shape: monthly snapshot, per-stage date columns, or history log.")
-@click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
-              help="Force the order of a/b/yy dates (default: decided per column).")
+@click.option(
+    "--shape",
+    type=click.Choice(SHAPES),
+    default="auto",
+    show_default=True,
+    help="Input shape: monthly snapshot, per-stage date columns, or history log.",
+)
+@click.option(
+    "--dayfirst/--monthfirst",
+    "dayfirst",
+    default=None,
+    help="Force the order of a/b/yy dates (default: decided per column).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--output", default=None, help="Write every table to this .xlsx workbook.")
-@click.option("--target", type=float, default=None,
-              help="Bookings target of the plan year (default: won in the last 12 months).")
-@click.option("--runs", type=click.IntRange(100, 1_000_000), default=10_000, show_default=True,
-              help="Monte Carlo runs of the forecast.")
-@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-              help="Seed of the forecast (same seed, same figures).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of messages (default from $LANG).")
+@click.option(
+    "--target",
+    type=float,
+    default=None,
+    help="Bookings target of the plan year (default: won in the last 12 months).",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(100, 1_000_000),
+    default=10_000,
+    show_default=True,
+    help="Monte Carlo runs of the forecast.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Seed of the forecast (same seed, same figures).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of messages (default from $LANG).",
+)
 @_guarded
-def report(files, store_path, stage_model, as_of, maps, sheet, shape, dayfirst, as_json, output,
-           target, runs, seed, lang):
+def report(
+    files,
+    store_path,
+    stage_model,
+    as_of,
+    maps,
+    sheet,
+    shape,
+    dayfirst,
+    as_json,
+    output,
+    target,
+    runs,
+    seed,
+    lang,
+):
     """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
     conversion, win rates, transitions, regressions, time in stage, stalled deals and
     pipeline changes; and the plan, forecast, calibrated probabilities and scorecard."""
@@ -317,10 +483,20 @@ def report(files, store_path, stage_model, as_of, maps, sheet, shape, dayfirst, 
 
     lang = lang or _default_lang()
     model = get_stage_model(stage_model)
-    observations = _observations(files, store_path, model, lang, maps=maps, sheet=sheet,
-                                 shape=shape, dayfirst=dayfirst, as_of=as_of)
-    result = build_report(observations, model, _parse_as_of(as_of), outlook=True,
-                          target=target, runs=runs, seed=seed)
+    observations = _observations(
+        files,
+        store_path,
+        model,
+        lang,
+        maps=maps,
+        sheet=sheet,
+        shape=shape,
+        dayfirst=dayfirst,
+        as_of=as_of,
+    )
+    result = build_report(
+        observations, model, _parse_as_of(as_of), outlook=True, target=target, runs=runs, seed=seed
+    )
     if output:
         from .export import report_workbook
 
@@ -353,17 +529,27 @@ def _number(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def _observations(files, store_path, model, lang, *, maps=(), sheet=None, shape="auto",
-                  dayfirst=None, as_of=None) -> pd.DataFrame:
+def _observations(
+    files, store_path, model, lang, *, maps=(), sheet=None, shape="auto", dayfirst=None, as_of=None
+) -> pd.DataFrame:
     """Observations of FILEs (read with the reading options, ``as_of`` dating a file that has
     no snapshot date), or of the store when no file is given (exit 2 if there is nothing)."""
     if files:
         frames = []
         for file in files:
             _check_input(file)
-            frames.append(load_export(file, stage_model=model, mapping=parse_map_options(maps),
-                                      remembered=_remembered(store_path), as_of=_parse_as_of(as_of),
-                                      sheet=sheet, shape=shape, dayfirst=dayfirst).observations())
+            frames.append(
+                load_export(
+                    file,
+                    stage_model=model,
+                    mapping=parse_map_options(maps),
+                    remembered=_remembered(store_path),
+                    as_of=_parse_as_of(as_of),
+                    sheet=sheet,
+                    shape=shape,
+                    dayfirst=dayfirst,
+                ).observations()
+            )
         observations = pd.concat(frames, ignore_index=True)
         if observations["snapshot_date"].notna().sum() == 0:
             _fail(t("cli_no_valid_rows", lang, files=", ".join(files)))
@@ -377,28 +563,78 @@ def _observations(files, store_path, model, lang, *, maps=(), sheet=None, shape=
 
 @cli.command()
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--target", type=float, required=True, help="Bookings target (amount, or units with --by units).")
-@click.option("--average-deal", "average_deal", type=float, default=None,
-              help="Average amount (or units) per won contract.")
-@click.option("--from-data", "from_data", is_flag=True,
-              help="Measure the average deal, P(win | reached stage) and time to win from FILEs "
-                   "or the store, and compare the plan with the actual pipeline.")
-@click.option("--win-rate", "win_rate", type=float, default=None,
-              help="P(win) of a deal at the first stage, e.g. 0.1 (default: the stage model's, "
-                   "or measured with --from-data).")
-@click.option("--months", type=click.IntRange(1, 120), default=12, show_default=True,
-              help="Months in the target's period.")
-@click.option("--by", type=click.Choice(["amount", "units"]), default="amount", show_default=True,
-              help="Whether the target and average deal are amounts or units.")
-@click.option("--stage-model", "stage_model", default="six_state", show_default=True,
-              help="Built-in model or a .toml file.")
-@click.option("--store", "store_path", default=None, type=click.Path(dir_okay=False),
-              help="Snapshot store to measure from (with --from-data and no FILE).")
+@click.option(
+    "--target",
+    type=float,
+    required=True,
+    help="Bookings target (amount, or units with --by units).",
+)
+@click.option(
+    "--average-deal",
+    "average_deal",
+    type=float,
+    default=None,
+    help="Average amount (or units) per won contract.",
+)
+@click.option(
+    "--from-data",
+    "from_data",
+    is_flag=True,
+    help="Measure the average deal, P(win | reached stage) and time to win from FILEs "
+    "or the store, and compare the plan with the actual pipeline.",
+)
+@click.option(
+    "--win-rate",
+    "win_rate",
+    type=float,
+    default=None,
+    help="P(win) of a deal at the first stage, e.g. 0.1 (default: the stage model's, "
+    "or measured with --from-data).",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(1, 120),
+    default=12,
+    show_default=True,
+    help="Months in the target's period.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["amount", "units"]),
+    default="amount",
+    show_default=True,
+    help="Whether the target and average deal are amounts or units.",
+)
+@click.option(
+    "--stage-model",
+    "stage_model",
+    default="six_state",
+    show_default=True,
+    help="Built-in model or a .toml file.",
+)
+@click.option(
+    "--store",
+    "store_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Snapshot store to measure from (with --from-data and no FILE).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None)
 @_guarded
-def plan(files, target, average_deal, from_data, win_rate, months, by, stage_model, store_path,
-         as_json, lang):
+def plan(
+    files,
+    target,
+    average_deal,
+    from_data,
+    win_rate,
+    months,
+    by,
+    stage_model,
+    store_path,
+    as_json,
+    lang,
+):
     """Balanced funnel: contracts needed, and the deals each stage needs per year and month.
 
     \b
@@ -430,8 +666,9 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
         source = source if from_data else "given"
     probs[model.won.key] = 1.0
     try:
-        result = balanced_plan(target, average, probs, months, by=by, months_to_win=mtw,
-                               probability_source=source)
+        result = balanced_plan(
+            target, average, probs, months, by=by, months_to_win=mtw, probability_source=source
+        )
     except PlanError as exc:
         _fail(t(exc.key, lang, **exc.params))
     data = result.to_dict()
@@ -439,8 +676,9 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
     vs = None
     if context is not None:
         won = context.won_to_date if by == "amount" else 0.0
-        vs, summary = compare_with_pipeline(result, context.observations, context.history,
-                                            context.durations, won_to_date=won)
+        vs, summary = compare_with_pipeline(
+            result, context.observations, context.history, context.durations, won_to_date=won
+        )
         from .report import json_records
 
         data["as_of"] = context.as_of.date().isoformat()
@@ -450,31 +688,64 @@ def plan(files, target, average_deal, from_data, win_rate, months, by, stage_mod
         click.echo(json.dumps(data, ensure_ascii=False))
         sys.exit(EXIT_OK)
     names = model.stage_names(lang)
-    click.echo(t("cli_plan_title", lang, model=model.title(lang), target=_number(target),
-                 by=t(f"plan_by_{by}", lang), months=months))
-    click.echo("  " + t("cli_plan_contracts", lang, contracts=_number(result.contracts),
-                        average=_number(average)))
+    click.echo(
+        t(
+            "cli_plan_title",
+            lang,
+            model=model.title(lang),
+            target=_number(target),
+            by=t(f"plan_by_{by}", lang),
+            months=months,
+        )
+    )
+    click.echo(
+        "  "
+        + t(
+            "cli_plan_contracts",
+            lang,
+            contracts=_number(result.contracts),
+            average=_number(average),
+        )
+    )
     click.echo("  " + t("cli_plan_probabilities", lang, source=t(f"prob_source_{source}", lang)))
-    click.echo(f"  {_pad(t('cli_plan_stage', lang), 28)}{'P(win)':>8}"
-               f"{_pad(t('cli_plan_per_year', lang), 12, right=True)}"
-               f"{_pad(t('cli_plan_per_month', lang), 12, right=True)}")
+    click.echo(
+        f"  {_pad(t('cli_plan_stage', lang), 28)}{'P(win)':>8}"
+        f"{_pad(t('cli_plan_per_year', lang), 12, right=True)}"
+        f"{_pad(t('cli_plan_per_month', lang), 12, right=True)}"
+    )
     for row in result.stages.itertuples(index=False):
         label = f"{row.stage} ({names.get(row.stage, row.stage)})"
-        click.echo(f"  {_pad(label, 28)}{row.win_probability:>8.1%}{row.per_year:>12,.1f}"
-                   f"{row.per_month:>12,.1f}")
+        click.echo(
+            f"  {_pad(label, 28)}{row.win_probability:>8.1%}{row.per_year:>12,.1f}"
+            f"{row.per_month:>12,.1f}"
+        )
     if vs is not None:
         actual = data["balance"]["actual_intake_per_month"]
-        click.echo("  " + t("cli_plan_intake", lang, need=_number(result.intake_per_month),
-                            actual=_number(actual) if pd.notna(actual) else t("cli_plan_unmeasured", lang)))
+        click.echo(
+            "  "
+            + t(
+                "cli_plan_intake",
+                lang,
+                need=_number(result.intake_per_month),
+                actual=_number(actual) if pd.notna(actual) else t("cli_plan_unmeasured", lang),
+            )
+        )
         rows = list(vs.itertuples(index=False))
         for i, row in enumerate(rows):
             if row.status not in ("thin", "stuck"):
                 continue
             # A stuck stage is judged by the flow into the next stage: quote that one.
             shown = rows[i + 1] if row.status == "stuck" and i + 1 < len(rows) else row
-            click.echo("  " + t(f"cli_plan_{row.status}", lang, stage=names.get(row.stage, row.stage),
-                                actual=f"{shown.actual_per_month:,.1f}",
-                                need=f"{shown.required_per_month:,.1f}"))
+            click.echo(
+                "  "
+                + t(
+                    f"cli_plan_{row.status}",
+                    lang,
+                    stage=names.get(row.stage, row.stage),
+                    actual=f"{shown.actual_per_month:,.1f}",
+                    need=f"{shown.required_per_month:,.1f}",
+                )
+            )
     sys.exit(EXIT_OK)
 
 
@@ -488,8 +759,16 @@ def stage_models(ctx, as_json, lang):
         return
     lang = lang or _default_lang()
     data = {
-        name: [{"key": s.key, "en": s.en, "zh": s.zh, "probability": s.probability,
-                "checklist": [i.key for i in s.checklist]} for s in m.stages]
+        name: [
+            {
+                "key": s.key,
+                "en": s.en,
+                "zh": s.zh,
+                "probability": s.probability,
+                "checklist": [i.key for i in s.checklist],
+            }
+            for s in m.stages
+        ]
         for name, m in BUILTIN_MODELS.items()
     }
     if as_json:
@@ -503,13 +782,27 @@ def stage_models(ctx, as_json, lang):
 
 @stage_models.command(name="infer")
 @click.argument("file")
-@click.option("--map", "maps", multiple=True, metavar="HEADER=FIELD",
-              help="Map a column to a field, e.g. --map \"销售阶段=stage\". Repeatable.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="HEADER=FIELD",
+    help='Map a column to a field, e.g. --map "销售阶段=stage". Repeatable.',
+)
 @click.option("--sheet", default=None, help="Sheet name or 0-based index.")
-@click.option("--as-of", "as_of", default=None, metavar="DATE",
-              help="Snapshot date when the file has none (it only orders nothing here).")
-@click.option("--output", default=None, type=click.Path(dir_okay=False),
-              help="Write the model as TOML (read by --stage-model) to this file.")
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="Snapshot date when the file has none (it only orders nothing here).",
+)
+@click.option(
+    "--output",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Write the model as TOML (read by --stage-model) to this file.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None)
 @_guarded
@@ -521,25 +814,42 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
 
     lang = lang or _default_lang()
     _check_input(file)
-    result = _load(file, stage_model="six_state", maps=maps, as_of=as_of or "2000-01-01",
-                   sheet=sheet, shape="auto", dayfirst=None, remembered=_remembered(None))
+    result = _load(
+        file,
+        stage_model="six_state",
+        maps=maps,
+        as_of=as_of or "2000-01-01",
+        sheet=sheet,
+        shape="auto",
+        dayfirst=None,
+        remembered=_remembered(None),
+    )
     inferred = result.inferred_model()
     toml = model_to_toml(inferred.model)
     if output:
         Path(output).write_text(toml, encoding="utf-8")
     table = inferred.table
     if as_json:
-        click.echo(json.dumps({"file": result.file_name, "output": output,
-                               "stages": json.loads(table.to_json(orient="records",
-                                                                  force_ascii=False)),
-                               "toml": toml}, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "file": result.file_name,
+                    "output": output,
+                    "stages": json.loads(table.to_json(orient="records", force_ascii=False)),
+                    "toml": toml,
+                },
+                ensure_ascii=False,
+            )
+        )
         return
     click.echo(t("cli_infer_title", lang, file=result.file_name))
     for row in table.itertuples(index=False):
         order = "" if pd.isna(row.order) else f"{int(row.order)}."
         prob = "" if pd.isna(row.probability) else f"{row.probability:.0%}"
-        click.echo(f"  {order:<4}{row.value:<28} {t('kind_' + row.kind, lang):<8} {prob:>5}  "
-                   f"{row.rows:>6}  {t('evidence_' + row.evidence, lang)}")
+        click.echo(
+            f"  {order:<4}{row.value:<28} {t('kind_' + row.kind, lang):<8} {prob:>5}  "
+            f"{row.rows:>6}  {t('evidence_' + row.evidence, lang)}"
+        )
     if output:
         click.echo(t("cli_infer_written", lang, path=output))
     else:
@@ -549,8 +859,9 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
 
 #: Control characters (C0 but newline and tab, DEL, C1) shown visibly: text from files and
 #: file names never drives the terminal (escape sequences, title changes, cursor moves).
-_VISIBLE = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]
-            if c not in (0x09, 0x0A)}
+_VISIBLE = {
+    c: f"\\x{c:02x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)] if c not in (0x09, 0x0A)
+}
 
 
 class _VisibleControls:
@@ -571,8 +882,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.stdout = _VisibleControls(sys.stdout)
     sys.stderr = _VisibleControls(sys.stderr)
     try:
-        cli.main(args=list(argv) if argv is not None else None, prog_name="funnel-analytics",
-                 standalone_mode=True)
+        cli.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="funnel-analytics",
+            standalone_mode=True,
+        )
     except UnicodeEncodeError as exc:
         click.echo(f"funnel-analytics: {exc}", err=True)
         sys.exit(EXIT_UNUSABLE)

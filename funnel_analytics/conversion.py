@@ -21,14 +21,20 @@ from .contracts import Column, table
 from .history import MOVE_KINDS, StageHistory, codes_of
 from .stages import LOST, WON
 
-__all__ = ["MIN_SAMPLE", "reached_stage_conversion", "stage_flow", "transition_matrix",
-           "wilson_interval"]
+__all__ = [
+    "MIN_SAMPLE",
+    "reached_stage_conversion",
+    "stage_flow",
+    "transition_matrix",
+    "wilson_interval",
+]
 
 MIN_SAMPLE = 20  # below this many deals a rate is shown but flagged "too few to say"
 
 
-def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float,
-                    z: float = 1.96) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    successes: np.ndarray | float, n: np.ndarray | float, z: float = 1.96
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval for a proportion; (nan, nan) where n is 0.
 
     >>> lo, hi = wilson_interval(8, 10)
@@ -47,9 +53,21 @@ def wilson_interval(successes: np.ndarray | float, n: np.ndarray | float,
     return lo, hi
 
 
-CONVERSION = table("conversion", "stage", "reached_count", "to_next_count", "closed_count",
-                   "won_count", "to_next_rate", "to_next_rate_low", "to_next_rate_high",
-                   "win_rate", "win_rate_low", "win_rate_high", "too_few")
+CONVERSION = table(
+    "conversion",
+    "stage",
+    "reached_count",
+    "to_next_count",
+    "closed_count",
+    "won_count",
+    "to_next_rate",
+    "to_next_rate_low",
+    "to_next_rate_high",
+    "win_rate",
+    "win_rate_low",
+    "win_rate_high",
+    "too_few",
+)
 
 
 def reached_stage_conversion(history: StageHistory) -> pd.DataFrame:
@@ -73,22 +91,40 @@ def reached_stage_conversion(history: StageHistory) -> pd.DataFrame:
         to_next = int((furthest >= k + 1).sum()) if k + 1 < len(keys) else None
         closed = reached & is_closed
         won = reached & is_won
-        rows.append({"stage": key, "reached_count": n, "to_next_count": to_next,
-                     "closed_count": int(closed.sum()), "won_count": int(won.sum())})
+        rows.append(
+            {
+                "stage": key,
+                "reached_count": n,
+                "to_next_count": to_next,
+                "closed_count": int(closed.sum()),
+                "won_count": int(won.sum()),
+            }
+        )
     out = pd.DataFrame(rows)
     nxt = out["to_next_count"].astype("float64")
     out["to_next_rate"] = nxt / out["reached_count"].replace(0, np.nan)
-    out["to_next_rate_low"], out["to_next_rate_high"] = wilson_interval(nxt.fillna(0), out["reached_count"])
+    out["to_next_rate_low"], out["to_next_rate_high"] = wilson_interval(
+        nxt.fillna(0), out["reached_count"]
+    )
     out.loc[nxt.isna(), ["to_next_rate_low", "to_next_rate_high"]] = np.nan
     out["win_rate"] = out["won_count"] / out["closed_count"].replace(0, np.nan)
-    out["win_rate_low"], out["win_rate_high"] = wilson_interval(out["won_count"], out["closed_count"])
+    out["win_rate_low"], out["win_rate_high"] = wilson_interval(
+        out["won_count"], out["closed_count"]
+    )
     out["too_few"] = out["closed_count"] < MIN_SAMPLE
     return out
 
 
-TRANSITIONS = table("transitions", "from", "lost", "on_hold", stage_columns=True,
-                    local=[Column("on_hold", "count", "搁置", "On hold", "移到搁置的商机数。",
-                                  "Deals put on hold.")])
+TRANSITIONS = table(
+    "transitions",
+    "from",
+    "lost",
+    "on_hold",
+    stage_columns=True,
+    local=[
+        Column("on_hold", "count", "搁置", "On hold", "移到搁置的商机数。", "Deals put on hold.")
+    ],
+)
 
 
 def transition_matrix(history: StageHistory) -> pd.DataFrame:
@@ -107,19 +143,30 @@ def transition_matrix(history: StageHistory) -> pd.DataFrame:
     to[kind == MOVE_KINDS.index("on_hold")] = k + 2
     counted = (kind != MOVE_KINDS.index("resumed")) & (to != k)  # back from hold: no transition
     counts = np.bincount(frm[counted] * (k + 3) + to[counted], minlength=(k + 1) * (k + 3))
-    table = pd.DataFrame(np.delete(counts.reshape(k + 1, k + 3), k, axis=1),
-                         index=pd.Index([*keys, "unknown"], name="from"),
-                         columns=pd.Index([*keys, LOST, "on_hold"], name="to"))
+    table = pd.DataFrame(
+        np.delete(counts.reshape(k + 1, k + 3), k, axis=1),
+        index=pd.Index([*keys, "unknown"], name="from"),
+        columns=pd.Index([*keys, LOST, "on_hold"], name="to"),
+    )
     columns = [c for c in table.columns if c in keys or table[c].any()]
     rows = [r for r in table.index if r in keys or table.loc[r].any()]
     return table.loc[rows, columns].astype("int64")
 
 
-STAGE_FLOW = table("stage_flow", "stage", "entered_count", "exited_forward", "exited_backward",
-                   "lost", "still_there")
+STAGE_FLOW = table(
+    "stage_flow",
+    "stage",
+    "entered_count",
+    "exited_forward",
+    "exited_backward",
+    "lost",
+    "still_there",
+)
 
 
-def stage_flow(history: StageHistory, start: pd.Timestamp | None, end: pd.Timestamp) -> pd.DataFrame:
+def stage_flow(
+    history: StageHistory, start: pd.Timestamp | None, end: pd.Timestamp
+) -> pd.DataFrame:
     """Flow through each stage in the period ``(start, end]``: stays that began (``entered``),
     stays that ended forward (including won), backward, or lost, and stays still open at the
     end (``still_there``). With snapshots, a stay's dates are the exports that showed it."""
@@ -135,11 +182,14 @@ def stage_flow(history: StageHistory, start: pd.Timestamp | None, end: pd.Timest
     rows = []
     for key in history.model.keys[:-1]:
         at = v["stage"] == key
-        rows.append({
-            "stage": key, "entered_count": int((at & began).sum()),
-            "exited_forward": int((at & ended & kinds.isin(["forward", "skip", "won"])).sum()),
-            "exited_backward": int((at & ended & (kinds == "backward")).sum()),
-            "lost": int((at & ended & (kinds == "lost")).sum()),
-            "still_there": int((at & still).sum()),
-        })
+        rows.append(
+            {
+                "stage": key,
+                "entered_count": int((at & began).sum()),
+                "exited_forward": int((at & ended & kinds.isin(["forward", "skip", "won"])).sum()),
+                "exited_backward": int((at & ended & (kinds == "backward")).sum()),
+                "lost": int((at & ended & (kinds == "lost")).sum()),
+                "still_there": int((at & still).sum()),
+            }
+        )
     return pd.DataFrame(rows)

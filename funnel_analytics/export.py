@@ -20,8 +20,15 @@ from .i18n import DEFINITIONS, MESSAGES, column_label, t
 from .loading import LoadResult
 from .stages import StageModel
 
-__all__ = ["header", "neutralize", "number_format", "presented", "rejected_rows_xlsx",
-           "report_workbook", "write_frames_xlsx"]
+__all__ = [
+    "header",
+    "neutralize",
+    "number_format",
+    "presented",
+    "rejected_rows_xlsx",
+    "report_workbook",
+    "write_frames_xlsx",
+]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -45,8 +52,9 @@ def _cell(value: object) -> object:
     return neutralize(value)
 
 
-def column_kind(name: str, spec: Table | None = None, model: StageModel | None = None
-                ) -> str | None:
+def column_kind(
+    name: str, spec: Table | None = None, model: StageModel | None = None
+) -> str | None:
     """A column's declared kind: from its table's contract, else from the column vocabulary."""
     if spec is not None:
         return spec.kind(name, model.keys if model is not None else ())
@@ -72,8 +80,7 @@ def _member_names(model: StageModel | None, lang: str) -> dict[str, str]:
     return names
 
 
-def header(name: str, lang: str, spec: Table | None = None, model: StageModel | None = None
-           ) -> str:
+def header(name: str, lang: str, spec: Table | None = None, model: StageModel | None = None) -> str:
     """A column's header in ``lang``: its declared label (a stage column: the stage's name)."""
     names = _member_names(model, lang)
     col = spec.column(name) if spec is not None else column(name)
@@ -88,9 +95,13 @@ def header(name: str, lang: str, spec: Table | None = None, model: StageModel | 
     return column_label(name, lang)
 
 
-def presented(frame: pd.DataFrame, lang: str, table_name: str | None = None,
-              model: StageModel | None = None, screen: bool = False
-              ) -> tuple[pd.DataFrame, dict[str, str]]:
+def presented(
+    frame: pd.DataFrame,
+    lang: str,
+    table_name: str | None = None,
+    model: StageModel | None = None,
+    screen: bool = False,
+) -> tuple[pd.DataFrame, dict[str, str]]:
     """``frame`` as a reader sees it: headers in ``lang``, stage keys as stage names, months
     as months; on screen, amounts in the language's unit (万元, k) named in the header and
     counts and days as whole numbers. Returns the frame and each header's kind."""
@@ -126,13 +137,21 @@ def presented(frame: pd.DataFrame, lang: str, table_name: str | None = None,
 _DATE_FORMATS = ("yyyy-mm-dd", "yyyy-mm")
 
 
-def write_frames_xlsx(sheets: dict[str, pd.DataFrame],
-                      formats: dict[str, dict[int, str]] | None = None) -> bytes:
+def write_frames_xlsx(
+    sheets: dict[str, pd.DataFrame], formats: dict[str, dict[int, str]] | None = None
+) -> bytes:
     """Frames to one .xlsx (a sheet each): bold frozen header, dates formatted, text neutralised.
     ``formats`` gives, per sheet, a number format per column position."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                   "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     # A fixed creation date: the same tables give the same bytes (stable download links).
     wb.set_properties({"created": datetime.datetime(2000, 1, 1)})
     head = wb.add_format({"bold": True, "bg_color": "#EEF2F7", "border": 1, "text_wrap": True})
@@ -146,7 +165,9 @@ def write_frames_xlsx(sheets: dict[str, pd.DataFrame],
             fmt = sheet_formats.get(j)
             if fmt and fmt not in cache:
                 cache[fmt] = wb.add_format({"num_format": fmt})
-            ws.set_column(j, j, min(max(len(str(col)) * 2, 10), 50), cache.get(fmt) if fmt else None)
+            ws.set_column(
+                j, j, min(max(len(str(col)) * 2, 10), 50), cache.get(fmt) if fmt else None
+            )
         for i, row in enumerate(frame.itertuples(index=False), start=1):
             for j, value in enumerate(row):
                 v = _cell(value)
@@ -176,25 +197,31 @@ def rejected_rows_xlsx(result: LoadResult, lang: str = "zh") -> bytes:
     errors = result.errors
     reasons = (
         pd.DataFrame({"row": errors["row"], "msg": result.messages(errors, lang)})
-        .groupby("row")["msg"].agg(lambda m: "；".join(m) if lang == "zh" else "; ".join(m))
+        .groupby("row")["msg"]
+        .agg(lambda m: "；".join(m) if lang == "zh" else "; ".join(m))
     )
     rejected = result.rejected.copy()
     rejected.insert(0, t("col_reason", lang), reasons.reindex(rejected.index).to_numpy())
     rejected.insert(0, t("col_row", lang), rejected.index.to_numpy())
     findings = result.findings
-    listing = pd.DataFrame({
-        t("col_row", lang): findings["row"].to_numpy(),
-        t("col_column", lang): findings["column"].to_numpy(),
-        t("col_value", lang): findings["value"].to_numpy(),
-        t("col_rule", lang): findings["rule"].to_numpy(),
-        t("col_severity", lang): [t(f"severity_{s}", lang) for s in findings["severity"]],
-        t("col_message", lang): result.messages(findings, lang).to_numpy(),
-    })
-    return write_frames_xlsx({t("sheet_rejected", lang): rejected, t("sheet_findings", lang): listing})
+    listing = pd.DataFrame(
+        {
+            t("col_row", lang): findings["row"].to_numpy(),
+            t("col_column", lang): findings["column"].to_numpy(),
+            t("col_value", lang): findings["value"].to_numpy(),
+            t("col_rule", lang): findings["rule"].to_numpy(),
+            t("col_severity", lang): [t(f"severity_{s}", lang) for s in findings["severity"]],
+            t("col_message", lang): result.messages(findings, lang).to_numpy(),
+        }
+    )
+    return write_frames_xlsx(
+        {t("sheet_rejected", lang): rejected, t("sheet_findings", lang): listing}
+    )
 
 
-def report_workbook(tables: dict[str, pd.DataFrame], lang: str = "zh",
-                    model: StageModel | None = None) -> bytes:
+def report_workbook(
+    tables: dict[str, pd.DataFrame], lang: str = "zh", model: StageModel | None = None
+) -> bytes:
     """The report as one workbook: a sheet per view with headers in ``lang``, each column
     formatted by its declared kind, stages by name (given the ``model``), frozen header rows;
     then the definition of every metric, and of every column shown, on the last sheets."""
@@ -208,19 +235,27 @@ def report_workbook(tables: dict[str, pd.DataFrame], lang: str = "zh",
             title = title[:29] + "_" + str(len(used))
         used.add(title)
         shown, kinds = presented(frame.reset_index(drop=True), lang, key, model)
-        formats[title] = {j: f for j, h in enumerate(shown.columns)
-                          if (f := KIND_FORMATS.get(kinds.get(h, ""), None))}
+        formats[title] = {
+            j: f
+            for j, h in enumerate(shown.columns)
+            if (f := KIND_FORMATS.get(kinds.get(h, ""), None))
+        }
         sheets[title] = shown
         spec = TABLES.get(key)
         for name, head in zip(frame.columns, shown.columns, strict=True):
             col = spec.column(str(name)) if spec is not None else column(str(name))
             if col is not None and head.strip() not in columns:
                 columns[head.strip()] = col.about(lang)
-    definitions = pd.DataFrame({
-        t("col_metric", lang): [t(f"metric_{k.removeprefix('def_')}", lang) for k in DEFINITIONS],
-        t("col_definition", lang): [t(k, lang) for k in DEFINITIONS],
-    })
+    definitions = pd.DataFrame(
+        {
+            t("col_metric", lang): [
+                t(f"metric_{k.removeprefix('def_')}", lang) for k in DEFINITIONS
+            ],
+            t("col_definition", lang): [t(k, lang) for k in DEFINITIONS],
+        }
+    )
     sheets[t("sheet_definitions", lang)] = definitions
-    sheets[t("sheet_columns", lang)] = pd.DataFrame({
-        t("col_column", lang): list(columns), t("col_definition", lang): list(columns.values())})
+    sheets[t("sheet_columns", lang)] = pd.DataFrame(
+        {t("col_column", lang): list(columns), t("col_definition", lang): list(columns.values())}
+    )
     return write_frames_xlsx(sheets, formats)

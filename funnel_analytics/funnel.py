@@ -76,8 +76,13 @@ def apply_filters(observations: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     if observations.empty:
         return observations
     mask = np.ones(len(observations), dtype=bool)
-    for col, chosen in ((O.team, filters.teams), (O.owner, filters.owners),
-                        (O.source, filters.sources), (O.grade, filters.grades), *filters.extra):
+    for col, chosen in (
+        (O.team, filters.teams),
+        (O.owner, filters.owners),
+        (O.source, filters.sources),
+        (O.grade, filters.grades),
+        *filters.extra,
+    ):
         if chosen and col in observations:
             mask &= observations[col].astype("object").isin(list(chosen)).to_numpy()
     dates = observations[O.snapshot_date]
@@ -107,18 +112,23 @@ def current_deals(observations: pd.DataFrame, as_of: pd.Timestamp | None = None)
     log (every row ``observed_via == "history"``) has no snapshots: each deal's last logged
     row on or before ``as_of``.
     """
-    if observations.empty or "observed_via" not in observations or \
-            not (observations["observed_via"] == "history").all():
+    if (
+        observations.empty
+        or "observed_via" not in observations
+        or not (observations["observed_via"] == "history").all()
+    ):
         return latest_snapshot(observations, as_of)
     rows = observations
     if as_of is not None:
         rows = rows[rows[O.snapshot_date] <= pd.Timestamp(as_of)]
     return rows.sort_values(O.snapshot_date, kind="stable").drop_duplicates(
-        O.opportunity_id, keep="last")
+        O.opportunity_id, keep="last"
+    )
 
 
-FUNNEL = table("funnel", "stage", "open_count", "open_amount", "probability", "weighted",
-               "reached_count")
+FUNNEL = table(
+    "funnel", "stage", "open_count", "open_amount", "probability", "weighted", "reached_count"
+)
 
 
 def funnel_counts(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
@@ -142,7 +152,8 @@ def funnel_counts(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """
     in_funnel = snapshot[(snapshot[O.status] == OPEN) | (snapshot[O.status] == WON)]
     grouped = in_funnel.groupby(O.stage, observed=True).agg(
-        count=(O.opportunity_id, "size"), amount=(O.amount, "sum"))
+        count=(O.opportunity_id, "size"), amount=(O.amount, "sum")
+    )
     out = grouped.reindex(list(model.keys), fill_value=0).rename_axis("stage").reset_index()
     out["probability"] = out["stage"].map(model.probabilities)
     out["weighted"] = out["amount"] * out["probability"]
@@ -159,12 +170,22 @@ def pipeline_breakdown(snapshot: pd.DataFrame, model: StageModel, by: str) -> pd
     """
     open_ = snapshot[snapshot[O.status] == OPEN]
     keys = list(model.keys[:-1])
-    group = open_[by].astype("object").fillna("") if by in open_ else pd.Series("", index=open_.index)
-    frame = pd.DataFrame({"group": group.to_numpy(), "stage": open_[O.stage].to_numpy(),
-                          "amount": open_[O.amount].to_numpy(dtype="float64")})
+    group = (
+        open_[by].astype("object").fillna("") if by in open_ else pd.Series("", index=open_.index)
+    )
+    frame = pd.DataFrame(
+        {
+            "group": group.to_numpy(),
+            "stage": open_[O.stage].to_numpy(),
+            "amount": open_[O.amount].to_numpy(dtype="float64"),
+        }
+    )
     frame = frame[frame["stage"].isin(keys)]
-    out = frame.groupby(["group", "stage"], sort=False).agg(
-        count=("amount", "size"), amount=("amount", "sum")).reset_index()
+    out = (
+        frame.groupby(["group", "stage"], sort=False)
+        .agg(count=("amount", "size"), amount=("amount", "sum"))
+        .reset_index()
+    )
     out["weighted"] = out["amount"] * out["stage"].map(model.probabilities)
     order = {k: i for i, k in enumerate(keys)}
     totals = out.groupby("group")["amount"].sum()
@@ -176,10 +197,14 @@ def pipeline_breakdown(snapshot: pd.DataFrame, model: StageModel, by: str) -> pd
 
 def pipeline_trend(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """Open pipeline per snapshot date and stage: ``snapshot_date, stage, count, amount``."""
-    open_ = observations[(observations[O.status] == OPEN)
-                         & observations[O.stage].isin(list(model.keys[:-1]))]
-    out = open_.groupby([O.snapshot_date, O.stage], observed=True).agg(
-        count=(O.opportunity_id, "size"), amount=(O.amount, "sum")).reset_index()
+    open_ = observations[
+        (observations[O.status] == OPEN) & observations[O.stage].isin(list(model.keys[:-1]))
+    ]
+    out = (
+        open_.groupby([O.snapshot_date, O.stage], observed=True)
+        .agg(count=(O.opportunity_id, "size"), amount=(O.amount, "sum"))
+        .reset_index()
+    )
     order = {k: i for i, k in enumerate(model.keys)}
     out["_o"] = out[O.stage].map(order)
     return out.sort_values([O.snapshot_date, "_o"]).drop(columns="_o").reset_index(drop=True)
@@ -196,8 +221,9 @@ def close_dates(rows: pd.DataFrame) -> pd.Series:
     return close.where(close.notna() & (close <= snap), snap)
 
 
-def won_in_period(observations: pd.DataFrame, start: pd.Timestamp | None,
-                  end: pd.Timestamp) -> pd.DataFrame:
+def won_in_period(
+    observations: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp
+) -> pd.DataFrame:
     """Deals won within ``(start, end]`` by their close date (:func:`close_dates`), one row
     each: the first snapshot where the deal shows won (a deal already won in an earlier
     snapshot is not counted again)."""
@@ -228,8 +254,12 @@ class Kpis:
     period_start: pd.Timestamp | None
 
 
-def kpis(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None,
-         period_start: pd.Timestamp | None = None) -> Kpis:
+def kpis(
+    observations: pd.DataFrame,
+    model: StageModel,
+    as_of: pd.Timestamp | None = None,
+    period_start: pd.Timestamp | None = None,
+) -> Kpis:
     """Open deals and amount, weighted pipeline, won in period, deals needing attention.
 
     ``period_start`` is exclusive; by default the snapshot before ``as_of``, so "won in
@@ -258,7 +288,9 @@ def kpis(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | No
         attention_count=int((overdue | no_amount).sum()),
         overdue_count=int(overdue.sum()),
         no_amount_count=int(no_amount.sum()),
-        period_start=None if period_start is None or pd.isna(period_start) else pd.Timestamp(period_start),
+        period_start=None
+        if period_start is None or pd.isna(period_start)
+        else pd.Timestamp(period_start),
     )
 
 
@@ -269,13 +301,27 @@ def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     previous = None
     for d in dates:
         k = kpis(observations, model, d, previous)
-        rows.append({"snapshot_date": k.as_of, "open_count": k.open_count,
-                     "open_amount": k.open_amount, "weighted": k.weighted,
-                     "won_count": k.won_count, "won_amount": k.won_amount,
-                     "attention_count": k.attention_count})
+        rows.append(
+            {
+                "snapshot_date": k.as_of,
+                "open_count": k.open_count,
+                "open_amount": k.open_amount,
+                "weighted": k.weighted,
+                "won_count": k.won_count,
+                "won_amount": k.won_amount,
+                "attention_count": k.attention_count,
+            }
+        )
         previous = d
-    columns = ["snapshot_date", "open_count", "open_amount", "weighted", "won_count",
-               "won_amount", "attention_count"]
+    columns = [
+        "snapshot_date",
+        "open_count",
+        "open_amount",
+        "weighted",
+        "won_count",
+        "won_amount",
+        "attention_count",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -290,15 +336,21 @@ class OverviewNumbers:
     trend: pd.DataFrame
 
 
-def overview_numbers(observations: pd.DataFrame, model: StageModel,
-                     as_of: pd.Timestamp | None = None) -> OverviewNumbers:
+def overview_numbers(
+    observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None
+) -> OverviewNumbers:
     """KPIs (and their history up to ``as_of``), funnel, breakdowns and trend of one view."""
     k = kpis(observations, model, as_of)
-    history = kpi_history(observations[observations[O.snapshot_date] <= k.as_of], model) \
-        if not pd.isna(k.as_of) else kpi_history(observations.iloc[0:0], model)
+    history = (
+        kpi_history(observations[observations[O.snapshot_date] <= k.as_of], model)
+        if not pd.isna(k.as_of)
+        else kpi_history(observations.iloc[0:0], model)
+    )
     snap = current_deals(observations, as_of)
     return OverviewNumbers(
-        kpis=k, history=history, funnel=funnel_counts(snap, model),
+        kpis=k,
+        history=history,
+        funnel=funnel_counts(snap, model),
         breakdowns={by: pipeline_breakdown(snap, model, by) for by in BREAKDOWNS},
         trend=pipeline_trend(observations, model),
     )

@@ -30,8 +30,15 @@ import pyarrow.compute as pc
 from .schema import Opportunities as O
 from .stages import LOST, ON_HOLD, OPEN, STATUSES, WON, StageModel
 
-__all__ = ["MOVE_KINDS", "DealPanel", "StageHistory", "codes_of", "deal_panel", "run_starts",
-           "stage_history"]
+__all__ = [
+    "MOVE_KINDS",
+    "DealPanel",
+    "StageHistory",
+    "codes_of",
+    "deal_panel",
+    "run_starts",
+    "stage_history",
+]
 
 STAGE_ENTERED = "stage_entered_date"  # the optional field dating the current stage's start
 MOVE_KINDS = ("forward", "skip", "backward", "won", "lost", "on_hold", "resumed", "reopened")
@@ -39,8 +46,9 @@ MOVE_KINDS = ("forward", "skip", "backward", "won", "lost", "on_hold", "resumed"
 # Kinds as integer codes: the move kinds, then "open" (a visit still under way) and "" (none
 # applies, e.g. a status outside the known ones).
 _KINDS = (*MOVE_KINDS, "open", "")
-(_FORWARD, _SKIP, _BACKWARD, _WON, _LOST, _ON_HOLD, _RESUMED, _REOPENED, _OPEN,
- _NONE) = range(len(_KINDS))
+(_FORWARD, _SKIP, _BACKWARD, _WON, _LOST, _ON_HOLD, _RESUMED, _REOPENED, _OPEN, _NONE) = range(
+    len(_KINDS)
+)
 # Status codes are positions in STATUSES (then any other statuses found in the data).
 _S_OPEN, _S_WON, _S_LOST, _S_ON_HOLD = (STATUSES.index(s) for s in (OPEN, WON, LOST, ON_HOLD))
 # pandas' default string dtype: the string columns of the tables built here.
@@ -57,7 +65,7 @@ def codes_of(values: pd.Series, vocabulary: Sequence[str]) -> np.ndarray:
     codes = np.empty(len(arrow), dtype=np.int8 if len(vocabulary) < 127 else np.int32)
     for start in range(0, len(arrow), _BLOCK):
         found = pc.index_in(arrow.slice(start, _BLOCK), value_set=value_set)
-        codes[start:start + len(found)] = pc.fill_null(found, len(vocabulary)).to_numpy()
+        codes[start : start + len(found)] = pc.fill_null(found, len(vocabulary)).to_numpy()
     return codes
 
 
@@ -105,7 +113,7 @@ def _factorize(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
         codes = np.empty(len(ids), dtype=np.int32)
         start = 0
         for chunk in chunks:
-            codes[start:start + len(chunk)] = chunk.indices.to_numpy()
+            codes[start : start + len(chunk)] = chunk.indices.to_numpy()
             start += len(chunk)
         return codes, pd.Index(pd.array(chunks[0].dictionary, dtype=STR))
     codes, uniques = pd.factorize(ids)
@@ -118,9 +126,15 @@ def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) 
     """The :class:`DealPanel` of the observations that have an id and a date: ``history``'s
     when it was built from these observations (it has as many rows), else a new one."""
     panel = history.panel if history is not None else None
-    if panel is not None and panel.size == len(observations) and (
-            panel.index is None or panel.index is observations.index
-            or panel.index.equals(observations.index)):
+    if (
+        panel is not None
+        and panel.size == len(observations)
+        and (
+            panel.index is None
+            or panel.index is observations.index
+            or panel.index.equals(observations.index)
+        )
+    ):
         return panel
     ids = observations[O.opportunity_id]
     dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
@@ -133,8 +147,14 @@ def deal_panel(observations: pd.DataFrame, history: StageHistory | None = None) 
     # positions stay numpy's index type: indexing with narrower ones would convert them each time.
     order = np.lexsort((dates, codes))
     codes = codes[order]
-    return DealPanel(order if chosen is None else chosen[order], codes, run_starts(codes), uniques,
-                     len(observations), observations.index)
+    return DealPanel(
+        order if chosen is None else chosen[order],
+        codes,
+        run_starts(codes),
+        uniques,
+        len(observations),
+        observations.index,
+    )
 
 
 @dataclass(frozen=True)
@@ -148,7 +168,9 @@ class StageHistory:
 
     moves: pd.DataFrame  # opportunity_id, date, from_stage, to_stage, from_status, to_status, kind
     visits: pd.DataFrame  # opportunity_id, stage, entered, exited, censored, days, exit_kind
-    deals: pd.DataFrame  # opportunity_id, furthest_stage, furthest_index, current_stage, status, ...
+    deals: (
+        pd.DataFrame
+    )  # opportunity_id, furthest_stage, furthest_index, current_stage, status, ...
     model: StageModel
     as_of: pd.Timestamp
     resolution: str
@@ -161,8 +183,13 @@ class StageHistory:
         return pd.Index(self.deals[O.opportunity_id]).get_indexer(self.visits[O.opportunity_id])
 
 
-def _kind(prev_stage: np.ndarray, stage: np.ndarray, prev_status: np.ndarray,
-          status: np.ndarray, unknown: int) -> np.ndarray:
+def _kind(
+    prev_stage: np.ndarray,
+    stage: np.ndarray,
+    prev_status: np.ndarray,
+    status: np.ndarray,
+    unknown: int,
+) -> np.ndarray:
     """Vectorised move kinds (codes into ``_KINDS``) from the previous and the current stage
     and status codes; ``unknown`` is the code of an unknown stage."""
     kinds = np.full(len(stage), _NONE, dtype=np.int8)
@@ -196,8 +223,9 @@ def _status_codes(values: pd.Series) -> tuple[np.ndarray, list[str]]:
     return codes, statuses
 
 
-def stage_history(observations: pd.DataFrame, model: StageModel,
-                  as_of: pd.Timestamp | None = None) -> StageHistory:
+def stage_history(
+    observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None
+) -> StageHistory:
     """Each deal's moves, visits and furthest stage, from observations of any input shape.
 
     Parameters
@@ -238,12 +266,17 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     del same
     kinds = _kind(prev_stage[m], stage[m], prev_status[m], status[m], unknown)
     stage_keys = list(model.keys)
-    moves = pd.DataFrame({
-        O.opportunity_id: panel.ids.array.take(codes[m]), "date": dates[m],
-        "from_stage": _labels(stage_keys, prev_stage[m]), "to_stage": _labels(stage_keys, stage[m]),
-        "from_status": _labels(statuses, prev_status[m]), "to_status": _labels(statuses, status[m]),
-        "kind": _labels(_KINDS, kinds),
-    })
+    moves = pd.DataFrame(
+        {
+            O.opportunity_id: panel.ids.array.take(codes[m]),
+            "date": dates[m],
+            "from_stage": _labels(stage_keys, prev_stage[m]),
+            "to_stage": _labels(stage_keys, stage[m]),
+            "from_status": _labels(statuses, prev_status[m]),
+            "to_status": _labels(statuses, status[m]),
+            "kind": _labels(_KINDS, kinds),
+        }
+    )
     del prev_status
 
     # Visits: runs of consecutive observations at one known stage (status changes to on hold
@@ -264,12 +297,17 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
     # latest data, else at its last sighting (it left the exports without an outcome). A log
     # records changes only: a deal's last change is not its last sighting, and a stay still
     # under way lasts until the as-of date.
-    event = "observed_via" in observations and bool((observations["observed_via"] == "history").all())
+    event = "observed_via" in observations and bool(
+        (observations["observed_via"] == "history").all()
+    )
     last_seen = dates[panel.ends()[codes[starts]]]
     censor_at = np.where((last_seen >= latest) | event, np.datetime64(as_of, "ns"), last_seen)
     stop = np.where(censored, censor_at, dates[end_row])
-    exit_kind = np.where(valid_end, _kind(stage[starts], stage[end_row], status[starts],
-                                          status[end_row], unknown), _OPEN)
+    exit_kind = np.where(
+        valid_end,
+        _kind(stage[starts], stage[end_row], status[starts], status[end_row], unknown),
+        _OPEN,
+    )
     entered = dates[starts]
     if STAGE_ENTERED in observations:
         # A deal's first stay began when it entered the stage, where the export says so
@@ -277,20 +315,28 @@ def stage_history(observations: pd.DataFrame, model: StageModel,
         said = observations[STAGE_ENTERED].to_numpy(dtype="datetime64[ns]")[rows][starts]
         use = first[starts] & ~np.isnat(said) & (said <= entered)
         entered = np.where(use, said, entered)
-    visits = pd.DataFrame({
-        O.opportunity_id: panel.ids.array.take(codes[starts]),
-        "stage": _labels(stage_keys, stage[starts]), "entered": entered, "exited": stop,
-        "censored": censored, "exit_kind": _labels(_KINDS, exit_kind),
-        # Whole calendar days, as a manager counts them (a move at 09:00 two days after one
-        # at 10:00 is 2 days, not 1).
-        "days": (stop.astype("datetime64[D]") - entered.astype("datetime64[D]")).astype("int64"),
-    })
+    visits = pd.DataFrame(
+        {
+            O.opportunity_id: panel.ids.array.take(codes[starts]),
+            "stage": _labels(stage_keys, stage[starts]),
+            "entered": entered,
+            "exited": stop,
+            "censored": censored,
+            "exit_kind": _labels(_KINDS, exit_kind),
+            # Whole calendar days, as a manager counts them (a move at 09:00 two days after one
+            # at 10:00 is 2 days, not 1).
+            "days": (stop.astype("datetime64[D]") - entered.astype("datetime64[D]")).astype(
+                "int64"
+            ),
+        }
+    )
 
     backward = codes[m[kinds == _BACKWARD]]
     deals = _deal_summary(panel, dates, stage, status, statuses, backward, model)
     resolution = "event" if event else "snapshot"
-    return StageHistory(moves, visits, deals, model, as_of, resolution,
-                        replace(panel, moves=m, visits=starts))
+    return StageHistory(
+        moves, visits, deals, model, as_of, resolution, replace(panel, moves=m, visits=starts)
+    )
 
 
 def _shifted(values: np.ndarray, fill: int) -> np.ndarray:
@@ -301,8 +347,15 @@ def _shifted(values: np.ndarray, fill: int) -> np.ndarray:
     return out
 
 
-def _deal_summary(panel: DealPanel, dates: np.ndarray, stage: np.ndarray, status: np.ndarray,
-                  statuses: list[str], backward: np.ndarray, model: StageModel) -> pd.DataFrame:
+def _deal_summary(
+    panel: DealPanel,
+    dates: np.ndarray,
+    stage: np.ndarray,
+    status: np.ndarray,
+    statuses: list[str],
+    backward: np.ndarray,
+    model: StageModel,
+) -> pd.DataFrame:
     """Per deal, in code order (rows sorted by deal, then date): furthest and current stage,
     status, sightings, and ``backward`` (the deal code of each backward move) counted."""
     unknown = len(model.keys)
@@ -316,15 +369,17 @@ def _deal_summary(panel: DealPanel, dates: np.ndarray, stage: np.ndarray, status
     def index_of(code: np.ndarray) -> np.ndarray:
         return np.where(code == unknown, np.nan, code)
 
-    return pd.DataFrame({
-        O.opportunity_id: panel.ids.array,
-        "furthest_index": index_of(furthest),
-        "first_seen": dates[first_rows],
-        "last_seen": dates[last],
-        "status": _labels(statuses, final),
-        "current_index": index_of(current),
-        "furthest_stage": pd.Series(keys[furthest], dtype=object),
-        "current_stage": pd.Series(keys[current], dtype=object),
-        "died_in_unknown": (final == _S_LOST) & (furthest == unknown),
-        "regressions": np.bincount(backward, minlength=len(last)).astype("int64"),
-    })
+    return pd.DataFrame(
+        {
+            O.opportunity_id: panel.ids.array,
+            "furthest_index": index_of(furthest),
+            "first_seen": dates[first_rows],
+            "last_seen": dates[last],
+            "status": _labels(statuses, final),
+            "current_index": index_of(current),
+            "furthest_stage": pd.Series(keys[furthest], dtype=object),
+            "current_stage": pd.Series(keys[current], dtype=object),
+            "died_in_unknown": (final == _S_LOST) & (furthest == unknown),
+            "regressions": np.bincount(backward, minlength=len(last)).astype("int64"),
+        }
+    )

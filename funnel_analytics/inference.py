@@ -38,14 +38,54 @@ from .stages import (
     normalize_label,
 )
 
-__all__ = ["EVIDENCE", "TABLE_COLUMNS", "InferredModel", "build_model", "classify", "infer_model",
-           "model_to_toml", "stage_evidence", "stage_signature"]
+__all__ = [
+    "EVIDENCE",
+    "TABLE_COLUMNS",
+    "InferredModel",
+    "build_model",
+    "classify",
+    "infer_model",
+    "model_to_toml",
+    "stage_evidence",
+    "stage_signature",
+]
 
-_WON = {"won", "closed won", "win", "deal won", "signed", "赢单", "成交", "已成交", "已完成", "完成",
-        "签约", "已签约", "签约成功", "赢单客户", "成功"}
-_LOST = {"lost", "closed lost", "lose", "deal lost", "passed", "closed lost to competition",
-         "lost to competition", "dead", "输单", "丢单", "失单", "已丢单", "已输单", "失败",
-         "作废", "关闭", "已关闭"}
+_WON = {
+    "won",
+    "closed won",
+    "win",
+    "deal won",
+    "signed",
+    "赢单",
+    "成交",
+    "已成交",
+    "已完成",
+    "完成",
+    "签约",
+    "已签约",
+    "签约成功",
+    "赢单客户",
+    "成功",
+}
+_LOST = {
+    "lost",
+    "closed lost",
+    "lose",
+    "deal lost",
+    "passed",
+    "closed lost to competition",
+    "lost to competition",
+    "dead",
+    "输单",
+    "丢单",
+    "失单",
+    "已丢单",
+    "已输单",
+    "失败",
+    "作废",
+    "关闭",
+    "已关闭",
+}
 _ON_HOLD = {"on hold", "hold", "paused", "suspended", "搁置", "已搁置", "暂停", "暂缓", "挂起"}
 
 #: Evidence for the order of open stages, strongest first (message keys ``evidence_<name>``).
@@ -76,10 +116,13 @@ def _label_numbers(values: pd.Series) -> pd.Series:
     return percent.fillna(ordinal / ordinal.max())
 
 
-def stage_evidence(labels: pd.Series, ids: pd.Series | None = None,
-                   dates: pd.Series | None = None,
-                   probability: pd.Series | None = None,
-                   status: pd.Series | None = None) -> pd.DataFrame:
+def stage_evidence(
+    labels: pd.Series,
+    ids: pd.Series | None = None,
+    dates: pd.Series | None = None,
+    probability: pd.Series | None = None,
+    status: pd.Series | None = None,
+) -> pd.DataFrame:
     """Per distinct stage value: ``rows``, the median ``probability``, its median relative
     ``position`` in the deals' dated sequences (where ids repeat on different dates: a log or
     several snapshots) and ``won_share``, the share of the deals that showed it and ended won
@@ -87,8 +130,9 @@ def stage_evidence(labels: pd.Series, ids: pd.Series | None = None,
     frame = pd.DataFrame({"value": labels.astype("object")})
     frame["probability"] = np.nan if probability is None else probability.to_numpy(dtype="float64")
     frame = frame[frame["value"].notna()]
-    out = frame.groupby("value", sort=False).agg(rows=("value", "size"),
-                                                 probability=("probability", "median"))
+    out = frame.groupby("value", sort=False).agg(
+        rows=("value", "size"), probability=("probability", "median")
+    )
     out["position"] = np.nan
     out["won_share"] = np.nan
     if status is not None:
@@ -96,8 +140,13 @@ def stage_evidence(labels: pd.Series, ids: pd.Series | None = None,
         share = pd.Series(won, index=frame.index).groupby(frame["value"]).mean()
         out["won_share"] = share.reindex(out.index)
     if ids is not None and dates is not None:
-        seq = pd.DataFrame({"value": labels.astype("object"), "id": ids.astype("object"),
-                            "date": pd.to_datetime(dates)}).dropna()
+        seq = pd.DataFrame(
+            {
+                "value": labels.astype("object"),
+                "id": ids.astype("object"),
+                "date": pd.to_datetime(dates),
+            }
+        ).dropna()
         # Only deals seen on more than one date tell an order.
         seq = seq[seq.groupby("id")["date"].transform("nunique") > 1]
         seq = seq.sort_values(["id", "date"], kind="stable")
@@ -172,29 +221,48 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
     if len(open_) and probs.notna().all() and chosen in ("history", "probability", "label_number"):
         probability = probs.clip(0.01, 0.99).to_numpy(dtype="float64")
     else:
-        probability = np.linspace(0.1, 0.9, len(open_)) if len(open_) > 1 else np.full(len(open_), 0.5)
+        probability = (
+            np.linspace(0.1, 0.9, len(open_)) if len(open_) > 1 else np.full(len(open_), 0.5)
+        )
     table["order"] = table["value"].map({v: i + 1 for i, v in enumerate(open_["value"])})
-    table["evidence"] = table["value"].map(dict(zip(open_["value"], open_["evidence"],
-                                                   strict=True))).fillna("name")
-    table["probability"] = table["value"].map(dict(zip(open_["value"], probability.round(3),
-                                                       strict=True)))
+    table["evidence"] = (
+        table["value"].map(dict(zip(open_["value"], open_["evidence"], strict=True))).fillna("name")
+    )
+    table["probability"] = table["value"].map(
+        dict(zip(open_["value"], probability.round(3), strict=True))
+    )
     table.loc[table["kind"] == WON, "probability"] = 1.0
     table["en"] = table["value"]
     table["zh"] = table["value"]
     table["max_days"] = np.nan
     kind_rank = table["kind"].map({OPEN: 0, WON: 1, ON_HOLD: 2, LOST: 3})
-    table = (table.assign(_k=kind_rank).sort_values(["_k", "order"], kind="stable")
-             .drop(columns="_k").reset_index(drop=True))
+    table = (
+        table.assign(_k=kind_rank)
+        .sort_values(["_k", "order"], kind="stable")
+        .drop(columns="_k")
+        .reset_index(drop=True)
+    )
     model = build_model(table, name)
     keys = {s.aliases[0]: s.key for s in model.open_stages if s.aliases}
-    table["key"] = table["value"].map(keys).where(table["kind"] == OPEN,
-                                                  table["kind"].map({WON: "won"}))
+    table["key"] = (
+        table["value"].map(keys).where(table["kind"] == OPEN, table["kind"].map({WON: "won"}))
+    )
     return InferredModel(model, table[list(TABLE_COLUMNS)])
 
 
 #: The columns of an inferred model's table (what the Data page shows and lets the user edit).
-TABLE_COLUMNS = ("value", "kind", "rows", "order", "evidence", "probability", "en", "zh",
-                 "max_days", "key")
+TABLE_COLUMNS = (
+    "value",
+    "kind",
+    "rows",
+    "order",
+    "evidence",
+    "probability",
+    "en",
+    "zh",
+    "max_days",
+    "key",
+)
 
 
 def build_model(table: pd.DataFrame, name: str = "file_stages") -> StageModel:
@@ -206,24 +274,40 @@ def build_model(table: pd.DataFrame, name: str = "file_stages") -> StageModel:
     stages = []
     for row in open_.itertuples(index=False):
         days = getattr(row, "max_days", np.nan)
-        stages.append(Stage(
-            key=_slug(row.value, taken), en=str(row.en or row.value), zh=str(row.zh or row.value),
-            probability=float(min(max(row.probability if pd.notna(row.probability) else 0.5,
-                                      0.0), 1.0)),
-            aliases=(row.value,), max_days=int(days) if pd.notna(days) and days > 0 else None))
+        stages.append(
+            Stage(
+                key=_slug(row.value, taken),
+                en=str(row.en or row.value),
+                zh=str(row.zh or row.value),
+                probability=float(
+                    min(max(row.probability if pd.notna(row.probability) else 0.5, 0.0), 1.0)
+                ),
+                aliases=(row.value,),
+                max_days=int(days) if pd.notna(days) and days > 0 else None,
+            )
+        )
     won = table[table["kind"] == WON]
     first = won.iloc[0] if len(won) else None
-    stages.append(Stage(key="won", en=str(first.en) if first is not None else "Won",
-                        zh=str(first.zh) if first is not None else "赢单", probability=1.0,
-                        aliases=tuple(won["value"])))
+    stages.append(
+        Stage(
+            key="won",
+            en=str(first.en) if first is not None else "Won",
+            zh=str(first.zh) if first is not None else "赢单",
+            probability=1.0,
+            aliases=tuple(won["value"]),
+        )
+    )
     if len(stages) < 2:  # only outcomes in the file: one open stage stands for the pipeline
         stages.insert(0, Stage(key="open", en="Open", zh="进行中", probability=0.5))
     default = StageModel("default", stages=tuple(stages))
     return StageModel(
-        name=name, stages=tuple(stages),
+        name=name,
+        stages=tuple(stages),
         lost_labels=(*default.lost_labels, *table.loc[table["kind"] == LOST, "value"]),
         on_hold_labels=(*default.on_hold_labels, *table.loc[table["kind"] == ON_HOLD, "value"]),
-        en="This file's stages", zh="本文件的阶段")
+        en="This file's stages",
+        zh="本文件的阶段",
+    )
 
 
 def stage_signature(values) -> str:
@@ -239,17 +323,29 @@ def _toml_string(text: str) -> str:
 
 def model_to_toml(model: StageModel) -> str:
     """The TOML that :func:`funnel_analytics.stages.load_stage_model` reads back."""
-    lines = [f"name = {_toml_string(model.name)}", f"en = {_toml_string(model.en or model.name)}",
-             f"zh = {_toml_string(model.zh or model.en or model.name)}", ""]
+    lines = [
+        f"name = {_toml_string(model.name)}",
+        f"en = {_toml_string(model.en or model.name)}",
+        f"zh = {_toml_string(model.zh or model.en or model.name)}",
+        "",
+    ]
     for s in model.stages:
-        lines += ["[[stages]]", f"key = {_toml_string(s.key)}", f"en = {_toml_string(s.en)}",
-                  f"zh = {_toml_string(s.zh)}", f"probability = {s.probability:g}"]
+        lines += [
+            "[[stages]]",
+            f"key = {_toml_string(s.key)}",
+            f"en = {_toml_string(s.en)}",
+            f"zh = {_toml_string(s.zh)}",
+            f"probability = {s.probability:g}",
+        ]
         if s.aliases:
             lines.append("aliases = [" + ", ".join(_toml_string(a) for a in s.aliases) + "]")
         if s.max_days:
             lines.append(f"max_days = {int(s.max_days)}")
         lines.append("")
-    lines += ["[outcomes]",
-              "lost = [" + ", ".join(_toml_string(v) for v in model.lost_labels) + "]",
-              "on_hold = [" + ", ".join(_toml_string(v) for v in model.on_hold_labels) + "]", ""]
+    lines += [
+        "[outcomes]",
+        "lost = [" + ", ".join(_toml_string(v) for v in model.lost_labels) + "]",
+        "on_hold = [" + ", ".join(_toml_string(v) for v in model.on_hold_labels) + "]",
+        "",
+    ]
     return "\n".join(lines)

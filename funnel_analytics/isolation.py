@@ -67,8 +67,9 @@ def _address_space() -> int:
     return 0
 
 
-def _child(conn: Any, data: bytes, name: str, fmt: str, sheet: str | int | None,
-           limits: Limits) -> None:
+def _child(
+    conn: Any, data: bytes, name: str, fmt: str, sheet: str | int | None, limits: Limits
+) -> None:
     """Parse in the child; send ("ok", grid) or ("refused", (reason, params))."""
     # The native reader writes its own words when it aborts ("memory allocation of … bytes
     # failed", a backtrace): they must not reach the caller's terminal or log.
@@ -104,14 +105,16 @@ def _context() -> mp.context.BaseContext:
     return ctx
 
 
-def read_workbook_isolated(data: bytes, name: str, fmt: str, sheet: str | int | None,
-                           limits: Limits) -> RawGrid:
+def read_workbook_isolated(
+    data: bytes, name: str, fmt: str, sheet: str | int | None, limits: Limits
+) -> RawGrid:
     """Parse a workbook in a limited child process; raise :class:`UnusableFile` on refusal."""
     lengths = check_shared_strings(data, name, limits) if fmt == "xlsx" else None
     ctx = _context()
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(send, data, name, fmt, sheet, limits), daemon=True,
-                       name=_NAME)
+    proc = ctx.Process(
+        target=_child, args=(send, data, name, fmt, sheet, limits), daemon=True, name=_NAME
+    )
     proc.start()
     send.close()
     try:
@@ -155,4 +158,3 @@ def _explain_death(data: bytes, name: str, fmt: str, limits: Limits, lengths) ->
     if fmt == "xlsx":
         check_xlsx_bounds(data, name, limits, lengths)  # a limit's own message, if one applies
     raise limits.refuse("out_of_memory", "read_memory_bytes", name)
-

@@ -48,12 +48,18 @@ SHAPES = ("auto", "snapshot", "stage_dates", "history")
 STRING = pd.StringDtype()
 FINDING_COLUMNS = ["row", "column", "letter", "field", "value", "rule", "severity", "params"]
 TEXT_FIELDS = (
-    Opportunities.opportunity_id, Opportunities.opportunity_name, Opportunities.account,
-    Opportunities.owner, Opportunities.team,
+    Opportunities.opportunity_id,
+    Opportunities.opportunity_name,
+    Opportunities.account,
+    Opportunities.owner,
+    Opportunities.team,
 )
 DATE_FIELDS = (
-    Opportunities.created_date, Opportunities.expected_close_date, Opportunities.close_date,
-    "stage_entered_date", "lost_date",
+    Opportunities.created_date,
+    Opportunities.expected_close_date,
+    Opportunities.close_date,
+    "stage_entered_date",
+    "lost_date",
 )
 
 
@@ -89,7 +95,7 @@ class LoadResult:
     stage_evidence: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def inferred_model(self):
-        """"Use this file's stages": a model built from the file's own stage values
+        """ "Use this file's stages": a model built from the file's own stage values
         (:func:`funnel_analytics.inference.infer_model`)."""
         from .inference import infer_model
 
@@ -97,11 +103,15 @@ class LoadResult:
 
     def _proposal(self) -> dict | None:
         better = self.better_model()
-        return None if better is None else {"model": better[0], "rows_matched": better[1],
-                                             "rows": better[2]}
+        return (
+            None
+            if better is None
+            else {"model": better[0], "rows_matched": better[1], "rows": better[2]}
+        )
 
-    def better_model(self, models: Mapping[str, StageModel] | None = None
-                     ) -> tuple[str, int, int] | None:
+    def better_model(
+        self, models: Mapping[str, StageModel] | None = None
+    ) -> tuple[str, int, int] | None:
         """A built-in model that recognises more of this file's stage values than the one
         used: ``(name, rows matched, rows with a stage)``, else None."""
         from .stages import better_model
@@ -133,8 +143,12 @@ class LoadResult:
         """Each finding's message in ``lang``."""
         f = self.findings if findings is None else findings
         return pd.Series(
-            [_render(r, v, p, lang) for r, v, p in zip(f["rule"], f["value"], f["params"], strict=True)],
-            index=f.index, dtype="object",
+            [
+                _render(r, v, p, lang)
+                for r, v, p in zip(f["rule"], f["value"], f["params"], strict=True)
+            ],
+            index=f.index,
+            dtype="object",
         )
 
     def note_texts(self, lang: str = "zh") -> list[str]:
@@ -146,13 +160,19 @@ class LoadResult:
         if f.empty:
             return pd.DataFrame(columns=["value", "count", "rows", "suggestion"])
         grouped = f.groupby("value", sort=False)
-        out = pd.DataFrame({
-            "count": grouped.size(),
-            "rows": grouped["row"].apply(lambda r: ", ".join(str(x) for x in list(r)[:10])
-                                         + (" …" if len(r) > 10 else "")),
-        }).reset_index()
-        out["suggestion"] = pd.Series([self.stage_model.suggest(v) for v in out["value"]],
-                                      index=out.index, dtype="object")
+        out = pd.DataFrame(
+            {
+                "count": grouped.size(),
+                "rows": grouped["row"].apply(
+                    lambda r: (
+                        ", ".join(str(x) for x in list(r)[:10]) + (" …" if len(r) > 10 else "")
+                    )
+                ),
+            }
+        ).reset_index()
+        out["suggestion"] = pd.Series(
+            [self.stage_model.suggest(v) for v in out["value"]], index=out.index, dtype="object"
+        )
         return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
     def mapping_table(self, samples: int = 3) -> pd.DataFrame:
@@ -161,22 +181,32 @@ class LoadResult:
         for header in self.preview.columns:
             field_name = self.mapping.fields.get(header, "")
             values = self.preview[header].dropna().astype(str).unique()[:samples]
-            rows.append({"header": header, "field": field_name,
-                         "origin": self.mapping.origin.get(header, "none") if field_name else "none",
-                         "samples": " | ".join(values)})
+            rows.append(
+                {
+                    "header": header,
+                    "field": field_name,
+                    "origin": self.mapping.origin.get(header, "none") if field_name else "none",
+                    "samples": " | ".join(values),
+                }
+            )
         return pd.DataFrame(rows, columns=["header", "field", "origin", "samples"])
 
     def findings_table(self, severity: str, lang: str = "zh") -> pd.DataFrame:
         """Errors or warnings as a table with headers in ``lang`` (row, column, value, rule, message)."""
         f = self.findings[self.findings["severity"] == severity]
-        return pd.DataFrame({
-            t("col_row", lang): f["row"].to_numpy(),
-            t("col_column", lang): f["column"].to_numpy(),
-            # A blank cell is shown blank (not as NaN).
-            t("col_value", lang): f["value"].astype("object").where(f["value"].notna(), "").to_numpy(),
-            t("col_rule", lang): f["rule"].to_numpy(),
-            t("col_message", lang): self.messages(f, lang).to_numpy(),
-        })
+        return pd.DataFrame(
+            {
+                t("col_row", lang): f["row"].to_numpy(),
+                t("col_column", lang): f["column"].to_numpy(),
+                # A blank cell is shown blank (not as NaN).
+                t("col_value", lang): f["value"]
+                .astype("object")
+                .where(f["value"].notna(), "")
+                .to_numpy(),
+                t("col_rule", lang): f["rule"].to_numpy(),
+                t("col_message", lang): self.messages(f, lang).to_numpy(),
+            }
+        )
 
     def observations(self) -> pd.DataFrame:
         """The canonical form: one row per deal observation, whatever the input shape.
@@ -196,15 +226,18 @@ class LoadResult:
             if rows.empty:
                 continue
             status = WON if key == self.stage_model.won.key else OPEN
-            rows[Opportunities.snapshot_date] = rows[col].astype(base[Opportunities.snapshot_date].dtype)
+            rows[Opportunities.snapshot_date] = rows[col].astype(
+                base[Opportunities.snapshot_date].dtype
+            )
             rows[Opportunities.stage] = pd.Series(key, index=rows.index, dtype=STRING)
             rows[Opportunities.stage_label] = pd.Series(pd.NA, index=rows.index, dtype=STRING)
             rows[Opportunities.status] = pd.Series(status, index=rows.index, dtype=STRING)
             rows["observed_via"] = "stage_dates"
             pieces.append(rows)
         out = pd.concat(pieces, ignore_index=True)
-        return out.sort_values([Opportunities.opportunity_id, Opportunities.snapshot_date],
-                               kind="stable").reset_index(drop=True)
+        return out.sort_values(
+            [Opportunities.opportunity_id, Opportunities.snapshot_date], kind="stable"
+        ).reset_index(drop=True)
 
     def report(self, lang: str = "zh") -> dict:
         """The validation report as plain data (the CLI's ``--json`` object)."""
@@ -213,8 +246,9 @@ class LoadResult:
             msgs = self.messages(f, lang)
             return [
                 {"row": int(r), "column": c, "value": v, "rule": rule, "message": m}
-                for r, c, v, rule, m in zip(f["row"], f["column"], f["value"], f["rule"], msgs,
-                                            strict=True)
+                for r, c, v, rule, m in zip(
+                    f["row"], f["column"], f["value"], f["rule"], msgs, strict=True
+                )
             ]
 
         dates = self.snapshot_dates
@@ -247,7 +281,9 @@ def _render(rule: str, value: object, params: dict, lang: str) -> str:
         value = t("blank_value", lang)
     if rule == "unknown_stage":
         s = params.get(f"suggestion_{lang}")
-        hint = t("unknown_stage_hint", lang, suggestion=s) if s else t("unknown_stage_no_match", lang)
+        hint = (
+            t("unknown_stage_hint", lang, suggestion=s) if s else t("unknown_stage_no_match", lang)
+        )
         return t(rule, lang, value=value, model=params.get("model"), hint=hint).strip()
     return t(rule, lang, value=value, **params)
 
@@ -268,21 +304,55 @@ _NAME_PATTERNS = (
 #: Headers of a "last modified" column, whose latest value dates an export.
 # In order of preference: a user's last edit before a system job's stamp (Salesforce's
 # SystemModstamp also moves when a nightly job touches a record).
-LAST_MODIFIED_HEADERS = tuple(dict.fromkeys(normalize_label(h) for h in (
-    "LastModifiedDate", "Last Modified Date", "Last Modified", "Last modified", "Last Modified On",
-    "Modified Time", "Last Modified Time", "Modified On", "Date Modified", "Updated",
-    "Updated at", "Updated On", "Update time", "Deal - Update time", "Last Updated",
-    "Last Updated on", "Write Date", "最后修改时间", "最后修改日期", "修改时间", "修改日期",
-    "更新时间", "更新日期", "最后更新时间", "最近修改时间", "SystemModstamp",
-    "Last Activity Date", "最后跟进时间")))
+LAST_MODIFIED_HEADERS = tuple(
+    dict.fromkeys(
+        normalize_label(h)
+        for h in (
+            "LastModifiedDate",
+            "Last Modified Date",
+            "Last Modified",
+            "Last modified",
+            "Last Modified On",
+            "Modified Time",
+            "Last Modified Time",
+            "Modified On",
+            "Date Modified",
+            "Updated",
+            "Updated at",
+            "Updated On",
+            "Update time",
+            "Deal - Update time",
+            "Last Updated",
+            "Last Updated on",
+            "Write Date",
+            "最后修改时间",
+            "最后修改日期",
+            "修改时间",
+            "修改日期",
+            "更新时间",
+            "更新日期",
+            "最后更新时间",
+            "最近修改时间",
+            "SystemModstamp",
+            "Last Activity Date",
+            "最后跟进时间",
+        )
+    )
+)
 
 
-_FOOTER_DATE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日)")
+_FOOTER_DATE = re.compile(
+    r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{4}年\d{1,2}月\d{1,2}日)"
+)
 
 
-def propose_snapshot_date(raw: pd.DataFrame, out: pd.DataFrame, cmap: ColumnMapping,
-                          dayfirst: bool | None = None,
-                          footer: tuple[str, ...] = ()) -> tuple[pd.Timestamp, str, str]:
+def propose_snapshot_date(
+    raw: pd.DataFrame,
+    out: pd.DataFrame,
+    cmap: ColumnMapping,
+    dayfirst: bool | None = None,
+    footer: tuple[str, ...] = (),
+) -> tuple[pd.Timestamp, str, str]:
     """A default snapshot date for an export that states none: ``(date, origin, column)``.
 
     The date a report's footer gives ("Generated By: … 7/1/2024 9:14 AM"), else the latest
@@ -352,9 +422,16 @@ class _Findings:
         self.layout = layout
         self.header_of = {f: h for h, f in mapping.fields.items()}
 
-    def add(self, rows: pd.Index | np.ndarray, rule: str, severity: str, field_name: str | None,
-            values: pd.Series | list | None = None, params: list[dict] | dict | None = None,
-            header: str | None = None) -> None:
+    def add(
+        self,
+        rows: pd.Index | np.ndarray,
+        rule: str,
+        severity: str,
+        field_name: str | None,
+        values: pd.Series | list | None = None,
+        params: list[dict] | dict | None = None,
+        header: str | None = None,
+    ) -> None:
         rows = np.asarray(rows)
         if len(rows) == 0:
             return
@@ -367,21 +444,26 @@ class _Findings:
                 values = [None] * len(rows)
         if params is None or isinstance(params, dict):
             params = [dict(params or {})] * len(rows)
-        self.parts.append(pd.DataFrame({
-            "row": rows.astype("int64"),
-            "column": header,
-            "letter": self.layout.letters.get(header) if header else None,
-            "field": field_name,
-            "value": list(values),
-            "rule": rule,
-            "severity": severity,
-            "params": params,
-        }))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "row": rows.astype("int64"),
+                    "column": header,
+                    "letter": self.layout.letters.get(header) if header else None,
+                    "field": field_name,
+                    "value": list(values),
+                    "rule": rule,
+                    "severity": severity,
+                    "params": params,
+                }
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         if not self.parts:
-            return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "object")
-                                 for c in FINDING_COLUMNS})
+            return pd.DataFrame(
+                {c: pd.Series(dtype="int64" if c == "row" else "object") for c in FINDING_COLUMNS}
+            )
         out = pd.concat(self.parts, ignore_index=True)
         out = out.drop_duplicates(subset=["row", "rule", "column"], keep="first")
         order = {r: i for i, r in enumerate(ERROR_RULES)}
@@ -418,8 +500,9 @@ def _detect_shape(shape: str, mapping: ColumnMapping, headers: tuple[str, ...]) 
     return "snapshot"
 
 
-def _log_date_column(raw: pd.DataFrame, mapping: ColumnMapping,
-                     dayfirst: bool | None) -> str | None:
+def _log_date_column(
+    raw: pd.DataFrame, mapping: ColumnMapping, dayfirst: bool | None
+) -> str | None:
     """The date column that makes a file a stage-history log, whatever it is called, or None.
 
     A log repeats its deal ids (one row per change), names a stage in each row, and dates each
@@ -438,8 +521,11 @@ def _log_date_column(raw: pd.DataFrame, mapping: ColumnMapping,
     stages = raw[stage_header][repeated].groupby(ids[repeated]).nunique()
     if (stages > 1).mean() < 0.5:
         return None
-    candidates = [mapping.header_for(Opportunities.snapshot_date), *mapping.unmapped,
-                  mapping.header_for(Opportunities.created_date)]
+    candidates = [
+        mapping.header_for(Opportunities.snapshot_date),
+        *mapping.unmapped,
+        mapping.header_for(Opportunities.created_date),
+    ]
     for header in dict.fromkeys(h for h in candidates if h is not None and h in raw):
         values = raw[header]
         if values.notna().sum() < 0.9 * len(values):
@@ -529,8 +615,12 @@ def load_export(
     layout = locate_table(grid, limits.header_scan_rows)
     notes: list[tuple[str, dict]] = []
     if grid.sheets and len(grid.sheets) > 1:
-        notes.append(("note_sheet", {"sheet": grid.sheet, "count": len(grid.sheets),
-                                     "sheets": "、".join(grid.sheets)}))
+        notes.append(
+            (
+                "note_sheet",
+                {"sheet": grid.sheet, "count": len(grid.sheets), "sheets": "、".join(grid.sheets)},
+            )
+        )
     if grid.encoding:
         notes.append(("note_encoding", {"encoding": grid.encoding}))
     notes.extend(layout.notes)
@@ -547,9 +637,13 @@ def load_export(
             kind = "history"
             fields = {h: f for h, f in cmap.fields.items() if f != Opportunities.snapshot_date}
             fields[change_header] = Opportunities.snapshot_date
-            cmap = ColumnMapping(fields, cmap.units, cmap.signature,
-                                 {**cmap.origin, change_header: "auto"},
-                                 tuple(h for h in cmap.unmapped if h != change_header))
+            cmap = ColumnMapping(
+                fields,
+                cmap.units,
+                cmap.signature,
+                {**cmap.origin, change_header: "auto"},
+                tuple(h for h in cmap.unmapped if h != change_header),
+            )
     if kind == "history":
         cmap = _history_mapping(cmap)
     if cmap.header_for(Opportunities.stage) is None:
@@ -590,8 +684,12 @@ def load_export(
             notes.append(("note_id_from_name", {"column": name_header}))
         else:
             ids = combined.astype(STRING)
-            notes.append(("note_id_from_account_and_name", {"column": name_header,
-                                                            "account": account_header}))
+            notes.append(
+                (
+                    "note_id_from_account_and_name",
+                    {"column": name_header, "account": account_header},
+                )
+            )
         repeat = ids.notna() & ids.duplicated()
         if kind != "history" and repeat.any():
             # One export lists each deal once: rows that share a name are different deals,
@@ -616,9 +714,17 @@ def load_export(
         vals = stage_raw[unknown]
         suggestions = {v: model.suggest(v) for v in vals.unique()}
         names = {lang: model.stage_names(lang) for lang in ("zh", "en")}
-        params = [{"model": model.name, "suggestion": suggestions[v],
-                   **{f"suggestion_{lang}": names[lang].get(suggestions[v] or "", suggestions[v])
-                      for lang in ("zh", "en")}} for v in vals]
+        params = [
+            {
+                "model": model.name,
+                "suggestion": suggestions[v],
+                **{
+                    f"suggestion_{lang}": names[lang].get(suggestions[v] or "", suggestions[v])
+                    for lang in ("zh", "en")
+                },
+            }
+            for v in vals
+        ]
         findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
     status_col = column(Opportunities.status)
     status = implied
@@ -641,8 +747,12 @@ def load_export(
         if (by_flags == LOST).fillna(False).any() and FLAG_ACTIVE in cmap.fields.values():
             archived = ((by_flags == LOST) & (implied != LOST)).fillna(False)
             if archived.any():
-                notes.append(("note_archived_lost", {"column": cmap.header_for(FLAG_ACTIVE),
-                                                     "count": int(archived.sum())}))
+                notes.append(
+                    (
+                        "note_archived_lost",
+                        {"column": cmap.header_for(FLAG_ACTIVE), "count": int(archived.sum())},
+                    )
+                )
     if explicit is not None:
         status_col = said
         explicit_status = explicit
@@ -650,22 +760,37 @@ def load_export(
         won_elsewhere = (explicit == WON) & (implied == OPEN)
         flag = (conflict | won_elsewhere).fillna(False).to_numpy(dtype=bool)
         if flag.any():
-            findings.add(index[flag], "stage_status_conflict", "warning", Opportunities.stage,
-                         params=[{"status": s} for s in status_col[flag].astype(str)])
+            findings.add(
+                index[flag],
+                "stage_status_conflict",
+                "warning",
+                Opportunities.stage,
+                params=[{"status": s} for s in status_col[flag].astype(str)],
+            )
         status = explicit.where(explicit.notna(), status)
         # A won deal has reached the won stage, whatever stage the row last showed.
-        out.loc[(explicit == WON).fillna(False).to_numpy(dtype=bool), Opportunities.stage] = model.won.key
+        out.loc[(explicit == WON).fillna(False).to_numpy(dtype=bool), Opportunities.stage] = (
+            model.won.key
+        )
     out[Opportunities.status] = status.fillna(OPEN).mask(unknown, OPEN).astype(STRING)
     lost_stage = column("lost_stage")
     if lost_stage is not None:
         # A lost deal whose stage column says only "lost" sits at the stage it was lost in.
         was = model.match(lost_stage.astype(STRING))["stage"]
-        fill = ((out[Opportunities.status] == LOST) & out[Opportunities.stage].isna()
-                & was.notna() & (was != model.won.key)).to_numpy(dtype=bool)
+        fill = (
+            (out[Opportunities.status] == LOST)
+            & out[Opportunities.stage].isna()
+            & was.notna()
+            & (was != model.won.key)
+        ).to_numpy(dtype=bool)
         if fill.any():
             out.loc[fill, Opportunities.stage] = was[fill]
-            notes.append(("note_lost_stage", {"column": cmap.header_for("lost_stage"),
-                                              "count": int(fill.sum())}))
+            notes.append(
+                (
+                    "note_lost_stage",
+                    {"column": cmap.header_for("lost_stage"), "count": int(fill.sum())},
+                )
+            )
 
     # Amount and currency.
     amount_header = cmap.header_for(Opportunities.amount)
@@ -674,8 +799,16 @@ def load_export(
         mult, unit_currency = cmap.units.get(amount_header, (1.0, None))
         if mult != 1.0:
             unit = re.search(r"[\(（\[【/／]\s*([^\)）\]】]+)", amount_header)
-            notes.append(("note_unit", {"column": amount_header, "multiplier": mult,
-                                        "unit": unit.group(1) if unit else ""}))
+            notes.append(
+                (
+                    "note_unit",
+                    {
+                        "column": amount_header,
+                        "multiplier": mult,
+                        "unit": unit.group(1) if unit else "",
+                    },
+                )
+            )
         parsed = parse_amount(raw[amount_header], mult)
         out[Opportunities.amount] = parsed.values
         findings.add(index[parsed.bad], "unparseable_amount", "error", Opportunities.amount)
@@ -683,8 +816,9 @@ def load_export(
             currency = parsed.extra.astype(STRING)
         if unit_currency:
             currency = currency.where(currency.notna(), unit_currency)
-            notes.append(("note_currency_from_header", {"currency": unit_currency,
-                                                        "column": amount_header}))
+            notes.append(
+                ("note_currency_from_header", {"currency": unit_currency, "column": amount_header})
+            )
         missing_amount = raw[amount_header].isna()
     else:
         # No amount column at all is a property of the file, not of each row.
@@ -702,9 +836,13 @@ def load_export(
     if prob_col is not None:
         parsed = parse_probability(prob_col)
         out[Opportunities.probability] = parsed.values
-        findings.add(index[parsed.bad], "unparseable_probability", "warning", Opportunities.probability)
+        findings.add(
+            index[parsed.bad], "unparseable_probability", "warning", Opportunities.probability
+        )
         if parsed.note:
-            notes.append(("note_" + parsed.note, {"column": cmap.header_for(Opportunities.probability)}))
+            notes.append(
+                ("note_" + parsed.note, {"column": cmap.header_for(Opportunities.probability)})
+            )
     else:
         out[Opportunities.probability] = np.nan
 
@@ -729,8 +867,11 @@ def load_export(
 
     # Source and grade.
     src = column(Opportunities.source)
-    out[Opportunities.source] = (pd.Series(pd.NA, index=index, dtype=STRING) if src is None
-                                 else parse_source(src).values.astype(STRING))
+    out[Opportunities.source] = (
+        pd.Series(pd.NA, index=index, dtype=STRING)
+        if src is None
+        else parse_source(src).values.astype(STRING)
+    )
     grade_col = column(Opportunities.grade)
     if grade_col is not None:
         parsed = parse_grade(grade_col)
@@ -741,8 +882,10 @@ def load_export(
 
     category = column(Opportunities.forecast_category)
     out[Opportunities.forecast_category] = (
-        pd.Series(pd.NA, index=index, dtype=STRING) if category is None
-        else parse_forecast_category(category).values.astype(STRING))
+        pd.Series(pd.NA, index=index, dtype=STRING)
+        if category is None
+        else parse_forecast_category(category).values.astype(STRING)
+    )
 
     # Snapshot date: a column, else the user's date, else the file name; never guessed.
     snap_header = cmap.header_for(Opportunities.snapshot_date)
@@ -765,25 +908,45 @@ def load_export(
         if fallback is not None:
             snap = snap.where(snap.notna() | parsed_bad, fallback)
         bad = parsed_bad | snap.isna().to_numpy()
-        findings.add(index[bad], "unparseable_snapshot_date", "error", Opportunities.snapshot_date,
-                     header=snap_header)
-        notes.append(("note_shape_history" if kind == "history" else "note_snapshot_from_column",
-                      {"column": snap_header}))
+        findings.add(
+            index[bad],
+            "unparseable_snapshot_date",
+            "error",
+            Opportunities.snapshot_date,
+            header=snap_header,
+        )
+        notes.append(
+            (
+                "note_shape_history" if kind == "history" else "note_snapshot_from_column",
+                {"column": snap_header},
+            )
+        )
         snapshot_source = "column"
     elif kind == "history" or fallback is None:
-        proposed, origin, column_name = propose_snapshot_date(raw, out, cmap, dayfirst,
-                                                              layout.footer)
-        raise UnusableFile("no_snapshot_date", file=name, proposed=proposed.date().isoformat(),
-                           origin=origin, column=column_name)
+        proposed, origin, column_name = propose_snapshot_date(
+            raw, out, cmap, dayfirst, layout.footer
+        )
+        raise UnusableFile(
+            "no_snapshot_date",
+            file=name,
+            proposed=proposed.date().isoformat(),
+            origin=origin,
+            column=column_name,
+        )
     else:
         snap = pd.Series(fallback, index=index, dtype="datetime64[ns]")
         if snapshot_source == "user":
             notes.append(("note_snapshot_from_user", {"date": fallback.date().isoformat()}))
         else:
             label = snapshot_date_from_name(name)[1]
-            key = "note_snapshot_from_name" if "D" not in label.replace("YYYY", "") else \
-                "note_snapshot_from_name_day"
-            notes.append((key, {"date": fallback.date().isoformat(), "file": name, "pattern": label}))
+            key = (
+                "note_snapshot_from_name"
+                if "D" not in label.replace("YYYY", "")
+                else "note_snapshot_from_name_day"
+            )
+            notes.append(
+                (key, {"date": fallback.date().isoformat(), "file": name, "pattern": label})
+            )
     out[Opportunities.snapshot_date] = snap
 
     # Milestone checklist and per-stage date columns.
@@ -792,7 +955,9 @@ def load_export(
         if target.startswith("checklist."):
             parsed = parse_bool(raw[header])
             out[target] = parsed.values
-            findings.add(index[parsed.bad], "unparseable_checklist", "warning", target, header=header)
+            findings.add(
+                index[parsed.bad], "unparseable_checklist", "warning", target, header=header
+            )
         elif target.startswith("stage_date."):
             out[target] = dates(target, header)
             stage_date_cols.append(header)
@@ -807,28 +972,49 @@ def load_export(
     if kind == "history":
         # A deal logged won and later lost is a CRM correction: it counts by its final
         # outcome (the history takes the last row), and the reversal is reported.
-        seq = out[[Opportunities.opportunity_id, Opportunities.snapshot_date,
-                   Opportunities.status]].sort_values(
-            [Opportunities.opportunity_id, Opportunities.snapshot_date], kind="stable")
-        won_before = (seq[Opportunities.status] == WON).astype("int8").groupby(
-            seq[Opportunities.opportunity_id]).cummax().groupby(
-            seq[Opportunities.opportunity_id]).shift(fill_value=0).astype(bool)
-        reversed_rows = seq.index[((seq[Opportunities.status] == LOST) & won_before)
-                                  .to_numpy(dtype=bool)]
+        seq = out[
+            [Opportunities.opportunity_id, Opportunities.snapshot_date, Opportunities.status]
+        ].sort_values([Opportunities.opportunity_id, Opportunities.snapshot_date], kind="stable")
+        won_before = (
+            (seq[Opportunities.status] == WON)
+            .astype("int8")
+            .groupby(seq[Opportunities.opportunity_id])
+            .cummax()
+            .groupby(seq[Opportunities.opportunity_id])
+            .shift(fill_value=0)
+            .astype(bool)
+        )
+        reversed_rows = seq.index[
+            ((seq[Opportunities.status] == LOST) & won_before).to_numpy(dtype=bool)
+        ]
         findings.add(reversed_rows, "outcome_reversed", "warning", Opportunities.stage)
 
-    evidence = stage_evidence(out[Opportunities.stage_label], out[Opportunities.opportunity_id],
-                              out[Opportunities.snapshot_date], out[Opportunities.probability],
-                              explicit_status)
+    evidence = stage_evidence(
+        out[Opportunities.stage_label],
+        out[Opportunities.opportunity_id],
+        out[Opportunities.snapshot_date],
+        out[Opportunities.probability],
+        explicit_status,
+    )
 
     # pandera: rule checks on the typed frame.
-    unique = ((Opportunities.opportunity_id, Opportunities.snapshot_date, Opportunities.stage_label,
-               Opportunities.status) if kind == "history"
-              else (Opportunities.opportunity_id, Opportunities.snapshot_date))
+    unique = (
+        (
+            Opportunities.opportunity_id,
+            Opportunities.snapshot_date,
+            Opportunities.stage_label,
+            Opportunities.status,
+        )
+        if kind == "history"
+        else (Opportunities.opportunity_id, Opportunities.snapshot_date)
+    )
     # Rows a rule may report: a blank id is not also a duplicate, an unknown stage is not also
     # a missing one, and an unreadable amount (already an error) is not also a missing one.
-    only = {"duplicate_id": ~missing_id, "missing_stage": ~unknown,
-            "missing_amount": missing_amount}
+    only = {
+        "duplicate_id": ~missing_id,
+        "missing_stage": ~unknown,
+        "missing_amount": missing_amount,
+    }
     # pandera reports a failing frame-wide check once per column it sees, so each schema is
     # given only the columns its checks read.
     errors = error_schema(model, unique)
@@ -843,7 +1029,8 @@ def load_export(
         # Won and lost dates kept apart (Pipedrive): a lost deal closed on its lost date.
         lost_rows = (out[Opportunities.status] == LOST).to_numpy(dtype=bool)
         out[Opportunities.close_date] = out[Opportunities.close_date].mask(
-            lost_rows & out["lost_date"].notna().to_numpy(), out["lost_date"])
+            lost_rows & out["lost_date"].notna().to_numpy(), out["lost_date"]
+        )
     # (After the checks: the rules already read this column once, as the expected close.)
     close_header = cmap.header_for(Opportunities.expected_close_date)
     if cmap.header_for(Opportunities.close_date) is None and close_header is not None:
@@ -851,7 +1038,9 @@ def load_export(
         # open deal and the actual close of a closed one: read it both ways.
         closed_rows = out[Opportunities.status].isin([WON, LOST]).to_numpy(dtype=bool)
         if closed_rows.any():
-            out[Opportunities.close_date] = out[Opportunities.expected_close_date].where(closed_rows)
+            out[Opportunities.close_date] = out[Opportunities.expected_close_date].where(
+                closed_rows
+            )
             notes.append(("note_close_date_both", {"column": close_header}))
 
     frame = findings.frame()
@@ -861,34 +1050,81 @@ def load_export(
     rejected = raw.loc[rejected_rows].copy()
     rejected.index.name = "row"
     return LoadResult(
-        file_name=name, file_format=grid.file_format, content_sha256=sha, stage_model=model,
-        mapping=cmap, shape=kind, header_row=layout.header_row, opportunities=valid,
-        rejected=rejected, findings=frame, notes=tuple(notes), rows_read=len(raw),
-        sheet=grid.sheet, sheets=grid.sheets, encoding=grid.encoding,
-        snapshot_source=snapshot_source, letters=dict(layout.letters), preview=raw.head(50).copy(),
-        stage_counts=stage_counts, stage_evidence=evidence,
+        file_name=name,
+        file_format=grid.file_format,
+        content_sha256=sha,
+        stage_model=model,
+        mapping=cmap,
+        shape=kind,
+        header_row=layout.header_row,
+        opportunities=valid,
+        rejected=rejected,
+        findings=frame,
+        notes=tuple(notes),
+        rows_read=len(raw),
+        sheet=grid.sheet,
+        sheets=grid.sheets,
+        encoding=grid.encoding,
+        snapshot_source=snapshot_source,
+        letters=dict(layout.letters),
+        preview=raw.head(50).copy(),
+        stage_counts=stage_counts,
+        stage_evidence=evidence,
     )
 
 
 WARNING_COLUMNS = (
-    Opportunities.amount, Opportunities.status, Opportunities.created_date,
-    Opportunities.expected_close_date, Opportunities.close_date, Opportunities.snapshot_date,
+    Opportunities.amount,
+    Opportunities.status,
+    Opportunities.created_date,
+    Opportunities.expected_close_date,
+    Opportunities.close_date,
+    Opportunities.snapshot_date,
 )
 
 
 #: Cells that mean "no value" in exports and spreadsheets (R and many CRMs write NA; Excel's
 #: lookups leave #N/A; Chinese sheets write 无 or 暂无). Read as blank, counted in one note.
-MISSING_MARKERS = frozenset({
-    "NA", "N/A", "n/a", "na", "N/a", "#N/A", "#NA", "#n/a", "null", "NULL", "Null", "None", "none",
-    "NONE", "nil", "-", "--", "—", "–", "无", "暂无", "空", "nan", "NaN"})
+MISSING_MARKERS = frozenset(
+    {
+        "NA",
+        "N/A",
+        "n/a",
+        "na",
+        "N/a",
+        "#N/A",
+        "#NA",
+        "#n/a",
+        "null",
+        "NULL",
+        "Null",
+        "None",
+        "none",
+        "NONE",
+        "nil",
+        "-",
+        "--",
+        "—",
+        "–",
+        "无",
+        "暂无",
+        "空",
+        "nan",
+        "NaN",
+    }
+)
 
 
 STATUS_FLAGS = ("is_closed", "is_won", "active")
 FLAG_ACTIVE = "active"
 
 
-def _flag_status(columns: Mapping[str, pd.Series | None], implied: pd.Series,
-                 findings: _Findings, index: pd.Index) -> tuple[pd.Series, pd.Series] | None:
+def _flag_status(
+    columns: Mapping[str, pd.Series | None],
+    implied: pd.Series,
+    findings: _Findings,
+    index: pd.Index,
+) -> tuple[pd.Series, pd.Series] | None:
     """The status that yes/no columns give, and the words that say it (for messages).
 
     Salesforce's ``IsClosed`` + ``IsWon``: false → open, true + true → won, true + false → lost.
@@ -920,12 +1156,14 @@ def _flag_status(columns: Mapping[str, pd.Series | None], implied: pd.Series,
             status = status.mask(lost, LOST)
             text = text.mask(lost, f"{h['is_closed']}=true, {h['is_won']}=false")
     if active is not None:
-        archived = ((active == False).fillna(False)  # noqa: E712
-                    & (status != WON).fillna(True) & (implied != WON).fillna(True))
+        archived = (
+            (active == False).fillna(False)  # noqa: E712
+            & (status != WON).fillna(True)
+            & (implied != WON).fillna(True)
+        )
         status = status.mask(archived, LOST)
         text = text.mask(archived, f"{h['active']}=false")
     return status, text
-
 
 
 def _blank_missing_markers(raw: pd.DataFrame, headers: list[str]) -> tuple[pd.DataFrame, int]:
@@ -961,8 +1199,13 @@ _CHECK_FIELD = {
 }
 
 
-def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, findings: _Findings,
-                severity: str, only: Mapping[str, pd.Series]) -> None:
+def _run_schema(
+    schema: pa.DataFrameSchema,
+    frame: pd.DataFrame,
+    findings: _Findings,
+    severity: str,
+    only: Mapping[str, pd.Series],
+) -> None:
     """Validate lazily and turn pandera's failure cases into findings."""
     try:
         schema.validate(frame, lazy=True)
@@ -971,12 +1214,24 @@ def _run_schema(schema: pa.DataFrameSchema, frame: pd.DataFrame, findings: _Find
         cases = exc.failure_cases
     cases = cases[cases["index"].notna()]
     for check, group in cases.groupby("check", sort=False):
-        _report(str(check), pd.Index(group["index"].astype("int64").unique()), frame, findings,
-                severity, only)
+        _report(
+            str(check),
+            pd.Index(group["index"].astype("int64").unique()),
+            frame,
+            findings,
+            severity,
+            only,
+        )
 
 
-def _report(rule: str, rows: pd.Index, frame: pd.DataFrame, findings: _Findings, severity: str,
-            only: Mapping[str, pd.Series]) -> None:
+def _report(
+    rule: str,
+    rows: pd.Index,
+    frame: pd.DataFrame,
+    findings: _Findings,
+    severity: str,
+    only: Mapping[str, pd.Series],
+) -> None:
     """Turn one check's failing rows into findings (with the values a message names)."""
     if len(rows) == 0:
         return

@@ -121,14 +121,21 @@ def _stage_date_key(header: str, model: StageModel) -> str | None:
 
 def _checklist_key(norm: str, model: StageModel) -> str | None:
     for column, (stage_key, item) in model.checklist_columns.items():
-        names = {normalize_label(n) for n in (item.zh, item.en, item.key, item.question_zh,
-                                              item.question_en, *item.aliases) if n}
+        names = {
+            normalize_label(n)
+            for n in (item.zh, item.en, item.key, item.question_zh, item.question_en, *item.aliases)
+            if n
+        }
         if norm in names or norm == normalize_label(column):
             return column
         stage = model.stage(stage_key)
         for n in names:
-            if n and norm.endswith(n) and any(
-                norm.startswith(normalize_label(s)) for s in (stage.zh, stage.en, stage.key)
+            if (
+                n
+                and norm.endswith(n)
+                and any(
+                    norm.startswith(normalize_label(s)) for s in (stage.zh, stage.en, stage.key)
+                )
             ):
                 return column
     return None
@@ -209,15 +216,22 @@ def map_columns(
             if h not in headers:
                 if source == "remembered":
                     continue
-                raise UnusableFile("bad_mapping", item=f"{h}={target}",
-                                   detail=f"no column named “{h}”; columns: {', '.join(headers)}")
+                raise UnusableFile(
+                    "bad_mapping",
+                    item=f"{h}={target}",
+                    detail=f"no column named “{h}”; columns: {', '.join(headers)}",
+                )
             if not _valid_target(target, model):
                 if source == "remembered":
                     continue
-                known = ", ".join([*FIELD_BY_NAME, IGNORE, "checklist.<stage>.<item>",
-                                   "stage_date.<stage>"])
-                raise UnusableFile("bad_mapping", item=f"{h}={target}",
-                                   detail=f"unknown field “{target}”; fields: {known}")
+                known = ", ".join(
+                    [*FIELD_BY_NAME, IGNORE, "checklist.<stage>.<item>", "stage_date.<stage>"]
+                )
+                raise UnusableFile(
+                    "bad_mapping",
+                    item=f"{h}={target}",
+                    detail=f"unknown field “{target}”; fields: {known}",
+                )
             if target == IGNORE:
                 fields.pop(h, None)
                 origin.pop(h, None)

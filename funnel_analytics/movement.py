@@ -26,8 +26,17 @@ from .stages import LOST, OPEN, STATUSES, WON
 
 __all__ = ["WATERFALL_STEPS", "amount_changes", "pipeline_changes", "regressions", "slipped_deals"]
 
-WATERFALL_STEPS = ("start", "new", "moved_in", "increased", "decreased", "won", "lost",
-                   "moved_out", "end")
+WATERFALL_STEPS = (
+    "start",
+    "new",
+    "moved_in",
+    "increased",
+    "decreased",
+    "won",
+    "lost",
+    "moved_out",
+    "end",
+)
 
 
 REGRESSIONS = table("regressions", "opportunity_id", "date", "from_stage", "to_stage")
@@ -46,17 +55,21 @@ def regressions(history: StageHistory) -> tuple[pd.DataFrame, pd.DataFrame]:
     exits = ["forward", "skip", "backward", "won", "lost"]
     is_exit = moves["kind"].isin(exits).to_numpy(dtype=bool)
     frm = codes_of(moves["from_stage"], keys)  # len(keys): no stage, not counted
-    per_stage = pd.DataFrame({
-        "exits": np.bincount(frm[is_exit], minlength=len(keys) + 1)[:len(keys)],
-        "backward": np.bincount(frm[is_back], minlength=len(keys) + 1)[:len(keys)],
-    }, index=pd.Index(keys, name="stage"))
+    per_stage = pd.DataFrame(
+        {
+            "exits": np.bincount(frm[is_exit], minlength=len(keys) + 1)[: len(keys)],
+            "backward": np.bincount(frm[is_back], minlength=len(keys) + 1)[: len(keys)],
+        },
+        index=pd.Index(keys, name="stage"),
+    )
     per_stage["regression_rate"] = per_stage["backward"] / per_stage["exits"].replace(0, np.nan)
     back = moves.loc[is_back, [O.opportunity_id, "date", "from_stage", "to_stage"]]
     return back.reset_index(drop=True), per_stage.reset_index()
 
 
-def _by_deal(observations: pd.DataFrame, column: str, dtype: np.dtype | str,
-             history: StageHistory | None) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+def _by_deal(
+    observations: pd.DataFrame, column: str, dtype: np.dtype | str, history: StageHistory | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
     """The non-missing values of ``column`` as ``dtype`` in (deal, date) order, their rows'
     positions in the observations and deal codes, and the ids behind the codes. The rows are
     grouped by deal once: by ``history``'s panel when it indexes these observations."""
@@ -79,8 +92,15 @@ def _months(dates: np.ndarray) -> np.ndarray:
     return table.astype("int64")[days - first]
 
 
-SLIPPED = table("slipped", "opportunity_id", "pushes", "days_slipped", "pushes_to_later_quarter",
-                "first_expected", "latest_expected")
+SLIPPED = table(
+    "slipped",
+    "opportunity_id",
+    "pushes",
+    "days_slipped",
+    "pushes_to_later_quarter",
+    "first_expected",
+    "latest_expected",
+)
 
 
 def slipped_deals(observations: pd.DataFrame, history: StageHistory | None = None) -> pd.DataFrame:
@@ -88,8 +108,14 @@ def slipped_deals(observations: pd.DataFrame, history: StageHistory | None = Non
     per deal the number of pushes (and of pushes into a later quarter), total days slipped,
     first and latest expected date. ``history``, the stage history of the same observations,
     saves grouping them by deal again."""
-    columns = [O.opportunity_id, "pushes", "days_slipped", "pushes_to_later_quarter",
-               "first_expected", "latest_expected"]
+    columns = [
+        O.opportunity_id,
+        "pushes",
+        "days_slipped",
+        "pushes_to_later_quarter",
+        "first_expected",
+        "latest_expected",
+    ]
     unit = observations[O.expected_close_date].dtype  # the dates shown keep their unit
     unit = unit if isinstance(unit, np.dtype) and unit.kind == "M" else "datetime64[ns]"
     expected, rows, codes, ids = _by_deal(observations, O.expected_close_date, unit, history)
@@ -111,25 +137,32 @@ def slipped_deals(observations: pd.DataFrame, history: StageHistory | None = Non
     deal_runs = run_starts(codes)
     appearance = np.minimum.reduceat(rows, deal_runs)[np.searchsorted(codes[deal_runs], deals)]
     order = np.argsort(appearance)
-    out = pd.DataFrame({
-        O.opportunity_id: ids.array.take(deals[order]),
-        "pushes": np.diff(np.append(starts, len(later)))[order],
-        "days_slipped": np.add.reduceat(days, starts)[order],
-        "pushes_to_later_quarter": np.add.reduceat(to_later_quarter, starts)[order],
-        "first_expected": expected[first[order]],
-        "latest_expected": expected[last[order]],
-    })
+    out = pd.DataFrame(
+        {
+            O.opportunity_id: ids.array.take(deals[order]),
+            "pushes": np.diff(np.append(starts, len(later)))[order],
+            "days_slipped": np.add.reduceat(days, starts)[order],
+            "pushes_to_later_quarter": np.add.reduceat(to_later_quarter, starts)[order],
+            "first_expected": expected[first[order]],
+            "latest_expected": expected[last[order]],
+        }
+    )
     return out.sort_values("days_slipped", ascending=False).reset_index(drop=True)
 
 
 PIPELINE_CHANGES = table("pipeline_changes", "step", "count", "amount")
-PIPELINE_CHANGE_DEALS = table("pipeline_change_deals", "opportunity_id", "step", "amount_start",
-                              "amount_end")
+PIPELINE_CHANGE_DEALS = table(
+    "pipeline_change_deals", "opportunity_id", "step", "amount_start", "amount_end"
+)
 
 
-def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
-                     first_seen: pd.Series | None = None,
-                     history: StageHistory | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def pipeline_changes(
+    observations: pd.DataFrame,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    first_seen: pd.Series | None = None,
+    history: StageHistory | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The waterfall from snapshot ``start`` to snapshot ``end``, and the deals behind it.
 
     Returns ``(steps, deals)``: ``steps`` has one row per step of :data:`WATERFALL_STEPS` with
@@ -177,12 +210,26 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Ti
     both = in_a & in_b
     delta = amount_end - amount_start
     step = np.select(
-        [both & (delta > 0), both & (delta < 0), both, in_b & seen_before, in_b,
-         status_b == STATUSES.index(WON), status_b == STATUSES.index(LOST)],
+        [
+            both & (delta > 0),
+            both & (delta < 0),
+            both,
+            in_b & seen_before,
+            in_b,
+            status_b == STATUSES.index(WON),
+            status_b == STATUSES.index(LOST),
+        ],
         ["increased", "decreased", "unchanged", "moved_in", "new", "won", "lost"],
-        default="moved_out")
-    deals = pd.DataFrame({O.opportunity_id: ids.array, "step": step,
-                          "amount_start": amount_start, "amount_end": amount_end})
+        default="moved_out",
+    )
+    deals = pd.DataFrame(
+        {
+            O.opportunity_id: ids.array,
+            "step": step,
+            "amount_start": amount_start,
+            "amount_end": amount_end,
+        }
+    )
     counts = {s: 0 for s in WATERFALL_STEPS}
     amounts = {s: 0.0 for s in WATERFALL_STEPS}
     counts["start"], amounts["start"] = int(in_a.sum()), float(amount_start.sum())
@@ -196,14 +243,19 @@ def pipeline_changes(observations: pd.DataFrame, start: pd.Timestamp, end: pd.Ti
             amounts[name] = float((group["amount_end"] - group["amount_start"]).sum())
         elif name == "decreased":
             amounts[name] = float((group["amount_start"] - group["amount_end"]).sum())
-    steps = pd.DataFrame({"step": WATERFALL_STEPS,
-                          "count": [counts[s] for s in WATERFALL_STEPS],
-                          "amount": [amounts[s] for s in WATERFALL_STEPS]})
+    steps = pd.DataFrame(
+        {
+            "step": WATERFALL_STEPS,
+            "count": [counts[s] for s in WATERFALL_STEPS],
+            "amount": [amounts[s] for s in WATERFALL_STEPS],
+        }
+    )
     return steps, deals
 
 
-AMOUNT_CHANGES = table("amount_changes", "opportunity_id", "changes", "first_amount",
-                       "latest_amount", "net_change")
+AMOUNT_CHANGES = table(
+    "amount_changes", "opportunity_id", "changes", "first_amount", "latest_amount", "net_change"
+)
 
 
 def amount_changes(observations: pd.DataFrame, history: StageHistory | None = None) -> pd.DataFrame:
@@ -225,7 +277,13 @@ def amount_changes(observations: pd.DataFrame, history: StageHistory | None = No
     order = np.lexsort((first_change, when, -changes))
     first_amount = amount[np.searchsorted(codes, deals, side="left")][order]
     latest_amount = amount[np.searchsorted(codes, deals, side="right") - 1][order]
-    out = pd.DataFrame({O.opportunity_id: ids.array.take(deals[order]), "changes": changes[order],
-                        "first_amount": first_amount, "latest_amount": latest_amount,
-                        "net_change": latest_amount - first_amount})
+    out = pd.DataFrame(
+        {
+            O.opportunity_id: ids.array.take(deals[order]),
+            "changes": changes[order],
+            "first_amount": first_amount,
+            "latest_amount": latest_amount,
+            "net_change": latest_amount - first_amount,
+        }
+    )
     return out.sort_values("net_change", key=abs, ascending=False).reset_index(drop=True)

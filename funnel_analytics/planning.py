@@ -35,9 +35,22 @@ from .history import StageHistory
 from .schema import Opportunities as O
 from .stages import OPEN
 
-__all__ = ["BY_CHOICES", "DAYS_PER_MONTH", "STUCK_RATIO", "THIN_RATIO", "Plan", "PlanError",
-           "balanced_plan", "compare_with_pipeline", "measured_average_deal", "months_to_win",
-           "required_open", "stage_flows", "time_to_win", "won_amount_between"]
+__all__ = [
+    "BY_CHOICES",
+    "DAYS_PER_MONTH",
+    "STUCK_RATIO",
+    "THIN_RATIO",
+    "Plan",
+    "PlanError",
+    "balanced_plan",
+    "compare_with_pipeline",
+    "measured_average_deal",
+    "months_to_win",
+    "required_open",
+    "stage_flows",
+    "time_to_win",
+    "won_amount_between",
+]
 
 BY_CHOICES = ("amount", "units")
 DAYS_PER_MONTH = 365.25 / 12
@@ -91,8 +104,9 @@ class Plan:
         for row in self.stages.itertuples(index=False):
             lead = int(row.lead_months)
             for m in range(self.months):
-                rows.append({"month": start + m - lead, "stage": row.stage,
-                             "entries": row.per_month})
+                rows.append(
+                    {"month": start + m - lead, "stage": row.stage, "entries": row.per_month}
+                )
         out = pd.DataFrame(rows, columns=["month", "stage", "entries"])
         return out
 
@@ -104,29 +118,44 @@ class Plan:
 
     def to_dict(self) -> dict:
         return {
-            "target": self.target, "average_deal": self.average_deal, "by": self.by,
-            "months": self.months, "contracts": self.contracts,
+            "target": self.target,
+            "average_deal": self.average_deal,
+            "by": self.by,
+            "months": self.months,
+            "contracts": self.contracts,
             "probabilities": self.probability_source,
-            "intake_per_year": self.intake_per_year, "intake_per_month": self.intake_per_month,
+            "intake_per_year": self.intake_per_year,
+            "intake_per_month": self.intake_per_month,
             "stages": [
-                {"stage": r.stage, "win_probability": float(r.win_probability),
-                 "per_year": float(r.per_year), "per_month": float(r.per_month),
-                 "months_to_win": None if pd.isna(r.months_to_win) else float(r.months_to_win),
-                 "lead_months": int(r.lead_months)}
+                {
+                    "stage": r.stage,
+                    "win_probability": float(r.win_probability),
+                    "per_year": float(r.per_year),
+                    "per_month": float(r.per_month),
+                    "months_to_win": None if pd.isna(r.months_to_win) else float(r.months_to_win),
+                    "lead_months": int(r.lead_months),
+                }
                 for r in self.stages.itertuples(index=False)
             ],
         }
 
 
-PLAN = table("plan", "stage", "win_probability", "per_year", "per_month", "months_to_win",
-             "lead_months")
+PLAN = table(
+    "plan", "stage", "win_probability", "per_year", "per_month", "months_to_win", "lead_months"
+)
 SCHEDULE = table("schedule", "month", "stage", "entries")
 
 
-def balanced_plan(target: float, average_deal: float, win_probabilities: Mapping[str, float],
-                  months: int = 12, *, by: str = "amount",
-                  months_to_win: Mapping[str, float] | None = None,
-                  probability_source: str = "nominal") -> Plan:
+def balanced_plan(
+    target: float,
+    average_deal: float,
+    win_probabilities: Mapping[str, float],
+    months: int = 12,
+    *,
+    by: str = "amount",
+    months_to_win: Mapping[str, float] | None = None,
+    probability_source: str = "nominal",
+) -> Plan:
     """Work the funnel backwards from ``target``.
 
     Parameters
@@ -161,15 +190,22 @@ def balanced_plan(target: float, average_deal: float, win_probabilities: Mapping
     keys = list(win_probabilities)
     probs = np.array([float(win_probabilities[k]) for k in keys])
     per_year = contracts / probs
-    mtw = np.array([np.nan if months_to_win is None else float(months_to_win.get(k, np.nan))
-                    for k in keys])
-    out = pd.DataFrame({
-        "stage": keys, "win_probability": probs, "per_year": per_year,
-        "per_month": per_year / months, "months_to_win": mtw,
-        "lead_months": np.where(np.isnan(mtw), 0, np.round(np.nan_to_num(mtw))).astype(int),
-    })
-    return Plan(float(target), float(average_deal), by, int(months), contracts,
-                probability_source, out)
+    mtw = np.array(
+        [np.nan if months_to_win is None else float(months_to_win.get(k, np.nan)) for k in keys]
+    )
+    out = pd.DataFrame(
+        {
+            "stage": keys,
+            "win_probability": probs,
+            "per_year": per_year,
+            "per_month": per_year / months,
+            "months_to_win": mtw,
+            "lead_months": np.where(np.isnan(mtw), 0, np.round(np.nan_to_num(mtw))).astype(int),
+        }
+    )
+    return Plan(
+        float(target), float(average_deal), by, int(months), contracts, probability_source, out
+    )
 
 
 def time_to_win(history: StageHistory) -> pd.DataFrame:
@@ -183,16 +219,27 @@ def time_to_win(history: StageHistory) -> pd.DataFrame:
     won = moves[moves["kind"] == "won"].drop_duplicates(O.opportunity_id, keep="last")
     visits = history.visits
     if won.empty or visits.empty:
-        return pd.DataFrame({O.opportunity_id: pd.Series(dtype="object"),
-                             "stage": pd.Series(dtype="object"), "days": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                O.opportunity_id: pd.Series(dtype="object"),
+                "stage": pd.Series(dtype="object"),
+                "days": pd.Series(dtype="float64"),
+            }
+        )
     first_data = history.deals["first_seen"].min()
     v = visits[visits["entered"] > first_data].merge(
-        won[[O.opportunity_id, "date"]], on=O.opportunity_id)
+        won[[O.opportunity_id, "date"]], on=O.opportunity_id
+    )
     v = v[v["entered"] <= v["date"]]
     v = v.sort_values("entered").drop_duplicates([O.opportunity_id, "stage"], keep="last")
     days = (v["date"] - v["entered"]).dt.days.astype("float64")
-    return pd.DataFrame({O.opportunity_id: v[O.opportunity_id].to_numpy(),
-                         "stage": v["stage"].to_numpy(), "days": days.to_numpy()})
+    return pd.DataFrame(
+        {
+            O.opportunity_id: v[O.opportunity_id].to_numpy(),
+            "stage": v["stage"].to_numpy(),
+            "days": days.to_numpy(),
+        }
+    )
 
 
 def months_to_win(history: StageHistory) -> dict[str, float]:
@@ -202,15 +249,22 @@ def months_to_win(history: StageHistory) -> dict[str, float]:
     return {k: float(med[k]) for k in history.model.keys[:-1] if k in med.index}
 
 
-def measured_average_deal(observations: pd.DataFrame, history: StageHistory,
-                          as_of: pd.Timestamp | None = None, months: int = 12) -> float:
+def measured_average_deal(
+    observations: pd.DataFrame,
+    history: StageHistory,
+    as_of: pd.Timestamp | None = None,
+    months: int = 12,
+) -> float:
     """Average amount of the deals won in the ``months`` before ``as_of`` (all won deals if
     none in that window; the average open amount if none was ever won)."""
     as_of = history.as_of if as_of is None else pd.Timestamp(as_of)
     won = history.moves[history.moves["kind"] == "won"]
     obs = observations[[O.opportunity_id, O.snapshot_date, O.amount]]
-    at_win = obs.merge(won[[O.opportunity_id, "date"]], left_on=[O.opportunity_id, O.snapshot_date],
-                       right_on=[O.opportunity_id, "date"])
+    at_win = obs.merge(
+        won[[O.opportunity_id, "date"]],
+        left_on=[O.opportunity_id, O.snapshot_date],
+        right_on=[O.opportunity_id, "date"],
+    )
     recent = at_win[at_win["date"] > as_of - pd.DateOffset(months=months)]
     for frame in (recent, at_win):
         amounts = frame[O.amount].dropna()
@@ -226,16 +280,28 @@ def _reach_dates(history: StageHistory) -> pd.DataFrame:
     order = {k: i for i, k in enumerate(history.model.keys)}
     idx = v["stage"].map(order).to_numpy(dtype="float64")
     won = history.moves[history.moves["kind"] == "won"]
-    frames = [pd.DataFrame({O.opportunity_id: v[O.opportunity_id].to_numpy(), "idx": idx,
-                            "date": v["entered"].to_numpy()}),
-              pd.DataFrame({O.opportunity_id: won[O.opportunity_id].to_numpy(),
-                            "idx": float(len(history.model.keys) - 1),
-                            "date": won["date"].to_numpy()})]
+    frames = [
+        pd.DataFrame(
+            {
+                O.opportunity_id: v[O.opportunity_id].to_numpy(),
+                "idx": idx,
+                "date": v["entered"].to_numpy(),
+            }
+        ),
+        pd.DataFrame(
+            {
+                O.opportunity_id: won[O.opportunity_id].to_numpy(),
+                "idx": float(len(history.model.keys) - 1),
+                "date": won["date"].to_numpy(),
+            }
+        ),
+    ]
     return pd.concat(frames, ignore_index=True).dropna(subset=["idx"])
 
 
-def stage_flows(history: StageHistory, keys: list[str],
-                window_months: int = 12) -> tuple[np.ndarray, float]:
+def stage_flows(
+    history: StageHistory, keys: list[str], window_months: int = 12
+) -> tuple[np.ndarray, float]:
     """Deals reaching each stage of ``keys`` (that stage or beyond, for the first time) per
     month over the ``window_months`` before the as-of date, never before the first export
     (whose deals' entries are earlier than the data shows); and the months measured."""
@@ -265,14 +331,28 @@ def required_open(plan: Plan, durations: pd.DataFrame | None) -> pd.Series:
     return per_month * months
 
 
-PLAN_VS_ACTUAL = table("plan_vs_actual", "stage", "required_per_month", "actual_per_month",
-                       "open_count", "open_amount", "flow_ratio", "required_open", "stock_ratio",
-                       "status")
+PLAN_VS_ACTUAL = table(
+    "plan_vs_actual",
+    "stage",
+    "required_per_month",
+    "actual_per_month",
+    "open_count",
+    "open_amount",
+    "flow_ratio",
+    "required_open",
+    "stock_ratio",
+    "status",
+)
 
 
-def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: StageHistory,
-                          durations: pd.DataFrame | None = None,
-                          won_to_date: float = 0.0, window_months: int = 12) -> tuple[pd.DataFrame, dict]:
+def compare_with_pipeline(
+    plan: Plan,
+    observations: pd.DataFrame,
+    history: StageHistory,
+    durations: pd.DataFrame | None = None,
+    won_to_date: float = 0.0,
+    window_months: int = 12,
+) -> tuple[pd.DataFrame, dict]:
     """Required vs actual at each stage, and the funnel's balance.
 
     ``won_to_date`` is what is already booked toward the target (same unit as the target).
@@ -291,15 +371,18 @@ def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: Stage
     latest = current_deals(observations, as_of)
     open_ = latest[latest[O.status] == OPEN]
     counts = open_.groupby(O.stage, observed=True).agg(
-        open_count=(O.opportunity_id, "size"), open_amount=(O.amount, "sum"))
+        open_count=(O.opportunity_id, "size"), open_amount=(O.amount, "sum")
+    )
     counts = counts.reindex(keys).fillna(0)
-    out = pd.DataFrame({
-        "stage": keys,
-        "required_per_month": plan.stages["per_month"].to_numpy(),
-        "actual_per_month": flows,
-        "open_count": counts["open_count"].to_numpy(dtype="int64"),
-        "open_amount": counts["open_amount"].to_numpy(dtype="float64"),
-    })
+    out = pd.DataFrame(
+        {
+            "stage": keys,
+            "required_per_month": plan.stages["per_month"].to_numpy(),
+            "actual_per_month": flows,
+            "open_count": counts["open_count"].to_numpy(dtype="int64"),
+            "open_amount": counts["open_amount"].to_numpy(dtype="float64"),
+        }
+    )
     out["flow_ratio"] = out["actual_per_month"] / out["required_per_month"]
     out["required_open"] = required_open(plan, durations).to_numpy(dtype="float64")
     out["stock_ratio"] = out["open_count"] / out["required_open"]
@@ -307,13 +390,15 @@ def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: Stage
     next_thin = thin.shift(-1, fill_value=False).astype(bool)
     stuck = (out["stock_ratio"] > STUCK_RATIO) & next_thin
     won_key = history.model.won.key
-    out["status"] = np.select([out["actual_per_month"].isna(), stuck, thin],
-                              ["no_data", "stuck", "thin"], "balanced")
+    out["status"] = np.select(
+        [out["actual_per_month"].isna(), stuck, thin], ["no_data", "stuck", "thin"], "balanced"
+    )
     out.loc[out["stage"] == won_key, ["open_count", "open_amount"]] = 0
     out.loc[out["stage"] == won_key, ["required_open", "stock_ratio"]] = np.nan
     if won_key in set(out["stage"]):
         out.loc[out["stage"] == won_key, "status"] = np.where(
-            thin[out["stage"] == won_key], "thin", "balanced")
+            thin[out["stage"] == won_key], "thin", "balanced"
+        )
     remaining = max(plan.target - won_to_date, 0.0)
     open_amount = float(open_[O.amount].sum())
     probs = dict(zip(plan.stages["stage"], plan.stages["win_probability"], strict=True))
@@ -328,15 +413,18 @@ def compare_with_pipeline(plan: Plan, observations: pd.DataFrame, history: Stage
         "open_amount": open_amount if by_amount else None,
         "weighted_open_amount": weighted if by_amount else None,
         "coverage": (open_amount / remaining if remaining > 0 else None) if by_amount else None,
-        "weighted_coverage": (weighted / remaining if remaining > 0 else None) if by_amount else None,
+        "weighted_coverage": (weighted / remaining if remaining > 0 else None)
+        if by_amount
+        else None,
         "thin_stages": out.loc[out["status"] == "thin", "stage"].tolist(),
         "stuck_stages": out.loc[out["status"] == "stuck", "stage"].tolist(),
     }
     return out, summary
 
 
-def won_amount_between(history: StageHistory, observations: pd.DataFrame,
-                       start: pd.Timestamp, end: pd.Timestamp) -> tuple[int, float]:
+def won_amount_between(
+    history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp
+) -> tuple[int, float]:
     """Deals won in ``(start, end]`` (by close date, as the win rates count them: one export
     counts the deals already won in it) and their amount at the win."""
     from .report import closing_rows

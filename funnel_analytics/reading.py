@@ -27,8 +27,19 @@ import pyarrow.csv as pacsv
 
 from .i18n import t
 
-__all__ = ["DEFAULT_LIMITS", "LIMIT_SETTINGS", "Limits", "RawGrid", "UnusableFile", "check_grid",
-           "check_shared_strings", "check_xlsx_bounds", "read_bytes", "read_grid", "sheet_names"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "LIMIT_SETTINGS",
+    "Limits",
+    "RawGrid",
+    "UnusableFile",
+    "check_grid",
+    "check_shared_strings",
+    "check_xlsx_bounds",
+    "read_bytes",
+    "read_grid",
+    "sheet_names",
+]
 
 STRING = pd.StringDtype("pyarrow")
 
@@ -99,8 +110,9 @@ class Limits:
     def refuse(self, reason: str, limit: str, file: str, **params: object) -> UnusableFile:
         """The refusal for a file beyond one limit, naming the setting that changes it."""
         setting, unit = LIMIT_SETTINGS[limit]
-        return UnusableFile(reason, file=file, limit=getattr(self, limit) // unit,
-                            setting=setting, **params)
+        return UnusableFile(
+            reason, file=file, limit=getattr(self, limit) // unit, setting=setting, **params
+        )
 
 
 DEFAULT_LIMITS = Limits()
@@ -139,8 +151,9 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 
 
-def read_bytes(source: str | Path | bytes, file_name: str | None = None,
-               limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, str]:
+def read_bytes(
+    source: str | Path | bytes, file_name: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[bytes, str]:
     """Read a path (or take uploaded bytes) within the size limit; return ``(data, name)``."""
     if isinstance(source, bytes | bytearray | memoryview):
         data = bytes(source)
@@ -153,15 +166,20 @@ def read_bytes(source: str | Path | bytes, file_name: str | None = None,
         except OSError as exc:
             raise UnusableFile("unreadable", file=name, detail=exc.strerror or str(exc)) from exc
         if size > limits.max_file_bytes:
-            raise UnusableFile("too_large", file=name, size_mb=size / 2**20,
-                               limit_mb=limits.max_file_bytes / 2**20)
+            raise UnusableFile(
+                "too_large", file=name, size_mb=size / 2**20, limit_mb=limits.max_file_bytes / 2**20
+            )
         try:
             data = path.read_bytes()
         except OSError as exc:
             raise UnusableFile("unreadable", file=name, detail=exc.strerror or str(exc)) from exc
     if len(data) > limits.max_file_bytes:
-        raise UnusableFile("too_large", file=name, size_mb=len(data) / 2**20,
-                           limit_mb=limits.max_file_bytes / 2**20)
+        raise UnusableFile(
+            "too_large",
+            file=name,
+            size_mb=len(data) / 2**20,
+            limit_mb=limits.max_file_bytes / 2**20,
+        )
     # Only blank space? (Checked on the head first: stripping a large file would copy it.)
     if not data[:65536].strip() and not data.strip():
         raise UnusableFile("empty", file=name)
@@ -182,8 +200,9 @@ def _sniff(data: bytes, name: str) -> str:
     if b"\x00" in head:
         raise UnusableFile("not_spreadsheet", file=name, detail="binary data")
     if ext in {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}:
-        raise UnusableFile("not_spreadsheet", file=name,
-                           detail=f"plain text named {ext}; rename it to .csv")
+        raise UnusableFile(
+            "not_spreadsheet", file=name, detail=f"plain text named {ext}; rename it to .csv"
+        )
     return "csv"
 
 
@@ -210,8 +229,9 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> str:
     if total > limits.max_inflated_bytes or (
         worst.file_size > limits.ratio_floor_bytes and worst_ratio > limits.max_ratio
     ):
-        raise UnusableFile("zip_bomb", file=name, inflated_mb=total / 2**20,
-                           ratio=max(total / packed, worst_ratio))
+        raise UnusableFile(
+            "zip_bomb", file=name, inflated_mb=total / 2**20, ratio=max(total / packed, worst_ratio)
+        )
     for info in infos:
         if not info.filename.endswith((".xml", ".rels")) or info.file_size == 0:
             continue
@@ -221,7 +241,9 @@ def _check_zip(data: bytes, name: str, limits: Limits) -> str:
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
             if "encrypted" in str(exc).lower() or "password" in str(exc).lower():
                 raise UnusableFile("encrypted", file=name) from exc
-            raise UnusableFile("corrupt_zip", file=name, detail=str(exc) or type(exc).__name__) from exc
+            raise UnusableFile(
+                "corrupt_zip", file=name, detail=str(exc) or type(exc).__name__
+            ) from exc
         upper = prolog.upper()
         if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
             raise UnusableFile("xml_entities", file=name, part=info.filename)
@@ -237,7 +259,7 @@ def _has_root_element(prolog: bytes) -> bool:
         i = prolog.find(b"<", i)
         if i < 0 or i + 1 >= len(prolog):
             return False
-        if prolog[i + 1:i + 2] not in (b"?", b"!"):
+        if prolog[i + 1 : i + 2] not in (b"?", b"!"):
             return True
         i += 1
 
@@ -272,18 +294,26 @@ def _reader_error(exc: BaseException, name: str) -> UnusableFile:
     return UnusableFile("unreadable", file=name, detail=first[:200])
 
 
-def _load(reader: fastexcel.ExcelReader, sheet: int | str, name: str,
-          n_rows: int | None = None) -> pd.DataFrame:
+def _load(
+    reader: fastexcel.ExcelReader, sheet: int | str, name: str, n_rows: int | None = None
+) -> pd.DataFrame:
     try:
-        sh = reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=n_rows,
-                               dtypes="string", skip_whitespace_tail_rows=True,
-                               whitespace_as_null=True)
+        sh = reader.load_sheet(
+            sheet,
+            header_row=None,
+            skip_rows=0,
+            n_rows=n_rows,
+            dtypes="string",
+            skip_whitespace_tail_rows=True,
+            whitespace_as_null=True,
+        )
         columns = [c.absolute_index for c in sh.selected_columns]
         table = sh.to_arrow()
     except BaseException as exc:  # the Rust reader's panics derive from BaseException
         low = str(exc).lower()
-        if isinstance(exc, Exception) and ("empty" in low or "no data" in low
-                                           or ("not found" in low and "sheet" not in low)):
+        if isinstance(exc, Exception) and (
+            "empty" in low or "no data" in low or ("not found" in low and "sheet" not in low)
+        ):
             return pd.DataFrame()
         raise _reader_error(exc, name) from None
     frame = table.to_pandas(types_mapper=lambda _t: STRING)
@@ -301,8 +331,9 @@ def _header_likeness(top: pd.DataFrame) -> float:
     return max(header_score(row) for row in top.itertuples(index=False))
 
 
-def sheet_names(source: str | Path | bytes, file_name: str | None = None,
-                limits: Limits = DEFAULT_LIMITS) -> tuple[str, ...]:
+def sheet_names(
+    source: str | Path | bytes, file_name: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, ...]:
     """Names of the visible sheets of a workbook (empty for CSV)."""
     data, name = read_bytes(source, file_name, limits)
     kind = _sniff(data, name)
@@ -326,8 +357,9 @@ def check_shared_strings(data: bytes, name: str, limits: Limits) -> np.ndarray:
     return lengths
 
 
-def check_xlsx_bounds(data: bytes, name: str, limits: Limits,
-                      lengths: np.ndarray | None = None) -> None:
+def check_xlsx_bounds(
+    data: bytes, name: str, limits: Limits, lengths: np.ndarray | None = None
+) -> None:
     """Refuse a workbook whose sheets would exceed a limit once read: measured from the
     sheets' XML (used range, cell text, shared strings), never from declared dimensions.
     ``lengths`` are the shared strings' lengths when :func:`check_shared_strings` has them."""
@@ -338,13 +370,24 @@ def check_xlsx_bounds(data: bytes, name: str, limits: Limits,
     zf = zipfile.ZipFile(io.BytesIO(data))
     longest_shared = int(lengths.max()) if len(lengths) else 0
     for part in xlsxscan.worksheet_parts(zf):
-        ext = xlsxscan.scan_worksheet(zf, part, max_cells=limits.max_cells,
-                                      max_columns=limits.max_columns,
-                                      max_cell_chars=limits.max_cell_chars)
+        ext = xlsxscan.scan_worksheet(
+            zf,
+            part,
+            max_cells=limits.max_cells,
+            max_columns=limits.max_columns,
+            max_cell_chars=limits.max_cell_chars,
+        )
         where = f"{_letter(ext.columns - 1)}{ext.rows}" if ext.cells else ""
         if ext.cells > limits.max_cells:
-            raise limits.refuse("too_many_cells", "max_cells", name, cells=ext.cells,
-                                rows=ext.rows, columns=ext.columns, last=where)
+            raise limits.refuse(
+                "too_many_cells",
+                "max_cells",
+                name,
+                cells=ext.cells,
+                rows=ext.rows,
+                columns=ext.columns,
+                last=where,
+            )
         if ext.columns > limits.max_columns:
             raise limits.refuse("too_many_columns", "max_columns", name, columns=ext.columns)
         longest = max(ext.longest_cell, longest_shared if ext.shared_cells else 0)
@@ -368,29 +411,41 @@ def check_grid(grid: RawGrid, limits: Limits) -> None:
     cells = grid.cells
     rows, columns = cells.shape[0], max(cells.shape[1], 1)
     if rows * columns > limits.max_cells:
-        raise limits.refuse("too_many_cells", "max_cells", grid.file_name, cells=rows * columns,
-                            rows=rows, columns=columns, last=f"{_letter(columns - 1)}{rows}")
+        raise limits.refuse(
+            "too_many_cells",
+            "max_cells",
+            grid.file_name,
+            cells=rows * columns,
+            rows=rows,
+            columns=columns,
+            last=f"{_letter(columns - 1)}{rows}",
+        )
     if cells.shape[1] > limits.max_columns:
-        raise limits.refuse("too_many_columns", "max_columns", grid.file_name,
-                            columns=cells.shape[1])
+        raise limits.refuse(
+            "too_many_columns", "max_columns", grid.file_name, columns=cells.shape[1]
+        )
     lengths = [cells[c].str.len() for c in cells.columns]
     longest = max((int(s.max()) for s in lengths if s.notna().any()), default=0)
     if longest > limits.max_cell_chars:
         raise limits.refuse("cell_too_long", "max_cell_chars", grid.file_name, chars=longest)
     text = sum(int(s.sum()) for s in lengths)
     if text > limits.max_text_bytes:
-        raise limits.refuse("text_too_large", "max_text_bytes", grid.file_name,
-                            text_mb=text / 2**20)
+        raise limits.refuse(
+            "text_too_large", "max_text_bytes", grid.file_name, text_mb=text / 2**20
+        )
 
 
-def _read_workbook(data: bytes, name: str, fmt: str, sheet: str | int | None,
-                   limits: Limits) -> RawGrid:
+def _read_workbook(
+    data: bytes, name: str, fmt: str, sheet: str | int | None, limits: Limits
+) -> RawGrid:
     reader = _open_workbook(data, name)
     names = tuple(reader.sheet_names)
     if not names:
         raise UnusableFile("no_data", file=name, sheet="")
     if sheet is not None:
-        if isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+        if isinstance(sheet, int) or (
+            isinstance(sheet, str) and sheet.isdigit() and sheet not in names
+        ):
             idx = int(sheet)
             if not 0 <= idx < len(names):
                 raise UnusableFile("no_sheet", file=name, sheet=sheet, sheets="、".join(names))
@@ -402,8 +457,10 @@ def _read_workbook(data: bytes, name: str, fmt: str, sheet: str | int | None,
     elif len(names) == 1:
         chosen = names[0]
     else:
-        scores = [(_header_likeness(_load(reader, n, name, limits.header_scan_rows)), -i, n)
-                  for i, n in enumerate(names)]
+        scores = [
+            (_header_likeness(_load(reader, n, name, limits.header_scan_rows)), -i, n)
+            for i, n in enumerate(names)
+        ]
         chosen = max(scores)[2]
     cells = _load(reader, chosen, name)
     if cells.empty:
@@ -458,14 +515,22 @@ def _csv_with_pandas(data: bytes, name: str) -> RawGrid:
     """The general path: any encoding, ragged rows, blank lines (kept as blank rows)."""
     text, encoding = _decode(data, name)
     sep = _delimiter(text)
-    kwargs = dict(header=None, dtype=str, sep=sep, keep_default_na=False, na_values=[""],
-                  skip_blank_lines=False, engine="c")
+    kwargs = dict(
+        header=None,
+        dtype=str,
+        sep=sep,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+        engine="c",
+    )
     try:
         cells = pd.read_csv(io.StringIO(text), **kwargs)
     except pd.errors.ParserError:
         # A row longer than the first one: size the frame from the widest row.
-        width = int(_record_widths(np.frombuffer(text.encode("utf-8"), dtype=np.uint8),
-                                   ord(sep)).max())
+        width = int(
+            _record_widths(np.frombuffer(text.encode("utf-8"), dtype=np.uint8), ord(sep)).max()
+        )
         try:
             cells = pd.read_csv(io.StringIO(text), names=range(width), **kwargs)
         except (pd.errors.ParserError, ValueError) as exc:
@@ -473,8 +538,9 @@ def _csv_with_pandas(data: bytes, name: str) -> RawGrid:
     except pd.errors.EmptyDataError as exc:
         raise UnusableFile("empty", file=name) from exc
     cells = _clean(cells)
-    return RawGrid(cells, name, "csv", None, (), encoding,
-                   tuple(_letter(i) for i in range(cells.shape[1])))
+    return RawGrid(
+        cells, name, "csv", None, (), encoding, tuple(_letter(i) for i in range(cells.shape[1]))
+    )
 
 
 def _csv_with_arrow(data: bytes, name: str) -> RawGrid | None:
@@ -510,12 +576,16 @@ def _csv_with_arrow(data: bytes, name: str) -> RawGrid | None:
     try:
         table = pacsv.read_csv(
             pa.BufferReader(buffer),
-            read_options=pacsv.ReadOptions(column_names=names, encoding=encoding,
-                                           block_size=1 << 22),
+            read_options=pacsv.ReadOptions(
+                column_names=names, encoding=encoding, block_size=1 << 22
+            ),
             parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True,
-                quoted_strings_can_be_null=True, null_values=[""]),
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
         )
     except (pa.ArrowException, UnicodeDecodeError, LookupError):
         return None  # invalid UTF-8 past the sniffed window, or ragged rows
@@ -536,8 +606,10 @@ def _csv_with_arrow(data: bytes, name: str) -> RawGrid | None:
 def _may_hold_spaces(data: bytes) -> bool:
     """Could any cell start or end with white space? A file with no space, tab, full-width or
     non-breaking space cannot, and skips trimming (single-byte searches stop at the first hit)."""
-    return any(p in data for p in (b" ", b"\t", "\u3000".encode(), "\u3000".encode("gb18030"),
-                                    "\u00a0".encode()))
+    return any(
+        p in data
+        for p in (b" ", b"\t", "\u3000".encode(), "\u3000".encode("gb18030"), "\u00a0".encode())
+    )
 
 
 def _outside_quotes(arr: np.ndarray) -> np.ndarray:
@@ -589,8 +661,7 @@ def _check_csv_bounds(data: bytes, name: str, limits: Limits) -> None:
         if widest > limits.max_columns:
             raise limits.refuse("too_many_columns", "max_columns", name, columns=widest)
     if longest_line > limits.max_line_bytes:
-        raise limits.refuse("line_too_long", "max_line_bytes", name,
-                            line_kb=longest_line / 1024)
+        raise limits.refuse("line_too_long", "max_line_bytes", name, line_kb=longest_line / 1024)
 
 
 def _read_csv(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawGrid:
@@ -598,8 +669,13 @@ def _read_csv(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawGri
     return _csv_with_arrow(data, name) or _csv_with_pandas(data, name)
 
 
-def read_grid(source: str | Path | bytes, file_name: str | None = None, *,
-              sheet: str | int | None = None, limits: Limits = DEFAULT_LIMITS) -> RawGrid:
+def read_grid(
+    source: str | Path | bytes,
+    file_name: str | None = None,
+    *,
+    sheet: str | int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> RawGrid:
     """Read a spreadsheet or CSV into a :class:`RawGrid`, or raise :class:`UnusableFile`.
 
     Parameters

@@ -46,8 +46,9 @@ class FunnelReport:
     history: StageHistory | None = None
 
 
-def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
-                 end: pd.Timestamp) -> pd.DataFrame:
+def closing_rows(
+    history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp
+) -> pd.DataFrame:
     """Each deal whose outcome (its latest status) is won or lost and whose close falls in
     ``(start, end]``, as the observation where that outcome first shows (so team, owner, source
     and grade are their values at closing), with ``date`` and ``kind`` (won or lost).
@@ -81,13 +82,32 @@ def closing_rows(history: StageHistory, observations: pd.DataFrame, start: pd.Ti
     return at_close
 
 
-WIN_RATES = {by: table("win_rate" if by == "cohort" else f"win_rate_by_{by}", by, "closed", "won", "closed_amount", "won_amount", "win_rate", "win_rate_low", "win_rate_high", "win_rate_by_amount", "too_few")
-             for by in ("cohort", "team", "owner", "source", "grade")}
+WIN_RATES = {
+    by: table(
+        "win_rate" if by == "cohort" else f"win_rate_by_{by}",
+        by,
+        "closed",
+        "won",
+        "closed_amount",
+        "won_amount",
+        "win_rate",
+        "win_rate_low",
+        "win_rate_high",
+        "win_rate_by_amount",
+        "too_few",
+    )
+    for by in ("cohort", "team", "owner", "source", "grade")
+}
 
 
-def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Timestamp | None,
-              end: pd.Timestamp, by: str | None = None,
-              closed: pd.DataFrame | None = None) -> pd.DataFrame:
+def win_rates(
+    history: StageHistory,
+    observations: pd.DataFrame,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp,
+    by: str | None = None,
+    closed: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Win rate of the deals **closed in the period** ``(start, end]``: by count (won ÷ won +
     lost) and by amount (won amount ÷ won + lost amount), with a Wilson interval on the count
     rate; ``by`` groups by team, owner, source or grade (their value at closing). ``closed``
@@ -95,8 +115,14 @@ def win_rates(history: StageHistory, observations: pd.DataFrame, start: pd.Times
     at_close = closing_rows(history, observations, start, end) if closed is None else closed
     key = at_close[by].astype("object").fillna("") if by else pd.Series("all", index=at_close.index)
     g = at_close.groupby(key.to_numpy())
-    out = pd.DataFrame({"closed": g.size(), "won": g["won"].sum(),
-                        "closed_amount": g[O.amount].sum(), "won_amount": g["won_amount"].sum()})
+    out = pd.DataFrame(
+        {
+            "closed": g.size(),
+            "won": g["won"].sum(),
+            "closed_amount": g[O.amount].sum(),
+            "won_amount": g["won_amount"].sum(),
+        }
+    )
     out["win_rate"] = out["won"] / out["closed"]
     out["win_rate_low"], out["win_rate_high"] = wilson_interval(out["won"], out["closed"])
     out["win_rate_by_amount"] = out["won_amount"] / out["closed_amount"].replace(0, np.nan)
@@ -113,10 +139,16 @@ def json_records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
-def build_report(observations: pd.DataFrame, model: StageModel,
-                 as_of: pd.Timestamp | None = None, *, outlook: bool = False,
-                 target: float | None = None, runs: int | None = None,
-                 seed: int | None = None) -> FunnelReport:
+def build_report(
+    observations: pd.DataFrame,
+    model: StageModel,
+    as_of: pd.Timestamp | None = None,
+    *,
+    outlook: bool = False,
+    target: float | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+) -> FunnelReport:
     """Every movement view of ``observations`` up to ``as_of`` (default: the latest date).
 
     Pipeline changes compare the latest snapshot on or before ``as_of`` with the one before
@@ -133,18 +165,23 @@ def build_report(observations: pd.DataFrame, model: StageModel,
     history = stage_history(observations, model, as_of)
     conversion = reached_stage_conversion(history)
     cols = [O.opportunity_id, O.snapshot_date, O.stage, O.status, O.amount]
-    snap = current_deals(observations[cols + [c for c in ("observed_via",) if c in observations]],
-                         as_of)
+    snap = current_deals(
+        observations[cols + [c for c in ("observed_via",) if c in observations]], as_of
+    )
     counts = funnel_counts(snap, model)
     funnel = counts.merge(conversion[["stage", "reached_count"]], on="stage").rename(
-        columns={"count": "open_count", "amount": "open_amount"})
+        columns={"count": "open_count", "amount": "open_amount"}
+    )
     durations = stage_durations(history)
     back, regression_rates = regressions(history)
     closed_from = as_of - pd.DateOffset(months=CLOSED_PERIOD_MONTHS)
     closed = closing_rows(history, observations, closed_from, as_of)
     wins = win_rates(history, observations, closed_from, as_of, closed=closed)
-    wins_by = {by: win_rates(history, observations, closed_from, as_of, by, closed=closed)
-               for by in (O.team, O.owner, O.source, O.grade) if by in observations}
+    wins_by = {
+        by: win_rates(history, observations, closed_from, as_of, by, closed=closed)
+        for by in (O.team, O.owner, O.source, O.grade)
+        if by in observations
+    }
     if previous is not None:
         steps, change_deals = pipeline_changes(observations, previous, as_of, history=history)
     else:
@@ -154,11 +191,19 @@ def build_report(observations: pd.DataFrame, model: StageModel,
     stalled = stalled_deals(history, durations)
     matrix = transition_matrix(history)
     tables = {
-        "funnel": funnel, "conversion": conversion, "win_rate": wins, "transitions":
-        matrix.reset_index(), "regressions": back, "regression_rates": regression_rates,
-        "time_in_stage": durations, "stalled": stalled, "pipeline_changes": steps,
-        "pipeline_change_deals": change_deals, "slipped": slipped_deals(observations, history),
-        "amount_changes": amount_changes(observations, history), "win_rate_created": created,
+        "funnel": funnel,
+        "conversion": conversion,
+        "win_rate": wins,
+        "transitions": matrix.reset_index(),
+        "regressions": back,
+        "regression_rates": regression_rates,
+        "time_in_stage": durations,
+        "stalled": stalled,
+        "pipeline_changes": steps,
+        "pipeline_change_deals": change_deals,
+        "slipped": slipped_deals(observations, history),
+        "amount_changes": amount_changes(observations, history),
+        "win_rate_created": created,
         **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
     }
     data = {
@@ -170,21 +215,44 @@ def build_report(observations: pd.DataFrame, model: StageModel,
         "lost_stage_unknown": int(history.deals["died_in_unknown"].sum()),
         "funnel": json_records(funnel[["stage", "open_count", "open_amount", "reached_count"]]),
         "conversion": json_records(conversion),
-        "win_rate": {"closed_in_period": json_records(wins),
-                     "closed_period": {"from": closed_from.date().isoformat(),
-                                       "to": as_of.date().isoformat()},
-                     "created_in_period": {"from": cohort_start.date().isoformat(),
-                                           "to": as_of.date().isoformat(),
-                                           "overall": json_records(created)},
-                     **{f"by_{by}": json_records(t) for by, t in wins_by.items()}},
-        "transitions": {str(k): {str(c): int(v) for c, v in row.items()}
-                        for k, row in matrix.iterrows()},
+        "win_rate": {
+            "closed_in_period": json_records(wins),
+            "closed_period": {
+                "from": closed_from.date().isoformat(),
+                "to": as_of.date().isoformat(),
+            },
+            "created_in_period": {
+                "from": cohort_start.date().isoformat(),
+                "to": as_of.date().isoformat(),
+                "overall": json_records(created),
+            },
+            **{f"by_{by}": json_records(t) for by, t in wins_by.items()},
+        },
+        "transitions": {
+            str(k): {str(c): int(v) for c, v in row.items()} for k, row in matrix.iterrows()
+        },
         "regressions": {"moves": json_records(back), "by_stage": json_records(regression_rates)},
-        "time_in_stage": json_records(durations[["stage", "median_days", "p75_days", "n", "censored",
-                                             "median_low", "median_high", "p75_low", "p75_high"]]),
+        "time_in_stage": json_records(
+            durations[
+                [
+                    "stage",
+                    "median_days",
+                    "p75_days",
+                    "n",
+                    "censored",
+                    "median_low",
+                    "median_high",
+                    "p75_low",
+                    "p75_high",
+                ]
+            ]
+        ),
         "stalled": json_records(stalled),
-        "pipeline_changes": {"from": None if previous is None else previous.date().isoformat(),
-                             "to": as_of.date().isoformat(), "steps": json_records(steps)},
+        "pipeline_changes": {
+            "from": None if previous is None else previous.date().isoformat(),
+            "to": as_of.date().isoformat(),
+            "steps": json_records(steps),
+        },
     }
     if outlook:
         from .outlook import DEFAULT_SEED
@@ -193,20 +261,38 @@ def build_report(observations: pd.DataFrame, model: StageModel,
 
         context = build_context(observations, model, as_of, history=history, durations=durations)
         more_tables, more_data = build_outlook(
-            context, target, runs=runs or 10_000, seed=DEFAULT_SEED if seed is None else seed)
+            context, target, runs=runs or 10_000, seed=DEFAULT_SEED if seed is None else seed
+        )
         tables.update(more_tables)
         data.update(more_data)
     return FunnelReport(tables, data, history)
 
 
-WIN_RATE_CREATED = table("win_rate_created", "cohort", "created", "won", "lost", "won_amount",
-                         "decided_amount", "undecided", "win_rate", "win_rate_low",
-                         "win_rate_high", "win_rate_by_amount", "decided_share", "too_few")
+WIN_RATE_CREATED = table(
+    "win_rate_created",
+    "cohort",
+    "created",
+    "won",
+    "lost",
+    "won_amount",
+    "decided_amount",
+    "undecided",
+    "win_rate",
+    "win_rate_low",
+    "win_rate_high",
+    "win_rate_by_amount",
+    "decided_share",
+    "too_few",
+)
 
 
-def created_cohort_win_rates(history: StageHistory, observations: pd.DataFrame,
-                             start: pd.Timestamp | None, end: pd.Timestamp,
-                             by: str | None = None) -> pd.DataFrame:
+def created_cohort_win_rates(
+    history: StageHistory,
+    observations: pd.DataFrame,
+    start: pd.Timestamp | None,
+    end: pd.Timestamp,
+    by: str | None = None,
+) -> pd.DataFrame:
     """Win rate of the deals **created in the period** ``(start, end]`` (their created date,
     else their first sighting): ``created``, how many are ``won``, ``lost`` and still
     ``undecided`` (open or on hold), the win rate among the decided ones by count (with a
@@ -217,8 +303,11 @@ def created_cohort_win_rates(history: StageHistory, observations: pd.DataFrame,
     deals = history.deals
     # Each deal's code in the panel: the same as its row in ``deals`` when the history was
     # built from these observations, else looked up by id.
-    pos = (np.arange(len(deals)) if panel is history.panel
-           else panel.ids.get_indexer(deals[O.opportunity_id]))
+    pos = (
+        np.arange(len(deals))
+        if panel is history.panel
+        else panel.ids.get_indexer(deals[O.opportunity_id])
+    )
     last = panel.rows[panel.ends()][pos]  # each deal's last row, in the order of ``deals``
     born = deals["first_seen"].to_numpy(dtype="datetime64[ns]")
     if O.created_date in observations and len(panel.rows):
@@ -234,16 +323,35 @@ def created_cohort_win_rates(history: StageHistory, observations: pd.DataFrame,
     chosen = np.flatnonzero(mask)
     status = deals["status"].to_numpy()[chosen]
     rows = last[chosen]
-    amount = (np.nan_to_num(observations[O.amount].to_numpy(dtype="float64", na_value=np.nan)[rows])
-              if O.amount in observations else np.zeros(len(rows)))
-    key = (observations[by].take(rows).astype("object").fillna("").to_numpy() if by
-           else np.full(len(rows), "all", dtype=object))
+    amount = (
+        np.nan_to_num(observations[O.amount].to_numpy(dtype="float64", na_value=np.nan)[rows])
+        if O.amount in observations
+        else np.zeros(len(rows))
+    )
+    key = (
+        observations[by].take(rows).astype("object").fillna("").to_numpy()
+        if by
+        else np.full(len(rows), "all", dtype=object)
+    )
     won, lost = status == WON, status == LOST
-    frame = pd.DataFrame({"won": won, "lost": lost, "won_amount": np.where(won, amount, 0.0),
-                          "decided_amount": np.where(won | lost, amount, 0.0)})
+    frame = pd.DataFrame(
+        {
+            "won": won,
+            "lost": lost,
+            "won_amount": np.where(won, amount, 0.0),
+            "decided_amount": np.where(won | lost, amount, 0.0),
+        }
+    )
     g = frame.groupby(key)
-    out = pd.DataFrame({"created": g.size(), "won": g["won"].sum(), "lost": g["lost"].sum(),
-                        "won_amount": g["won_amount"].sum(), "decided_amount": g["decided_amount"].sum()})
+    out = pd.DataFrame(
+        {
+            "created": g.size(),
+            "won": g["won"].sum(),
+            "lost": g["lost"].sum(),
+            "won_amount": g["won_amount"].sum(),
+            "decided_amount": g["decided_amount"].sum(),
+        }
+    )
     out["undecided"] = out["created"] - out["won"] - out["lost"]
     decided = out["won"] + out["lost"]
     out["win_rate"] = out["won"] / decided.replace(0, np.nan)

@@ -42,47 +42,138 @@ _WARMUP_MONTHS = 12
 
 # (zh, en, cities as (zh, en), market size factor)
 _TEAMS: tuple[tuple[str, str, tuple[tuple[str, str], ...], float], ...] = (
-    ("华东大区", "East Region", (("上海", "Shanghai"), ("苏州", "Suzhou"), ("杭州", "Hangzhou"),
-                                ("南京", "Nanjing"), ("宁波", "Ningbo"), ("无锡", "Wuxi"),
-                                ("合肥", "Hefei"), ("常州", "Changzhou")), 1.25),
-    ("华北大区", "North Region", (("北京", "Beijing"), ("天津", "Tianjin"), ("济南", "Jinan"),
-                                 ("青岛", "Qingdao"), ("石家庄", "Shijiazhuang"), ("太原", "Taiyuan"),
-                                 ("唐山", "Tangshan")), 1.0),
-    ("华南大区", "South Region", (("广州", "Guangzhou"), ("深圳", "Shenzhen"), ("东莞", "Dongguan"),
-                                 ("佛山", "Foshan"), ("厦门", "Xiamen"), ("珠海", "Zhuhai"),
-                                 ("南宁", "Nanning")), 1.1),
-    ("西部大区", "West Region", (("成都", "Chengdu"), ("重庆", "Chongqing"), ("西安", "Xi'an"),
-                                ("昆明", "Kunming"), ("贵阳", "Guiyang"), ("兰州", "Lanzhou")), 0.75),
+    (
+        "华东大区",
+        "East Region",
+        (
+            ("上海", "Shanghai"),
+            ("苏州", "Suzhou"),
+            ("杭州", "Hangzhou"),
+            ("南京", "Nanjing"),
+            ("宁波", "Ningbo"),
+            ("无锡", "Wuxi"),
+            ("合肥", "Hefei"),
+            ("常州", "Changzhou"),
+        ),
+        1.25,
+    ),
+    (
+        "华北大区",
+        "North Region",
+        (
+            ("北京", "Beijing"),
+            ("天津", "Tianjin"),
+            ("济南", "Jinan"),
+            ("青岛", "Qingdao"),
+            ("石家庄", "Shijiazhuang"),
+            ("太原", "Taiyuan"),
+            ("唐山", "Tangshan"),
+        ),
+        1.0,
+    ),
+    (
+        "华南大区",
+        "South Region",
+        (
+            ("广州", "Guangzhou"),
+            ("深圳", "Shenzhen"),
+            ("东莞", "Dongguan"),
+            ("佛山", "Foshan"),
+            ("厦门", "Xiamen"),
+            ("珠海", "Zhuhai"),
+            ("南宁", "Nanning"),
+        ),
+        1.1,
+    ),
+    (
+        "西部大区",
+        "West Region",
+        (
+            ("成都", "Chengdu"),
+            ("重庆", "Chongqing"),
+            ("西安", "Xi'an"),
+            ("昆明", "Kunming"),
+            ("贵阳", "Guiyang"),
+            ("兰州", "Lanzhou"),
+        ),
+        0.75,
+    ),
 )
 
 # Fictional reps: (zh, pinyin as an English-language CRM would store it).
 _REPS: tuple[tuple[str, str], ...] = (
-    ("陈志强", "Chen Zhiqiang"), ("王丽娟", "Wang Lijuan"), ("李建国", "Li Jianguo"),
-    ("张晓明", "Zhang Xiaoming"), ("刘洋", "Liu Yang"), ("赵敏", "Zhao Min"),
-    ("孙浩然", "Sun Haoran"), ("周静", "Zhou Jing"), ("吴磊", "Wu Lei"),
-    ("郑雪梅", "Zheng Xuemei"), ("黄俊杰", "Huang Junjie"), ("林晓燕", "Lin Xiaoyan"),
-    ("何文斌", "He Wenbin"), ("马骏", "Ma Jun"), ("高婷", "Gao Ting"), ("罗超", "Luo Chao"),
-    ("谢雨桐", "Xie Yutong"), ("宋凯", "Song Kai"), ("唐慧敏", "Tang Huimin"),
-    ("韩冬", "Han Dong"), ("冯佳琪", "Feng Jiaqi"), ("曹宇航", "Cao Yuhang"),
-    ("彭程", "Peng Cheng"), ("邓雅婷", "Deng Yating"),
+    ("陈志强", "Chen Zhiqiang"),
+    ("王丽娟", "Wang Lijuan"),
+    ("李建国", "Li Jianguo"),
+    ("张晓明", "Zhang Xiaoming"),
+    ("刘洋", "Liu Yang"),
+    ("赵敏", "Zhao Min"),
+    ("孙浩然", "Sun Haoran"),
+    ("周静", "Zhou Jing"),
+    ("吴磊", "Wu Lei"),
+    ("郑雪梅", "Zheng Xuemei"),
+    ("黄俊杰", "Huang Junjie"),
+    ("林晓燕", "Lin Xiaoyan"),
+    ("何文斌", "He Wenbin"),
+    ("马骏", "Ma Jun"),
+    ("高婷", "Gao Ting"),
+    ("罗超", "Luo Chao"),
+    ("谢雨桐", "Xie Yutong"),
+    ("宋凯", "Song Kai"),
+    ("唐慧敏", "Tang Huimin"),
+    ("韩冬", "Han Dong"),
+    ("冯佳琪", "Feng Jiaqi"),
+    ("曹宇航", "Cao Yuhang"),
+    ("彭程", "Peng Cheng"),
+    ("邓雅婷", "Deng Yating"),
 )
 
 _BRANDS: tuple[tuple[str, str], ...] = (
-    ("恒通", "Hengtong"), ("瑞丰", "Ruifeng"), ("宏达", "Hongda"), ("金桥", "Jinqiao"),
-    ("天泽", "Tianze"), ("博远", "Boyuan"), ("新晟", "Xinsheng"), ("嘉禾", "Jiahe"),
-    ("启明", "Qiming"), ("鼎盛", "Dingsheng"), ("永拓", "Yongtuo"), ("盛华", "Shenghua"),
-    ("康达", "Kangda"), ("泰和", "Taihe"), ("安信", "Anxin"), ("远航", "Yuanhang"),
-    ("弘毅", "Hongyi"), ("润德", "Runde"), ("祥和", "Xianghe"), ("同舟", "Tongzhou"),
-    ("聚源", "Juyuan"), ("广泰", "Guangtai"), ("鑫源", "Xinyuan"), ("德润", "Derun"),
-    ("华科", "Huake"), ("明远", "Mingyuan"), ("正阳", "Zhengyang"), ("合力达", "Helida"),
+    ("恒通", "Hengtong"),
+    ("瑞丰", "Ruifeng"),
+    ("宏达", "Hongda"),
+    ("金桥", "Jinqiao"),
+    ("天泽", "Tianze"),
+    ("博远", "Boyuan"),
+    ("新晟", "Xinsheng"),
+    ("嘉禾", "Jiahe"),
+    ("启明", "Qiming"),
+    ("鼎盛", "Dingsheng"),
+    ("永拓", "Yongtuo"),
+    ("盛华", "Shenghua"),
+    ("康达", "Kangda"),
+    ("泰和", "Taihe"),
+    ("安信", "Anxin"),
+    ("远航", "Yuanhang"),
+    ("弘毅", "Hongyi"),
+    ("润德", "Runde"),
+    ("祥和", "Xianghe"),
+    ("同舟", "Tongzhou"),
+    ("聚源", "Juyuan"),
+    ("广泰", "Guangtai"),
+    ("鑫源", "Xinyuan"),
+    ("德润", "Derun"),
+    ("华科", "Huake"),
+    ("明远", "Mingyuan"),
+    ("正阳", "Zhengyang"),
+    ("合力达", "Helida"),
 )
 
 _INDUSTRIES: tuple[tuple[str, str], ...] = (
-    ("精密机械", "Precision Machinery"), ("汽车零部件", "Auto Parts"), ("电子科技", "Electronics"),
-    ("新材料", "New Materials"), ("医药", "Pharmaceutical"), ("食品", "Foods"),
-    ("物流", "Logistics"), ("化工", "Chemicals"), ("纺织", "Textiles"),
-    ("家电", "Home Appliances"), ("光伏科技", "Solar Technology"), ("电力设备", "Power Equipment"),
-    ("包装材料", "Packaging"), ("冷链", "Cold Chain"),
+    ("精密机械", "Precision Machinery"),
+    ("汽车零部件", "Auto Parts"),
+    ("电子科技", "Electronics"),
+    ("新材料", "New Materials"),
+    ("医药", "Pharmaceutical"),
+    ("食品", "Foods"),
+    ("物流", "Logistics"),
+    ("化工", "Chemicals"),
+    ("纺织", "Textiles"),
+    ("家电", "Home Appliances"),
+    ("光伏科技", "Solar Technology"),
+    ("电力设备", "Power Equipment"),
+    ("包装材料", "Packaging"),
+    ("冷链", "Cold Chain"),
 )
 
 # (zh, en, median amount in yuan)
@@ -101,13 +192,28 @@ _PRODUCTS: tuple[tuple[str, str, float], ...] = (
 
 SOURCES = ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
 _SOURCE_WEIGHTS = np.array([0.20, 0.24, 0.17, 0.23, 0.16])
-_SOURCE_ZH = {"cold_visit": "陌生拜访", "follow_up": "跟踪", "penetration": "渗透",
-              "cultivation": "耕耘", "inbound": "主动咨询"}
-_SOURCE_EN = {"cold_visit": "Cold Call", "follow_up": "Follow-up", "penetration": "Penetration",
-              "cultivation": "Cultivation", "inbound": "Inbound"}
+_SOURCE_ZH = {
+    "cold_visit": "陌生拜访",
+    "follow_up": "跟踪",
+    "penetration": "渗透",
+    "cultivation": "耕耘",
+    "inbound": "主动咨询",
+}
+_SOURCE_EN = {
+    "cold_visit": "Cold Call",
+    "follow_up": "Follow-up",
+    "penetration": "Penetration",
+    "cultivation": "Cultivation",
+    "inbound": "Inbound",
+}
 # Existing customers lose less often than strangers.
-_SOURCE_LOSS = {"cold_visit": 1.3, "follow_up": 1.1, "penetration": 0.9, "cultivation": 0.7,
-                "inbound": 1.0}
+_SOURCE_LOSS = {
+    "cold_visit": 1.3,
+    "follow_up": 1.1,
+    "penetration": 0.9,
+    "cultivation": 0.7,
+    "inbound": 1.0,
+}
 
 GRADES = ("A", "B", "C", "D")
 _GRADE_WEIGHTS = np.array([0.15, 0.30, 0.35, 0.20])
@@ -130,26 +236,89 @@ _P_AMOUNT_CHANGE = 0.05
 _P_INFLATE_STALLED, _P_INFLATE_ON_ADVANCE, _P_CORRECTED = 0.022, 0.08, 0.12
 
 # Intake seasonality by calendar month (Spring Festival dip, March restart, Golden Week).
-_SEASON = {1: 0.95, 2: 0.8, 3: 1.15, 4: 1.05, 5: 1.0, 6: 1.05, 7: 0.95, 8: 0.9, 9: 1.1,
-           10: 0.9, 11: 1.05, 12: 1.0}
+_SEASON = {
+    1: 0.95,
+    2: 0.8,
+    3: 1.15,
+    4: 1.05,
+    5: 1.0,
+    6: 1.05,
+    7: 0.95,
+    8: 0.9,
+    9: 1.1,
+    10: 0.9,
+    11: 1.05,
+    12: 1.0,
+}
 _MIN_AMOUNT, _MAX_AMOUNT = 50_000, 5_000_000
 
 STATUS_ZH = {OPEN: "进行中", WON: "赢单", LOST: "输单", ON_HOLD: "搁置"}
-_FORECAST = {"target": "Pipeline", "qualified": "Pipeline", "shortlisted": "Pipeline",
-             "committed": "Best Case", "near_win": "Commit", "won": "Closed"}
+_FORECAST = {
+    "target": "Pipeline",
+    "qualified": "Pipeline",
+    "shortlisted": "Pipeline",
+    "committed": "Best Case",
+    "near_win": "Commit",
+    "won": "Closed",
+}
 
-XLSX_BASE_HEADERS = ("商机编号", "商机名称", "客户名称", "销售团队", "负责人", "销售阶段", "状态",
-                     "预计金额（万元）", "赢单概率", "创建日期", "预计成交日期", "实际成交日期",
-                     "商机来源", "客户等级")
-EN_HEADERS = ("Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner",
-              "Owner Role", "Stage", "Amount", "Probability (%)", "Created Date", "Close Date",
-              "Lead Source", "Rating")
-HISTORY_HEADERS = ("OpportunityId", "StageName", "CreatedDate", "Amount", "CloseDate",
-                   "Probability", "ForecastCategory")
+XLSX_BASE_HEADERS = (
+    "商机编号",
+    "商机名称",
+    "客户名称",
+    "销售团队",
+    "负责人",
+    "销售阶段",
+    "状态",
+    "预计金额（万元）",
+    "赢单概率",
+    "创建日期",
+    "预计成交日期",
+    "实际成交日期",
+    "商机来源",
+    "客户等级",
+)
+EN_HEADERS = (
+    "Opportunity ID",
+    "Opportunity Name",
+    "Account Name",
+    "Opportunity Owner",
+    "Owner Role",
+    "Stage",
+    "Amount",
+    "Probability (%)",
+    "Created Date",
+    "Close Date",
+    "Lead Source",
+    "Rating",
+)
+HISTORY_HEADERS = (
+    "OpportunityId",
+    "StageName",
+    "CreatedDate",
+    "Amount",
+    "CloseDate",
+    "Probability",
+    "ForecastCategory",
+)
 
-CANONICAL_COLUMNS = ("opportunity_id", "opportunity_name", "account", "owner", "team", "stage",
-                     "status", "amount", "probability", "created_date", "expected_close_date",
-                     "close_date", "source", "grade", "snapshot_date")
+CANONICAL_COLUMNS = (
+    "opportunity_id",
+    "opportunity_name",
+    "account",
+    "owner",
+    "team",
+    "stage",
+    "status",
+    "amount",
+    "probability",
+    "created_date",
+    "expected_close_date",
+    "close_date",
+    "source",
+    "grade",
+    "snapshot_date",
+)
 _DATE_COLUMNS = ("created_date", "expected_close_date", "close_date", "snapshot_date")
 
 
@@ -235,8 +404,16 @@ def _make_reps(rng: np.random.Generator, n_reps: int) -> list[_Rep]:
     reps = []
     for i, (zh, en) in enumerate(_REPS[:n_reps]):
         team = i * n_teams // n_reps
-        reps.append(_Rep(zh, en, team, float(productivity[i] * _TEAMS[team][3]),
-                         float(skill[i]), 3.0 if i in optimists else 1.0))
+        reps.append(
+            _Rep(
+                zh,
+                en,
+                team,
+                float(productivity[i] * _TEAMS[team][3]),
+                float(skill[i]),
+                3.0 if i in optimists else 1.0,
+            )
+        )
     return reps
 
 
@@ -273,8 +450,14 @@ class _Accounts:
             self.existing[account.team].append(account)
 
 
-def _new_deal(rng: np.random.Generator, mi: int, seq: int, rep: _Rep, accounts: _Accounts,
-              checklist_sizes: Sequence[int]) -> _Deal:
+def _new_deal(
+    rng: np.random.Generator,
+    mi: int,
+    seq: int,
+    rep: _Rep,
+    accounts: _Accounts,
+    checklist_sizes: Sequence[int],
+) -> _Deal:
     source = SOURCES[int(rng.choice(len(SOURCES), p=_SOURCE_WEIGHTS))]
     grade = GRADES[int(rng.choice(len(GRADES), p=_GRADE_WEIGHTS))]
     # Penetration and cultivation sell to existing customers; inquiries come from both.
@@ -294,8 +477,14 @@ def _new_deal(rng: np.random.Generator, mi: int, seq: int, rep: _Rep, accounts: 
         oid=f"OPP-{year}-{seq:04d}",
         name_zh=f"{brand_zh}{p_zh}{phase_zh}项目",
         name_en=f"{brand_en} {p_en}{phase_en}",
-        account=account, rep=rep, source=source, grade=grade, amount=amount,
-        created=created, created_mi=mi, expected_close=expected,
+        account=account,
+        rep=rep,
+        source=source,
+        grade=grade,
+        amount=amount,
+        created=created,
+        created_mi=mi,
+        expected_close=expected,
         # Items get done in a random order, except that a contract is signed before it is paid.
         order=[*(rng.permutation(n) for n in checklist_sizes[:-1]), np.arange(checklist_sizes[-1])],
     )
@@ -345,14 +534,18 @@ def _step(rng: np.random.Generator, d: _Deal, mi: int, sizes: Sequence[int]) -> 
             d.real = s + step
             d.partial = int(rng.integers(1, sizes[d.real + 1])) if rng.random() < 0.4 else 0
             d.reported = max(d.reported, d.real)
-            if (d.reported == d.real < won_idx - 1
-                    and rng.random() < _P_INFLATE_ON_ADVANCE * d.rep.optimism):
+            if (
+                d.reported == d.real < won_idx - 1
+                and rng.random() < _P_INFLATE_ON_ADVANCE * d.rep.optimism
+            ):
                 d.reported = d.real + 1
         else:  # stalled
             if d.reported > d.real and rng.random() < _P_CORRECTED:
                 d.reported = d.real  # the manager's review puts it back
-            elif (d.reported == d.real < won_idx - 1
-                  and rng.random() < _P_INFLATE_STALLED * d.rep.optimism):
+            elif (
+                d.reported == d.real < won_idx - 1
+                and rng.random() < _P_INFLATE_STALLED * d.rep.optimism
+            ):
                 d.reported = d.real + 1
             elif d.partial < sizes[d.real + 1] - 1 and rng.random() < 0.3:
                 d.partial += 1
@@ -366,7 +559,9 @@ def _step(rng: np.random.Generator, d: _Deal, mi: int, sizes: Sequence[int]) -> 
             if rng.random() < (0.9 if d.status == ON_HOLD else 0.75):
                 d.expected_close = _day_in_month(rng, mi + int(rng.integers(1, 4)))
         elif rng.random() < 0.04:
-            ahead = (d.expected_close.year * 12 + d.expected_close.month - 1) + int(rng.integers(1, 3))
+            ahead = (d.expected_close.year * 12 + d.expected_close.month - 1) + int(
+                rng.integers(1, 3)
+            )
             day = min(d.expected_close.day, _month_end(ahead).day)
             d.expected_close = _month_start(ahead).replace(day=day)
 
@@ -421,19 +616,42 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
         snap = _month_end(mi)
         for d in live:
             stage = keys[d.furthest] if d.status == LOST else keys[d.reported]
-            rows.append([
-                d.oid, d.name_zh, d.account.zh, d.rep.zh, _TEAMS[d.rep.team][0], stage, d.status,
-                d.amount, 0.0 if d.status == LOST else probs[stage], d.created,
-                d.expected_close, d.close_date, d.source, d.grade, snap,
-                d.name_en, d.account.en, d.rep.en, _TEAMS[d.rep.team][1],
-                *_checklist_row(d, sizes),
-            ])
+            rows.append(
+                [
+                    d.oid,
+                    d.name_zh,
+                    d.account.zh,
+                    d.rep.zh,
+                    _TEAMS[d.rep.team][0],
+                    stage,
+                    d.status,
+                    d.amount,
+                    0.0 if d.status == LOST else probs[stage],
+                    d.created,
+                    d.expected_close,
+                    d.close_date,
+                    d.source,
+                    d.grade,
+                    snap,
+                    d.name_en,
+                    d.account.en,
+                    d.rep.en,
+                    _TEAMS[d.rep.team][1],
+                    *_checklist_row(d, sizes),
+                ]
+            )
             if d.status == WON:
                 accounts.add_customer(d.account)
         live = [d for d in live if d.status in (OPEN, ON_HOLD)]
 
-    columns = [*CANONICAL_COLUMNS, "opportunity_name_en", "account_en", "owner_en", "team_en",
-               *check_cols]
+    columns = [
+        *CANONICAL_COLUMNS,
+        "opportunity_name_en",
+        "account_en",
+        "owner_en",
+        "team_en",
+        *check_cols,
+    ]
     df = pd.DataFrame(rows, columns=columns)
     for col in _DATE_COLUMNS:
         df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
@@ -444,8 +662,9 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
     return df.sort_values(["snapshot_date", "opportunity_id"], ignore_index=True)
 
 
-def generate_history(seed: int = 2026, months: int = 12, first_month: str = "2025-11",
-                     n_reps: int = 12) -> pd.DataFrame:
+def generate_history(
+    seed: int = 2026, months: int = 12, first_month: str = "2025-11", n_reps: int = 12
+) -> pd.DataFrame:
     """Monthly opportunity snapshots of the fictional company 华辰智能科技.
 
     Each month end the company's CRM holds every open or on-hold deal plus the deals won or
@@ -506,22 +725,24 @@ def _chinese_export(snapshot: pd.DataFrame) -> pd.DataFrame:
     """One month's canonical rows in the Chinese CRM export layout (values still typed)."""
     model = get_stage_model("six_state")
     names = model.stage_names("zh")
-    out = pd.DataFrame({
-        "商机编号": snapshot["opportunity_id"],
-        "商机名称": snapshot["opportunity_name"],
-        "客户名称": snapshot["account"],
-        "销售团队": snapshot["team"],
-        "负责人": snapshot["owner"],
-        "销售阶段": snapshot["stage"].map(names),
-        "状态": snapshot["status"].map(STATUS_ZH),
-        "预计金额（万元）": (snapshot["amount"] / 10_000).round(1),
-        "赢单概率": (snapshot["probability"] * 100).round().astype(int).astype(str) + "%",
-        "创建日期": snapshot["created_date"],
-        "预计成交日期": snapshot["expected_close_date"],
-        "实际成交日期": snapshot["close_date"],
-        "商机来源": snapshot["source"].map(_SOURCE_ZH),
-        "客户等级": snapshot["grade"],
-    })
+    out = pd.DataFrame(
+        {
+            "商机编号": snapshot["opportunity_id"],
+            "商机名称": snapshot["opportunity_name"],
+            "客户名称": snapshot["account"],
+            "销售团队": snapshot["team"],
+            "负责人": snapshot["owner"],
+            "销售阶段": snapshot["stage"].map(names),
+            "状态": snapshot["status"].map(STATUS_ZH),
+            "预计金额（万元）": (snapshot["amount"] / 10_000).round(1),
+            "赢单概率": (snapshot["probability"] * 100).round().astype(int).astype(str) + "%",
+            "创建日期": snapshot["created_date"],
+            "预计成交日期": snapshot["expected_close_date"],
+            "实际成交日期": snapshot["close_date"],
+            "商机来源": snapshot["source"].map(_SOURCE_ZH),
+            "客户等级": snapshot["grade"],
+        }
+    )
     for col, (_, item) in model.checklist_columns.items():
         out[item.zh] = np.where(snapshot[col].to_numpy(), "是", "否")
     return out.reset_index(drop=True)
@@ -533,20 +754,22 @@ def _english_export(snapshot: pd.DataFrame) -> pd.DataFrame:
     lost = snapshot["status"] == LOST
     closed = snapshot["status"].isin([WON, LOST])
     close = snapshot["close_date"].where(closed, snapshot["expected_close_date"])
-    return pd.DataFrame({
-        "Opportunity ID": snapshot["opportunity_id"],
-        "Opportunity Name": snapshot["opportunity_name_en"],
-        "Account Name": snapshot["account_en"],
-        "Opportunity Owner": snapshot["owner_en"],
-        "Owner Role": snapshot["team_en"],
-        "Stage": snapshot["stage"].map(names).where(~lost, "Closed Lost"),
-        "Amount": snapshot["amount"],
-        "Probability (%)": (snapshot["probability"] * 100).round().astype(int),
-        "Created Date": snapshot["created_date"].dt.strftime("%m/%d/%Y"),
-        "Close Date": close.dt.strftime("%m/%d/%Y"),
-        "Lead Source": snapshot["source"].map(_SOURCE_EN),
-        "Rating": snapshot["grade"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "Opportunity ID": snapshot["opportunity_id"],
+            "Opportunity Name": snapshot["opportunity_name_en"],
+            "Account Name": snapshot["account_en"],
+            "Opportunity Owner": snapshot["owner_en"],
+            "Owner Role": snapshot["team_en"],
+            "Stage": snapshot["stage"].map(names).where(~lost, "Closed Lost"),
+            "Amount": snapshot["amount"],
+            "Probability (%)": (snapshot["probability"] * 100).round().astype(int),
+            "Created Date": snapshot["created_date"].dt.strftime("%m/%d/%Y"),
+            "Close Date": close.dt.strftime("%m/%d/%Y"),
+            "Lead Source": snapshot["source"].map(_SOURCE_EN),
+            "Rating": snapshot["grade"],
+        }
+    ).reset_index(drop=True)
 
 
 def _stage_log(full: pd.DataFrame, deal_ids: set[str], seed: int) -> pd.DataFrame:
@@ -562,7 +785,8 @@ def _stage_log(full: pd.DataFrame, deal_ids: set[str], seed: int) -> pd.DataFram
     names = model.stage_names("en")
     rng = np.random.default_rng([seed, 1])
     part = full[full["opportunity_id"].isin(deal_ids)].sort_values(
-        ["opportunity_id", "snapshot_date"], kind="stable")
+        ["opportunity_id", "snapshot_date"], kind="stable"
+    )
     rows = []
     prev_id, prev_state = None, None
     for r in part.itertuples(index=False):
@@ -607,13 +831,18 @@ def _write_xlsx(path: Path, export: pd.DataFrame, mi: int) -> None:
     title = f"{COMPANY} {y}年{m + 1}月商机清单"
     wb = xlsxwriter.Workbook(str(path))
     # A fixed creation time keeps the file byte-for-byte reproducible (and off the clock).
-    wb.set_properties({"title": title, "author": COMPANY,
-                       "created": datetime.combine(_month_end(mi), time(18, 0))})
+    wb.set_properties(
+        {
+            "title": title,
+            "author": COMPANY,
+            "created": datetime.combine(_month_end(mi), time(18, 0)),
+        }
+    )
     ws = wb.add_worksheet("商机清单")
-    f_title = wb.add_format({"bold": True, "font_size": 14, "align": "center",
-                             "valign": "vcenter"})
-    f_head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                            "text_wrap": True, "valign": "vcenter"})
+    f_title = wb.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"})
+    f_head = wb.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
     f_date = wb.add_format({"num_format": "yyyy-mm-dd"})
     f_amount = wb.add_format({"num_format": "0.0"})
     headers = list(export.columns)
@@ -633,9 +862,22 @@ def _write_xlsx(path: Path, export: pd.DataFrame, mi: int) -> None:
         else:
             for r, v in enumerate(values, start=2):
                 ws.write_string(r, c, str(v))
-    widths = {"商机编号": 15, "商机名称": 28, "客户名称": 32, "销售团队": 10, "负责人": 8,
-              "销售阶段": 12, "状态": 7, "预计金额（万元）": 11, "赢单概率": 8, "创建日期": 11,
-              "预计成交日期": 12, "实际成交日期": 12, "商机来源": 9, "客户等级": 8}
+    widths = {
+        "商机编号": 15,
+        "商机名称": 28,
+        "客户名称": 32,
+        "销售团队": 10,
+        "负责人": 8,
+        "销售阶段": 12,
+        "状态": 7,
+        "预计金额（万元）": 11,
+        "赢单概率": 8,
+        "创建日期": 11,
+        "预计成交日期": 12,
+        "实际成交日期": 12,
+        "商机来源": 9,
+        "客户等级": 8,
+    }
     for c, name in enumerate(headers):
         ws.set_column(c, c, widths.get(name, 10))
     ws.freeze_panes(2, 2)
@@ -692,7 +934,8 @@ def write_sample_files(out_dir: str | Path, seed: int = 2026) -> list[Path]:
     window = full[full["snapshot_date"] >= pd.Timestamp(_month_end(first))]
     path = out / "opportunity_history_en.csv"
     _stage_log(full, set(window["opportunity_id"]), seed).to_csv(
-        path, index=False, encoding="utf-8", lineterminator="\n")
+        path, index=False, encoding="utf-8", lineterminator="\n"
+    )
     written.append(path)
     return written
 

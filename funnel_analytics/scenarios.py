@@ -52,9 +52,22 @@ from .planning import (
 )
 from .stages import StageModel
 
-__all__ = ["FILE_FORMAT", "PERIODS", "PROBABILITY_SOURCES", "TORNADO_STEP", "PlanningContext", "Scenario",
-           "ScenarioError", "build_context", "compare_scenarios", "load_scenarios",
-           "save_scenarios", "scenarios_from_json", "scenarios_to_json", "tornado"]
+__all__ = [
+    "FILE_FORMAT",
+    "PERIODS",
+    "PROBABILITY_SOURCES",
+    "TORNADO_STEP",
+    "PlanningContext",
+    "Scenario",
+    "ScenarioError",
+    "build_context",
+    "compare_scenarios",
+    "load_scenarios",
+    "save_scenarios",
+    "scenarios_from_json",
+    "scenarios_to_json",
+    "tornado",
+]
 
 FILE_FORMAT = "funnel-analytics-scenarios"
 PROBABILITY_SOURCES = ("calibrated", "nominal", "observed")
@@ -101,26 +114,51 @@ class PlanningContext:
         """Months from the first forecast month to the end of the plan year (at least 1)."""
         return max((self.period_end - self.inputs.first).n + 1, 1)
 
-    def plan(self, target: float, levers: Levers = BASELINE, *, average_deal: float | None = None,
-             months: int = 12, by: str = "amount") -> Plan:
+    def plan(
+        self,
+        target: float,
+        levers: Levers = BASELINE,
+        *,
+        average_deal: float | None = None,
+        months: int = 12,
+        by: str = "amount",
+    ) -> Plan:
         probs = levers.probabilities(self.probabilities)
         avg = (self.average_deal if average_deal is None else average_deal) * levers.deal_size
         mtw = {k: v * levers.cycle for k, v in self.months_to_win.items()}
-        return balanced_plan(target, avg, probs, months, by=by, months_to_win=mtw,
-                             probability_source=self.probability_source)
+        return balanced_plan(
+            target,
+            avg,
+            probs,
+            months,
+            by=by,
+            months_to_win=mtw,
+            probability_source=self.probability_source,
+        )
 
-    def simulate(self, levers: Levers = BASELINE, runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED,
-                 horizon: int | None = None) -> Simulation:
+    def simulate(
+        self,
+        levers: Levers = BASELINE,
+        runs: int = DEFAULT_RUNS,
+        seed: int = DEFAULT_SEED,
+        horizon: int | None = None,
+    ) -> Simulation:
         return simulate_bookings(self.inputs, levers, horizon or self.horizon, runs, seed)
 
 
 PERIODS = ("year", "next_12_months")
 
 
-def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None,
-                  probability_source: str = "calibrated", history: StageHistory | None = None,
-                  include_new_deals: bool = True, period: str = "year",
-                  durations: pd.DataFrame | None = None) -> PlanningContext:
+def build_context(
+    observations: pd.DataFrame,
+    model: StageModel,
+    as_of: pd.Timestamp | None = None,
+    probability_source: str = "calibrated",
+    history: StageHistory | None = None,
+    include_new_deals: bool = True,
+    period: str = "year",
+    durations: pd.DataFrame | None = None,
+) -> PlanningContext:
     """Measure the data once for planning and forecasting (see the module docstring).
 
     ``period="year"``: the target is for the calendar year of the first forecast month, and
@@ -147,7 +185,8 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
         period_start = pd.Timestamp(year=first.year, month=1, day=1)
         period_end = pd.Period(year=first.year, month=12, freq="M")
         won_count, won_amount = won_amount_between(
-            history, observations, period_start - pd.Timedelta(days=1), history.as_of)
+            history, observations, period_start - pd.Timedelta(days=1), history.as_of
+        )
     else:
         period_start = first.to_timestamp()
         period_end = first + 11
@@ -155,22 +194,59 @@ def build_context(observations: pd.DataFrame, model: StageModel, as_of: pd.Times
     # The measured intake: the flow into the first stage, as the planner measures it.
     intake = float(np.nan_to_num(stage_flows(history, [model.keys[0]])[0][0]))
     snap = current_deals(observations, history.as_of)
-    inputs = forecast_inputs(snap, history, probs, probability_source,
-                             new_deals_per_month=intake if include_new_deals else 0.0,
-                             average_deal=avg)
-    return PlanningContext(observations, history, model, cal, durations, probability_source,
-                           probs, avg, mtw, intake, period_start, won_amount, won_count,
-                           period_end, inputs)
+    inputs = forecast_inputs(
+        snap,
+        history,
+        probs,
+        probability_source,
+        new_deals_per_month=intake if include_new_deals else 0.0,
+        average_deal=avg,
+    )
+    return PlanningContext(
+        observations,
+        history,
+        model,
+        cal,
+        durations,
+        probability_source,
+        probs,
+        avg,
+        mtw,
+        intake,
+        period_start,
+        won_amount,
+        won_count,
+        period_end,
+        inputs,
+    )
 
 
-SCENARIOS = table("scenarios", "scenario", "win_rate_lever", "deals_lever", "cycle_lever",
-                  "deal_size_lever", "win_rate_by_stage_lever", "contracts_needed",
-                  "intake_needed_per_month", "intake_per_month", "expected_year", "p10_year",
-                  "p50_year", "p90_year", "p_hit_target")
+SCENARIOS = table(
+    "scenarios",
+    "scenario",
+    "win_rate_lever",
+    "deals_lever",
+    "cycle_lever",
+    "deal_size_lever",
+    "win_rate_by_stage_lever",
+    "contracts_needed",
+    "intake_needed_per_month",
+    "intake_per_month",
+    "expected_year",
+    "p10_year",
+    "p50_year",
+    "p90_year",
+    "p_hit_target",
+)
 
 
-def compare_scenarios(context: PlanningContext, scenarios: list[Scenario], target: float,
-                      runs: int = DEFAULT_RUNS, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+def compare_scenarios(
+    context: PlanningContext,
+    scenarios: list[Scenario],
+    target: float,
+    runs: int = DEFAULT_RUNS,
+    seed: int = DEFAULT_SEED,
+) -> pd.DataFrame:
     """One row per scenario (the baseline first if not given): its levers, what the plan
     requires, and the forecast of the plan year: expected, P10/P50/P90 of the year's
     bookings (won so far included), and the probability of reaching ``target``."""
@@ -186,25 +262,34 @@ def compare_scenarios(context: PlanningContext, scenarios: list[Scenario], targe
         sim = context.simulate(s.levers, runs, seed)
         year = sim.total(context.period_end) + context.won_to_date
         p10, p50, p90 = np.percentile(year, [10, 50, 90])
-        rows.append({
-            "scenario": s.name, **{f"{k}_lever": getattr(s.levers, k) for k in LEVER_NAMES},
-            "win_rate_by_stage_lever": (json.dumps(dict(s.levers.win_rate_by_stage))
-                                        if s.levers.win_rate_by_stage else ""),
-            "contracts_needed": plan.contracts if plan else np.nan,
-            "intake_needed_per_month": plan.intake_per_month if plan else np.nan,
-            "intake_per_month": context.intake_per_month * s.levers.deals,
-            "expected_year": float(sim.expected.sum() + context.won_to_date),
-            "p10_year": p10, "p50_year": p50, "p90_year": p90,
-            "p_hit_target": sim.p_hit(remaining, context.period_end) if target > 0 else np.nan,
-        })
+        rows.append(
+            {
+                "scenario": s.name,
+                **{f"{k}_lever": getattr(s.levers, k) for k in LEVER_NAMES},
+                "win_rate_by_stage_lever": (
+                    json.dumps(dict(s.levers.win_rate_by_stage))
+                    if s.levers.win_rate_by_stage
+                    else ""
+                ),
+                "contracts_needed": plan.contracts if plan else np.nan,
+                "intake_needed_per_month": plan.intake_per_month if plan else np.nan,
+                "intake_per_month": context.intake_per_month * s.levers.deals,
+                "expected_year": float(sim.expected.sum() + context.won_to_date),
+                "p10_year": p10,
+                "p50_year": p50,
+                "p90_year": p90,
+                "p_hit_target": sim.p_hit(remaining, context.period_end) if target > 0 else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 TORNADO = table("tornado", "lever", "worse", "better", "baseline", "swing")
 
 
-def tornado(context: PlanningContext, step: float = TORNADO_STEP,
-            base: Levers = BASELINE) -> pd.DataFrame:
+def tornado(
+    context: PlanningContext, step: float = TORNADO_STEP, base: Levers = BASELINE
+) -> pd.DataFrame:
     """Expected bookings of the plan year with each lever moved ±``step`` alone (the cycle
     lever shortened for "better"), largest swing first: ``lever``, ``worse``, ``better``,
     ``baseline``, ``swing``. Exact expectations, no sampling."""
@@ -226,27 +311,40 @@ def tornado(context: PlanningContext, step: float = TORNADO_STEP,
 
 
 def scenarios_to_json(scenarios: list[Scenario]) -> str:
-    return json.dumps({"format": FILE_FORMAT, "version": 1,
-                       "scenarios": [{"name": s.name, "levers": s.levers.to_dict()} for s in scenarios]},
-                      ensure_ascii=False, indent=2)
+    return json.dumps(
+        {
+            "format": FILE_FORMAT,
+            "version": 1,
+            "scenarios": [{"name": s.name, "levers": s.levers.to_dict()} for s in scenarios],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 #: The range of each lever (a multiplier) that the Scenarios page offers; a file outside it
 #: is refused. Per-stage win rates share the win-rate range.
-LEVER_RANGES = {"win_rate": (0.5, 2.0), "deals": (0.5, 2.0), "cycle": (0.5, 1.5),
-                "deal_size": (0.5, 2.0)}
+LEVER_RANGES = {
+    "win_rate": (0.5, 2.0),
+    "deals": (0.5, 2.0),
+    "cycle": (0.5, 1.5),
+    "deal_size": (0.5, 2.0),
+}
 MAX_SCENARIO_FILE_BYTES = 1 << 20
 
 
 def _check_lever(name: str, label: str, lever: str, value: float, where: str = "") -> None:
     """Refuse a lever that is not a positive number, or outside the page's range."""
     if not np.isfinite(value) or value <= 0:
-        raise ScenarioError(f"scenario {name!r}: {label} must be a positive number "
-                            f"({where}got {value!r})")
+        raise ScenarioError(
+            f"scenario {name!r}: {label} must be a positive number ({where}got {value!r})"
+        )
     low, high = LEVER_RANGES[lever]
     if not low - 1e-9 <= value <= high + 1e-9:
-        raise ScenarioError(f"scenario {name!r}: {label} must be a multiplier from {low} to "
-                            f"{high}, as on the Scenarios page ({where}got {value!r})")
+        raise ScenarioError(
+            f"scenario {name!r}: {label} must be a multiplier from {low} to "
+            f"{high}, as on the Scenarios page ({where}got {value!r})"
+        )
 
 
 def scenarios_from_json(text: str | bytes) -> list[Scenario]:
@@ -261,7 +359,7 @@ def scenarios_from_json(text: str | bytes) -> list[Scenario]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"not a scenarios file: {exc}") from None
     if not isinstance(data, dict) or data.get("format") != FILE_FORMAT:
-        raise ScenarioError("not a scenarios file (no \"format\": \"funnel-analytics-scenarios\")")
+        raise ScenarioError('not a scenarios file (no "format": "funnel-analytics-scenarios")')
     out = []
     for item in data.get("scenarios", []):
         try:

@@ -19,13 +19,28 @@ __all__ = ["ERROR_RULES", "WARNING_RULES", "Opportunities", "error_schema", "war
 
 # Rules whose findings reject the row, and rules whose findings only flag it.
 ERROR_RULES = (
-    "missing_id", "missing_stage", "unknown_stage", "unparseable_amount", "negative_amount",
-    "duplicate_id", "probability_out_of_range", "unparseable_snapshot_date",
+    "missing_id",
+    "missing_stage",
+    "unknown_stage",
+    "unparseable_amount",
+    "negative_amount",
+    "duplicate_id",
+    "probability_out_of_range",
+    "unparseable_snapshot_date",
 )
 WARNING_RULES = (
-    "unparseable_date", "impossible_date", "missing_amount", "close_before_created",
-    "overdue_close_date", "unknown_grade", "unknown_status", "unparseable_probability",
-    "unparseable_checklist", "stage_status_conflict", "outcome_reversed", "unknown_flag",
+    "unparseable_date",
+    "impossible_date",
+    "missing_amount",
+    "close_before_created",
+    "overdue_close_date",
+    "unknown_grade",
+    "unknown_status",
+    "unparseable_probability",
+    "unparseable_checklist",
+    "stage_status_conflict",
+    "outcome_reversed",
+    "unknown_flag",
 )
 
 
@@ -75,24 +90,40 @@ def error_schema(model: StageModel, unique: tuple[str, ...]) -> pa.DataFrameSche
 
     A duplicate's first occurrence is kept; later ones are reported (``duplicate_id``).
     """
-    columns = Opportunities.to_schema().update_columns({
-        Opportunities.opportunity_id: {"nullable": True},
-        Opportunities.stage: {"checks": [pa.Check.isin(list(model.keys), name="unknown_stage")]},
-        Opportunities.amount: {"checks": [pa.Check(_not_negative, name="negative_amount")]},
-        Opportunities.probability: {
-            "checks": [pa.Check(_in_unit_range, name="probability_out_of_range")]
-        },
-    }).columns
+    columns = (
+        Opportunities.to_schema()
+        .update_columns(
+            {
+                Opportunities.opportunity_id: {"nullable": True},
+                Opportunities.stage: {
+                    "checks": [pa.Check.isin(list(model.keys), name="unknown_stage")]
+                },
+                Opportunities.amount: {"checks": [pa.Check(_not_negative, name="negative_amount")]},
+                Opportunities.probability: {
+                    "checks": [pa.Check(_in_unit_range, name="probability_out_of_range")]
+                },
+            }
+        )
+        .columns
+    )
     checks = [
         pa.Check(lambda df: df[Opportunities.opportunity_id].notna(), name="missing_id"),
         pa.Check(
-            lambda df: df[Opportunities.stage_label].notna()
-            | df[Opportunities.status].isin([LOST, ON_HOLD]),
+            lambda df: (
+                df[Opportunities.stage_label].notna()
+                | df[Opportunities.status].isin([LOST, ON_HOLD])
+            ),
             name="missing_stage",
         ),
     ]
-    return pa.DataFrameSchema(columns=columns, checks=checks, strict=False, coerce=False,
-                              unique=list(unique), report_duplicates="exclude_first")
+    return pa.DataFrameSchema(
+        columns=columns,
+        checks=checks,
+        strict=False,
+        coerce=False,
+        unique=list(unique),
+        report_duplicates="exclude_first",
+    )
 
 
 def _closed_after_created(column: str):
@@ -108,20 +139,31 @@ def _not_overdue(df: pd.DataFrame) -> pd.Series:
     expected = df[Opportunities.expected_close_date]
     as_of = df[Opportunities.snapshot_date]
     open_ = df[Opportunities.status] == OPEN
-    return ~open_ | expected.isna() | as_of.isna() | (expected.dt.normalize() >= as_of.dt.normalize())
+    return (
+        ~open_ | expected.isna() | as_of.isna() | (expected.dt.normalize() >= as_of.dt.normalize())
+    )
 
 
 @lru_cache(maxsize=4)
 def warning_schema(check_overdue: bool) -> pa.DataFrameSchema:
     """Checks that keep the row but flag it."""
     checks = [
-        pa.Check(lambda df: df[Opportunities.amount].notna() | (df[Opportunities.status] == LOST)
-                 | (df[Opportunities.status] == ON_HOLD), name="missing_amount"),
-        pa.Check(_closed_after_created(Opportunities.close_date), name="close_before_created:close_date"),
-        pa.Check(_closed_after_created(Opportunities.expected_close_date),
-                 name="close_before_created:expected_close_date"),
+        pa.Check(
+            lambda df: (
+                df[Opportunities.amount].notna()
+                | (df[Opportunities.status] == LOST)
+                | (df[Opportunities.status] == ON_HOLD)
+            ),
+            name="missing_amount",
+        ),
+        pa.Check(
+            _closed_after_created(Opportunities.close_date), name="close_before_created:close_date"
+        ),
+        pa.Check(
+            _closed_after_created(Opportunities.expected_close_date),
+            name="close_before_created:expected_close_date",
+        ),
     ]
     if check_overdue:
         checks.append(pa.Check(_not_overdue, name="overdue_close_date"))
     return pa.DataFrameSchema(checks=checks, strict=False, coerce=False)
-

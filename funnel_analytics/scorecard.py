@@ -38,15 +38,34 @@ GRADES = ("A", "B", "C", "D")
 REVIEW_MONTHS = 3  # the default review period: the months before the as-of date
 
 
-SCORECARD = {by: table(f"scorecard_{by}", by, "open_count", "open_amount", "advancements",
-                      "regressions", "won_count", "won_amount", "closed_count", "win_rate",
-                      "stalled", "inflated", "balance",
-                      families=("open_", "required_", "grade_", "source_"))
-             for by in ("owner", "team")}
+SCORECARD = {
+    by: table(
+        f"scorecard_{by}",
+        by,
+        "open_count",
+        "open_amount",
+        "advancements",
+        "regressions",
+        "won_count",
+        "won_amount",
+        "closed_count",
+        "win_rate",
+        "stalled",
+        "inflated",
+        "balance",
+        families=("open_", "required_", "grade_", "source_"),
+    )
+    for by in ("owner", "team")
+}
 
 
-def scorecard(context, plan: Plan | None = None, by: str = O.owner,
-              start: pd.Timestamp | None = None, end: pd.Timestamp | None = None) -> pd.DataFrame:
+def scorecard(
+    context,
+    plan: Plan | None = None,
+    by: str = O.owner,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
     """One row per rep (``by="owner"``) or team (``by="team"``); see the module docstring.
 
     ``context`` is a :class:`~funnel_analytics.scenarios.PlanningContext`; the period defaults
@@ -63,10 +82,13 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     who = open_[by].astype("object").fillna("")
     counts = pd.crosstab(who, open_[O.stage].astype("object")).reindex(columns=keys, fill_value=0)
     # The owner (or team) of each deal at each observation, to attribute moves.
-    owner_at = obs[[O.opportunity_id, O.snapshot_date, by]].rename(columns={O.snapshot_date: "date"})
+    owner_at = obs[[O.opportunity_id, O.snapshot_date, by]].rename(
+        columns={O.snapshot_date: "date"}
+    )
     moves = history.moves
     in_period = moves[(moves["date"] > start) & (moves["date"] <= end)].merge(
-        owner_at, on=[O.opportunity_id, "date"], how="left")
+        owner_at, on=[O.opportunity_id, "date"], how="left"
+    )
     in_period[by] = in_period[by].astype("object").fillna("")
 
     def per(mask: pd.Series, values: pd.Series | None = None) -> pd.Series:
@@ -80,8 +102,9 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     # the report's win rates: a single export counts the deals already closed in it.
     closed = closing_rows(history, obs, start, end)
     closer = closed[by].astype("object").fillna("")
-    names = sorted((set(counts.index) | set(in_period[by]) | set(closer)) - {""}
-                   | ({""} & set(counts.index)))
+    names = sorted(
+        (set(counts.index) | set(in_period[by]) | set(closer)) - {""} | ({""} & set(counts.index))
+    )
     out = pd.DataFrame(index=pd.Index(names, name=by))
     out["open_count"] = counts.sum(axis=1).reindex(out.index, fill_value=0)
     out["open_amount"] = open_.groupby(who)[O.amount].sum().reindex(out.index, fill_value=0.0)
@@ -90,8 +113,9 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     won = closed["won"].groupby(closer).sum().reindex(out.index, fill_value=0).astype("int64")
     lost = (~closed["won"]).groupby(closer).sum().reindex(out.index, fill_value=0).astype("int64")
     out["won_count"] = won
-    out["won_amount"] = closed["won_amount"].fillna(0.0).groupby(closer).sum().reindex(
-        out.index, fill_value=0.0)
+    out["won_amount"] = (
+        closed["won_amount"].fillna(0.0).groupby(closer).sum().reindex(out.index, fill_value=0.0)
+    )
     out["closed_count"] = won + lost
     out["win_rate"] = won / (won + lost).replace(0, np.nan)
     stalled = stalled_deals(history, context.durations)
@@ -107,17 +131,26 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     else:
         out["inflated"] = np.nan
     reps = max(len(counts.index), 1)
-    required = (required_open(plan, context.durations).reindex(keys) if plan is not None
-                else pd.Series(np.nan, index=keys)) / reps
+    required = (
+        required_open(plan, context.durations).reindex(keys)
+        if plan is not None
+        else pd.Series(np.nan, index=keys)
+    ) / reps
     for k in keys:
         out[f"open_{k}"] = counts[k].reindex(out.index, fill_value=0)
         out[f"required_{k}"] = float(required[k]) if pd.notna(required[k]) else np.nan
-    ratio = np.column_stack([out[f"open_{k}"] / out[f"required_{k}"] for k in keys]) if keys else np.empty((len(out), 0))
+    ratio = (
+        np.column_stack([out[f"open_{k}"] / out[f"required_{k}"] for k in keys])
+        if keys
+        else np.empty((len(out), 0))
+    )
     with np.errstate(invalid="ignore"):
         judged = ~np.isnan(ratio)
-        out["balance"] = np.where(judged.sum(axis=1) > 0,
-                                  (np.nan_to_num(ratio) >= THIN_RATIO).sum(axis=1) / np.maximum(judged.sum(axis=1), 1),
-                                  np.nan)
+        out["balance"] = np.where(
+            judged.sum(axis=1) > 0,
+            (np.nan_to_num(ratio) >= THIN_RATIO).sum(axis=1) / np.maximum(judged.sum(axis=1), 1),
+            np.nan,
+        )
     for col, values in ((O.grade, GRADES), (O.source, None)):
         if col not in open_:
             continue
@@ -129,4 +162,3 @@ def scorecard(context, plan: Plan | None = None, by: str = O.owner,
     int_cols = ["open_count", "advancements", "regressions", "won_count", "closed_count", "stalled"]
     out[int_cols] = out[int_cols].astype("int64")
     return out.sort_values(["won_amount", "open_amount"], ascending=False).reset_index(drop=True)
-

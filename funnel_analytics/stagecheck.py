@@ -19,11 +19,25 @@ from .stages import OPEN, StageModel
 __all__ = ["effective_stages", "inflation_by_owner"]
 
 
-STAGE_CHECK = table("stage_check", "opportunity_id", "owner", "reported_stage",
-                    "effective_stage", "inflated", "missing",
-                    local=[Column("inflated", "flag", "超前", "Ahead",
-                                  "汇报阶段高于里程碑支持的阶段。",
-                                  "Reported ahead of what the milestones support.")])
+STAGE_CHECK = table(
+    "stage_check",
+    "opportunity_id",
+    "owner",
+    "reported_stage",
+    "effective_stage",
+    "inflated",
+    "missing",
+    local=[
+        Column(
+            "inflated",
+            "flag",
+            "超前",
+            "Ahead",
+            "汇报阶段高于里程碑支持的阶段。",
+            "Reported ahead of what the milestones support.",
+        )
+    ],
+)
 
 
 def effective_stages(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
@@ -34,8 +48,16 @@ def effective_stages(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """
     columns = {c: v for c, v in model.checklist_columns.items() if c in snapshot}
     if not columns:
-        return pd.DataFrame(columns=[O.opportunity_id, O.owner, "reported_stage",
-                                     "effective_stage", "inflated", "missing"])
+        return pd.DataFrame(
+            columns=[
+                O.opportunity_id,
+                O.owner,
+                "reported_stage",
+                "effective_stage",
+                "inflated",
+                "missing",
+            ]
+        )
     deals = snapshot[snapshot[O.status] == OPEN]
     keys = list(model.keys)
     reported = deals[O.stage].astype("object").map({k: i for i, k in enumerate(keys)})
@@ -55,20 +77,25 @@ def effective_stages(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
             break
         effective = np.where(step_back, effective - 1, effective)
     key_of = np.array([*keys, None], dtype=object)
-    out = pd.DataFrame({
-        O.opportunity_id: deals[O.opportunity_id].to_numpy(),
-        O.owner: deals[O.owner].to_numpy() if O.owner in deals else None,
-        "reported_stage": key_of[reported],
-        "effective_stage": key_of[np.where(effective < 0, len(keys), effective)],
-        "inflated": effective < reported,
-    })
+    out = pd.DataFrame(
+        {
+            O.opportunity_id: deals[O.opportunity_id].to_numpy(),
+            O.owner: deals[O.owner].to_numpy() if O.owner in deals else None,
+            "reported_stage": key_of[reported],
+            "effective_stage": key_of[np.where(effective < 0, len(keys), effective)],
+            "inflated": effective < reported,
+        }
+    )
     missing = [""] * len(deals)
     for i in np.flatnonzero(effective < reported):  # only the deals pulled back
         r, e = reported[i], effective[i]
         items = []
         for k in range(max(e + 1, 0), r + 1):
-            items += [c.split(".")[-1] for c in missing_names[k]
-                      if not bool(pd.notna(deals.iloc[i][c]) and deals.iloc[i][c])]
+            items += [
+                c.split(".")[-1]
+                for c in missing_names[k]
+                if not bool(pd.notna(deals.iloc[i][c]) and deals.iloc[i][c])
+            ]
         missing[i] = ", ".join(items)
     out["missing"] = missing
     return out

@@ -54,7 +54,9 @@ def normalize_label(text: object) -> str:
 
 
 # "50% 入围客户", "(50%) Shortlisted", "3. Shortlisted", "③ 入围", "Shortlisted (50%)".
-_PREFIX = re.compile(r"^\s*(?:[\(（\[]?\d{1,3}(?:\.\d+)?\s*%[\)）\]]?|\d{1,2}\s*[.、:：\-)）]|[①-⑩])\s*")
+_PREFIX = re.compile(
+    r"^\s*(?:[\(（\[]?\d{1,3}(?:\.\d+)?\s*%[\)）\]]?|\d{1,2}\s*[.、:：\-)）]|[①-⑩])\s*"
+)
 _SUFFIX = re.compile(r"\s*[\(（\[]?\d{1,3}(?:\.\d+)?\s*%[\)）\]]?\s*$")
 
 
@@ -186,8 +188,9 @@ class StageModel:
             else:
                 i = self.index(target)
                 stages[i] = replace(stages[i], aliases=(*stages[i].aliases, label))
-        return replace(self, stages=tuple(stages), lost_labels=tuple(lost),
-                       on_hold_labels=tuple(on_hold))
+        return replace(
+            self, stages=tuple(stages), lost_labels=tuple(lost), on_hold_labels=tuple(on_hold)
+        )
 
     # -- matching labels -------------------------------------------------------------------
     def _build_lookup(self) -> dict[str, tuple[str | None, str]]:
@@ -251,14 +254,20 @@ class StageModel:
         kind = classify(value)
         if kind != OPEN:
             return self.won.key if kind == WON else kind
-        opens = {label: hit[0] for label, hit in self._lookup.items()
-                 if hit[1] == OPEN and hit[0] is not None}
+        opens = {
+            label: hit[0]
+            for label, hit in self._lookup.items()
+            if hit[1] == OPEN and hit[0] is not None
+        }
         best = difflib.get_close_matches(norm, list(opens), n=1, cutoff=0.75)
         if best:
             return opens[best[0]]
         scored = [
-            (len(set(norm) & set(label)) / max(len(set(label) | set(norm)), 1),
-             len(set(norm) & set(label)), label)
+            (
+                len(set(norm) & set(label)) / max(len(set(label) | set(norm)), 1),
+                len(set(norm) & set(label)),
+                label,
+            )
             for label in opens
         ]
         score, shared, label = max(scored, default=(0.0, 0, ""))
@@ -285,77 +294,198 @@ SIX_STATE = StageModel(
     zh="漏斗式销售模型（六状态）",
     stages=(
         Stage(
-            "target", "Target", "目标客户", 0.10, aliases=("目标", "Target customer"),
+            "target",
+            "Target",
+            "目标客户",
+            0.10,
+            aliases=("目标", "Target customer"),
             checklist=(
-                _ck("need_known", "Need known", "需求明确",
-                    "Do we know which problems the customer must solve?", "是否清楚客户要解决的问题？"),
-                _ck("timeline_known", "Timeline known", "时间表明确",
-                    "Do we know by when?", "是否清楚客户的时间要求？"),
-                _ck("product_fit", "Product preference known", "产品倾向明确",
-                    "Do we know which of our products they lean to?", "是否清楚客户倾向我方哪些产品？"),
-                _ck("competition_known", "Competition known", "竞争态势明确",
+                _ck(
+                    "need_known",
+                    "Need known",
+                    "需求明确",
+                    "Do we know which problems the customer must solve?",
+                    "是否清楚客户要解决的问题？",
+                ),
+                _ck(
+                    "timeline_known",
+                    "Timeline known",
+                    "时间表明确",
+                    "Do we know by when?",
+                    "是否清楚客户的时间要求？",
+                ),
+                _ck(
+                    "product_fit",
+                    "Product preference known",
+                    "产品倾向明确",
+                    "Do we know which of our products they lean to?",
+                    "是否清楚客户倾向我方哪些产品？",
+                ),
+                _ck(
+                    "competition_known",
+                    "Competition known",
+                    "竞争态势明确",
                     "Do we know our edge, competitors, substitutes and lock-in features?",
-                    "是否清楚我方优势、竞争对手、替代品和锁定特性？"),
+                    "是否清楚我方优势、竞争对手、替代品和锁定特性？",
+                ),
             ),
         ),
         Stage(
-            "qualified", "Qualified", "有效客户", 0.25, aliases=("有效", "Qualified customer"),
+            "qualified",
+            "Qualified",
+            "有效客户",
+            0.25,
+            aliases=("有效", "Qualified customer"),
             checklist=(
-                _ck("top_approval", "Top decision maker approved", "高层已批准",
-                    "Has the top decision maker approved the project?", "最高决策者是否已批准项目？"),
-                _ck("budget_in_place", "Budget in place", "预算已落实",
-                    "Is the budget in place, and how large?", "预算是否已落实，规模多大？"),
+                _ck(
+                    "top_approval",
+                    "Top decision maker approved",
+                    "高层已批准",
+                    "Has the top decision maker approved the project?",
+                    "最高决策者是否已批准项目？",
+                ),
+                _ck(
+                    "budget_in_place",
+                    "Budget in place",
+                    "预算已落实",
+                    "Is the budget in place, and how large?",
+                    "预算是否已落实，规模多大？",
+                ),
                 _ck("payer_known", "Payer known", "付款方明确", "Who pays?", "由谁付款？"),
             ),
         ),
         Stage(
-            "shortlisted", "Shortlisted", "入围客户", 0.50, aliases=("入围", "Shortlist"),
+            "shortlisted",
+            "Shortlisted",
+            "入围客户",
+            0.50,
+            aliases=("入围", "Shortlist"),
             checklist=(
-                _ck("tech_accepted", "Technical edge accepted", "技术优势已认可",
+                _ck(
+                    "tech_accepted",
+                    "Technical edge accepted",
+                    "技术优势已认可",
                     "Does the customer accept our technical advantage over competitors?",
-                    "客户是否认可我方相对竞争对手的技术优势？"),
-                _ck("vendor_accepted", "Company accepted", "公司已认可",
-                    "Does it accept our company (and upstream vendor)?", "客户是否认可我公司（及上游厂商）？"),
-                _ck("barriers_set", "Technical barriers set", "技术壁垒已设置",
-                    "Have we set technical barriers for competitors?", "是否已为竞争对手设置技术壁垒？"),
+                    "客户是否认可我方相对竞争对手的技术优势？",
+                ),
+                _ck(
+                    "vendor_accepted",
+                    "Company accepted",
+                    "公司已认可",
+                    "Does it accept our company (and upstream vendor)?",
+                    "客户是否认可我公司（及上游厂商）？",
+                ),
+                _ck(
+                    "barriers_set",
+                    "Technical barriers set",
+                    "技术壁垒已设置",
+                    "Have we set technical barriers for competitors?",
+                    "是否已为竞争对手设置技术壁垒？",
+                ),
             ),
         ),
         Stage(
-            "committed", "Committed", "意向客户", 0.75, aliases=("意向", "Commit"),
+            "committed",
+            "Committed",
+            "意向客户",
+            0.75,
+            aliases=("意向", "Commit"),
             checklist=(
-                _ck("decision_chain", "Decision chain mapped", "决策链已摸清",
-                    "Are the decision chain and organisation mapped?", "决策链和组织结构是否已摸清？"),
-                _ck("coach", "Internal coach", "已有内线", "Do we have an internal coach?", "是否有内线（教练）？"),
-                _ck("procurement_known", "Procurement process known", "采购流程已掌握",
-                    "Are the procurement process and key points known?", "是否掌握采购流程和关键点？"),
-                _ck("model_accepted", "Cooperation model accepted", "合作模式已认可",
+                _ck(
+                    "decision_chain",
+                    "Decision chain mapped",
+                    "决策链已摸清",
+                    "Are the decision chain and organisation mapped?",
+                    "决策链和组织结构是否已摸清？",
+                ),
+                _ck(
+                    "coach",
+                    "Internal coach",
+                    "已有内线",
+                    "Do we have an internal coach?",
+                    "是否有内线（教练）？",
+                ),
+                _ck(
+                    "procurement_known",
+                    "Procurement process known",
+                    "采购流程已掌握",
+                    "Are the procurement process and key points known?",
+                    "是否掌握采购流程和关键点？",
+                ),
+                _ck(
+                    "model_accepted",
+                    "Cooperation model accepted",
+                    "合作模式已认可",
                     "Does the top decision maker accept our cooperation model?",
-                    "最高决策者是否接受我方合作模式？"),
-                _ck("channel_bound", "Channel bound to us", "渠道已绑定",
-                    "Is the customer's preferred channel bound to us?", "客户倾向的渠道是否已与我方绑定？"),
+                    "最高决策者是否接受我方合作模式？",
+                ),
+                _ck(
+                    "channel_bound",
+                    "Channel bound to us",
+                    "渠道已绑定",
+                    "Is the customer's preferred channel bound to us?",
+                    "客户倾向的渠道是否已与我方绑定？",
+                ),
             ),
         ),
         Stage(
-            "near_win", "Near-win", "接近赢单客户", 0.90, aliases=("接近赢单", "Near win", "Nearly won"),
+            "near_win",
+            "Near-win",
+            "接近赢单客户",
+            0.90,
+            aliases=("接近赢单", "Near win", "Nearly won"),
             checklist=(
-                _ck("spec_guided", "Tender spec guided by us", "招标参数由我方引导",
-                    "Were the tender specs written or guided by us?", "招标技术参数是否由我方编写或引导？"),
-                _ck("scoring_set", "Scoring rules set", "评分规则已掌握",
+                _ck(
+                    "spec_guided",
+                    "Tender spec guided by us",
+                    "招标参数由我方引导",
+                    "Were the tender specs written or guided by us?",
+                    "招标技术参数是否由我方编写或引导？",
+                ),
+                _ck(
+                    "scoring_set",
+                    "Scoring rules set",
+                    "评分规则已掌握",
                     "Were the scoring rules set by us (or the integrator chosen by us)?",
-                    "评分规则是否由我方或我方选定的集成商制定？"),
-                _ck("evaluators_known", "Evaluators known", "评委名单已获得",
-                    "Do we have the list of evaluators?", "是否已获得评委名单？"),
-                _ck("award_notice", "Award notice received", "已收到中标通知",
-                    "Was the bid won and the award notice received?", "是否已中标并收到中标通知书？"),
+                    "评分规则是否由我方或我方选定的集成商制定？",
+                ),
+                _ck(
+                    "evaluators_known",
+                    "Evaluators known",
+                    "评委名单已获得",
+                    "Do we have the list of evaluators?",
+                    "是否已获得评委名单？",
+                ),
+                _ck(
+                    "award_notice",
+                    "Award notice received",
+                    "已收到中标通知",
+                    "Was the bid won and the award notice received?",
+                    "是否已中标并收到中标通知书？",
+                ),
             ),
         ),
         Stage(
-            "won", "Won", "赢单客户", 1.0, aliases=("赢单", "成交", "已成交", "签约", "Closed won", "Closed"),
+            "won",
+            "Won",
+            "赢单客户",
+            1.0,
+            aliases=("赢单", "成交", "已成交", "签约", "Closed won", "Closed"),
             checklist=(
-                _ck("contract_signed", "Contract signed", "合同已签订",
-                    "Is the contract signed?", "合同是否已签订？"),
-                _ck("advance_paid", "Advance payment received", "预付款已到账",
-                    "Has the advance payment been received?", "预付款是否已到账？"),
+                _ck(
+                    "contract_signed",
+                    "Contract signed",
+                    "合同已签订",
+                    "Is the contract signed?",
+                    "合同是否已签订？",
+                ),
+                _ck(
+                    "advance_paid",
+                    "Advance payment received",
+                    "预付款已到账",
+                    "Has the advance payment been received?",
+                    "预付款是否已到账？",
+                ),
             ),
         ),
     ),
@@ -371,34 +501,86 @@ EIGHT_STAGE = StageModel(
     en="Eight-stage project sales process",
     zh="项目型销售推进流程（八步）",
     stages=(
-        Stage("account_planning", "Account planning & outreach", "客户规划与电话邀约", 0.05,
-              aliases=("客户规划", "电话邀约", "Account planning")),
-        Stage("visit_discovery", "Visit & discovery", "客户拜访与初步调研", 0.10,
-              aliases=("客户拜访", "初步调研", "Discovery"),
-              checklist=_milestones(("meeting_agreed", "Customer agreed to meet", "客户同意会面"))),
-        Stage("preliminary_proposal", "Preliminary proposal", "提交初步方案", 0.20,
-              aliases=("初步方案",),
-              checklist=_milestones(("proposal_requested", "Customer asked for a preliminary proposal",
-                                     "客户要求提交初步方案"))),
-        Stage("demo_exchange", "Demo & technical exchange", "方案演示与技术交流", 0.30,
-              aliases=("方案演示", "技术交流", "Demo"),
-              checklist=_milestones(("exchange_agreed", "Customer agreed to a technical exchange",
-                                     "客户同意技术交流"))),
-        Stage("formal_proposal", "Requirements & formal proposal / bid", "需求分析与正式方案设计", 0.45,
-              aliases=("正式方案", "需求分析", "投标", "Formal proposal", "Bid"),
-              checklist=_milestones(("design_invited", "Invited to design the formal solution",
-                                     "受邀设计正式方案"))),
-        Stage("evaluation", "Evaluation", "项目评估", 0.60,
-              aliases=("评估", "评标"),
-              checklist=_milestones(("first_screening_passed", "Bid passed first screening",
-                                     "投标通过初审"))),
-        Stage("negotiation", "Negotiation", "商务谈判", 0.80,
-              aliases=("谈判",),
-              checklist=_milestones(("preferred_vendor", "Named preferred vendor", "被确定为首选供应商"))),
-        Stage("contract_signed", "Contract signed", "签约成交", 1.0,
-              aliases=("签约", "成交", "Won", "Closed won", "赢单"),
-              checklist=_milestones(("terms_agreed", "Contract terms agreed", "合同条款已谈妥"),
-                                    ("contract_signed", "Contract signed", "合同已签订"))),
+        Stage(
+            "account_planning",
+            "Account planning & outreach",
+            "客户规划与电话邀约",
+            0.05,
+            aliases=("客户规划", "电话邀约", "Account planning"),
+        ),
+        Stage(
+            "visit_discovery",
+            "Visit & discovery",
+            "客户拜访与初步调研",
+            0.10,
+            aliases=("客户拜访", "初步调研", "Discovery"),
+            checklist=_milestones(("meeting_agreed", "Customer agreed to meet", "客户同意会面")),
+        ),
+        Stage(
+            "preliminary_proposal",
+            "Preliminary proposal",
+            "提交初步方案",
+            0.20,
+            aliases=("初步方案",),
+            checklist=_milestones(
+                (
+                    "proposal_requested",
+                    "Customer asked for a preliminary proposal",
+                    "客户要求提交初步方案",
+                )
+            ),
+        ),
+        Stage(
+            "demo_exchange",
+            "Demo & technical exchange",
+            "方案演示与技术交流",
+            0.30,
+            aliases=("方案演示", "技术交流", "Demo"),
+            checklist=_milestones(
+                ("exchange_agreed", "Customer agreed to a technical exchange", "客户同意技术交流")
+            ),
+        ),
+        Stage(
+            "formal_proposal",
+            "Requirements & formal proposal / bid",
+            "需求分析与正式方案设计",
+            0.45,
+            aliases=("正式方案", "需求分析", "投标", "Formal proposal", "Bid"),
+            checklist=_milestones(
+                ("design_invited", "Invited to design the formal solution", "受邀设计正式方案")
+            ),
+        ),
+        Stage(
+            "evaluation",
+            "Evaluation",
+            "项目评估",
+            0.60,
+            aliases=("评估", "评标"),
+            checklist=_milestones(
+                ("first_screening_passed", "Bid passed first screening", "投标通过初审")
+            ),
+        ),
+        Stage(
+            "negotiation",
+            "Negotiation",
+            "商务谈判",
+            0.80,
+            aliases=("谈判",),
+            checklist=_milestones(
+                ("preferred_vendor", "Named preferred vendor", "被确定为首选供应商")
+            ),
+        ),
+        Stage(
+            "contract_signed",
+            "Contract signed",
+            "签约成交",
+            1.0,
+            aliases=("签约", "成交", "Won", "Closed won", "赢单"),
+            checklist=_milestones(
+                ("terms_agreed", "Contract terms agreed", "合同条款已谈妥"),
+                ("contract_signed", "Contract signed", "合同已签订"),
+            ),
+        ),
     ),
 )
 
@@ -433,18 +615,49 @@ FIVE_STEP = StageModel(
     en="Five-step company process",
     zh="五步销售流程",
     stages=(
-        Stage("customer_analysis", "Customer analysis", "客户分析", 0.10,
-              checklist=_milestones(("target_locked", "Target customer locked", "目标客户已锁定"))),
-        Stage("relationship_needs", "Relationship & needs", "关系与需求", 0.25,
-              aliases=("建立关系", "需求挖掘", "Relationship", "Needs"),
-              checklist=_milestones(("key_contact", "Meeting-level relationship with a key contact",
-                                     "与关键人建立会面级关系"))),
-        Stage("present_value", "Present value", "呈现价值", 0.50,
-              checklist=_milestones(("written_requirements", "Written requirements", "获得书面需求"))),
-        Stage("win_commitment", "Win commitment", "赢取承诺", 0.75,
-              checklist=_milestones(("negotiation_started", "Negotiation begins", "开始商务谈判"))),
-        Stage("signed", "Agreement signed", "签约", 1.0, aliases=("成交", "赢单", "Won", "Closed won"),
-              checklist=_milestones(("agreement_signed", "Agreement signed", "协议已签署"))),
+        Stage(
+            "customer_analysis",
+            "Customer analysis",
+            "客户分析",
+            0.10,
+            checklist=_milestones(("target_locked", "Target customer locked", "目标客户已锁定")),
+        ),
+        Stage(
+            "relationship_needs",
+            "Relationship & needs",
+            "关系与需求",
+            0.25,
+            aliases=("建立关系", "需求挖掘", "Relationship", "Needs"),
+            checklist=_milestones(
+                (
+                    "key_contact",
+                    "Meeting-level relationship with a key contact",
+                    "与关键人建立会面级关系",
+                )
+            ),
+        ),
+        Stage(
+            "present_value",
+            "Present value",
+            "呈现价值",
+            0.50,
+            checklist=_milestones(("written_requirements", "Written requirements", "获得书面需求")),
+        ),
+        Stage(
+            "win_commitment",
+            "Win commitment",
+            "赢取承诺",
+            0.75,
+            checklist=_milestones(("negotiation_started", "Negotiation begins", "开始商务谈判")),
+        ),
+        Stage(
+            "signed",
+            "Agreement signed",
+            "签约",
+            1.0,
+            aliases=("成交", "赢单", "Won", "Closed won"),
+            checklist=_milestones(("agreement_signed", "Agreement signed", "协议已签署")),
+        ),
     ),
 )
 
@@ -457,12 +670,24 @@ SALESFORCE = StageModel(
         Stage("qualification", "Qualification", "资格审查", 0.10),
         Stage("needs_analysis", "Needs Analysis", "需求分析", 0.20),
         Stage("value_proposition", "Value Proposition", "价值主张", 0.50),
-        Stage("id_decision_makers", "Id. Decision Makers", "确定决策者", 0.60,
-              aliases=("Identify Decision Makers", "Id Decision Makers")),
+        Stage(
+            "id_decision_makers",
+            "Id. Decision Makers",
+            "确定决策者",
+            0.60,
+            aliases=("Identify Decision Makers", "Id Decision Makers"),
+        ),
         Stage("perception_analysis", "Perception Analysis", "认知分析", 0.70),
-        Stage("proposal_price_quote", "Proposal/Price Quote", "提案/报价", 0.75,
-              aliases=("Proposal", "Price Quote")),
-        Stage("negotiation_review", "Negotiation/Review", "谈判/审核", 0.90, aliases=("Negotiation",)),
+        Stage(
+            "proposal_price_quote",
+            "Proposal/Price Quote",
+            "提案/报价",
+            0.75,
+            aliases=("Proposal", "Price Quote"),
+        ),
+        Stage(
+            "negotiation_review", "Negotiation/Review", "谈判/审核", 0.90, aliases=("Negotiation",)
+        ),
         Stage("closed_won", "Closed Won", "成交", 1.0, aliases=("Won",)),
     ),
     lost_labels=("Closed Lost", "Lost", "丢单", "输单"),
@@ -476,8 +701,13 @@ HUBSPOT = StageModel(
         Stage("appointmentscheduled", "Appointment Scheduled", "已安排会面", 0.20),
         Stage("qualifiedtobuy", "Qualified To Buy", "有购买资格", 0.40),
         Stage("presentationscheduled", "Presentation Scheduled", "已安排演示", 0.60),
-        Stage("decisionmakerboughtin", "Decision Maker Bought-In", "决策者已认可", 0.80,
-              aliases=("Decision Maker Bought In",)),
+        Stage(
+            "decisionmakerboughtin",
+            "Decision Maker Bought-In",
+            "决策者已认可",
+            0.80,
+            aliases=("Decision Maker Bought In",),
+        ),
         Stage("contractsent", "Contract Sent", "合同已发送", 0.90),
         Stage("closedwon", "Closed Won", "成交", 1.0, aliases=("Won",)),
     ),
@@ -485,7 +715,8 @@ HUBSPOT = StageModel(
 )
 
 BUILTIN_MODELS: dict[str, StageModel] = {
-    m.name: m for m in (SIX_STATE, EIGHT_STAGE, FOUR_STAGE, SIX_STAGE, FIVE_STEP, SALESFORCE, HUBSPOT)
+    m.name: m
+    for m in (SIX_STATE, EIGHT_STAGE, FOUR_STAGE, SIX_STAGE, FIVE_STEP, SALESFORCE, HUBSPOT)
 }
 DEFAULT_MODEL = SIX_STATE
 
@@ -495,8 +726,9 @@ def model_fit(stage_counts: Mapping[str, int], model: StageModel) -> int:
     return sum(n for value, n in stage_counts.items() if model.match_label(value) is not None)
 
 
-def rank_models(stage_counts: Mapping[str, int],
-                models: Mapping[str, StageModel] | None = None) -> list[tuple[str, int]]:
+def rank_models(
+    stage_counts: Mapping[str, int], models: Mapping[str, StageModel] | None = None
+) -> list[tuple[str, int]]:
     """``(model name, rows matched)`` for each model, most rows first (ties keep the order
     of ``models``, the built-in ones by default)."""
     pool = BUILTIN_MODELS if models is None else models
@@ -504,8 +736,11 @@ def rank_models(stage_counts: Mapping[str, int],
     return sorted(scored, key=lambda item: -item[1])
 
 
-def better_model(stage_counts: Mapping[str, int], current: StageModel,
-                 models: Mapping[str, StageModel] | None = None) -> tuple[str, int, int] | None:
+def better_model(
+    stage_counts: Mapping[str, int],
+    current: StageModel,
+    models: Mapping[str, StageModel] | None = None,
+) -> tuple[str, int, int] | None:
     """``(name, rows matched, rows)`` of a model that recognises more rows than ``current``,
     or None when ``current`` is as good as any."""
     total = sum(stage_counts.values())
@@ -537,8 +772,14 @@ def _checklist_from_toml(value: object, where: str) -> tuple[ChecklistItem, ...]
         elif isinstance(entry, dict) and ("en" in entry or "zh" in entry):
             en = str(entry.get("en") or entry.get("zh"))
             zh = str(entry.get("zh") or en)
-            items.append(ChecklistItem(key=str(entry.get("key") or f"item{i}"), en=en, zh=zh,
-                                       aliases=_as_str_tuple(entry.get("aliases"), where)))
+            items.append(
+                ChecklistItem(
+                    key=str(entry.get("key") or f"item{i}"),
+                    en=en,
+                    zh=zh,
+                    aliases=_as_str_tuple(entry.get("aliases"), where),
+                )
+            )
         else:
             raise StageModelError(f"{where}: checklist item {i} must be text or a table with en/zh")
     return tuple(items)
@@ -548,7 +789,9 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
     """Build a :class:`StageModel` from the parsed TOML layout (``name``, ``[[stages]]``, ``[outcomes]``)."""
     raw_stages = data.get("stages")
     if not isinstance(raw_stages, list) or not raw_stages:
-        raise StageModelError(f"{source}: needs a [[stages]] list, the last one being the won stage")
+        raise StageModelError(
+            f"{source}: needs a [[stages]] list, the last one being the won stage"
+        )
     stages = []
     for i, st in enumerate(raw_stages, start=1):
         where = f"{source}: stage {i}"
@@ -584,8 +827,13 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
     if "on_hold" in outcomes:
         kwargs["on_hold_labels"] = _as_str_tuple(outcomes["on_hold"], f"{source}: outcomes.on_hold")
     name = str(data.get("name") or "custom")
-    return StageModel(name=name, stages=tuple(stages), en=str(data.get("en") or name),
-                      zh=str(data.get("zh") or data.get("en") or name), **kwargs)
+    return StageModel(
+        name=name,
+        stages=tuple(stages),
+        en=str(data.get("en") or name),
+        zh=str(data.get("zh") or data.get("en") or name),
+        **kwargs,
+    )
 
 
 def load_stage_model(source: str | Path | bytes) -> StageModel:
@@ -628,4 +876,3 @@ def get_stage_model(name_or_path: str | Path | StageModel | None = None) -> Stag
     raise StageModelError(
         f"unknown stage model {text!r}; built in: {', '.join(BUILTIN_MODELS)}, or a .toml file"
     )
-

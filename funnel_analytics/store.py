@@ -72,13 +72,34 @@ CREATE TABLE IF NOT EXISTS stage_models (
 );
 """
 
-LIST_COLUMNS = ["id", "snapshot_date", "first_date", "file_name", "shape", "stage_model",
-                "rows_read", "rows_valid", "rows_rejected", "warnings", "imported_at"]
-STORED_SNAPSHOTS = table("stored_snapshots", *(c for c in LIST_COLUMNS if c != "first_date"),
-                         "first_date", local=[Column(
-                             "first_date", "date", "最早日期", "First date",
-                             "日志中最早的变更日期（快照为空）。",
-                             "The earliest change date of a log (empty for a snapshot).")])
+LIST_COLUMNS = [
+    "id",
+    "snapshot_date",
+    "first_date",
+    "file_name",
+    "shape",
+    "stage_model",
+    "rows_read",
+    "rows_valid",
+    "rows_rejected",
+    "warnings",
+    "imported_at",
+]
+STORED_SNAPSHOTS = table(
+    "stored_snapshots",
+    *(c for c in LIST_COLUMNS if c != "first_date"),
+    "first_date",
+    local=[
+        Column(
+            "first_date",
+            "date",
+            "最早日期",
+            "First date",
+            "日志中最早的变更日期（快照为空）。",
+            "The earliest change date of a log (empty for a snapshot).",
+        )
+    ],
+)
 
 
 class StoreError(RuntimeError):
@@ -115,7 +136,13 @@ class SnapshotStore:
     """
 
     def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
-        self.path = default_store_path() if path is None else Path(path) if str(path) != ":memory:" else path
+        self.path = (
+            default_store_path()
+            if path is None
+            else Path(path)
+            if str(path) != ":memory:"
+            else path
+        )
         try:
             missing = self.path != ":memory:" and not Path(self.path).exists()
             if read_only and missing:
@@ -141,7 +168,9 @@ class SnapshotStore:
         self.con.close()
 
     # -- writing ---------------------------------------------------------------------------
-    def import_result(self, result: LoadResult, imported_at: datetime | None = None) -> ImportOutcome:
+    def import_result(
+        self, result: LoadResult, imported_at: datetime | None = None
+    ) -> ImportOutcome:
         """Store the valid rows of a load as one snapshot, atomically and idempotently."""
         existing = self.con.execute(
             "SELECT id FROM snapshots WHERE content_sha256 = ?", [result.content_sha256]
@@ -160,13 +189,22 @@ class SnapshotStore:
                        stage_model, snapshot_date, first_date, rows_read, rows_valid,
                        rows_rejected, warnings, mapping, imported_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                [result.content_sha256, result.file_name, result.file_format, result.sheet,
-                 result.shape, result.stage_model.name,
-                 None if dates is None else dates[1].date(),
-                 None if dates is None else dates[0].date(),
-                 result.rows_read, result.rows_valid, result.rows_rejected,
-                 len(result.warnings), json.dumps(result.mapping.as_dict(), ensure_ascii=False),
-                 stamp],
+                [
+                    result.content_sha256,
+                    result.file_name,
+                    result.file_format,
+                    result.sheet,
+                    result.shape,
+                    result.stage_model.name,
+                    None if dates is None else dates[1].date(),
+                    None if dates is None else dates[0].date(),
+                    result.rows_read,
+                    result.rows_valid,
+                    result.rows_rejected,
+                    len(result.warnings),
+                    json.dumps(result.mapping.as_dict(), ensure_ascii=False),
+                    stamp,
+                ],
             ).fetchone()[0]
             # An Arrow table: DuckDB scans it without converting strings one by one.
             con.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
@@ -186,7 +224,9 @@ class SnapshotStore:
 
     def remove(self, snapshot_id: int) -> bool:
         """Delete one snapshot and its rows; False when there is no such snapshot."""
-        row = self.con.execute("SELECT id FROM snapshots WHERE id = ?", [int(snapshot_id)]).fetchone()
+        row = self.con.execute(
+            "SELECT id FROM snapshots WHERE id = ?", [int(snapshot_id)]
+        ).fetchone()
         if not row:
             return False
         self.con.execute("BEGIN TRANSACTION")
@@ -200,8 +240,9 @@ class SnapshotStore:
             raise
         return True
 
-    def remember_mapping(self, signature: str, mapping: Mapping[str, str],
-                         confirmed_at: datetime | None = None) -> None:
+    def remember_mapping(
+        self, signature: str, mapping: Mapping[str, str], confirmed_at: datetime | None = None
+    ) -> None:
         """Remember a confirmed mapping for files whose headers have this signature."""
         stamp = confirmed_at or datetime.now(UTC).replace(tzinfo=None)
         self.con.execute(
@@ -218,7 +259,9 @@ class SnapshotStore:
         self.con.execute(
             """INSERT INTO stage_models VALUES (?, ?, ?)
                ON CONFLICT (signature) DO UPDATE SET toml = excluded.toml,
-                   saved_at = excluded.saved_at""", [signature, toml, stamp])
+                   saved_at = excluded.saved_at""",
+            [signature, toml, stamp],
+        )
 
     # -- reading ---------------------------------------------------------------------------
     def saved_stage_models(self) -> dict[str, str]:
@@ -242,12 +285,16 @@ class SnapshotStore:
     def findings(self, snapshot_id: int) -> pd.DataFrame:
         return self.con.execute(
             'SELECT "row", "column", value, rule, severity FROM findings WHERE snapshot_id = ? '
-            'ORDER BY severity, "row"', [int(snapshot_id)]).df()
+            'ORDER BY severity, "row"',
+            [int(snapshot_id)],
+        ).df()
 
     def observations(self, snapshot_ids: list[int] | None = None) -> pd.DataFrame:
         """The stored rows of the given snapshots (default all), with a ``snapshot_id`` column."""
-        ids = [int(i) for i in (snapshot_ids if snapshot_ids is not None else
-                                self.snapshots()["id"].tolist())]
+        ids = [
+            int(i)
+            for i in (snapshot_ids if snapshot_ids is not None else self.snapshots()["id"].tolist())
+        ]
         if not ids:
             return pd.DataFrame()
         parts = [f"SELECT {i} AS snapshot_id, * FROM {_table(i)}" for i in ids]

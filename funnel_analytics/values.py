@@ -54,17 +54,44 @@ def _blank(raw: pd.Series) -> np.ndarray:
 # Amounts
 # --------------------------------------------------------------------------------------------
 _UNIT_WORDS = {
-    "亿元": (1e8, "CNY"), "亿": (1e8, None), "万元": (1e4, "CNY"), "万": (1e4, None),
-    "千元": (1e3, "CNY"), "元": (1.0, "CNY"), "k": (1e3, None), "千": (1e3, None),
-    "m": (1e6, None), "mn": (1e6, None), "million": (1e6, None), "thousand": (1e3, None),
-    "百万": (1e6, None), "w": (1e4, None),
+    "亿元": (1e8, "CNY"),
+    "亿": (1e8, None),
+    "万元": (1e4, "CNY"),
+    "万": (1e4, None),
+    "千元": (1e3, "CNY"),
+    "元": (1.0, "CNY"),
+    "k": (1e3, None),
+    "千": (1e3, None),
+    "m": (1e6, None),
+    "mn": (1e6, None),
+    "million": (1e6, None),
+    "thousand": (1e3, None),
+    "百万": (1e6, None),
+    "w": (1e4, None),
 }
 _CURRENCY_WORDS = {
-    "cny": "CNY", "rmb": "CNY", "人民币": "CNY", "¥": "CNY", "￥": "CNY", "usd": "USD",
-    "$": "USD", "us$": "USD", "美元": "USD", "eur": "EUR", "€": "EUR", "欧元": "EUR",
-    "gbp": "GBP", "£": "GBP", "jpy": "JPY", "日元": "JPY", "hkd": "HKD", "港币": "HKD",
+    "cny": "CNY",
+    "rmb": "CNY",
+    "人民币": "CNY",
+    "¥": "CNY",
+    "￥": "CNY",
+    "usd": "USD",
+    "$": "USD",
+    "us$": "USD",
+    "美元": "USD",
+    "eur": "EUR",
+    "€": "EUR",
+    "欧元": "EUR",
+    "gbp": "GBP",
+    "£": "GBP",
+    "jpy": "JPY",
+    "日元": "JPY",
+    "hkd": "HKD",
+    "港币": "HKD",
 }
-_HEADER_UNIT = re.compile(r"[\(（\[【]\s*([^\)）\]】]{1,12})\s*[\)）\]】]\s*$|[/／_\-]\s*([^/／_\-]{1,6})$")
+_HEADER_UNIT = re.compile(
+    r"[\(（\[【]\s*([^\)）\]】]{1,12})\s*[\)）\]】]\s*$|[/／_\-]\s*([^/／_\-]{1,6})$"
+)
 
 
 def header_unit(header: str) -> tuple[str, float, str | None]:
@@ -95,7 +122,7 @@ def header_unit(header: str) -> tuple[str, float, str | None]:
                     if part.startswith(word):
                         mult *= m_
                         cur = cur or c_
-                        rest = part[len(word):]
+                        rest = part[len(word) :]
                         cur = _CURRENCY_WORDS.get(rest, cur)
                         break
                 else:
@@ -105,8 +132,19 @@ def header_unit(header: str) -> tuple[str, float, str | None]:
     return text, 1.0, None
 
 
-_AMOUNT_CLEAN = re.compile(r"[,，\s']|rmb|cny|usd|eur|gbp|hkd|jpy|us\$|人民币|美元|欧元|元|[¥￥$€£]")
-_AMOUNT_SUFFIX = {"亿": 1e8, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, "m": 1e6, "百万": 1e6, "mn": 1e6}
+_AMOUNT_CLEAN = re.compile(
+    r"[,，\s']|rmb|cny|usd|eur|gbp|hkd|jpy|us\$|人民币|美元|欧元|元|[¥￥$€£]"
+)
+_AMOUNT_SUFFIX = {
+    "亿": 1e8,
+    "万": 1e4,
+    "w": 1e4,
+    "千": 1e3,
+    "k": 1e3,
+    "m": 1e6,
+    "百万": 1e6,
+    "mn": 1e6,
+}
 _AMOUNT_RE = re.compile(r"^(\()?([+-]?\d+(?:\.\d+)?)(百万|亿|万|千|mn|[wkm])?(\))?$")
 _SIGN_RE = re.compile(r"(us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民币|美元|欧元)")
 
@@ -187,9 +225,13 @@ def parse_probability(raw: pd.Series) -> Parsed:
 # --------------------------------------------------------------------------------------------
 _TIME = r"(?:[\st]+(?P<ampm1>上午|下午|am|pm)?\s*(?P<H>\d{1,2})[:时](?P<M>\d{2})(?:[:分](?P<S>\d{2})(?:\.\d+)?)?\s*秒?\s*(?P<ampm2>am|pm|上午|下午)?)?"
 _YMD = re.compile(
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?" + _TIME + r"\s*(?:z|[+-]\d{2}:?\d{2})?$"
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    + _TIME
+    + r"\s*(?:z|[+-]\d{2}:?\d{2})?$"
 )
-_XYY = re.compile(r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4}|\d{2})" + _TIME + r"$")
+_XYY = re.compile(
+    r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4}|\d{2})" + _TIME + r"$"
+)
 _COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)$")
 _SERIAL = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _MONTH_NAME = re.compile(r"[a-z]{3}")
@@ -208,19 +250,30 @@ def _assemble(y, m, d, hh, mm, ss, ampm) -> pd.Series:
     if ampm is not None:
         pm = ampm.isin(["pm", "下午"]).to_numpy()
         am = ampm.isin(["am", "上午"]).to_numpy()
-        hour = pd.Series(np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour)),
-                         index=hour.index)
-    frame = pd.DataFrame({
-        "year": pd.to_numeric(y, errors="coerce"), "month": pd.to_numeric(m, errors="coerce"),
-        "day": pd.to_numeric(d, errors="coerce"), "hour": hour,
-        "minute": num(mm),
-        "second": num(ss),
-    })
+        hour = pd.Series(
+            np.where(pm & (hour < 12), hour + 12, np.where(am & (hour == 12), 0, hour)),
+            index=hour.index,
+        )
+    frame = pd.DataFrame(
+        {
+            "year": pd.to_numeric(y, errors="coerce"),
+            "month": pd.to_numeric(m, errors="coerce"),
+            "day": pd.to_numeric(d, errors="coerce"),
+            "hour": hour,
+            "minute": num(mm),
+            "second": num(ss),
+        }
+    )
     # Only rows a nanosecond timestamp can hold: pandas 3 raises (not coerces) beyond them.
-    ok = (frame.notna().all(axis=1) & frame["year"].between(1678, 2261)
-          & frame["month"].between(1, 12) & frame["day"].between(1, 31)
-          & frame["hour"].between(0, 23) & frame["minute"].between(0, 59)
-          & frame["second"].between(0, 59))
+    ok = (
+        frame.notna().all(axis=1)
+        & frame["year"].between(1678, 2261)
+        & frame["month"].between(1, 12)
+        & frame["day"].between(1, 31)
+        & frame["hour"].between(0, 23)
+        & frame["minute"].between(0, 59)
+        & frame["second"].between(0, 59)
+    )
     out = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     if ok.any():
         parsed = pd.to_datetime(frame[ok].astype("int64"), errors="coerce")
@@ -322,17 +375,54 @@ def parse_date(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
         far_rows = np.append(far.to_numpy(dtype=bool), False)[codes]
         bad = values.isna().to_numpy() & ~blank & ~far_rows
     impossible = (values.notna() & ((values < DATE_MIN) | (values > DATE_MAX))) | (
-        far_rows if not pd.api.types.is_datetime64_any_dtype(raw.dtype) else False)
+        far_rows if not pd.api.types.is_datetime64_any_dtype(raw.dtype) else False
+    )
     return Parsed(values, bad, note, extra=impossible if impossible.any() else None)
 
 
 # --------------------------------------------------------------------------------------------
 # Booleans, statuses, sources, grades
 # --------------------------------------------------------------------------------------------
-_TRUE = {"true", "yes", "y", "t", "1", "1.0", "是", "已完成", "完成", "已", "有", "对", "done",
-         "√", "✓", "✔", "☑", "ok", "x"}
-_FALSE = {"false", "no", "n", "f", "0", "0.0", "否", "未完成", "未", "无", "不是", "not done",
-          "×", "✗", "✘", "☐", "-"}
+_TRUE = {
+    "true",
+    "yes",
+    "y",
+    "t",
+    "1",
+    "1.0",
+    "是",
+    "已完成",
+    "完成",
+    "已",
+    "有",
+    "对",
+    "done",
+    "√",
+    "✓",
+    "✔",
+    "☑",
+    "ok",
+    "x",
+}
+_FALSE = {
+    "false",
+    "no",
+    "n",
+    "f",
+    "0",
+    "0.0",
+    "否",
+    "未完成",
+    "未",
+    "无",
+    "不是",
+    "not done",
+    "×",
+    "✗",
+    "✘",
+    "☐",
+    "-",
+}
 
 
 def _taken(answers: list, codes: np.ndarray, index: pd.Index, dtype: str = "string") -> pd.Series:
@@ -340,13 +430,16 @@ def _taken(answers: list, codes: np.ndarray, index: pd.Index, dtype: str = "stri
     return pd.Series(pd.array(answers, dtype=dtype).take(codes, allow_fill=True), index=index)
 
 
-def _lookup(raw: pd.Series, table: dict[str, object], fallback_keep: bool = False,
-            dtype: str = "string") -> Parsed:
+def _lookup(
+    raw: pd.Series, table: dict[str, object], fallback_keep: bool = False, dtype: str = "string"
+) -> Parsed:
     blank = _blank(raw)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped = [table.get(normalize_label(u)) for u in uniques]
     if fallback_keep:
-        mapped = [m if m is not None else str(u).strip() for m, u in zip(mapped, uniques, strict=True)]
+        mapped = [
+            m if m is not None else str(u).strip() for m, u in zip(mapped, uniques, strict=True)
+        ]
     values = _taken(mapped, codes, raw.index, dtype)
     bad = values.isna().to_numpy() & ~blank
     return Parsed(values, bad)
@@ -361,9 +454,32 @@ def parse_bool(raw: pd.Series) -> Parsed:
 
 _STATUS = {
     WON: ("won", "closed won", "win", "赢单", "赢", "成交", "已成交", "签约", "已签约", "已赢单"),
-    LOST: ("lost", "closed lost", "lose", "丢单", "输单", "失败", "丢失", "输", "已丢单", "已输单",
-           "deleted", "closed"),
-    OPEN: ("open", "in progress", "active", "ongoing", "进行中", "跟进中", "跟进", "打开", "未关闭", "正常"),
+    LOST: (
+        "lost",
+        "closed lost",
+        "lose",
+        "丢单",
+        "输单",
+        "失败",
+        "丢失",
+        "输",
+        "已丢单",
+        "已输单",
+        "deleted",
+        "closed",
+    ),
+    OPEN: (
+        "open",
+        "in progress",
+        "active",
+        "ongoing",
+        "进行中",
+        "跟进中",
+        "跟进",
+        "打开",
+        "未关闭",
+        "正常",
+    ),
     ON_HOLD: ("on hold", "hold", "paused", "搁置", "已搁置", "暂停", "暂缓", "冻结"),
 }
 
@@ -377,13 +493,58 @@ def parse_status(raw: pd.Series) -> Parsed:
 
 
 SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "cold_visit": ("Cold visit", "陌生拜访", ("陌拜", "陌生拜访", "cold call", "cold calling", "cold", "purchased list", "新客户拜访")),
-    "follow_up": ("Follow-up", "跟踪", ("跟踪", "跟进", "follow up", "followup", "existing contact")),
-    "penetration": ("Penetration", "渗透", ("渗透", "cross sell", "cross-sell", "new buyer", "交叉销售")),
-    "cultivation": ("Cultivation", "耕耘", ("耕耘", "repeat", "repeat buyer", "复购", "老客户", "upsell", "renewal", "existing customer")),
-    "inbound": ("Inbound inquiry", "主动咨询", ("主动咨询", "咨询", "来电", "官网", "inbound", "inquiry",
-                                              "enquiry", "web", "website", "assigned", "分配", "referral", "转介绍",
-                                              "trade show", "展会", "partner", "合作伙伴")),
+    "cold_visit": (
+        "Cold visit",
+        "陌生拜访",
+        ("陌拜", "陌生拜访", "cold call", "cold calling", "cold", "purchased list", "新客户拜访"),
+    ),
+    "follow_up": (
+        "Follow-up",
+        "跟踪",
+        ("跟踪", "跟进", "follow up", "followup", "existing contact"),
+    ),
+    "penetration": (
+        "Penetration",
+        "渗透",
+        ("渗透", "cross sell", "cross-sell", "new buyer", "交叉销售"),
+    ),
+    "cultivation": (
+        "Cultivation",
+        "耕耘",
+        (
+            "耕耘",
+            "repeat",
+            "repeat buyer",
+            "复购",
+            "老客户",
+            "upsell",
+            "renewal",
+            "existing customer",
+        ),
+    ),
+    "inbound": (
+        "Inbound inquiry",
+        "主动咨询",
+        (
+            "主动咨询",
+            "咨询",
+            "来电",
+            "官网",
+            "inbound",
+            "inquiry",
+            "enquiry",
+            "web",
+            "website",
+            "assigned",
+            "分配",
+            "referral",
+            "转介绍",
+            "trade show",
+            "展会",
+            "partner",
+            "合作伙伴",
+        ),
+    ),
 }
 
 
@@ -416,7 +577,9 @@ def parse_forecast_category(raw: pd.Series) -> Parsed:
     return _lookup(raw, table, fallback_keep=True)
 
 
-_GRADE = re.compile(r"^\s*([abcd])\s*(?:级|类|档|级客户|类客户|客户|grade|级别)?\s*$", re.IGNORECASE)
+_GRADE = re.compile(
+    r"^\s*([abcd])\s*(?:级|类|档|级客户|类客户|客户|grade|级别)?\s*$", re.IGNORECASE
+)
 
 
 def parse_grade(raw: pd.Series) -> Parsed:

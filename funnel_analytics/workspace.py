@@ -51,8 +51,9 @@ def sample_files() -> list[Path]:
     return sorted(out.glob(SAMPLE_PATTERN))
 
 
-def load_workspace(paths: Iterable[str | Path] | None = None,
-                   stage_model: StageModel | str | None = None) -> Workspace:
+def load_workspace(
+    paths: Iterable[str | Path] | None = None, stage_model: StageModel | str | None = None
+) -> Workspace:
     """Load several exports (default: the bundled sample) into one :class:`Workspace`.
 
     >>> ws = load_workspace()                       # doctest: +SKIP

@@ -25,8 +25,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["SheetExtent", "column_number", "scan_worksheet", "shared_counts",
-           "shared_string_lengths", "text_bytes", "worksheet_parts"]
+__all__ = [
+    "SheetExtent",
+    "column_number",
+    "scan_worksheet",
+    "shared_counts",
+    "shared_string_lengths",
+    "text_bytes",
+    "worksheet_parts",
+]
 
 CHUNK = 1 << 24  # bytes of inflated XML looked at in one step
 OVERLAP = 64  # a reference or tag cut at a chunk's edge is seen whole in the next step
@@ -40,7 +47,9 @@ _COLUMNS_FOR_LETTERS = {1: 26, 2: 702, 3: 16384}
 
 def _longer(letters: int, digits: int) -> re.Pattern[bytes]:
     """References with more letters or more digits than ``letters`` and ``digits``."""
-    return re.compile(b' r="(?:[A-Z]{%d}|[A-Z]{0,%d}[0-9]{%d})' % (letters + 1, letters, digits + 1))
+    return re.compile(
+        b' r="(?:[A-Z]{%d}|[A-Z]{0,%d}[0-9]{%d})' % (letters + 1, letters, digits + 1)
+    )
 
 
 def column_number(letters: bytes | str) -> int:
@@ -67,8 +76,11 @@ class SheetExtent:
 
 
 def worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
-    return sorted(n for n in zf.namelist()
-                  if n.startswith("xl/worksheets/") and n.endswith(".xml") and "/_rels/" not in n)
+    return sorted(
+        n
+        for n in zf.namelist()
+        if n.startswith("xl/worksheets/") and n.endswith(".xml") and "/_rels/" not in n
+    )
 
 
 def _chunks(zf: zipfile.ZipFile, part: str):
@@ -94,8 +106,9 @@ def _has_long_run(chunk: bytes, floor: int) -> bool:
 _DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]{1,3}[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
 
 
-def scan_worksheet(zf: zipfile.ZipFile, part: str, *, max_cells: int, max_columns: int,
-                   max_cell_chars: int) -> SheetExtent:
+def scan_worksheet(
+    zf: zipfile.ZipFile, part: str, *, max_cells: int, max_columns: int, max_cell_chars: int
+) -> SheetExtent:
     """Measure one worksheet part: the used range, the longest text run, the shared cells.
 
     The declared ``<dimension>`` is only a hint: a regex search per chunk confirms that no
@@ -118,8 +131,7 @@ def scan_worksheet(zf: zipfile.ZipFile, part: str, *, max_cells: int, max_column
                 longer = _longer(len(hint[0]), len(found.group(2)))
         size += len(chunk) - skip
         n_shared += chunk.count(b't="s"', skip)
-        if not odd and (longer is None or longer.search(chunk)
-                        or _NO_LEADING_REF.search(chunk)):
+        if not odd and (longer is None or longer.search(chunk) or _NO_LEADING_REF.search(chunk)):
             odd = True
         if not long_run and _has_long_run(chunk, max_cell_chars):
             long_run = True

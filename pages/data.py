@@ -41,9 +41,13 @@ app = state()
 lang, model = app.lang, app.model
 st.title(t("data_title"))
 st.caption(t("data_intro"))
-files = st.file_uploader(t("upload_label"), type=["xlsx", "xlsm", "xls", "ods", "csv"],
-                         accept_multiple_files=True, key="upload",
-                         help=t("upload_help", limit=UPLOAD_LIMIT_MB))
+files = st.file_uploader(
+    t("upload_label"),
+    type=["xlsx", "xlsm", "xls", "ods", "csv"],
+    accept_multiple_files=True,
+    key="upload",
+    help=t("upload_help", limit=UPLOAD_LIMIT_MB),
+)
 entries = uploads()
 # Uploads stay until the user removes them: the uploader forgets its files when the page is
 # left, the session does not. A file already here (same content) is recognised, not doubled.
@@ -58,7 +62,13 @@ for f in files or []:
     if fid in entries:
         st.toast(t("upload_again", name=plain(entries[fid]["name"])))
     else:
-        entries[fid] = {"name": f.name, "data": data, "overrides": {}, "stage_aliases": {}, "as_of": None}
+        entries[fid] = {
+            "name": f.name,
+            "data": data,
+            "overrides": {},
+            "stage_aliases": {},
+            "as_of": None,
+        }
         added = True
 if added:
     if kept("source", "sample") != "upload":
@@ -76,13 +86,21 @@ results = {}
 if entries:
     bar = st.progress(0.0)
     for i, (fid, entry) in enumerate(entries.items(), start=1):
-        bar.progress((i - 1) / len(entries), text=t("progress_reading", name=entry["name"], i=i, n=len(entries)))
+        bar.progress(
+            (i - 1) / len(entries),
+            text=t("progress_reading", name=entry["name"], i=i, n=len(entries)),
+        )
         results[fid] = load_upload(entry, model, remembered)
     bar.progress(1.0, text=t("progress_done", n=len(entries)))
 
 fields = ["", *field_names(), *model.checklist_columns, *(f"stage_date.{k}" for k in model.keys)]
 stage_choices = ["", *model.keys, LOST, ON_HOLD]
-stage_names = {**model.stage_names(lang), LOST: t("outcome_lost"), ON_HOLD: t("outcome_on_hold"), "": t("unknown_keep")}
+stage_names = {
+    **model.stage_names(lang),
+    LOST: t("outcome_lost"),
+    ON_HOLD: t("outcome_on_hold"),
+    "": t("unknown_keep"),
+}
 
 KINDS = ("open", "won", "lost", "on_hold")
 WELL = 0.9  # a model that knows this share of the rows' stage values fits well
@@ -90,39 +108,53 @@ POOR = 0.5  # a built-in model that knows less than this is not proposed
 
 
 def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
-    """"Use this file's stages": the inferred model, its order and reasons, editable; then
+    """ "Use this file's stages": the inferred model, its order and reasons, editable; then
     used, saved for files with the same stage values, or downloaded as TOML."""
     inferred = r.inferred_model()
     table = inferred.table.drop(columns=["key"])
     kinds = {k: t(f"kind_{k}") for k in KINDS}
-    shown = table.assign(kind=table["kind"].map(kinds),
-                         evidence=[t(f"evidence_{e}") for e in table["evidence"]])
+    shown = table.assign(
+        kind=table["kind"].map(kinds), evidence=[t(f"evidence_{e}") for e in table["evidence"]]
+    )
     with st.expander(t("infer_title"), expanded=True):
         st.caption(t("infer_intro"))
         edited = st.data_editor(
-            shown, key=f"infer_{fid}", hide_index=True, width="stretch", placeholder=MISSING,
+            shown,
+            key=f"infer_{fid}",
+            hide_index=True,
+            width="stretch",
+            placeholder=MISSING,
             disabled=["value", "rows", "evidence"],
             column_config={
                 "value": st.column_config.TextColumn(t("infer_value")),
-                "kind": st.column_config.SelectboxColumn(t("infer_kind"), options=list(kinds.values()),
-                                                         required=True),
+                "kind": st.column_config.SelectboxColumn(
+                    t("infer_kind"), options=list(kinds.values()), required=True
+                ),
                 "rows": st.column_config.NumberColumn(t("infer_rows"), format="localized"),
-                "order": st.column_config.NumberColumn(t("infer_order"), min_value=1, step=1,
-                                                       help=t("infer_order_help")),
+                "order": st.column_config.NumberColumn(
+                    t("infer_order"), min_value=1, step=1, help=t("infer_order_help")
+                ),
                 "evidence": st.column_config.TextColumn(t("infer_evidence")),
-                "probability": st.column_config.NumberColumn(t("infer_probability"), min_value=0.0,
-                                                             max_value=1.0, format="percent"),
+                "probability": st.column_config.NumberColumn(
+                    t("infer_probability"), min_value=0.0, max_value=1.0, format="percent"
+                ),
                 "en": st.column_config.TextColumn(t("infer_en")),
                 "zh": st.column_config.TextColumn(t("infer_zh")),
-                "max_days": st.column_config.NumberColumn(t("infer_max_days"), min_value=1, step=1,
-                                                          help=t("infer_max_days_help")),
-            })
+                "max_days": st.column_config.NumberColumn(
+                    t("infer_max_days"), min_value=1, step=1, help=t("infer_max_days_help")
+                ),
+            },
+        )
         back = {v: k for k, v in kinds.items()}
-        name = re.sub(r"[^A-Za-z0-9_]+", "_", file_name.rsplit(".", 1)[0]).strip("_") or "file_stages"
+        name = (
+            re.sub(r"[^A-Za-z0-9_]+", "_", file_name.rsplit(".", 1)[0]).strip("_") or "file_stages"
+        )
         model = build_model(edited.assign(kind=edited["kind"].map(back).fillna("open")), name)
         st.caption(t("infer_preview", stages=" → ".join(plain(s.name(lang)) for s in model.stages)))
         left, right = st.columns(2)
-        if left.button(t("infer_use"), key=f"infer_use_{fid}", type="primary", help=t("infer_use_help")):
+        if left.button(
+            t("infer_use"), key=f"infer_use_{fid}", type="primary", help=t("infer_use_help")
+        ):
             try:
                 with open_store() as store:
                     store.save_stage_model(signature, model_to_toml(model))
@@ -130,9 +162,14 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
                 st.toast(t("infer_not_saved"))
             use_model(model)
             st.rerun()
-        right.download_button(t("infer_download"), model_to_toml(model).encode("utf-8"),
-                              file_name=f"{name}.toml", mime="application/toml", on_click="ignore",
-                              key=f"infer_dl_{fid}")
+        right.download_button(
+            t("infer_download"),
+            model_to_toml(model).encode("utf-8"),
+            file_name=f"{name}.toml",
+            mime="application/toml",
+            on_click="ignore",
+            key=f"infer_dl_{fid}",
+        )
 
 
 for fid, (status, value) in results.items():
@@ -147,9 +184,15 @@ for fid, (status, value) in results.items():
                 # Ask in one sentence, with a default and where it came from; no CLI words.
                 origin = tr(f"snapshot_origin_{params['origin']}", lang, **params)
                 st.info(t("as_of_question", proposed=params["proposed"], origin_text=origin))
-                picked = st.date_input(t("as_of_needed"), value=pd.Timestamp(params["proposed"]).date(),
-                                       key=f"asof_{fid}")
-                if st.button(t("as_of_use"), key=f"asof_ok_{fid}", type="primary") and picked is not None:
+                picked = st.date_input(
+                    t("as_of_needed"),
+                    value=pd.Timestamp(params["proposed"]).date(),
+                    key=f"asof_{fid}",
+                )
+                if (
+                    st.button(t("as_of_use"), key=f"asof_ok_{fid}", type="primary")
+                    and picked is not None
+                ):
                     entry["as_of"] = pd.Timestamp(picked)
                     st.rerun()
                 continue
@@ -157,7 +200,9 @@ for fid, (status, value) in results.items():
             needed = {"no_stage_column": "stage", "no_id_column": "opportunity_id"}.get(reason)
             if needed:
                 headers = str(params.get("headers", "")).split("、")
-                col = st.selectbox(t("pick_column", field=needed), ["", *headers], key=f"pick_{needed}_{fid}")
+                col = st.selectbox(
+                    t("pick_column", field=needed), ["", *headers], key=f"pick_{needed}_{fid}"
+                )
                 if col:
                     entry["overrides"] = {**entry["overrides"], col: needed}
                     st.rerun()
@@ -169,9 +214,18 @@ for fid, (status, value) in results.items():
         if proposal is not None:
             name, matched, rows = proposal
             title = BUILTIN_MODELS[name].title(lang)
-            st.warning(t("model_proposal", title=title, matched=matched, rows=rows,
-                         mine=model_fit(r.stage_counts, r.stage_model)))
-            if st.button(t("model_proposal_use", title=title), key=f"model_{fid}_{name}", type="primary"):
+            st.warning(
+                t(
+                    "model_proposal",
+                    title=title,
+                    matched=matched,
+                    rows=rows,
+                    mine=model_fit(r.stage_counts, r.stage_model),
+                )
+            )
+            if st.button(
+                t("model_proposal_use", title=title), key=f"model_{fid}_{name}", type="primary"
+            ):
                 choose("model_name", name)
                 st.session_state["_model_switched"] = title
                 st.rerun()
@@ -183,15 +237,28 @@ for fid, (status, value) in results.items():
             if st.button(t("model_saved_use"), key=f"saved_{fid}", type="primary"):
                 use_model(load_stage_model(saved.encode()))
                 st.rerun()
-        elif rows_with_stage and max(model_fit(r.stage_counts, r.stage_model),
-                                     proposal[1] if proposal else 0) < WELL * rows_with_stage:
+        elif (
+            rows_with_stage
+            and max(model_fit(r.stage_counts, r.stage_model), proposal[1] if proposal else 0)
+            < WELL * rows_with_stage
+        ):
             # No model fits well: offer the file's own stages (a few unknown values are
             # better mapped one by one, below).
             file_stages_editor(fid, entry["name"], r, signature)
-        st.markdown(f"**{t('file_summary', read=r.rows_read, valid=r.rows_valid, rejected=r.rows_rejected, warnings=len(r.warnings))}**")
+        st.markdown(
+            f"**{t('file_summary', read=r.rows_read, valid=r.rows_valid, rejected=r.rows_rejected, warnings=len(r.warnings))}**"
+        )
         dates = r.snapshot_dates
-        st.caption(t("file_detected", format=r.file_format, sheet=r.sheet or "—", header_row=r.header_row,
-                     shape=t(f"shape_{r.shape}"), snapshot=format_date(dates[1] if dates else None, lang)))
+        st.caption(
+            t(
+                "file_detected",
+                format=r.file_format,
+                sheet=r.sheet or "—",
+                header_row=r.header_row,
+                shape=t(f"shape_{r.shape}"),
+                snapshot=format_date(dates[1] if dates else None, lang),
+            )
+        )
         with st.popover(t("notes_title")):
             for note in r.note_texts(lang):
                 st.markdown(f"- {plain(note)}")
@@ -200,14 +267,23 @@ for fid, (status, value) in results.items():
         table = r.mapping_table()
         table["origin"] = [t(f"origin_{o}") for o in table["origin"]]
         edited = st.data_editor(
-            table, key=f"map_{fid}", hide_index=True, width="stretch", placeholder=MISSING, disabled=["header", "origin", "samples"],
+            table,
+            key=f"map_{fid}",
+            hide_index=True,
+            width="stretch",
+            placeholder=MISSING,
+            disabled=["header", "origin", "samples"],
             column_config={
                 "header": st.column_config.TextColumn(t("mapping_header")),
                 "field": st.column_config.SelectboxColumn(t("mapping_field"), options=fields),
                 "origin": st.column_config.TextColumn(t("mapping_origin")),
                 "samples": st.column_config.TextColumn(t("mapping_samples")),
-            })
-        wanted = {h: (f or IGNORE) for h, f in zip(edited["header"], edited["field"].fillna(""), strict=True)}
+            },
+        )
+        wanted = {
+            h: (f or IGNORE)
+            for h, f in zip(edited["header"], edited["field"].fillna(""), strict=True)
+        }
         if any(wanted[h] != (r.mapping.fields.get(h) or IGNORE) for h in wanted):
             entry["overrides"] = wanted
             st.rerun()
@@ -221,38 +297,72 @@ for fid, (status, value) in results.items():
             st.subheader(t("unknown_stages_title"), help=t("unknown_stages_help"))
             chosen = {}
             for _, row in unknown.iterrows():
-                label = t("unknown_stage_choice", value=plain(row["value"]), count=row["count"], rows=row["rows"])
+                label = t(
+                    "unknown_stage_choice",
+                    value=plain(row["value"]),
+                    count=row["count"],
+                    rows=row["rows"],
+                )
                 if row["suggestion"] in stage_names:
-                    label += " " + t("unknown_stage_hint", suggestion=stage_names[row["suggestion"]])
+                    label += " " + t(
+                        "unknown_stage_hint", suggestion=stage_names[row["suggestion"]]
+                    )
                 else:
                     label += " " + t("unknown_stage_no_match")
                 # One choice per value, keyed by the value itself (never by position).
                 vkey = hashlib.sha1(str(row["value"]).encode("utf-8")).hexdigest()[:10]
-                choice = st.selectbox(label, stage_choices, key=f"stage_{fid}_{vkey}", format_func=stage_names.get)
+                choice = st.selectbox(
+                    label, stage_choices, key=f"stage_{fid}_{vkey}", format_func=stage_names.get
+                )
                 if choice:
                     chosen[row["value"]] = choice
             if chosen:
-                st.caption(t("stage_choices_summary", pairs="; ".join(
-                    f"{plain(v)} → {stage_names.get(c, c)}" for v, c in chosen.items())))
-                if st.button(t("stage_choices_apply", n=len(chosen)), key=f"stage_apply_{fid}", type="primary"):
+                st.caption(
+                    t(
+                        "stage_choices_summary",
+                        pairs="; ".join(
+                            f"{plain(v)} → {stage_names.get(c, c)}" for v, c in chosen.items()
+                        ),
+                    )
+                )
+                if st.button(
+                    t("stage_choices_apply", n=len(chosen)),
+                    key=f"stage_apply_{fid}",
+                    type="primary",
+                ):
                     entry["stage_aliases"] = {**entry["stage_aliases"], **chosen}
                     st.rerun()
 
         errors, warnings = r.findings_table("error", lang), r.findings_table("warning", lang)
         if errors.empty and warnings.empty:
             st.success(t("no_findings"))
-        tab_e, tab_w = st.tabs([t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))])
+        tab_e, tab_w = st.tabs(
+            [t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))]
+        )
         tab_e.dataframe(errors, hide_index=True, width="stretch", placeholder=MISSING)
         tab_w.dataframe(warnings, hide_index=True, width="stretch", placeholder=MISSING)
         left, right = st.columns(2)
         if r.rows_rejected:
-            left.download_button(t("download_rejected"), rejected_rows_xlsx(r, lang), on_click="ignore", key=f"dl_{fid}",
-                                 file_name=f"rejected_{entry['name'].rsplit('.', 1)[0]}.xlsx", mime=xlsx_mime())
-        if right.button(t("save_snapshot"), key=f"save_{fid}", type="primary", help=t("save_help", store=store_path())):
+            left.download_button(
+                t("download_rejected"),
+                rejected_rows_xlsx(r, lang),
+                on_click="ignore",
+                key=f"dl_{fid}",
+                file_name=f"rejected_{entry['name'].rsplit('.', 1)[0]}.xlsx",
+                mime=xlsx_mime(),
+            )
+        if right.button(
+            t("save_snapshot"),
+            key=f"save_{fid}",
+            type="primary",
+            help=t("save_help", store=store_path()),
+        ):
             with open_store() as store:
                 outcome = store.import_result(r)
                 store.remember_mapping(r.mapping.signature, r.mapping.confirmed())
-            right.success(t("saved" if outcome.created else "already_saved", id=outcome.snapshot_id))
+            right.success(
+                t("saved" if outcome.created else "already_saved", id=outcome.snapshot_id)
+            )
 
 st.divider()
 st.subheader(t("stored_title"))
@@ -260,11 +370,20 @@ catalogue = store_catalogue()
 if catalogue.empty:
     st.caption(t("stored_empty"))
 else:
-    show_table(catalogue.drop(columns="first_date").assign(
-        snapshot_date=lambda d: pd.to_datetime(d["snapshot_date"]),
-        shape=lambda d: [t(f"shape_{s_}") for s_ in d["shape"]]), "stored_snapshots")
+    show_table(
+        catalogue.drop(columns="first_date").assign(
+            snapshot_date=lambda d: pd.to_datetime(d["snapshot_date"]),
+            shape=lambda d: [t(f"shape_{s_}") for s_ in d["shape"]],
+        ),
+        "stored_snapshots",
+    )
     names = dict(zip(catalogue["id"], catalogue["file_name"], strict=True))
-    pick = st.selectbox(t("remove_choose"), list(names), format_func=lambda i: f"#{i} · {names[i]}", key="remove_pick")
+    pick = st.selectbox(
+        t("remove_choose"),
+        list(names),
+        format_func=lambda i: f"#{i} · {names[i]}",
+        key="remove_pick",
+    )
     if st.button(t("remove_button"), key="remove_ask"):
         st.session_state["remove_pending"] = pick
     pending = st.session_state.get("remove_pending")

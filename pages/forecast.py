@@ -40,20 +40,33 @@ lang, model = app.lang, app.model
 a, b, c = st.columns(3)
 period, source = planning_choices(a, b, "fc")
 with c:
-    include_new = st.toggle(t("forecast_new_deals"), value=True, key="fc_new", help=t("forecast_new_deals_help"))
+    include_new = st.toggle(
+        t("forecast_new_deals"), value=True, key="fc_new", help=t("forecast_new_deals_help")
+    )
 with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, include_new, app)
 x, y, z = st.columns(3)
 with x:
-    target = amount_input(t("plan_target"), run_rate_target(ctx), "fc_target", help=t("plan_target_help"))
-runs = y.select_slider(t("forecast_runs"), [1_000, 2_000, 5_000, 10_000, 20_000], value=10_000, key="fc_runs")
-seed = z.number_input(t("forecast_seed"), min_value=0, value=DEFAULT_SEED, step=1, key="fc_seed",
-                      help=t("forecast_seed_help"))
+    target = amount_input(
+        t("plan_target"), run_rate_target(ctx), "fc_target", help=t("plan_target_help")
+    )
+runs = y.select_slider(
+    t("forecast_runs"), [1_000, 2_000, 5_000, 10_000, 20_000], value=10_000, key="fc_runs"
+)
+seed = z.number_input(
+    t("forecast_seed"),
+    min_value=0,
+    value=DEFAULT_SEED,
+    step=1,
+    key="fc_seed",
+    help=t("forecast_seed_help"),
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def simulate(token: str, as_of, source: str, period: str, include_new: bool, runs: int, seed: int,
-             _ctx):
+def simulate(
+    token: str, as_of, source: str, period: str, include_new: bool, runs: int, seed: int, _ctx
+):
     return _ctx.simulate(runs=runs, seed=seed, horizon=max(_ctx.horizon, 12))
 
 
@@ -66,22 +79,56 @@ snap = current_deals(ctx.observations, ctx.as_of)
 weighted = weighted_pipeline(snap, model, ctx.probabilities, ctx.as_of, source)
 summary = weighted["summary"].iloc[0]
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(t("forecast_weighted_total"), format_amount(summary["weighted"], lang),
-          help=t("forecast_weighted_help", source=t(f"prob_source_{source}")))
-m2.metric(t("forecast_range", end=str(ctx.period_end)), format_amount(p50, lang),
-          help=t("forecast_range_help", p10=format_amount(p10, lang), p90=format_amount(p90, lang),
-                 won=format_amount(ctx.won_to_date, lang), runs=f"{runs:,}", seed=seed))
+m1.metric(
+    t("forecast_weighted_total"),
+    format_amount(summary["weighted"], lang),
+    help=t("forecast_weighted_help", source=t(f"prob_source_{source}")),
+)
+m2.metric(
+    t("forecast_range", end=str(ctx.period_end)),
+    format_amount(p50, lang),
+    help=t(
+        "forecast_range_help",
+        p10=format_amount(p10, lang),
+        p90=format_amount(p90, lang),
+        won=format_amount(ctx.won_to_date, lang),
+        runs=f"{runs:,}",
+        seed=seed,
+    ),
+)
 if target > 0:
-    m3.metric(t("forecast_p_hit"), f"{sim.p_hit(remaining, ctx.period_end):.0%}",
-              help=t("forecast_p_hit_help", target=format_amount(target, lang)))
+    m3.metric(
+        t("forecast_p_hit"),
+        f"{sim.p_hit(remaining, ctx.period_end):.0%}",
+        help=t("forecast_p_hit_help", target=format_amount(target, lang)),
+    )
 else:  # no deal won in the last 12 months to default from, and none entered
     m3.metric(t("forecast_p_hit"), MISSING, help=t("forecast_no_target"))
-m4.metric(t("forecast_overdue"), f"{int(summary['overdue_count']):,}",
-          help=t("forecast_overdue_help", amount=format_amount(summary["overdue_amount"], lang)))
-st.caption(t("forecast_caption", deals=f"{sim.n_deals:,}", new=f"{sim.n_new_deals:,}",
-             rate=f"{ctx.inputs.new_deals_per_month:,.1f}", runs=f"{runs:,}", seed=seed))
-freq = st.segmented_control(t("forecast_freq"), ["M", "Q"], default="M", key=lang_key("fc_freq"),
-                            format_func=labels("freq_", ["M", "Q"]).get) or "M"
+m4.metric(
+    t("forecast_overdue"),
+    f"{int(summary['overdue_count']):,}",
+    help=t("forecast_overdue_help", amount=format_amount(summary["overdue_amount"], lang)),
+)
+st.caption(
+    t(
+        "forecast_caption",
+        deals=f"{sim.n_deals:,}",
+        new=f"{sim.n_new_deals:,}",
+        rate=f"{ctx.inputs.new_deals_per_month:,.1f}",
+        runs=f"{runs:,}",
+        seed=seed,
+    )
+)
+freq = (
+    st.segmented_control(
+        t("forecast_freq"),
+        ["M", "Q"],
+        default="M",
+        key=lang_key("fc_freq"),
+        format_func=labels("freq_", ["M", "Q"]).get,
+    )
+    or "M"
+)
 ranges = sim.percentiles(freq)
 st.plotly_chart(forecast_figure(ranges, lang), width="stretch", key="fc_range")
 show_table(ranges, "forecast_by_month" if freq == "M" else "forecast_by_quarter")
@@ -103,19 +150,51 @@ if why is not None:
 left, right = st.columns([3, 2])
 left.plotly_chart(calibration_figure(ctx.calibration, model, lang), width="stretch", key="fc_cal")
 with right:
-    show_table(ctx.calibration[["stage", "nominal", "observed", "calibrated", "closed_count", "data_weight"]],
-               "calibration", model)
+    show_table(
+        ctx.calibration[
+            ["stage", "nominal", "observed", "calibrated", "closed_count", "data_weight"]
+        ],
+        "calibration",
+        model,
+    )
 st.subheader(t("accuracy_title"))
 accuracy = forecast_accuracy(ctx.observations, ctx.history, model.probabilities)
 acc = accuracy_summary(accuracy)
 if acc["bias"] is None:
     st.info(t("accuracy_none"))
 else:
-    st.caption(t("accuracy_caption", periods=acc["periods"], bias=f"{acc['bias']:+.0%}",
-                 mape="—" if acc["mape"] is None else f"{acc['mape']:.0%}"))
+    ratio = 1 + acc["bias"]
+    # One sentence a manager can act on, before the definitions.
+    st.markdown(
+        t(
+            "accuracy_high" if ratio > 1.1 else "accuracy_low" if ratio < 0.9 else "accuracy_close",
+            ratio=f"{ratio:.1f}",
+            share=f"{ratio:.0%}",
+            periods=acc["periods"],
+        )
+    )
+    st.caption(
+        t(
+            "accuracy_caption",
+            periods=acc["periods"],
+            bias=f"{acc['bias']:+.0%}",
+            mape="—" if acc["mape"] is None else f"{acc['mape']:.0%}",
+        )
+    )
     st.plotly_chart(accuracy_figure(accuracy, lang), width="stretch", key="fc_acc")
-tables = {"forecast_by_month": sim.percentiles("M"), "forecast_by_quarter": sim.percentiles("Q"),
-          "forecast_weighted_by_month": weighted["by_month"], "forecast_deals": weighted["deals"],
-          "calibration": ctx.calibration, "forecast_accuracy": accuracy}
-st.download_button(t("download_xlsx"), report_workbook(tables, lang, model), file_name="forecast.xlsx",
-                   mime=xlsx_mime(), on_click="ignore", key="dl_forecast")
+tables = {
+    "forecast_by_month": sim.percentiles("M"),
+    "forecast_by_quarter": sim.percentiles("Q"),
+    "forecast_weighted_by_month": weighted["by_month"],
+    "forecast_deals": weighted["deals"],
+    "calibration": ctx.calibration,
+    "forecast_accuracy": accuracy,
+}
+st.download_button(
+    t("download_xlsx"),
+    report_workbook(tables, lang, model),
+    file_name="forecast.xlsx",
+    mime=xlsx_mime(),
+    on_click="ignore",
+    key="dl_forecast",
+)

@@ -27,12 +27,31 @@ if len(dates) < 2:
     st.stop()
 show = lambda d: pd.Timestamp(d).strftime("%Y-%m-%d")  # noqa: E731
 a, b, c = st.columns([2, 2, 3])
-start = a.selectbox(t("movement_from"), dates[:-1], index=len(dates) - 2, format_func=show, key="mv_from")
-end = b.selectbox(t("movement_to"), [d for d in dates if d > start], index=None, format_func=show,
-                  key="mv_to", placeholder=show(dates[-1])) or dates[-1]
-measure = keep("measure", c.segmented_control(
-    t("measure"), ["amount", "count"], default=kept("measure", "amount"), key=lang_key("mv_measure"),
-    format_func=labels("measure_", ["amount", "count"]).get) or "amount")
+start = a.selectbox(
+    t("movement_from"), dates[:-1], index=len(dates) - 2, format_func=show, key="mv_from"
+)
+end = (
+    b.selectbox(
+        t("movement_to"),
+        [d for d in dates if d > start],
+        index=None,
+        format_func=show,
+        key="mv_to",
+        placeholder=show(dates[-1]),
+    )
+    or dates[-1]
+)
+measure = keep(
+    "measure",
+    c.segmented_control(
+        t("measure"),
+        ["amount", "count"],
+        default=kept("measure", "amount"),
+        key=lang_key("mv_measure"),
+        format_func=labels("measure_", ["amount", "count"]).get,
+    )
+    or "amount",
+)
 steps, deals = pipeline_changes(app.observations, start, end)
 st.plotly_chart(waterfall_figure(steps, lang, measure), width="stretch", key="waterfall")
 with st.expander(t("changes_deals")):

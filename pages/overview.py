@@ -22,44 +22,131 @@ lang, model = app.lang, app.model
 full_report_button(app, "dl_full_report")
 numbers = cached_overview(app.token, app.as_of, app)
 k, history = numbers.kpis, numbers.history
-st.caption(t("overview_caption", source=t(f"source_{app.source}"), model=model.title(lang),
-             as_of=format_date(k.as_of, lang), count=len(app.snapshot_dates)))
+st.caption(
+    t(
+        "overview_caption",
+        source=t(f"source_{app.source}"),
+        model=model.title(lang),
+        as_of=format_date(k.as_of, lang),
+        count=len(app.snapshot_dates),
+    )
+)
 
 
 def spark(column: str) -> list | None:
     return history[column].tolist() if len(history) > 1 else None
 
 
-won_help = (t("kpi_won_help", start=format_date(k.period_start, lang), end=format_date(k.as_of, lang))
-            if k.period_start is not None else t("kpi_won_help_first", end=format_date(k.as_of, lang)))
+won_help = (
+    t("kpi_won_help", start=format_date(k.period_start, lang), end=format_date(k.as_of, lang))
+    if k.period_start is not None
+    else t("kpi_won_help_first", end=format_date(k.as_of, lang))
+)
+# Each tile says how it changed since the previous snapshot (when there is one).
+previous = history.iloc[-2] if len(history) > 1 else None
+
+
+def change(column: str, amount: bool = False) -> str | None:
+    if previous is None:
+        return None
+    delta = float(history[column].iloc[-1] - previous[column])
+    shown = format_amount(delta, lang) if amount else f"{delta:,.0f}"
+    sign = "+" if delta > 0 and not shown.startswith("-") else ""
+    return t(
+        "kpi_change", change=f"{sign}{shown}", date=format_date(previous["snapshot_date"], lang)
+    )
+
+
+def joined(*parts: str | None) -> str | None:
+    kept_parts = [p for p in parts if p]
+    return " · ".join(kept_parts) if kept_parts else None
+
+
 tiles = [
-    (t("kpi_open"), format_count(k.open_count), t("kpi_amount_delta", amount=format_amount(k.open_amount, lang)),
-     t("kpi_open_help"), "open_count"),
-    (t("kpi_weighted"), format_amount(k.weighted, lang), None, t("kpi_weighted_help", model=model.title(lang)), "weighted"),
-    (t("kpi_won"), format_count(k.won_count), t("kpi_amount_delta", amount=format_amount(k.won_amount, lang)),
-     won_help, "won_count"),
-    (t("kpi_attention"), format_count(k.attention_count), None,
-     t("kpi_attention_help", overdue=k.overdue_count, no_amount=k.no_amount_count), "attention_count"),
+    (
+        t("kpi_open"),
+        format_count(k.open_count),
+        joined(
+            t("kpi_amount_delta", amount=format_amount(k.open_amount, lang)), change("open_count")
+        ),
+        t("kpi_open_help"),
+        "open_count",
+    ),
+    (
+        t("kpi_weighted"),
+        format_amount(k.weighted, lang),
+        change("weighted", amount=True),
+        t("kpi_weighted_help", model=model.title(lang)),
+        "weighted",
+    ),
+    (
+        t("kpi_won"),
+        format_count(k.won_count),
+        joined(
+            t("kpi_amount_delta", amount=format_amount(k.won_amount, lang)), change("won_count")
+        ),
+        won_help,
+        "won_count",
+    ),
+    (
+        t("kpi_attention"),
+        format_count(k.attention_count),
+        change("attention_count"),
+        t("kpi_attention_help", overdue=k.overdue_count, no_amount=k.no_amount_count),
+        "attention_count",
+    ),
 ]
 for col, (label, value, sub, help_, series) in zip(st.columns(4), tiles, strict=True):
-    col.metric(label, value, sub, delta_color="off", delta_arrow="off", help=help_, border=True,
-               chart_data=spark(series), chart_type="area")
+    col.metric(
+        label,
+        value,
+        sub,
+        delta_color="off",
+        delta_arrow="off",
+        help=help_,
+        border=True,
+        chart_data=spark(series),
+        chart_type="area",
+    )
 
 left, right = st.columns([3, 2])
 left.plotly_chart(funnel_figure(numbers.funnel, model, lang), width="stretch", key="funnel")
-measure = keep("measure", right.segmented_control(
-    t("measure"), ["amount", "count"], default=kept("measure", "amount"), key=lang_key("measure"),
-    format_func=labels("measure_", ["amount", "count"]).get) or "amount")
+measure = keep(
+    "measure",
+    right.segmented_control(
+        t("measure"),
+        ["amount", "count"],
+        default=kept("measure", "amount"),
+        key=lang_key("measure"),
+        format_func=labels("measure_", ["amount", "count"]).get,
+    )
+    or "amount",
+)
 by = numbers.breakdowns
-right.plotly_chart(breakdown_figure(by["team"], model, lang, t("chart_by_team"), measure),
-                   width="stretch", key="by_team")
-sources = {s: t(f"source_{s}") for s in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")}
+right.plotly_chart(
+    breakdown_figure(by["team"], model, lang, t("chart_by_team"), measure),
+    width="stretch",
+    key="by_team",
+)
+sources = {
+    s: t(f"source_{s}")
+    for s in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
+}
 grades = {g: t("grade_label", grade=g) for g in "ABCD"}
 a, b = st.columns(2)
-a.plotly_chart(breakdown_figure(by["source"], model, lang, t("chart_by_source"), measure, labels=sources),
-               width="stretch", key="by_source")
-b.plotly_chart(breakdown_figure(by["grade"], model, lang, t("chart_by_grade"), measure, labels=grades),
-               width="stretch", key="by_grade")
-st.plotly_chart(breakdown_figure(by["owner"], model, lang, t("chart_by_owner"), measure),
-                width="stretch", key="by_owner")
+a.plotly_chart(
+    breakdown_figure(by["source"], model, lang, t("chart_by_source"), measure, labels=sources),
+    width="stretch",
+    key="by_source",
+)
+b.plotly_chart(
+    breakdown_figure(by["grade"], model, lang, t("chart_by_grade"), measure, labels=grades),
+    width="stretch",
+    key="by_grade",
+)
+st.plotly_chart(
+    breakdown_figure(by["owner"], model, lang, t("chart_by_owner"), measure),
+    width="stretch",
+    key="by_owner",
+)
 st.plotly_chart(trend_figure(numbers.trend, model, lang, measure), width="stretch", key="trend")

@@ -34,34 +34,66 @@ source = kept("prob_source", "calibrated")
 with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, True, app)
 st.caption(t("scenarios_context", period=t(f"period_{period}"), source=t(f"prob_source_{source}")))
-target = amount_input(t("plan_target"), run_rate_target(ctx), "sc_target", help=t("plan_target_help"))
+target = amount_input(
+    t("plan_target"), run_rate_target(ctx), "sc_target", help=t("plan_target_help")
+)
 
 with st.form("new_scenario", clear_on_submit=True):
     st.markdown(f"**{t('scenario_new')}**")
     name = st.text_input(t("scenario_name"), key="sc_name", placeholder=t("scenario_name_hint"))
     a, b, c, d = st.columns(4)
-    win = a.slider(t("lever_win_rate"), -50, 100, 0, 5, format="%+d%%", key="sc_win", help=t("lever_win_rate_help"))
-    deals = b.slider(t("lever_deals"), -50, 100, 0, 5, format="%+d%%", key="sc_deals", help=t("lever_deals_help"))
-    cycle = c.slider(t("lever_cycle"), -50, 50, 0, 5, format="%+d%%", key="sc_cycle", help=t("lever_cycle_help"))
-    size = d.slider(t("lever_deal_size"), -50, 100, 0, 5, format="%+d%%", key="sc_size", help=t("lever_deal_size_help"))
+    win = a.slider(
+        t("lever_win_rate"),
+        -50,
+        100,
+        0,
+        5,
+        format="%+d%%",
+        key="sc_win",
+        help=t("lever_win_rate_help"),
+    )
+    deals = b.slider(
+        t("lever_deals"), -50, 100, 0, 5, format="%+d%%", key="sc_deals", help=t("lever_deals_help")
+    )
+    cycle = c.slider(
+        t("lever_cycle"), -50, 50, 0, 5, format="%+d%%", key="sc_cycle", help=t("lever_cycle_help")
+    )
+    size = d.slider(
+        t("lever_deal_size"),
+        -50,
+        100,
+        0,
+        5,
+        format="%+d%%",
+        key="sc_size",
+        help=t("lever_deal_size_help"),
+    )
     with st.expander(t("lever_by_stage")):
         cols = st.columns(len(model.open_stages))
-        by_stage = {s.key: col.number_input(s.name(lang), -50, 100, 0, 5, key=f"sc_stage_{s.key}")
-                    for col, s in zip(cols, model.open_stages, strict=True)}
+        by_stage = {
+            s.key: col.number_input(s.name(lang), -50, 100, 0, 5, key=f"sc_stage_{s.key}")
+            for col, s in zip(cols, model.open_stages, strict=True)
+        }
     if st.form_submit_button(t("scenario_add"), type="primary"):
         label = name.strip() or t("scenario_default_name", n=len(saved) + 1)
         if label == "baseline" or any(s.name == label for s in saved):
             st.error(t("scenario_duplicate", name=label))
         else:
-            levers = Levers(win_rate=1 + win / 100, deals=1 + deals / 100, cycle=1 + cycle / 100,
-                            deal_size=1 + size / 100,
-                            win_rate_by_stage=tuple((k, 1 + v / 100) for k, v in by_stage.items() if v))
+            levers = Levers(
+                win_rate=1 + win / 100,
+                deals=1 + deals / 100,
+                cycle=1 + cycle / 100,
+                deal_size=1 + size / 100,
+                win_rate_by_stage=tuple((k, 1 + v / 100) for k, v in by_stage.items() if v),
+            )
             saved.append(Scenario(label, levers))
             st.rerun()
 
 left, right = st.columns([3, 2])
 with right:
-    uploaded = st.file_uploader(t("scenario_load"), type=["json"], key="sc_upload", help=t("scenario_load_help"))
+    uploaded = st.file_uploader(
+        t("scenario_load"), type=["json"], key="sc_upload", help=t("scenario_load_help")
+    )
     if uploaded is not None and st.session_state.get("_sc_loaded") != uploaded.file_id:
         try:
             loaded = scenarios_from_json(uploaded.getvalue())
@@ -77,10 +109,19 @@ with left:
         for i, s in enumerate(saved):
             x, y = st.columns([6, 1])
             lv = s.levers
-            x.markdown(f"**{s.name}** · " + t("scenario_levers", win=f"{lv.win_rate - 1:+.0%}",
-                                                deals=f"{lv.deals - 1:+.0%}", cycle=f"{lv.cycle - 1:+.0%}",
-                                                size=f"{lv.deal_size - 1:+.0%}"))
-            if y.button("", icon=":material/delete:", help=t("scenario_remove"), key=f"sc_remove_{i}"):
+            x.markdown(
+                f"**{s.name}** · "
+                + t(
+                    "scenario_levers",
+                    win=f"{lv.win_rate - 1:+.0%}",
+                    deals=f"{lv.deals - 1:+.0%}",
+                    cycle=f"{lv.cycle - 1:+.0%}",
+                    size=f"{lv.deal_size - 1:+.0%}",
+                )
+            )
+            if y.button(
+                "", icon=":material/delete:", help=t("scenario_remove"), key=f"sc_remove_{i}"
+            ):
                 saved.pop(i)
                 st.rerun()
     else:
@@ -89,12 +130,16 @@ with left:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def compare(token, as_of, source, period, scenarios_json: str, target: float, _ctx):
-    return compare_scenarios(_ctx, scenarios_from_json(scenarios_json), target, runs=5_000, seed=DEFAULT_SEED)
+    return compare_scenarios(
+        _ctx, scenarios_from_json(scenarios_json), target, runs=5_000, seed=DEFAULT_SEED
+    )
 
 
 with st.spinner(t("scenario_running")):
     table = compare(app.token, app.as_of, source, period, scenarios_to_json(saved), target, ctx)
-shown = table.assign(scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]])
+shown = table.assign(
+    scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]]
+)
 st.plotly_chart(scenarios_figure(shown, lang, target), width="stretch", key="sc_chart")
 show_table(shown, "scenarios")
 st.subheader(t("tornado_title"))
@@ -102,7 +147,20 @@ st.caption(t("tornado_caption"))
 tor = tornado(ctx)
 st.plotly_chart(tornado_figure(tor, lang), width="stretch", key="sc_tornado")
 a, b = st.columns(2)
-a.download_button(t("scenario_save"), scenarios_to_json(saved).encode("utf-8"), file_name="scenarios.json",
-                  mime="application/json", on_click="ignore", key="dl_scenarios_json", disabled=not saved)
-b.download_button(t("download_xlsx"), report_workbook({"scenarios": shown, "tornado": tor}, lang, model),
-                  file_name="scenarios.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_scenarios_xlsx")
+a.download_button(
+    t("scenario_save"),
+    scenarios_to_json(saved).encode("utf-8"),
+    file_name="scenarios.json",
+    mime="application/json",
+    on_click="ignore",
+    key="dl_scenarios_json",
+    disabled=not saved,
+)
+b.download_button(
+    t("download_xlsx"),
+    report_workbook({"scenarios": shown, "tornado": tor}, lang, model),
+    file_name="scenarios.xlsx",
+    mime=xlsx_mime(),
+    on_click="ignore",
+    key="dl_scenarios_xlsx",
+)

@@ -24,7 +24,10 @@ st.subheader(t("inflated_title"))
 # Milestones by name, not by key.
 item_names = {item.key: item.name(lang) for _c, (_s, item) in model.checklist_columns.items()}
 sep = "、" if lang == "zh" else ", "
-inflated = check[check["inflated"]].assign(missing=lambda d: [
-    sep.join(item_names.get(k, k) for k in str(v).split(", ") if k) for v in d["missing"]])
+inflated = check[check["inflated"]].assign(
+    missing=lambda d: [
+        sep.join(item_names.get(k, k) for k in str(v).split(", ") if k) for v in d["missing"]
+    ]
+)
 show_table(inflated, "stage_check", model)
 download_table(inflated, "stage_check", "dl_check", model)

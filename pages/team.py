@@ -27,11 +27,27 @@ from pages.ui import (
 app = open_page("team_title", "team_caption")
 lang, model = app.lang, app.model
 a, b = st.columns(2)
-by = keep("team_by", a.segmented_control(t("team_by"), ["owner", "team"], default=kept("team_by", "owner"),
-                                         key=lang_key("team_by"), format_func=labels("filter_", ["owner", "team"]).get)
-          or "owner")
-months = b.segmented_control(t("team_months"), [1, 3, 6, 12], default=3, key="team_months",
-                             format_func=lambda m: t("months_n", n=m)) or 3
+by = keep(
+    "team_by",
+    a.segmented_control(
+        t("team_by"),
+        ["owner", "team"],
+        default=kept("team_by", "owner"),
+        key=lang_key("team_by"),
+        format_func=labels("filter_", ["owner", "team"]).get,
+    )
+    or "owner",
+)
+months = (
+    b.segmented_control(
+        t("team_months"),
+        [1, 3, 6, 12],
+        default=3,
+        key="team_months",
+        format_func=lambda m: t("months_n", n=m),
+    )
+    or 3
+)
 period, source = kept("plan_period", "year"), kept("prob_source", "calibrated")
 with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, True, app)
@@ -43,22 +59,54 @@ except PlanError:  # no average deal in the data: the scorecard goes on without 
 end = ctx.as_of
 start = end - pd.DateOffset(months=int(months))
 card = scorecard(ctx, plan, by=by, start=start, end=end)
-st.caption(t("team_period", start=format_date(start, lang), end=format_date(end, lang),
-             target=format_amount(target, lang) if target > 0 else MISSING))
+st.caption(
+    t(
+        "team_period",
+        start=format_date(start, lang),
+        end=format_date(end, lang),
+        target=format_amount(target, lang) if target > 0 else MISSING,
+    )
+)
 if card.empty:
     st.info(t("team_empty"))
     st.stop()
 left, right = st.columns([3, 2])
-left.plotly_chart(scorecard_balance_figure(card, model, lang, by), width="stretch", key="team_balance")
+left.plotly_chart(
+    scorecard_balance_figure(card, model, lang, by), width="stretch", key="team_balance"
+)
 sources = ["cold_visit", "follow_up", "penetration", "cultivation", "inbound"]
 with right:
     tab_grade, tab_source = st.tabs([t("filter_grade"), t("filter_source")])
-    tab_grade.plotly_chart(mix_figure(card, "grade", list(GRADES), {g: g for g in GRADES}, lang, by),
-                           width="stretch", key="team_grade")
-    tab_source.plotly_chart(mix_figure(card, "source", sources, labels("source_", sources), lang, by),
-                            width="stretch", key="team_source")
-main_cols = [by, "open_count", "open_amount", "advancements", "regressions", "closed_count", "win_rate",
-             "stalled", "inflated", "won_count", "won_amount", "balance"]
+    tab_grade.plotly_chart(
+        mix_figure(card, "grade", list(GRADES), {g: g for g in GRADES}, lang, by),
+        width="stretch",
+        key="team_grade",
+    )
+    tab_source.plotly_chart(
+        mix_figure(card, "source", sources, labels("source_", sources), lang, by),
+        width="stretch",
+        key="team_source",
+    )
+main_cols = [
+    by,
+    "open_count",
+    "open_amount",
+    "advancements",
+    "regressions",
+    "closed_count",
+    "win_rate",
+    "stalled",
+    "inflated",
+    "won_count",
+    "won_amount",
+    "balance",
+]
 show_table(card[main_cols], f"scorecard_{by}", model)
-st.download_button(t("download_xlsx"), report_workbook({f"scorecard_{by}": card}, lang, model),
-                   file_name=f"scorecard_{by}.xlsx", mime=xlsx_mime(), on_click="ignore", key="dl_team")
+st.download_button(
+    t("download_xlsx"),
+    report_workbook({f"scorecard_{by}": card}, lang, model),
+    file_name=f"scorecard_{by}.xlsx",
+    mime=xlsx_mime(),
+    on_click="ignore",
+    key="dl_team",
+)

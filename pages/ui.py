@@ -146,13 +146,26 @@ def model_key(model: StageModel) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cached_load(data: bytes, name: str, key: str, _model: StageModel,
-                overrides: tuple[tuple[str, str], ...], remembered_key: str,
-                _remembered: dict, as_of: str | None) -> tuple[str, object]:
+def cached_load(
+    data: bytes,
+    name: str,
+    key: str,
+    _model: StageModel,
+    overrides: tuple[tuple[str, str], ...],
+    remembered_key: str,
+    _remembered: dict,
+    as_of: str | None,
+) -> tuple[str, object]:
     """``("ok", LoadResult)`` or ``("error", (reason, params))``; cached by content and options."""
     try:
-        result = load_export(data, name, stage_model=_model, mapping=dict(overrides) or None,
-                             remembered=_remembered, as_of=as_of)
+        result = load_export(
+            data,
+            name,
+            stage_model=_model,
+            mapping=dict(overrides) or None,
+            remembered=_remembered,
+            as_of=as_of,
+        )
     except UnusableFile as exc:
         return "error", (exc.reason, exc.params)
     return "ok", result
@@ -229,9 +242,16 @@ def load_upload(entry: dict, model: StageModel, remembered: dict) -> tuple[str, 
     m = model.with_aliases(entry.get("stage_aliases") or {})
     rkey = hashlib.sha1(repr(sorted(remembered.items())).encode()).hexdigest()[:12]
     as_of = entry.get("as_of")
-    return cached_load(entry["data"], entry["name"], model_key(m), m,
-                       tuple(sorted((entry.get("overrides") or {}).items())), rkey, remembered,
-                       None if as_of is None else str(as_of))
+    return cached_load(
+        entry["data"],
+        entry["name"],
+        model_key(m),
+        m,
+        tuple(sorted((entry.get("overrides") or {}).items())),
+        rkey,
+        remembered,
+        None if as_of is None else str(as_of),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,13 +273,25 @@ def _stage_model() -> StageModel:
     _take_choice("model_name")
     if st.session_state.get(lang_key("model_name")) not in (None, *options):
         del st.session_state[lang_key("model_name")]
-    default = {} if lang_key("model_name") in st.session_state else {
-        "index": options.index(current) if current in options else 0}
-    choice = keep("model_name", st.sidebar.selectbox(
-        t("sidebar_model"), options, key=lang_key("model_name"), format_func=shown.get, **default))
+    default = (
+        {}
+        if lang_key("model_name") in st.session_state
+        else {"index": options.index(current) if current in options else 0}
+    )
+    choice = keep(
+        "model_name",
+        st.sidebar.selectbox(
+            t("sidebar_model"),
+            options,
+            key=lang_key("model_name"),
+            format_func=shown.get,
+            **default,
+        ),
+    )
     with st.sidebar.expander(t("model_upload")):
-        toml = st.file_uploader(t("model_upload"), type=["toml"], key="model_toml",
-                                label_visibility="collapsed")
+        toml = st.file_uploader(
+            t("model_upload"), type=["toml"], key="model_toml", label_visibility="collapsed"
+        )
         if toml is not None:
             try:
                 st.session_state["custom_model"] = load_stage_model(toml.getvalue())
@@ -305,50 +337,88 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
     if not results:
         # Nothing loads, but files were uploaded: say which and why, not "nothing uploaded".
         return pd.DataFrame(), (), " ".join(refused) if refused else t("no_data_upload"), ""
-    token = "upload:" + mk + ":" + ",".join(
-        f"{r.content_sha256}:{hash(repr(sorted(r.mapping.fields.items())))}" for r in results)
+    token = (
+        "upload:"
+        + mk
+        + ":"
+        + ",".join(
+            f"{r.content_sha256}:{hash(repr(sorted(r.mapping.fields.items())))}" for r in results
+        )
+    )
     return combined_observations(token, tuple(results)), tuple(results), None, token
 
 
 def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
     st.sidebar.subheader(t("sidebar_filters"))
     opts = filter_options(obs)
-    source_label = {k: t(f"source_{k}") for k in
-                    ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")}
-    teams = st.sidebar.multiselect(t("filter_team"), opts["team"], key="f_team",
-                                   placeholder=t("filter_all"))
-    owners = st.sidebar.multiselect(t("filter_owner"), opts["owner"], key="f_owner",
-                                    placeholder=t("filter_all"))
+    source_label = {
+        k: t(f"source_{k}")
+        for k in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
+    }
+    teams = st.sidebar.multiselect(
+        t("filter_team"), opts["team"], key="f_team", placeholder=t("filter_all")
+    )
+    owners = st.sidebar.multiselect(
+        t("filter_owner"), opts["owner"], key="f_owner", placeholder=t("filter_all")
+    )
     chosen_sources = [v for v in kept("f_source", []) if v in opts["source"]]
-    sources = keep("f_source", st.sidebar.multiselect(
-        t("filter_source"), opts["source"], default=chosen_sources, key=lang_key("f_source"),
-        format_func=lambda s: source_label.get(s, s), placeholder=t("filter_all")))
-    grades = st.sidebar.multiselect(t("filter_grade"), opts["grade"], key="f_grade",
-                                    placeholder=t("filter_all"))
+    sources = keep(
+        "f_source",
+        st.sidebar.multiselect(
+            t("filter_source"),
+            opts["source"],
+            default=chosen_sources,
+            key=lang_key("f_source"),
+            format_func=lambda s: source_label.get(s, s),
+            placeholder=t("filter_all"),
+        ),
+    )
+    grades = st.sidebar.multiselect(
+        t("filter_grade"), opts["grade"], key="f_grade", placeholder=t("filter_all")
+    )
     start = end = None
     if len(dates) > 1:
         current = st.session_state.get("f_dates")
-        if current is not None and not (isinstance(current, tuple | list)
-                                        and all(d in dates for d in current)):
+        if current is not None and not (
+            isinstance(current, tuple | list) and all(d in dates for d in current)
+        ):
             del st.session_state["f_dates"]  # other data loaded: its dates no longer apply
         # The range default must be the widget's value: it is what makes the slider a range.
         start, end = st.sidebar.select_slider(
-            t("filter_dates"), options=dates, value=(dates[0], dates[-1]), key="f_dates",
-            format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m"))
+            t("filter_dates"),
+            options=dates,
+            value=(dates[0], dates[-1]),
+            key="f_dates",
+            format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m"),
+        )
     return Filters(tuple(teams), tuple(owners), tuple(sources), tuple(grades), start, end)
 
 
 def build_state() -> AppState:
     """Draw the shared sidebar and store the resulting :class:`AppState` for the pages."""
-    st.sidebar.segmented_control(_t("sidebar_language", lang()), ["zh", "en"], key="lang",
-                                          default=_default_lang(),
-                                          format_func={"zh": "中文", "en": "English"}.get)
+    st.sidebar.segmented_control(
+        _t("sidebar_language", lang()),
+        ["zh", "en"],
+        key="lang",
+        default=_default_lang(),
+        format_func={"zh": "中文", "en": "English"}.get,
+    )
     _take_choice("source")
-    default = {} if lang_key("source") in st.session_state else {
-        "index": SOURCES.index(kept("source", "sample"))}
-    source = keep("source", st.sidebar.radio(
-        t("sidebar_source"), SOURCES, key=lang_key("source"),
-        format_func=labels("source_", SOURCES).get, **default))
+    default = (
+        {}
+        if lang_key("source") in st.session_state
+        else {"index": SOURCES.index(kept("source", "sample"))}
+    )
+    source = keep(
+        "source",
+        st.sidebar.radio(
+            t("sidebar_source"),
+            SOURCES,
+            key=lang_key("source"),
+            format_func=labels("source_", SOURCES).get,
+            **default,
+        ),
+    )
     model = _stage_model()
     obs, results, problem, token = _load_source(source, model)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
@@ -357,16 +427,28 @@ def build_state() -> AppState:
         if "as_of" in st.session_state and st.session_state["as_of"] not in dates:
             del st.session_state["as_of"]  # other data loaded: that date no longer exists
         as_of = st.sidebar.select_slider(
-            t("sidebar_as_of"), options=dates, value=dates[-1], key="as_of",
-            format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"))
+            t("sidebar_as_of"),
+            options=dates,
+            value=dates[-1],
+            key="as_of",
+            format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m-%d"),
+        )
         filters = _filters(obs, dates)
     else:
         filters = Filters()
-    app = AppState(lang=lang(), model=model, source=source,
-                   observations=apply_filters(obs, filters) if len(obs) else obs,
-                   all_observations=obs, snapshot_dates=tuple(dates), as_of=as_of,
-                   filters=filters, results=results, problem=problem,
-                   token=f"{token}|{model_key(model)}|{filters!r}")
+    app = AppState(
+        lang=lang(),
+        model=model,
+        source=source,
+        observations=apply_filters(obs, filters) if len(obs) else obs,
+        all_observations=obs,
+        snapshot_dates=tuple(dates),
+        as_of=as_of,
+        filters=filters,
+        results=results,
+        problem=problem,
+        token=f"{token}|{model_key(model)}|{filters!r}",
+    )
     st.session_state["app_state"] = app
     return app
 
@@ -384,14 +466,27 @@ def cached_report(token: str, as_of: pd.Timestamp | None, _app: AppState) -> Fun
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_context(token: str, as_of: pd.Timestamp | None, probability_source: str, period: str,
-                   include_new_deals: bool, _app: AppState) -> PlanningContext:
+def cached_context(
+    token: str,
+    as_of: pd.Timestamp | None,
+    probability_source: str,
+    period: str,
+    include_new_deals: bool,
+    _app: AppState,
+) -> PlanningContext:
     """What planning and forecasting measure from the view (probabilities, timing, intake),
     computed once per data, model, filters, date and choices."""
     report = cached_report(token, as_of, _app)
-    return build_context(_app.observations, _app.model, as_of, probability_source,
-                         history=report.history, include_new_deals=include_new_deals, period=period,
-                         durations=report.tables["time_in_stage"])
+    return build_context(
+        _app.observations,
+        _app.model,
+        as_of,
+        probability_source,
+        history=report.history,
+        include_new_deals=include_new_deals,
+        period=period,
+        durations=report.tables["time_in_stage"],
+    )
 
 
 def planning_choices(a, b, page: str) -> tuple[str, str]:
@@ -399,13 +494,29 @@ def planning_choices(a, b, page: str) -> tuple[str, str]:
     shared by the planning pages: a choice made on one page holds on the others."""
     from funnel_analytics.scenarios import PERIODS, PROBABILITY_SOURCES
 
-    period = keep("plan_period", a.segmented_control(
-        t("plan_period"), list(PERIODS), default=kept("plan_period", "year"),
-        key=lang_key(f"{page}_period"), format_func=labels("period_", PERIODS).get) or "year")
-    source = keep("prob_source", b.segmented_control(
-        t("prob_source"), list(PROBABILITY_SOURCES), default=kept("prob_source", "calibrated"),
-        key=lang_key(f"{page}_source"), format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
-        help=t("prob_source_help")) or "calibrated")
+    period = keep(
+        "plan_period",
+        a.segmented_control(
+            t("plan_period"),
+            list(PERIODS),
+            default=kept("plan_period", "year"),
+            key=lang_key(f"{page}_period"),
+            format_func=labels("period_", PERIODS).get,
+        )
+        or "year",
+    )
+    source = keep(
+        "prob_source",
+        b.segmented_control(
+            t("prob_source"),
+            list(PROBABILITY_SOURCES),
+            default=kept("prob_source", "calibrated"),
+            key=lang_key(f"{page}_source"),
+            format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
+            help=t("prob_source_help"),
+        )
+        or "calibrated",
+    )
     return period, source
 
 
@@ -413,9 +524,15 @@ def amount_input(label: str, value: float, key: str, help: str | None = None) ->
     """A number input in the display unit (万元 in Chinese, thousands in English); returns the
     amount in the base unit."""
     div, unit = amount_unit(lang())
-    shown = st.number_input(f"{label}（{unit}）" if lang() == "zh" else f"{label} ({unit})",
-                            min_value=0.0, value=float(round(value / div, 1)), step=10.0,
-                            format="%.1f", key=key, help=help)
+    shown = st.number_input(
+        f"{label}（{unit}）" if lang() == "zh" else f"{label} ({unit})",
+        min_value=0.0,
+        value=float(round(value / div, 1)),
+        step=10.0,
+        format="%.1f",
+        key=key,
+        help=help,
+    )
     return float(shown) * div
 
 
@@ -430,13 +547,21 @@ def full_report_button(app: AppState, key: str) -> None:
         report = build_report(observations, model, as_of, outlook=True)
         return report_workbook(report.tables, language, model)
 
-    st.download_button(t("download_full_report"), build, file_name="funnel-report.xlsx",
-                       mime=xlsx_mime(), on_click="ignore", key=key, help=t("download_full_report_help"),
-                       icon=":material/download:")
+    st.download_button(
+        t("download_full_report"),
+        build,
+        file_name="funnel-report.xlsx",
+        mime=xlsx_mime(),
+        on_click="ignore",
+        key=key,
+        help=t("download_full_report_help"),
+        icon=":material/download:",
+    )
 
 
-def download_table(frame: pd.DataFrame, name: str, key: str, model: StageModel | None = None
-                   ) -> None:
+def download_table(
+    frame: pd.DataFrame, name: str, key: str, model: StageModel | None = None
+) -> None:
     """A download button for one table as .xlsx, presented by its contract (headers in the
     current language, formats by kind, stages by name, text neutralised), with the columns'
     definitions; built when clicked."""
@@ -447,17 +572,30 @@ def download_table(frame: pd.DataFrame, name: str, key: str, model: StageModel |
 
         return report_workbook({name: frame}, language, model)
 
-    st.download_button(t("download_xlsx"), build, file_name=f"{name}.xlsx", mime=xlsx_mime(),
-                       on_click="ignore", key=key)
+    st.download_button(
+        t("download_xlsx"),
+        build,
+        file_name=f"{name}.xlsx",
+        mime=xlsx_mime(),
+        on_click="ignore",
+        key=key,
+    )
 
 
 # How each declared kind of column is shown on screen (see funnel_analytics.contracts).
-_SCREEN_FORMATS = {"share": "percent", "count": "localized", "days": "localized",
-                   "amount": "localized", "number": "%.1f", "multiplier": "%.2f"}
+_SCREEN_FORMATS = {
+    "share": "percent",
+    "count": "localized",
+    "days": "localized",
+    "amount": "localized",
+    "number": "%.1f",
+    "multiplier": "%.2f",
+}
 
 
-def show_table(frame: pd.DataFrame, table: str | None = None, model: StageModel | None = None,
-               **kwargs: object) -> None:
+def show_table(
+    frame: pd.DataFrame, table: str | None = None, model: StageModel | None = None, **kwargs: object
+) -> None:
     """A table as its contract declares it (``table`` names it): headers in the current
     language, stages by name, amounts in the language's unit (named in the header), counts
     and days whole, shares as percentages, dates without times, months as months."""
@@ -468,12 +606,14 @@ def show_table(frame: pd.DataFrame, table: str | None = None, model: StageModel 
             config[head] = st.column_config.NumberColumn(format=_SCREEN_FORMATS[kind])
         elif kind in ("date", "month") and pd.api.types.is_datetime64_any_dtype(shown[head]):
             config[head] = st.column_config.DateColumn(
-                format="YYYY-MM" if kind == "month" else "YYYY-MM-DD")
+                format="YYYY-MM" if kind == "month" else "YYYY-MM-DD"
+            )
         elif kind == "timestamp" and pd.api.types.is_datetime64_any_dtype(shown[head]):
             config[head] = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
     config.update(kwargs.pop("column_config", None) or {})
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=config,
-                 placeholder=MISSING, **kwargs)
+    st.dataframe(
+        shown, hide_index=True, width="stretch", column_config=config, placeholder=MISSING, **kwargs
+    )
 
 
 def empty_state(app: AppState) -> bool:
@@ -483,8 +623,13 @@ def empty_state(app: AppState) -> bool:
         return True
     if app.observations.empty:
         if app.source == "upload" and app.results and not any(r.rows_valid for r in app.results):
-            st.warning(t("upload_no_valid_rows", rejected=f"{sum(r.rows_rejected for r in app.results):,}",
-                         model=app.model.title(lang())))
+            st.warning(
+                t(
+                    "upload_no_valid_rows",
+                    rejected=f"{sum(r.rows_rejected for r in app.results):,}",
+                    model=app.model.title(lang()),
+                )
+            )
         else:
             st.warning(t("no_rows_filtered"))
         return True

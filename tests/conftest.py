@@ -14,7 +14,11 @@ if str(ROOT) not in sys.path:  # the suite also runs from a plain checkout
 SAMPLE = ROOT / "sample_data"
 CORPUS = ROOT / "tests" / "corpus"
 REAL_EXPORTS = next(
-    (p for p in (ROOT.parent / "shared" / "real-exports", ROOT / "tests" / "real-exports") if p.exists()),
+    (
+        p
+        for p in (ROOT.parent / "shared" / "real-exports", ROOT / "tests" / "real-exports")
+        if p.exists()
+    ),
     ROOT.parent / "shared" / "real-exports",
 )
 
@@ -32,8 +36,11 @@ def real_exports() -> Path:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true",
-                     help="rewrite tests/golden/*.json from the current output")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/*.json from the current output",
+    )
 
 
 @pytest.fixture

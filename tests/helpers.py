@@ -10,8 +10,11 @@ from pathlib import Path
 import openpyxl
 
 
-def xlsx_bytes(rows: Sequence[Sequence[object]], sheet: str = "商机",
-               extra_sheets: dict[str, Sequence[Sequence[object]]] | None = None) -> bytes:
+def xlsx_bytes(
+    rows: Sequence[Sequence[object]],
+    sheet: str = "商机",
+    extra_sheets: dict[str, Sequence[Sequence[object]]] | None = None,
+) -> bytes:
     """An .xlsx with ``rows`` written from A1 (None leaves a cell empty)."""
     wb = openpyxl.Workbook()
     sheets = dict(extra_sheets or {})
@@ -41,7 +44,8 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[object]], **kw) -> Path:
 def csv_bytes(rows: Sequence[Sequence[object]], encoding: str = "utf-8") -> bytes:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(
-        [["" if c is None else c for c in r] for r in rows])
+        [["" if c is None else c for c in r] for r in rows]
+    )
     return buf.getvalue().encode(encoding)
 
 

@@ -95,7 +95,9 @@ def test_overview_figures_are_the_librarys(lang: str, workspace) -> None:
     assert t("chart_funnel_rule", lang) in spec["data"][0]["hovertemplate"]
     # Every chart keeps the stage order and colours.
     team = figure(at, "by_team")
-    assert [tr["name"] for tr in team["data"]] == [names[k_] for k_ in workspace.stage_model.keys[:-1]]
+    assert [tr["name"] for tr in team["data"]] == [
+        names[k_] for k_ in workspace.stage_model.keys[:-1]
+    ]
 
 
 def test_filters_narrow_every_number(workspace) -> None:
@@ -126,7 +128,11 @@ def findings_frame(at: AppTest, lang: str):
 
 def test_upload_with_chinese_headers_and_hint_row() -> None:
     at = on_data_page("zh")
-    fid = upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    fid = upload(
+        at,
+        "title_and_hint_2024-03.xlsx",
+        (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes(),
+    )
     assert not at.exception
     summary = t("file_summary", "zh", read=20, valid=19, rejected=1, warnings=1)
     assert any(summary in m.value for m in at.markdown)
@@ -139,23 +145,35 @@ def test_upload_with_chinese_headers_and_hint_row() -> None:
 
 def test_unknown_stage_is_mapped_on_the_spot() -> None:
     at = on_data_page("en")
-    upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    upload(
+        at,
+        "title_and_hint_2024-03.xlsx",
+        (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes(),
+    )
     box = next(s for s in at.selectbox if "商务谈判" in s.label)
     box.set_value("committed").run()
     # Nothing is applied until the user confirms; the summary says what will be mapped.
     assert not at.exception
-    assert not any(t("file_summary", "en", read=20, valid=20, rejected=0, warnings=1) in m.value
-                   for m in at.markdown)
+    assert not any(
+        t("file_summary", "en", read=20, valid=20, rejected=0, warnings=1) in m.value
+        for m in at.markdown
+    )
     assert any("商务谈判 →" in c.value for c in at.caption)
     next(b for b in at.button if b.label == t("stage_choices_apply", "en", n=1)).click().run()
     assert not at.exception
-    assert any(t("file_summary", "en", read=20, valid=20, rejected=0, warnings=1) in m.value
-               for m in at.markdown)
+    assert any(
+        t("file_summary", "en", read=20, valid=20, rejected=0, warnings=1) in m.value
+        for m in at.markdown
+    )
 
 
 def test_uploads_survive_leaving_the_data_page() -> None:
     at = on_data_page("en")
-    fid = upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    fid = upload(
+        at,
+        "title_and_hint_2024-03.xlsx",
+        (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes(),
+    )
     # The first upload switches the data source to the uploads and says so.
     assert at.session_state["_keep_source"] == "upload"
     assert any(t("source_switched", "en") in i.value for i in at.info)
@@ -163,8 +181,10 @@ def test_uploads_survive_leaving_the_data_page() -> None:
     assert not at.exception
     at.switch_page("pages/data.py").run()
     assert fid in at.session_state["uploads"]
-    assert any(t("file_summary", "en", read=20, valid=19, rejected=1, warnings=1) in m.value
-               for m in at.markdown)
+    assert any(
+        t("file_summary", "en", read=20, valid=19, rejected=1, warnings=1) in m.value
+        for m in at.markdown
+    )
     # The same content uploaded again is recognised, not added twice.
     upload(at, "copy.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
     assert list(at.session_state["uploads"]) == [fid]
@@ -183,13 +203,22 @@ def test_mapping_is_edited_and_remembered(private_store) -> None:
     assert "no opportunity id column" in at.error[0].value
     at.selectbox(key=f"pick_opportunity_id_{fid}").set_value("编码").run()
     assert not at.error and not at.exception
-    assert any(t("file_summary", "en", read=2, valid=2, rejected=0, warnings=0) in m.value for m in at.markdown)
+    assert any(
+        t("file_summary", "en", read=2, valid=2, rejected=0, warnings=0) in m.value
+        for m in at.markdown
+    )
     # Edit the mapping table: the amount column is not to be used.
-    at.session_state[f"map_{fid}"] = {"edited_rows": {2: {"field": None}}, "added_rows": [],
-                                       "deleted_rows": []}
+    at.session_state[f"map_{fid}"] = {
+        "edited_rows": {2: {"field": None}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.run()
-    assert at.session_state["uploads"][fid]["overrides"] == {"编码": "opportunity_id", "进展": "stage",
-                                                             "金额": "ignore"}
+    assert at.session_state["uploads"][fid]["overrides"] == {
+        "编码": "opportunity_id",
+        "进展": "stage",
+        "金额": "ignore",
+    }
     assert any("No amount column" in m.value for m in at.markdown)
     at.button(key=f"save_{fid}").click().run()
     assert not at.exception
@@ -202,9 +231,14 @@ def test_mapping_is_edited_and_remembered(private_store) -> None:
     at2 = on_data_page("en")
     upload(at2, "deals_2024-04.csv", nxt)
     assert not at2.error
-    assert any(t("file_summary", "en", read=1, valid=1, rejected=0, warnings=0) in m.value for m in at2.markdown)
+    assert any(
+        t("file_summary", "en", read=1, valid=1, rejected=0, warnings=0) in m.value
+        for m in at2.markdown
+    )
     # Notes are shown as text (Markdown characters escaped): compare what the reader sees.
-    assert any(t("note_remembered_mapping", "en") in m.value.replace("\\", "") for m in at2.markdown)
+    assert any(
+        t("note_remembered_mapping", "en") in m.value.replace("\\", "") for m in at2.markdown
+    )
 
 
 def test_saved_snapshots_feed_the_overview_and_removal_needs_confirmation(private_store) -> None:
@@ -236,12 +270,18 @@ def test_saved_snapshots_feed_the_overview_and_removal_needs_confirmation(privat
     [
         ("garbage.xlsx", bytes(range(256)) * 20, "not a spreadsheet"),
         ("corrupt_zip.xlsx", (CORPUS / "hostile" / "corrupt_zip.xlsx").read_bytes(), "damaged"),
-        ("xml_entities.xlsx", (CORPUS / "hostile" / "xml_entities.xlsx").read_bytes(), "XML entities"),
+        (
+            "xml_entities.xlsx",
+            (CORPUS / "hostile" / "xml_entities.xlsx").read_bytes(),
+            "XML entities",
+        ),
         ("encrypted.xlsx", (CORPUS / "hostile" / "encrypted.xlsx").read_bytes(), "password"),
         ("header_only.csv", b"id,stage\n", "no data rows"),
     ],
 )
-def test_a_bad_file_shows_its_message_not_a_traceback(name: str, data: bytes, fragment: str) -> None:
+def test_a_bad_file_shows_its_message_not_a_traceback(
+    name: str, data: bytes, fragment: str
+) -> None:
     at = on_data_page("en")
     upload(at, name, data)
     assert not at.exception
@@ -258,12 +298,19 @@ def test_missing_snapshot_date_is_asked_for() -> None:
     assert at.date_input(key=f"asof_{fid}").value is not None
     at.date_input(key=f"asof_{fid}").set_value("2024-05-31").run()
     at.button(key=f"asof_ok_{fid}").click().run()
-    assert any(t("file_summary", "en", read=1, valid=1, rejected=0, warnings=0) in m.value for m in at.markdown)
+    assert any(
+        t("file_summary", "en", read=1, valid=1, rejected=0, warnings=0) in m.value
+        for m in at.markdown
+    )
 
 
 def test_uploads_stay_in_their_own_session() -> None:
     mine = on_data_page("en")
-    upload(mine, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    upload(
+        mine,
+        "title_and_hint_2024-03.xlsx",
+        (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes(),
+    )
     uploaded = mine.session_state["uploads"]
     # The frame's next run in my session sees my upload as the data source.
     again = app("en", _keep_source="upload", uploads=uploaded)
@@ -286,17 +333,37 @@ def test_english_leaves_nothing_half_translated(page: str) -> None:
     at = app("en")
     if page != "pages/overview.py":
         at.switch_page(page).run()
-        upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
-    texts = [at.title[0].value, *(c.value for c in at.caption), *(m.label for m in at.metric),
-             *(m.help or "" for m in at.metric), *(b.label for b in at.button),
-             *(h.value for h in at.subheader)]
+        upload(
+            at,
+            "title_and_hint_2024-03.xlsx",
+            (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes(),
+        )
+    texts = [
+        at.title[0].value,
+        *(c.value for c in at.caption),
+        *(m.label for m in at.metric),
+        *(m.help or "" for m in at.metric),
+        *(b.label for b in at.button),
+        *(h.value for h in at.subheader),
+    ]
     texts += [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     if page == "pages/data.py":
         texts += [n for n in (m.value for m in at.markdown) if n.startswith("- ")]
         texts += list(findings_frame(at, "en").columns)
     # Data values (names and headers from the file) may be Chinese; our own words may not.
-    data_words = ("华辰智能科技", "销售阶段", "商务谈判", "预计金额（万元）", "万元", "合计",
-                  "预计成交日期", "必填", "商机清单", "客户等级", "赢单概率")
+    data_words = (
+        "华辰智能科技",
+        "销售阶段",
+        "商务谈判",
+        "预计金额（万元）",
+        "万元",
+        "合计",
+        "预计成交日期",
+        "必填",
+        "商机清单",
+        "客户等级",
+        "赢单概率",
+    )
     for text in texts:
         for word in data_words:
             text = text.replace(word, "")
@@ -306,8 +373,10 @@ def test_english_leaves_nothing_half_translated(page: str) -> None:
 def test_custom_stage_model_is_used() -> None:
     from funnel_analytics.stages import load_stage_model
 
-    toml = ('name = "maven"\n[[stages]]\nkey = "prospecting"\nen = "Prospecting"\nzh = "潜在客户"\n'
-            'probability = 0.2\n[[stages]]\nkey = "won"\nen = "Won"\nprobability = 1.0\n').encode()
+    toml = (
+        'name = "maven"\n[[stages]]\nkey = "prospecting"\nen = "Prospecting"\nzh = "潜在客户"\n'
+        'probability = 0.2\n[[stages]]\nkey = "won"\nen = "Won"\nprobability = 1.0\n'
+    ).encode()
     first = app("en")
     assert first.sidebar.file_uploader(key="model_toml") is not None
     at = app("en", custom_model=load_stage_model(toml), _keep_model_name="custom")
@@ -316,14 +385,28 @@ def test_custom_stage_model_is_used() -> None:
 
 
 def test_workbook_upload_with_merged_header() -> None:
-    data = xlsx_bytes([["商机编号", "基本信息", None], [None, "销售阶段", "预计金额（万元）"],
-                       ["A1", "目标客户", 5], ["A2", "入围客户", 7]])
+    data = xlsx_bytes(
+        [
+            ["商机编号", "基本信息", None],
+            [None, "销售阶段", "预计金额（万元）"],
+            ["A1", "目标客户", 5],
+            ["A2", "入围客户", 7],
+        ]
+    )
     at = on_data_page("en")
     upload(at, "merged_2024-03.xlsx", data)
-    assert any(t("file_summary", "en", read=2, valid=2, rejected=0, warnings=0) in m.value for m in at.markdown)
+    assert any(
+        t("file_summary", "en", read=2, valid=2, rejected=0, warnings=0) in m.value
+        for m in at.markdown
+    )
 
 
-MOVEMENT_PAGES = ["pages/conversion.py", "pages/movement.py", "pages/ageing.py", "pages/stage_check.py"]
+MOVEMENT_PAGES = [
+    "pages/conversion.py",
+    "pages/movement.py",
+    "pages/ageing.py",
+    "pages/stage_check.py",
+]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -343,9 +426,14 @@ def test_conversion_page_shows_the_reports_numbers(workspace) -> None:
     at.switch_page("pages/conversion.py").run()
     report = build_report(workspace.observations, workspace.stage_model)
     spec = figure(at, "conv")
-    assert plotly_values(spec["data"][0]["x"]) == report.tables["conversion"]["reached_count"].tolist()
+    assert (
+        plotly_values(spec["data"][0]["x"]) == report.tables["conversion"]["reached_count"].tolist()
+    )
     heat = figure(at, "transitions")
-    assert plotly_values(heat["data"][0]["z"]) == report.tables["transitions"].set_index("from").to_numpy().tolist()
+    assert (
+        plotly_values(heat["data"][0]["z"])
+        == report.tables["transitions"].set_index("from").to_numpy().tolist()
+    )
 
 
 def test_movement_page_waterfall_reconciles(workspace) -> None:
@@ -370,8 +458,12 @@ def test_stage_check_page_without_checklists_says_so() -> None:
 
 
 PLANNING_PAGES = ["pages/planner.py", "pages/forecast.py", "pages/scenarios.py", "pages/team.py"]
-PLANNING_TITLES = {"planner": "planner_title", "forecast": "forecast_title",
-                   "scenarios": "scenarios_title", "team": "team_title"}
+PLANNING_TITLES = {
+    "planner": "planner_title",
+    "forecast": "forecast_title",
+    "scenarios": "scenarios_title",
+    "team": "team_title",
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -389,9 +481,14 @@ def test_planning_pages_run_in_both_languages(page: str, lang: str) -> None:
 def test_planning_pages_leave_nothing_half_translated(page: str) -> None:
     at = app("en")
     at.switch_page(page).run()
-    texts = [at.title[0].value, *(c.value for c in at.caption), *(m.label for m in at.metric),
-             *(m.help or "" for m in at.metric), *(h.value for h in at.subheader),
-             *(json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart"))]
+    texts = [
+        at.title[0].value,
+        *(c.value for c in at.caption),
+        *(m.label for m in at.metric),
+        *(m.help or "" for m in at.metric),
+        *(h.value for h in at.subheader),
+        *(json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")),
+    ]
     for text in texts:
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
 
@@ -466,7 +563,9 @@ def test_conversion_page_created_cohort(workspace) -> None:
     assert not at.exception
     report = build_report(workspace.observations, workspace.stage_model)
     start = report.history.as_of - pd.DateOffset(months=12)
-    rates = created_cohort_win_rates(report.history, workspace.observations, start, report.history.as_of)
+    rates = created_cohort_win_rates(
+        report.history, workspace.observations, start, report.history.as_of
+    )
     bars = figure(at, "win_rate")["data"][0]
     assert plotly_values(bars["y"]) == pytest.approx(rates["win_rate"].tolist())
     assert any("decided" in c.value for c in at.caption)
@@ -476,7 +575,11 @@ def test_planning_pages_on_one_small_export_without_history() -> None:
     """One three-row export: nothing won, no timing, no target from the data. Every planning
     page still draws, and says what it cannot measure instead of failing."""
     at = on_data_page("en")
-    upload(at, "title_and_hint_2024-03.xlsx", (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes())
+    upload(
+        at,
+        "title_and_hint_2024-03.xlsx",
+        (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes(),
+    )
     uploaded = at.session_state["uploads"]
     for page in PLANNING_PAGES:
         run = app("en", _keep_source="upload", uploads=uploaded)
@@ -502,14 +605,26 @@ def test_use_this_files_stages_is_offered_used_saved_and_offered_again(private_s
     assert not at.exception
     model = at.session_state["custom_model"]
     assert at.session_state["_keep_model_name"] == "custom"
-    assert [s.en for s in model.open_stages] == ["Lead In", "Needs Defined", "Contact Made",
-                                                 "Proposal Made", "Negotiations Started"]
+    assert [s.en for s in model.open_stages] == [
+        "Lead In",
+        "Needs Defined",
+        "Contact Made",
+        "Proposal Made",
+        "Negotiations Started",
+    ]
     # The frame runs with the chosen model: every row is valid now.
-    again = app("en", _keep_source="upload", _keep_model_name="custom", custom_model=model,
-                uploads=at.session_state["uploads"])
+    again = app(
+        "en",
+        _keep_source="upload",
+        _keep_model_name="custom",
+        custom_model=model,
+        uploads=at.session_state["uploads"],
+    )
     again.switch_page("pages/data.py").run()
-    assert any(t("file_summary", "en", read=220, valid=220, rejected=0, warnings=71) in m.value
-               for m in again.markdown), [m.value for m in again.markdown]
+    assert any(
+        t("file_summary", "en", read=220, valid=220, rejected=0, warnings=71) in m.value
+        for m in again.markdown
+    ), [m.value for m in again.markdown]
     # Another session, next month's file with the same stage values: the saved model is offered.
     later = on_data_page("en")
     nxt = upload(later, "pipedrive_deals_next.csv", data + b"\n")

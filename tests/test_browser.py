@@ -23,8 +23,15 @@ from helpers import xlsx_bytes
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SHOTS = ROOT / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 
 # One worker drives the browser tests, in order, against one server.
@@ -53,11 +60,28 @@ def app_url(tmp_path_factory):
     env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(folder / "store.duckdb"))
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
-             "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "dashboard.py"),
+                "--server.headless",
+                "true",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -92,8 +116,9 @@ def browser():
 
 
 def _page(browser, locale: str):
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale,
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale=locale, accept_downloads=True
+    )
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -107,9 +132,12 @@ def _shot(page, name: str) -> None:
     page.wait_for_timeout(800)  # let charts finish their transition
     height = page.evaluate(
         "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-        " return m ? m.scrollHeight : document.body.scrollHeight; }")
+        " return m ? m.scrollHeight : document.body.scrollHeight; }"
+    )
     size = page.viewport_size
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 4000)})
+    page.set_viewport_size(
+        {"width": size["width"], "height": min(max(height, size["height"]), 4000)}
+    )
     page.wait_for_timeout(500)  # charts redraw at the new size
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     page.set_viewport_size(size)
@@ -118,7 +146,8 @@ def _shot(page, name: str) -> None:
 def _wait_idle(page) -> None:
     """Wait until Streamlit has finished the current run."""
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=60_000
+    )
 
 
 def _messy_export(folder: Path) -> Path:
@@ -129,7 +158,7 @@ def _messy_export(folder: Path) -> Path:
         ["商机编号", "商机名称", "进展", "预计金额（万元）", "创建日期", "备注"],
         ["必填", "必填", "必填，从下拉选择", "选填", "YYYY-MM-DD", "选填"],
         ["M-1", "甲项目", "目标客户", 12.5, dt.datetime(2026, 9, 1), "正常"],
-        ["M-2", "乙项目", "入围客户", "待定", dt.datetime(2026, 9, 3), "=HYPERLINK(\"x\")"],
+        ["M-2", "乙项目", "入围客户", "待定", dt.datetime(2026, 9, 3), '=HYPERLINK("x")'],
         ["M-3", "丙项目", "意向客户", 30, dt.datetime(2026, 9, 9), None],
     ]
     path = folder / "商机导出_2026-10_华东.xlsx"
@@ -146,8 +175,12 @@ def test_sample_dashboard_in_both_languages(app_url, browser) -> None:
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 5
     _wait_idle(page)
     _shot(page, "overview-zh")
-    for link, heading, shot in (("转化", "阶段转化", "conversion-zh"), ("变化", "商机变化", "movement-zh"),
-                                ("停留时长", "阶段停留时长", "ageing-zh"), ("阶段核查", "阶段是否属实", "stage-check-zh")):
+    for link, heading, shot in (
+        ("转化", "阶段转化", "conversion-zh"),
+        ("变化", "商机变化", "movement-zh"),
+        ("停留时长", "阶段停留时长", "ageing-zh"),
+        ("阶段核查", "阶段是否属实", "stage-check-zh"),
+    ):
         page.get_by_role("link", name=link).click()
         page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
         page.locator(CHART).first.wait_for(timeout=60_000)
@@ -161,10 +194,12 @@ def test_sample_dashboard_in_both_languages(app_url, browser) -> None:
     page.get_by_role("heading", name="Data").wait_for(timeout=30_000)
     _wait_idle(page)
     _shot(page, "data-en")
-    for link, heading, shot in (("Conversion", "Stage conversion", "conversion-en"),
-                                ("Changes", "Pipeline changes", "movement-en"),
-                                ("Ageing", "Time in stage", "ageing-en"),
-                                ("Stage check", "Is the stage real?", "stage-check-en")):
+    for link, heading, shot in (
+        ("Conversion", "Stage conversion", "conversion-en"),
+        ("Changes", "Pipeline changes", "movement-en"),
+        ("Ageing", "Time in stage", "ageing-en"),
+        ("Stage check", "Is the stage real?", "stage-check-en"),
+    ):
         page.get_by_role("link", name=link).click()
         page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
         page.locator(CHART).first.wait_for(timeout=60_000)
@@ -182,7 +217,9 @@ def test_upload_fix_mapping_save_switch_language_download(app_url, browser, tmp_
     page, errors = _page(browser, "zh-CN")
     page.goto(f"{app_url}/data")
     page.get_by_role("heading", name="数据导入").wait_for(timeout=90_000)
-    uploader = page.get_by_test_id("stMainBlockContainer").get_by_test_id("stFileUploaderDropzoneInput")
+    uploader = page.get_by_test_id("stMainBlockContainer").get_by_test_id(
+        "stFileUploaderDropzoneInput"
+    )
     uploader.set_input_files(str(_messy_export(tmp_path)))
     page.get_by_text("找不到“销售阶段”列").wait_for(timeout=60_000)
     _wait_idle(page)
@@ -223,8 +260,12 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     baseline, save it as JSON, reload it in a fresh session and export the comparison."""
     page, errors = _page(browser, "zh-CN")
     page.goto(f"{app_url}/planner")  # a deep link, possibly the server's first request
-    for path, heading, shot in (("planner", "平衡漏斗计划", "planner-zh"), ("forecast", "预测", "forecast-zh"),
-                                ("scenarios", "情景模拟", "scenarios-zh"), ("team", "团队记分卡", "team-zh")):
+    for path, heading, shot in (
+        ("planner", "平衡漏斗计划", "planner-zh"),
+        ("forecast", "预测", "forecast-zh"),
+        ("scenarios", "情景模拟", "scenarios-zh"),
+        ("team", "团队记分卡", "team-zh"),
+    ):
         page.goto(f"{app_url}/{path}")
         page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
         page.locator(CHART).first.wait_for(timeout=90_000)
@@ -277,12 +318,14 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     page2.goto(f"{app_url}/scenarios")
     page2.get_by_role("heading", name="Scenarios", exact=True).wait_for(timeout=90_000)
     _wait_idle(page2)
-    page2.get_by_test_id("stMainBlockContainer").get_by_test_id("stFileUploaderDropzoneInput") \
-        .set_input_files(str(path))
+    page2.get_by_test_id("stMainBlockContainer").get_by_test_id(
+        "stFileUploaderDropzoneInput"
+    ).set_input_files(str(path))
     page2.get_by_text("Bigger deals").first.wait_for(timeout=60_000)
     # The comparison (and so the export) is redrawn with the loaded scenario.
     page2.locator('[data-testid="stPlotlyChart"]').first.locator(
-        ".xtick text", has_text="Bigger deals").wait_for(timeout=60_000)
+        ".xtick text", has_text="Bigger deals"
+    ).wait_for(timeout=60_000)
     _wait_idle(page2)
     with page2.expect_download() as exported:
         page2.get_by_role("button", name="Download (xlsx)").click()
@@ -301,8 +344,13 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     report = tmp_path / "report.xlsx"
     full.value.save_as(report)
     sheets = openpyxl.load_workbook(report, read_only=True).sheetnames
-    assert {"Funnel", "Balanced plan", "Forecast range by month", "Calibration",
-            "Scorecard by owner"} <= set(sheets) and sheets[-2:] == ["Definitions", "Columns"]
+    assert {
+        "Funnel",
+        "Balanced plan",
+        "Forecast range by month",
+        "Calibration",
+        "Scorecard by owner",
+    } <= set(sheets) and sheets[-2:] == ["Definitions", "Columns"]
     assert not errors and not errors_en and not errors2, (errors, errors_en, errors2)
 
 
@@ -311,7 +359,9 @@ def _figure_data(page, index: int = 0) -> list[dict]:
     return page.evaluate(
         """(i) => { const gd = document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')[i];
                    return gd.data.map(t => ({x: Array.from(t.x || []), y: Array.from(t.y || []),
-                                             measure: Array.from(t.measure || [])})); }""", index)
+                                             measure: Array.from(t.measure || [])})); }""",
+        index,
+    )
 
 
 def test_movement_pages_respond_to_their_controls(app_url, browser) -> None:
@@ -330,11 +380,19 @@ def test_movement_pages_respond_to_their_controls(app_url, browser) -> None:
     page.get_by_role("option", name="2026-06-30").click()
     _wait_idle(page)
     page.get_by_role("radio", name="Deals", exact=True).click()
-    _wait_idle(page)
-    page.wait_for_timeout(500)
-    trace = _figure_data(page)[0]
-    steps, _ = pipeline_changes(ws.observations, pd.Timestamp("2026-06-30"), pd.Timestamp("2026-10-31"))
+    steps, _ = pipeline_changes(
+        ws.observations, pd.Timestamp("2026-06-30"), pd.Timestamp("2026-10-31")
+    )
     counts = steps.set_index("step")["count"]
+    page.wait_for_function(  # the redrawn waterfall, not the one before the click
+        """(n) => { const gd = document.querySelector(
+               '[data-testid="stPlotlyChart"] .js-plotly-plot');
+             return gd && gd.data && gd.data[0] && gd.data[0].y && gd.data[0].y[0] === n; }""",
+        arg=int(counts["start"]),
+        timeout=60_000,
+    )
+    _wait_idle(page)
+    trace = _figure_data(page)[0]
     assert trace["y"][0] == counts["start"] and trace["y"][-1] == counts["end"]
     assert sum(trace["y"][:-1]) == counts["end"]  # start + every change = end, by count
     _shot(page, "movement-en-count-from-june")
@@ -344,9 +402,16 @@ def test_movement_pages_respond_to_their_controls(app_url, browser) -> None:
     page.locator(CHART).first.wait_for(timeout=60_000)
     _wait_idle(page)
     page.get_by_role("main").get_by_role("radio", name="Owner", exact=True).click()
-    _wait_idle(page)
-    page.wait_for_timeout(500)
     owners = ws.observations["owner"].dropna().nunique()
+    # The rerun may start after the click returns: wait for the redrawn chart itself.
+    page.wait_for_function(
+        """([i, n]) => { const gd = document.querySelectorAll(
+               '[data-testid="stPlotlyChart"] .js-plotly-plot')[i];
+             return gd && gd.data && gd.data[0] && Array.from(gd.data[0].x || []).length === n; }""",
+        arg=[2, owners],
+        timeout=60_000,
+    )
+    _wait_idle(page)
     bars = _figure_data(page, 2)[0]
     assert len(bars["x"]) == owners
     assert all(0 <= v <= 1 for v in bars["y"] if v is not None)
@@ -354,15 +419,38 @@ def test_movement_pages_respond_to_their_controls(app_url, browser) -> None:
 
 
 FOREIGN = ROOT / "tests" / "foreign" / "files"
-PAGE_LINKS = {"en": ["Overview", "Conversion", "Changes", "Ageing", "Stage check", "Planner",
-                     "Forecast", "Scenarios", "Team", "Data"],
-              "zh": ["概览", "转化", "变化", "停留时长", "阶段核查", "平衡漏斗", "预测", "情景", "团队",
-                     "数据导入"]}
+PAGE_LINKS = {
+    "en": [
+        "Overview",
+        "Conversion",
+        "Changes",
+        "Ageing",
+        "Stage check",
+        "Planner",
+        "Forecast",
+        "Scenarios",
+        "Team",
+        "Data",
+    ],
+    "zh": [
+        "概览",
+        "转化",
+        "变化",
+        "停留时长",
+        "阶段核查",
+        "平衡漏斗",
+        "预测",
+        "情景",
+        "团队",
+        "数据导入",
+    ],
+}
 
 
 def _upload(page, path: Path) -> None:
     page.get_by_test_id("stMainBlockContainer").get_by_test_id(
-        "stFileUploaderDropzoneInput").set_input_files(str(path))
+        "stFileUploaderDropzoneInput"
+    ).set_input_files(str(path))
 
 
 def test_a_foreign_export_from_upload_to_every_page(app_url, browser, tmp_path) -> None:
@@ -402,7 +490,10 @@ def test_a_foreign_export_from_upload_to_every_page(app_url, browser, tmp_path) 
         page.get_by_role("link", name=link, exact=True).click()
         page.get_by_test_id("stMain").get_by_role("heading").first.wait_for(timeout=60_000)
         _wait_idle(page)
-        _shot(page, f"foreign-{PAGE_LINKS['en'][PAGE_LINKS['zh'].index(link)].lower().replace(' ', '-')}-zh")
+        _shot(
+            page,
+            f"foreign-{PAGE_LINKS['en'][PAGE_LINKS['zh'].index(link)].lower().replace(' ', '-')}-zh",
+        )
         assert "Traceback" not in page.get_by_test_id("stMain").inner_text()
     # A file no model knows: use its own stages, and find them offered next month.
     page.get_by_role("radio", name="English").click()

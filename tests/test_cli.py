@@ -30,11 +30,25 @@ SCRIPT = Path(sys.executable).parent / "funnel-analytics"
 if not SCRIPT.exists():
     SCRIPT = ROOT / ".venv" / "bin" / "funnel-analytics"
 SEP, OCT = "商机导出_2026-09.xlsx", "商机导出_2026-10.xlsx"
-REPORT_KEYS = {"rows_read", "rows_valid", "rows_rejected", "mapping", "stage_model", "errors",
-               "warnings"}
+REPORT_KEYS = {
+    "rows_read",
+    "rows_valid",
+    "rows_rejected",
+    "mapping",
+    "stage_model",
+    "errors",
+    "warnings",
+}
 FINDING_KEYS = {"row", "column", "value", "rule", "message"}
-BUILTIN = ["six_state", "eight_stage", "four_stage", "six_stage", "five_step", "salesforce",
-           "hubspot"]
+BUILTIN = [
+    "six_state",
+    "eight_stage",
+    "four_stage",
+    "six_stage",
+    "five_step",
+    "salesforce",
+    "hubspot",
+]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # A valid export: Chinese headers, amounts in 万元, month in the file name.
@@ -44,16 +58,20 @@ VALID_CSV = (
     "OPP-2,乙项目,意向客户,20.5\n"
     "OPP-3,丙项目,赢单客户,3\n"
 )
-VALID_MAPPING = {"商机编号": "opportunity_id", "商机名称": "opportunity_name", "销售阶段": "stage",
-                 "预计金额（万元）": "amount"}
+VALID_MAPPING = {
+    "商机编号": "opportunity_id",
+    "商机名称": "opportunity_name",
+    "销售阶段": "stage",
+    "预计金额（万元）": "amount",
+}
 
 # A workbook with a title on row 1 and the header on row 2: data starts on spreadsheet row 3.
 BAD_ROWS = [
-    ["OPP-1", "甲项目", "入围客户", 10],        # row 3: valid
-    ["OPP-2", "乙项目", "火星阶段", 20],        # row 4: unknown stage
-    ["OPP-3", "丙项目", "意向客户", "abc"],      # row 5: amount not a number
-    ["OPP-1", "甲项目重复", "入围客户", 30],     # row 6: duplicate id of row 3
-    ["OPP-4", "丁项目", "赢单客户", 5],         # row 7: valid
+    ["OPP-1", "甲项目", "入围客户", 10],  # row 3: valid
+    ["OPP-2", "乙项目", "火星阶段", 20],  # row 4: unknown stage
+    ["OPP-3", "丙项目", "意向客户", "abc"],  # row 5: amount not a number
+    ["OPP-1", "甲项目重复", "入围客户", 30],  # row 6: duplicate id of row 3
+    ["OPP-4", "丁项目", "赢单客户", 5],  # row 7: valid
 ]
 BAD_ERRORS = [  # (row, column, rule, value)
     (4, "销售阶段", "unknown_stage", "火星阶段"),
@@ -91,8 +109,15 @@ def run(*args: object, env: dict[str, str] | None = None) -> Result:
 
 def run_proc(*args: object, how: str = "module") -> subprocess.CompletedProcess:
     prefix = [sys.executable, "-m", "funnel_analytics.cli"] if how == "module" else [str(SCRIPT)]
-    return subprocess.run([*prefix, *(str(a) for a in args)], capture_output=True, text=True,
-                          encoding="utf-8", cwd=ROOT, env=os.environ.copy(), timeout=120)
+    return subprocess.run(
+        [*prefix, *(str(a) for a in args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=os.environ.copy(),
+        timeout=120,
+    )
 
 
 def report(result: Result | subprocess.CompletedProcess) -> dict:
@@ -145,11 +170,15 @@ def bad_xlsx(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def progress_files(tmp_path: Path) -> tuple[Path, Path]:
-    march = write_csv(tmp_path / "progress_2026-03.csv",
-                      PROGRESS_HEADER + "\nOPP-1,甲项目,入围客户,10\nOPP-2,乙项目,意向客户,20\n")
-    april = write_csv(tmp_path / "progress_2026-04.csv",
-                      PROGRESS_HEADER + "\nOPP-1,甲项目,意向客户,10\nOPP-2,乙项目,赢单客户,20\n"
-                      "OPP-3,丙项目,目标客户,5\n")
+    march = write_csv(
+        tmp_path / "progress_2026-03.csv",
+        PROGRESS_HEADER + "\nOPP-1,甲项目,入围客户,10\nOPP-2,乙项目,意向客户,20\n",
+    )
+    april = write_csv(
+        tmp_path / "progress_2026-04.csv",
+        PROGRESS_HEADER + "\nOPP-1,甲项目,意向客户,10\nOPP-2,乙项目,赢单客户,20\n"
+        "OPP-3,丙项目,目标客户,5\n",
+    )
     return march, april
 
 
@@ -202,14 +231,17 @@ def test_sample_workbook_with_title_row(sample_dir: Path) -> None:
 
 def test_warnings_alone_exit_0(tmp_path: Path) -> None:
     # A blank amount on an open deal is a warning (row kept), not a rejection.
-    path = write_csv(tmp_path / "warn_2026-03.csv",
-                     "商机编号,商机名称,销售阶段,预计金额\nOPP-1,甲,入围客户,\nOPP-2,乙,意向客户,5\n")
+    path = write_csv(
+        tmp_path / "warn_2026-03.csv",
+        "商机编号,商机名称,销售阶段,预计金额\nOPP-1,甲,入围客户,\nOPP-2,乙,意向客户,5\n",
+    )
     result = run("validate", path, "--json", "--lang", "en")
     rep = report(result)
     assert result.exit_code == 0
     assert (rep["rows_valid"], rep["rows_rejected"]) == (2, 0)
     assert [(w["row"], w["column"], w["rule"]) for w in rep["warnings"]] == [
-        (2, "预计金额", "missing_amount")]
+        (2, "预计金额", "missing_amount")
+    ]
 
 
 def test_english_csv_sample(sample_dir: Path) -> None:
@@ -280,8 +312,12 @@ def test_messages_in_chosen_language(bad_xlsx: Path, lang: str) -> None:
 def test_languages_differ(bad_xlsx: Path) -> None:
     en = report(run("validate", bad_xlsx, "--json", "--lang", "en"))
     zh = report(run("validate", bad_xlsx, "--json", "--lang", "zh"))
-    assert [(e["row"], e["rule"]) for e in en["errors"]] == [(e["row"], e["rule"]) for e in zh["errors"]]
-    assert all(a["message"] != b["message"] for a, b in zip(en["errors"], zh["errors"], strict=True))
+    assert [(e["row"], e["rule"]) for e in en["errors"]] == [
+        (e["row"], e["rule"]) for e in zh["errors"]
+    ]
+    assert all(
+        a["message"] != b["message"] for a, b in zip(en["errors"], zh["errors"], strict=True)
+    )
 
 
 @pytest.mark.parametrize(("lang", "phrase"), [("en", "is empty"), ("zh", "是空的")])
@@ -312,7 +348,8 @@ def test_rejected_out_writes_xlsx(bad_xlsx: Path, tmp_path: Path) -> None:
     assert "not a number" in rows[2][1]
     findings = [[c.value for c in r] for r in wb.worksheets[1].iter_rows()][1:]
     assert [(r[0], r[3]) for r in findings if r[3] in {e[2] for e in BAD_ERRORS}] == [
-        (row, rule) for row, _, rule, _ in BAD_ERRORS]
+        (row, rule) for row, _, rule, _ in BAD_ERRORS
+    ]
 
 
 def test_rejected_out_in_chinese(bad_xlsx: Path, tmp_path: Path) -> None:
@@ -338,8 +375,10 @@ def test_map_overrides_unrecognised_stage_header(progress_files: tuple[Path, Pat
 
 
 def test_map_can_reassign_a_recognised_header(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "two_2026-03.csv",
-                     "商机编号,商机名称,销售阶段,阶段备注,预计金额\nOPP-1,甲,火星阶段,入围客户,1\n")
+    path = write_csv(
+        tmp_path / "two_2026-03.csv",
+        "商机编号,商机名称,销售阶段,阶段备注,预计金额\nOPP-1,甲,火星阶段,入围客户,1\n",
+    )
     assert run("validate", path, "--json").exit_code == 1
     result = run("validate", path, "--map", "阶段备注=stage", "--json", "--lang", "en")
     rep = report(result)
@@ -358,8 +397,9 @@ def test_map_can_reassign_a_recognised_header(tmp_path: Path) -> None:
     ],
     ids=["unknown-field", "empty-field", "unknown-header", "no-equals"],
 )
-def test_bad_map_option_exit_2(progress_files: tuple[Path, Path], option: str,
-                               needles: tuple[str, ...]) -> None:
+def test_bad_map_option_exit_2(
+    progress_files: tuple[Path, Path], option: str, needles: tuple[str, ...]
+) -> None:
     march, _ = progress_files
     assert_unusable(run("validate", march, "--map", option, "--lang", "en"), *needles)
 
@@ -407,9 +447,19 @@ def _make_input(tmp_path: Path, kind: str) -> Path:
     return path
 
 
-UNUSABLE_KINDS = ["missing", "empty-csv", "empty-xlsx", "blank-csv", "garbage-xlsx",
-                  "text-named-xlsx", "zip-not-workbook", "truncated-xlsx", "pdf", "header-only",
-                  "no-id"]
+UNUSABLE_KINDS = [
+    "missing",
+    "empty-csv",
+    "empty-xlsx",
+    "blank-csv",
+    "garbage-xlsx",
+    "text-named-xlsx",
+    "zip-not-workbook",
+    "truncated-xlsx",
+    "pdf",
+    "header-only",
+    "no-id",
+]
 UNNAMED_KINDS = {"no-id"}  # the message names the missing column, not the file
 
 
@@ -449,8 +499,9 @@ def test_malformed_stage_model_file_exit_2(valid_csv: Path, tmp_path: Path) -> N
 
 
 def test_unreadable_as_of_is_one_line(valid_csv: Path) -> None:
-    assert_unusable(run("validate", valid_csv, "--as-of", "not-a-date", "--lang", "en"),
-                    "not-a-date")
+    assert_unusable(
+        run("validate", valid_csv, "--as-of", "not-a-date", "--lang", "en"), "not-a-date"
+    )
 
 
 def test_unreadable_as_of_exit_2(valid_csv: Path) -> None:
@@ -472,10 +523,22 @@ def test_directory_as_file_is_one_line(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 def test_as_of_required_without_date_in_name(real_exports: Path) -> None:
     path = real_exports / "salesforce-sample-org-2026" / "Opportunity.csv"
-    assert_unusable(run("validate", path, "--stage-model", "salesforce", "--lang", "en"),
-                    "--as-of", "Opportunity.csv")
-    result = run("validate", path, "--stage-model", "salesforce", "--as-of", "2026-02-28",
-                 "--json", "--lang", "en")
+    assert_unusable(
+        run("validate", path, "--stage-model", "salesforce", "--lang", "en"),
+        "--as-of",
+        "Opportunity.csv",
+    )
+    result = run(
+        "validate",
+        path,
+        "--stage-model",
+        "salesforce",
+        "--as-of",
+        "2026-02-28",
+        "--json",
+        "--lang",
+        "en",
+    )
     assert result.exit_code in (0, 1), result.output
     rep = report(result)
     assert result.exit_code == (1 if rep["rows_rejected"] else 0)
@@ -526,7 +589,9 @@ def _snapshots(store: Path | None = None) -> list[dict]:
 
 
 def test_import_two_months_and_list(sample_dir: Path, store_path: Path) -> None:
-    result = run("import", sample_dir / SEP, sample_dir / OCT, "--store", store_path, "--lang", "en")
+    result = run(
+        "import", sample_dir / SEP, sample_dir / OCT, "--store", store_path, "--lang", "en"
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.count("imported snapshot #") == 2
     assert store_path.exists()
@@ -535,8 +600,10 @@ def test_import_two_months_and_list(sample_dir: Path, store_path: Path) -> None:
     assert [s["snapshot_date"][:10] for s in snaps] == ["2026-09-30", "2026-10-31"]
     assert [s["file_name"] for s in snaps] == [SEP, OCT]
     assert [s["stage_model"] for s in snaps] == ["six_state", "six_state"]
-    assert [s["rows_read"] for s in snaps] == [data_rows_of_sample(sample_dir / SEP),
-                                               data_rows_of_sample(sample_dir / OCT)]
+    assert [s["rows_read"] for s in snaps] == [
+        data_rows_of_sample(sample_dir / SEP),
+        data_rows_of_sample(sample_dir / OCT),
+    ]
     assert all(s["rows_valid"] + s["rows_rejected"] == s["rows_read"] for s in snaps)
     assert len({s["id"] for s in snaps}) == 2
 
@@ -562,8 +629,9 @@ def test_import_json_output(sample_dir: Path, store_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("lang", "phrase"), [("en", "not imported again"), ("zh", "未重复导入")])
-def test_import_is_idempotent_and_says_so(sample_dir: Path, store_path: Path, lang: str,
-                                          phrase: str) -> None:
+def test_import_is_idempotent_and_says_so(
+    sample_dir: Path, store_path: Path, lang: str, phrase: str
+) -> None:
     first = run("import", sample_dir / OCT, "--store", store_path, "--lang", lang)
     assert first.exit_code == 0
     [snap] = _snapshots(store_path)
@@ -574,8 +642,9 @@ def test_import_is_idempotent_and_says_so(sample_dir: Path, store_path: Path, la
     assert _snapshots(store_path) == [snap]
 
 
-def test_import_same_content_under_other_name(sample_dir: Path, store_path: Path,
-                                              tmp_path: Path) -> None:
+def test_import_same_content_under_other_name(
+    sample_dir: Path, store_path: Path, tmp_path: Path
+) -> None:
     copy = tmp_path / "copy_2026-10.xlsx"
     copy.write_bytes((sample_dir / OCT).read_bytes())
     assert run("import", sample_dir / OCT, "--store", store_path).exit_code == 0
@@ -602,8 +671,9 @@ def test_import_with_rejected_rows_exit_1(bad_xlsx: Path, store_path: Path) -> N
     assert snap["snapshot_date"][:10] == "2026-03-31"
 
 
-def test_import_unusable_among_good_exits_2_and_keeps_good(valid_csv: Path, tmp_path: Path,
-                                                           store_path: Path) -> None:
+def test_import_unusable_among_good_exits_2_and_keeps_good(
+    valid_csv: Path, tmp_path: Path, store_path: Path
+) -> None:
     empty = tmp_path / "empty_2026-04.csv"
     empty.write_bytes(b"")
     result = run("import", valid_csv, empty, "--store", store_path, "--lang", "en")
@@ -633,8 +703,11 @@ def test_snapshots_text_listing(sample_dir: Path, store_path: Path) -> None:
 def test_snapshots_remove(sample_dir: Path, store_path: Path, store_first: bool) -> None:
     run("import", sample_dir / SEP, sample_dir / OCT, "--store", store_path)
     sep_id, oct_id = (s["id"] for s in _snapshots(store_path))
-    args = (["snapshots", "--store", store_path, "remove", sep_id] if store_first
-            else ["snapshots", "remove", sep_id, "--store", store_path])
+    args = (
+        ["snapshots", "--store", store_path, "remove", sep_id]
+        if store_first
+        else ["snapshots", "remove", sep_id, "--store", store_path]
+    )
     result = run(*args)
     assert result.exit_code == 0, result.output
     assert f"#{sep_id}" in result.stdout
@@ -669,13 +742,17 @@ def test_garbage_store_exit_2_for_import_and_list(valid_csv: Path, tmp_path: Pat
 
 
 def test_store_under_a_file_exit_2(valid_csv: Path, tmp_path: Path) -> None:
-    assert_unusable(run("import", valid_csv, "--store", valid_csv.parent / valid_csv.name / "s.duckdb"))
+    assert_unusable(
+        run("import", valid_csv, "--store", valid_csv.parent / valid_csv.name / "s.duckdb")
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Remembered mappings
 # --------------------------------------------------------------------------------------------
-def test_mapping_remembered_after_import(progress_files: tuple[Path, Path], store_path: Path) -> None:
+def test_mapping_remembered_after_import(
+    progress_files: tuple[Path, Path], store_path: Path
+) -> None:
     march, april = progress_files
     # Without a remembered mapping the April file cannot be read.
     assert_unusable(run("validate", april, "--store", store_path, "--lang", "en"), "stage")
@@ -700,20 +777,22 @@ def test_mapping_remembered_in_env_store(progress_files: tuple[Path, Path]) -> N
     assert run("validate", april, "--json").exit_code == 0
 
 
-def test_mapping_not_shared_between_stores(progress_files: tuple[Path, Path], store_path: Path,
-                                           tmp_path: Path) -> None:
+def test_mapping_not_shared_between_stores(
+    progress_files: tuple[Path, Path], store_path: Path, tmp_path: Path
+) -> None:
     march, april = progress_files
     assert run("import", march, "--map", "进展=stage", "--store", store_path).exit_code == 0
     assert_unusable(run("validate", april, "--store", tmp_path / "other.duckdb", "--lang", "en"))
 
 
-def test_remembered_mapping_does_not_apply_to_other_headers(progress_files: tuple[Path, Path],
-                                                            store_path: Path,
-                                                            tmp_path: Path) -> None:
+def test_remembered_mapping_does_not_apply_to_other_headers(
+    progress_files: tuple[Path, Path], store_path: Path, tmp_path: Path
+) -> None:
     march, _ = progress_files
     assert run("import", march, "--map", "进展=stage", "--store", store_path).exit_code == 0
-    other = write_csv(tmp_path / "other_2026-05.csv",
-                      "商机编号,进展,预计金额（万元）,备注\nOPP-1,入围客户,1,x\n")
+    other = write_csv(
+        tmp_path / "other_2026-05.csv", "商机编号,进展,预计金额（万元）,备注\nOPP-1,入围客户,1,x\n"
+    )
     assert_unusable(run("validate", other, "--store", store_path, "--lang", "en"), "stage")
 
 
@@ -726,8 +805,14 @@ def test_stage_models_json() -> None:
     data = report(result)
     assert list(data) == BUILTIN
     six = data["six_state"]
-    assert [s["key"] for s in six] == ["target", "qualified", "shortlisted", "committed",
-                                       "near_win", "won"]
+    assert [s["key"] for s in six] == [
+        "target",
+        "qualified",
+        "shortlisted",
+        "committed",
+        "near_win",
+        "won",
+    ]
     assert six[2]["zh"] == "入围客户" and six[2]["en"] == "Shortlisted"
     for stages in data.values():
         assert stages
@@ -746,8 +831,15 @@ def test_stage_models_text() -> None:
 # --------------------------------------------------------------------------------------------
 # Real subprocesses: python -m and the installed script
 # --------------------------------------------------------------------------------------------
-HOWS = ["module", pytest.param("script", marks=pytest.mark.skipif(
-    not SCRIPT.exists(), reason="the funnel-analytics script is not installed"))]
+HOWS = [
+    "module",
+    pytest.param(
+        "script",
+        marks=pytest.mark.skipif(
+            not SCRIPT.exists(), reason="the funnel-analytics script is not installed"
+        ),
+    ),
+]
 
 
 @pytest.mark.parametrize("how", HOWS)
@@ -759,20 +851,26 @@ def test_subprocess_valid_and_rejected(how: str, valid_csv: Path, bad_xlsx: Path
     bad = run_proc("validate", bad_xlsx, "--json", "--lang", "zh", how=how)
     assert bad.returncode == 1, bad.stderr
     rep = report(bad)
-    assert [(e["row"], e["rule"]) for e in rep["errors"]] == [(r, rule) for r, _, rule, _ in BAD_ERRORS]
+    assert [(e["row"], e["rule"]) for e in rep["errors"]] == [
+        (r, rule) for r, _, rule, _ in BAD_ERRORS
+    ]
     assert "无法识别为数字" in rep["errors"][1]["message"]
 
 
 @pytest.mark.parametrize("how", HOWS)
-@pytest.mark.parametrize("kind", ["missing", "empty-xlsx", "garbage-xlsx", "unknown-model",
-                                  "bad-map", "no-stage"])
+@pytest.mark.parametrize(
+    "kind", ["missing", "empty-xlsx", "garbage-xlsx", "unknown-model", "bad-map", "no-stage"]
+)
 def test_subprocess_unusable_one_line(how: str, kind: str, tmp_path: Path, valid_csv: Path) -> None:
     if kind == "unknown-model":
         args = ["validate", valid_csv, "--stage-model", "nope"]
     elif kind == "bad-map":
         args = ["validate", valid_csv, "--map", "销售阶段=bogus"]
     elif kind == "no-stage":
-        args = ["validate", write_csv(tmp_path / "p_2026-03.csv", PROGRESS_HEADER + "\nOPP-1,甲,入围客户,1\n")]
+        args = [
+            "validate",
+            write_csv(tmp_path / "p_2026-03.csv", PROGRESS_HEADER + "\nOPP-1,甲,入围客户,1\n"),
+        ]
     else:
         args = ["validate", _make_input(tmp_path, kind)]
     proc = run_proc(*args, "--lang", "en", how=how)
@@ -795,9 +893,18 @@ def test_subprocess_import_and_snapshots(how: str, sample_dir: Path, _isolated_e
 
 def test_subprocess_as_of_with_real_export(real_exports: Path) -> None:
     path = real_exports / "salesforce-sample-org-2026" / "Opportunity.csv"
-    assert_unusable(run_proc("validate", path, "--stage-model", "salesforce", "--lang", "en"),
-                    "--as-of")
-    proc = run_proc("validate", path, "--stage-model", "salesforce", "--as-of", "2026-02-28",
-                    "--json", how="script" if SCRIPT.exists() else "module")
+    assert_unusable(
+        run_proc("validate", path, "--stage-model", "salesforce", "--lang", "en"), "--as-of"
+    )
+    proc = run_proc(
+        "validate",
+        path,
+        "--stage-model",
+        "salesforce",
+        "--as-of",
+        "2026-02-28",
+        "--json",
+        how="script" if SCRIPT.exists() else "module",
+    )
     assert proc.returncode in (0, 1), proc.stderr
     assert report(proc)["snapshot_date"] == "2026-02-28"

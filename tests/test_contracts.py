@@ -38,9 +38,12 @@ def every_table(observations: pd.DataFrame, model) -> dict[str, pd.DataFrame]:
     tables["slipped"] = slipped_deals(observations)
     if previous is not None:
         tables["pipeline_changes"], tables["pipeline_change_deals"] = pipeline_changes(
-            observations, previous, as_of)
+            observations, previous, as_of
+        )
     start = as_of - pd.DateOffset(months=12)
-    tables["win_rate_created"] = created_cohort_win_rates(report.history, observations, start, as_of)
+    tables["win_rate_created"] = created_cohort_win_rates(
+        report.history, observations, start, as_of
+    )
     snap = current_deals(observations, as_of)
     categories = forecast_by_category(snap, model, as_of)
     if categories is not None:
@@ -49,8 +52,9 @@ def every_table(observations: pd.DataFrame, model) -> dict[str, pd.DataFrame]:
     tables["stage_check"] = check
     tables["inflation_by_owner"] = inflation_by_owner(check)
     ctx = build_context(observations, model, as_of)
-    tables["scenarios"] = compare_scenarios(ctx, [Scenario("x", Levers(win_rate=1.1))], 1e6,
-                                            runs=200, seed=1)
+    tables["scenarios"] = compare_scenarios(
+        ctx, [Scenario("x", Levers(win_rate=1.1))], 1e6, runs=200, seed=1
+    )
     tables["tornado"] = tornado(ctx)
     if "plan" in tables:
         tables["schedule"] = ctx.plan(ctx.average_deal * 50).schedule(ctx.inputs.first)
@@ -65,8 +69,11 @@ def sample_tables():
 
 @pytest.fixture(scope="module")
 def salesforce_tables():
-    result = load_export(FOREIGN / "salesforce_dataloader_Opportunity.csv", stage_model="salesforce",
-                         as_of="2024-06-27")
+    result = load_export(
+        FOREIGN / "salesforce_dataloader_Opportunity.csv",
+        stage_model="salesforce",
+        as_of="2024-06-27",
+    )
     return every_table(result.observations(), result.stage_model), result.stage_model
 
 
@@ -99,8 +106,11 @@ def test_every_workbook_column_is_formatted_by_its_kind(sample_tables, lang: str
         if frame.empty:
             continue
         shown, kinds = presented(frame.reset_index(drop=True), lang, key, model)
-        ws = next(w for w in book.worksheets
-                  if [c.value for c in w[1]][: len(shown.columns)] == list(shown.columns))
+        ws = next(
+            w
+            for w in book.worksheets
+            if [c.value for c in w[1]][: len(shown.columns)] == list(shown.columns)
+        )
         for j, head in enumerate(shown.columns, start=1):
             kind = kinds.get(head)
             want = KIND_FORMATS.get(kind) if kind else None
@@ -115,11 +125,20 @@ def test_every_workbook_column_is_formatted_by_its_kind(sample_tables, lang: str
 
 def test_workbook_shows_stage_names_not_keys(sample_tables) -> None:
     tables, model = sample_tables
-    book = openpyxl.load_workbook(io.BytesIO(report_workbook({"funnel": tables["funnel"],
-                                                              "transitions": tables["transitions"]},
-                                                             "zh", model)))
-    text = " ".join(str(c.value) for ws in book.worksheets[:2] for row in ws.iter_rows()
-                    for c in row if c.value is not None)
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            report_workbook(
+                {"funnel": tables["funnel"], "transitions": tables["transitions"]}, "zh", model
+            )
+        )
+    )
+    text = " ".join(
+        str(c.value)
+        for ws in book.worksheets[:2]
+        for row in ws.iter_rows()
+        for c in row
+        if c.value is not None
+    )
     for key in model.keys:
         assert not re.search(rf"(?<![a-z_]){key}(?![a-z_])", text), key
     assert "目标客户" in text and "赢单客户" in text

@@ -29,8 +29,9 @@ def generated(tmp_path_factory) -> dict[str, Path]:
     spec = importlib.util.spec_from_file_location("make_corpus", CORPUS / "make_corpus.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.make_hostile(tmp_path_factory.mktemp("hostile"),
-                               too_large_bytes=SMALL_LIMIT.max_file_bytes + 1)
+    return module.make_hostile(
+        tmp_path_factory.mktemp("hostile"), too_large_bytes=SMALL_LIMIT.max_file_bytes + 1
+    )
 
 
 def _path(name: str, generated: dict[str, Path]) -> Path:
@@ -69,7 +70,10 @@ def test_corpus_file(name: str, generated: dict[str, Path]) -> None:
     result = load_export(path)
     assert result.header_row == exp["header_row"]
     assert (result.rows_read, result.rows_valid, result.rows_rejected) == (
-        exp["rows_read"], exp["rows_valid"], exp["rows_rejected"])
+        exp["rows_read"],
+        exp["rows_valid"],
+        exp["rows_rejected"],
+    )
     report = result.report("en")
     assert _pairs(report["errors"]) == _pairs(exp["errors"])
     assert _pairs(report["warnings"]) == _pairs(exp["warnings"])

@@ -17,8 +17,9 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 
 
 def _table_cells(text: str) -> set[str]:
-    return {m.strip("` ") for line in text.splitlines() if line.startswith("|")
-            for m in line.split("|")}
+    return {
+        m.strip("` ") for line in text.splitlines() if line.startswith("|") for m in line.split("|")
+    }
 
 
 @pytest.mark.parametrize("field", [f.name for f in FIELDS])
@@ -45,11 +46,18 @@ def test_every_rule_is_documented(rule: str) -> None:
 
 
 def _options(command: click.Command) -> set[str]:
-    return {opt for p in command.params if isinstance(p, click.Option) for opt in p.opts
-            if opt not in {"--help", "-h"}}
+    return {
+        opt
+        for p in command.params
+        if isinstance(p, click.Option)
+        for opt in p.opts
+        if opt not in {"--help", "-h"}
+    }
 
 
-@pytest.mark.parametrize("name", ["validate", "import", "snapshots", "stage-models", "report", "plan"])
+@pytest.mark.parametrize(
+    "name", ["validate", "import", "snapshots", "stage-models", "report", "plan"]
+)
 def test_every_cli_option_is_documented(name: str) -> None:
     for opt in _options(cli.commands[name]):
         assert re.search(rf"`{re.escape(opt)}[ `|\\]", README), f"{name} {opt} is not in the README"
@@ -89,8 +97,14 @@ def test_report_json_keys_are_documented() -> None:
     section = README.split("**`report --json`**", 1)[1].split("## ", 1)[0]
     documented = {k.strip() for c in _table_cells(section) for k in c.replace("`", "").split(",")}
     assert set(data) <= documented, f"undocumented report keys: {set(data) - documented}"
-    nested = {*data["forecast"], *data["plan"], *data["plan"]["balance"], *data["calibration"][0],
-              *data["forecast"]["by_month"][0], *data["forecast"]["accuracy"]}
+    nested = {
+        *data["forecast"],
+        *data["plan"],
+        *data["plan"]["balance"],
+        *data["calibration"][0],
+        *data["forecast"]["by_month"][0],
+        *data["forecast"]["accuracy"],
+    }
     cli_section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
     missing = sorted(k for k in nested if f"`{k}`" not in cli_section)
     assert not missing, f"undocumented report keys: {missing}"

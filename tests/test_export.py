@@ -25,13 +25,13 @@ AT_FORMULA = "@SUM(1+1)"
 HEADERS = ["商机编号", "商机名称", "销售阶段", "预计金额（万元）"]
 # Spreadsheet row 1 is a title, row 2 the header, data from row 3.
 ROWS: list[list[object]] = [
-    ["OPP-1", "甲项目", "入围客户", 10],            # row 3: valid
-    ["OPP-2", "乙项目", "火星阶段", 20],            # row 4: unknown stage
-    ["OPP-3", "丙项目", "意向客户", "abc"],          # row 5: amount is not a number
-    ["OPP-1", "甲项目重复", "入围客户", 30],         # row 6: duplicate of row 3
-    ["OPP-5", HYPERLINK, "外星阶段", 40],           # row 7: unknown stage, hostile name
-    ["OPP-6", "己项目", AT_FORMULA, 50],            # row 8: unknown stage that looks like a formula
-    ["OPP-7", "庚项目", "赢单客户", 60],            # row 9: valid
+    ["OPP-1", "甲项目", "入围客户", 10],  # row 3: valid
+    ["OPP-2", "乙项目", "火星阶段", 20],  # row 4: unknown stage
+    ["OPP-3", "丙项目", "意向客户", "abc"],  # row 5: amount is not a number
+    ["OPP-1", "甲项目重复", "入围客户", 30],  # row 6: duplicate of row 3
+    ["OPP-5", HYPERLINK, "外星阶段", 40],  # row 7: unknown stage, hostile name
+    ["OPP-6", "己项目", AT_FORMULA, 50],  # row 8: unknown stage that looks like a formula
+    ["OPP-7", "庚项目", "赢单客户", 60],  # row 9: valid
 ]
 EXPECTED_ERRORS = [  # (spreadsheet row, column, rule)
     (4, "销售阶段", "unknown_stage"),
@@ -44,8 +44,20 @@ REJECTED_ROWS = [4, 5, 6, 7, 8]
 
 # The reason column must speak the chosen language: a phrase of each row's message.
 REASON_PHRASES = {
-    "en": {4: "火星阶段", 5: "not a number", 6: "first seen on row 3", 7: "外星阶段", 8: "stage model"},
-    "zh": {4: "火星阶段", 5: "无法识别为数字", 6: "首次出现在第 3 行", 7: "外星阶段", 8: "阶段模型"},
+    "en": {
+        4: "火星阶段",
+        5: "not a number",
+        6: "first seen on row 3",
+        7: "外星阶段",
+        8: "stage model",
+    },
+    "zh": {
+        4: "火星阶段",
+        5: "无法识别为数字",
+        6: "首次出现在第 3 行",
+        7: "外星阶段",
+        8: "阶段模型",
+    },
 }
 HEADER_LABELS = {
     "en": ("Row", "Reason rejected", "Rejected rows", "Findings"),
@@ -175,8 +187,14 @@ def test_rejected_reason_mentions_rule_message(bad_result: LoadResult, lang: str
 
 
 def test_rejected_reasons_differ_by_language(bad_result: LoadResult) -> None:
-    en = {r[0]: r[1] for r in _sheet_rows(_open(rejected_rows_xlsx(bad_result, "en")).worksheets[0])[1:]}
-    zh = {r[0]: r[1] for r in _sheet_rows(_open(rejected_rows_xlsx(bad_result, "zh")).worksheets[0])[1:]}
+    en = {
+        r[0]: r[1]
+        for r in _sheet_rows(_open(rejected_rows_xlsx(bad_result, "en")).worksheets[0])[1:]
+    }
+    zh = {
+        r[0]: r[1]
+        for r in _sheet_rows(_open(rejected_rows_xlsx(bad_result, "zh")).worksheets[0])[1:]
+    }
     assert en.keys() == zh.keys()
     assert all(en[r] != zh[r] for r in en)
 
@@ -212,8 +230,11 @@ def test_findings_sheet_lists_every_finding(bad_result: LoadResult, lang: str) -
     assert rows[0] == expected_header
     body = rows[1:]
     assert len(body) == len(bad_result.findings)
-    errors = [(r[0], r[1], r[3]) for r in body if r[4] == ("error (row rejected)" if lang == "en"
-                                                        else "错误（整行未导入）")]
+    errors = [
+        (r[0], r[1], r[3])
+        for r in body
+        if r[4] == ("error (row rejected)" if lang == "en" else "错误（整行未导入）")
+    ]
     assert sorted(errors) == EXPECTED_ERRORS
     by_key = {(r[0], r[3]): r for r in body}
     assert by_key[(4, "unknown_stage")][2] == "火星阶段"
@@ -233,20 +254,24 @@ def test_clean_file_gives_header_only_sheets(tmp_path: Path) -> None:
     wb = _open(rejected_rows_xlsx(result, "en"))
     rejected = _sheet_rows(wb.worksheets[0])
     assert rejected == [["Row", "Reason rejected", "商机编号", "商机名称", "销售阶段", "预计金额"]]
-    assert _sheet_rows(wb.worksheets[1]) == [["Row", "Column", "Value", "Rule", "Severity", "Message"]]
+    assert _sheet_rows(wb.worksheets[1]) == [
+        ["Row", "Column", "Value", "Rule", "Severity", "Message"]
+    ]
 
 
 # --------------------------------------------------------------------------------------------
 # write_frames_xlsx
 # --------------------------------------------------------------------------------------------
 def test_write_frames_types_and_neutralised_headers() -> None:
-    frame = pd.DataFrame({
-        "=cmd": ["=1+1", "plain"],
-        "n": [1.5, float("nan")],
-        "d": [pd.Timestamp("2026-03-31"), pd.NaT],
-        "b": [True, False],
-        "s": pd.array(["-5", pd.NA], dtype="string"),
-    })
+    frame = pd.DataFrame(
+        {
+            "=cmd": ["=1+1", "plain"],
+            "n": [1.5, float("nan")],
+            "d": [pd.Timestamp("2026-03-31"), pd.NaT],
+            "b": [True, False],
+            "s": pd.array(["-5", pd.NA], dtype="string"),
+        }
+    )
     wb = _open(write_frames_xlsx({"A" * 40: frame}))
     ws = wb.worksheets[0]
     assert ws.title == "A" * 31  # Excel's sheet-name limit

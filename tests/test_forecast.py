@@ -29,8 +29,10 @@ AS_OF = T("2024-04-30")
 RUNS = 4000
 
 
-def frame(rows, columns=("opportunity_id", "snapshot_date", "stage", "status", "amount",
-                         "expected_close_date")) -> pd.DataFrame:
+def frame(
+    rows,
+    columns=("opportunity_id", "snapshot_date", "stage", "status", "amount", "expected_close_date"),
+) -> pd.DataFrame:
     obs = pd.DataFrame(rows, columns=list(columns))
     for col in ("opportunity_id", "stage", "status", "forecast_category"):
         if col in obs:
@@ -70,11 +72,15 @@ def ctx(request, sample):
 # --------------------------------------------------------------------------------------------
 
 TINY = [
-    ("A", D0, "target", "open", 10.0, None), ("A", D1, "won", "won", 10.0, None),
-    ("B", D0, "target", "open", 10.0, None), ("B", D1, "qualified", "open", 10.0, None),
+    ("A", D0, "target", "open", 10.0, None),
+    ("A", D1, "won", "won", 10.0, None),
+    ("B", D0, "target", "open", 10.0, None),
+    ("B", D1, "qualified", "open", 10.0, None),
     ("B", D2, "qualified", "lost", 10.0, None),
-    ("C", D0, "shortlisted", "open", 10.0, None), ("C", D1, "shortlisted", "lost", 10.0, None),
-    ("D", D0, "committed", "open", 10.0, None), ("D", D2, "committed", "open", 10.0, None),
+    ("C", D0, "shortlisted", "open", 10.0, None),
+    ("C", D1, "shortlisted", "lost", 10.0, None),
+    ("D", D0, "committed", "open", 10.0, None),
+    ("D", D2, "committed", "open", 10.0, None),
 ]
 
 
@@ -84,11 +90,13 @@ def test_calibration_hand_worked() -> None:
     assert cal["reached_count"].tolist() == [4, 4, 3, 2, 1, 1]
     assert cal["closed_count"].tolist() == [3, 3, 2, 1, 1, 1]
     assert cal["won_count"].tolist() == [1, 1, 1, 1, 1, 1]
-    assert cal["calibrated"].tolist() == pytest.approx([3 / 23, 6 / 23, 11 / 22, 16 / 21,
-                                                        19 / 21, 1.0])
+    assert cal["calibrated"].tolist() == pytest.approx(
+        [3 / 23, 6 / 23, 11 / 22, 16 / 21, 19 / 21, 1.0]
+    )
     assert cal["observed"].tolist() == pytest.approx([1 / 3, 1 / 3, 1 / 2, 1, 1, 1])
-    assert cal["data_weight"].tolist() == pytest.approx([3 / 23, 3 / 23, 2 / 22, 1 / 21,
-                                                         1 / 21, 1 / 21])
+    assert cal["data_weight"].tolist() == pytest.approx(
+        [3 / 23, 3 / 23, 2 / 22, 1 / 21, 1 / 21, 1 / 21]
+    )
     assert cal["too_few"].all()
     assert probabilities(cal.reset_index())["shortlisted"] == pytest.approx(0.5)
     assert probabilities(cal.reset_index(), "nominal")["target"] == 0.1
@@ -108,8 +116,11 @@ def test_calibration_with_many_closed_deals_follows_the_data() -> None:
     rows = []
     for i in range(1000):
         rows.append((f"d{i}", D0, "target", "open", 1.0, None))
-        rows.append((f"d{i}", D1, "won", "won", 1.0, None) if i < 300
-                    else (f"d{i}", D1, "target", "lost", 1.0, None))
+        rows.append(
+            (f"d{i}", D1, "won", "won", 1.0, None)
+            if i < 300
+            else (f"d{i}", D1, "target", "lost", 1.0, None)
+        )
     cal = calibrate(stage_history(frame(rows), DEFAULT_MODEL)).set_index("stage")
     assert cal.loc["target", "observed"] == pytest.approx(0.3)
     assert cal.loc["target", "calibrated"] == pytest.approx(302 / 1020)
@@ -126,8 +137,10 @@ def test_calibration_intervals(rows, sample) -> None:
         obs, model = sample
         history = stage_history(obs, model)
     cal = calibrate(history)
-    for lo, mid, hi in (("calibrated_low", "calibrated", "calibrated_high"),
-                        ("observed_low", "observed", "observed_high")):
+    for lo, mid, hi in (
+        ("calibrated_low", "calibrated", "calibrated_high"),
+        ("observed_low", "observed", "observed_high"),
+    ):
         c = cal.dropna(subset=[mid])
         assert (c[lo] <= c[mid] + 1e-12).all() and (c[mid] <= c[hi] + 1e-12).all()
         assert c[[lo, mid, hi]].stack().between(0, 1).all()
@@ -172,17 +185,38 @@ def test_weighted_pipeline_hand_worked(pipe) -> None:
     obs, _ = pipe
     w = weighted_pipeline(obs, DEFAULT_MODEL, DEFAULT_MODEL.probabilities, AS_OF)
     deals = w["deals"].set_index("opportunity_id")
-    assert deals["bucket"].to_dict() == {"X1": "2024-05", "X2": "overdue", "X3": "overdue",
-                                         "X4": "no_date", "X5": "2024-07", "X6": "2024-06"}
+    assert deals["bucket"].to_dict() == {
+        "X1": "2024-05",
+        "X2": "overdue",
+        "X3": "overdue",
+        "X4": "no_date",
+        "X5": "2024-07",
+        "X6": "2024-06",
+    }
     assert deals["weighted"].to_dict() == pytest.approx(
-        {"X1": 100, "X2": 1500, "X3": 200, "X4": 900, "X5": 200, "X6": 450})
-    by_month = [tuple(r) for r in w["by_month"][["period", "count", "amount", "weighted"]].itertuples(index=False)]
-    assert by_month == [("overdue", 2, 2400.0, 1700.0), ("no_date", 1, 1000.0, 900.0),
-                        ("2024-05", 1, 1000.0, 100.0), ("2024-06", 1, 500.0, 450.0),
-                        ("2024-07", 1, 800.0, 200.0)]
-    by_quarter = [tuple(r) for r in w["by_quarter"][["period", "count", "amount", "weighted"]].itertuples(index=False)]
-    assert by_quarter == [("overdue", 2, 2400.0, 1700.0), ("no_date", 1, 1000.0, 900.0),
-                          ("2024Q2", 2, 1500.0, 550.0), ("2024Q3", 1, 800.0, 200.0)]
+        {"X1": 100, "X2": 1500, "X3": 200, "X4": 900, "X5": 200, "X6": 450}
+    )
+    by_month = [
+        tuple(r)
+        for r in w["by_month"][["period", "count", "amount", "weighted"]].itertuples(index=False)
+    ]
+    assert by_month == [
+        ("overdue", 2, 2400.0, 1700.0),
+        ("no_date", 1, 1000.0, 900.0),
+        ("2024-05", 1, 1000.0, 100.0),
+        ("2024-06", 1, 500.0, 450.0),
+        ("2024-07", 1, 800.0, 200.0),
+    ]
+    by_quarter = [
+        tuple(r)
+        for r in w["by_quarter"][["period", "count", "amount", "weighted"]].itertuples(index=False)
+    ]
+    assert by_quarter == [
+        ("overdue", 2, 2400.0, 1700.0),
+        ("no_date", 1, 1000.0, 900.0),
+        ("2024Q2", 2, 1500.0, 550.0),
+        ("2024Q3", 1, 800.0, 200.0),
+    ]
     s = w["summary"].iloc[0]
     assert s["first_month"] == "2024-05" and s["probabilities"] == "nominal"
     assert (s["open_count"], s["open_amount"], s["weighted"]) == (6, 5700.0, pytest.approx(3350.0))
@@ -202,13 +236,17 @@ def test_weighted_pipeline_on_the_sample_sums(ctx) -> None:
     assert w["by_month"]["weighted"].sum() == pytest.approx(manual)
     overdue = deals["expected_close_date"] <= ctx.as_of
     assert (deals.loc[overdue, "bucket"] == "overdue").all()
-    assert not deals.loc[~overdue & deals["expected_close_date"].notna(), "bucket"].isin(
-        ["overdue", "no_date"]).any()
+    assert (
+        not deals.loc[~overdue & deals["expected_close_date"].notna(), "bucket"]
+        .isin(["overdue", "no_date"])
+        .any()
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # Monte Carlo
 # --------------------------------------------------------------------------------------------
+
 
 def within_4_se(runs: np.ndarray, expected: np.ndarray) -> None:
     se = runs.std(axis=0, ddof=1) / np.sqrt(len(runs))
@@ -222,7 +260,9 @@ def test_mean_converges_to_the_exact_expectation(ctx) -> None:
     within_4_se(sim.runs, sim.expected)
     q = sim.percentiles("Q")
     labels = [str(m.asfreq("Q")) for m in sim.months]
-    quarters = np.stack([sim.runs[:, [lab == p for lab in labels]].sum(axis=1) for p in q["period"]], axis=1)
+    quarters = np.stack(
+        [sim.runs[:, [lab == p for lab in labels]].sum(axis=1) for p in q["period"]], axis=1
+    )
     within_4_se(quarters, q["expected"].to_numpy())
     assert q["mean"].to_numpy() == pytest.approx(quarters.mean(axis=0))
     # The exact expectation is expected_bookings of the same inputs.
@@ -237,8 +277,14 @@ def test_mean_converges_to_the_weighted_pipeline_when_timing_is_inside_the_horiz
     inputs = forecast_inputs(obs, history, DEFAULT_MODEL.probabilities, "nominal")
     assert inputs.timing == {}
     sim = simulate_bookings(inputs, horizon=6, runs=RUNS, seed=3)
-    assert [str(m) for m in sim.months] == ["2024-05", "2024-06", "2024-07", "2024-08",
-                                            "2024-09", "2024-10"]
+    assert [str(m) for m in sim.months] == [
+        "2024-05",
+        "2024-06",
+        "2024-07",
+        "2024-08",
+        "2024-09",
+        "2024-10",
+    ]
     assert sim.expected == pytest.approx([2700, 450, 200, 0, 0, 0])
     weighted = weighted_pipeline(obs, DEFAULT_MODEL, DEFAULT_MODEL.probabilities, AS_OF)
     assert sim.expected.sum() == pytest.approx(weighted["summary"]["weighted"].iloc[0])
@@ -272,11 +318,19 @@ def test_same_seed_same_runs_other_seed_other_runs(ctx) -> None:
 
 
 LEVER_STEPS = [
-    ("win_rate", 1.0, 1.1), ("win_rate", 1.0, 1.5), ("win_rate", 0.8, 1.0),
-    ("deal_size", 1.0, 1.2), ("deal_size", 0.5, 1.0),
-    ("deals", 1.0, 1.2), ("deals", 1.0, 2.5), ("deals", 0.5, 1.0),
+    ("win_rate", 1.0, 1.1),
+    ("win_rate", 1.0, 1.5),
+    ("win_rate", 0.8, 1.0),
+    ("deal_size", 1.0, 1.2),
+    ("deal_size", 0.5, 1.0),
+    ("deals", 1.0, 1.2),
+    ("deals", 1.0, 2.5),
+    ("deals", 0.5, 1.0),
     # for the cycle, "raising the lever" is shortening: from the first value to the second
-    ("cycle", 1.0, 0.95), ("cycle", 1.0, 0.9), ("cycle", 1.0, 0.8), ("cycle", 1.0, 0.5),
+    ("cycle", 1.0, 0.95),
+    ("cycle", 1.0, 0.9),
+    ("cycle", 1.0, 0.8),
+    ("cycle", 1.0, 0.5),
     ("cycle", 1.3, 1.0),
 ]
 
@@ -307,11 +361,26 @@ def test_cycle_lever_on_a_deal_already_in_its_stage() -> None:
     # scaled times instead, cycle 0.8 would drop the 35-day wins and book nothing.)
     from funnel_analytics.forecast import ForecastInputs
 
-    deals = pd.DataFrame({"opportunity_id": ["Z"], "stage": ["committed"], "amount": [100.0],
-                          "expected_close_date": [pd.NaT], "days_in_stage": [31.0]})
-    inputs = ForecastInputs(deals, {"committed": 1.0}, "given",
-                            {"committed": np.array([35.0] * 5 + [300.0] * 5)}, AS_OF,
-                            pd.Period("2024-05", freq="M"), 0.0, float("nan"), "target")
+    deals = pd.DataFrame(
+        {
+            "opportunity_id": ["Z"],
+            "stage": ["committed"],
+            "amount": [100.0],
+            "expected_close_date": [pd.NaT],
+            "days_in_stage": [31.0],
+        }
+    )
+    inputs = ForecastInputs(
+        deals,
+        {"committed": 1.0},
+        "given",
+        {"committed": np.array([35.0] * 5 + [300.0] * 5)},
+        AS_OF,
+        pd.Period("2024-05", freq="M"),
+        0.0,
+        float("nan"),
+        "target",
+    )
     assert expected_bookings(inputs, Levers(), 3) == pytest.approx([50, 0, 0])
     assert expected_bookings(inputs, Levers(cycle=0.8), 3) == pytest.approx([50, 0, 0])
     assert expected_bookings(inputs, Levers(cycle=2.0), 3) == pytest.approx([0, 50, 0])
@@ -391,8 +460,9 @@ def test_forecast_accuracy_hand_worked() -> None:
 def test_forecast_accuracy_with_the_reps_probability() -> None:
     obs = frame(ACC)
     # The rep says 0.9 for F1 at S0 and nothing for F2 (its stage's 0.9 stands in).
-    obs["probability"] = np.where((obs["opportunity_id"] == "F1") & (obs["snapshot_date"] == D0),
-                                  0.9, np.nan)
+    obs["probability"] = np.where(
+        (obs["opportunity_id"] == "F1") & (obs["snapshot_date"] == D0), 0.9, np.nan
+    )
     acc = forecast_accuracy(obs, stage_history(obs, DEFAULT_MODEL), DEFAULT_MODEL.probabilities)
     assert acc["forecast_rep"].tolist() == pytest.approx([1000 * 0.9 + 500 * 0.9, 2000 * 0.5])
     assert acc["forecast"].tolist() == pytest.approx([1200.0, 1000.0])
@@ -424,15 +494,30 @@ CATS = [
     ("C6", D2, "shortlisted", "open", 50.0, None, "omitted"),
     ("C7", D2, "committed", "lost", 5000.0, "2024-05-01", "commit"),
 ]
-CAT_COLUMNS = ("opportunity_id", "snapshot_date", "stage", "status", "amount",
-               "expected_close_date", "forecast_category")
+CAT_COLUMNS = (
+    "opportunity_id",
+    "snapshot_date",
+    "stage",
+    "status",
+    "amount",
+    "expected_close_date",
+    "forecast_category",
+)
 
 
 def test_forecast_by_category_hand_worked() -> None:
     snap = frame(CATS, CAT_COLUMNS)
     out = forecast_by_category(snap, DEFAULT_MODEL)
-    assert list(out.columns) == ["quarter", "commit", "best_case", "pipeline", "omitted",
-                                 "commit_total", "commit_best_case", "all_open"]
+    assert list(out.columns) == [
+        "quarter",
+        "commit",
+        "best_case",
+        "pipeline",
+        "omitted",
+        "commit_total",
+        "commit_best_case",
+        "all_open",
+    ]
     rows = {r.quarter: tuple(r[1:]) for r in out.itertuples(index=False)}
     assert rows == {
         "2024Q2": (1000.0, 500.0, 100.0, 0.0, 1000.0, 1500.0, 1600.0),

@@ -17,8 +17,11 @@ from funnel_analytics.loading import load_export
 from funnel_analytics.reading import UnusableFile
 
 HERE = Path(__file__).parent / "foreign"
-EXPECTED = {k: v for k, v in json.loads((HERE / "expected.json").read_text("utf-8")).items()
-            if not k.startswith("_")}
+EXPECTED = {
+    k: v
+    for k, v in json.loads((HERE / "expected.json").read_text("utf-8")).items()
+    if not k.startswith("_")
+}
 CLI = Path(sys.executable).parent / "funnel-analytics"
 
 
@@ -32,11 +35,14 @@ def test_every_foreign_export_is_read_or_refused_with_a_message(name: str) -> No
     assert result.rows_read >= EXPECTED[name]["data_rows"]
 
 
-@pytest.mark.parametrize(("name", "model"), [
-    ("files/salesforce_dataloader_Opportunity.csv", "salesforce"),
-    ("files/salesforce_report.csv", "salesforce"),
-    ("files/hubspot_deals.xlsx", "hubspot"),
-])
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("files/salesforce_dataloader_Opportunity.csv", "salesforce"),
+        ("files/salesforce_report.csv", "salesforce"),
+        ("files/hubspot_deals.xlsx", "hubspot"),
+    ],
+)
 def test_the_built_in_model_that_fits_is_proposed(name: str, model: str) -> None:
     result = load_export(HERE / name, as_of="2025-01-31")
     rows = EXPECTED[name]["data_rows"]
@@ -49,8 +55,12 @@ def test_the_built_in_model_that_fits_is_proposed(name: str, model: str) -> None
 
 def test_cli_names_the_better_model_and_never_shows_a_traceback() -> None:
     name = "files/salesforce_dataloader_Opportunity.csv"
-    run = subprocess.run([str(CLI), "validate", str(HERE / name), "--as-of", "2024-06-27",
-                          "--json"], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(CLI), "validate", str(HERE / name), "--as-of", "2024-06-27", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode in (0, 1) and "Traceback" not in run.stderr
     proposal = json.loads(run.stdout)["stage_model_proposal"]
     assert proposal == {"model": "salesforce", "rows_matched": 300, "rows": 300}
@@ -61,17 +71,20 @@ def test_a_windows_1252_report_export_is_read() -> None:
     assert result.encoding == "Windows-1252"
 
 
-@pytest.mark.parametrize(("name", "model"), [
-    ("files/salesforce_dataloader_Opportunity.csv", "salesforce"),
-    ("files/hubspot_deals.xlsx", "hubspot"),
-    ("files/crm_sales_pipeline_maven_style.csv", "six_state"),
-    ("files/cn_商机导入模板.xlsx", "eight_stage"),
-    ("files/salesforce_report.csv", "salesforce"),  # names repeat; five footer lines
-    ("files/pipedrive_deals.csv", "infer"),  # its own stages; won and lost times apart
-    ("files/odoo_crm_lead.xlsx", "infer"),  # lost = archived (Active false), no Lost stage
-    # IsClosed + IsWon decide the outcome even under a model that knows none of its stages.
-    ("files/salesforce_dataloader_Opportunity.csv", "six_state"),
-])
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("files/salesforce_dataloader_Opportunity.csv", "salesforce"),
+        ("files/hubspot_deals.xlsx", "hubspot"),
+        ("files/crm_sales_pipeline_maven_style.csv", "six_state"),
+        ("files/cn_商机导入模板.xlsx", "eight_stage"),
+        ("files/salesforce_report.csv", "salesforce"),  # names repeat; five footer lines
+        ("files/pipedrive_deals.csv", "infer"),  # its own stages; won and lost times apart
+        ("files/odoo_crm_lead.xlsx", "infer"),  # lost = archived (Active false), no Lost stage
+        # IsClosed + IsWon decide the outcome even under a model that knows none of its stages.
+        ("files/salesforce_dataloader_Opportunity.csv", "six_state"),
+    ],
+)
 def test_one_export_gives_the_win_rate_of_its_closed_deals(name: str, model: str) -> None:
     """One export is a complete analysis: the deals already closed in it count, by their close
     dates, over the 12 months to the snapshot (figures worked out in the corpus generator)."""
@@ -94,11 +107,16 @@ def test_one_export_gives_the_win_rate_of_its_closed_deals(name: str, model: str
     assert pd.Timestamp(period["from"]) + pd.Timedelta(days=1) == pd.Timestamp(w["window"][0])
 
 
-@pytest.mark.parametrize(("name", "as_of"), [
-    ("files/stage_history_log.csv", "2024-10-15"),
-    ("files/cn_商机阶段变更记录_gb18030.csv", "2025-03-31"),
-])
-def test_a_stage_history_log_is_recognised_and_timed_as_lifelines_does(name: str, as_of: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "as_of"),
+    [
+        ("files/stage_history_log.csv", "2024-10-15"),
+        ("files/cn_商机阶段变更记录_gb18030.csv", "2025-03-31"),
+    ],
+)
+def test_a_stage_history_log_is_recognised_and_timed_as_lifelines_does(
+    name: str, as_of: str
+) -> None:
     """A log whose date column no alias knows (stage_date, 变更时间) is recognised by content;
     with the file's own stages, Kaplan–Meier medians, stays and censoring (stays under way
     censored at the as-of date) match the corpus' figures, checked there against lifelines."""
@@ -113,7 +131,9 @@ def test_a_stage_history_log_is_recognised_and_timed_as_lifelines_does(name: str
     if name == "files/stage_history_log.csv":  # D-1022: Won, then Lost days later
         reversed_ = result.findings[result.findings["rule"] == "outcome_reversed"]
         assert result.opportunities.loc[reversed_["row"], "opportunity_id"].tolist() == ["D-1022"]
-    durations = stage_durations(stage_history(result.observations(), model, as_of)).set_index("stage")
+    durations = stage_durations(stage_history(result.observations(), model, as_of)).set_index(
+        "stage"
+    )
     km = EXPECTED[name]["km_median_days_in_stage"]
     keys = {s.en: s.key for s in model.stages}
     for stage, want in km.items():
@@ -121,24 +141,38 @@ def test_a_stage_history_log_is_recognised_and_timed_as_lifelines_does(name: str
             continue
         got = durations.loc[keys[stage]]
         assert (got["median_days"], got["n"], got["censored"]) == (
-            want["median_days"], want["stays"], want["censored"]), stage
+            want["median_days"],
+            want["stays"],
+            want["censored"],
+        ), stage
 
 
 def test_the_files_own_stages_in_the_order_the_data_gives() -> None:
-    """"Use this file's stages": won/lost/on hold by name, open stages ordered by the
+    """ "Use this file's stages": won/lost/on hold by name, open stages ordered by the
     strongest evidence that covers them all, each saying which."""
     from funnel_analytics.inference import model_to_toml
     from funnel_analytics.stages import load_stage_model
 
     log = load_export(HERE / "files/stage_history_log.csv").inferred_model()
-    assert [s.en for s in log.model.stages] == ["Lead", "Qualified", "Demo", "Proposal",
-                                                "Negotiation", "Won"]
+    assert [s.en for s in log.model.stages] == [
+        "Lead",
+        "Qualified",
+        "Demo",
+        "Proposal",
+        "Negotiation",
+        "Won",
+    ]
     assert set(log.table.loc[log.table["kind"] == "open", "evidence"]) == {"history"}
     assert log.table.set_index("value").loc["Lost", "kind"] == "lost"
     zoho = load_export(HERE / "files/zoho_deals.csv", as_of="2025-01-31").inferred_model()
     assert [s.en for s in zoho.model.open_stages] == [
-        "Qualification", "Needs Analysis", "Value Proposition", "Identify Decision Makers",
-        "Proposal/Price Quote", "Negotiation/Review"]  # by the probability column's medians
+        "Qualification",
+        "Needs Analysis",
+        "Value Proposition",
+        "Identify Decision Makers",
+        "Proposal/Price Quote",
+        "Negotiation/Review",
+    ]  # by the probability column's medians
     assert zoho.model.match_label("Closed Lost to Competition") == (None, "lost")
     sheet = load_export(HERE / "files/hand_kept_pipeline.xlsx", as_of="2024-12-20").inferred_model()
     order = [s.en for s in sheet.model.open_stages]
@@ -152,35 +186,93 @@ def test_the_files_own_stages_in_the_order_the_data_gives() -> None:
 
 def test_cli_infers_and_writes_a_model_the_cli_reads(tmp_path) -> None:
     out = tmp_path / "pipedrive.toml"
-    run = subprocess.run([str(CLI), "stage-models", "infer", str(HERE / "files/pipedrive_deals.csv"),
-                          "--output", str(out)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            str(CLI),
+            "stage-models",
+            "infer",
+            str(HERE / "files/pipedrive_deals.csv"),
+            "--output",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     assert "Lead In" in run.stdout and out.exists()
-    check = subprocess.run([str(CLI), "validate", str(HERE / "files/pipedrive_deals.csv"),
-                            "--stage-model", str(out), "--as-of", "2024-11-29", "--json"],
-                           capture_output=True, text=True, timeout=120)
+    check = subprocess.run(
+        [
+            str(CLI),
+            "validate",
+            str(HERE / "files/pipedrive_deals.csv"),
+            "--stage-model",
+            str(out),
+            "--as-of",
+            "2024-11-29",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert json.loads(check.stdout)["rows_rejected"] == 0
-    listing = subprocess.run([str(CLI), "stage-models", "--json"], capture_output=True, text=True,
-                             timeout=120)
+    listing = subprocess.run(
+        [str(CLI), "stage-models", "--json"], capture_output=True, text=True, timeout=120
+    )
     assert "six_state" in json.loads(listing.stdout)
 
 
 def test_report_takes_the_reading_options_and_dates_a_file_by_as_of(tmp_path) -> None:
-    run = subprocess.run([str(CLI), "report", str(HERE / "files/hubspot_deals.xlsx"), "--stage-model",
-                          "hubspot", "--as-of", "2025-03-14", "--json", "--runs", "200"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            str(CLI),
+            "report",
+            str(HERE / "files/hubspot_deals.xlsx"),
+            "--stage-model",
+            "hubspot",
+            "--as-of",
+            "2025-03-14",
+            "--json",
+            "--runs",
+            "200",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     rate = json.loads(run.stdout)["win_rate"]["closed_in_period"][0]
     assert (rate["won"], rate["closed"]) == (88, 163)
     odd = tmp_path / "deals.csv"
     odd.write_text("编码,进展,金额\n1,目标客户,100\n2,赢单,200\n", encoding="utf-8")
-    run = subprocess.run([str(CLI), "report", str(odd), "--map", "编码=opportunity_id", "--map",
-                          "进展=stage", "--as-of", "2024-03-31", "--json", "--runs", "200"],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [
+            str(CLI),
+            "report",
+            str(odd),
+            "--map",
+            "编码=opportunity_id",
+            "--map",
+            "进展=stage",
+            "--as-of",
+            "2024-03-31",
+            "--json",
+            "--runs",
+            "200",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["deals"] == 2
-    nothing = subprocess.run([str(CLI), "report", str(HERE / "files/pipedrive_deals.csv"),
-                              "--as-of", "2024-11-29"], capture_output=True, text=True, timeout=300)
+    nothing = subprocess.run(
+        [str(CLI), "report", str(HERE / "files/pipedrive_deals.csv"), "--as-of", "2024-11-29"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert nothing.returncode == 2 and "Traceback" not in nothing.stderr
     assert "stage-models infer" in nothing.stderr
 
@@ -214,10 +306,14 @@ def test_time_in_stage_from_one_export_only_where_stage_entry_is_dated() -> None
 MAPPING_DIFFERENCES = {
     ("files/salesforce_dataloader_Opportunity.csv", "ForecastCategory"): "the API column is used",
     ("files/salesforce_dataloader_Opportunity.csv", "ForecastCategoryName"): "… not its label",
-    ("files/pipedrive_deals.csv", "Deal - Lost time"):
-        "lost_date: a lost deal's close date (Won time is the won deals')",
-    ("files/crm_sales_pipeline_maven_style.csv", "close_date"):
-        "read as the expected close, and as the actual close of closed deals (both ways)",
+    (
+        "files/pipedrive_deals.csv",
+        "Deal - Lost time",
+    ): "lost_date: a lost deal's close date (Won time is the won deals')",
+    (
+        "files/crm_sales_pipeline_maven_style.csv",
+        "close_date",
+    ): "read as the expected close, and as the actual close of closed deals (both ways)",
 }
 
 
@@ -226,6 +322,9 @@ def test_columns_map_as_the_corpus_expects(name: str) -> None:
     expected = EXPECTED[name]
     result = load_export(HERE / name, as_of=expected["snapshot_date"])
     got = result.mapping.fields
-    wrong = {h: (f, got.get(h)) for h, f in expected["columns"].items()
-             if (f or None) != got.get(h) and (name, h) not in MAPPING_DIFFERENCES}
+    wrong = {
+        h: (f, got.get(h))
+        for h, f in expected["columns"].items()
+        if (f or None) != got.get(h) and (name, h) not in MAPPING_DIFFERENCES
+    }
     assert not wrong, wrong

@@ -20,12 +20,30 @@ from test_app import FOREIGN, app, on_data_page, private_store, upload  # noqa: 
 from funnel_analytics.formatting import format_amount
 from funnel_analytics.i18n import t
 
-PAGES = ["pages/overview.py", "pages/conversion.py", "pages/movement.py", "pages/ageing.py",
-         "pages/stage_check.py", "pages/planner.py", "pages/forecast.py", "pages/scenarios.py",
-         "pages/team.py", "pages/data.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/conversion.py",
+    "pages/movement.py",
+    "pages/ageing.py",
+    "pages/stage_check.py",
+    "pages/planner.py",
+    "pages/forecast.py",
+    "pages/scenarios.py",
+    "pages/team.py",
+    "pages/data.py",
+]
 BAD = re.compile(r"\bnan\b|\bNaN\b|\bNone\b|Infinity|[+-]inf\b|\bNaT\b|<NA>")
-TEXT_ELEMENTS = ("markdown", "caption", "info", "warning", "error", "success", "title",
-                 "subheader", "header")
+TEXT_ELEMENTS = (
+    "markdown",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "title",
+    "subheader",
+    "header",
+)
 
 
 def texts(at: AppTest) -> list[tuple[str, str]]:
@@ -50,7 +68,7 @@ def accept_proposals(name: str) -> dict:
     else:
         proposal = [k for k in keys if k and k.startswith(f"model_{fid}_")]
         if proposal:
-            state["_keep_model_name"] = proposal[0][len(f"model_{fid}_"):]
+            state["_keep_model_name"] = proposal[0][len(f"model_{fid}_") :]
     assert not at.exception
     return state
 
@@ -74,7 +92,7 @@ def test_every_page_reads_cleanly_for_a_foreign_export(name: str) -> None:
                 found = BAD.search(text)
                 if found:
                     i = found.start()
-                    problems.append(f"{lang} {page} {kind}: …{text[max(i - 60, 0):i + 30]}…")
+                    problems.append(f"{lang} {page} {kind}: …{text[max(i - 60, 0) : i + 30]}…")
             for table in at.dataframe:
                 if table.proto.placeholder != "—":
                     problems.append(f"{lang} {page}: a table shows missing values as None")
@@ -84,7 +102,9 @@ def test_every_page_reads_cleanly_for_a_foreign_export(name: str) -> None:
 _STAGES = ["目标客户", "有效客户", "入围客户", "意向客户", "接近赢单客户", "赢单", "输单", "搁置"]
 _row = hs.tuples(
     hs.sampled_from(_STAGES),
-    hs.one_of(hs.none(), hs.just("NA"), hs.floats(0, 5_000, allow_nan=False).map(lambda v: f"{v:.1f}")),
+    hs.one_of(
+        hs.none(), hs.just("NA"), hs.floats(0, 5_000, allow_nan=False).map(lambda v: f"{v:.1f}")
+    ),
     hs.one_of(hs.none(), hs.dates(dt.date(2023, 1, 1), dt.date(2024, 12, 31)).map(str)),
     hs.one_of(hs.none(), hs.dates(dt.date(2024, 1, 1), dt.date(2025, 12, 31)).map(str)),
     hs.sampled_from(["张伟", "李娜", "", "Tom"]),
@@ -92,8 +112,7 @@ _row = hs.tuples(
 
 
 @pytest.mark.slow
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck),
-          derandomize=True)
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(rows=hs.lists(_row, min_size=1, max_size=25), snapshots=hs.integers(1, 2))
 def test_no_page_raises_on_an_arbitrary_valid_export(rows, snapshots) -> None:
     """Generated exports (any mix of stages, missing amounts and dates, one or two monthly
@@ -104,8 +123,13 @@ def test_no_page_raises_on_an_arbitrary_valid_export(rows, snapshots) -> None:
         body = [[f"D{i}", *r[:1], *r[1:]] for i, r in enumerate(rows)]
         data = csv_bytes([head, *body])
         name = f"商机导出_2024-0{month + 5}.csv"
-        uploads[name] = {"name": name, "data": data, "overrides": {}, "stage_aliases": {},
-                         "as_of": None}
+        uploads[name] = {
+            "name": name,
+            "data": data,
+            "overrides": {},
+            "stage_aliases": {},
+            "as_of": None,
+        }
     problems = []
     for page in PAGES:
         at = app("en", _keep_source="upload", uploads=uploads)
@@ -121,8 +145,9 @@ def test_no_page_raises_on_an_arbitrary_valid_export(rows, snapshots) -> None:
 EXPECTED = json.loads((FOREIGN.parent / "expected.json").read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize(("name", "lang"), [("odoo_crm_lead.xlsx", "en"),
-                                            ("cn_商机导入模板.xlsx", "zh")])
+@pytest.mark.parametrize(
+    ("name", "lang"), [("odoo_crm_lead.xlsx", "en"), ("cn_商机导入模板.xlsx", "zh")]
+)
 def test_every_page_defaults_to_one_target_from_the_file(name: str, lang: str) -> None:
     """Planner, Forecast, Scenarios and Team take the same default target from the file: what
     was won in the 12 months to the snapshot date (the corpus' own figure), in the language's
@@ -130,8 +155,11 @@ def test_every_page_defaults_to_one_target_from_the_file(name: str, lang: str) -
     won = EXPECTED[f"files/{name}"]["win_rate_12m"]["won_amount"]
     state = accept_proposals(name)
     shown = round(won / (1e4 if lang == "zh" else 1e3), 1)
-    for page, key in (("pages/planner.py", "plan_target"), ("pages/forecast.py", "fc_target"),
-                      ("pages/scenarios.py", "sc_target")):
+    for page, key in (
+        ("pages/planner.py", "plan_target"),
+        ("pages/forecast.py", "fc_target"),
+        ("pages/scenarios.py", "sc_target"),
+    ):
         at = app(lang, **state)
         at.switch_page(page).run()
         assert not at.exception
@@ -144,12 +172,23 @@ def test_every_page_defaults_to_one_target_from_the_file(name: str, lang: str) -
 def test_with_nothing_won_the_pages_ask_for_a_target() -> None:
     """No deal won in the last 12 months: no page invents a target. The Planner asks for one,
     the Forecast shows no chance of reaching it ("—") and says why, Scenarios compare without."""
-    rows = [["商机编号", "销售阶段", "预计金额（万元）", "创建日期"],
-            *[[f"D{i}", stage, 10 + i, "2024-03-01"]
-              for i, stage in enumerate(["目标客户", "有效客户", "入围客户", "意向客户"] * 3)]]
+    rows = [
+        ["商机编号", "销售阶段", "预计金额（万元）", "创建日期"],
+        *[
+            [f"D{i}", stage, 10 + i, "2024-03-01"]
+            for i, stage in enumerate(["目标客户", "有效客户", "入围客户", "意向客户"] * 3)
+        ],
+    ]
     name = "商机导出_2024-06-30.csv"
-    uploads = {name: {"name": name, "data": csv_bytes(rows), "overrides": {}, "stage_aliases": {},
-                      "as_of": None}}
+    uploads = {
+        name: {
+            "name": name,
+            "data": csv_bytes(rows),
+            "overrides": {},
+            "stage_aliases": {},
+            "as_of": None,
+        }
+    }
     for lang in ("zh", "en"):
         planner = app(lang, _keep_source="upload", uploads=uploads)
         planner.switch_page("pages/planner.py").run()

@@ -100,14 +100,21 @@ class Run:
         rc = "killed at the timeout" if self.returncode is None else self.returncode
         if isinstance(rc, int) and rc < 0:
             rc = f"{rc} (killed by signal {-rc})"
-        return (f"exit {rc} after {self.seconds:.1f} s\n  stderr (last 600 bytes): "
-                f"{self.stderr[-600:]!a}\n  stdout (first 400 bytes): {self.stdout[:400]!a}")
+        return (
+            f"exit {rc} after {self.seconds:.1f} s\n  stderr (last 600 bytes): "
+            f"{self.stderr[-600:]!a}\n  stdout (first 400 bytes): {self.stdout[:400]!a}"
+        )
 
 
 def _env(extra: dict[str, str] | None, store: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUNNEL_ANALYTICS_")}
-    env.update(LANG="C.UTF-8", LC_ALL="C.UTF-8", PYTHONUTF8="1", PYTHONIOENCODING="utf-8",
-               FUNNEL_ANALYTICS_STORE=str(store))
+    env.update(
+        LANG="C.UTF-8",
+        LC_ALL="C.UTF-8",
+        PYTHONUTF8="1",
+        PYTHONIOENCODING="utf-8",
+        FUNNEL_ANALYTICS_STORE=str(store),
+    )
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     env.update(extra or {})
     return env
@@ -124,8 +131,9 @@ def _drain(fd: int, into: list[bytes]) -> None:
         into.append(chunk)
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, *,
-        terminal: bool = False) -> Run:
+def run(
+    cmd: list[str], cwd: Path, env: dict[str, str] | None = None, *, terminal: bool = False
+) -> Run:
     """Run ``cmd`` under the limits. With ``terminal`` its stdout and stderr are terminals
     (raw pseudo-terminals: no output processing), as for a user at a shell: output libraries
     strip nothing then, so escape sequences that would reach a real terminal show."""
@@ -133,9 +141,15 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, *,
     start = time.monotonic()
     if not terminal:
         try:
-            done = subprocess.run(cmd, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-                                  capture_output=True, timeout=TIMEOUT_S,
-                                  preexec_fn=_limit_child)
+            done = subprocess.run(
+                cmd,
+                cwd=cwd,
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                timeout=TIMEOUT_S,
+                preexec_fn=_limit_child,
+            )
         except subprocess.TimeoutExpired as exc:
             return Run(None, exc.stdout or b"", exc.stderr or b"", time.monotonic() - start)
         return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
@@ -147,14 +161,23 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, *,
         masters.append(master)
         slaves.append(slave)
     try:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-                                stdout=slaves[0], stderr=slaves[1], preexec_fn=_limit_child)
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=slaves[0],
+            stderr=slaves[1],
+            preexec_fn=_limit_child,
+        )
     finally:
         for slave in slaves:
             os.close(slave)
     out: list[list[bytes]] = [[], []]
-    readers = [threading.Thread(target=_drain, args=(m, out[i]), daemon=True)
-               for i, m in enumerate(masters)]
+    readers = [
+        threading.Thread(target=_drain, args=(m, out[i]), daemon=True)
+        for i, m in enumerate(masters)
+    ]
     for reader in readers:
         reader.start()
     try:
@@ -171,14 +194,20 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, *,
     return Run(returncode, b"".join(out[0]), b"".join(out[1]), seconds)
 
 
-def validate(path: Path, *args: str, env: dict[str, str] | None = None,
-             terminal: bool = False, as_of: str | None = mh.AS_OF,
-             cwd: Path | None = None) -> Run:
+def validate(
+    path: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    terminal: bool = False,
+    as_of: str | None = mh.AS_OF,
+    cwd: Path | None = None,
+) -> Run:
     """``funnel-analytics validate [--as-of AS_OF] ARGS PATH``, run in ``cwd`` (default: the
     file's folder, a temporary one), with no snapshot store."""
     extra = ["--as-of", as_of] if as_of else []
-    return run([*CLI, "validate", *extra, *args, str(path)], cwd or path.parent, env,
-               terminal=terminal)
+    return run(
+        [*CLI, "validate", *extra, *args, str(path)], cwd or path.parent, env, terminal=terminal
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -201,7 +230,7 @@ def refusal_line(res: Run) -> str:
     lines = res.stderr.decode("utf-8", "replace").rstrip("\n").split("\n")
     assert len(lines) == 1, f"expected one line on stderr, got {len(lines)}: {res.describe()}"
     line = lines[0]
-    assert line.startswith(PREFIX) and line[len(PREFIX):].strip(), res.describe()
+    assert line.startswith(PREFIX) and line[len(PREFIX) :].strip(), res.describe()
     assert len(line) <= MAX_MESSAGE_CHARS, f"a line of {len(line):,} characters: {line[:300]!a}"
     return line
 
@@ -216,8 +245,10 @@ def assert_no_control_chars(res: Run) -> None:
         found = control_chars(data)
         if found:
             i = found[0][0]
-            pytest.fail(f"{len(found)} control byte(s) in {stream}, first {found[0][1]} at "
-                        f"{i}: ...{data[max(i - 60, 0):i + 40]!a}...\n{res.describe()}")
+            pytest.fail(
+                f"{len(found)} control byte(s) in {stream}, first {found[0][1]} at "
+                f"{i}: ...{data[max(i - 60, 0) : i + 40]!a}...\n{res.describe()}"
+            )
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,8 +271,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory):
 # --------------------------------------------------------------------------------------------
 # The generator
 # --------------------------------------------------------------------------------------------
-SMALL = [n for n in mh.FILES if n not in {"wide_header.csv", "long_line.csv",
-                                           "wide_100k_columns.csv"}]
+SMALL = [
+    n for n in mh.FILES if n not in {"wide_header.csv", "long_line.csv", "wide_100k_columns.csv"}
+]
 
 
 def test_generator_writes_the_same_bytes_every_time(tmp_path: Path) -> None:
@@ -258,8 +290,11 @@ XLSX_CELLS = {
     "far_cell_with_a1.xlsx": {"A1": ("Opportunity", 11), "XFD1048576": ("far away", 8)},
     "far_cell_lying_dimension.xlsx": {"B2": ("Target", 6), "Z1000000": ("far away", 8)},
     "long_cell.xlsx": {"A1": ("Stage", 5), "B2": ("L", mh.LONG_CELL_CHARS)},
-    "shared_string_bomb.xlsx": {"A1": ("Stage", 5), "B2": ("A", mh.BOMB_CHARS),
-                                "B201": ("A", mh.BOMB_CHARS)},
+    "shared_string_bomb.xlsx": {
+        "A1": ("Stage", 5),
+        "B2": ("A", mh.BOMB_CHARS),
+        "B201": ("A", mh.BOMB_CHARS),
+    },
 }
 
 
@@ -311,21 +346,24 @@ REFUSALS = [
     pytest.param("far_cell_with_a1.xlsx", CELLS, {}, id="far_cell_with_a1"),
     # 26 million cells is under a default made for 1,048,576-row sheets: a lower limit shows
     # that the used range is measured from the cells (26 M), not the declared A1:C3 (9).
-    pytest.param("far_cell_lying_dimension.xlsx", CELLS, {CELLS: "1000000"},
-                 id="far_cell_lying_dimension"),
+    pytest.param(
+        "far_cell_lying_dimension.xlsx", CELLS, {CELLS: "1000000"}, id="far_cell_lying_dimension"
+    ),
     pytest.param("shared_string_bomb.xlsx", CELL_CHARS, {}, id="shared_string_bomb"),
     pytest.param("shared_string_fanout.xlsx", TEXT_MB, {}, id="shared_string_fanout"),
     pytest.param("long_cell.xlsx", CELL_CHARS, {}, id="long_cell"),
     pytest.param("long_line.csv", CELL_CHARS, {}, id="long_line", marks=pytest.mark.slow),
     pytest.param("wide_header.csv", COLUMNS, {}, id="wide_header", marks=pytest.mark.slow),
-    pytest.param("wide_100k_columns.csv", COLUMNS, {}, id="wide_100k_columns",
-                 marks=pytest.mark.slow),
+    pytest.param(
+        "wide_100k_columns.csv", COLUMNS, {}, id="wide_100k_columns", marks=pytest.mark.slow
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "setting", "env"), REFUSALS)
-def test_limit_refusal_names_its_setting(hostile, name: str, setting: str,
-                                         env: dict[str, str]) -> None:
+def test_limit_refusal_names_its_setting(
+    hostile, name: str, setting: str, env: dict[str, str]
+) -> None:
     line = refusal_line(validate(hostile(name), env=env))
     assert setting in line, f"the refusal does not name {setting}: {line!a}"
 
@@ -357,8 +395,9 @@ ESCAPED = [
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
 @pytest.mark.parametrize(("name", "codes"), ESCAPED)
-def test_no_control_characters_reach_the_terminal(hostile, name: str, codes: tuple[int, ...],
-                                                  as_json: bool) -> None:
+def test_no_control_characters_reach_the_terminal(
+    hostile, name: str, codes: tuple[int, ...], as_json: bool
+) -> None:
     res = validate(hostile(name), *(["--json"] if as_json else []), terminal=True)
     assert_in_time(res)
     assert_no_traceback(res)
@@ -404,8 +443,14 @@ def test_deep_stage_model_toml_is_refused(hostile) -> None:
 
 # One child process reads them all (each import of the library costs seconds); it reports
 # every file, whatever the others do, unless the process itself dies.
-SCENARIO_GROUPS = [["deep.json", "scenarios_huge_deals.json", "scenarios_deals_1e6.json",
-                    "scenarios_deals_1e300.json"]]
+SCENARIO_GROUPS = [
+    [
+        "deep.json",
+        "scenarios_huge_deals.json",
+        "scenarios_deals_1e6.json",
+        "scenarios_deals_1e300.json",
+    ]
+]
 
 
 @pytest.fixture(scope="module")
@@ -446,8 +491,13 @@ def test_text_from_a_file_is_text_on_the_data_page(tmp_path) -> None:
         at = on_data_page("en")
         upload(at, name, path.read_bytes())
         assert not at.exception
-        texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success")
-                 for e in getattr(at, kind)] + [e.label for e in at.expander]
+        texts = [
+            e.value
+            for kind in ("markdown", "caption", "info", "warning", "error", "success")
+            for e in getattr(at, kind)
+        ] + [e.label for e in at.expander]
         texts += [b.label for b in at.selectbox]
         assert texts
-        assert not [x for x in texts if live.search(str(x))], [x for x in texts if live.search(str(x))]
+        assert not [x for x in texts if live.search(str(x))], [
+            x for x in texts if live.search(str(x))
+        ]

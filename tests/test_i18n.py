@@ -18,8 +18,10 @@ SOURCES = [*ROOT.glob("funnel_analytics/*.py"), *ROOT.glob("pages/*.py"), ROOT /
 def test_both_languages_with_the_same_placeholders(key: str) -> None:
     entry = MESSAGES[key]
     assert entry.get("zh") and entry.get("en"), key
-    fields = {lang: {f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f}
-              for lang in ("zh", "en")}
+    fields = {
+        lang: {f for _, f, _, _ in string.Formatter().parse(entry[lang]) if f}
+        for lang in ("zh", "en")
+    }
     assert fields["zh"] == fields["en"], key
 
 
@@ -34,12 +36,22 @@ def test_every_key_used_in_code_exists() -> None:
 
 
 def test_prefixed_keys_exist() -> None:
-    for prefix, keys in {"source_": ["sample", "store", "upload", "cold_visit", "follow_up",
-                                     "penetration", "cultivation", "inbound"],
-                         "shape_": ["snapshot", "stage_dates", "history"],
-                         "origin_": ["auto", "user", "remembered", "none"],
-                         "measure_": ["amount", "count"],
-                         "severity_": ["error", "warning"]}.items():
+    for prefix, keys in {
+        "source_": [
+            "sample",
+            "store",
+            "upload",
+            "cold_visit",
+            "follow_up",
+            "penetration",
+            "cultivation",
+            "inbound",
+        ],
+        "shape_": ["snapshot", "stage_dates", "history"],
+        "origin_": ["auto", "user", "remembered", "none"],
+        "measure_": ["amount", "count"],
+        "severity_": ["error", "warning"],
+    }.items():
         for k in keys:
             assert prefix + k in MESSAGES
 
@@ -60,7 +72,11 @@ def test_no_message_key_is_written_twice() -> None:
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             for k in node.keys:
-                if isinstance(k, ast.Constant) and isinstance(k.value, str) and k.value not in ("zh", "en"):
+                if (
+                    isinstance(k, ast.Constant)
+                    and isinstance(k.value, str)
+                    and k.value not in ("zh", "en")
+                ):
                     seen.setdefault(k.value, []).append(k.lineno)
     twice = {k: lines for k, lines in seen.items() if len(lines) > 1}
     assert not twice, twice

@@ -15,11 +15,13 @@ def layout_of(rows, name="x.xlsx"):
 
 
 def test_two_level_header_takes_names_from_the_merged_cell_above() -> None:
-    lay = layout_of([
-        ["商机编号", "基本信息", None, "金额信息"],
-        [None, "商机名称", "销售阶段", "预计金额"],
-        ["1", "甲", "目标客户", 5],
-    ])
+    lay = layout_of(
+        [
+            ["商机编号", "基本信息", None, "金额信息"],
+            [None, "商机名称", "销售阶段", "预计金额"],
+            ["1", "甲", "目标客户", 5],
+        ]
+    )
     assert lay.header_row == 2
     assert lay.headers == ("商机编号", "商机名称", "销售阶段", "预计金额")
     assert ("note_header_filled", {"columns": "A"}) in lay.notes
@@ -32,7 +34,9 @@ def test_unnamed_columns_with_data_are_kept_under_their_letter() -> None:
 
 
 def test_duplicate_headers_are_numbered() -> None:
-    lay = layout_of([["商机编号", "销售阶段", "备注", "备注"], ["1", "目标客户", "a", "b"]], "x.csv")
+    lay = layout_of(
+        [["商机编号", "销售阶段", "备注", "备注"], ["1", "目标客户", "a", "b"]], "x.csv"
+    )
     assert lay.headers == ("商机编号", "销售阶段", "备注", "备注 (2)")
 
 
@@ -44,14 +48,23 @@ def test_header_only(name: str) -> None:
 
 
 def test_english_hint_row_and_total_row() -> None:
-    lay = layout_of([["Opportunity ID", "Stage", "Amount"], ["required", "required, select from list", "optional"],
-                     ["1", "Target", "5"], ["Total", "", "5"]], "x.csv")
+    lay = layout_of(
+        [
+            ["Opportunity ID", "Stage", "Amount"],
+            ["required", "required, select from list", "optional"],
+            ["1", "Target", "5"],
+            ["Total", "", "5"],
+        ],
+        "x.csv",
+    )
     assert list(lay.data.index) == [3]
     keys = [k for k, _ in lay.notes]
     assert "note_hint_row" in keys and "note_totals_row" in keys
 
 
 def test_a_row_that_mentions_required_mid_data_is_data() -> None:
-    lay = layout_of([["商机编号", "销售阶段", "备注"], ["1", "目标客户", "预算必填写"],
-                     ["2", "目标客户", "x"]], "x.csv")
+    lay = layout_of(
+        [["商机编号", "销售阶段", "备注"], ["1", "目标客户", "预算必填写"], ["2", "目标客户", "x"]],
+        "x.csv",
+    )
     assert list(lay.data.index) == [2, 3]

@@ -11,7 +11,15 @@ from helpers import csv_bytes, xlsx_bytes
 from funnel_analytics.loading import load_export, snapshot_date_from_name
 from funnel_analytics.reading import UnusableFile
 
-HEAD = ["商机编号", "商机名称", "销售阶段", "预计金额（万元）", "创建日期", "预计成交日期", "客户等级"]
+HEAD = [
+    "商机编号",
+    "商机名称",
+    "销售阶段",
+    "预计金额（万元）",
+    "创建日期",
+    "预计成交日期",
+    "客户等级",
+]
 
 
 def findings_table(result) -> list[tuple]:
@@ -25,9 +33,25 @@ def test_title_hint_blank_and_totals_rows_keep_spreadsheet_row_numbers() -> None
         ["2024年3月商机清单"],
         HEAD,
         ["必填", "选填", "必填，从下拉选择", "选填", "YYYY-MM-DD", "YYYY-MM-DD", "A-D"],
-        ["OPP-1", "一号项目", "目标客户", 12.5, dt.datetime(2024, 1, 5), dt.datetime(2024, 6, 30), "A"],
+        [
+            "OPP-1",
+            "一号项目",
+            "目标客户",
+            12.5,
+            dt.datetime(2024, 1, 5),
+            dt.datetime(2024, 6, 30),
+            "A",
+        ],
         [None] * 7,
-        ["OPP-2", "二号项目", "入围客户", "abc", dt.datetime(2024, 1, 9), dt.datetime(2024, 7, 1), "B"],
+        [
+            "OPP-2",
+            "二号项目",
+            "入围客户",
+            "abc",
+            dt.datetime(2024, 1, 9),
+            dt.datetime(2024, 7, 1),
+            "B",
+        ],
         ["OPP-3", "三号项目", "谈判中", 3, dt.datetime(2024, 2, 1), dt.datetime(2024, 8, 1), "C"],
         [None] * 7,
         ["合计", None, None, 15.5, None, None, None],
@@ -42,8 +66,14 @@ def test_title_hint_blank_and_totals_rows_keep_spreadsheet_row_numbers() -> None
     assert list(r.rejected.index) == [7, 8]
     assert r.opportunities.loc[5, "amount"] == 125_000.0
     keys = [k for k, _ in r.notes]
-    for key in ("note_title_rows", "note_hint_row", "note_blank_rows", "note_totals_row",
-                "note_unit", "note_snapshot_from_name"):
+    for key in (
+        "note_title_rows",
+        "note_hint_row",
+        "note_blank_rows",
+        "note_totals_row",
+        "note_unit",
+        "note_snapshot_from_name",
+    ):
         assert key in keys
     texts = " ".join(r.note_texts("en"))
     assert "Row 4 holds fill-in hints" in texts
@@ -51,27 +81,36 @@ def test_title_hint_blank_and_totals_rows_keep_spreadsheet_row_numbers() -> None
     assert "Row 10 is a totals row" in texts
 
 
-CSV_HEAD = ["Opportunity ID", "Opportunity Name", "Stage", "Amount", "Probability (%)",
-            "Created Date", "Close Date", "Rating", "Status"]
+CSV_HEAD = [
+    "Opportunity ID",
+    "Opportunity Name",
+    "Stage",
+    "Amount",
+    "Probability (%)",
+    "Created Date",
+    "Close Date",
+    "Rating",
+    "Status",
+]
 
 
 def test_every_rule_names_row_column_and_severity() -> None:
     rows = [
         CSV_HEAD,
-        ["A1", "ok", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],      # 2
-        ["", "no id", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],     # 3
-        ["A3", "no stage", "", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],      # 4
+        ["A1", "ok", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 2
+        ["", "no id", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 3
+        ["A3", "no stage", "", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 4
         ["A4", "typo", "Shortlistd", "1000", "50", "2024-01-10", "2024-06-30", "A", "open"],  # 5
         ["A5", "bad amount", "Target", "lots", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 6
-        ["A6", "negative", "Target", "-5", "10", "2024-01-10", "2024-06-30", "A", "open"],   # 7
-        ["A1", "dupe", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],     # 8
-        ["A8", "prob", "Target", "1000", "150", "2024-01-10", "2024-06-30", "A", "open"],    # 9
+        ["A6", "negative", "Target", "-5", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 7
+        ["A1", "dupe", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 8
+        ["A8", "prob", "Target", "1000", "150", "2024-01-10", "2024-06-30", "A", "open"],  # 9
         ["A9", "bad date", "Target", "1000", "10", "2024-02-30", "2024-06-30", "A", "open"],  # 10
         ["A10", "far date", "Target", "1000", "10", "2024-01-10", "2999-01-01", "A", "open"],  # 11
-        ["A11", "no amount", "Target", "", "10", "2024-01-10", "2024-06-30", "A", "open"],   # 12
+        ["A11", "no amount", "Target", "", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 12
         ["A12", "closed early", "Won", "1000", "100", "2024-03-01", "2024-01-01", "A", "won"],  # 13
         ["A13", "overdue", "Target", "1000", "10", "2024-01-01", "2024-02-01", "A", "open"],  # 14
-        ["A14", "grade", "Target", "1000", "10", "2024-01-10", "2024-06-30", "E", "open"],   # 15
+        ["A14", "grade", "Target", "1000", "10", "2024-01-10", "2024-06-30", "E", "open"],  # 15
         ["A15", "status", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "maybe"],  # 16
     ]
     r = load_export(csv_bytes(rows), "deals_2024-03.csv")
@@ -97,19 +136,38 @@ def test_every_rule_names_row_column_and_severity() -> None:
     assert pd.isna(r.opportunities.loc[10, "created_date"])
     # Messages in both languages name the value.
     msgs = dict(zip(r.findings["row"], r.messages(lang="en"), strict=False))
-    assert msgs[5] == 'Stage “Shortlistd” is not in the stage model “six_state”. Did you mean “Shortlisted”?'
+    assert (
+        msgs[5]
+        == "Stage “Shortlistd” is not in the stage model “six_state”. Did you mean “Shortlisted”?"
+    )
     assert "first seen on row 2" in msgs[8]
     zh = dict(zip(r.findings["row"], r.messages(lang="zh"), strict=False))
     assert zh[5] == "阶段“Shortlistd”不属于阶段模型“six_state”。是否是“入围客户”？"
     rep = r.report("en")
-    assert {"rows_read", "rows_valid", "rows_rejected", "mapping", "stage_model", "errors",
-            "warnings"} <= set(rep)
-    assert rep["errors"][0] == {"row": 3, "column": "Opportunity ID", "value": None,
-                                "rule": "missing_id", "message": "The opportunity id is blank."}
+    assert {
+        "rows_read",
+        "rows_valid",
+        "rows_rejected",
+        "mapping",
+        "stage_model",
+        "errors",
+        "warnings",
+    } <= set(rep)
+    assert rep["errors"][0] == {
+        "row": 3,
+        "column": "Opportunity ID",
+        "value": None,
+        "rule": "missing_id",
+        "message": "The opportunity id is blank.",
+    }
 
 
 def test_unknown_stages_are_grouped_with_counts_and_suggestions() -> None:
-    rows = [["商机编号", "销售阶段"]] + [[f"X{i}", "入围客"] for i in range(5)] + [["Y", "签单啦"], ["Z", "目标客户"]]
+    rows = (
+        [["商机编号", "销售阶段"]]
+        + [[f"X{i}", "入围客"] for i in range(5)]
+        + [["Y", "签单啦"], ["Z", "目标客户"]]
+    )
     r = load_export(csv_bytes(rows), "x_2024-03.csv")
     table = r.unknown_stages()
     assert table[["value", "count", "suggestion"]].to_dict("records") == [
@@ -158,59 +216,84 @@ def test_snapshot_date_column_wins_and_bad_values_are_errors() -> None:
 
 
 def test_status_and_stage_together() -> None:
-    rows = [["商机编号", "销售阶段", "状态"],
-            ["1", "入围客户", "输单"],   # lost, keeps its furthest stage
-            ["2", "输单", ""],          # lost, stage unknown
-            ["3", "接近赢单客户", "赢单"],  # won: moved to the won stage, flagged
-            ["4", "赢单客户", "输单"],     # a won stage that says lost: flagged
-            ["5", "已搁置", None]]
+    rows = [
+        ["商机编号", "销售阶段", "状态"],
+        ["1", "入围客户", "输单"],  # lost, keeps its furthest stage
+        ["2", "输单", ""],  # lost, stage unknown
+        ["3", "接近赢单客户", "赢单"],  # won: moved to the won stage, flagged
+        ["4", "赢单客户", "输单"],  # a won stage that says lost: flagged
+        ["5", "已搁置", None],
+    ]
     r = load_export(csv_bytes(rows), "x_2024-03.csv")
     o = r.opportunities
     assert o["status"].tolist() == ["lost", "lost", "won", "lost", "on_hold"]
     assert o["stage"].tolist()[:1] == ["shortlisted"]
     assert pd.isna(o.loc[3, "stage"]) and o.loc[4, "stage"] == "won"
     assert [(row, rule) for row, _c, rule, _s in findings_table(r)] == [
-        (4, "stage_status_conflict"), (5, "stage_status_conflict")]
+        (4, "stage_status_conflict"),
+        (5, "stage_status_conflict"),
+    ]
 
 
 def test_yes_no_columns_give_the_status() -> None:
     """Salesforce's IsClosed + IsWon and HubSpot's Is Closed Won say the outcome where no
     status column does: a lost deal keeps the stage it was lost in."""
-    rows = [["Id", "StageName", "IsClosed", "IsWon"],
-            ["1", "Mystery stage", "true", "true"],   # stage not in the model: still rejected
-            ["2", "入围客户", "true", "false"],        # lost at shortlisted
-            ["3", "意向客户", "true", "true"],         # won: moved to the won stage
-            ["4", "赢单客户", "TRUE", "FALSE"],        # the flags say lost: flagged, flags win
-            ["5", "入围客户", "maybe", ""],            # not yes/no: warned, the stage decides
-            ["6", "入围客户", "false", "false"]]       # open
+    rows = [
+        ["Id", "StageName", "IsClosed", "IsWon"],
+        ["1", "Mystery stage", "true", "true"],  # stage not in the model: still rejected
+        ["2", "入围客户", "true", "false"],  # lost at shortlisted
+        ["3", "意向客户", "true", "true"],  # won: moved to the won stage
+        ["4", "赢单客户", "TRUE", "FALSE"],  # the flags say lost: flagged, flags win
+        ["5", "入围客户", "maybe", ""],  # not yes/no: warned, the stage decides
+        ["6", "入围客户", "false", "false"],
+    ]  # open
     r = load_export(csv_bytes(rows), "x_2024-03.csv")
     assert r.mapping.fields["IsClosed"] == "is_closed" and r.mapping.fields["IsWon"] == "is_won"
     o = r.opportunities.set_index("opportunity_id")
     assert o["status"].to_dict() == {"2": "lost", "3": "won", "4": "lost", "5": "open", "6": "open"}
-    assert o["stage"].to_dict() == {"2": "shortlisted", "3": "won", "4": "won",
-                                    "5": "shortlisted", "6": "shortlisted"}
+    assert o["stage"].to_dict() == {
+        "2": "shortlisted",
+        "3": "won",
+        "4": "won",
+        "5": "shortlisted",
+        "6": "shortlisted",
+    }
     assert [(row, rule) for row, _c, rule, _s in findings_table(r)] == [
-        (2, "unknown_stage"), (4, "stage_status_conflict"), (5, "stage_status_conflict"),
-        (6, "unknown_flag")]
-    hubspot = load_export(csv_bytes([["Record ID", "Deal Stage", "Is Closed Won"],
-                                     ["1", "入围客户", "true"], ["2", "入围客户", "false"]]),
-                          "y_2024-03.csv")
+        (2, "unknown_stage"),
+        (4, "stage_status_conflict"),
+        (5, "stage_status_conflict"),
+        (6, "unknown_flag"),
+    ]
+    hubspot = load_export(
+        csv_bytes(
+            [
+                ["Record ID", "Deal Stage", "Is Closed Won"],
+                ["1", "入围客户", "true"],
+                ["2", "入围客户", "false"],
+            ]
+        ),
+        "y_2024-03.csv",
+    )
     assert hubspot.opportunities["status"].tolist() == ["won", "open"]
 
 
 def test_odoo_archived_deals_are_lost_at_their_stage() -> None:
     """Odoo marks a lost opportunity by archiving it (Active false); its stage stays where it
     was lost, so it counts as lost at that stage. An archived won deal stays won."""
-    rows = [["Opportunity", "Stage", "Active", "Closed Date"],
-            ["A", "入围客户", True, None],
-            ["B", "入围客户", False, dt.datetime(2024, 2, 3)],
-            ["C", "赢单客户", False, dt.datetime(2024, 2, 9)]]
+    rows = [
+        ["Opportunity", "Stage", "Active", "Closed Date"],
+        ["A", "入围客户", True, None],
+        ["B", "入围客户", False, dt.datetime(2024, 2, 3)],
+        ["C", "赢单客户", False, dt.datetime(2024, 2, 9)],
+    ]
     r = load_export(xlsx_bytes(rows), "odoo_2024-03.xlsx")
     o = r.opportunities.set_index("opportunity_id")
     assert o["status"].to_dict() == {"A": "open", "B": "lost", "C": "won"}
     assert o.loc["B", "stage"] == "shortlisted"
     assert r.mapping.fields["Closed Date"] == "close_date"
-    assert "1 archived deals (“Active” is false) that were not won count as lost." in r.note_texts("en")
+    assert "1 archived deals (“Active” is false) that were not won count as lost." in r.note_texts(
+        "en"
+    )
 
 
 def test_name_stands_in_for_a_missing_id_and_unmapped_columns_are_kept() -> None:
@@ -248,8 +331,11 @@ def test_bad_user_mapping(item: dict, fragment: str) -> None:
 
 
 def test_multi_sheet_workbook_picks_the_opportunities() -> None:
-    data = xlsx_bytes([["商机编号", "销售阶段", "金额"], ["1", "目标客户", 5]], sheet="商机明细",
-                      extra_sheets={"说明": [["本表用于导出商机"], ["请勿修改表头"]]})
+    data = xlsx_bytes(
+        [["商机编号", "销售阶段", "金额"], ["1", "目标客户", 5]],
+        sheet="商机明细",
+        extra_sheets={"说明": [["本表用于导出商机"], ["请勿修改表头"]]},
+    )
     r = load_export(data, "x_2024-03.xlsx")
     assert r.sheet == "商机明细" and r.sheets == ("说明", "商机明细")
     with pytest.raises(UnusableFile) as info:
@@ -261,9 +347,11 @@ def test_multi_sheet_workbook_picks_the_opportunities() -> None:
 
 
 def test_gb18030_csv_with_chinese_values() -> None:
-    rows = [["商机编号", "销售阶段", "预计金额", "赢单概率", "创建日期"],
-            ["1", "50% 入围客户", "¥1,200,000", "50%", "2024年3月5日"],
-            ["2", "目标", "120万", "10%", "2024/3/5"]]
+    rows = [
+        ["商机编号", "销售阶段", "预计金额", "赢单概率", "创建日期"],
+        ["1", "50% 入围客户", "¥1,200,000", "50%", "2024年3月5日"],
+        ["2", "目标", "120万", "10%", "2024/3/5"],
+    ]
     r = load_export(csv_bytes(rows, "gb18030"), "商机_2024年3月.csv")
     assert r.encoding == "GB18030"
     assert r.opportunities["amount"].tolist() == [1_200_000.0, 1_200_000.0]
@@ -272,9 +360,11 @@ def test_gb18030_csv_with_chinese_values() -> None:
 
 
 def test_stage_date_columns_become_observations() -> None:
-    rows = [["商机编号", "销售阶段", "进入目标客户日期", "进入有效客户日期", "进入入围客户日期"],
-            ["1", "入围客户", "2024-01-05", "2024-02-01", "2024-03-10"],
-            ["2", "有效客户", "2024-02-20", "2024-03-02", None]]
+    rows = [
+        ["商机编号", "销售阶段", "进入目标客户日期", "进入有效客户日期", "进入入围客户日期"],
+        ["1", "入围客户", "2024-01-05", "2024-02-01", "2024-03-10"],
+        ["2", "有效客户", "2024-02-20", "2024-03-02", None],
+    ]
     r = load_export(csv_bytes(rows), "x_2024-03.csv")
     assert r.shape == "stage_dates"
     obs = r.observations()

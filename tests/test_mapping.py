@@ -14,37 +14,175 @@ SIX = get_stage_model("six_state")
 @pytest.mark.parametrize(
     ("headers", "expected"),
     [
-        (["商机编号", "商机名称", "客户名称", "负责人", "销售团队", "销售阶段", "状态", "预计金额（万元）",
-          "赢单概率", "创建日期", "预计成交日期", "实际成交日期", "商机来源", "客户等级", "快照日期"],
-         ["opportunity_id", "opportunity_name", "account", "owner", "team", "stage", "status",
-          "amount", "probability", "created_date", "expected_close_date", "close_date", "source",
-          "grade", "snapshot_date"]),
+        (
+            [
+                "商机编号",
+                "商机名称",
+                "客户名称",
+                "负责人",
+                "销售团队",
+                "销售阶段",
+                "状态",
+                "预计金额（万元）",
+                "赢单概率",
+                "创建日期",
+                "预计成交日期",
+                "实际成交日期",
+                "商机来源",
+                "客户等级",
+                "快照日期",
+            ],
+            [
+                "opportunity_id",
+                "opportunity_name",
+                "account",
+                "owner",
+                "team",
+                "stage",
+                "status",
+                "amount",
+                "probability",
+                "created_date",
+                "expected_close_date",
+                "close_date",
+                "source",
+                "grade",
+                "snapshot_date",
+            ],
+        ),
         # Salesforce report export
-        (["Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner", "Owner Role",
-          "Stage", "Amount", "Probability (%)", "Created Date", "Close Date", "Lead Source"],
-         ["opportunity_id", "opportunity_name", "account", "owner", "team", "stage", "amount",
-          "probability", "created_date", "expected_close_date", "source"]),
+        (
+            [
+                "Opportunity ID",
+                "Opportunity Name",
+                "Account Name",
+                "Opportunity Owner",
+                "Owner Role",
+                "Stage",
+                "Amount",
+                "Probability (%)",
+                "Created Date",
+                "Close Date",
+                "Lead Source",
+            ],
+            [
+                "opportunity_id",
+                "opportunity_name",
+                "account",
+                "owner",
+                "team",
+                "stage",
+                "amount",
+                "probability",
+                "created_date",
+                "expected_close_date",
+                "source",
+            ],
+        ),
         # HubSpot
-        (["Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date",
-          "Deal owner"],
-         ["opportunity_id", "opportunity_name", "stage", "amount", "expected_close_date",
-          "created_date", "owner"]),
+        (
+            [
+                "Record ID",
+                "Deal Name",
+                "Deal Stage",
+                "Amount",
+                "Close Date",
+                "Create Date",
+                "Deal owner",
+            ],
+            [
+                "opportunity_id",
+                "opportunity_name",
+                "stage",
+                "amount",
+                "expected_close_date",
+                "created_date",
+                "owner",
+            ],
+        ),
         # Pipedrive
-        (["Deal - ID", "Deal - Title", "Deal - Organization", "Deal - Owner", "Deal - Stage",
-          "Deal - Value", "Deal - Currency", "Deal - Status", "Deal - Expected close date",
-          "Deal - Deal created", "Deal - Won time"],
-         ["opportunity_id", "opportunity_name", "account", "owner", "stage", "amount", "currency",
-          "status", "expected_close_date", "created_date", "close_date"]),
+        (
+            [
+                "Deal - ID",
+                "Deal - Title",
+                "Deal - Organization",
+                "Deal - Owner",
+                "Deal - Stage",
+                "Deal - Value",
+                "Deal - Currency",
+                "Deal - Status",
+                "Deal - Expected close date",
+                "Deal - Deal created",
+                "Deal - Won time",
+            ],
+            [
+                "opportunity_id",
+                "opportunity_name",
+                "account",
+                "owner",
+                "stage",
+                "amount",
+                "currency",
+                "status",
+                "expected_close_date",
+                "created_date",
+                "close_date",
+            ],
+        ),
         # Zoho
-        (["Record Id", "Deal Name", "Account Name", "Deal Owner", "Stage", "Amount",
-          "Closing Date", "Created Time", "Probability (%)", "Lead Source"],
-         ["opportunity_id", "opportunity_name", "account", "owner", "stage", "amount",
-          "expected_close_date", "created_date", "probability", "source"]),
+        (
+            [
+                "Record Id",
+                "Deal Name",
+                "Account Name",
+                "Deal Owner",
+                "Stage",
+                "Amount",
+                "Closing Date",
+                "Created Time",
+                "Probability (%)",
+                "Lead Source",
+            ],
+            [
+                "opportunity_id",
+                "opportunity_name",
+                "account",
+                "owner",
+                "stage",
+                "amount",
+                "expected_close_date",
+                "created_date",
+                "probability",
+                "source",
+            ],
+        ),
         # Odoo
-        (["ID", "Opportunity", "Customer", "Salesperson", "Sales Team", "Stage", "Expected Revenue",
-          "Probability", "Expected Closing", "Created on"],
-         ["opportunity_id", "opportunity_name", "account", "owner", "team", "stage", "amount",
-          "probability", "expected_close_date", "created_date"]),
+        (
+            [
+                "ID",
+                "Opportunity",
+                "Customer",
+                "Salesperson",
+                "Sales Team",
+                "Stage",
+                "Expected Revenue",
+                "Probability",
+                "Expected Closing",
+                "Created on",
+            ],
+            [
+                "opportunity_id",
+                "opportunity_name",
+                "account",
+                "owner",
+                "team",
+                "stage",
+                "amount",
+                "probability",
+                "expected_close_date",
+                "created_date",
+            ],
+        ),
     ],
 )
 def test_automatic_mapping(headers: list[str], expected: list[str]) -> None:
@@ -61,8 +199,18 @@ def test_the_better_alias_wins_and_the_other_column_is_kept() -> None:
 
 
 def test_units_checklists_and_stage_dates() -> None:
-    m = map_columns(["商机编号", "销售阶段", "金额（亿元）", "预算已落实", "有效客户-付款方明确",
-                     "进入入围客户日期", "Date entered Committed"], SIX)
+    m = map_columns(
+        [
+            "商机编号",
+            "销售阶段",
+            "金额（亿元）",
+            "预算已落实",
+            "有效客户-付款方明确",
+            "进入入围客户日期",
+            "Date entered Committed",
+        ],
+        SIX,
+    )
     assert m.units["金额（亿元）"] == (1e8, "CNY")
     assert m.fields["预算已落实"] == "checklist.qualified.budget_in_place"
     assert m.fields["有效客户-付款方明确"] == "checklist.qualified.payer_known"
@@ -71,7 +219,9 @@ def test_units_checklists_and_stage_dates() -> None:
 
 
 def test_overrides_move_a_field_and_ignore_unmaps() -> None:
-    m = map_columns(["商机编号", "阶段", "进展"], SIX, overrides={"进展": "stage", "商机编号": "ignore"})
+    m = map_columns(
+        ["商机编号", "阶段", "进展"], SIX, overrides={"进展": "stage", "商机编号": "ignore"}
+    )
     assert m.fields == {"进展": "stage"}
     assert m.origin == {"进展": "user"}
     assert set(m.unmapped) == {"商机编号", "阶段"}
@@ -84,8 +234,10 @@ def test_signature_ignores_order_case_and_spacing() -> None:
 
 @pytest.mark.parametrize(
     ("items", "expected"),
-    [(["销售阶段=stage"], {"销售阶段": "stage"}),
-     (["a=b=amount", " x = grade "], {"a=b": "amount", "x": "grade"})],
+    [
+        (["销售阶段=stage"], {"销售阶段": "stage"}),
+        (["a=b=amount", " x = grade "], {"a=b": "amount", "x": "grade"}),
+    ],
 )
 def test_parse_map_options(items, expected) -> None:
     assert parse_map_options(items) == expected

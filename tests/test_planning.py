@@ -29,12 +29,20 @@ from funnel_analytics.stages import DEFAULT_MODEL, get_stage_model
 
 ROOT = Path(__file__).resolve().parents[1]
 T = pd.Timestamp
-D0, D1, D2, D3, D4 = T("2024-01-31"), T("2024-02-29"), T("2024-03-31"), T("2024-04-30"), T("2024-05-31")
+D0, D1, D2, D3, D4 = (
+    T("2024-01-31"),
+    T("2024-02-29"),
+    T("2024-03-31"),
+    T("2024-04-30"),
+    T("2024-05-31"),
+)
 
 
 def frame(rows) -> pd.DataFrame:
     """Observations from (deal, snapshot, stage, status, amount) tuples."""
-    obs = pd.DataFrame(rows, columns=["opportunity_id", "snapshot_date", "stage", "status", "amount"])
+    obs = pd.DataFrame(
+        rows, columns=["opportunity_id", "snapshot_date", "stage", "status", "amount"]
+    )
     obs["opportunity_id"] = obs["opportunity_id"].astype("string")
     obs["stage"] = obs["stage"].astype("string")
     obs["status"] = obs["status"].astype("string")
@@ -43,14 +51,19 @@ def frame(rows) -> pd.DataFrame:
 
 
 def run_cli(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "funnel_analytics.cli", "plan", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "funnel_analytics.cli", "plan", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # The material's worked example: 300 (or 200 units) / 3 (or 2) = 100 contracts; at 10% from
 # target customer to won, 100 × 10 = 1000 target customers a year, 1000 / 12 = 83.3 a month.
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(("target", "average", "by"), [(300, 3, "amount"), (200, 2, "units")])
 def test_domain_worked_example(target, average, by) -> None:
@@ -78,8 +91,9 @@ def test_cli_plan_prints_the_worked_example() -> None:
 
 @pytest.mark.parametrize(("target", "average", "by"), [(300, 3, "amount"), (200, 2, "units")])
 def test_cli_plan_json(target, average, by) -> None:
-    proc = run_cli("--target", target, "--average-deal", average, "--win-rate", 0.1, "--by", by,
-                   "--json")
+    proc = run_cli(
+        "--target", target, "--average-deal", average, "--win-rate", 0.1, "--by", by, "--json"
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["by"] == by
@@ -91,12 +105,15 @@ def test_cli_plan_json(target, average, by) -> None:
     assert data["probabilities"] == "given"
 
 
-@pytest.mark.parametrize(("args", "needle"), [
-    (("--target", -300, "--average-deal", 3), "target"),
-    (("--target", 300), "--average-deal"),
-    (("--target", 300, "--average-deal", 3, "--win-rate", 0), "0.0"),
-    (("--target", 300, "--average-deal", 3, "--win-rate", 1.5), "1.5"),
-])
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--target", -300, "--average-deal", 3), "target"),
+        (("--target", 300), "--average-deal"),
+        (("--target", 300, "--average-deal", 3, "--win-rate", 0), "0.0"),
+        (("--target", 300, "--average-deal", 3, "--win-rate", 1.5), "1.5"),
+    ],
+)
 def test_cli_plan_refuses_bad_input(args, needle) -> None:
     proc = run_cli(*args, "--lang", "en")
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
@@ -121,17 +138,29 @@ def test_cli_plan_refuses_bad_input(args, needle) -> None:
 #   closed 100% → 120, 10
 # --------------------------------------------------------------------------------------------
 
-EIGHT = [("account_planning", 4000, 333.333), ("visit_discovery", 2000, 166.667),
-         ("preliminary_proposal", 1000, 83.333), ("demo_exchange", 666.667, 55.556),
-         ("formal_proposal", 444.444, 37.037), ("evaluation", 333.333, 27.778),
-         ("negotiation", 250, 20.833), ("contract_signed", 200, 16.667)]
-FOUR = [("intent", 480, 40), ("solution", 240, 20), ("commercial", 160, 13.333),
-        ("closed", 120, 10)]
+EIGHT = [
+    ("account_planning", 4000, 333.333),
+    ("visit_discovery", 2000, 166.667),
+    ("preliminary_proposal", 1000, 83.333),
+    ("demo_exchange", 666.667, 55.556),
+    ("formal_proposal", 444.444, 37.037),
+    ("evaluation", 333.333, 27.778),
+    ("negotiation", 250, 20.833),
+    ("contract_signed", 200, 16.667),
+]
+FOUR = [
+    ("intent", 480, 40),
+    ("solution", 240, 20),
+    ("commercial", 160, 13.333),
+    ("closed", 120, 10),
+]
 
 
-@pytest.mark.parametrize(("model", "target", "average", "stage", "per_year", "per_month"),
-                         [("eight_stage", 1200, 6, *row) for row in EIGHT]
-                         + [("four_stage", 600, 5, *row) for row in FOUR])
+@pytest.mark.parametrize(
+    ("model", "target", "average", "stage", "per_year", "per_month"),
+    [("eight_stage", 1200, 6, *row) for row in EIGHT]
+    + [("four_stage", 600, 5, *row) for row in FOUR],
+)
 def test_hand_worked_plans(model, target, average, stage, per_year, per_month) -> None:
     m = get_stage_model(model)
     plan = balanced_plan(target, average, m.probabilities)
@@ -163,8 +192,12 @@ probability = st.floats(min_value=1e-3, max_value=1.0, allow_nan=False)
 
 
 @settings(max_examples=150, deadline=None)
-@given(target=positive, average=positive, probs=st.lists(probability, min_size=1, max_size=9),
-       months=st.integers(min_value=1, max_value=36))
+@given(
+    target=positive,
+    average=positive,
+    probs=st.lists(probability, min_size=1, max_size=9),
+    months=st.integers(min_value=1, max_value=36),
+)
 def test_plan_fed_forward_returns_the_target(target, average, probs, months) -> None:
     keys = [f"s{i}" for i in range(len(probs))]
     plan = balanced_plan(target, average, dict(zip(keys, probs, strict=True)), months)
@@ -197,8 +230,11 @@ def test_non_positive_target_or_average_is_refused(bad, which) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(bad=st.one_of(st.floats(max_value=0.0), st.floats(min_value=1.0, exclude_min=True),
-                     st.just(math.nan)))
+@given(
+    bad=st.one_of(
+        st.floats(max_value=0.0), st.floats(min_value=1.0, exclude_min=True), st.just(math.nan)
+    )
+)
 def test_probability_outside_zero_one_is_refused(bad) -> None:
     with pytest.raises(PlanError) as err:
         balanced_plan(300, 3, {"target": 0.1, "qualified": bad, "won": 1.0})
@@ -237,24 +273,36 @@ def test_other_refusals() -> None:
 
 PIPELINE = [
     *[(f"N{i}", d, "target", "open", 100.0) for i in (1, 2, 3) for d in (D1, D2, D3)],
-    ("N4", D1, "target", "open", 200.0), ("N4", D2, "qualified", "open", 200.0),
+    ("N4", D1, "target", "open", 200.0),
+    ("N4", D2, "qualified", "open", 200.0),
     ("N4", D3, "qualified", "open", 200.0),
-    ("N5", D2, "target", "open", 50.0), ("N5", D3, "target", "lost", 50.0),
-    ("N6", D2, "qualified", "open", 200.0), ("N6", D3, "qualified", "open", 200.0),
+    ("N5", D2, "target", "open", 50.0),
+    ("N5", D3, "target", "lost", 50.0),
+    ("N6", D2, "qualified", "open", 200.0),
+    ("N6", D3, "qualified", "open", 200.0),
     *[(f"O{i}", d, "committed", "open", 500.0) for i in (1, 2, 3) for d in (D0, D1, D2, D3)],
-    ("W1", D0, "near_win", "open", 120.0), ("W1", D1, "won", "won", 120.0),
-    ("W2", D0, "shortlisted", "open", 80.0), ("W2", D1, "shortlisted", "open", 80.0),
+    ("W1", D0, "near_win", "open", 120.0),
+    ("W1", D1, "won", "won", 120.0),
+    ("W2", D0, "shortlisted", "open", 80.0),
+    ("W2", D1, "shortlisted", "open", 80.0),
     ("W2", D2, "won", "won", 80.0),
 ]
 
 # Target 600 at 100 a deal = 6 contracts = 0.5 a month. Required per month = 0.5 / P:
 #   target 0.25 → 2.0   qualified 0.5 → 1.0   shortlisted 0.6 → 0.8333   committed 0.8 → 0.625
 #   near_win 0.9 → 0.5556   won 1 → 0.5
-PROBS = {"target": 0.25, "qualified": 0.5, "shortlisted": 0.6, "committed": 0.8,
-         "near_win": 0.9, "won": 1.0}
+PROBS = {
+    "target": 0.25,
+    "qualified": 0.5,
+    "shortlisted": 0.6,
+    "committed": 0.8,
+    "near_win": 0.9,
+    "won": 1.0,
+}
 # Median months in stage: target 2 (implied stock 2.0 × 2 = 4), committed 2 (0.625 × 2 = 1.25).
-DURATIONS = pd.DataFrame({"stage": ["target", "committed"],
-                          "median_days": [2 * DAYS_PER_MONTH, 2 * DAYS_PER_MONTH]})
+DURATIONS = pd.DataFrame(
+    {"stage": ["target", "committed"], "median_days": [2 * DAYS_PER_MONTH, 2 * DAYS_PER_MONTH]}
+)
 
 
 @pytest.fixture(scope="module")
@@ -273,12 +321,31 @@ def test_compare_with_pipeline_hand_worked(pipeline) -> None:
     for stage, n in flows.items():
         assert vs.loc[stage, "actual_per_month"] == pytest.approx(n / span), stage
     assert vs["required_per_month"].to_dict() == pytest.approx(
-        {"target": 2.0, "qualified": 1.0, "shortlisted": 0.5 / 0.6, "committed": 0.625,
-         "near_win": 0.5 / 0.9, "won": 0.5})
-    assert vs["open_count"].to_dict() == {"target": 3, "qualified": 2, "shortlisted": 0,
-                                          "committed": 3, "near_win": 0, "won": 0}
-    assert vs["open_amount"].to_dict() == {"target": 300.0, "qualified": 400.0, "shortlisted": 0.0,
-                                           "committed": 1500.0, "near_win": 0.0, "won": 0.0}
+        {
+            "target": 2.0,
+            "qualified": 1.0,
+            "shortlisted": 0.5 / 0.6,
+            "committed": 0.625,
+            "near_win": 0.5 / 0.9,
+            "won": 0.5,
+        }
+    )
+    assert vs["open_count"].to_dict() == {
+        "target": 3,
+        "qualified": 2,
+        "shortlisted": 0,
+        "committed": 3,
+        "near_win": 0,
+        "won": 0,
+    }
+    assert vs["open_amount"].to_dict() == {
+        "target": 300.0,
+        "qualified": 400.0,
+        "shortlisted": 0.0,
+        "committed": 1500.0,
+        "near_win": 0.0,
+        "won": 0.0,
+    }
     assert vs.loc["target", "required_open"] == pytest.approx(4.0)
     assert vs.loc["target", "stock_ratio"] == pytest.approx(3 / 4)
     assert vs.loc["committed", "stock_ratio"] == pytest.approx(3 / 1.25)
@@ -289,9 +356,14 @@ def test_compare_with_pipeline_hand_worked(pipeline) -> None:
     # committed: 0.34 against 0.625 (thin), but 3 deals sit where 1.25 are implied and the
     #   next stage is thin → stuck (stuck wins over thin).
     # won: 0.68 against 0.5 → balanced.
-    assert vs["status"].to_dict() == {"target": "balanced", "qualified": "thin",
-                                      "shortlisted": "thin", "committed": "stuck",
-                                      "near_win": "thin", "won": "balanced"}
+    assert vs["status"].to_dict() == {
+        "target": "balanced",
+        "qualified": "thin",
+        "shortlisted": "thin",
+        "committed": "stuck",
+        "near_win": "thin",
+        "won": "balanced",
+    }
     assert summary["thin_stages"] == ["qualified", "shortlisted", "near_win"]
     assert summary["stuck_stages"] == ["committed"]
     assert summary["window_months"] == round(span, 2)
@@ -355,13 +427,19 @@ def test_compare_with_pipeline_window(pipeline) -> None:
 # --------------------------------------------------------------------------------------------
 
 WINS = [
-    ("A", D0, "target", "open", 10.0), ("A", D1, "qualified", "open", 10.0),
-    ("A", D2, "shortlisted", "open", 10.0), ("A", D3, "won", "won", 10.0),
-    ("B", D1, "qualified", "open", 10.0), ("B", D2, "shortlisted", "open", 10.0),
-    ("B", D3, "qualified", "open", 10.0), ("B", D4, "won", "won", 10.0),
-    ("C", D1, "target", "open", 10.0), ("C", D2, "target", "open", 10.0),
+    ("A", D0, "target", "open", 10.0),
+    ("A", D1, "qualified", "open", 10.0),
+    ("A", D2, "shortlisted", "open", 10.0),
+    ("A", D3, "won", "won", 10.0),
+    ("B", D1, "qualified", "open", 10.0),
+    ("B", D2, "shortlisted", "open", 10.0),
+    ("B", D3, "qualified", "open", 10.0),
+    ("B", D4, "won", "won", 10.0),
+    ("C", D1, "target", "open", 10.0),
+    ("C", D2, "target", "open", 10.0),
     ("C", D3, "target", "lost", 10.0),
-    ("E", D0, "near_win", "open", 10.0), ("E", D1, "won", "won", 10.0),
+    ("E", D0, "near_win", "open", 10.0),
+    ("E", D1, "won", "won", 10.0),
 ]
 
 
@@ -369,11 +447,16 @@ def test_time_to_win_hand_worked() -> None:
     history = stage_history(frame(WINS), DEFAULT_MODEL)
     t = time_to_win(history)
     got = sorted(zip(t["opportunity_id"], t["stage"], t["days"], strict=True))
-    assert got == [("A", "qualified", 61.0), ("A", "shortlisted", 30.0),
-                   ("B", "qualified", 31.0), ("B", "shortlisted", 61.0)]
+    assert got == [
+        ("A", "qualified", 61.0),
+        ("A", "shortlisted", 30.0),
+        ("B", "qualified", 31.0),
+        ("B", "shortlisted", 61.0),
+    ]
     mtw = months_to_win(history)
-    assert mtw == pytest.approx({"qualified": 46 / DAYS_PER_MONTH,
-                                 "shortlisted": 45.5 / DAYS_PER_MONTH})
+    assert mtw == pytest.approx(
+        {"qualified": 46 / DAYS_PER_MONTH, "shortlisted": 45.5 / DAYS_PER_MONTH}
+    )
 
 
 def test_time_to_win_without_wins_is_empty() -> None:
@@ -388,13 +471,20 @@ def test_measured_lead_months_reach_the_plan() -> None:
     plan = balanced_plan(600, 100, PROBS, months_to_win=months_to_win(history))
     lead = plan.stages.set_index("stage")["lead_months"].to_dict()
     # 46 / 30.44 = 1.51 → 2 months ahead; 45.5 / 30.44 = 1.49 → 1; unmeasured → 0.
-    assert lead == {"target": 0, "qualified": 2, "shortlisted": 1, "committed": 0,
-                    "near_win": 0, "won": 0}
+    assert lead == {
+        "target": 0,
+        "qualified": 2,
+        "shortlisted": 1,
+        "committed": 0,
+        "near_win": 0,
+        "won": 0,
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # plan --from-data on the bundled sample
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def from_data_json():
@@ -412,7 +502,9 @@ def test_plan_from_data_on_the_sample(from_data_json) -> None:
     stages = [s["stage"] for s in data["stages"]]
     assert stages == list(DEFAULT_MODEL.keys)
     assert [r["stage"] for r in data["vs_actual"]] == stages
-    assert {"required_per_month", "actual_per_month", "open_count", "status"} <= set(data["vs_actual"][0])
+    assert {"required_per_month", "actual_per_month", "open_count", "status"} <= set(
+        data["vs_actual"][0]
+    )
     balance = data["balance"]
     # --from-data counts what was already won this year toward the target (116,690,000 on
     # the sample, Jan–Oct 2026), so the coverage is open amount ÷ what is still to win.
@@ -420,7 +512,9 @@ def test_plan_from_data_on_the_sample(from_data_json) -> None:
     assert balance["remaining_target"] == pytest.approx(2e8 - 116_690_000)
     assert balance["coverage"] == pytest.approx(balance["open_amount"] / (2e8 - 116_690_000))
     assert balance["required_intake_per_month"] == pytest.approx(data["intake_per_month"])
-    assert balance["actual_intake_per_month"] == pytest.approx(data["vs_actual"][0]["actual_per_month"])
+    assert balance["actual_intake_per_month"] == pytest.approx(
+        data["vs_actual"][0]["actual_per_month"]
+    )
     # 431 open deals at a known stage in the October export.
     assert sum(r["open_count"] for r in data["vs_actual"]) == 431
     # The plan closes: the first stage's need × its P(win) × the average deal is the target.
@@ -448,7 +542,8 @@ def test_win_probabilities_are_never_measured_from_wins_alone() -> None:
     rows = [(f"W{i}", "won", "won") for i in range(8)] + [(f"L{i}", None, "lost") for i in range(6)]
     rows += [("L9", "target", "lost")]  # one loss whose stage is known
     obs = pd.DataFrame(rows, columns=["opportunity_id", "stage", "status"]).assign(
-        snapshot_date=T("2024-03-31"), amount=1.0)
+        snapshot_date=T("2024-03-31"), amount=1.0
+    )
     history = stage_history(obs, DEFAULT_MODEL)
     assert unsupported_reason(history) == {"reason": "lost_stage_unknown", "lost": 7, "unknown": 6}
     cal = calibrate(history)

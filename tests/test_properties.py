@@ -13,15 +13,44 @@ from funnel_analytics.loading import load_export
 from funnel_analytics.reading import UnusableFile
 from funnel_analytics.schema import ERROR_RULES, WARNING_RULES
 
-HEAD = ["商机编号", "商机名称", "销售阶段", "状态", "预计金额（万元）", "赢单概率", "创建日期",
-        "预计成交日期", "客户等级", "商机来源"]
+HEAD = [
+    "商机编号",
+    "商机名称",
+    "销售阶段",
+    "状态",
+    "预计金额（万元）",
+    "赢单概率",
+    "创建日期",
+    "预计成交日期",
+    "客户等级",
+    "商机来源",
+]
 STAGES = ["目标客户", "有效客户", "50% 入围客户", "意向", "赢单", "输单", "Closed Lost", "搁置"]
 
 text_cell = st.one_of(
     st.none(),
     st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12),
-    st.sampled_from([*STAGES, "", "合计", "必填", "=1+1", "¥1,200", "120万", "30%", "2024/3/5", "02/23/26 08:55 PM", "45000", "是", "A", "E", "NaN", "null"]),
-    st.integers(-10**9, 10**9).map(str),
+    st.sampled_from(
+        [
+            *STAGES,
+            "",
+            "合计",
+            "必填",
+            "=1+1",
+            "¥1,200",
+            "120万",
+            "30%",
+            "2024/3/5",
+            "02/23/26 08:55 PM",
+            "45000",
+            "是",
+            "A",
+            "E",
+            "NaN",
+            "null",
+        ]
+    ),
+    st.integers(-(10**9), 10**9).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
 
@@ -45,7 +74,9 @@ def _check_consistent(result) -> None:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(data=st.binary(max_size=3000), ext=st.sampled_from([".xlsx", ".csv", ".xls", ".ods", ".txt"]))
+@given(
+    data=st.binary(max_size=3000), ext=st.sampled_from([".xlsx", ".csv", ".xls", ".ods", ".txt"])
+)
 def test_arbitrary_bytes_give_a_report_or_a_refusal(data: bytes, ext: str) -> None:
     try:
         result = load_export(data, f"deals_2024-03{ext}")
@@ -56,8 +87,11 @@ def test_arbitrary_bytes_give_a_report_or_a_refusal(data: bytes, ext: str) -> No
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.lists(text_cell, min_size=len(HEAD), max_size=len(HEAD)), min_size=1,
-                     max_size=15))
+@given(
+    rows=st.lists(
+        st.lists(text_cell, min_size=len(HEAD), max_size=len(HEAD)), min_size=1, max_size=15
+    )
+)
 def test_arbitrary_csv_cells_never_crash(rows: list[list]) -> None:
     try:
         result = load_export(csv_bytes([HEAD, *rows]), "deals_2024-03.csv")
@@ -69,7 +103,7 @@ def test_arbitrary_csv_cells_never_crash(rows: list[list]) -> None:
 
 excel_cell = st.one_of(
     text_cell,
-    st.integers(-10**6, 10**6),
+    st.integers(-(10**6), 10**6),
     st.floats(allow_nan=False, allow_infinity=False, min_value=-1e12, max_value=1e12),
     st.datetimes(min_value=dt.datetime(1950, 1, 1), max_value=dt.datetime(2150, 1, 1)),
     st.booleans(),
@@ -77,12 +111,17 @@ excel_cell = st.one_of(
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(st.lists(excel_cell, min_size=len(HEAD), max_size=len(HEAD)), min_size=1,
-                     max_size=10))
+@given(
+    rows=st.lists(
+        st.lists(excel_cell, min_size=len(HEAD), max_size=len(HEAD)), min_size=1, max_size=10
+    )
+)
 def test_arbitrary_excel_cells_never_crash(rows: list[list]) -> None:
     clean = [[c.replace("\x00", "") if isinstance(c, str) else c for c in r] for r in rows]
-    clean = [[c if not (isinstance(c, str) and any(ord(ch) < 32 for ch in c)) else "x" for c in r]
-             for r in clean]
+    clean = [
+        [c if not (isinstance(c, str) and any(ord(ch) < 32 for ch in c)) else "x" for c in r]
+        for r in clean
+    ]
     try:
         result = load_export(xlsx_bytes([["2024年3月商机"], HEAD, *clean]), "deals_2024-03.xlsx")
     except UnusableFile as exc:

@@ -21,8 +21,12 @@ def refusal(data: bytes, name: str, **kw) -> UnusableFile:
     return info.value
 
 
-def _rezip(data: bytes, replace: dict[str, bytes], extra: dict[str, bytes] | None = None,
-           compress: int = zipfile.ZIP_DEFLATED) -> bytes:
+def _rezip(
+    data: bytes,
+    replace: dict[str, bytes],
+    extra: dict[str, bytes] | None = None,
+    compress: int = zipfile.ZIP_DEFLATED,
+) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compress) as dst:
@@ -60,10 +64,12 @@ def test_a_zip_that_is_not_a_workbook() -> None:
 
 
 def test_xml_entity_expansion_is_refused_before_parsing() -> None:
-    bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
-            b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c>'
-            b"</row></sheetData></worksheet>")
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        b'<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c>'
+        b"</row></sheetData></worksheet>"
+    )
     data = _rezip(GOOD, {"xl/worksheets/sheet1.xml": bomb})
     exc = refusal(data, "lol.xlsx")
     assert exc.reason == "xml_entities"
@@ -71,16 +77,23 @@ def test_xml_entity_expansion_is_refused_before_parsing() -> None:
 
 
 def test_a_long_prolog_cannot_hide_a_doctype() -> None:
-    padded = b'<?xml version="1.0"?>' + b"<!--" + b" " * 70_000 + b"-->" + b"<!DOCTYPE x []><worksheet/>"
+    padded = (
+        b'<?xml version="1.0"?>' + b"<!--" + b" " * 70_000 + b"-->" + b"<!DOCTYPE x []><worksheet/>"
+    )
     data = _rezip(GOOD, {"xl/worksheets/sheet1.xml": padded})
     assert refusal(data, "padded.xlsx").reason == "xml_entities"
 
 
 def test_zip_bomb_is_refused_from_its_directory_in_bounded_memory() -> None:
     # 300 MB of one repeated row, deflated to a few hundred kB: far beyond the ratio limit.
-    row = b'<row><c t="inlineStr"><is><t>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</t></is></c></row>'
+    row = (
+        b'<row><c t="inlineStr"><is><t>AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA</t></is></c></row>'
+    )
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(GOOD)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with (
+        zipfile.ZipFile(io.BytesIO(GOOD)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
         for info in src.infolist():
             if info.filename != "xl/worksheets/sheet1.xml":
                 dst.writestr(info.filename, src.read(info.filename))
@@ -102,7 +115,12 @@ def test_zip_bomb_is_refused_from_its_directory_in_bounded_memory() -> None:
 
 def test_password_protected_workbook() -> None:
     # An encrypted OOXML file is an OLE2 container holding an "EncryptedPackage" stream.
-    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 1024
+    ole = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 504
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\x00" * 1024
+    )
     exc = refusal(ole, "locked.xlsx")
     assert exc.reason == "encrypted"
     assert "密码" in exc.message("zh") and "password" in exc.message("en")
@@ -121,8 +139,15 @@ def test_missing_file_is_a_message_not_a_traceback(tmp_path) -> None:
 
 
 def test_row_numbers_and_letters_are_the_spreadsheets() -> None:
-    data = xlsx_bytes([[None, None], [None, "标题"], [None, None], [None, "商机编号", "销售阶段"],
-                       [None, "1", "目标客户"]])
+    data = xlsx_bytes(
+        [
+            [None, None],
+            [None, "标题"],
+            [None, None],
+            [None, "商机编号", "销售阶段"],
+            [None, "1", "目标客户"],
+        ]
+    )
     g = read_grid(data, "x.xlsx")
     assert g.letters == ("B", "C")
     assert list(g.cells.index)[:5] == [1, 2, 3, 4, 5]
@@ -131,8 +156,12 @@ def test_row_numbers_and_letters_are_the_spreadsheets() -> None:
 
 @pytest.mark.parametrize(
     ("encoding", "bom", "label"),
-    [("utf-8", b"", "UTF-8"), ("utf-8", b"\xef\xbb\xbf", "UTF-8 (BOM)"), ("gb18030", b"", "GB18030"),
-     ("gbk", b"", "GB18030")],
+    [
+        ("utf-8", b"", "UTF-8"),
+        ("utf-8", b"\xef\xbb\xbf", "UTF-8 (BOM)"),
+        ("gb18030", b"", "GB18030"),
+        ("gbk", b"", "GB18030"),
+    ],
 )
 def test_csv_encodings_are_detected(encoding: str, bom: bytes, label: str) -> None:
     data = bom + csv_bytes([["商机编号", "销售阶段"], ["甲-1", "入围客户"]], encoding)
@@ -153,9 +182,16 @@ def test_ragged_csv_rows_are_kept() -> None:
     assert g.cells.loc[3].tolist() == ["2", "Target", "extra", "more"]
 
 
-@pytest.mark.parametrize("name", ["gb18030_2024-04.csv", "utf8_bom_2024-05.csv",
-                                  "us_dates_dayfirst_2024-06.csv", "pipedrive_style_2024-11.csv",
-                                  "hubspot_style_2024-12.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "gb18030_2024-04.csv",
+        "utf8_bom_2024-05.csv",
+        "us_dates_dayfirst_2024-06.csv",
+        "pipedrive_style_2024-11.csv",
+        "hubspot_style_2024-12.csv",
+    ],
+)
 def test_fast_and_general_csv_paths_read_the_same_grid(name: str) -> None:
     import pandas as pd
 
@@ -169,8 +205,9 @@ def test_fast_and_general_csv_paths_read_the_same_grid(name: str) -> None:
     assert (fast.encoding, fast.letters) == (slow.encoding, slow.letters)
 
 
-@pytest.mark.parametrize("data", [b"id,stage\n\n1,Target\n", b"id,stage\n1,Target,extra\n",
-                                  b"\xff\xfei\x00d\x00\n\x00"])
+@pytest.mark.parametrize(
+    "data", [b"id,stage\n\n1,Target\n", b"id,stage\n1,Target,extra\n", b"\xff\xfei\x00d\x00\n\x00"]
+)
 def test_files_the_fast_path_leaves_to_the_general_one(data: bytes) -> None:
     from funnel_analytics.reading import _csv_with_arrow
 
@@ -179,9 +216,14 @@ def test_files_the_fast_path_leaves_to_the_general_one(data: bytes) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("id,stage\n1, Target\n", ["1", "Target"]), ("id,stage\n1,Target \n", ["1", "Target"]),
-     ("id,stage\n1,\u3000Target\n", ["1", "Target"]), ("id,stage\n1,\"  Target\"\n", ["1", "Target"]),
-     ("id,stage\n1,   \n", ["1", None]), ("id,stage\n1,Tar get\n", ["1", "Tar get"])],
+    [
+        ("id,stage\n1, Target\n", ["1", "Target"]),
+        ("id,stage\n1,Target \n", ["1", "Target"]),
+        ("id,stage\n1,\u3000Target\n", ["1", "Target"]),
+        ('id,stage\n1,"  Target"\n', ["1", "Target"]),
+        ("id,stage\n1,   \n", ["1", None]),
+        ("id,stage\n1,Tar get\n", ["1", "Tar get"]),
+    ],
 )
 def test_csv_cells_are_trimmed_and_blank_cells_are_missing(text: str, expected: list) -> None:
     import pandas as pd

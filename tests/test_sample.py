@@ -20,15 +20,48 @@ from funnel_analytics.stages import get_stage_model
 MODEL = get_stage_model("six_state")
 STAGE_INDEX = {key: i for i, key in enumerate(MODEL.keys)}
 CHECK_COLS = list(MODEL.checklist_columns)
-CANONICAL = ["opportunity_id", "opportunity_name", "account", "owner", "team", "stage", "status",
-             "amount", "probability", "created_date", "expected_close_date", "close_date",
-             "source", "grade", "snapshot_date"]
-XLSX_HEADERS = ["商机编号", "商机名称", "客户名称", "销售团队", "负责人", "销售阶段", "状态",
-                "预计金额（万元）", "赢单概率", "创建日期", "预计成交日期", "实际成交日期", "商机来源",
-                "客户等级", *(item.zh for _, item in MODEL.checklist_columns.values())]
+CANONICAL = [
+    "opportunity_id",
+    "opportunity_name",
+    "account",
+    "owner",
+    "team",
+    "stage",
+    "status",
+    "amount",
+    "probability",
+    "created_date",
+    "expected_close_date",
+    "close_date",
+    "source",
+    "grade",
+    "snapshot_date",
+]
+XLSX_HEADERS = [
+    "商机编号",
+    "商机名称",
+    "客户名称",
+    "销售团队",
+    "负责人",
+    "销售阶段",
+    "状态",
+    "预计金额（万元）",
+    "赢单概率",
+    "创建日期",
+    "预计成交日期",
+    "实际成交日期",
+    "商机来源",
+    "客户等级",
+    *(item.zh for _, item in MODEL.checklist_columns.values()),
+]
 MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]
-SAMPLE_FILES = sorted([*(f"商机导出_{m}.xlsx" for m in MONTHS), "opportunities_en_2026-10.csv",
-                       "opportunity_history_en.csv"])
+SAMPLE_FILES = sorted(
+    [
+        *(f"商机导出_{m}.xlsx" for m in MONTHS),
+        "opportunities_en_2026-10.csv",
+        "opportunity_history_en.csv",
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -92,12 +125,16 @@ def test_twelve_month_end_snapshots(history: pd.DataFrame) -> None:
     assert [pd.Timestamp(s) for s in snaps] == expected
 
 
-@pytest.mark.parametrize(("months", "first_month", "first", "last"), [
-    (3, "2024-01", "2024-01-31", "2024-03-31"),
-    (1, "2026-02", "2026-02-28", "2026-02-28"),
-])
-def test_months_and_first_month_parameters(months: int, first_month: str, first: str,
-                                           last: str) -> None:
+@pytest.mark.parametrize(
+    ("months", "first_month", "first", "last"),
+    [
+        (3, "2024-01", "2024-01-31", "2024-03-31"),
+        (1, "2026-02", "2026-02-28", "2026-02-28"),
+    ],
+)
+def test_months_and_first_month_parameters(
+    months: int, first_month: str, first: str, last: str
+) -> None:
     df = generate_history(months=months, first_month=first_month)
     assert df["snapshot_date"].nunique() == months
     assert df["snapshot_date"].min() == pd.Timestamp(first)
@@ -108,8 +145,13 @@ def test_teams_reps_sources_grades(history: pd.DataFrame) -> None:
     assert set(history["team"]) == {"华东大区", "华北大区", "华南大区", "西部大区"}
     assert history["owner"].nunique() == 12
     assert (history.groupby("owner")["team"].nunique() == 1).all()
-    assert set(history["source"]) == {"cold_visit", "follow_up", "penetration", "cultivation",
-                                      "inbound"}
+    assert set(history["source"]) == {
+        "cold_visit",
+        "follow_up",
+        "penetration",
+        "cultivation",
+        "inbound",
+    }
     assert set(history["grade"]) == {"A", "B", "C", "D"}
     shares = history.drop_duplicates("opportunity_id")["source"].value_counts(normalize=True)
     assert shares.between(0.08, 0.40).all()
@@ -126,7 +168,8 @@ def test_n_reps_parameter() -> None:
 def test_new_deals_per_month_and_start_at_target(history: pd.DataFrame) -> None:
     first_seen = history.sort_values("snapshot_date").drop_duplicates("opportunity_id")
     created_in_window = first_seen[
-        first_seen["created_date"].dt.to_period("M") == first_seen["snapshot_date"].dt.to_period("M")
+        first_seen["created_date"].dt.to_period("M")
+        == first_seen["snapshot_date"].dt.to_period("M")
     ]
     per_month = created_in_window.groupby("snapshot_date").size()
     assert len(per_month) == 12
@@ -179,7 +222,9 @@ def test_closed_deals_appear_once_then_disappear(history: pd.DataFrame) -> None:
     closed = history[history["status"].isin(["won", "lost"])]
     assert not closed["opportunity_id"].duplicated().any()
     last_seen = history.groupby("opportunity_id")["snapshot_date"].max()
-    assert (last_seen[closed["opportunity_id"]].to_numpy() == closed["snapshot_date"].to_numpy()).all()
+    assert (
+        last_seen[closed["opportunity_id"]].to_numpy() == closed["snapshot_date"].to_numpy()
+    ).all()
 
 
 def test_lost_deals_keep_their_furthest_stage(history: pd.DataFrame) -> None:
@@ -205,8 +250,10 @@ def test_some_deals_regress(history: pd.DataFrame) -> None:
 
 def test_some_deals_slip_and_some_stall(history: pd.DataFrame) -> None:
     d = _by_deal(history)
-    slipped = d[(d["expected_close_date"].dt.to_period("M") > d["prev_expected"].dt.to_period("M"))
-                & d["status"].isin(["open", "on_hold"])]
+    slipped = d[
+        (d["expected_close_date"].dt.to_period("M") > d["prev_expected"].dt.to_period("M"))
+        & d["status"].isin(["open", "on_hold"])
+    ]
     assert slipped["opportunity_id"].nunique() >= 200
     months_in_stage = d[d["status"] == "open"].groupby(["opportunity_id", "stage"]).size()
     assert (months_in_stage >= 4).sum() >= 50
@@ -280,8 +327,9 @@ def test_files_stay_small(written: tuple[Path, list[Path]]) -> None:
 
 
 @pytest.mark.parametrize("month", MONTHS)
-def test_xlsx_title_then_headers(written: tuple[Path, list[Path]], month: str,
-                                 history: pd.DataFrame) -> None:
+def test_xlsx_title_then_headers(
+    written: tuple[Path, list[Path]], month: str, history: pd.DataFrame
+) -> None:
     out, _ = written
     wb = openpyxl.load_workbook(out / f"商机导出_{month}.xlsx", read_only=True)
     assert wb.sheetnames == ["商机清单"]
@@ -338,25 +386,49 @@ def test_english_csv(written: tuple[Path, list[Path]], history: pd.DataFrame) ->
     path = out / "opportunities_en_2026-10.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         header = next(csv.reader(fh))
-    assert header == ["Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner",
-                      "Owner Role", "Stage", "Amount", "Probability (%)", "Created Date",
-                      "Close Date", "Lead Source", "Rating"]
+    assert header == [
+        "Opportunity ID",
+        "Opportunity Name",
+        "Account Name",
+        "Opportunity Owner",
+        "Owner Role",
+        "Stage",
+        "Amount",
+        "Probability (%)",
+        "Created Date",
+        "Close Date",
+        "Lead Source",
+        "Rating",
+    ]
     en = pd.read_csv(path, dtype=str, encoding="utf-8")
     last = history[history["snapshot_date"] == pd.Timestamp("2026-10-31")].reset_index(drop=True)
     assert en["Opportunity ID"].tolist() == last["opportunity_id"].tolist()
     assert set(en["Owner Role"]) == {"East Region", "North Region", "South Region", "West Region"}
-    assert set(en["Stage"]) <= {"Target", "Qualified", "Shortlisted", "Committed", "Near-win",
-                                "Won", "Closed Lost"}
+    assert set(en["Stage"]) <= {
+        "Target",
+        "Qualified",
+        "Shortlisted",
+        "Committed",
+        "Near-win",
+        "Won",
+        "Closed Lost",
+    }
     assert (en["Stage"] == "Closed Lost").sum() == (last["status"] == "lost").sum()
-    assert set(en["Lead Source"]) == {"Cold Call", "Follow-up", "Penetration", "Cultivation",
-                                      "Inbound"}
+    assert set(en["Lead Source"]) == {
+        "Cold Call",
+        "Follow-up",
+        "Penetration",
+        "Cultivation",
+        "Inbound",
+    }
     assert en["Amount"].astype(int).tolist() == last["amount"].tolist()
     assert en["Probability (%)"].str.fullmatch(r"\d{1,3}").all()
     for col in ("Created Date", "Close Date"):
         assert en[col].str.fullmatch(r"\d{2}/\d{2}/\d{4}").all(), col
     close = pd.to_datetime(en["Close Date"], format="%m/%d/%Y")
-    expected = last["close_date"].where(last["status"].isin(["won", "lost"]),
-                                        last["expected_close_date"])
+    expected = last["close_date"].where(
+        last["status"].isin(["won", "lost"]), last["expected_close_date"]
+    )
     assert close.tolist() == expected.tolist()
     assert not en["Account Name"].str.contains(r"[\u4e00-\u9fff]").any()
 
@@ -364,15 +436,28 @@ def test_english_csv(written: tuple[Path, list[Path]], history: pd.DataFrame) ->
 def test_stage_history_log(written: tuple[Path, list[Path]], history: pd.DataFrame) -> None:
     out, _ = written
     log = pd.read_csv(out / "opportunity_history_en.csv", dtype=str, encoding="utf-8")
-    assert list(log.columns) == ["OpportunityId", "StageName", "CreatedDate", "Amount",
-                                 "CloseDate", "Probability", "ForecastCategory"]
+    assert list(log.columns) == [
+        "OpportunityId",
+        "StageName",
+        "CreatedDate",
+        "Amount",
+        "CloseDate",
+        "Probability",
+        "ForecastCategory",
+    ]
     assert set(log["OpportunityId"]) == set(history["opportunity_id"])
     assert log["CreatedDate"].str.fullmatch(r"\d{2}/\d{2}/\d{2} \d{2}:\d{2} (AM|PM)").all()
     assert log["CloseDate"].str.fullmatch(r"\d{2}/\d{2}/\d{2}").all()
-    assert set(log["ForecastCategory"]) == {"Pipeline", "Best Case", "Commit", "Closed",
-                                            "Omitted"}
-    assert set(log["StageName"]) == {"Target", "Qualified", "Shortlisted", "Committed",
-                                     "Near-win", "Closed Won", "Closed Lost"}
+    assert set(log["ForecastCategory"]) == {"Pipeline", "Best Case", "Commit", "Closed", "Omitted"}
+    assert set(log["StageName"]) == {
+        "Target",
+        "Qualified",
+        "Shortlisted",
+        "Committed",
+        "Near-win",
+        "Closed Won",
+        "Closed Lost",
+    }
     when = pd.to_datetime(log["CreatedDate"], format="%m/%d/%y %I:%M %p")
     assert when.groupby(log["OpportunityId"]).apply(lambda s: s.is_monotonic_increasing).all()
     first = log.groupby("OpportunityId").head(1)
@@ -394,21 +479,29 @@ def test_stage_history_log(written: tuple[Path, list[Path]], history: pd.DataFra
     assert back.sum() >= 50
 
 
-def test_stage_log_month_matches_snapshots(written: tuple[Path, list[Path]],
-                                           history: pd.DataFrame) -> None:
+def test_stage_log_month_matches_snapshots(
+    written: tuple[Path, list[Path]], history: pd.DataFrame
+) -> None:
     """A stage change logged inside the window is first seen in that month's snapshot."""
     out, _ = written
     log = pd.read_csv(out / "opportunity_history_en.csv", dtype=str, encoding="utf-8")
     log["when"] = pd.to_datetime(log["CreatedDate"], format="%m/%d/%y %I:%M %p")
     names = MODEL.stage_names("en")
     snap = history[history["status"] == "open"].assign(
-        name=lambda d: d["stage"].map(names), month=lambda d: d["snapshot_date"].dt.to_period("M"))
+        name=lambda d: d["stage"].map(names), month=lambda d: d["snapshot_date"].dt.to_period("M")
+    )
     seen = set(zip(snap["opportunity_id"], snap["month"], snap["name"], strict=True))
-    in_window = log[(log["when"] >= "2025-11-01")
-                    & log["StageName"].isin(list(names.values()))
-                    & (log["ForecastCategory"] != "Omitted")]
-    keys = zip(in_window["OpportunityId"], in_window["when"].dt.to_period("M"),
-               in_window["StageName"], strict=True)
+    in_window = log[
+        (log["when"] >= "2025-11-01")
+        & log["StageName"].isin(list(names.values()))
+        & (log["ForecastCategory"] != "Omitted")
+    ]
+    keys = zip(
+        in_window["OpportunityId"],
+        in_window["when"].dt.to_period("M"),
+        in_window["StageName"],
+        strict=True,
+    )
     missing = [k for k in keys if k not in seen]
     assert not missing, missing[:5]
 

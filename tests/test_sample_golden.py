@@ -29,8 +29,12 @@ def summarize(path: Path) -> dict:
         "warnings": r.warnings["rule"].value_counts().sort_index().to_dict(),
         "snapshot_dates": [d.date().isoformat() for d in r.snapshot_dates],
         "status": r.opportunities["status"].value_counts().sort_index().to_dict(),
-        "funnel_count": dict(zip(counts["stage"], counts["count"].astype(int).tolist(), strict=True)),
-        "funnel_amount": dict(zip(counts["stage"], counts["amount"].round(2).tolist(), strict=True)),
+        "funnel_count": dict(
+            zip(counts["stage"], counts["count"].astype(int).tolist(), strict=True)
+        ),
+        "funnel_amount": dict(
+            zip(counts["stage"], counts["amount"].round(2).tolist(), strict=True)
+        ),
         "mapped": sorted(r.mapping.fields.values()),
     }
 
@@ -40,8 +44,10 @@ def test_sample_data_matches_golden(update_golden: bool) -> None:
     assert len(files) == 14
     current = {p.name: summarize(p) for p in files}
     if update_golden or not GOLDEN.exists():
-        GOLDEN.write_text(json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                          encoding="utf-8")
+        GOLDEN.write_text(
+            json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
         if update_golden:
             pytest.skip("golden file rewritten")
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))

@@ -57,8 +57,15 @@ def latest_open(sample):
 SCENARIOS = [
     Scenario("baseline"),
     Scenario("赢率 +10%", Levers(win_rate=1.1)),
-    Scenario("Bigger, faster", Levers(deal_size=1.25, cycle=0.8, deals=1.5,
-                                      win_rate_by_stage=(("committed", 1.2), ("near_win", 0.9)))),
+    Scenario(
+        "Bigger, faster",
+        Levers(
+            deal_size=1.25,
+            cycle=0.8,
+            deals=1.5,
+            win_rate_by_stage=(("committed", 1.2), ("near_win", 0.9)),
+        ),
+    ),
 ]
 
 
@@ -66,9 +73,13 @@ def test_scenarios_json_round_trip() -> None:
     text = scenarios_to_json(SCENARIOS)
     data = json.loads(text)
     assert data["format"] == FILE_FORMAT and data["version"] == 1
-    assert data["scenarios"][2]["levers"] == {"win_rate": 1.0, "deals": 1.5, "cycle": 0.8,
-                                              "deal_size": 1.25,
-                                              "win_rate_by_stage": {"committed": 1.2, "near_win": 0.9}}
+    assert data["scenarios"][2]["levers"] == {
+        "win_rate": 1.0,
+        "deals": 1.5,
+        "cycle": 0.8,
+        "deal_size": 1.25,
+        "win_rate_by_stage": {"committed": 1.2, "near_win": 0.9},
+    }
     assert "赢率" in text  # written as UTF-8 text, not \u escapes
     assert scenarios_from_json(text) == SCENARIOS
     assert scenarios_from_json(text.encode("utf-8")) == SCENARIOS
@@ -82,32 +93,51 @@ def test_save_and_load_scenarios(tmp_path) -> None:
 
 
 def test_missing_levers_default_to_as_measured() -> None:
-    text = json.dumps({"format": FILE_FORMAT, "version": 1,
-                       "scenarios": [{"name": "  more deals ", "levers": {"deals": 2}}]})
+    text = json.dumps(
+        {
+            "format": FILE_FORMAT,
+            "version": 1,
+            "scenarios": [{"name": "  more deals ", "levers": {"deals": 2}}],
+        }
+    )
     assert scenarios_from_json(text) == [Scenario("more deals", Levers(deals=2.0))]
 
 
 def bad_file(**changes) -> str:
-    data = {"format": FILE_FORMAT, "version": 1,
-            "scenarios": [{"name": "s", "levers": {"win_rate": 1.1}}]}
+    data = {
+        "format": FILE_FORMAT,
+        "version": 1,
+        "scenarios": [{"name": "s", "levers": {"win_rate": 1.1}}],
+    }
     data.update(changes)
     return json.dumps(data)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("this is not json", "not a scenarios file"),
-    (b"\xff\xfe\x00garbage", "not a scenarios file"),
-    ("[1, 2, 3]", "not a scenarios file"),
-    (bad_file(format="something-else"), "not a scenarios file"),
-    (json.dumps({"scenarios": []}), "not a scenarios file"),
-    (bad_file(scenarios=[{"name": "s", "levers": {"win_rate": -1.1}}]), "'s': win_rate must be a positive number"),
-    (bad_file(scenarios=[{"name": "s", "levers": {"deals": 0}}]), "'s': deals must be a positive number"),
-    (bad_file(scenarios=[{"name": "s", "levers": {"cycle": "fast"}}]), "bad scenario entry"),
-    (bad_file(scenarios=[{"levers": {"win_rate": 1.1}}]), "bad scenario entry"),
-    (bad_file(scenarios=["just a name"]), "bad scenario entry"),
-    (bad_file(scenarios=[{"name": "s", "levers": {"win_rate_by_stage": {"target": -2}}}]),
-     "'s': win_rate_by_stage must be a positive number"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("this is not json", "not a scenarios file"),
+        (b"\xff\xfe\x00garbage", "not a scenarios file"),
+        ("[1, 2, 3]", "not a scenarios file"),
+        (bad_file(format="something-else"), "not a scenarios file"),
+        (json.dumps({"scenarios": []}), "not a scenarios file"),
+        (
+            bad_file(scenarios=[{"name": "s", "levers": {"win_rate": -1.1}}]),
+            "'s': win_rate must be a positive number",
+        ),
+        (
+            bad_file(scenarios=[{"name": "s", "levers": {"deals": 0}}]),
+            "'s': deals must be a positive number",
+        ),
+        (bad_file(scenarios=[{"name": "s", "levers": {"cycle": "fast"}}]), "bad scenario entry"),
+        (bad_file(scenarios=[{"levers": {"win_rate": 1.1}}]), "bad scenario entry"),
+        (bad_file(scenarios=["just a name"]), "bad scenario entry"),
+        (
+            bad_file(scenarios=[{"name": "s", "levers": {"win_rate_by_stage": {"target": -2}}}]),
+            "'s': win_rate_by_stage must be a positive number",
+        ),
+    ],
+)
 def test_refused_scenario_files(text, message) -> None:
     with pytest.raises(ScenarioError) as err:
         scenarios_from_json(text)
@@ -126,18 +156,27 @@ def test_refused_file_on_disk(tmp_path) -> None:
 # Comparing scenarios on the sample
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def compared(ctx):
-    return compare_scenarios(ctx, [Scenario("win more", Levers(win_rate=1.2)),
-                                       Scenario("more deals", Levers(deals=1.5))],
-                             TARGET, runs=RUNS, seed=7)
+    return compare_scenarios(
+        ctx,
+        [Scenario("win more", Levers(win_rate=1.2)), Scenario("more deals", Levers(deals=1.5))],
+        TARGET,
+        runs=RUNS,
+        seed=7,
+    )
 
 
 def test_compare_scenarios_baseline_first(compared, ctx) -> None:
     assert compared["scenario"].tolist() == ["baseline", "win more", "more deals"]
     base = compared.iloc[0]
-    assert (base["win_rate_lever"], base["deals_lever"], base["cycle_lever"],
-            base["deal_size_lever"]) == (1, 1, 1, 1)
+    assert (
+        base["win_rate_lever"],
+        base["deals_lever"],
+        base["cycle_lever"],
+        base["deal_size_lever"],
+    ) == (1, 1, 1, 1)
     # The baseline's plan is the ctx's plan; its year is the exact expectation of the
     # remaining months plus what was already won this year.
     plan = ctx.plan(TARGET)
@@ -171,8 +210,9 @@ def test_a_deals_scenario_raises_the_intake(compared) -> None:
 
 
 def test_given_baseline_is_not_duplicated(ctx) -> None:
-    table = compare_scenarios(ctx, [Scenario("baseline"), Scenario("x", Levers(deal_size=2))],
-                              TARGET, runs=200, seed=1)
+    table = compare_scenarios(
+        ctx, [Scenario("baseline"), Scenario("x", Levers(deal_size=2))], TARGET, runs=200, seed=1
+    )
     assert table["scenario"].tolist() == ["baseline", "x"]
 
 
@@ -198,6 +238,7 @@ def test_tornado(ctx) -> None:
 # Scorecard
 # --------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("by", ["owner", "team"])
 def test_scorecard_rows_and_counts(ctx, latest_open, by) -> None:
     plan = ctx.plan(TARGET)
@@ -220,7 +261,8 @@ def test_scorecard_rows_and_counts(ctx, latest_open, by) -> None:
     assert rates.between(0, 1).all()
     closed = card["closed_count"] > 0
     assert card.loc[closed, "win_rate"].to_numpy() == pytest.approx(
-        (card.loc[closed, "won_count"] / card.loc[closed, "closed_count"]).to_numpy())
+        (card.loc[closed, "won_count"] / card.loc[closed, "closed_count"]).to_numpy()
+    )
     assert (card["won_count"] <= card["closed_count"]).all()
     assert card["balance"].dropna().between(0, 1).all()
     # Sorted by results: amount won first.
@@ -234,8 +276,11 @@ def test_scorecard_results_match_the_period(ctx, sample) -> None:
     start, end = ctx.as_of - pd.DateOffset(months=3), ctx.as_of
     won = moves[(moves["kind"] == "won") & (moves["date"] > start) & (moves["date"] <= end)]
     assert card["won_count"].sum() == len(won)
-    at_win = obs.merge(won[["opportunity_id", "date"]], left_on=["opportunity_id", "snapshot_date"],
-                       right_on=["opportunity_id", "date"])
+    at_win = obs.merge(
+        won[["opportunity_id", "date"]],
+        left_on=["opportunity_id", "snapshot_date"],
+        right_on=["opportunity_id", "date"],
+    )
     assert card["won_amount"].sum() == pytest.approx(at_win["amount"].sum())
     # Without a plan there is nothing to balance against.
     assert card["balance"].isna().all()
@@ -254,6 +299,7 @@ def test_scorecard_per_rep_requirement_is_the_plan_share(ctx, latest_open) -> No
 # --------------------------------------------------------------------------------------------
 # The report's outlook
 # --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def report(sample):

@@ -16,8 +16,15 @@ from funnel_analytics.stages import (
 
 
 def test_builtins_are_all_there() -> None:
-    assert set(BUILTIN_MODELS) == {"six_state", "eight_stage", "four_stage", "six_stage",
-                                   "five_step", "salesforce", "hubspot"}
+    assert set(BUILTIN_MODELS) == {
+        "six_state",
+        "eight_stage",
+        "four_stage",
+        "six_stage",
+        "five_step",
+        "salesforce",
+        "hubspot",
+    }
     assert DEFAULT_MODEL.name == "six_state"
 
 
@@ -34,9 +41,12 @@ def test_builtin_model_shape(name: str) -> None:
 def test_six_state_matches_the_domain_table() -> None:
     m = get_stage_model("six_state")
     assert [(s.zh, s.en, s.probability) for s in m.stages] == [
-        ("目标客户", "Target", 0.10), ("有效客户", "Qualified", 0.25),
-        ("入围客户", "Shortlisted", 0.50), ("意向客户", "Committed", 0.75),
-        ("接近赢单客户", "Near-win", 0.90), ("赢单客户", "Won", 1.0),
+        ("目标客户", "Target", 0.10),
+        ("有效客户", "Qualified", 0.25),
+        ("入围客户", "Shortlisted", 0.50),
+        ("意向客户", "Committed", 0.75),
+        ("接近赢单客户", "Near-win", 0.90),
+        ("赢单客户", "Won", 1.0),
     ]
     # Every open state carries the checklist questions of domain.md §2a; Won too.
     assert [len(s.checklist) for s in m.stages] == [4, 3, 3, 5, 4, 2]
@@ -46,8 +56,15 @@ def test_six_state_matches_the_domain_table() -> None:
 def test_eight_stage_follows_the_procurement_steps() -> None:
     m = get_stage_model("eight_stage")
     assert [s.zh for s in m.stages] == [
-        "客户规划与电话邀约", "客户拜访与初步调研", "提交初步方案", "方案演示与技术交流",
-        "需求分析与正式方案设计", "项目评估", "商务谈判", "签约成交"]
+        "客户规划与电话邀约",
+        "客户拜访与初步调研",
+        "提交初步方案",
+        "方案演示与技术交流",
+        "需求分析与正式方案设计",
+        "项目评估",
+        "商务谈判",
+        "签约成交",
+    ]
     assert m.stage("negotiation").probability > 0.75  # preferred vendor: odds above 75%
 
 
@@ -83,8 +100,10 @@ def test_match_label(label: object, expected: tuple | None) -> None:
 
 def test_match_is_vectorised_and_keeps_the_index() -> None:
     values = pd.Series(["目标客户", None, "输单", "xx"], index=[10, 11, 12, 13])
-    expected = pd.DataFrame({"stage": ["target", None, None, None],
-                             "status": ["open", None, "lost", None]}, index=[10, 11, 12, 13])
+    expected = pd.DataFrame(
+        {"stage": ["target", None, None, None], "status": ["open", None, "lost", None]},
+        index=[10, 11, 12, 13],
+    )
     assert_frame_equal(DEFAULT_MODEL.match(values), expected, check_dtype=False)
 
 
@@ -108,12 +127,21 @@ def test_crm_and_other_models(model: str, label: str, key: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "suggestion"),
-    [("Shortlistd", "shortlisted"), ("入围客", "shortlisted"), ("Qualifed", "qualified"),
-     ("接近赢", "near_win"), ("zzzzzz", None),
-     # Position evidence as well as spelling: an open-sounding value is never suggested as won
-     # ("Engaging", "签约跟进" were once "Near-win?" and "赢单客户?"); outcomes by name.
-     ("Engaging", None), ("签约跟进", None), ("Closed Won", "won"), ("丢单", "lost"),
-     ("暂停", "on_hold"), ("70% 谈判", "committed")],
+    [
+        ("Shortlistd", "shortlisted"),
+        ("入围客", "shortlisted"),
+        ("Qualifed", "qualified"),
+        ("接近赢", "near_win"),
+        ("zzzzzz", None),
+        # Position evidence as well as spelling: an open-sounding value is never suggested as won
+        # ("Engaging", "签约跟进" were once "Near-win?" and "赢单客户?"); outcomes by name.
+        ("Engaging", None),
+        ("签约跟进", None),
+        ("Closed Won", "won"),
+        ("丢单", "lost"),
+        ("暂停", "on_hold"),
+        ("70% 谈判", "committed"),
+    ],
 )
 def test_suggest(value: str, suggestion: str | None) -> None:
     assert DEFAULT_MODEL.suggest(value) == suggestion
@@ -159,7 +187,10 @@ def test_toml_model_from_the_issue(tmp_path) -> None:
     ("text", "fragment"),
     [
         (b"name = 'x'\n", "[[stages]]"),
-        (b"[[stages]]\nkey='a'\nprobability=0.5\n[[stages]]\nkey='a'\nprobability=1.0\n", "repeats"),
+        (
+            b"[[stages]]\nkey='a'\nprobability=0.5\n[[stages]]\nkey='a'\nprobability=1.0\n",
+            "repeats",
+        ),
         (b"[[stages]]\nkey='a'\nprobability=1.5\n[[stages]]\nkey='b'\n", "not in [0, 1]"),
         (b"[[stages]]\nkey='a'\n[[stages]]\nkey='b'\n", "needs a probability"),
         (b"[[stages\n", "not valid TOML"),

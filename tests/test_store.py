@@ -50,11 +50,14 @@ def store(tmp_path: Path):
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables").fetchall()}
+    return {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
 
 
-def _small_csv(path: Path, rows: list[str], header: str = "商机编号,商机名称,销售阶段,预计金额") -> Path:
+def _small_csv(
+    path: Path, rows: list[str], header: str = "商机编号,商机名称,销售阶段,预计金额"
+) -> Path:
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
 
@@ -65,7 +68,9 @@ def _key_frame(frame: pd.DataFrame) -> pd.DataFrame:
         out[col] = out[col].astype("object").where(out[col].notna(), None)
     out["amount"] = out["amount"].astype("float64")
     out["snapshot_date"] = pd.to_datetime(out["snapshot_date"]).astype("datetime64[ns]")
-    return out.sort_values(["opportunity_id", "snapshot_date"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["opportunity_id", "snapshot_date"], kind="stable").reset_index(
+        drop=True
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -83,8 +88,9 @@ def test_default_path_expands_user(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert default_store_path() == tmp_path / "fa" / "store.duckdb"
 
 
-def test_default_path_without_env_is_in_user_data_dir(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_path_without_env_is_in_user_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(ENV_VAR, raising=False)
     path = default_store_path()
     assert path.name == "snapshots.duckdb"
@@ -110,8 +116,9 @@ def test_empty_store(store: SnapshotStore) -> None:
     assert store.remembered_mappings() == {}
 
 
-def test_import_two_months_and_list(store: SnapshotStore, sep_result: LoadResult,
-                                    oct_result: LoadResult) -> None:
+def test_import_two_months_and_list(
+    store: SnapshotStore, sep_result: LoadResult, oct_result: LoadResult
+) -> None:
     stamp = datetime(2026, 11, 1, 9, 30)
     # Imported out of order: the catalogue is ordered by snapshot date.
     o1 = store.import_result(oct_result, imported_at=stamp)
@@ -146,14 +153,17 @@ def test_observations_round_trip(store: SnapshotStore, oct_result: LoadResult) -
     assert set(expected.columns) <= set(back.columns)
 
 
-def test_observations_of_two_snapshots(store: SnapshotStore, sep_result: LoadResult,
-                                       oct_result: LoadResult) -> None:
+def test_observations_of_two_snapshots(
+    store: SnapshotStore, sep_result: LoadResult, oct_result: LoadResult
+) -> None:
     a = store.import_result(sep_result).snapshot_id
     b = store.import_result(oct_result).snapshot_id
     both = store.observations()
     assert len(both) == sep_result.rows_valid + oct_result.rows_valid
-    assert both.groupby("snapshot_id").size().to_dict() == {a: sep_result.rows_valid,
-                                                           b: oct_result.rows_valid}
+    assert both.groupby("snapshot_id").size().to_dict() == {
+        a: sep_result.rows_valid,
+        b: oct_result.rows_valid,
+    }
     only_b = store.observations([b])
     assert set(only_b["snapshot_id"]) == {b}
     assert set(only_b["snapshot_date"].dt.date.astype(str)) == {"2026-10-31"}
@@ -165,8 +175,9 @@ def test_history_log_round_trip(store: SnapshotStore, sample_dir: Path) -> None:
     assert result.shape == "history"
     outcome = store.import_result(result)
     back = store.observations([outcome.snapshot_id])
-    pd.testing.assert_frame_equal(_key_frame(back), _key_frame(result.observations()),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        _key_frame(back), _key_frame(result.observations()), check_dtype=False
+    )
     row = store.snapshots().iloc[0]
     assert row["shape"] == "history"
     lo, hi = result.snapshot_dates
@@ -176,11 +187,15 @@ def test_history_log_round_trip(store: SnapshotStore, sample_dir: Path) -> None:
 
 
 def test_small_file_values_by_hand(store: SnapshotStore, tmp_path: Path) -> None:
-    path = _small_csv(tmp_path / "small_2026-03.csv", [
-        "OPP-1,甲,入围客户,10",
-        "OPP-2,乙,赢单客户,2.5",
-        "OPP-3,丙,火星阶段,7",  # rejected: unknown stage
-    ], header="商机编号,商机名称,销售阶段,预计金额（万元）")
+    path = _small_csv(
+        tmp_path / "small_2026-03.csv",
+        [
+            "OPP-1,甲,入围客户,10",
+            "OPP-2,乙,赢单客户,2.5",
+            "OPP-3,丙,火星阶段,7",  # rejected: unknown stage
+        ],
+        header="商机编号,商机名称,销售阶段,预计金额（万元）",
+    )
     result = load_export(path)
     outcome = store.import_result(result)
     back = store.observations([outcome.snapshot_id]).sort_values("opportunity_id")
@@ -195,7 +210,8 @@ def test_small_file_values_by_hand(store: SnapshotStore, tmp_path: Path) -> None
     findings = store.findings(outcome.snapshot_id)
     errors = findings[findings["severity"] == "error"]
     assert errors[["row", "column", "value", "rule"]].values.tolist() == [
-        [4, "销售阶段", "火星阶段", "unknown_stage"]]
+        [4, "销售阶段", "火星阶段", "unknown_stage"]
+    ]
 
 
 def test_findings_stored_with_snapshot(store: SnapshotStore, oct_result: LoadResult) -> None:
@@ -203,25 +219,34 @@ def test_findings_stored_with_snapshot(store: SnapshotStore, oct_result: LoadRes
     stored = store.findings(outcome.snapshot_id)
     assert len(stored) == len(oct_result.findings)
     assert sorted(zip(stored["row"], stored["rule"], strict=True)) == sorted(
-        zip(oct_result.findings["row"].astype(int), oct_result.findings["rule"], strict=True))
+        zip(oct_result.findings["row"].astype(int), oct_result.findings["rule"], strict=True)
+    )
     assert store.findings(outcome.snapshot_id + 100).empty
 
 
 def test_mapping_recorded_in_catalogue(store: SnapshotStore, tmp_path: Path) -> None:
-    path = _small_csv(tmp_path / "prog_2026-03.csv", ["OPP-1,甲,入围客户,10"],
-                      header="商机编号,商机名称,进展,预计金额")
+    path = _small_csv(
+        tmp_path / "prog_2026-03.csv",
+        ["OPP-1,甲,入围客户,10"],
+        header="商机编号,商机名称,进展,预计金额",
+    )
     result = load_export(path, mapping={"进展": "stage"})
     store.import_result(result)
     raw = store.con.execute("SELECT mapping FROM snapshots").fetchone()[0]
-    assert json.loads(raw) == {"商机编号": "opportunity_id", "商机名称": "opportunity_name",
-                               "进展": "stage", "预计金额": "amount"}
+    assert json.loads(raw) == {
+        "商机编号": "opportunity_id",
+        "商机名称": "opportunity_name",
+        "进展": "stage",
+        "预计金额": "amount",
+    }
 
 
 # --------------------------------------------------------------------------------------------
 # Idempotency and removal
 # --------------------------------------------------------------------------------------------
-def test_same_content_is_one_snapshot(store: SnapshotStore, sample_dir: Path,
-                                      oct_result: LoadResult) -> None:
+def test_same_content_is_one_snapshot(
+    store: SnapshotStore, sample_dir: Path, oct_result: LoadResult
+) -> None:
     first = store.import_result(oct_result)
     again = store.import_result(load_export(sample_dir / OCT))
     assert again == ImportOutcome(first.snapshot_id, created=False)
@@ -284,8 +309,10 @@ def test_remembered_mappings_round_trip(tmp_path: Path) -> None:
         # Confirming again replaces the mapping for that signature.
         s.remember_mapping("sig-a", {"进展": "stage"}, confirmed_at=datetime(2026, 1, 1))
     with SnapshotStore(path, read_only=True) as s:
-        assert s.remembered_mappings() == {"sig-a": {"进展": "stage"},
-                                           "sig-b": {"Deal Size": "amount"}}
+        assert s.remembered_mappings() == {
+            "sig-a": {"进展": "stage"},
+            "sig-b": {"Deal Size": "amount"},
+        }
 
 
 def test_remembered_mapping_is_used_for_same_headers(store: SnapshotStore, tmp_path: Path) -> None:
@@ -311,8 +338,9 @@ class _Boom(RuntimeError):
 class _FailingConnection:
     """Delegates to a real connection, failing on the first statement that matches."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, *, sql: str | None = None,
-                 register: str | None = None) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, *, sql: str | None = None, register: str | None = None
+    ) -> None:
         self._con, self._sql, self._register = con, sql, register
 
     def __getattr__(self, name: str):
@@ -338,17 +366,20 @@ def _assert_nothing_left(con: duckdb.DuckDBPyConnection) -> None:
 @pytest.mark.parametrize(
     "failure",
     [
-        {"register": "_incoming"},                 # after the catalogue row is inserted
-        {"sql": "CREATE TABLE SNAPSHOT_"},         # before the rows are stored
-        {"register": "_findings"},                 # after the snapshot's table exists
-        {"sql": "INSERT INTO FINDINGS"},           # last step before COMMIT
+        {"register": "_incoming"},  # after the catalogue row is inserted
+        {"sql": "CREATE TABLE SNAPSHOT_"},  # before the rows are stored
+        {"register": "_findings"},  # after the snapshot's table exists
+        {"sql": "INSERT INTO FINDINGS"},  # last step before COMMIT
         {"sql": "COMMIT"},
     ],
     ids=["register-frame", "create-table", "register-findings", "insert-findings", "commit"],
 )
-def test_failed_import_leaves_nothing(tmp_path: Path, failure: dict, oct_result: LoadResult) -> None:
-    bad = load_export(_small_csv(tmp_path / "bad_2026-03.csv",
-                                 ["OPP-1,甲,入围客户,10", "OPP-2,乙,火星阶段,20"]))
+def test_failed_import_leaves_nothing(
+    tmp_path: Path, failure: dict, oct_result: LoadResult
+) -> None:
+    bad = load_export(
+        _small_csv(tmp_path / "bad_2026-03.csv", ["OPP-1,甲,入围客户,10", "OPP-2,乙,火星阶段,20"])
+    )
     assert len(bad.findings)  # so that the findings step runs
     path = tmp_path / "atomic.duckdb"
     with SnapshotStore(path) as s:
@@ -370,11 +401,13 @@ def test_failed_import_leaves_nothing(tmp_path: Path, failure: dict, oct_result:
     with SnapshotStore(path) as s:
         assert len(s.snapshots()) == 2
         assert {t for t in _tables(s.con) if t.startswith("snapshot_")} == {
-            f"snapshot_{i}" for i in s.snapshots()["id"]}
+            f"snapshot_{i}" for i in s.snapshots()["id"]
+        }
 
 
-def test_failed_import_keeps_earlier_snapshots(tmp_path: Path, sep_result: LoadResult,
-                                               oct_result: LoadResult) -> None:
+def test_failed_import_keeps_earlier_snapshots(
+    tmp_path: Path, sep_result: LoadResult, oct_result: LoadResult
+) -> None:
     with SnapshotStore(tmp_path / "s.duckdb") as s:
         kept = s.import_result(sep_result).snapshot_id
         real = s.con
@@ -389,8 +422,14 @@ def test_failed_import_keeps_earlier_snapshots(tmp_path: Path, sep_result: LoadR
 # --------------------------------------------------------------------------------------------
 # Files that are not stores
 # --------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("content", [b"this is not a database " * 200, b"\x00\x01garbage" * 500,
-                                     b"SQLite format 3\x00" + b"\x00" * 4096])
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"this is not a database " * 200,
+        b"\x00\x01garbage" * 500,
+        b"SQLite format 3\x00" + b"\x00" * 4096,
+    ],
+)
 def test_garbage_store_file_raises_store_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "broken.duckdb"
     path.write_bytes(content)
@@ -413,10 +452,15 @@ def test_store_error_is_runtime_error() -> None:
     assert issubclass(StoreError, RuntimeError)
 
 
-def test_unmapped_headers_differing_in_case_round_trip(store: SnapshotStore, tmp_path: Path) -> None:
+def test_unmapped_headers_differing_in_case_round_trip(
+    store: SnapshotStore, tmp_path: Path
+) -> None:
     """Headers equal but for case are numbered at load (the store folds case), then kept as is."""
-    path = _small_csv(tmp_path / "notes_2026-03.csv", ["OPP-1,甲,入围客户,10,a,b"],
-                      header="商机编号,商机名称,销售阶段,预计金额,Notes,notes")
+    path = _small_csv(
+        tmp_path / "notes_2026-03.csv",
+        ["OPP-1,甲,入围客户,10,a,b"],
+        header="商机编号,商机名称,销售阶段,预计金额,Notes,notes",
+    )
     result = load_export(path)
     expected = result.observations()
     assert {"extra.Notes", "extra.notes (2)"} <= set(expected.columns)

@@ -14,7 +14,9 @@ from test_foreign_app import PAGES, texts
 SNAKE = re.compile(r"(?<![A-Za-z0-9_./:-])[a-z][a-z0-9]*_[a-z0-9_]+(?![A-Za-z0-9_(])")
 ENGLISH = re.compile(
     r"(?<![A-Za-z])(all|month|stage|amount|won|lost|open|on hold|baseline|overdue|cohort|"
-    r"weighted|count|period|deals|target|scenario|owner|team)(?![A-Za-z])", re.IGNORECASE)
+    r"weighted|count|period|deals|target|scenario|owner|team)(?![A-Za-z])",
+    re.IGNORECASE,
+)
 RAW = re.compile(r"(?<![A-Za-z])(p80|p50|p10|p90)(?![A-Za-z0-9])")  # P80 is a name; p80 a key
 
 
@@ -51,7 +53,9 @@ def _problems(at) -> list[str]:
         for pattern in (SNAKE, ENGLISH, RAW):
             hit = pattern.search(word)
             if hit:
-                found.append(f"{hit.group(0)!r} in …{word[max(hit.start() - 40, 0):hit.end() + 40]}…")
+                found.append(
+                    f"{hit.group(0)!r} in …{word[max(hit.start() - 40, 0) : hit.end() + 40]}…"
+                )
     return found
 
 

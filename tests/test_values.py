@@ -120,13 +120,19 @@ def test_dates(cell: str, expected: pd.Timestamp) -> None:
     ("cells", "expected", "note"),
     [
         # A second part above 12: month-first.
-        (["02/23/26 08:55 PM", "03/01/26"], [T("2026-02-23 20:55"), T("2026-03-01")],
-         "dates_monthfirst"),
+        (
+            ["02/23/26 08:55 PM", "03/01/26"],
+            [T("2026-02-23 20:55"), T("2026-03-01")],
+            "dates_monthfirst",
+        ),
         # A first part above 12: day-first.
         (["25/03/2024", "01/04/2024"], [T("2024-03-25"), T("2024-04-01")], "dates_dayfirst"),
         # Both fit: US month-first, and the note says it was a choice.
-        (["01/04/2024", "03/05/2024"], [T("2024-01-04"), T("2024-03-05")],
-         "dates_ambiguous_monthfirst"),
+        (
+            ["01/04/2024", "03/05/2024"],
+            [T("2024-01-04"), T("2024-03-05")],
+            "dates_ambiguous_monthfirst",
+        ),
         (["12/01/26 12:30 AM"], [T("2026-12-01 00:30")], "dates_ambiguous_monthfirst"),
         (["12/01/26 12:30 PM"], [T("2026-12-01 12:30")], "dates_ambiguous_monthfirst"),
         (["01/02/99"], [T("1999-01-02")], "dates_ambiguous_monthfirst"),
@@ -168,12 +174,26 @@ def test_parsing_works_on_distinct_values() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("是", True), ("否", False), ("TRUE", True), ("false", False), ("√", True), ("×", False),
-     ("已完成", True), ("未完成", False), ("Y", True), ("n", False), ("1", True), ("0", False)],
+    [
+        ("是", True),
+        ("否", False),
+        ("TRUE", True),
+        ("false", False),
+        ("√", True),
+        ("×", False),
+        ("已完成", True),
+        ("未完成", False),
+        ("Y", True),
+        ("n", False),
+        ("1", True),
+        ("0", False),
+    ],
 )
 def test_booleans(cell: str, expected: bool) -> None:
-    assert parse_bool(pd.Series([cell])).values.iloc[0] is np.bool_(expected) or \
-        bool(parse_bool(pd.Series([cell])).values.iloc[0]) == expected
+    assert (
+        parse_bool(pd.Series([cell])).values.iloc[0] is np.bool_(expected)
+        or bool(parse_bool(pd.Series([cell])).values.iloc[0]) == expected
+    )
 
 
 def test_unknown_boolean_is_reported() -> None:
@@ -183,20 +203,40 @@ def test_unknown_boolean_is_reported() -> None:
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("赢单", "won"), ("Closed Won", "won"), ("won", "won"), ("输单", "lost"), ("丢单", "lost"),
-     ("Closed Lost", "lost"), ("lost", "lost"), ("进行中", "open"), ("open", "open"),
-     ("搁置", "on_hold"), ("On hold", "on_hold"), ("closed", None), ("??", None)],
+    [
+        ("赢单", "won"),
+        ("Closed Won", "won"),
+        ("won", "won"),
+        ("输单", "lost"),
+        ("丢单", "lost"),
+        ("Closed Lost", "lost"),
+        ("lost", "lost"),
+        ("进行中", "open"),
+        ("open", "open"),
+        ("搁置", "on_hold"),
+        ("On hold", "on_hold"),
+        ("closed", None),
+        ("??", None),
+    ],
 )
 def test_statuses(cell: str, expected: str | None) -> None:
     got = parse_status(pd.Series([cell])).values.iloc[0]
-    assert (pd.isna(got) if expected is None else got == expected)
+    assert pd.isna(got) if expected is None else got == expected
 
 
 @pytest.mark.parametrize(
     ("cell", "expected"),
-    [("陌生拜访", "cold_visit"), ("Cold Call", "cold_visit"), ("跟踪", "follow_up"),
-     ("渗透", "penetration"), ("耕耘", "cultivation"), ("主动咨询", "inbound"), ("Web", "inbound"),
-     ("Trade Show", "inbound"), ("某个展会以外的来源", "某个展会以外的来源")],
+    [
+        ("陌生拜访", "cold_visit"),
+        ("Cold Call", "cold_visit"),
+        ("跟踪", "follow_up"),
+        ("渗透", "penetration"),
+        ("耕耘", "cultivation"),
+        ("主动咨询", "inbound"),
+        ("Web", "inbound"),
+        ("Trade Show", "inbound"),
+        ("某个展会以外的来源", "某个展会以外的来源"),
+    ],
 )
 def test_sources(cell: str, expected: str) -> None:
     assert parse_source(pd.Series([cell])).values.iloc[0] == expected
@@ -204,24 +244,54 @@ def test_sources(cell: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("cell", "expected", "bad"),
-    [("A", "A", False), ("b", "B", False), ("C级", "C", False), ("D类客户", "D", False),
-     ("Ａ", "A", False), ("E", None, True), ("AA", None, True)],
+    [
+        ("A", "A", False),
+        ("b", "B", False),
+        ("C级", "C", False),
+        ("D类客户", "D", False),
+        ("Ａ", "A", False),
+        ("E", None, True),
+        ("AA", None, True),
+    ],
 )
 def test_grades(cell: str, expected: str | None, bad: bool) -> None:
     p = parse_grade(pd.Series([cell]))
     got = p.values.iloc[0]
-    assert (pd.isna(got) if expected is None else got == expected)
+    assert pd.isna(got) if expected is None else got == expected
     assert p.bad[0] == bad
 
 
 def test_forecast_categories_in_both_languages() -> None:
     from funnel_analytics.values import parse_forecast_category
 
-    raw = pd.Series(["Commit", "Best Case", "pipeline", "Omitted", "Closed", "承诺", "最佳情况", "管道",
-                     "Upside", None, "Maybe"], dtype="object")
+    raw = pd.Series(
+        [
+            "Commit",
+            "Best Case",
+            "pipeline",
+            "Omitted",
+            "Closed",
+            "承诺",
+            "最佳情况",
+            "管道",
+            "Upside",
+            None,
+            "Maybe",
+        ],
+        dtype="object",
+    )
     got = parse_forecast_category(raw).values.tolist()
-    assert got[:9] == ["commit", "best_case", "pipeline", "omitted", "closed", "commit", "best_case",
-                       "pipeline", "best_case"]
+    assert got[:9] == [
+        "commit",
+        "best_case",
+        "pipeline",
+        "omitted",
+        "closed",
+        "commit",
+        "best_case",
+        "pipeline",
+        "best_case",
+    ]
     assert pd.isna(got[9]) and got[10] == "Maybe"  # unknown kept as written
 
 
@@ -234,7 +304,13 @@ def test_sample_history_forecast_categories_reach_the_forecast() -> None:
 
     path = Path(__file__).resolve().parents[1] / "sample_data" / "opportunity_history_en.csv"
     obs = load_export(path, stage_model="six_state").observations()
-    assert set(obs["forecast_category"].dropna()) <= {"commit", "best_case", "pipeline", "omitted", "closed"}
+    assert set(obs["forecast_category"].dropna()) <= {
+        "commit",
+        "best_case",
+        "pipeline",
+        "omitted",
+        "closed",
+    }
     latest = obs.sort_values("snapshot_date").drop_duplicates("opportunity_id", keep="last")
     table = forecast_by_category(latest, get_stage_model("six_state"))
     assert table is not None and {"commit", "commit_best_case", "all_open"} <= set(table.columns)

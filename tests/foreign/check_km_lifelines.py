@@ -43,7 +43,8 @@ def english_log() -> dict:
     with (HERE / "files" / "stage_history_log.csv").open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             deals.setdefault(r["deal_id"], []).append(
-                (r["stage"], dt.date.fromisoformat(r["stage_date"])))
+                (r["stage"], dt.date.fromisoformat(r["stage_date"]))
+            )
     for rows in deals.values():
         rows.sort(key=lambda x: x[1])  # stable: file order within a day
     return stays(deals, {"Won", "Lost"})
@@ -62,8 +63,10 @@ def chinese_log() -> dict:
 def main() -> int:
     expected = json.loads((HERE / "expected.json").read_text(encoding="utf-8"))
     bad = 0
-    for key, table in (("files/stage_history_log.csv", english_log()),
-                       ("files/cn_商机阶段变更记录_gb18030.csv", chinese_log())):
+    for key, table in (
+        ("files/stage_history_log.csv", english_log()),
+        ("files/cn_商机阶段变更记录_gb18030.csv", chinese_log()),
+    ):
         want = expected[key]["km_median_days_in_stage"]
         for stage, rows in table.items():
             kmf = KaplanMeierFitter().fit([d for d, _ in rows], [e for _, e in rows])
@@ -72,8 +75,10 @@ def main() -> int:
             same = (math.isinf(got) and exp is None) or (exp is not None and got == exp)
             same = same and want[stage]["stays"] == len(rows)
             bad += not same
-            print(f"{'ok ' if same else 'BAD'} {key} {stage}: lifelines {got}, expected {exp}, "
-                  f"{len(rows)} stays")
+            print(
+                f"{'ok ' if same else 'BAD'} {key} {stage}: lifelines {got}, expected {exp}, "
+                f"{len(rows)} stays"
+            )
     print("all equal" if not bad else f"{bad} differences")
     return 1 if bad else 0
 

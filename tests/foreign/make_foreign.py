@@ -73,8 +73,18 @@ class Style:
     color: str | None = None  # font colour "RRGGBB"
 
 
-BUILTIN_FORMATS = {"0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10,
-                   "m/d/yyyy": 14, "d-mmm-yy": 15, "h:mm": 20, "m/d/yy h:mm": 22}
+BUILTIN_FORMATS = {
+    "0": 1,
+    "0.00": 2,
+    "#,##0": 3,
+    "#,##0.00": 4,
+    "0%": 9,
+    "0.00%": 10,
+    "m/d/yyyy": 14,
+    "d-mmm-yy": 15,
+    "h:mm": 20,
+    "m/d/yy h:mm": 22,
+}
 
 
 def col_letter(c: int) -> str:
@@ -116,8 +126,14 @@ class Sheet:
 
 
 class Workbook:
-    def __init__(self, *, created: dt.datetime, creator: str, font: str = "Calibri",
-                 application: str = "Microsoft Excel") -> None:
+    def __init__(
+        self,
+        *,
+        created: dt.datetime,
+        creator: str,
+        font: str = "Calibri",
+        application: str = "Microsoft Excel",
+    ) -> None:
         self.created = created
         self.creator = creator
         self.font = font
@@ -162,8 +178,10 @@ class Workbook:
             return f'<c r="{ref}"{sattr} t="e"><v>{value.code}</v></c>'
         if isinstance(value, Formula):
             if isinstance(value.cached, str):
-                return (f'<c r="{ref}"{sattr} t="str"><f>{escape(value.text)}</f>'
-                        f"<v>{escape(value.cached)}</v></c>")
+                return (
+                    f'<c r="{ref}"{sattr} t="str"><f>{escape(value.text)}</f>'
+                    f"<v>{escape(value.cached)}</v></c>"
+                )
             cached = "" if value.cached is None else f"<v>{_num(value.cached)}</v>"
             return f'<c r="{ref}"{sattr}><f>{escape(value.text)}</f>{cached}</c>'
         if isinstance(value, str):
@@ -174,24 +192,30 @@ class Workbook:
         rows = sorted(sheet.cells)
         max_col = max((max(cols) for cols in sheet.cells.values()), default=1)
         max_row = rows[-1] if rows else 1
-        parts = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-                 f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
-                 f'<dimension ref="A1:{col_letter(max_col)}{max_row}"/>']
+        parts = [
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_REL}">'
+            f'<dimension ref="A1:{col_letter(max_col)}{max_row}"/>'
+        ]
         selected_attr = ' tabSelected="1"' if selected else ""
         view = f'<sheetView workbookViewId="0"{selected_attr}'
         if sheet.freeze_rows:
             top = f"A{sheet.freeze_rows + 1}"
-            parts.append(f"<sheetViews>{view}><pane ySplit=\"{sheet.freeze_rows}\" "
-                         f'topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
-                         f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
-                         "</sheetView></sheetViews>")
+            parts.append(
+                f'<sheetViews>{view}><pane ySplit="{sheet.freeze_rows}" '
+                f'topLeftCell="{top}" activePane="bottomLeft" state="frozen"/>'
+                f'<selection pane="bottomLeft" activeCell="{top}" sqref="{top}"/>'
+                "</sheetView></sheetViews>"
+            )
         else:
             parts.append(f"<sheetViews>{view}/></sheetViews>")
         parts.append('<sheetFormatPr defaultRowHeight="15"/>')
         if sheet.widths:
             parts.append("<cols>")
             for c in sorted(sheet.widths):
-                parts.append(f'<col min="{c}" max="{c}" width="{sheet.widths[c]}" customWidth="1"/>')
+                parts.append(
+                    f'<col min="{c}" max="{c}" width="{sheet.widths[c]}" customWidth="1"/>'
+                )
             parts.append("</cols>")
         parts.append("<sheetData>")
         for r in rows:
@@ -206,12 +230,16 @@ class Workbook:
         if sheet.validations:
             parts.append(f'<dataValidations count="{len(sheet.validations)}">')
             for sqref, formula in sheet.validations:
-                parts.append(f'<dataValidation type="list" allowBlank="1" showInputMessage="1" '
-                             f'showErrorMessage="1" sqref="{sqref}">'
-                             f"<formula1>{escape(formula)}</formula1></dataValidation>")
+                parts.append(
+                    f'<dataValidation type="list" allowBlank="1" showInputMessage="1" '
+                    f'showErrorMessage="1" sqref="{sqref}">'
+                    f"<formula1>{escape(formula)}</formula1></dataValidation>"
+                )
             parts.append("</dataValidations>")
-        parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-                     'header="0.3" footer="0.3"/></worksheet>')
+        parts.append(
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+            'header="0.3" footer="0.3"/></worksheet>'
+        )
         return "".join(parts)
 
     def _styles_xml(self) -> str:
@@ -221,28 +249,41 @@ class Workbook:
                 self._fonts[key] = len(self._fonts)
             if style.fill and style.fill not in self._fills:
                 self._fills[style.fill] = len(self._fills) + 2
-            if style.num_fmt and style.num_fmt not in BUILTIN_FORMATS and \
-                    style.num_fmt not in self._fmts:
+            if (
+                style.num_fmt
+                and style.num_fmt not in BUILTIN_FORMATS
+                and style.num_fmt not in self._fmts
+            ):
                 self._fmts[style.num_fmt] = 164 + len(self._fmts)
-        out = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{NS_MAIN}">']
+        out = [
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{NS_MAIN}">'
+        ]
         if self._fmts:
             out.append(f'<numFmts count="{len(self._fmts)}">')
-            out.extend(f'<numFmt numFmtId="{i}" formatCode="{escape(code, {chr(34): "&quot;"})}"/>'
-                       for code, i in self._fmts.items())
+            out.extend(
+                f'<numFmt numFmtId="{i}" formatCode="{escape(code, {chr(34): "&quot;"})}"/>'
+                for code, i in self._fmts.items()
+            )
             out.append("</numFmts>")
         out.append(f'<fonts count="{len(self._fonts)}">')
         for bold, italic, color in self._fonts:
             out.append(self._font_xml(bold, italic, color))
         out.append("</fonts>")
-        out.append(f'<fills count="{len(self._fills) + 2}"><fill><patternFill patternType="none"/>'
-                   '</fill><fill><patternFill patternType="gray125"/></fill>')
+        out.append(
+            f'<fills count="{len(self._fills) + 2}"><fill><patternFill patternType="none"/>'
+            '</fill><fill><patternFill patternType="gray125"/></fill>'
+        )
         for rgb in self._fills:
-            out.append(f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/>'
-                       '<bgColor indexed="64"/></patternFill></fill>')
+            out.append(
+                f'<fill><patternFill patternType="solid"><fgColor rgb="FF{rgb}"/>'
+                '<bgColor indexed="64"/></patternFill></fill>'
+            )
         out.append("</fills>")
-        out.append('<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>'
-                   '</border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
-                   'fillId="0" borderId="0"/></cellStyleXfs>')
+        out.append(
+            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/>'
+            '</border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
+            'fillId="0" borderId="0"/></cellStyleXfs>'
+        )
         out.append(f'<cellXfs count="{len(self._xf)}">')
         for style in self._xf:
             fmt = 0
@@ -258,14 +299,17 @@ class Workbook:
             if fill:
                 attrs += ' applyFill="1"'
             if style.wrap or style.align:
-                al = (f' horizontal="{style.align}"' if style.align else "") + \
-                     (' wrapText="1"' if style.wrap else "")
+                al = (f' horizontal="{style.align}"' if style.align else "") + (
+                    ' wrapText="1"' if style.wrap else ""
+                )
                 out.append(f'<xf {attrs} applyAlignment="1"><alignment{al}/></xf>')
             else:
                 out.append(f"<xf {attrs}/>")
-        out.append('</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
-                   'builtinId="0"/></cellStyles><dxfs count="0"/><tableStyles count="0"/>'
-                   "</styleSheet>")
+        out.append(
+            '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
+            'builtinId="0"/></cellStyles><dxfs count="0"/><tableStyles count="0"/>'
+            "</styleSheet>"
+        )
         return "".join(out)
 
     def _font_xml(self, bold: bool, italic: bool, color: str | None) -> str:
@@ -279,8 +323,10 @@ class Workbook:
     def to_bytes(self) -> bytes:
         sheets_xml = [self._sheet_xml(s, i == 0) for i, s in enumerate(self.sheets)]
         styles = self._styles_xml()
-        strings = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS_MAIN}" '
-                   f'count="{len(self._strings)}" uniqueCount="{len(self._strings)}">']
+        strings = [
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{NS_MAIN}" '
+            f'count="{len(self._strings)}" uniqueCount="{len(self._strings)}">'
+        ]
         for s in self._strings:
             space = ' xml:space="preserve"' if s != s.strip() or "\n" in s else ""
             strings.append(f"<si><t{space}>{escape(s)}</t></si>")
@@ -288,60 +334,80 @@ class Workbook:
         stamp = self.created.strftime("%Y-%m-%dT%H:%M:%SZ")
         n = len(self.sheets)
         files: list[tuple[str, str]] = [
-            ("[Content_Types].xml",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.'
-             'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType='
-             '"application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
-             'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
-             '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-             + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
-                       'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                       for i in range(1, n + 1))
-             + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-             'officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings'
-             '+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxml'
-             'formats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" '
-             'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-             "</Types>"),
-            ("_rels/.rels",
-             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}">'
-             '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-             'relationships/extended-properties" Target="docProps/app.xml"/><Relationship Id="rId2" '
-             'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-'
-             'properties" Target="docProps/core.xml"/><Relationship Id="rId1" Type="http://schemas.'
-             'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-             'Target="xl/workbook.xml"/></Relationships>'),
-            ("docProps/app.xml",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas'
-             '.openxmlformats.org/officeDocument/2006/extended-properties"><Application>'
-             f"{escape(self.application)}</Application><DocSecurity>0</DocSecurity>"
-             "<ScaleCrop>false</ScaleCrop></Properties>"),
-            ("docProps/core.xml",
-             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties xmlns:cp="http:'
-             '//schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://'
-             'purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype='
-             '"http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-             f"<dc:creator>{escape(self.creator)}</dc:creator><cp:lastModifiedBy>"
-             f'{escape(self.creator)}</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">'
-             f'{stamp}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}'
-             "</dcterms:modified></cp:coreProperties>"),
-            ("xl/workbook.xml",
-             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{NS_MAIN}" '
-             f'xmlns:r="{NS_REL}"><workbookPr defaultThemeVersion="124226"/><bookViews>'
-             '<workbookView xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/>'
-             "</bookViews><sheets>"
-             + "".join(f'<sheet name="{escape(s.name)}" sheetId="{i}"'
-                       + (' state="hidden"' if s.hidden else "") + f' r:id="rId{i}"/>'
-                       for i, s in enumerate(self.sheets, start=1))
-             + '</sheets><calcPr calcId="162913"/></workbook>'),
-            ("xl/_rels/workbook.xml.rels",
-             f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}">'
-             + "".join(f'<Relationship Id="rId{i}" Type="{NS_REL}/worksheet" '
-                       f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
-             + f'<Relationship Id="rId{n + 1}" Type="{NS_REL}/styles" Target="styles.xml"/>'
-             f'<Relationship Id="rId{n + 2}" Type="{NS_REL}/sharedStrings" '
-             'Target="sharedStrings.xml"/></Relationships>'),
+            (
+                "[Content_Types].xml",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.'
+                'openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType='
+                '"application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+                'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
+                '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                + "".join(
+                    f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+                    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                    for i in range(1, n + 1)
+                )
+                + '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+                'officedocument.spreadsheetml.styles+xml"/><Override PartName="/xl/sharedStrings.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings'
+                '+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxml'
+                'formats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" '
+                'ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+                "</Types>",
+            ),
+            (
+                "_rels/.rels",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}">'
+                '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/extended-properties" Target="docProps/app.xml"/><Relationship Id="rId2" '
+                'Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-'
+                'properties" Target="docProps/core.xml"/><Relationship Id="rId1" Type="http://schemas.'
+                'openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+                'Target="xl/workbook.xml"/></Relationships>',
+            ),
+            (
+                "docProps/app.xml",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://schemas'
+                '.openxmlformats.org/officeDocument/2006/extended-properties"><Application>'
+                f"{escape(self.application)}</Application><DocSecurity>0</DocSecurity>"
+                "<ScaleCrop>false</ScaleCrop></Properties>",
+            ),
+            (
+                "docProps/core.xml",
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties xmlns:cp="http:'
+                '//schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://'
+                'purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype='
+                '"http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+                f"<dc:creator>{escape(self.creator)}</dc:creator><cp:lastModifiedBy>"
+                f'{escape(self.creator)}</cp:lastModifiedBy><dcterms:created xsi:type="dcterms:W3CDTF">'
+                f'{stamp}</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}'
+                "</dcterms:modified></cp:coreProperties>",
+            ),
+            (
+                "xl/workbook.xml",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{NS_MAIN}" '
+                f'xmlns:r="{NS_REL}"><workbookPr defaultThemeVersion="124226"/><bookViews>'
+                '<workbookView xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/>'
+                "</bookViews><sheets>"
+                + "".join(
+                    f'<sheet name="{escape(s.name)}" sheetId="{i}"'
+                    + (' state="hidden"' if s.hidden else "")
+                    + f' r:id="rId{i}"/>'
+                    for i, s in enumerate(self.sheets, start=1)
+                )
+                + '</sheets><calcPr calcId="162913"/></workbook>',
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG_REL}">'
+                + "".join(
+                    f'<Relationship Id="rId{i}" Type="{NS_REL}/worksheet" '
+                    f'Target="worksheets/sheet{i}.xml"/>'
+                    for i in range(1, n + 1)
+                )
+                + f'<Relationship Id="rId{n + 1}" Type="{NS_REL}/styles" Target="styles.xml"/>'
+                f'<Relationship Id="rId{n + 2}" Type="{NS_REL}/sharedStrings" '
+                'Target="sharedStrings.xml"/></Relationships>',
+            ),
             *((f"xl/worksheets/sheet{i}.xml", xml) for i, xml in enumerate(sheets_xml, start=1)),
             ("xl/styles.xml", styles),
             ("xl/sharedStrings.xml", "".join(strings)),
@@ -367,11 +433,20 @@ def _num(v: float) -> str:
 # CSV bytes
 # --------------------------------------------------------------------------------------------
 
-def csv_bytes(header: list[str], rows: list[list[object]], *, encoding: str = "utf-8",
-              bom: bool = False, quote_all: bool = False, newline: str = "\n") -> bytes:
+
+def csv_bytes(
+    header: list[str],
+    rows: list[list[object]],
+    *,
+    encoding: str = "utf-8",
+    bom: bool = False,
+    quote_all: bool = False,
+    newline: str = "\n",
+) -> bytes:
     buf = io.StringIO()
-    w = csv.writer(buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
-                   lineterminator=newline)
+    w = csv.writer(
+        buf, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL, lineterminator=newline
+    )
     w.writerow(header)
     for r in rows:
         w.writerow(["" if v is None else v for v in r])
@@ -388,14 +463,14 @@ WON, LOST, HOLD = "<won>", "<lost>", "<hold>"
 
 @dataclass
 class Spec:
-    stages: list[str]                 # open stages in their natural order
-    dwell: list[float]                # mean days spent in each open stage
-    p_lost: list[float]               # chance to be lost when leaving each open stage
-    p_skip: float = 0.0               # chance to jump over the next stage
-    p_back: float = 0.0               # chance to fall back one stage (from the third on)
-    p_hold: float = 0.0               # chance to be put on hold when leaving a stage
+    stages: list[str]  # open stages in their natural order
+    dwell: list[float]  # mean days spent in each open stage
+    p_lost: list[float]  # chance to be lost when leaving each open stage
+    p_skip: float = 0.0  # chance to jump over the next stage
+    p_back: float = 0.0  # chance to fall back one stage (from the third on)
+    p_hold: float = 0.0  # chance to be put on hold when leaving a stage
     hold_dwell: float = 30.0
-    same_day: float = 0.0             # chance that a move happens the day the stage began
+    same_day: float = 0.0  # chance that a move happens the day the stage began
 
 
 @dataclass
@@ -403,7 +478,7 @@ class Deal:
     n: int
     created: dt.datetime
     events: list[tuple[str, dt.datetime]]  # (stage or WON/LOST/HOLD, when), first = created
-    outcome: str                            # open | won | lost | on_hold
+    outcome: str  # open | won | lost | on_hold
     amount: float = 0.0
     extra: dict = field(default_factory=dict)
 
@@ -434,8 +509,11 @@ def walk(rng: random.Random, spec: Spec, start: dt.datetime, end: dt.datetime) -
         r = rng.random()
         if r < spec.p_hold:
             events.append((HOLD, t2))
-            t3 = _later(rng, t2, _work_hours(
-                rng, t2 + dt.timedelta(days=rng.expovariate(1 / spec.hold_dwell) + 1)))
+            t3 = _later(
+                rng,
+                t2,
+                _work_hours(rng, t2 + dt.timedelta(days=rng.expovariate(1 / spec.hold_dwell) + 1)),
+            )
             if t3 > end:
                 return events, "on_hold"
             if rng.random() < 0.35:
@@ -476,8 +554,16 @@ def _work_hours(rng: random.Random, t: dt.datetime) -> dt.datetime:
     return t.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60), microsecond=0)
 
 
-def simulate(rng: random.Random, spec: Spec, n: int, first: dt.date, export_at: dt.datetime,
-             median_amount: float, sigma: float = 0.9, step: int = 100) -> list[Deal]:
+def simulate(
+    rng: random.Random,
+    spec: Spec,
+    n: int,
+    first: dt.date,
+    export_at: dt.datetime,
+    median_amount: float,
+    sigma: float = 0.9,
+    step: int = 100,
+) -> list[Deal]:
     span = (export_at.date() - first).days
     deals = []
     for k in range(n):
@@ -509,6 +595,7 @@ def last_modified(rng: random.Random, deal: Deal, export_at: dt.datetime) -> dt.
 # Expectations, by plain Python over the simulation tables
 # --------------------------------------------------------------------------------------------
 
+
 def year_before(day: dt.date) -> dt.date:
     try:
         return day.replace(year=day.year - 1)
@@ -517,12 +604,18 @@ def year_before(day: dt.date) -> dt.date:
 
 
 def counts(outcomes: list[str]) -> dict:
-    return {"total": len(outcomes), "open": outcomes.count("open"), "won": outcomes.count("won"),
-            "lost": outcomes.count("lost"), "on_hold": outcomes.count("on_hold")}
+    return {
+        "total": len(outcomes),
+        "open": outcomes.count("open"),
+        "won": outcomes.count("won"),
+        "lost": outcomes.count("lost"),
+        "on_hold": outcomes.count("on_hold"),
+    }
 
 
-def win_rate(closed: list[tuple[str, dt.date, float | None]], snapshot: dt.date,
-             basis: str) -> dict:
+def win_rate(
+    closed: list[tuple[str, dt.date, float | None]], snapshot: dt.date, basis: str
+) -> dict:
     """closed: (won|lost, close date, amount or None). Window: the 12 months ending on the
     snapshot, both ends included: (snapshot one year earlier, snapshot]."""
     start = year_before(snapshot) + dt.timedelta(days=1)
@@ -534,9 +627,11 @@ def win_rate(closed: list[tuple[str, dt.date, float | None]], snapshot: dt.date,
     out = {
         "window": [start.isoformat(), snapshot.isoformat()],
         "closed_by": basis,
-        "won": len(won), "lost": len(lost),
+        "won": len(won),
+        "lost": len(lost),
         "by_count": round(len(won) / (len(won) + len(lost)), 4) if inside else None,
-        "won_amount": round(won_amt, 2), "lost_amount": round(lost_amt, 2),
+        "won_amount": round(won_amt, 2),
+        "lost_amount": round(lost_amt, 2),
         "by_amount": round(won_amt / (won_amt + lost_amt), 4) if won_amt + lost_amt else None,
     }
     unknown = sum(1 for c in inside if c[2] is None)
@@ -567,13 +662,18 @@ def km_table(stays: dict[str, list[tuple[int, bool]]], order: list[str]) -> dict
             continue
         dur = [d for d, _ in rows]
         obs = [e for _, e in rows]
-        out[stage] = {"median_days": km_median(dur, obs), "stays": len(rows),
-                      "ended": sum(obs), "censored": len(rows) - sum(obs)}
+        out[stage] = {
+            "median_days": km_median(dur, obs),
+            "stays": len(rows),
+            "ended": sum(obs),
+            "censored": len(rows) - sum(obs),
+        }
     return out
 
 
-def stage_list(open_stages: list[str], won: list[str], lost: list[str],
-               hold: list[str] | None = None) -> list[dict]:
+def stage_list(
+    open_stages: list[str], won: list[str], lost: list[str], hold: list[str] | None = None
+) -> list[dict]:
     out = [{"name": s, "kind": "open", "order": i} for i, s in enumerate(open_stages, start=1)]
     k = len(open_stages)
     out += [{"name": s, "kind": "won", "order": k + 1} for s in won]
@@ -586,41 +686,264 @@ def stage_list(open_stages: list[str], won: list[str], lost: list[str],
 # Names
 # --------------------------------------------------------------------------------------------
 
-FIRST = ["James", "Maria", "Robert", "Linda", "Michael", "Sarah", "David", "Karen", "Daniel",
-         "Nancy", "Kevin", "Laura", "Brian", "Emily", "Jason", "Megan", "Eric", "Rachel", "Ryan",
-         "Olivia", "Aaron", "Priya", "Tomás", "Zoë", "Anders", "Noémie", "Marcus", "Hannah"]
-LAST = ["Whitfield", "Okafor", "Lindqvist", "Moreno", "Hartley", "Nakamura", "Brennan", "Castillo",
-        "Fischer", "Delgado", "Kowalski", "Patel", "Sørensen", "Dubois", "Callahan", "Reyes",
-        "Albright", "Huang", "Mensah", "Ferreira", "Novak", "Gallagher", "Ibarra", "Keller"]
-CO_A = ["North", "Blue", "Silver", "Granite", "Harbor", "Summit", "Maple", "Cobalt", "Pioneer",
-        "Redwood", "Atlas", "Beacon", "Cedar", "Delta", "Evergreen", "Falcon", "Golden", "Horizon",
-        "Ironwood", "Juniper", "Keystone", "Lakeside", "Meridian", "Oakridge", "Pinnacle",
-        "Riverbend", "Sterling", "Tidewater", "Union", "Vantage", "Westfield", "Yellowstone"]
-CO_B = ["Logistics", "Foods", "Health", "Analytics", "Manufacturing", "Capital", "Energy",
-        "Retail", "Labs", "Media", "Construction", "Software", "Pharma", "Textiles", "Motors",
-        "Insurance", "Hotels", "Telecom", "Aerospace", "Dental", "Freight", "Robotics"]
+FIRST = [
+    "James",
+    "Maria",
+    "Robert",
+    "Linda",
+    "Michael",
+    "Sarah",
+    "David",
+    "Karen",
+    "Daniel",
+    "Nancy",
+    "Kevin",
+    "Laura",
+    "Brian",
+    "Emily",
+    "Jason",
+    "Megan",
+    "Eric",
+    "Rachel",
+    "Ryan",
+    "Olivia",
+    "Aaron",
+    "Priya",
+    "Tomás",
+    "Zoë",
+    "Anders",
+    "Noémie",
+    "Marcus",
+    "Hannah",
+]
+LAST = [
+    "Whitfield",
+    "Okafor",
+    "Lindqvist",
+    "Moreno",
+    "Hartley",
+    "Nakamura",
+    "Brennan",
+    "Castillo",
+    "Fischer",
+    "Delgado",
+    "Kowalski",
+    "Patel",
+    "Sørensen",
+    "Dubois",
+    "Callahan",
+    "Reyes",
+    "Albright",
+    "Huang",
+    "Mensah",
+    "Ferreira",
+    "Novak",
+    "Gallagher",
+    "Ibarra",
+    "Keller",
+]
+CO_A = [
+    "North",
+    "Blue",
+    "Silver",
+    "Granite",
+    "Harbor",
+    "Summit",
+    "Maple",
+    "Cobalt",
+    "Pioneer",
+    "Redwood",
+    "Atlas",
+    "Beacon",
+    "Cedar",
+    "Delta",
+    "Evergreen",
+    "Falcon",
+    "Golden",
+    "Horizon",
+    "Ironwood",
+    "Juniper",
+    "Keystone",
+    "Lakeside",
+    "Meridian",
+    "Oakridge",
+    "Pinnacle",
+    "Riverbend",
+    "Sterling",
+    "Tidewater",
+    "Union",
+    "Vantage",
+    "Westfield",
+    "Yellowstone",
+]
+CO_B = [
+    "Logistics",
+    "Foods",
+    "Health",
+    "Analytics",
+    "Manufacturing",
+    "Capital",
+    "Energy",
+    "Retail",
+    "Labs",
+    "Media",
+    "Construction",
+    "Software",
+    "Pharma",
+    "Textiles",
+    "Motors",
+    "Insurance",
+    "Hotels",
+    "Telecom",
+    "Aerospace",
+    "Dental",
+    "Freight",
+    "Robotics",
+]
 CO_C = ["Inc.", "LLC", "Ltd", "Corp.", "Group", "Co.", "Holdings", "Partners"]
-EUROPEAN = ["Müller Maschinenbau GmbH", "Café Lumière SARL", "Åkesson & Söner AB",
-            "Brasserie Dupré", "Hôtel Bellevue SA", "Peña Distribución SL", "Kühne Präzision AG",
-            "Nørre Trading ApS", "Solé Façades", "Fjällräven Outfitters"]
-PRODUCT_WORDS = ["Platform Renewal", "Fleet Tracking", "Data Warehouse", "Security Audit",
-                 "POS Rollout", "Annual Support", "ERP Upgrade", "Field Service App",
-                 "Cloud Migration", "Training Package", "Expansion", "Pilot", "Licenses",
-                 "Managed Print", "Network Refresh", "Analytics Add-on"]
+EUROPEAN = [
+    "Müller Maschinenbau GmbH",
+    "Café Lumière SARL",
+    "Åkesson & Söner AB",
+    "Brasserie Dupré",
+    "Hôtel Bellevue SA",
+    "Peña Distribución SL",
+    "Kühne Präzision AG",
+    "Nørre Trading ApS",
+    "Solé Façades",
+    "Fjällräven Outfitters",
+]
+PRODUCT_WORDS = [
+    "Platform Renewal",
+    "Fleet Tracking",
+    "Data Warehouse",
+    "Security Audit",
+    "POS Rollout",
+    "Annual Support",
+    "ERP Upgrade",
+    "Field Service App",
+    "Cloud Migration",
+    "Training Package",
+    "Expansion",
+    "Pilot",
+    "Licenses",
+    "Managed Print",
+    "Network Refresh",
+    "Analytics Add-on",
+]
 
 CN_SUR = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
-CN_GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英",
-            "丽", "强", "军", "平", "刚", "桂英", "晓东", "海燕", "志强", "建华", "雪梅", "子涵",
-            "浩然", "思远", "佳怡", "一鸣"]
-CN_CITY = ["上海", "北京", "深圳", "杭州", "苏州", "南京", "成都", "武汉", "广州", "天津", "重庆",
-           "西安", "宁波", "青岛", "无锡", "厦门", "合肥", "长沙", "郑州", "佛山"]
-CN_CORE = ["华信", "中科", "瑞丰", "恒通", "博远", "金石", "天合", "远大", "嘉禾", "新元", "宏达",
-           "凯盛", "同创", "海纳", "鼎盛", "安信", "德润", "百川", "启明", "正泰", "润泽", "星辰"]
-CN_IND = ["科技", "精密机械", "医疗器械", "物流", "电子", "新材料", "环保", "食品", "软件",
-          "汽车零部件", "能源", "化工", "智能装备", "生物医药"]
-CN_PROJECT = ["MES系统升级", "产线自动化改造", "年度维保合同", "仓储管理系统", "数据中心扩容",
-              "ERP实施", "视觉检测设备采购", "能耗监测平台", "办公网络改造", "安防监控项目",
-              "冷链运输服务", "CRM二期", "实验室设备采购", "工业机器人集成", "云平台迁移"]
+CN_GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "磊",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "丽",
+    "强",
+    "军",
+    "平",
+    "刚",
+    "桂英",
+    "晓东",
+    "海燕",
+    "志强",
+    "建华",
+    "雪梅",
+    "子涵",
+    "浩然",
+    "思远",
+    "佳怡",
+    "一鸣",
+]
+CN_CITY = [
+    "上海",
+    "北京",
+    "深圳",
+    "杭州",
+    "苏州",
+    "南京",
+    "成都",
+    "武汉",
+    "广州",
+    "天津",
+    "重庆",
+    "西安",
+    "宁波",
+    "青岛",
+    "无锡",
+    "厦门",
+    "合肥",
+    "长沙",
+    "郑州",
+    "佛山",
+]
+CN_CORE = [
+    "华信",
+    "中科",
+    "瑞丰",
+    "恒通",
+    "博远",
+    "金石",
+    "天合",
+    "远大",
+    "嘉禾",
+    "新元",
+    "宏达",
+    "凯盛",
+    "同创",
+    "海纳",
+    "鼎盛",
+    "安信",
+    "德润",
+    "百川",
+    "启明",
+    "正泰",
+    "润泽",
+    "星辰",
+]
+CN_IND = [
+    "科技",
+    "精密机械",
+    "医疗器械",
+    "物流",
+    "电子",
+    "新材料",
+    "环保",
+    "食品",
+    "软件",
+    "汽车零部件",
+    "能源",
+    "化工",
+    "智能装备",
+    "生物医药",
+]
+CN_PROJECT = [
+    "MES系统升级",
+    "产线自动化改造",
+    "年度维保合同",
+    "仓储管理系统",
+    "数据中心扩容",
+    "ERP实施",
+    "视觉检测设备采购",
+    "能耗监测平台",
+    "办公网络改造",
+    "安防监控项目",
+    "冷链运输服务",
+    "CRM二期",
+    "实验室设备采购",
+    "工业机器人集成",
+    "云平台迁移",
+]
 
 
 def person(rng: random.Random) -> str:
@@ -672,7 +995,7 @@ def cn_companies(rng: random.Random, n: int) -> list[str]:
 def cn_short(company: str) -> str:
     for city in CN_CITY:
         if company.startswith(city):
-            company = company[len(city):]
+            company = company[len(city) :]
     return company[:2]
 
 
@@ -690,21 +1013,54 @@ def us_date(d: dt.date) -> str:
 # forecast category
 # --------------------------------------------------------------------------------------------
 
-SF_OPEN = ["Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
-           "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
-           "Negotiation/Review"]
-SF_PROB = {"Prospecting": 10, "Qualification": 10, "Needs Analysis": 20, "Value Proposition": 50,
-           "Id. Decision Makers": 60, "Perception Analysis": 70, "Proposal/Price Quote": 75,
-           "Negotiation/Review": 90, "Closed Won": 100, "Closed Lost": 0}
-SF_SPEC = Spec(SF_OPEN, dwell=[10, 12, 14, 16, 12, 10, 14, 12],
-               p_lost=[0.10, 0.09, 0.08, 0.08, 0.06, 0.06, 0.07, 0.09], p_skip=0.35, p_back=0.02)
+SF_OPEN = [
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+]
+SF_PROB = {
+    "Prospecting": 10,
+    "Qualification": 10,
+    "Needs Analysis": 20,
+    "Value Proposition": 50,
+    "Id. Decision Makers": 60,
+    "Perception Analysis": 70,
+    "Proposal/Price Quote": 75,
+    "Negotiation/Review": 90,
+    "Closed Won": 100,
+    "Closed Lost": 0,
+}
+SF_SPEC = Spec(
+    SF_OPEN,
+    dwell=[10, 12, 14, 16, 12, 10, 14, 12],
+    p_lost=[0.10, 0.09, 0.08, 0.08, 0.06, 0.06, 0.07, 0.09],
+    p_skip=0.35,
+    p_back=0.02,
+)
 SF_LEAD_SOURCES = ["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"]
-SF_TYPES = ["New Customer", "Existing Customer - Upgrade", "Existing Customer - Replacement",
-            "Existing Customer - Downgrade"]
-NEXT_STEPS = ["Send revised quote", "Call CFO re: budget, timing", 'Demo for the "Ops" team',
-              "Legal review of MSA", "Follow up after trade show", "Awaiting PO",
-              "Schedule onsite visit", "Pricing approval from VP", "Intro to IT security",
-              "Reference call with existing customer"]
+SF_TYPES = [
+    "New Customer",
+    "Existing Customer - Upgrade",
+    "Existing Customer - Replacement",
+    "Existing Customer - Downgrade",
+]
+NEXT_STEPS = [
+    "Send revised quote",
+    "Call CFO re: budget, timing",
+    'Demo for the "Ops" team',
+    "Legal review of MSA",
+    "Follow up after trade show",
+    "Awaiting PO",
+    "Schedule onsite visit",
+    "Pricing approval from VP",
+    "Intro to IT security",
+    "Reference call with existing customer",
+]
 
 
 def sf_stage(deal: Deal) -> str:
@@ -745,7 +1101,8 @@ def build_salesforce_report() -> tuple[str, bytes, dict]:
             "Age": str((age_end - d.created.date()).days),
             "Close Date": us_date(close),
             "Created Date": us_date(d.created.date()),
-            "Next Step": rng.choice(NEXT_STEPS) if d.outcome == "open" and rng.random() < 0.7
+            "Next Step": rng.choice(NEXT_STEPS)
+            if d.outcome == "open" and rng.random() < 0.7
             else "",
             "Lead Source": rng.choice(SF_LEAD_SOURCES) if rng.random() < 0.85 else "",
             "Type": rng.choice(SF_TYPES) if rng.random() < 0.9 else "",
@@ -755,34 +1112,49 @@ def build_salesforce_report() -> tuple[str, bytes, dict]:
             closed.append((d.outcome, close, amount))
     rows.sort(key=lambda r: (r[0], r[1]))
     header = list(rows[0][2])
-    body = csv_bytes(header, [list(r[2].values()) for r in rows], encoding="iso-8859-1",
-                     quote_all=True)
+    body = csv_bytes(
+        header, [list(r[2].values()) for r in rows], encoding="iso-8859-1", quote_all=True
+    )
     generated_by = f"{owners[0]}"
-    footer = ("\n"
-              '"Opportunity Pipeline"\n'
-              f'"Copyright © 2000-{export_at.year} salesforce.com, inc. All rights reserved."\n'
-              '"Confidential Information - Do Not Distribute"\n'
-              f'"Generated By:  {generated_by}  {us_date(export_at.date())} '
-              f'{export_at.hour % 12 or 12}:{export_at.minute:02d} '
-              f'{"AM" if export_at.hour < 12 else "PM"}"\n'
-              '"Northwind Traders"\n')
+    footer = (
+        "\n"
+        '"Opportunity Pipeline"\n'
+        f'"Copyright © 2000-{export_at.year} salesforce.com, inc. All rights reserved."\n'
+        '"Confidential Information - Do Not Distribute"\n'
+        f'"Generated By:  {generated_by}  {us_date(export_at.date())} '
+        f"{export_at.hour % 12 or 12}:{export_at.minute:02d} "
+        f'{"AM" if export_at.hour < 12 else "PM"}"\n'
+        '"Northwind Traders"\n'
+    )
     data = body + footer.encode("iso-8859-1")
     snapshot = export_at.date()
     exp = {
         "product": "Salesforce report export (Reports > Export > Details Only, .csv)",
-        "format": "csv", "encoding": "iso-8859-1", "bom": False, "delimiter": ",",
-        "header_row": 1, "data_rows": len(rows),
+        "format": "csv",
+        "encoding": "iso-8859-1",
+        "bom": False,
+        "delimiter": ",",
+        "header_row": 1,
+        "data_rows": len(rows),
         "rows_after_data": 6,
         "columns": {
-            "Opportunity Owner": "owner", "Account Name": "account",
-            "Opportunity Name": "opportunity_name", "Stage": "stage", "Fiscal Period": None,
-            "Amount": "amount", "Probability (%)": "probability", "Age": None,
-            "Close Date": "expected_close_date", "Created Date": "created_date",
-            "Next Step": None, "Lead Source": "source", "Type": None,
+            "Opportunity Owner": "owner",
+            "Account Name": "account",
+            "Opportunity Name": "opportunity_name",
+            "Stage": "stage",
+            "Fiscal Period": None,
+            "Amount": "amount",
+            "Probability (%)": "probability",
+            "Age": None,
+            "Close Date": "expected_close_date",
+            "Created Date": "created_date",
+            "Next Step": None,
+            "Lead Source": "source",
+            "Type": None,
         },
         "column_notes": {
             "Close Date": "expected close date on open rows, the actual close date on "
-                          "Closed Won / Closed Lost rows",
+            "Closed Won / Closed Lost rows",
             "Opportunity Name": "not unique: no id column, several deals share a name",
             "Age": "days from Created Date to Close Date (closed) or to the export day (open)",
         },
@@ -820,7 +1192,7 @@ def sf_id18(id15: str) -> str:
     suffix = ""
     for chunk in range(3):
         bits = 0
-        for i, ch in enumerate(id15[chunk * 5:chunk * 5 + 5]):
+        for i, ch in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
             if "A" <= ch <= "Z":
                 bits |= 1 << i
         suffix += alphabet[bits]
@@ -840,8 +1212,13 @@ def build_salesforce_dataloader() -> tuple[str, bytes, dict]:
     owners = [sf_id18(sf_id15(rng, "005", used)) for _ in range(8)]
     accounts = [sf_id18(sf_id15(rng, "001", used)) for _ in range(90)]
     names = companies(rng, 90)
-    forecast_api = {"Pipeline": "Pipeline", "Best Case": "BestCase", "Commit": "Forecast",
-                    "Closed": "Closed", "Omitted": "Omitted"}
+    forecast_api = {
+        "Pipeline": "Pipeline",
+        "Best Case": "BestCase",
+        "Commit": "Forecast",
+        "Closed": "Closed",
+        "Omitted": "Omitted",
+    }
     system_job = T(2024, 6, 28, 2, 13, 7)
     rows, closed, modified = [], [], []
     for d in deals:
@@ -863,49 +1240,93 @@ def build_salesforce_dataloader() -> tuple[str, bytes, dict]:
         smod = max(lm, system_job) if rng.random() < 0.3 else lm
         modified.append(lm)
         i = rng.randrange(len(accounts))
-        rows.append([
-            sf_id18(sf_id15(rng, "006", used)), "false", accounts[i],
-            f"{names[i].split(' ')[0]} - {rng.choice(PRODUCT_WORDS)}", stage,
-            "" if amount is None else f"{amount:.1f}", f"{prob:.1f}",
-            "" if amount is None else f"{amount * prob / 100:.1f}",
-            close.isoformat(), rng.choice(SF_TYPES) if rng.random() < 0.9 else "",
-            rng.choice(SF_LEAD_SOURCES) if rng.random() < 0.8 else "",
-            "true" if d.closed_at else "false", "true" if d.outcome == "won" else "false",
-            forecast_api[fc], fc, rng.choice(owners), sf_api_time(d.created), sf_api_time(lm),
-            sf_api_time(smod),
-        ])
+        rows.append(
+            [
+                sf_id18(sf_id15(rng, "006", used)),
+                "false",
+                accounts[i],
+                f"{names[i].split(' ')[0]} - {rng.choice(PRODUCT_WORDS)}",
+                stage,
+                "" if amount is None else f"{amount:.1f}",
+                f"{prob:.1f}",
+                "" if amount is None else f"{amount * prob / 100:.1f}",
+                close.isoformat(),
+                rng.choice(SF_TYPES) if rng.random() < 0.9 else "",
+                rng.choice(SF_LEAD_SOURCES) if rng.random() < 0.8 else "",
+                "true" if d.closed_at else "false",
+                "true" if d.outcome == "won" else "false",
+                forecast_api[fc],
+                fc,
+                rng.choice(owners),
+                sf_api_time(d.created),
+                sf_api_time(lm),
+                sf_api_time(smod),
+            ]
+        )
         if d.closed_at:
             closed.append((d.outcome, close, amount))
-    header = ["Id", "IsDeleted", "AccountId", "Name", "StageName", "Amount", "Probability",
-              "ExpectedRevenue", "CloseDate", "Type", "LeadSource", "IsClosed", "IsWon",
-              "ForecastCategory", "ForecastCategoryName", "OwnerId", "CreatedDate",
-              "LastModifiedDate", "SystemModstamp"]
+    header = [
+        "Id",
+        "IsDeleted",
+        "AccountId",
+        "Name",
+        "StageName",
+        "Amount",
+        "Probability",
+        "ExpectedRevenue",
+        "CloseDate",
+        "Type",
+        "LeadSource",
+        "IsClosed",
+        "IsWon",
+        "ForecastCategory",
+        "ForecastCategoryName",
+        "OwnerId",
+        "CreatedDate",
+        "LastModifiedDate",
+        "SystemModstamp",
+    ]
     data = csv_bytes(header, rows, quote_all=True)
     snapshot = max(modified).date()
     exp = {
         "product": "Salesforce Data Loader export of Opportunity (API field names)",
-        "format": "csv", "encoding": "utf-8", "bom": False, "delimiter": ",",
-        "header_row": 1, "data_rows": len(rows),
+        "format": "csv",
+        "encoding": "utf-8",
+        "bom": False,
+        "delimiter": ",",
+        "header_row": 1,
+        "data_rows": len(rows),
         "columns": {
-            "Id": "opportunity_id", "IsDeleted": None, "AccountId": "account",
-            "Name": "opportunity_name", "StageName": "stage", "Amount": "amount",
-            "Probability": "probability", "ExpectedRevenue": None,
-            "CloseDate": "expected_close_date", "Type": None, "LeadSource": "source",
-            "IsClosed": "is_closed", "IsWon": "is_won", "ForecastCategory": None,
-            "ForecastCategoryName": "forecast_category", "OwnerId": "owner",
-            "CreatedDate": "created_date", "LastModifiedDate": None, "SystemModstamp": None,
+            "Id": "opportunity_id",
+            "IsDeleted": None,
+            "AccountId": "account",
+            "Name": "opportunity_name",
+            "StageName": "stage",
+            "Amount": "amount",
+            "Probability": "probability",
+            "ExpectedRevenue": None,
+            "CloseDate": "expected_close_date",
+            "Type": None,
+            "LeadSource": "source",
+            "IsClosed": "is_closed",
+            "IsWon": "is_won",
+            "ForecastCategory": None,
+            "ForecastCategoryName": "forecast_category",
+            "OwnerId": "owner",
+            "CreatedDate": "created_date",
+            "LastModifiedDate": None,
+            "SystemModstamp": None,
         },
         "column_notes": {
-            "ExpectedRevenue": "Amount x Probability / 100: a weighted amount, NOT the deal "
-                               "amount",
+            "ExpectedRevenue": "Amount x Probability / 100: a weighted amount, NOT the deal amount",
             "IsClosed": "IsClosed + IsWon give the status: false/false open, true/true won, "
-                        "true/false lost",
+            "true/false lost",
             "ForecastCategory": "API value (BestCase, Forecast) of ForecastCategoryName "
-                                "(Best Case, Commit)",
+            "(Best Case, Commit)",
             "AccountId": "an 18-char Account id, no account name in the file",
             "OwnerId": "an 18-char User id, no name in the file",
             "SystemModstamp": "a nightly system job touched ~30% of rows at 2024-06-28 "
-                              "02:13:07 UTC; it is not a user edit and not the snapshot",
+            "02:13:07 UTC; it is not a user edit and not the snapshot",
         },
         "date_format": "CloseDate YYYY-MM-DD; datetimes YYYY-MM-DDTHH:MM:SS.000+0000 (UTC)",
         "stages": sf_stage_list(),
@@ -927,10 +1348,20 @@ def build_salesforce_dataloader() -> tuple[str, bytes, dict]:
 # HubSpot
 # --------------------------------------------------------------------------------------------
 
-HS_OPEN = ["Appointment Scheduled", "Qualified To Buy", "Presentation Scheduled",
-           "Decision Maker Bought-In", "Contract Sent"]
-HS_SPEC = Spec(HS_OPEN, dwell=[9, 14, 12, 15, 10], p_lost=[0.16, 0.12, 0.10, 0.08, 0.08],
-               p_skip=0.15, p_back=0.02)
+HS_OPEN = [
+    "Appointment Scheduled",
+    "Qualified To Buy",
+    "Presentation Scheduled",
+    "Decision Maker Bought-In",
+    "Contract Sent",
+]
+HS_SPEC = Spec(
+    HS_OPEN,
+    dwell=[9, 14, 12, 15, 10],
+    p_lost=[0.16, 0.12, 0.10, 0.08, 0.08],
+    p_skip=0.15,
+    p_back=0.02,
+)
 
 
 def hs_time(t: dt.datetime) -> str:
@@ -946,8 +1377,19 @@ def build_hubspot() -> tuple[str, bytes, dict]:
     accounts = companies(rng, 80)
     wb = Workbook(created=export_at, creator="HubSpot", application="HubSpot")
     ws = wb.add("Sheet1")
-    header = ["Record ID", "Deal Name", "Deal Stage", "Close Date", "Deal owner", "Amount",
-              "Create Date", "Pipeline", "Last Modified Date", "Associated Company", "Deal Type"]
+    header = [
+        "Record ID",
+        "Deal Name",
+        "Deal Stage",
+        "Close Date",
+        "Deal owner",
+        "Amount",
+        "Create Date",
+        "Pipeline",
+        "Last Modified Date",
+        "Associated Company",
+        "Deal Type",
+    ]
     ws.row(1, header)
     closed, modified = [], []
     record = 18_204_733_900
@@ -970,13 +1412,22 @@ def build_hubspot() -> tuple[str, bytes, dict]:
         amount = None if rng.random() < 0.07 else d.amount
         lm = last_modified(rng, d, export_at)
         modified.append(lm)
-        ws.row(rows + 2, [
-            record, f"{company.split(' ')[0] or 'Inbound'} - {rng.choice(PRODUCT_WORDS)}", stage,
-            hs_time(close) if close else None, rng.choice(owners) if rng.random() < 0.95
-            else None, amount, hs_time(d.created), "Sales Pipeline", hs_time(lm),
-            company or None,
-            rng.choice(["New Business", "Existing Business"]) if rng.random() < 0.7 else None,
-        ])
+        ws.row(
+            rows + 2,
+            [
+                record,
+                f"{company.split(' ')[0] or 'Inbound'} - {rng.choice(PRODUCT_WORDS)}",
+                stage,
+                hs_time(close) if close else None,
+                rng.choice(owners) if rng.random() < 0.95 else None,
+                amount,
+                hs_time(d.created),
+                "Sales Pipeline",
+                hs_time(lm),
+                company or None,
+                rng.choice(["New Business", "Existing Business"]) if rng.random() < 0.7 else None,
+            ],
+        )
         rows += 1
         if d.closed_at:
             closed.append((d.outcome, d.closed_at.date(), amount))
@@ -984,17 +1435,26 @@ def build_hubspot() -> tuple[str, bytes, dict]:
     data = wb.to_bytes()
     exp = {
         "product": "HubSpot deals export (CRM > Deals > Export view, .xlsx)",
-        "format": "xlsx", "sheet": "Sheet1", "header_row": 1, "data_rows": rows,
+        "format": "xlsx",
+        "sheet": "Sheet1",
+        "header_row": 1,
+        "data_rows": rows,
         "columns": {
-            "Record ID": "opportunity_id", "Deal Name": "opportunity_name", "Deal Stage": "stage",
-            "Close Date": "expected_close_date", "Deal owner": "owner", "Amount": "amount",
-            "Create Date": "created_date", "Pipeline": None, "Last Modified Date": None,
-            "Associated Company": "account", "Deal Type": None,
+            "Record ID": "opportunity_id",
+            "Deal Name": "opportunity_name",
+            "Deal Stage": "stage",
+            "Close Date": "expected_close_date",
+            "Deal owner": "owner",
+            "Amount": "amount",
+            "Create Date": "created_date",
+            "Pipeline": None,
+            "Last Modified Date": None,
+            "Associated Company": "account",
+            "Deal Type": None,
         },
         "column_notes": {
             "Close Date": "expected close on open deals, the actual close on Closed Won/Lost",
-            "Associated Company": "several companies joined with ';' on a few rows; blank on "
-                                  "some",
+            "Associated Company": "several companies joined with ';' on a few rows; blank on some",
             "Record ID": "11-digit number stored as a number cell",
         },
         "date_format": "text cells 'YYYY-MM-DD HH:MM', not Excel dates",
@@ -1018,10 +1478,21 @@ def build_hubspot() -> tuple[str, bytes, dict]:
 # --------------------------------------------------------------------------------------------
 
 PD_OPEN = ["Lead In", "Contact Made", "Needs Defined", "Proposal Made", "Negotiations Started"]
-PD_SPEC = Spec(PD_OPEN, dwell=[6, 10, 12, 14, 12], p_lost=[0.18, 0.12, 0.10, 0.10, 0.10],
-               p_skip=0.10, p_back=0.03)
-PD_LOST_REASONS = ["Price too high", "Went with competitor", "No budget", "No response",
-                   "Bad timing", "Not a fit"]
+PD_SPEC = Spec(
+    PD_OPEN,
+    dwell=[6, 10, 12, 14, 12],
+    p_lost=[0.18, 0.12, 0.10, 0.10, 0.10],
+    p_skip=0.10,
+    p_back=0.03,
+)
+PD_LOST_REASONS = [
+    "Price too high",
+    "Went with competitor",
+    "No budget",
+    "No response",
+    "Bad timing",
+    "Not a fit",
+]
 
 
 def pd_time(t: dt.datetime | None) -> str:
@@ -1051,53 +1522,90 @@ def build_pipedrive() -> tuple[str, bytes, dict]:
         updated.append(upd)
         expected = "" if rng.random() < 0.3 else expected_close(rng, d).isoformat()
         org = rng.choice(orgs) if rng.random() < 0.92 else ""
-        rows.append([
-            deal_id, f"{(org or 'Inbound').split(' ')[0]} {rng.choice(PRODUCT_WORDS).lower()}",
-            money(value), currency, "Pipeline", stage, status, rng.choice(owners), org,
-            pd_time(d.created), expected,
-            pd_time(d.closed_at if d.outcome == "won" else None),
-            pd_time(d.closed_at if d.outcome == "lost" else None),
-            rng.choice(PD_LOST_REASONS) if d.outcome == "lost" and rng.random() < 0.85 else "",
-            pd_time(last_stage_change), pd_time(upd),
-        ])
+        rows.append(
+            [
+                deal_id,
+                f"{(org or 'Inbound').split(' ')[0]} {rng.choice(PRODUCT_WORDS).lower()}",
+                money(value),
+                currency,
+                "Pipeline",
+                stage,
+                status,
+                rng.choice(owners),
+                org,
+                pd_time(d.created),
+                expected,
+                pd_time(d.closed_at if d.outcome == "won" else None),
+                pd_time(d.closed_at if d.outcome == "lost" else None),
+                rng.choice(PD_LOST_REASONS) if d.outcome == "lost" and rng.random() < 0.85 else "",
+                pd_time(last_stage_change),
+                pd_time(upd),
+            ]
+        )
         if d.closed_at:
             closed.append((d.outcome, d.closed_at.date(), value, currency))
-    header = ["Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Pipeline",
-              "Deal - Stage", "Deal - Status", "Deal - Owner", "Deal - Organization",
-              "Deal - Deal created", "Deal - Expected close date", "Deal - Won time",
-              "Deal - Lost time", "Deal - Lost reason", "Deal - Last stage change",
-              "Deal - Update time"]
+    header = [
+        "Deal - ID",
+        "Deal - Title",
+        "Deal - Value",
+        "Deal - Currency",
+        "Deal - Pipeline",
+        "Deal - Stage",
+        "Deal - Status",
+        "Deal - Owner",
+        "Deal - Organization",
+        "Deal - Deal created",
+        "Deal - Expected close date",
+        "Deal - Won time",
+        "Deal - Lost time",
+        "Deal - Lost reason",
+        "Deal - Last stage change",
+        "Deal - Update time",
+    ]
     data = csv_bytes(header, rows)
     snapshot = max(updated).date()
     all_ccy = win_rate([c[:3] for c in closed], snapshot, "Won time / Lost time")
     per_ccy = {}
     for ccy in ("EUR", "USD", "GBP"):
         w = win_rate([c[:3] for c in closed if c[3] == ccy], snapshot, "Won time / Lost time")
-        per_ccy[ccy] = {k: w[k] for k in ("won", "lost", "won_amount", "lost_amount",
-                                          "by_amount")}
+        per_ccy[ccy] = {k: w[k] for k in ("won", "lost", "won_amount", "lost_amount", "by_amount")}
     all_ccy["by_amount"] = None
-    all_ccy["by_amount_note"] = ("values are in EUR, USD and GBP and are not converted: no "
-                                 "single amount win rate without exchange rates; see "
-                                 "by_amount_per_currency")
+    all_ccy["by_amount_note"] = (
+        "values are in EUR, USD and GBP and are not converted: no "
+        "single amount win rate without exchange rates; see "
+        "by_amount_per_currency"
+    )
     all_ccy["by_amount_per_currency"] = per_ccy
     exp = {
         "product": "Pipedrive deals export (Deals list view > Export filter results, .csv)",
-        "format": "csv", "encoding": "utf-8", "bom": False, "delimiter": ",",
-        "header_row": 1, "data_rows": len(rows),
+        "format": "csv",
+        "encoding": "utf-8",
+        "bom": False,
+        "delimiter": ",",
+        "header_row": 1,
+        "data_rows": len(rows),
         "columns": {
-            "Deal - ID": "opportunity_id", "Deal - Title": "opportunity_name",
-            "Deal - Value": "amount", "Deal - Currency": "currency", "Deal - Pipeline": None,
-            "Deal - Stage": "stage", "Deal - Status": "status", "Deal - Owner": "owner",
-            "Deal - Organization": "account", "Deal - Deal created": "created_date",
+            "Deal - ID": "opportunity_id",
+            "Deal - Title": "opportunity_name",
+            "Deal - Value": "amount",
+            "Deal - Currency": "currency",
+            "Deal - Pipeline": None,
+            "Deal - Stage": "stage",
+            "Deal - Status": "status",
+            "Deal - Owner": "owner",
+            "Deal - Organization": "account",
+            "Deal - Deal created": "created_date",
             "Deal - Expected close date": "expected_close_date",
-            "Deal - Won time": "close_date", "Deal - Lost time": "close_date",
-            "Deal - Lost reason": None, "Deal - Last stage change": None,
+            "Deal - Won time": "close_date",
+            "Deal - Lost time": "close_date",
+            "Deal - Lost reason": None,
+            "Deal - Last stage change": None,
             "Deal - Update time": None,
         },
         "column_notes": {
             "Deal - Stage": "the stage the deal was in; a Won or Lost deal keeps its stage "
-                            "(e.g. 'Proposal Made' with Status 'Lost'): the outcome is in "
-                            "Deal - Status",
+            "(e.g. 'Proposal Made' with Status 'Lost'): the outcome is in "
+            "Deal - Status",
             "Deal - Won time": "close date of won deals; Deal - Lost time of lost deals",
             "Deal - Value": "0 on deals without a value (Pipedrive's default)",
             "Deal - Last stage change": "blank when the deal never left its first stage",
@@ -1122,20 +1630,52 @@ def build_pipedrive() -> tuple[str, bytes, dict]:
 # Zoho CRM
 # --------------------------------------------------------------------------------------------
 
-ZO_OPEN = ["Qualification", "Needs Analysis", "Value Proposition", "Identify Decision Makers",
-           "Proposal/Price Quote", "Negotiation/Review"]
-ZO_PROB = {"Qualification": 10, "Needs Analysis": 20, "Value Proposition": 40,
-           "Identify Decision Makers": 60, "Proposal/Price Quote": 75, "Negotiation/Review": 90,
-           "Closed Won": 100, "Closed Lost": 0, "Closed Lost to Competition": 0}
-ZO_SPEC = Spec(ZO_OPEN, dwell=[10, 12, 12, 14, 12, 10], p_lost=[0.12, 0.10, 0.09, 0.08, 0.08, 0.09],
-               p_skip=0.2, p_back=0.02)
-ZO_SOURCES = ["Advertisement", "Cold Call", "Employee Referral", "External Referral",
-              "Online Store", "Partner", "Public Relations", "Seminar Partner", "Trade Show",
-              "Web Download", "Web Research", "Chat"]
-ZO_DESCRIPTIONS = ["Customer wants a phased rollout,\nfirst site in Q2.",
-                   "Budget approved by board. Waiting for \"final\" sign-off.",
-                   "Competitor offered 15% discount; we hold price.",
-                   "Renewal of 3-year contract\nincl. premium support"]
+ZO_OPEN = [
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Identify Decision Makers",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+]
+ZO_PROB = {
+    "Qualification": 10,
+    "Needs Analysis": 20,
+    "Value Proposition": 40,
+    "Identify Decision Makers": 60,
+    "Proposal/Price Quote": 75,
+    "Negotiation/Review": 90,
+    "Closed Won": 100,
+    "Closed Lost": 0,
+    "Closed Lost to Competition": 0,
+}
+ZO_SPEC = Spec(
+    ZO_OPEN,
+    dwell=[10, 12, 12, 14, 12, 10],
+    p_lost=[0.12, 0.10, 0.09, 0.08, 0.08, 0.09],
+    p_skip=0.2,
+    p_back=0.02,
+)
+ZO_SOURCES = [
+    "Advertisement",
+    "Cold Call",
+    "Employee Referral",
+    "External Referral",
+    "Online Store",
+    "Partner",
+    "Public Relations",
+    "Seminar Partner",
+    "Trade Show",
+    "Web Download",
+    "Web Research",
+    "Chat",
+]
+ZO_DESCRIPTIONS = [
+    "Customer wants a phased rollout,\nfirst site in Q2.",
+    'Budget approved by board. Waiting for "final" sign-off.',
+    "Competitor offered 15% discount; we hold price.",
+    "Renewal of 3-year contract\nincl. premium support",
+]
 
 
 def zoho_time(t: dt.datetime) -> str:
@@ -1167,46 +1707,91 @@ def build_zoho() -> tuple[str, bytes, dict]:
         modified.append(mt)
         owner = rng.choice(users)
         account = rng.choice(accounts)
-        rows.append([
-            f"zcrm_{rid}", owner, f"{account.split(' ')[0]} {rng.choice(PRODUCT_WORDS)}",
-            "" if amount is None else money(amount), close.isoformat(), account, stage,
-            rng.choice(["New Business", "Existing Business"]) if rng.random() < 0.85 else "",
-            str(prob), "" if amount is None else money(amount * prob / 100),
-            rng.choice(NEXT_STEPS) if d.outcome == "open" and rng.random() < 0.5 else "",
-            rng.choice(ZO_SOURCES) if rng.random() < 0.8 else "", rng.choice(contacts),
-            owner, rng.choice(users), zoho_time(d.created), zoho_time(mt),
-            rng.choice(ZO_DESCRIPTIONS) if rng.random() < 0.12 else "",
-        ])
+        rows.append(
+            [
+                f"zcrm_{rid}",
+                owner,
+                f"{account.split(' ')[0]} {rng.choice(PRODUCT_WORDS)}",
+                "" if amount is None else money(amount),
+                close.isoformat(),
+                account,
+                stage,
+                rng.choice(["New Business", "Existing Business"]) if rng.random() < 0.85 else "",
+                str(prob),
+                "" if amount is None else money(amount * prob / 100),
+                rng.choice(NEXT_STEPS) if d.outcome == "open" and rng.random() < 0.5 else "",
+                rng.choice(ZO_SOURCES) if rng.random() < 0.8 else "",
+                rng.choice(contacts),
+                owner,
+                rng.choice(users),
+                zoho_time(d.created),
+                zoho_time(mt),
+                rng.choice(ZO_DESCRIPTIONS) if rng.random() < 0.12 else "",
+            ]
+        )
         if d.closed_at:
             closed.append((d.outcome, close, amount))
-    header = ["Record Id", "Deal Owner", "Deal Name", "Amount", "Closing Date", "Account Name",
-              "Stage", "Type", "Probability (%)", "Expected Revenue", "Next Step", "Lead Source",
-              "Contact Name", "Created By", "Modified By", "Created Time", "Modified Time",
-              "Description"]
+    header = [
+        "Record Id",
+        "Deal Owner",
+        "Deal Name",
+        "Amount",
+        "Closing Date",
+        "Account Name",
+        "Stage",
+        "Type",
+        "Probability (%)",
+        "Expected Revenue",
+        "Next Step",
+        "Lead Source",
+        "Contact Name",
+        "Created By",
+        "Modified By",
+        "Created Time",
+        "Modified Time",
+        "Description",
+    ]
     data = csv_bytes(header, rows)
     snapshot = max(modified).date()
     exp = {
         "product": "Zoho CRM Deals export (Setup > Data Administration > Export, Deals, .csv)",
-        "format": "csv", "encoding": "utf-8", "bom": False, "delimiter": ",",
-        "header_row": 1, "data_rows": len(rows),
+        "format": "csv",
+        "encoding": "utf-8",
+        "bom": False,
+        "delimiter": ",",
+        "header_row": 1,
+        "data_rows": len(rows),
         "physical_lines": None,
         "columns": {
-            "Record Id": "opportunity_id", "Deal Owner": "owner", "Deal Name": "opportunity_name",
-            "Amount": "amount", "Closing Date": "expected_close_date", "Account Name": "account",
-            "Stage": "stage", "Type": None, "Probability (%)": "probability",
-            "Expected Revenue": None, "Next Step": None, "Lead Source": "source",
-            "Contact Name": None, "Created By": None, "Modified By": None,
-            "Created Time": "created_date", "Modified Time": None, "Description": None,
+            "Record Id": "opportunity_id",
+            "Deal Owner": "owner",
+            "Deal Name": "opportunity_name",
+            "Amount": "amount",
+            "Closing Date": "expected_close_date",
+            "Account Name": "account",
+            "Stage": "stage",
+            "Type": None,
+            "Probability (%)": "probability",
+            "Expected Revenue": None,
+            "Next Step": None,
+            "Lead Source": "source",
+            "Contact Name": None,
+            "Created By": None,
+            "Modified By": None,
+            "Created Time": "created_date",
+            "Modified Time": None,
+            "Description": None,
         },
         "column_notes": {
             "Expected Revenue": "Amount x Probability (%) / 100: weighted, NOT the deal amount "
-                                "(unlike Odoo, where 'Expected Revenue' is the amount)",
+            "(unlike Odoo, where 'Expected Revenue' is the amount)",
             "Closing Date": "expected close on open deals, the actual close on closed ones",
             "Description": "multi-line text in quotes on some rows",
         },
         "date_format": "Closing Date YYYY-MM-DD; Created/Modified Time YYYY-MM-DD HH:MM:SS",
-        "stages": stage_list(ZO_OPEN, ["Closed Won"], ["Closed Lost",
-                                                       "Closed Lost to Competition"]),
+        "stages": stage_list(
+            ZO_OPEN, ["Closed Won"], ["Closed Lost", "Closed Lost to Competition"]
+        ),
         "deals": counts([d.outcome for d in deals]),
         "amount_currency": "USD (not in the file)",
         "win_rate_12m": win_rate(closed, snapshot, "Closing Date of Closed Won / Closed Lost*"),
@@ -1240,9 +1825,21 @@ def build_odoo() -> tuple[str, bytes, dict]:
     customers = companies(rng, 55)
     wb = Workbook(created=export_at, creator="Odoo", application="Odoo")
     ws = wb.add("Sheet1")
-    header = ["Opportunity", "Customer", "Salesperson", "Sales Team", "Stage", "Expected Revenue",
-              "Probability", "Expected Closing", "Created on", "Closed Date", "Active",
-              "Lost Reason", "Last Updated on"]
+    header = [
+        "Opportunity",
+        "Customer",
+        "Salesperson",
+        "Sales Team",
+        "Stage",
+        "Expected Revenue",
+        "Probability",
+        "Expected Closing",
+        "Created on",
+        "Closed Date",
+        "Active",
+        "Lost Reason",
+        "Last Updated on",
+    ]
     bold = Style(bold=True)
     base = Style(wrap=True)
     date_s = Style(wrap=True, num_fmt="yyyy-mm-dd")
@@ -1264,42 +1861,70 @@ def build_odoo() -> tuple[str, bytes, dict]:
             stage, prob, active = d.last_open_stage, 0.0, False
         else:
             stage = d.last_open_stage
-            prob = round(rng.uniform(*{"New": (4, 25), "Qualified": (15, 45),
-                                       "Proposition": (30, 75)}[stage]), 2)
+            prob = round(
+                rng.uniform(
+                    *{"New": (4, 25), "Qualified": (15, 45), "Proposition": (30, 75)}[stage]
+                ),
+                2,
+            )
             active = True
         deadline = None if rng.random() < 0.25 else expected_close(rng, d)
         if d.outcome == "won" and deadline is not None:
             deadline = d.closed_at.date() if rng.random() < 0.5 else deadline
         upd = last_modified(rng, d, export_at)
         updated.append(upd)
-        ws.row(i + 2, [
-            (opp, base), (customer, base), (rng.choice(sellers) if rng.random() < 0.95 else None,
-                                            base),
-            (rng.choice(["Sales", "Sales", "Website"]), base), (stage, base),
-            (d.amount, money_s), (prob, money_s), (deadline, date_s), (d.created, datetime_s),
-            (d.closed_at, datetime_s), (active, base),
-            (rng.choice(OD_LOST_REASONS) if d.outcome == "lost" and rng.random() < 0.8 else None,
-             base),
-            (upd, datetime_s),
-        ])
+        ws.row(
+            i + 2,
+            [
+                (opp, base),
+                (customer, base),
+                (rng.choice(sellers) if rng.random() < 0.95 else None, base),
+                (rng.choice(["Sales", "Sales", "Website"]), base),
+                (stage, base),
+                (d.amount, money_s),
+                (prob, money_s),
+                (deadline, date_s),
+                (d.created, datetime_s),
+                (d.closed_at, datetime_s),
+                (active, base),
+                (
+                    rng.choice(OD_LOST_REASONS)
+                    if d.outcome == "lost" and rng.random() < 0.8
+                    else None,
+                    base,
+                ),
+                (upd, datetime_s),
+            ],
+        )
         if d.closed_at:
             closed.append((d.outcome, d.closed_at.date(), d.amount))
     data = wb.to_bytes()
     snapshot = max(updated).date()
     exp = {
         "product": "Odoo CRM pipeline export (crm.lead list view > Export, xlsx, archived "
-                   "included)",
-        "format": "xlsx", "sheet": "Sheet1", "header_row": 1, "data_rows": len(deals),
+        "included)",
+        "format": "xlsx",
+        "sheet": "Sheet1",
+        "header_row": 1,
+        "data_rows": len(deals),
         "columns": {
-            "Opportunity": "opportunity_name", "Customer": "account", "Salesperson": "owner",
-            "Sales Team": "team", "Stage": "stage", "Expected Revenue": "amount",
-            "Probability": "probability", "Expected Closing": "expected_close_date",
-            "Created on": "created_date", "Closed Date": "close_date", "Active": "active",
-            "Lost Reason": None, "Last Updated on": None,
+            "Opportunity": "opportunity_name",
+            "Customer": "account",
+            "Salesperson": "owner",
+            "Sales Team": "team",
+            "Stage": "stage",
+            "Expected Revenue": "amount",
+            "Probability": "probability",
+            "Expected Closing": "expected_close_date",
+            "Created on": "created_date",
+            "Closed Date": "close_date",
+            "Active": "active",
+            "Lost Reason": None,
+            "Last Updated on": None,
         },
         "column_notes": {
             "Active": "False (boolean cell) marks a lost opportunity; its Stage stays where it "
-                      "was lost (New/Qualified/Proposition) with Probability 0",
+            "was lost (New/Qualified/Proposition) with Probability 0",
             "Expected Revenue": "the deal amount (Odoo's name for it), not a weighted value",
             "Opportunity": "no id column; two names occur twice",
         },
@@ -1326,10 +1951,22 @@ def build_odoo() -> tuple[str, bytes, dict]:
 # --------------------------------------------------------------------------------------------
 
 CN_OPEN = ["初步接洽", "需求确认", "方案报价", "商务谈判", "签约跟进"]
-CN_RATE = {"初步接洽": 0.1, "需求确认": 0.3, "方案报价": 0.5, "商务谈判": 0.7, "签约跟进": 0.9,
-           "赢单": 1.0, "输单": 0.0}
-CN_SPEC = Spec(CN_OPEN, dwell=[14, 18, 20, 16, 10], p_lost=[0.15, 0.12, 0.12, 0.10, 0.05],
-               p_skip=0.12, p_back=0.02)
+CN_RATE = {
+    "初步接洽": 0.1,
+    "需求确认": 0.3,
+    "方案报价": 0.5,
+    "商务谈判": 0.7,
+    "签约跟进": 0.9,
+    "赢单": 1.0,
+    "输单": 0.0,
+}
+CN_SPEC = Spec(
+    CN_OPEN,
+    dwell=[14, 18, 20, 16, 10],
+    p_lost=[0.15, 0.12, 0.12, 0.10, 0.05],
+    p_skip=0.12,
+    p_back=0.02,
+)
 CN_LOST_REASONS = ["价格偏高", "选择竞品", "预算取消", "需求变化", "联系不上"]
 CN_SOURCES = ["陌生拜访", "老客户转介绍", "展会", "官网咨询", "渠道推荐", "电话营销"]
 CN_DEPTS = ["华东大区", "华南大区", "华北大区", "西南大区"]
@@ -1356,13 +1993,42 @@ def build_cn_template() -> tuple[str, bytes, dict]:
     ws = wb.add("商机")
     guide = wb.add("填写说明")
     lists = wb.add("字典", hidden=True)
-    header = ["商机编号", "商机名称", "客户名称", "负责人", "所属部门", "销售阶段", "预计金额（万元）",
-              "赢单率", "创建时间", "预计签单时间", "实际结单日期", "最后修改时间", "输单阶段",
-              "输单原因", "商机来源", "备注"]
-    hints = ["必填，文本，唯一", "必填，文本", "必填，文本，须与客户库一致", "必填，系统用户姓名",
-             "选填，文本", "必填，下拉选择", "选填，数字，单位：万元", "选填，百分比",
-             "必填，日期，如2024/3/5", "必填，日期", "赢单/输单时必填，日期", "系统生成，无需填写",
-             "输单时必填，下拉选择", "输单时选填", "选填，下拉选择", "选填，文本"]
+    header = [
+        "商机编号",
+        "商机名称",
+        "客户名称",
+        "负责人",
+        "所属部门",
+        "销售阶段",
+        "预计金额（万元）",
+        "赢单率",
+        "创建时间",
+        "预计签单时间",
+        "实际结单日期",
+        "最后修改时间",
+        "输单阶段",
+        "输单原因",
+        "商机来源",
+        "备注",
+    ]
+    hints = [
+        "必填，文本，唯一",
+        "必填，文本",
+        "必填，文本，须与客户库一致",
+        "必填，系统用户姓名",
+        "选填，文本",
+        "必填，下拉选择",
+        "选填，数字，单位：万元",
+        "选填，百分比",
+        "必填，日期，如2024/3/5",
+        "必填，日期",
+        "赢单/输单时必填，日期",
+        "系统生成，无需填写",
+        "输单时必填，下拉选择",
+        "输单时选填",
+        "选填，下拉选择",
+        "选填，文本",
+    ]
     title = Style(bold=True, align="center", fill="DDEBF7")
     head = Style(bold=True, fill="FCE4D6", align="center")
     hint = Style(italic=True, color="808080", wrap=True)
@@ -1380,12 +2046,16 @@ def build_cn_template() -> tuple[str, bytes, dict]:
         lists.set(i, 1, s)
     for i, s in enumerate(CN_SOURCES, start=1):
         lists.set(i, 2, s)
-    for i, line in enumerate([
-        "填写说明", "1. 第1行为标题，第2行为表头，第3行为填写提示，请从第4行开始填写。",
-        "2. 预计金额单位为万元，可保留两位小数。",
-        "3. 销售阶段：初步接洽→需求确认→方案报价→商务谈判→签约跟进→赢单；输单时请填写输单阶段。",
-        "4. 日期格式：2024/3/5 或 2024年3月5日。",
-    ], start=1):
+    for i, line in enumerate(
+        [
+            "填写说明",
+            "1. 第1行为标题，第2行为表头，第3行为填写提示，请从第4行开始填写。",
+            "2. 预计金额单位为万元，可保留两位小数。",
+            "3. 销售阶段：初步接洽→需求确认→方案报价→商务谈判→签约跟进→赢单；输单时请填写输单阶段。",
+            "4. 日期格式：2024/3/5 或 2024年3月5日。",
+        ],
+        start=1,
+    ):
         guide.set(i, 1, line, Style(bold=True) if i == 1 else None)
     closed, modified = [], []
     pct = Style(num_fmt="0%")
@@ -1402,19 +2072,35 @@ def build_cn_template() -> tuple[str, bytes, dict]:
             mt_cell: object = f"{mt.year}/{mt.month}/{mt.day} {mt.hour}:{mt.minute:02d}"
         else:
             mt_cell = (mt.replace(second=0), stamp_s)
-        ws.row(seq + 3, [
-            f"SJ-{d.created.year}-{seq:04d}", f"{cn_short(customer)}{rng.choice(CN_PROJECT)}",
-            customer, rng.choice(owners), rng.choice(CN_DEPTS), stage,
-            (amount_wan, wan) if amount_wan is not None else None, (CN_RATE[stage], pct),
-            cn_date_text(d.created.date(), rng), cn_date_text(expected_close(rng, d), rng),
-            close_text, mt_cell, d.last_open_stage if d.outcome == "lost" else None,
-            rng.choice(CN_LOST_REASONS) if d.outcome == "lost" and rng.random() < 0.8 else None,
-            rng.choice(CN_SOURCES) if rng.random() < 0.85 else None,
-            "客户要求分两期付款" if rng.random() < 0.05 else None,
-        ])
+        ws.row(
+            seq + 3,
+            [
+                f"SJ-{d.created.year}-{seq:04d}",
+                f"{cn_short(customer)}{rng.choice(CN_PROJECT)}",
+                customer,
+                rng.choice(owners),
+                rng.choice(CN_DEPTS),
+                stage,
+                (amount_wan, wan) if amount_wan is not None else None,
+                (CN_RATE[stage], pct),
+                cn_date_text(d.created.date(), rng),
+                cn_date_text(expected_close(rng, d), rng),
+                close_text,
+                mt_cell,
+                d.last_open_stage if d.outcome == "lost" else None,
+                rng.choice(CN_LOST_REASONS) if d.outcome == "lost" and rng.random() < 0.8 else None,
+                rng.choice(CN_SOURCES) if rng.random() < 0.85 else None,
+                "客户要求分两期付款" if rng.random() < 0.05 else None,
+            ],
+        )
         if d.closed_at:
-            closed.append((d.outcome, d.closed_at.date(),
-                           None if amount_wan is None else round(amount_wan * 10000, 2)))
+            closed.append(
+                (
+                    d.outcome,
+                    d.closed_at.date(),
+                    None if amount_wan is None else round(amount_wan * 10000, 2),
+                )
+            )
     data = wb.to_bytes()
     snapshot = max(modified).date()
     lost_at = {}
@@ -1423,15 +2109,30 @@ def build_cn_template() -> tuple[str, bytes, dict]:
             lost_at[d.last_open_stage] = lost_at.get(d.last_open_stage, 0) + 1
     exp = {
         "product": "Chinese CRM opportunity import template (商机导入模板), filled in",
-        "format": "xlsx", "sheet": "商机", "other_sheets": ["填写说明", "字典 (hidden)"],
-        "title_rows": 1, "header_row": 2, "hint_rows": [3], "first_data_row": 4,
+        "format": "xlsx",
+        "sheet": "商机",
+        "other_sheets": ["填写说明", "字典 (hidden)"],
+        "title_rows": 1,
+        "header_row": 2,
+        "hint_rows": [3],
+        "first_data_row": 4,
         "data_rows": len(deals),
         "columns": {
-            "商机编号": "opportunity_id", "商机名称": "opportunity_name", "客户名称": "account",
-            "负责人": "owner", "所属部门": "team", "销售阶段": "stage",
-            "预计金额（万元）": "amount", "赢单率": "probability", "创建时间": "created_date",
-            "预计签单时间": "expected_close_date", "实际结单日期": "close_date",
-            "最后修改时间": None, "输单阶段": None, "输单原因": None, "商机来源": "source",
+            "商机编号": "opportunity_id",
+            "商机名称": "opportunity_name",
+            "客户名称": "account",
+            "负责人": "owner",
+            "所属部门": "team",
+            "销售阶段": "stage",
+            "预计金额（万元）": "amount",
+            "赢单率": "probability",
+            "创建时间": "created_date",
+            "预计签单时间": "expected_close_date",
+            "实际结单日期": "close_date",
+            "最后修改时间": None,
+            "输单阶段": None,
+            "输单原因": None,
+            "商机来源": "source",
             "备注": None,
         },
         "column_notes": {
@@ -1440,7 +2141,7 @@ def build_cn_template() -> tuple[str, bytes, dict]:
             "赢单率": "number cells formatted 0%",
         },
         "date_format": "mixed per cell: text '2024/3/5', text '2024年3月5日', or date cells "
-                       "(yyyy/m/d); 最后修改时间 text '2025/6/27 16:05' or datetime cells",
+        "(yyyy/m/d); 最后修改时间 text '2025/6/27 16:05' or datetime cells",
         "stages": stage_list(CN_OPEN, ["赢单"], ["输单"]),
         "lost_at_stage": lost_at,
         "deals": counts([d.outcome for d in deals]),
@@ -1464,9 +2165,13 @@ def build_cn_template() -> tuple[str, bytes, dict]:
 # --------------------------------------------------------------------------------------------
 
 HK_STAGES = {  # key: (English notation, Chinese-colleague notation)
-    "lead": ("1 - Lead", "10% 线索"), "qual": ("2 - Qualification", "30% 初筛"),
-    "prop": ("3 - Proposal", "50% 入围"), "nego": ("4 - Negotiation", "80% 谈判"),
-    "won": ("5 - Won", "100% 签约"), "lost": ("Lost", "0% 丢单"), "hold": ("On hold", "暂停"),
+    "lead": ("1 - Lead", "10% 线索"),
+    "qual": ("2 - Qualification", "30% 初筛"),
+    "prop": ("3 - Proposal", "50% 入围"),
+    "nego": ("4 - Negotiation", "80% 谈判"),
+    "won": ("5 - Won", "100% 签约"),
+    "lost": ("Lost", "0% 丢单"),
+    "hold": ("On hold", "暂停"),
 }
 
 
@@ -1485,7 +2190,7 @@ def build_hand_kept() -> tuple[str, bytes, dict]:
         ws.widths[c] = w
     owners = ["Ann", "Raj", "Tom", "Sofia", "李娜", "陈伟"]
     clients = companies(rng, 40) + cn_companies(rng, 10)
-    outcomes = (["won"] * 14 + ["lost"] * 9 + ["on_hold"] * 5 + ["open"] * 30)
+    outcomes = ["won"] * 14 + ["lost"] * 9 + ["on_hold"] * 5 + ["open"] * 30
     rng.shuffle(outcomes)
     money_cell = Style(num_fmt="#,##0")
     date_cell = Style(num_fmt="d-mmm-yy")
@@ -1497,7 +2202,8 @@ def build_hand_kept() -> tuple[str, bytes, dict]:
         owner = rng.choice(owners)
         chinese = owner in ("李娜", "陈伟")
         key = {"won": "won", "lost": "lost", "on_hold": "hold"}.get(
-            outcome, rng.choice(["lead", "qual", "prop", "prop", "nego"]))
+            outcome, rng.choice(["lead", "qual", "prop", "prop", "nego"])
+        )
         stage = HK_STAGES[key][1 if chinese else 0]
         amount = float(rng.choice(range(3, 120)) * 500)
         r = rng.random()
@@ -1536,8 +2242,19 @@ def build_hand_kept() -> tuple[str, bytes, dict]:
                 close_cell = None
         client = clients[i % len(clients)]
         deal = f"{rng.choice(PRODUCT_WORDS)}"
-        nxt = rng.choice(["chase PO", "send contract", "call back in Jan", "demo w/ IT",
-                          "waiting on legal", "", "price review", "跟进报价", "等客户预算"])
+        nxt = rng.choice(
+            [
+                "chase PO",
+                "send contract",
+                "call back in Jan",
+                "demo w/ IT",
+                "waiting on legal",
+                "",
+                "price review",
+                "跟进报价",
+                "等客户预算",
+            ]
+        )
         if outcome in ("won", "lost"):
             nxt = "" if rng.random() < 0.7 else "done"
         ws.row(row, [client, deal, value, stage, owner, nxt or None, close_cell])
@@ -1547,29 +2264,48 @@ def build_hand_kept() -> tuple[str, bytes, dict]:
         row += 1
     last_data = row - 1
     row += 1
-    ws.row(row, [("Total", Style(bold=True)), None,
-                 (Formula(f"SUM(C4:C{last_data})", numeric_sum), Style(bold=True,
-                                                                        num_fmt="#,##0"))])
+    ws.row(
+        row,
+        [
+            ("Total", Style(bold=True)),
+            None,
+            (Formula(f"SUM(C4:C{last_data})", numeric_sum), Style(bold=True, num_fmt="#,##0")),
+        ],
+    )
     ws.set(row + 2, 1, "Values in USD excl. VAT. NA = not agreed yet.", Style(italic=True))
     data = wb.to_bytes()
     exp = {
         "product": "hand-kept pipeline spreadsheet (no CRM)",
-        "format": "xlsx", "sheet": "Pipeline", "other_sheets": ["Sheet2 (empty)"],
-        "title_rows": 1, "header_row": 3, "data_rows": len(records),
+        "format": "xlsx",
+        "sheet": "Pipeline",
+        "other_sheets": ["Sheet2 (empty)"],
+        "title_rows": 1,
+        "header_row": 3,
+        "data_rows": len(records),
         "rows_that_are_not_deals": "title (merged A1:G1), blank rows, the 'Total' row (SUM "
-                                   "formula) and a note row below it",
-        "columns": {"Client": "account", "Deal": "opportunity_name", "Value": "amount",
-                    "Stage": "stage", "Owner": "owner", "Next step": None,
-                    "Close": "expected_close_date"},
+        "formula) and a note row below it",
+        "columns": {
+            "Client": "account",
+            "Deal": "opportunity_name",
+            "Value": "amount",
+            "Stage": "stage",
+            "Owner": "owner",
+            "Next step": None,
+            "Close": "expected_close_date",
+        },
         "column_notes": {
             "Value": "numbers, '$12,000' text, '12k' text; NA, N/A, -, #N/A (error cell) and "
-                     "blank mean unknown",
+            "blank mean unknown",
             "Close": "date cells, ISO text, 'Jan-25' month text, 'Q1', blank; on Won/Lost rows "
-                     "the actual close date",
+            "the actual close date",
             "Stage": "two notations for one process, see stage_synonyms",
         },
-        "stages": stage_list(["1 - Lead", "2 - Qualification", "3 - Proposal", "4 - Negotiation"],
-                             ["5 - Won"], ["Lost"], ["On hold"]),
+        "stages": stage_list(
+            ["1 - Lead", "2 - Qualification", "3 - Proposal", "4 - Negotiation"],
+            ["5 - Won"],
+            ["Lost"],
+            ["On hold"],
+        ),
         "stage_synonyms": {v[1]: v[0] for v in HK_STAGES.values()},
         "deals": counts([r[0] for r in records]),
         "amount_currency": "USD (from the note row)",
@@ -1591,8 +2327,10 @@ def build_hand_kept() -> tuple[str, bytes, dict]:
 # Stage-history logs
 # --------------------------------------------------------------------------------------------
 
-def stays_from_events(events: list[tuple[str, dt.date]], snapshot: dt.date,
-                      terminal: set[str]) -> list[tuple[str, int, bool]]:
+
+def stays_from_events(
+    events: list[tuple[str, dt.date]], snapshot: dt.date, terminal: set[str]
+) -> list[tuple[str, int, bool]]:
     """(stage, days, ended) for each stay in a non-terminal stage, in calendar days; the
     stay still under way at the end of the log is censored at the snapshot."""
     out = []
@@ -1607,8 +2345,16 @@ def stays_from_events(events: list[tuple[str, dt.date]], snapshot: dt.date,
 
 
 GB_OPEN = ["线索", "初步沟通", "需求确认", "方案报价", "商务谈判"]
-GB_SPEC = Spec(GB_OPEN, dwell=[7, 12, 15, 18, 14], p_lost=[0.15, 0.12, 0.10, 0.10, 0.08],
-               p_skip=0.10, p_back=0.04, p_hold=0.05, hold_dwell=25, same_day=0.05)
+GB_SPEC = Spec(
+    GB_OPEN,
+    dwell=[7, 12, 15, 18, 14],
+    p_lost=[0.15, 0.12, 0.10, 0.10, 0.08],
+    p_skip=0.10,
+    p_back=0.04,
+    p_hold=0.05,
+    hold_dwell=25,
+    same_day=0.05,
+)
 
 
 def build_cn_history_gb18030() -> tuple[str, bytes, dict]:
@@ -1633,10 +2379,22 @@ def build_cn_history_gb18030() -> tuple[str, bytes, dict]:
             if stage == "方案报价" and rng.random() < 0.25:
                 amount = round(amount * rng.uniform(0.85, 1.15), -3)
             hist.append((stage, when))
-            rows.append((when, d.n, seq, [code, title, customer, stage,
-                                          f"{when.year}/{when.month}/{when.day} "
-                                          f"{when.hour}:{when.minute:02d}",
-                                          owner, f"{amount:,.2f}"]))
+            rows.append(
+                (
+                    when,
+                    d.n,
+                    seq,
+                    [
+                        code,
+                        title,
+                        customer,
+                        stage,
+                        f"{when.year}/{when.month}/{when.day} {when.hour}:{when.minute:02d}",
+                        owner,
+                        f"{amount:,.2f}",
+                    ],
+                )
+            )
         per_deal.append([(s, w.date()) for s, w in hist])
         if d.closed_at:
             closed.append((d.outcome, d.closed_at.date(), amount))
@@ -1649,20 +2407,31 @@ def build_cn_history_gb18030() -> tuple[str, bytes, dict]:
             all_stays.setdefault(stage, []).append((n, ended))
     exp = {
         "product": "Chinese CRM stage-change log (商机阶段变更记录), saved as GB18030 CSV",
-        "format": "csv", "encoding": "gb18030", "bom": False, "delimiter": ",",
-        "line_ending": "CRLF", "header_row": 1, "data_rows": len(rows),
+        "format": "csv",
+        "encoding": "gb18030",
+        "bom": False,
+        "delimiter": ",",
+        "line_ending": "CRLF",
+        "header_row": 1,
+        "data_rows": len(rows),
         "shape": "stage-history log: one row per stage change, 商机编号 repeats",
         "row_order": "newest change first",
-        "columns": {"商机编号": "opportunity_id", "商机名称": "opportunity_name",
-                    "客户名称": "account", "阶段": "stage", "变更时间": "snapshot_date",
-                    "负责人": "owner", "预计金额(元)": "amount"},
+        "columns": {
+            "商机编号": "opportunity_id",
+            "商机名称": "opportunity_name",
+            "客户名称": "account",
+            "阶段": "stage",
+            "变更时间": "snapshot_date",
+            "负责人": "owner",
+            "预计金额(元)": "amount",
+        },
         "column_notes": {
             "变更时间": "the moment of the stage change, 'yyyy/m/d h:mm'",
             "预计金额(元)": "text with thousands separators '1,250,000.00', quoted; the amount "
-                         "may change between rows of one deal (re-quote): the deal's amount is "
-                         "its latest row's",
+            "may change between rows of one deal (re-quote): the deal's amount is "
+            "its latest row's",
             "客户名称": "one customer name holds 𠮷 (U+20BB7), a 4-byte GB18030 sequence that "
-                     "GBK cannot decode",
+            "GBK cannot decode",
         },
         "stages": stage_list(GB_OPEN, ["赢单"], ["输单"], ["暂停"]),
         "deals": counts([d.outcome for d in deals]),
@@ -1672,9 +2441,9 @@ def build_cn_history_gb18030() -> tuple[str, bytes, dict]:
         "snapshot_basis": "latest 变更时间",
         "km_median_days_in_stage": km_table(all_stays, [*GB_OPEN, "暂停"]),
         "km_rules": "a stay runs from its row's calendar day to the next row's of the same deal "
-                    "(whole days, same-day moves are 0); the last stay of an open or on-hold "
-                    "deal is censored at the snapshot; 赢单/输单 have no stays; re-entering a "
-                    "stage (after 暂停 or a step back) is a new stay",
+        "(whole days, same-day moves are 0); the last stay of an open or on-hold "
+        "deal is censored at the snapshot; 赢单/输单 have no stays; re-entering a "
+        "stage (after 暂停 or a step back) is a new stay",
         "quirks": [
             "GB18030 bytes (not UTF-8), CRLF, a character outside GBK",
             "newest-first order; ids repeat; stage 暂停 (on hold) with returns to the stage",
@@ -1685,8 +2454,14 @@ def build_cn_history_gb18030() -> tuple[str, bytes, dict]:
 
 
 EN_OPEN = ["Lead", "Qualified", "Demo", "Proposal", "Negotiation"]
-EN_SPEC = Spec(EN_OPEN, dwell=[5, 10, 9, 14, 11], p_lost=[0.20, 0.12, 0.10, 0.10, 0.08],
-               p_skip=0.12, p_back=0.05, same_day=0.08)
+EN_SPEC = Spec(
+    EN_OPEN,
+    dwell=[5, 10, 9, 14, 11],
+    p_lost=[0.20, 0.12, 0.10, 0.10, 0.08],
+    p_skip=0.12,
+    p_back=0.05,
+    same_day=0.08,
+)
 
 
 def build_en_history() -> tuple[str, bytes, dict]:
@@ -1703,8 +2478,12 @@ def build_en_history() -> tuple[str, bytes, dict]:
     for d in deals:
         days = [(label.get(s, s), w.date()) for s, w in d.events]
         outcome = d.outcome
-        if corrected is None and outcome == "won" and \
-                days[-1][1] + dt.timedelta(days=9) < export_at.date() and d.n > 20:
+        if (
+            corrected is None
+            and outcome == "won"
+            and days[-1][1] + dt.timedelta(days=9) < export_at.date()
+            and d.n > 20
+        ):
             days.append(("Lost", days[-1][1] + dt.timedelta(days=rng.randint(3, 9))))
             outcome = "lost"
             corrected = f"D-{1001 + d.n}"
@@ -1725,18 +2504,27 @@ def build_en_history() -> tuple[str, bytes, dict]:
             all_stays.setdefault(stage, []).append((n, ended))
     exp = {
         "product": "plain stage-history log (a BI extract)",
-        "format": "csv", "encoding": "utf-8", "bom": False, "delimiter": ",",
-        "header_row": 1, "data_rows": len(rows),
+        "format": "csv",
+        "encoding": "utf-8",
+        "bom": False,
+        "delimiter": ",",
+        "header_row": 1,
+        "data_rows": len(rows),
         "shape": "stage-history log: one row per stage change, deal_id repeats, sorted by "
-                 "deal_id then stage_date",
-        "columns": {"deal_id": "opportunity_id", "stage": "stage", "stage_date": "snapshot_date",
-                    "owner": "owner", "amount": "amount"},
+        "deal_id then stage_date",
+        "columns": {
+            "deal_id": "opportunity_id",
+            "stage": "stage",
+            "stage_date": "snapshot_date",
+            "owner": "owner",
+            "amount": "amount",
+        },
         "stages": stage_list(EN_OPEN, ["Won"], ["Lost"]),
         "deals": counts(outcomes),
         "won_then_lost_correction": {
             "deal_id": corrected,
             "meaning": "the deal has a Won row and, days later, a Lost row: the later row is a "
-                       "correction, the deal counts as lost, closed on the Lost row's date",
+            "correction, the deal counts as lost, closed on the Lost row's date",
         },
         "amount_currency": "USD (not in the file)",
         "win_rate_12m": win_rate(closed, snapshot, "stage_date of the final Won/Lost row"),
@@ -1744,9 +2532,9 @@ def build_en_history() -> tuple[str, bytes, dict]:
         "snapshot_basis": "latest stage_date",
         "km_median_days_in_stage": km_table(all_stays, EN_OPEN),
         "km_rules": "a stay runs from its row's stage_date to the next row's of the same deal "
-                    "(same-day moves are 0 days); the last stay of an open deal is censored at "
-                    "the snapshot; Won/Lost have no stays, so the corrected deal's Won row "
-                    "adds none; re-entering a stage is a new stay",
+        "(same-day moves are 0 days); the last stay of an open deal is censored at "
+        "the snapshot; Won/Lost have no stays, so the corrected deal's Won row "
+        "adds none; re-entering a stage is a new stay",
         "quirks": [
             "one deal goes Won -> Lost (a correction)",
             "some stages skipped, some deals step back one stage, same-day moves",
@@ -1760,9 +2548,15 @@ def build_en_history() -> tuple[str, bytes, dict]:
 # In the style of the public "CRM Sales Opportunities" data set (sales_pipeline.csv)
 # --------------------------------------------------------------------------------------------
 
-MV_PRODUCTS = [("Aero Basic", 560, 0.21), ("Nimbus Special", 58, 0.19), ("Aero Pro", 4900, 0.17),
-               ("Nimbus Advanced", 3400, 0.16), ("Aero Plus Basic", 1100, 0.15),
-               ("Aero Plus Pro", 5500, 0.11), ("Titan 500", 26800, 0.01)]
+MV_PRODUCTS = [
+    ("Aero Basic", 560, 0.21),
+    ("Nimbus Special", 58, 0.19),
+    ("Aero Pro", 4900, 0.17),
+    ("Nimbus Advanced", 3400, 0.16),
+    ("Aero Plus Basic", 1100, 0.15),
+    ("Aero Plus Pro", 5500, 0.11),
+    ("Titan 500", 26800, 0.01),
+]
 
 
 def build_maven_style() -> tuple[str, bytes, dict]:
@@ -1792,24 +2586,43 @@ def build_maven_style() -> tuple[str, bytes, dict]:
         if close <= end:
             won = rng.random() < 0.63
             value = round(price * rng.uniform(0.88, 1.12)) if won else 0
-            engaged.append([new_id(), agent, product, rng.choice(accounts),
-                            "Won" if won else "Lost", engage.isoformat(), close.isoformat(),
-                            str(value)])
+            engaged.append(
+                [
+                    new_id(),
+                    agent,
+                    product,
+                    rng.choice(accounts),
+                    "Won" if won else "Lost",
+                    engage.isoformat(),
+                    close.isoformat(),
+                    str(value),
+                ]
+            )
             closed.append(("won" if won else "lost", close, float(value)))
         else:
             account = "" if rng.random() < 0.68 else rng.choice(accounts)
-            engaged.append([new_id(), agent, product, account, "Engaging", engage.isoformat(),
-                            "", ""])
+            engaged.append(
+                [new_id(), agent, product, account, "Engaging", engage.isoformat(), "", ""]
+            )
     for _ in range(500):
         product = rng.choices([p[0] for p in MV_PRODUCTS], [p[2] for p in MV_PRODUCTS])[0]
         account = "" if rng.random() < 0.68 else rng.choice(accounts)
-        prospecting.append([new_id(), rng.choice(agents), product, account, "Prospecting", "",
-                            "", ""])
+        prospecting.append(
+            [new_id(), rng.choice(agents), product, account, "Prospecting", "", "", ""]
+        )
     engaged.sort(key=lambda r: (r[5], r[1]))
     prospecting.sort(key=lambda r: r[1])
     rows = engaged + prospecting
-    header = ["opportunity_id", "sales_agent", "product", "account", "deal_stage", "engage_date",
-              "close_date", "close_value"]
+    header = [
+        "opportunity_id",
+        "sales_agent",
+        "product",
+        "account",
+        "deal_stage",
+        "engage_date",
+        "close_date",
+        "close_value",
+    ]
     data = csv_bytes(header, rows)
     stages = [r[4] for r in rows]
     snapshot = max(max(r[5] for r in rows if r[5]), max(r[6] for r in rows if r[6]))
@@ -1817,15 +2630,28 @@ def build_maven_style() -> tuple[str, bytes, dict]:
     wr = win_rate(closed, snap, "close_date")
     wr["by_amount_if_zeros_counted"] = wr["by_amount"]
     wr["by_amount"] = None
-    wr["by_amount_note"] = ("close_value is 0 on every Lost row by the data set's convention, so "
-                            "an amount win rate would be 1.0 by construction: not measurable")
+    wr["by_amount_note"] = (
+        "close_value is 0 on every Lost row by the data set's convention, so "
+        "an amount win rate would be 1.0 by construction: not measurable"
+    )
     exp = {
         "product": "'CRM Sales Opportunities' style (Maven Analytics sample, sales_pipeline.csv)",
-        "format": "csv", "encoding": "utf-8", "bom": False, "delimiter": ",",
-        "header_row": 1, "data_rows": len(rows),
-        "columns": {"opportunity_id": "opportunity_id", "sales_agent": "owner", "product": None,
-                    "account": "account", "deal_stage": "stage", "engage_date": "created_date",
-                    "close_date": "close_date", "close_value": "amount"},
+        "format": "csv",
+        "encoding": "utf-8",
+        "bom": False,
+        "delimiter": ",",
+        "header_row": 1,
+        "data_rows": len(rows),
+        "columns": {
+            "opportunity_id": "opportunity_id",
+            "sales_agent": "owner",
+            "product": None,
+            "account": "account",
+            "deal_stage": "stage",
+            "engage_date": "created_date",
+            "close_date": "close_date",
+            "close_value": "amount",
+        },
         "column_notes": {
             "engage_date": "first engagement; blank on every Prospecting row",
             "close_date": "actual close; blank on open rows (no expected close date at all)",
@@ -1833,9 +2659,13 @@ def build_maven_style() -> tuple[str, bytes, dict]:
             "account": "blank on many open rows",
         },
         "stages": stage_list(["Prospecting", "Engaging"], ["Won"], ["Lost"]),
-        "deals": {"total": len(rows), "open": stages.count("Prospecting") +
-                  stages.count("Engaging"), "won": stages.count("Won"),
-                  "lost": stages.count("Lost"), "on_hold": 0},
+        "deals": {
+            "total": len(rows),
+            "open": stages.count("Prospecting") + stages.count("Engaging"),
+            "won": stages.count("Won"),
+            "lost": stages.count("Lost"),
+            "on_hold": 0,
+        },
         "stage_counts": {s: stages.count(s) for s in ("Prospecting", "Engaging", "Won", "Lost")},
         "amount_currency": "USD (not in the file)",
         "win_rate_12m": wr,
@@ -1856,25 +2686,49 @@ def real_maven_expectations() -> tuple[str, dict] | None:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     stages = [r["deal_stage"] for r in rows]
-    snapshot = max(max(r["close_date"] for r in rows if r["close_date"]),
-                   max(r["engage_date"] for r in rows if r["engage_date"]))
-    closed = [("won" if r["deal_stage"] == "Won" else "lost", D.fromisoformat(r["close_date"]),
-               float(r["close_value"])) for r in rows if r["deal_stage"] in ("Won", "Lost")]
+    snapshot = max(
+        max(r["close_date"] for r in rows if r["close_date"]),
+        max(r["engage_date"] for r in rows if r["engage_date"]),
+    )
+    closed = [
+        (
+            "won" if r["deal_stage"] == "Won" else "lost",
+            D.fromisoformat(r["close_date"]),
+            float(r["close_value"]),
+        )
+        for r in rows
+        if r["deal_stage"] in ("Won", "Lost")
+    ]
     wr = win_rate(closed, D.fromisoformat(snapshot), "close_date")
     wr["by_amount"] = None
     wr["by_amount_note"] = "close_value is 0 on every Lost row: not measurable"
     return "real/maven_crm_sales_opportunities/sales_pipeline.csv", {
         "product": "Maven Analytics 'CRM Sales Opportunities' sales_pipeline.csv (real file, "
-                   "unchanged; see real/maven_crm_sales_opportunities/README.md)",
-        "format": "csv", "encoding": "utf-8 (ASCII)", "bom": False, "line_ending": "CRLF",
-        "header_row": 1, "data_rows": len(rows),
-        "columns": {"opportunity_id": "opportunity_id", "sales_agent": "owner", "product": None,
-                    "account": "account", "deal_stage": "stage", "engage_date": "created_date",
-                    "close_date": "close_date", "close_value": "amount"},
+        "unchanged; see real/maven_crm_sales_opportunities/README.md)",
+        "format": "csv",
+        "encoding": "utf-8 (ASCII)",
+        "bom": False,
+        "line_ending": "CRLF",
+        "header_row": 1,
+        "data_rows": len(rows),
+        "columns": {
+            "opportunity_id": "opportunity_id",
+            "sales_agent": "owner",
+            "product": None,
+            "account": "account",
+            "deal_stage": "stage",
+            "engage_date": "created_date",
+            "close_date": "close_date",
+            "close_value": "amount",
+        },
         "stages": stage_list(["Prospecting", "Engaging"], ["Won"], ["Lost"]),
-        "deals": {"total": len(rows), "open": stages.count("Prospecting") +
-                  stages.count("Engaging"), "won": stages.count("Won"),
-                  "lost": stages.count("Lost"), "on_hold": 0},
+        "deals": {
+            "total": len(rows),
+            "open": stages.count("Prospecting") + stages.count("Engaging"),
+            "won": stages.count("Won"),
+            "lost": stages.count("Lost"),
+            "on_hold": 0,
+        },
         "stage_counts": {s: stages.count(s) for s in ("Prospecting", "Engaging", "Won", "Lost")},
         "win_rate_12m": wr,
         "snapshot_date": snapshot,
@@ -1885,9 +2739,19 @@ def real_maven_expectations() -> tuple[str, dict] | None:
 
 # --------------------------------------------------------------------------------------------
 
-BUILDERS = [build_salesforce_report, build_salesforce_dataloader, build_hubspot, build_pipedrive,
-            build_zoho, build_odoo, build_cn_template, build_hand_kept, build_cn_history_gb18030,
-            build_en_history, build_maven_style]
+BUILDERS = [
+    build_salesforce_report,
+    build_salesforce_dataloader,
+    build_hubspot,
+    build_pipedrive,
+    build_zoho,
+    build_odoo,
+    build_cn_template,
+    build_hand_kept,
+    build_cn_history_gb18030,
+    build_en_history,
+    build_maven_style,
+]
 
 
 def self_check(name: str, data: bytes, exp: dict) -> None:
@@ -1896,7 +2760,7 @@ def self_check(name: str, data: bytes, exp: dict) -> None:
         return
     text = data.decode(exp["encoding"].split(" ")[0])
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    rows = rows[exp["header_row"]:]
+    rows = rows[exp["header_row"] :]
     if "rows_after_data" in exp:
         rows = rows[: -exp["rows_after_data"]]
     if len(rows) != exp["data_rows"]:
@@ -1907,21 +2771,22 @@ def main() -> None:
     FILES.mkdir(parents=True, exist_ok=True)
     expected: dict[str, object] = {
         "_about": {
-            "generator": "tests/foreign/make_foreign.py", "seed": SEED,
+            "generator": "tests/foreign/make_foreign.py",
+            "seed": SEED,
             "written_by": "plain Python over the generator's own simulation tables (the product "
-                          "is not imported)",
+            "is not imported)",
             "columns": "each header -> the canonical field of funnel_analytics/fields.py it "
-                       "should map to, null where none fits",
+            "should map to, null where none fits",
             "stages": "kind open/won/lost/on_hold; order = natural position (won and lost "
-                      "after the open stages, on hold outside the sequence: null)",
+            "after the open stages, on hold outside the sequence: null)",
             "win_rate_12m": "deals closed (won or lost) with a close date in the 12 months "
-                            "ending on the snapshot date, both ends included; by_count = "
-                            "won / (won + lost); by_amount = won amount / (won + lost amount), "
-                            "deals without an amount left out",
+            "ending on the snapshot date, both ends included; by_count = "
+            "won / (won + lost); by_amount = won amount / (won + lost amount), "
+            "deals without an amount left out",
             "km_method": "Kaplan-Meier product-limit estimate written by hand in "
-                         "make_foreign.py (km_median); median = first day S(t) <= 0.5, null "
-                         "when never reached; cross-checked with lifelines "
-                         "KaplanMeierFitter.median_survival_time_ by check_km_lifelines.py",
+            "make_foreign.py (km_median); median = first day S(t) <= 0.5, null "
+            "when never reached; cross-checked with lifelines "
+            "KaplanMeierFitter.median_survival_time_ by check_km_lifelines.py",
         },
     }
     for build in BUILDERS:

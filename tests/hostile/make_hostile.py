@@ -49,15 +49,77 @@ AS_OF = "2024-03-31"
 
 # A valid six-state export (English headers, stages named as in stages.py). Every deal
 # closes after AS_OF except the won one, so ``validate --as-of 2024-03-31`` exits 0.
-VALID_HEADER = ["Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner",
-                "Owner Role", "Stage", "Amount", "Close Date"]
+VALID_HEADER = [
+    "Opportunity ID",
+    "Opportunity Name",
+    "Account Name",
+    "Opportunity Owner",
+    "Owner Role",
+    "Stage",
+    "Amount",
+    "Close Date",
+]
 VALID_ROWS = [
-    ["OPP-001", "Warehouse robots", "Acme Logistics", "Sarah Chen", "North", "Target", "25000", "2024-09-30"],
-    ["OPP-002", "CRM rollout", "Globex", "Michael Brown", "South", "Qualified", "120000", "2024-08-15"],
-    ["OPP-003", "Data platform", "Initech", "Priya Patel", "North", "Shortlisted", "310500", "2024-07-31"],
-    ["OPP-004", "Security audit", "Umbrella Health", "David Kim", "East", "Committed", "78000", "2024-06-28"],
-    ["OPP-005", "Fleet telematics", "Northwind", "Sarah Chen", "North", "Near-win", "18000", "2024-05-31"],
-    ["OPP-006", "Payroll outsourcing", "Contoso", "David Kim", "East", "Won", "42000", "2024-03-15"],
+    [
+        "OPP-001",
+        "Warehouse robots",
+        "Acme Logistics",
+        "Sarah Chen",
+        "North",
+        "Target",
+        "25000",
+        "2024-09-30",
+    ],
+    [
+        "OPP-002",
+        "CRM rollout",
+        "Globex",
+        "Michael Brown",
+        "South",
+        "Qualified",
+        "120000",
+        "2024-08-15",
+    ],
+    [
+        "OPP-003",
+        "Data platform",
+        "Initech",
+        "Priya Patel",
+        "North",
+        "Shortlisted",
+        "310500",
+        "2024-07-31",
+    ],
+    [
+        "OPP-004",
+        "Security audit",
+        "Umbrella Health",
+        "David Kim",
+        "East",
+        "Committed",
+        "78000",
+        "2024-06-28",
+    ],
+    [
+        "OPP-005",
+        "Fleet telematics",
+        "Northwind",
+        "Sarah Chen",
+        "North",
+        "Near-win",
+        "18000",
+        "2024-05-31",
+    ],
+    [
+        "OPP-006",
+        "Payroll outsourcing",
+        "Contoso",
+        "David Kim",
+        "East",
+        "Won",
+        "42000",
+        "2024-03-15",
+    ],
 ]
 
 # File names that are themselves the attack (valid on Linux and macOS file systems).
@@ -120,9 +182,12 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
 def _content_types(shared_strings: bool) -> str:
-    sst = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-           'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-           if shared_strings else "")
+    sst = (
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        if shared_strings
+        else ""
+    )
     return (
         _XML + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
@@ -151,10 +216,14 @@ _WORKBOOK = (
 
 def _workbook_rels(shared_strings: bool) -> str:
     base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    sst = (f'<Relationship Id="rId3" Type="{base}/sharedStrings" Target="sharedStrings.xml"/>'
-           if shared_strings else "")
+    sst = (
+        f'<Relationship Id="rId3" Type="{base}/sharedStrings" Target="sharedStrings.xml"/>'
+        if shared_strings
+        else ""
+    )
     return (
-        _XML + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        _XML
+        + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
         f'<Relationship Id="rId1" Type="{base}/worksheet" Target="worksheets/sheet1.xml"/>'
         f'<Relationship Id="rId2" Type="{base}/styles" Target="styles.xml"/>'
         f"{sst}</Relationships>"
@@ -198,9 +267,11 @@ def _row(number: int, cells: Iterable[str]) -> str:
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
-def _write_xlsx(path: Path, sheet: Iterable[bytes],
-                shared_strings: Iterable[bytes] | None = None) -> Path:
+def _write_xlsx(
+    path: Path, sheet: Iterable[bytes], shared_strings: Iterable[bytes] | None = None
+) -> Path:
     """An .xlsx of one sheet; ``sheet`` and ``shared_strings`` are streamed part by part."""
+
     def info(name: str) -> zipfile.ZipInfo:
         zi = zipfile.ZipInfo(name, date_time=ZIP_TIME)
         zi.compress_type = zipfile.ZIP_DEFLATED
@@ -210,11 +281,13 @@ def _write_xlsx(path: Path, sheet: Iterable[bytes],
 
     has_sst = shared_strings is not None
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
-        for name, text in (("[Content_Types].xml", _content_types(has_sst)),
-                           ("_rels/.rels", _ROOT_RELS),
-                           ("xl/workbook.xml", _WORKBOOK),
-                           ("xl/_rels/workbook.xml.rels", _workbook_rels(has_sst)),
-                           ("xl/styles.xml", _STYLES)):
+        for name, text in (
+            ("[Content_Types].xml", _content_types(has_sst)),
+            ("_rels/.rels", _ROOT_RELS),
+            ("xl/workbook.xml", _WORKBOOK),
+            ("xl/_rels/workbook.xml.rels", _workbook_rels(has_sst)),
+            ("xl/styles.xml", _STYLES),
+        ):
             zf.writestr(info(name), text)
         with zf.open(info("xl/worksheets/sheet1.xml"), "w") as fh:
             for piece in sheet:
@@ -244,9 +317,10 @@ def _sst(strings: Iterable[Iterable[bytes] | str], count: int, unique: int) -> I
 # ============================================================================================
 def make_far_cell(path: Path) -> Path:
     """The only cell is the last one of the grid (XFD1048576); the dimension says A1."""
-    sheet = _sheet_head("A1") + (
-        _row(1048576, [_inline("XFD1048576", "Stage")]) + "</sheetData></worksheet>"
-    ).encode()
+    sheet = (
+        _sheet_head("A1")
+        + (_row(1048576, [_inline("XFD1048576", "Stage")]) + "</sheetData></worksheet>").encode()
+    )
     return _write_xlsx(path, [sheet])
 
 
@@ -305,13 +379,15 @@ def make_shared_string_fanout(path: Path) -> Path:
     Every cell is within the per-cell limit and the cell count is modest, but the decoded text
     is 3 GB: only a limit on the total decoded text stops it (~100 KB packed).
     """
+
     def sheet() -> Iterator[bytes]:
         yield _sheet_head(f"A1:C{FANOUT_REFS + 1}")
         yield _row(1, [_shared("A1", 0), _shared("B1", 1), _shared("C1", 2)]).encode()
         block = []
         for r in range(2, FANOUT_REFS + 2):
-            block.append(_row(r, [_shared(f"A{r}", 3), _shared(f"B{r}", 4),
-                                  _number(f"C{r}", 1000)]))
+            block.append(
+                _row(r, [_shared(f"A{r}", 3), _shared(f"B{r}", 4), _number(f"C{r}", 1000)])
+            )
             if len(block) == 10_000:
                 yield "".join(block).encode()
                 block = []
@@ -329,10 +405,10 @@ def make_long_cell(path: Path) -> Path:
     """A normal export whose one opportunity name is 100,000 characters (Excel allows 32,767)."""
     rows = [
         _row(1, [_inline("A1", "Stage"), _inline("B1", "Opportunity"), _inline("C1", "Amount")]),
-        _row(2, [_inline("A2", "Target"), _inline("B2", "L" * LONG_CELL_CHARS),
-                 _number("C2", 25000)]),
-        _row(3, [_inline("A3", "Qualified"), _inline("B3", "CRM rollout"),
-                 _number("C3", 120000)]),
+        _row(
+            2, [_inline("A2", "Target"), _inline("B2", "L" * LONG_CELL_CHARS), _number("C2", 25000)]
+        ),
+        _row(3, [_inline("A3", "Qualified"), _inline("B3", "CRM rollout"), _number("C3", 120000)]),
     ]
     return _write_xlsx(path, [_sheet_head("A1:C3"), "".join(rows).encode(), _SHEET_TAIL])
 
@@ -345,6 +421,7 @@ WIDE_HEADER_BYTES = 50 * MB
 
 def make_wide_header(path: Path) -> Path:
     """A header line of 50 MB of commas (50 million empty column names), then one data line."""
+
     def pieces() -> Iterator[bytes]:
         yield b"Opportunity,Stage,Amount"
         yield from _repeat(b",", WIDE_HEADER_BYTES)
@@ -359,6 +436,7 @@ WIDE_ROWS = 50
 
 def make_wide_100k_columns(path: Path) -> Path:
     """100,000 columns × 50 rows of short values (~11 MB)."""
+
     def pieces() -> Iterator[bytes]:
         extra = ",".join(f"c{i}" for i in range(3, WIDE_COLUMNS))
         yield f"Opportunity,Stage,Amount,{extra}\n".encode()
@@ -374,6 +452,7 @@ LONG_LINE_BYTES = 50 * MB
 
 def make_long_line(path: Path) -> Path:
     """A normal header, then one row whose middle cell (the stage) is 50 MB."""
+
     def pieces() -> Iterator[bytes]:
         yield b"Opportunity,Stage,Amount\nOPP-001,"
         yield from _repeat(b"S", LONG_LINE_BYTES)
@@ -405,24 +484,92 @@ def make_escapes(path: Path) -> Path:
     Unknown stages, a bad amount and a bad date make the CLI quote the hostile values back in
     its findings, and the hostile headers appear in its mapping.
     """
-    header = ["Opportunity ID", "Opportunity Name", "Account Name",
-              f"Opportunity Owner{TITLE}", "Owner Role", "Stage", "Amount", "Close Date",
-              f"Notes{CLEAR}{RED}", f"{DSR}Comment\x07\x08\x08"]
+    header = [
+        "Opportunity ID",
+        "Opportunity Name",
+        "Account Name",
+        f"Opportunity Owner{TITLE}",
+        "Owner Role",
+        "Stage",
+        "Amount",
+        "Close Date",
+        f"Notes{CLEAR}{RED}",
+        f"{DSR}Comment\x07\x08\x08",
+    ]
     rows = [
-        ["OPP-001", "Warehouse robots", f"{RED}Acme{RESET} Logistics", "Sarah Chen", "North",
-         "Target", "25000", "2024-09-30", f"{CLEAR}cleared", "ok"],
-        ["OPP-002", f"CRM{TITLE} rollout", "Globex", "Michael\x08\x08\x08\x08\x08\x08\x08Mallory",
-         "South", f"Qualified{CLEAR}", "120000", "2024-08-15", "", ""],
-        ["OPP-003", "Data platform", "Initech", "Priya Patel", "North",
-         f"{TITLE}Shortlisted", "310500", "2024-07-31", f"{HIDE}hidden", ""],
-        ["OPP-004", "Security audit\rOVERWRITTEN", "Umbrella Health", "David Kim", "East",
-         "Committed", f"78000{UP}", "2024-06-28", "", ""],
-        ["OPP-005", "Fleet telematics", "Northwind", "Sarah Chen", "North", "Near-win",
-         "18000", f"2024-05-31{DSR}", "", ""],
-        [f"OPP-006{DSR}", f"Payroll{C0_OTHERS}outsourcing", "Contoso", "David Kim", "East",
-         f"Won{C0_OTHERS}", "42000", "2024-03-15", C0_OTHERS, "\x7fdel"],
-        ["OPP-007", "Plain", "Contoso", "David Kim", "East", "Won", "42000", "2024-03-15",
-         "", ""],
+        [
+            "OPP-001",
+            "Warehouse robots",
+            f"{RED}Acme{RESET} Logistics",
+            "Sarah Chen",
+            "North",
+            "Target",
+            "25000",
+            "2024-09-30",
+            f"{CLEAR}cleared",
+            "ok",
+        ],
+        [
+            "OPP-002",
+            f"CRM{TITLE} rollout",
+            "Globex",
+            "Michael\x08\x08\x08\x08\x08\x08\x08Mallory",
+            "South",
+            f"Qualified{CLEAR}",
+            "120000",
+            "2024-08-15",
+            "",
+            "",
+        ],
+        [
+            "OPP-003",
+            "Data platform",
+            "Initech",
+            "Priya Patel",
+            "North",
+            f"{TITLE}Shortlisted",
+            "310500",
+            "2024-07-31",
+            f"{HIDE}hidden",
+            "",
+        ],
+        [
+            "OPP-004",
+            "Security audit\rOVERWRITTEN",
+            "Umbrella Health",
+            "David Kim",
+            "East",
+            "Committed",
+            f"78000{UP}",
+            "2024-06-28",
+            "",
+            "",
+        ],
+        [
+            "OPP-005",
+            "Fleet telematics",
+            "Northwind",
+            "Sarah Chen",
+            "North",
+            "Near-win",
+            "18000",
+            f"2024-05-31{DSR}",
+            "",
+            "",
+        ],
+        [
+            f"OPP-006{DSR}",
+            f"Payroll{C0_OTHERS}outsourcing",
+            "Contoso",
+            "David Kim",
+            "East",
+            f"Won{C0_OTHERS}",
+            "42000",
+            "2024-03-15",
+            C0_OTHERS,
+            "\x7fdel",
+        ],
+        ["OPP-007", "Plain", "Contoso", "David Kim", "East", "Won", "42000", "2024-03-15", "", ""],
     ]
     # CRLF line ends, as Excel writes them: the carriage return inside a cell gets quoted.
     path.write_bytes(_csv_bytes(header, rows, newline="\r\n"))
@@ -441,24 +588,111 @@ def make_markdown_html(path: Path) -> Path:
     For the dashboard: all of it must show as text (no image fetched, no link, no script, no
     formula, no colour). For the CLI: the unknown stages are rejected rows (exit 1).
     """
-    header = ["Opportunity ID", "Opportunity Name", "Account Name", "Opportunity Owner",
-              "Owner Role", "Stage", "Amount", "Close Date", MD_IMAGE, f"**Notes** {HTML_IMG}",
-              "$x^2$ :red[alert]"]
+    header = [
+        "Opportunity ID",
+        "Opportunity Name",
+        "Account Name",
+        "Opportunity Owner",
+        "Owner Role",
+        "Stage",
+        "Amount",
+        "Close Date",
+        MD_IMAGE,
+        f"**Notes** {HTML_IMG}",
+        "$x^2$ :red[alert]",
+    ]
     rows = [
-        ["OPP-001", "**bold** deal", MD_IMAGE, HTML_SCRIPT, ":red[alert]", "Target", "25000",
-         "2024-09-30", MD_LINK, HTML_IMG, "$x^2$"],
-        ["OPP-002", MD_LINK, HTML_IMG, "**Michael**", "$x^2$ team", "Qualified", "120000",
-         "2024-08-15", "", "", ""],
-        ["OPP-003", HTML_SCRIPT, "[Initech](http://127.0.0.1:9/i)", ":red[Priya]",
-         "<b>North</b>", MD_LINK, "310500", "2024-07-31", "", "", ""],
-        ["OPP-004", "$x^2$", "Umbrella", "David Kim", "East", HTML_IMG, "78000", "2024-06-28",
-         "", "", ""],
-        ["OPP-005", "Fleet telematics", "Northwind", "Sarah Chen", "North", f"**Near-win** {MD_IMAGE}",
-         "18000", "2024-05-31", "", "", ""],
-        ["OPP-006", "Payroll", "Contoso", "David Kim", "East", "Won", "42000", "2024-03-15",
-         "", "", ""],
-        ["OPP-007", ":red[alert]", "Contoso", HTML_SCRIPT, ":red[East]", ":red[Committed]",
-         "42000", "2024-06-30", "", "", ""],
+        [
+            "OPP-001",
+            "**bold** deal",
+            MD_IMAGE,
+            HTML_SCRIPT,
+            ":red[alert]",
+            "Target",
+            "25000",
+            "2024-09-30",
+            MD_LINK,
+            HTML_IMG,
+            "$x^2$",
+        ],
+        [
+            "OPP-002",
+            MD_LINK,
+            HTML_IMG,
+            "**Michael**",
+            "$x^2$ team",
+            "Qualified",
+            "120000",
+            "2024-08-15",
+            "",
+            "",
+            "",
+        ],
+        [
+            "OPP-003",
+            HTML_SCRIPT,
+            "[Initech](http://127.0.0.1:9/i)",
+            ":red[Priya]",
+            "<b>North</b>",
+            MD_LINK,
+            "310500",
+            "2024-07-31",
+            "",
+            "",
+            "",
+        ],
+        [
+            "OPP-004",
+            "$x^2$",
+            "Umbrella",
+            "David Kim",
+            "East",
+            HTML_IMG,
+            "78000",
+            "2024-06-28",
+            "",
+            "",
+            "",
+        ],
+        [
+            "OPP-005",
+            "Fleet telematics",
+            "Northwind",
+            "Sarah Chen",
+            "North",
+            f"**Near-win** {MD_IMAGE}",
+            "18000",
+            "2024-05-31",
+            "",
+            "",
+            "",
+        ],
+        [
+            "OPP-006",
+            "Payroll",
+            "Contoso",
+            "David Kim",
+            "East",
+            "Won",
+            "42000",
+            "2024-03-15",
+            "",
+            "",
+            "",
+        ],
+        [
+            "OPP-007",
+            ":red[alert]",
+            "Contoso",
+            HTML_SCRIPT,
+            ":red[East]",
+            ":red[Committed]",
+            "42000",
+            "2024-06-30",
+            "",
+            "",
+            "",
+        ],
     ]
     path.write_bytes(_csv_bytes(header, rows))
     return path
@@ -488,6 +722,7 @@ DEPTH = 100_000
 
 def make_deep_toml(path: Path) -> Path:
     """A stage model whose aliases are an array nested 100,000 levels deep."""
+
     def pieces() -> Iterator[bytes]:
         yield b'name = "deep"\n\n[[stages]]\nkey = "a"\nen = "A"\nprobability = 0.5\naliases = '
         yield b"[" * DEPTH
@@ -499,9 +734,12 @@ def make_deep_toml(path: Path) -> Path:
 
 def make_deep_json(path: Path) -> Path:
     """A scenarios file whose ``deals`` lever is an array nested 100,000 levels deep."""
+
     def pieces() -> Iterator[bytes]:
-        yield (b'{"format": "funnel-analytics-scenarios", "version": 1, "scenarios": '
-               b'[{"name": "deep", "levers": {"win_rate": 1.0, "deals": ')
+        yield (
+            b'{"format": "funnel-analytics-scenarios", "version": 1, "scenarios": '
+            b'[{"name": "deep", "levers": {"win_rate": 1.0, "deals": '
+        )
         yield b"[" * DEPTH
         yield b"]" * DEPTH
         yield b', "cycle": 1.0, "deal_size": 1.0, "win_rate_by_stage": {}}}]}\n'
@@ -511,12 +749,27 @@ def make_deep_json(path: Path) -> Path:
 
 def _scenarios_json(deals: Iterable[tuple[str, float]]) -> bytes:
     """Text in the layout of ``funnel_analytics.scenarios.scenarios_to_json``."""
-    return json.dumps({
-        "format": "funnel-analytics-scenarios", "version": 1,
-        "scenarios": [{"name": name, "levers": {"win_rate": 1.0, "deals": value, "cycle": 1.0,
-                                                "deal_size": 1.0, "win_rate_by_stage": {}}}
-                      for name, value in deals],
-    }, ensure_ascii=False, indent=2).encode("utf-8")
+    return json.dumps(
+        {
+            "format": "funnel-analytics-scenarios",
+            "version": 1,
+            "scenarios": [
+                {
+                    "name": name,
+                    "levers": {
+                        "win_rate": 1.0,
+                        "deals": value,
+                        "cycle": 1.0,
+                        "deal_size": 1.0,
+                        "win_rate_by_stage": {},
+                    },
+                }
+                for name, value in deals
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    ).encode("utf-8")
 
 
 HUGE_DEALS = [("A million times the deals", 1e6), ("Deals times 1e300", 1e300)]
