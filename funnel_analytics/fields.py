@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FIELDS", "Field", "field_names"]
+__all__ = ["FIELDS", "FIELD_LABELS", "Field", "field_label", "field_names"]
 
 
 @dataclass(frozen=True)
@@ -494,3 +494,55 @@ FIELD_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 def field_names() -> tuple[str, ...]:
     """Names of the canonical fields, in documentation order."""
     return tuple(f.name for f in FIELDS)
+
+
+# Short names of the fields, as a mapping editor shows them (the meanings are in FIELDS).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "opportunity_id": ("商机编号", "Opportunity id"),
+    "opportunity_name": ("商机名称", "Deal name"),
+    "account": ("客户", "Customer"),
+    "owner": ("负责人", "Owner"),
+    "team": ("团队", "Team"),
+    "stage": ("阶段", "Stage"),
+    "status": ("状态", "Status"),
+    "is_closed": ("是否关闭", "Closed (yes/no)"),
+    "is_won": ("是否赢单", "Won (yes/no)"),
+    "active": ("是否有效", "Active (yes/no)"),
+    "amount": ("金额", "Amount"),
+    "currency": ("币种", "Currency"),
+    "probability": ("赢单概率", "Probability"),
+    "created_date": ("创建日期", "Created"),
+    "expected_close_date": ("预计成交日期", "Expected close"),
+    "close_date": ("实际成交日期", "Closed on"),
+    "lost_date": ("输单日期", "Lost on"),
+    "stage_entered_date": ("进入当前阶段日期", "Entered current stage"),
+    "lost_stage": ("输单时阶段", "Stage when lost"),
+    "source": ("商机来源", "Source"),
+    "grade": ("客户等级", "Customer grade"),
+    "forecast_category": ("预测类别", "Forecast category"),
+    "snapshot_date": ("快照日期", "Snapshot date"),
+}
+
+
+def field_label(
+    name: str,
+    lang: str = "zh",
+    stage_names: dict[str, str] | None = None,
+    item_names: dict[str, str] | None = None,
+) -> str:
+    """A field's short name in ``lang``; ``checklist.<stage>.<item>`` and
+    ``stage_date.<stage>`` by the stage's (and item's) name."""
+    stage_names, item_names = stage_names or {}, item_names or {}
+    if name.startswith("checklist."):
+        _, stage, item = name.split(".", 2)
+        head = "里程碑" if lang == "zh" else "Milestone"
+        return (
+            f"{head}：{stage_names.get(stage, stage)} · {item_names.get(item, item)}"
+            if lang == "zh"
+            else f"{head}: {stage_names.get(stage, stage)} · {item_names.get(item, item)}"
+        )
+    if name.startswith("stage_date."):
+        stage = stage_names.get(name.split(".", 1)[1], name.split(".", 1)[1])
+        return f"进入“{stage}”日期" if lang == "zh" else f"Date entered {stage}"
+    zh, en = FIELD_LABELS.get(name, (name, name))
+    return zh if lang == "zh" else en

@@ -861,6 +861,10 @@ MOVEMENT_UI: dict[str, dict[str, str]] = {
     "movement_title": {"zh": "商机变化", "en": "Pipeline changes"},
     "movement_from": {"zh": "起始快照", "en": "From snapshot"},
     "movement_to": {"zh": "结束快照", "en": "To snapshot"},
+    "transitions_need_two": {
+        "zh": "一份导出只能看到商机现在在哪个阶段，看不到它们怎么移动：再上传上个月的导出（或一份阶段变更记录）后，这里显示阶段之间的移动。",
+        "en": "One export shows where deals are, not how they moved: upload last month's export too (or a stage-history log) to see the moves between stages here.",
+    },
     "movement_needs_two": {
         "zh": "至少需要两个快照才能比较变化：请再上传上个月的导出（或一份阶段变更记录）。",
         "en": "Comparing needs at least two snapshots: upload last month's export too (or a stage-history log).",

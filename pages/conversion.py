@@ -28,11 +28,16 @@ left, right = st.columns(2)
 left.plotly_chart(
     conversion_figure(report.tables["conversion"], model, lang), width="stretch", key="conv"
 )
-right.plotly_chart(
-    transition_heatmap(report.tables["transitions"].set_index("from"), model, lang),
-    width="stretch",
-    key="transitions",
-)
+moves = report.tables["transitions"].drop(columns="from").to_numpy().sum()
+if moves:
+    right.plotly_chart(
+        transition_heatmap(report.tables["transitions"].set_index("from"), model, lang),
+        width="stretch",
+        key="transitions",
+    )
+else:  # one export shows where deals are, not how they moved: no empty matrix of zeros
+    right.subheader(t("chart_transitions"))
+    right.info(t("transitions_need_two"))
 groups = ["all", "team", "owner", "source", "grade"]
 a, b = st.columns([3, 2])
 by = (

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from funnel_analytics.export import rejected_rows_xlsx
-from funnel_analytics.fields import field_names
+from funnel_analytics.fields import field_label, field_names
 from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
 from funnel_analytics.inference import build_model, model_to_toml, stage_signature
@@ -94,6 +94,16 @@ if entries:
     bar.progress(1.0, text=t("progress_done", n=len(entries)))
 
 fields = ["", *field_names(), *model.checklist_columns, *(f"stage_date.{k}" for k in model.keys)]
+_item_names = {item.key: item.name(lang) for _c, (_s, item) in model.checklist_columns.items()}
+
+
+def field_text(name: str | None) -> str:
+    """A field as the mapping editor shows it: its name in the reader's language."""
+    if not name:
+        return t("field_ignore")
+    return field_label(name, lang, model.stage_names(lang), _item_names)
+
+
 stage_choices = ["", *model.keys, LOST, ON_HOLD]
 stage_names = {
     **model.stage_names(lang),
@@ -201,7 +211,9 @@ for fid, (status, value) in results.items():
             if needed:
                 headers = str(params.get("headers", "")).split("、")
                 col = st.selectbox(
-                    t("pick_column", field=needed), ["", *headers], key=f"pick_{needed}_{fid}"
+                    t("pick_column", field=field_text(needed)),
+                    ["", *headers],
+                    key=f"pick_{needed}_{fid}",
                 )
                 if col:
                     entry["overrides"] = {**entry["overrides"], col: needed}
@@ -275,7 +287,9 @@ for fid, (status, value) in results.items():
             disabled=["header", "origin", "samples"],
             column_config={
                 "header": st.column_config.TextColumn(t("mapping_header")),
-                "field": st.column_config.SelectboxColumn(t("mapping_field"), options=fields),
+                "field": st.column_config.SelectboxColumn(
+                    t("mapping_field"), options=fields, format_func=field_text
+                ),
                 "origin": st.column_config.TextColumn(t("mapping_origin")),
                 "samples": st.column_config.TextColumn(t("mapping_samples")),
             },
@@ -374,6 +388,10 @@ else:
         catalogue.drop(columns="first_date").assign(
             snapshot_date=lambda d: pd.to_datetime(d["snapshot_date"]),
             shape=lambda d: [t(f"shape_{s_}") for s_ in d["shape"]],
+            stage_model=lambda d: [
+                BUILTIN_MODELS[m].title(lang) if m in BUILTIN_MODELS else m
+                for m in d["stage_model"]
+            ],
         ),
         "stored_snapshots",
     )
