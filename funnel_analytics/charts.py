@@ -484,6 +484,7 @@ def forecast_figure(
                 mode="lines",
                 line={"width": 0},
                 name="P90",
+                showlegend=False,  # the band's entry (P10–P90) stands for both edges
                 hovertemplate=t("chart_forecast_hover", lang, p="P90", unit=unit),
             ),
             go.Scatter(

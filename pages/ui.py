@@ -643,9 +643,32 @@ def open_page(title: str, caption: str | None = None) -> AppState:
     st.title(t(title))
     if caption:
         st.caption(t(caption))
+    narrowed = active_filters(app.filters)
+    if narrowed:
+        st.caption(t("filters_active", filters=narrowed), help=t("filters_active_help"))
     if empty_state(app):
         st.stop()
     return app
+
+
+def active_filters(filters: Filters) -> str:
+    """The sidebar's filters in force, in words ("Team: East, West · Grade: A"); "" if none."""
+    sep = "、" if lang() == "zh" else ", "
+    sources = {
+        k: t(f"source_{k}")
+        for k in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
+    }
+    parts = [
+        f"{t(label)}{'：' if lang() == 'zh' else ': '}{sep.join(sources.get(v, v) for v in values)}"
+        for label, values in (
+            ("filter_team", filters.teams),
+            ("filter_owner", filters.owners),
+            ("filter_source", filters.sources),
+            ("filter_grade", filters.grades),
+        )
+        if values
+    ]
+    return " · ".join(plain(p) for p in parts)
 
 
 def xlsx_mime() -> str:

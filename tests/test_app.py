@@ -110,6 +110,9 @@ def test_filters_narrow_every_number(workspace) -> None:
     counts = funnel_counts(latest_snapshot(filtered), workspace.stage_model)
     assert plotly_values(figure(at, "funnel")["data"][0]["x"]) == counts["count"].tolist()
     assert at.metric[0].value == f"{kpis(filtered, workspace.stage_model).open_count:,}"
+    # Every page says what it is narrowed to.
+    assert any(c.value.replace("\\", "") == f"Filtered to Team: {team}" for c in at.caption)
+    assert not any(c.value.startswith("Filtered to") for c in first.caption)
 
 
 def test_as_of_snapshot_moves_the_view(workspace) -> None:

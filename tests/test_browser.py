@@ -224,8 +224,8 @@ def test_upload_fix_mapping_save_switch_language_download(app_url, browser, tmp_
     page.get_by_text("找不到“销售阶段”列").wait_for(timeout=60_000)
     _wait_idle(page)
     # Fix the mapping: the stage lives in 进展.
-    page.get_by_text("哪一列是 stage？").wait_for()
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="哪一列是 stage？").click()
+    page.get_by_text("哪一列是 阶段？").wait_for()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="哪一列是 阶段？").click()
     page.get_by_role("option", name="进展").click()
     page.get_by_text("读取 3 行：有效 2 行，拒绝 1 行").wait_for(timeout=60_000)
     _wait_idle(page)

@@ -155,3 +155,12 @@ def test_screens_show_amounts_in_the_languages_unit(sample_tables) -> None:
     assert "Open amount (k)" in en.columns
     assert str(en["Open deals"].dtype) == "Int64"
     assert en["Stage"].tolist()[0] == model.stages[0].en
+
+
+def test_every_table_has_a_sheet_name_in_both_languages() -> None:
+    from funnel_analytics.i18n import MESSAGES
+
+    missing = [name for name in TABLES if f"sheet_{name}" not in MESSAGES]
+    assert not missing, missing
+    for name in TABLES:
+        assert len(MESSAGES[f"sheet_{name}"]["en"]) <= 31  # Excel's limit on a sheet name
