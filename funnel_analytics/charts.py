@@ -50,10 +50,18 @@ STAGE_COLORS = (
     "#BAB0AC",
 )
 WON_COLOR = "#59A14F"
-# The legend sits above the plot, under the title: never over the axis' tick labels.
+# The legend sits at the foot of the figure, below the axis and its tick labels (the margin
+# grows to hold it), so it never covers a tick label or the title however many lines it wraps.
 _LAYOUT = {
-    "margin": {"l": 10, "r": 10, "t": 110, "b": 10},
-    "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0, "traceorder": "normal"},
+    "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
+    "legend": {
+        "orientation": "h",
+        "yref": "container",
+        "y": 0,
+        "yanchor": "bottom",
+        "x": 0,
+        "traceorder": "normal",
+    },
     "font": {"family": "Noto Sans CJK SC, WenQuanYi Zen Hei, Microsoft YaHei, sans-serif"},
 }
 

@@ -66,8 +66,9 @@ tiles = [
     (
         t("kpi_open"),
         format_count(k.open_count),
+        # The change first: a narrow tile cuts the end of the line.
         joined(
-            t("kpi_amount_delta", amount=format_amount(k.open_amount, lang)), change("open_count")
+            change("open_count"), t("kpi_amount_delta", amount=format_amount(k.open_amount, lang))
         ),
         t("kpi_open_help"),
         "open_count",
@@ -83,7 +84,7 @@ tiles = [
         t("kpi_won"),
         format_count(k.won_count),
         joined(
-            t("kpi_amount_delta", amount=format_amount(k.won_amount, lang)), change("won_count")
+            change("won_count"), t("kpi_amount_delta", amount=format_amount(k.won_amount, lang))
         ),
         won_help,
         "won_count",
