@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from .formatting import amount_unit, format_amount
+from .formatting import UNIT_NAMES, amount_unit, format_amount
 from .i18n import t
 from .stages import StageModel
 
@@ -106,11 +106,18 @@ def funnel_figure(counts: pd.DataFrame, model: StageModel, lang: str = "zh") -> 
     return fig
 
 
-def _measure(measure: str, lang: str) -> tuple[str, float, str, str]:
+def _measure(measure: str, lang: str, largest: float | None = None) -> tuple[str, float, str, str]:
     if measure == "amount":
-        div, unit = amount_unit(lang)
+        div, unit = amount_unit(lang, largest)
         return "amount", div, t("measure_amount", lang), unit
     return "count", 1.0, t("measure_count", lang), ""
+
+
+def _axis(measure: str, unit: str, lang: str) -> str:
+    """The subtitle naming what the axis counts, with the amount's unit."""
+    if measure != "amount":
+        return t("axis_count", lang)
+    return t("axis_amount", lang, unit=UNIT_NAMES.get(unit, unit))
 
 
 def breakdown_figure(
@@ -123,7 +130,8 @@ def breakdown_figure(
     max_groups: int = 20,
 ) -> go.Figure:
     """Horizontal stacked bars: one bar per group (team, owner, source, grade), one colour per stage."""
-    column, div, measure_label, unit = _measure(measure, lang)
+    largest = breakdown.groupby("group")["amount"].sum().max() if len(breakdown) else None
+    column, div, measure_label, unit = _measure(measure, lang, largest)
     names = model.stage_names(lang)
     colors = stage_colors(model)
     labels = dict(labels or {})
@@ -142,7 +150,7 @@ def breakdown_figure(
                 hovertemplate=t("chart_breakdown_hover", lang, measure=measure_label, unit=unit),
             )
         )
-    axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
+    axis = _axis(measure, unit, lang)
     fig.update_layout(
         barmode="stack",
         title=f"{title}<br><sup>{axis}</sup>",
@@ -158,7 +166,8 @@ def trend_figure(
     trend: pd.DataFrame, model: StageModel, lang: str, measure: str = "amount"
 ) -> go.Figure:
     """Open pipeline per snapshot, stacked by stage in model order."""
-    column, div, measure_label, unit = _measure(measure, lang)
+    largest = trend.groupby("snapshot_date")["amount"].sum().max() if len(trend) else None
+    column, div, measure_label, unit = _measure(measure, lang, largest)
     names = model.stage_names(lang)
     colors = stage_colors(model)
     dates = sorted(trend["snapshot_date"].unique()) if len(trend) else []
@@ -182,7 +191,7 @@ def trend_figure(
                 hovertemplate=t("chart_trend_hover", lang, measure=measure_label, unit=unit),
             )
         )
-    axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
+    axis = _axis(measure, unit, lang)
     fig.update_layout(
         barmode="stack",
         title=f"{t('chart_trend', lang)}<br><sup>{axis}</sup>",
@@ -317,7 +326,8 @@ def waterfall_figure(steps: pd.DataFrame, lang: str, measure: str = "amount") ->
         "end": "total",
     }
     minus = {"decreased", "won", "lost", "moved_out"}
-    div = amount_unit(lang)[0] if measure == "amount" else 1.0
+    largest = steps.loc[steps["step"].isin(["start", "end"]), "amount"].abs().max()
+    div, unit = amount_unit(lang, largest) if measure == "amount" else (1.0, "")
     rows = (
         steps[(steps["step"] != "increased") & (steps["step"] != "decreased")]
         if measure == "count"
@@ -342,7 +352,7 @@ def waterfall_figure(steps: pd.DataFrame, lang: str, measure: str = "amount") ->
             hovertemplate=t("chart_waterfall_hover", lang),
         )
     )
-    axis = t("axis_amount" if measure == "amount" else "axis_count", lang)
+    axis = _axis(measure, unit, lang)
     fig.update_layout(
         title=f"{t('chart_waterfall', lang)}<br><sup>{axis}</sup>",
         height=420,

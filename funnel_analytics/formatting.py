@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-__all__ = ["amount_unit", "format_amount", "format_count", "format_date"]
+__all__ = ["UNIT_NAMES", "amount_unit", "format_amount", "format_count", "format_date"]
 
 
 def format_amount(value: float | None, lang: str = "zh", digits: int = 1) -> str:
@@ -34,9 +34,25 @@ def format_amount(value: float | None, lang: str = "zh", digits: int = 1) -> str
     return f"{sign}{v:,.0f}"
 
 
-def amount_unit(lang: str = "zh") -> tuple[float, str]:
-    """The divisor and unit label for axes of amounts: 万元 in Chinese, thousands in English."""
-    return (1e4, "万元") if lang == "zh" else (1e3, "k")
+def amount_unit(lang: str = "zh", largest: float | None = None) -> tuple[float, str]:
+    """The divisor and unit label for a view of amounts whose ``largest`` value is given:
+    万元 in Chinese (亿元 from 10亿), thousands in English (millions from 10M), so that a
+    chart reads in the unit its tiles use.
+
+    >>> amount_unit("en"), amount_unit("en", 350_000_000), amount_unit("zh", 3e9)
+    ((1000.0, 'k'), (1000000.0, 'M'), (100000000.0, '亿元'))
+    """
+    big = (
+        largest is not None
+        and not math.isnan(largest)
+        and abs(largest) >= (1e9 if lang == "zh" else 1e7)
+    )
+    if lang == "zh":
+        return (1e8, "亿元") if big else (1e4, "万元")
+    return (1e6, "M") if big else (1e3, "k")
+
+
+UNIT_NAMES = {"k": "thousands", "M": "millions", "万元": "万元", "亿元": "亿元"}
 
 
 def format_count(value: int | float | None) -> str:

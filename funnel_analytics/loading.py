@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from .i18n import t
+from .i18n import MESSAGES, t
 from .inference import stage_evidence
 from .layout import Layout, locate_table
 from .mapping import ColumnMapping, header_signature, map_columns
@@ -203,7 +203,7 @@ class LoadResult:
                 .astype("object")
                 .where(f["value"].notna(), "")
                 .to_numpy(),
-                t("col_rule", lang): f["rule"].to_numpy(),
+                t("col_rule", lang): [rule_name(r, lang) for r in f["rule"]],
                 t("col_message", lang): self.messages(f, lang).to_numpy(),
             }
         )
@@ -273,6 +273,11 @@ class LoadResult:
             "unknown_stages": self.unknown_stages().to_dict(orient="records"),
             "notes": self.note_texts(lang),
         }
+
+
+def rule_name(rule: str, lang: str = "zh") -> str:
+    """A validation rule's short name in ``lang`` (its key where it has none)."""
+    return t(f"rule_{rule}", lang) if f"rule_{rule}" in MESSAGES else rule
 
 
 def _render(rule: str, value: object, params: dict, lang: str) -> str:

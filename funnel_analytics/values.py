@@ -558,7 +558,8 @@ def parse_source(raw: pd.Series) -> Parsed:
 
 
 FORECAST_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "commit": ("commit", "committed", "承诺", "确定", "必赢"),
+    # Salesforce's API value for the Commit category is "Forecast" (ForecastCategory).
+    "commit": ("commit", "committed", "forecast", "承诺", "确定", "必赢"),
     "best_case": ("best case", "bestcase", "upside", "最佳情况", "最佳", "有望"),
     "pipeline": ("pipeline", "管道", "漏斗", "一般"),
     "omitted": ("omitted", "omit", "排除", "不计入"),

@@ -141,7 +141,15 @@ if len(overdue):
 categories = forecast_by_category(snap, model, ctx.as_of)
 if categories is not None:
     st.subheader(t("forecast_categories"))
-    show_table(categories, "forecast_categories")
+    show_table(
+        categories.assign(
+            quarter=[
+                t(f"bucket_{q}") if q in ("overdue", "no_date") else q
+                for q in categories["quarter"]
+            ]
+        ),
+        "forecast_categories",
+    )
 st.subheader(t("calibration_title"))
 st.caption(t("calibration_caption"))
 why = unsupported_reason(ctx.history)

@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from funnel_analytics.charts import plan_figure
+from funnel_analytics.contracts import COLUMNS
 from funnel_analytics.export import report_workbook
 from funnel_analytics.formatting import format_amount, format_date
 from funnel_analytics.outlook import run_rate_target
@@ -159,10 +160,11 @@ pivot = (
     .pivot_table(index="month", columns="stage", values="entries", aggfunc="sum", sort=False)
     .fillna(0)
 )
+pivot.index.name = COLUMNS["month"].label(lang)  # the header of the month column
 st.dataframe(pivot.round(1), width="stretch", placeholder=MISSING)
 st.download_button(
     t("download_xlsx"),
-    report_workbook({"plan": plan.stages, "plan_vs_actual": vs}, lang, model),
+    report_workbook({"plan": plan.stages, "plan_vs_actual": vs, "schedule": schedule}, lang, model),
     file_name="plan.xlsx",
     mime=xlsx_mime(),
     on_click="ignore",
