@@ -17,7 +17,7 @@ import xlsxwriter
 from .contracts import COLUMNS, FAMILIES, KIND_FORMATS, TABLES, Table, column
 from .formatting import amount_unit
 from .i18n import DEFINITIONS, MESSAGES, column_label, t
-from .loading import LoadResult, rule_name
+from .loading import LoadResult
 from .stages import StageModel
 
 __all__ = [
@@ -209,7 +209,8 @@ def rejected_rows_xlsx(result: LoadResult, lang: str = "zh") -> bytes:
             t("col_row", lang): findings["row"].to_numpy(),
             t("col_column", lang): findings["column"].to_numpy(),
             t("col_value", lang): findings["value"].to_numpy(),
-            t("col_rule", lang): [rule_name(r, lang) for r in findings["rule"]],
+            # The rule's key, as the CLI's JSON gives it: a script can filter on it.
+            t("col_rule", lang): findings["rule"].to_numpy(),
             t("col_severity", lang): [t(f"severity_{s}", lang) for s in findings["severity"]],
             t("col_message", lang): result.messages(findings, lang).to_numpy(),
         }

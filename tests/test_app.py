@@ -141,7 +141,7 @@ def test_upload_with_chinese_headers_and_hint_row() -> None:
     assert any(summary in m.value for m in at.markdown)
     assert any("第 4 行是填写说明" in m.value for m in at.markdown)
     errors = findings_frame(at, "zh")
-    assert errors.iloc[0].tolist()[:4] == [17, "销售阶段", "商务谈判", "unknown_stage"]
+    assert errors.iloc[0].tolist()[:4] == [17, "销售阶段", "商务谈判", "阶段不在模型中"]
     assert at.session_state["uploads"][fid]["name"] == "title_and_hint_2024-03.xlsx"
     assert any(b.label == t("download_rejected", "zh") for b in at.get("download_button"))
 
