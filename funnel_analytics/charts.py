@@ -293,7 +293,8 @@ def win_rate_figure(
             x=shown,
             y=rates["win_rate"].tolist(),
             text=[f"{v:.0%}" if pd.notna(v) else "" for v in rates["win_rate"]],
-            textposition="outside",
+            textposition="inside",  # clear of the interval's whisker
+            insidetextanchor="end",
             cliponaxis=False,
             error_y={
                 "type": "data",
