@@ -1358,6 +1358,18 @@ PLANNING_UI: dict[str, dict[str, str]] = {
         "zh": "考核期 {start} 至 {end}；目标 {target}（近 12 个月赢单额，与计划页的默认值相同）；个人要求 = 该目标的平衡漏斗 ÷ 人数。",
         "en": "Review period {start} to {end}; target {target} (won in the last 12 months, the Planner's default); each one's requirement = the balanced funnel of that target ÷ headcount.",
     },
+    "team_balance_none": {
+        "zh": "没有可对照的计划：需要目标（近 12 个月赢单额或手动输入）、平均单额和各阶段赢单概率。可在“平衡漏斗”页补齐。",
+        "en": "No plan to hold the pipeline against: it needs a target (won in the last 12 months, or one you enter), an average deal and each stage's win probability. The Planner page shows what is missing.",
+    },
+    "team_balance_no_durations": {
+        "zh": "各阶段应有多少在手商机 = 每月需要 × 在该阶段的停留时长；这份数据测不出停留时长。上传两个以上月度快照、一份阶段变更记录，或带“进入当前阶段日期”列的导出后即可显示。",
+        "en": "How many open deals a stage should hold = deals needed per month × time in that stage, and this data cannot measure time in stage. Upload two or more monthly snapshots, a stage-history log, or an export with a date-entered-stage column.",
+    },
+    "team_mix_none": {
+        "zh": "这份数据没有可用的“{what}”列，无法显示构成。导出时带上该列即可。",
+        "en": "This data has no usable “{what}” column, so there is no mix to show. Include that column in the export.",
+    },
     "team_empty": {"zh": "没有可比较的负责人或团队。", "en": "No owners or teams to compare."},
     "chart_balance": {
         "zh": "漏斗平衡：在手商机 ÷ 个人计划要求",

@@ -70,23 +70,42 @@ st.caption(
 if card.empty:
     st.info(t("team_empty"))
     st.stop()
+
+
+def has_values(columns: list[str]) -> bool:
+    """Whether any of ``columns`` holds a number other than 0 (an empty chart says why instead)."""
+    present = [c for c in columns if c in card]
+    return bool(present) and bool(card[present].fillna(0).to_numpy().any())
+
+
 left, right = st.columns([3, 2])
-left.plotly_chart(
-    scorecard_balance_figure(card, model, lang, by), width="stretch", key="team_balance"
-)
+required = [f"required_{k}" for k in model.keys[:-1]]
+if has_values(required):
+    left.plotly_chart(
+        scorecard_balance_figure(card, model, lang, by), width="stretch", key="team_balance"
+    )
+else:  # no plan to hold the pipeline against, or no time in stage to size it with
+    left.subheader(t("chart_balance"))
+    left.info(t("team_balance_none" if plan is None else "team_balance_no_durations"))
 sources = ["cold_visit", "follow_up", "penetration", "cultivation", "inbound"]
 with right:
     tab_grade, tab_source = st.tabs([t("filter_grade"), t("filter_source")])
-    tab_grade.plotly_chart(
-        mix_figure(card, "grade", list(GRADES), {g: g for g in GRADES}, lang, by),
-        width="stretch",
-        key="team_grade",
-    )
-    tab_source.plotly_chart(
-        mix_figure(card, "source", sources, labels("source_", sources), lang, by),
-        width="stretch",
-        key="team_source",
-    )
+    if has_values([f"grade_{g}" for g in GRADES]):
+        tab_grade.plotly_chart(
+            mix_figure(card, "grade", list(GRADES), {g: g for g in GRADES}, lang, by),
+            width="stretch",
+            key="team_grade",
+        )
+    else:
+        tab_grade.info(t("team_mix_none", what=t("filter_grade")))
+    if has_values([f"source_{s}" for s in sources]):
+        tab_source.plotly_chart(
+            mix_figure(card, "source", sources, labels("source_", sources), lang, by),
+            width="stretch",
+            key="team_source",
+        )
+    else:
+        tab_source.info(t("team_mix_none", what=t("filter_source")))
 main_cols = [
     by,
     "open_count",

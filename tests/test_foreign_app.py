@@ -201,3 +201,15 @@ def test_with_nothing_won_the_pages_ask_for_a_target() -> None:
         scenarios = app(lang, _keep_source="upload", uploads=uploads)
         scenarios.switch_page("pages/scenarios.py").run()
         assert not scenarios.exception
+
+
+def test_team_page_says_why_a_chart_would_be_empty() -> None:
+    """A Salesforce export has no customer grade and, being one export, no time in stage: the
+    Team page says so where the charts would be empty."""
+    state = accept_proposals("salesforce_dataloader_Opportunity.csv")
+    at = app("en", **state)
+    at.switch_page("pages/team.py").run()
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    assert t("team_balance_no_durations", "en") in infos
+    assert t("team_mix_none", "en", what=t("filter_grade", "en")) in infos
