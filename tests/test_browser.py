@@ -19,6 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from helpers import xlsx_bytes
+from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -327,10 +328,7 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
         ".xtick text", has_text="Bigger deals"
     ).wait_for(timeout=60_000)
     _wait_idle(page2)
-    with page2.expect_download() as exported:
-        page2.get_by_role("button", name="Download (xlsx)").click()
-    book = tmp_path / "scenarios.xlsx"
-    exported.value.save_as(book)
+    book = _download(page2, "Download (xlsx)", tmp_path / "scenarios.xlsx")
     wb = openpyxl.load_workbook(book)
     assert wb.sheetnames == ["Scenarios", "Levers", "Definitions", "Columns"]
     names = [row[0].value for row in wb["Scenarios"].iter_rows(min_row=2)]
@@ -339,10 +337,7 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
     page2.get_by_role("link", name="Overview").click()
     page2.get_by_role("heading", name="Sales funnel overview").wait_for(timeout=60_000)
     _wait_idle(page2)
-    with page2.expect_download(timeout=120_000) as full:
-        page2.get_by_role("button", name="Full report (xlsx)").click()
-    report = tmp_path / "report.xlsx"
-    full.value.save_as(report)
+    report = _download(page2, "Full report (xlsx)", tmp_path / "report.xlsx")
     sheets = openpyxl.load_workbook(report, read_only=True).sheetnames
     assert {
         "Funnel",
@@ -352,6 +347,23 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
         "Scorecard by owner",
     } <= set(sheets) and sheets[-2:] == ["Definitions", "Columns"]
     assert not errors and not errors_en and not errors2, (errors, errors_en, errors2)
+
+
+def _download(page, button: str, path: Path, attempts: int = 3) -> Path:
+    """Click a download button and save the file. A rerun that lands during the click
+    replaces the button's file and the browser cancels that download: click again then."""
+    for attempt in range(attempts):
+        _wait_idle(page)
+        try:
+            with page.expect_download(timeout=120_000) as got:
+                page.get_by_role("button", name=button).click()
+            got.value.save_as(path)
+            return path
+        except PlaywrightError as exc:
+            if "canceled" not in str(exc) or attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(1_000)
+    return path
 
 
 def _figure_data(page, index: int = 0) -> list[dict]:
