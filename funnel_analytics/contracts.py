@@ -17,7 +17,7 @@ number format.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -72,10 +72,6 @@ class Column:
 
     def about(self, lang: str) -> str:
         return self.about_zh if lang == "zh" else self.about_en
-
-    @property
-    def number_format(self) -> str | None:
-        return KIND_FORMATS[self.kind]
 
 
 # name: (kind, zh, en, definition zh, definition en)
@@ -1069,19 +1065,22 @@ FAMILIES: dict[str, Family] = {
 }
 
 
-def column(name: str) -> Column | None:
-    """The declared column ``name`` (a family's member gets the family's kind)."""
+def column(name: str, names: Mapping[str, str] | None = None) -> Column | None:
+    """The declared column ``name``. A family's member gets the family's kind, and a header
+    naming its member by ``names`` (stage, source or outcome display names) where given."""
     found = COLUMNS.get(name)
     if found is not None:
         return found
+    names = names or {}
     for fam in FAMILIES.values():
         member = fam.match(name)
         if member is not None:
+            shown = names.get(member, member)
             return Column(
                 name,
                 fam.kind,
-                fam.zh.format(name=member),
-                fam.en.format(name=member),
+                fam.zh.format(name=shown),
+                fam.en.format(name=shown),
                 fam.about_zh,
                 fam.about_en,
             )
@@ -1103,14 +1102,15 @@ class Table:
     local: tuple[Column, ...] = ()  # columns whose meaning is this table's own
     other_kind: str | None = None  # the kind of columns the data names (forecast categories)
 
-    def column(self, name: str) -> Column | None:
+    def column(self, name: str, names: Mapping[str, str] | None = None) -> Column | None:
         for c in self.local:
             if c.name == name:
                 return c
         if name in self.columns:
             return COLUMNS[name]
-        found = column(name) if any(FAMILIES[p].match(name) for p in self.families) else None
-        return found
+        if any(FAMILIES[p].match(name) is not None for p in self.families):
+            return column(name, names)
+        return None
 
     def kind(self, name: str, stage_keys: Iterable[str] = ()) -> str | None:
         for c in self.local:

@@ -14,16 +14,16 @@ import math
 import pandas as pd
 import xlsxwriter
 
-from .contracts import COLUMNS, FAMILIES, KIND_FORMATS, TABLES, Table, column
+from .contracts import KIND_FORMATS, TABLES, Table, column
 from .formatting import amount_unit
 from .i18n import DEFINITIONS, MESSAGES, column_label, t
 from .loading import LoadResult
 from .stages import StageModel
+from .values import SOURCES
 
 __all__ = [
     "header",
     "neutralize",
-    "number_format",
     "presented",
     "rejected_rows_xlsx",
     "report_workbook",
@@ -62,16 +62,10 @@ def column_kind(
     return found.kind if found is not None else None
 
 
-def number_format(name: str, spec: Table | None = None) -> str | None:
-    """The spreadsheet number format of a column: its declared kind's (see contracts)."""
-    kind = column_kind(str(name), spec)
-    return KIND_FORMATS.get(kind) if kind else None
-
-
 def _member_names(model: StageModel | None, lang: str) -> dict[str, str]:
     """Display names of what a family's column stands for: stages, sources, outcomes."""
     names: dict[str, str] = {}
-    for key in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound"):
+    for key in SOURCES:
         names[key] = t(f"source_{key}", lang)
     for key in ("won", "lost", "on_hold"):
         names[key] = t(f"outcome_{key}", lang)
@@ -80,15 +74,18 @@ def _member_names(model: StageModel | None, lang: str) -> dict[str, str]:
     return names
 
 
-def header(name: str, lang: str, spec: Table | None = None, model: StageModel | None = None) -> str:
-    """A column's header in ``lang``: its declared label (a stage column: the stage's name)."""
-    names = _member_names(model, lang)
-    col = spec.column(name) if spec is not None else column(name)
+def header(
+    name: str,
+    lang: str,
+    spec: Table | None = None,
+    model: StageModel | None = None,
+    names: dict[str, str] | None = None,
+) -> str:
+    """A column's header in ``lang``: its declared label (a stage column: the stage's name).
+    ``names`` are the display names of stages, sources and outcomes, when already built."""
+    names = _member_names(model, lang) if names is None else names
+    col = spec.column(name, names) if spec is not None else column(name, names)
     if col is not None:
-        for fam in FAMILIES.values():
-            member = fam.match(name)
-            if member is not None and name not in COLUMNS and col.kind == fam.kind:
-                return (fam.zh if lang == "zh" else fam.en).format(name=names.get(member, member))
         return col.label(lang)
     if spec is not None and spec.stage_columns and name in names:
         return names[name]
@@ -113,7 +110,7 @@ def presented(
     for name in frame.columns:
         values = frame[name]
         kind = column_kind(str(name), spec, model)
-        head = header(str(name), lang, spec, model)
+        head = header(str(name), lang, spec, model, names)
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
         if kind == "stage":
             values = values.map(lambda v: names.get(v, v) if isinstance(v, str) else v)

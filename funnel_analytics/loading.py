@@ -1148,26 +1148,26 @@ def _flag_status(
     status = pd.Series(pd.NA, index=index, dtype=STRING)
     text = pd.Series(pd.NA, index=index, dtype=STRING)
     h = {name: findings.header_of.get(name, name) for name in parsed}
+
+    def put(where: pd.Series, outcome: str, words: str) -> None:
+        nonlocal status, text
+        where = where.fillna(False).astype(bool)
+        status, text = status.mask(where, outcome), text.mask(where, words)
+
     won, closed, active = parsed.get("is_won"), parsed.get("is_closed"), parsed.get("active")
     if closed is not None:
-        status = status.mask((closed == False).fillna(False), OPEN)  # noqa: E712
-        text = text.mask((closed == False).fillna(False), f"{h['is_closed']}=false")  # noqa: E712
+        put(closed.eq(False), OPEN, f"{h['is_closed']}=false")
     if won is not None:
-        yes = (won == True).fillna(False)  # noqa: E712
-        status = status.mask(yes, WON)
-        text = text.mask(yes, f"{h['is_won']}=true")
+        put(won.eq(True), WON, f"{h['is_won']}=true")
         if closed is not None:
-            lost = ((closed == True) & (won == False)).fillna(False)  # noqa: E712
-            status = status.mask(lost, LOST)
-            text = text.mask(lost, f"{h['is_closed']}=true, {h['is_won']}=false")
+            put(
+                closed.eq(True) & won.eq(False),
+                LOST,
+                f"{h['is_closed']}=true, {h['is_won']}=false",
+            )
     if active is not None:
-        archived = (
-            (active == False).fillna(False)  # noqa: E712
-            & (status != WON).fillna(True)
-            & (implied != WON).fillna(True)
-        )
-        status = status.mask(archived, LOST)
-        text = text.mask(archived, f"{h['active']}=false")
+        not_won = (status != WON).fillna(True) & (implied != WON).fillna(True)
+        put(active.eq(False) & not_won, LOST, f"{h['active']}=false")
     return status, text
 
 

@@ -33,6 +33,7 @@ from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreError, default_store_path
+from funnel_analytics.values import SOURCES as DEAL_SOURCES
 from funnel_analytics.workspace import sample_files
 
 SOURCES = ("sample", "store", "upload")
@@ -351,10 +352,7 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
 def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
     st.sidebar.subheader(t("sidebar_filters"))
     opts = filter_options(obs)
-    source_label = {
-        k: t(f"source_{k}")
-        for k in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
-    }
+    source_label = labels("source_", list(DEAL_SOURCES))
     teams = st.sidebar.multiselect(
         t("filter_team"), opts["team"], key="f_team", placeholder=t("filter_all")
     )
@@ -654,10 +652,7 @@ def open_page(title: str, caption: str | None = None) -> AppState:
 def active_filters(filters: Filters) -> str:
     """The sidebar's filters in force, in words ("Team: East, West · Grade: A"); "" if none."""
     sep = "、" if lang() == "zh" else ", "
-    sources = {
-        k: t(f"source_{k}")
-        for k in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
-    }
+    sources = labels("source_", list(DEAL_SOURCES))
     parts = [
         f"{t(label)}{'：' if lang() == 'zh' else ': '}{sep.join(sources.get(v, v) for v in values)}"
         for label, values in (
