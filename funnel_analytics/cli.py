@@ -679,7 +679,7 @@ def plan(
         vs, summary = compare_with_pipeline(
             result, context.observations, context.history, context.durations, won_to_date=won
         )
-        from .report import json_records
+        from .export import json_records
 
         data["as_of"] = context.as_of.date().isoformat()
         data["balance"] = summary

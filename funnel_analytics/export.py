@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import math
 
 import pandas as pd
@@ -23,6 +24,7 @@ from .values import SOURCES
 
 __all__ = [
     "header",
+    "json_records",
     "neutralize",
     "presented",
     "rejected_rows_xlsx",
@@ -257,3 +259,12 @@ def report_workbook(
         {t("col_column", lang): list(columns), t("col_definition", lang): list(columns.values())}
     )
     return write_frames_xlsx(sheets, formats)
+
+
+def json_records(frame: pd.DataFrame) -> list[dict]:
+    """JSON-safe records (NaN as null, dates as ISO days), encoded by pandas' C encoder."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    return json.loads(frame.to_json(orient="records", force_ascii=False, double_precision=15))

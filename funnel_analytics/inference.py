@@ -35,6 +35,7 @@ from .stages import (
     WON,
     Stage,
     StageModel,
+    classify,
     normalize_label,
 )
 
@@ -50,60 +51,8 @@ __all__ = [
     "stage_signature",
 ]
 
-_WON = {
-    "won",
-    "closed won",
-    "win",
-    "deal won",
-    "signed",
-    "赢单",
-    "成交",
-    "已成交",
-    "已完成",
-    "完成",
-    "签约",
-    "已签约",
-    "签约成功",
-    "赢单客户",
-    "成功",
-}
-_LOST = {
-    "lost",
-    "closed lost",
-    "lose",
-    "deal lost",
-    "passed",
-    "closed lost to competition",
-    "lost to competition",
-    "dead",
-    "输单",
-    "丢单",
-    "失单",
-    "已丢单",
-    "已输单",
-    "失败",
-    "作废",
-    "关闭",
-    "已关闭",
-}
-_ON_HOLD = {"on hold", "hold", "paused", "suspended", "搁置", "已搁置", "暂停", "暂缓", "挂起"}
-
 #: Evidence for the order of open stages, strongest first (message keys ``evidence_<name>``).
 EVIDENCE = ("history", "probability", "label_number", "known_stage", "won_share", "count")
-
-
-def classify(value: object) -> str:
-    """``won``, ``lost``, ``on_hold`` or ``open``, from a stage value's name."""
-    norm = normalize_label(value)
-    stripped = re.sub(r"^\d{1,3}\s*%?\s*|\s*\d{1,3}\s*%$", "", norm).strip()
-    for label in {norm, stripped}:
-        if label in _WON:
-            return WON
-        if label in _LOST:
-            return LOST
-        if label in _ON_HOLD:
-            return ON_HOLD
-    return OPEN
 
 
 def _label_numbers(values: pd.Series) -> pd.Series:

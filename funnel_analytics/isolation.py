@@ -24,15 +24,8 @@ import threading
 import time
 from typing import Any
 
-from .reading import (
-    Limits,
-    RawGrid,
-    UnusableFile,
-    _read_workbook,
-    check_grid,
-    check_shared_strings,
-    check_xlsx_bounds,
-)
+from .grid import Limits, RawGrid, UnusableFile
+from .workbooks import check_grid, check_shared_strings, check_xlsx_bounds, read_workbook
 
 __all__ = ["read_workbook_isolated"]
 
@@ -80,7 +73,7 @@ def _child(
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     try:
-        grid = _read_workbook(data, name, fmt, sheet, limits)
+        grid = read_workbook(data, name, fmt, sheet, limits)
         check_grid(grid, limits)
         payload: tuple[str, Any] = ("ok", grid)
     except UnusableFile as exc:
@@ -100,7 +93,7 @@ def _context() -> mp.context.BaseContext:
         return mp.get_context("fork")
     ctx = mp.get_context("forkserver")
     if not _server_ready:
-        ctx.set_forkserver_preload(["funnel_analytics.reading", "funnel_analytics.isolation"])
+        ctx.set_forkserver_preload(["funnel_analytics.workbooks", "funnel_analytics.isolation"])
         _server_ready = True
     return ctx
 

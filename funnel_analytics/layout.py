@@ -16,7 +16,7 @@ from functools import lru_cache
 import pandas as pd
 
 from .fields import FIELDS
-from .reading import RawGrid, UnusableFile
+from .grid import RawGrid, UnusableFile
 from .stages import BUILTIN_MODELS, normalize_label
 from .values import header_unit
 
@@ -78,6 +78,13 @@ def header_score(cells: Iterable[object]) -> float:
         if norm in known:
             score += 1.0
     return score
+
+
+def sheet_likeness(top: pd.DataFrame) -> float:
+    """How much a sheet's first rows look like an opportunity export's header."""
+    if top.empty:
+        return 0.0
+    return max(header_score(row) for row in top.itertuples(index=False))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .export import json_records as records
 from .forecast import (
     DEFAULT_RUNS,
     DEFAULT_SEED,
@@ -22,7 +23,6 @@ from .forecast import (
 )
 from .funnel import current_deals
 from .planning import compare_with_pipeline, won_amount_between
-from .report import json_records as records
 from .scenarios import PlanningContext
 from .scorecard import REVIEW_MONTHS, scorecard
 

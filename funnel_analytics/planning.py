@@ -427,7 +427,7 @@ def won_amount_between(
 ) -> tuple[int, float]:
     """Deals won in ``(start, end]`` (by close date, as the win rates count them: one export
     counts the deals already won in it) and their amount at the win."""
-    from .report import closing_rows
+    from .conversion import closing_rows
 
     won = closing_rows(history, observations, start, end)
     won = won[won["won"]]

@@ -13,19 +13,26 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .i18n import t
+from .grid import (
+    DEFAULT_LIMITS,
+    LIMIT_SETTINGS,
+    STRING,
+    Limits,
+    RawGrid,
+    UnusableFile,
+    column_letter,
+)
+from .isolation import read_workbook_isolated
+from .workbooks import check_xlsx_bounds, read_workbook, workbook_sheet_names
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -33,116 +40,10 @@ __all__ = [
     "Limits",
     "RawGrid",
     "UnusableFile",
-    "check_grid",
-    "check_shared_strings",
-    "check_xlsx_bounds",
     "read_bytes",
     "read_grid",
     "sheet_names",
 ]
-
-STRING = pd.StringDtype("pyarrow")
-
-
-class UnusableFile(Exception):
-    """The input cannot be used at all. ``reason`` is a message key; ``params`` fill it."""
-
-    def __init__(self, reason: str, **params: object) -> None:
-        self.reason = reason
-        self.params = params
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "zh") -> str:
-        params = dict(self.params)
-        if "origin" in params:  # a proposed snapshot date: where it came from, in words
-            params["origin_text"] = t(f"snapshot_origin_{params['origin']}", lang, **params)
-        return t(self.reason, lang, **params)
-
-
-def _setting(name: str, default: int) -> int:
-    """A limit from the environment (``FUNNEL_ANALYTICS_<NAME>``), else its default."""
-    raw = os.environ.get(f"FUNNEL_ANALYTICS_{name}", "").replace("_", "").replace(",", "")
-    try:
-        value = int(float(raw)) if raw.strip() else default
-    except ValueError:
-        value = default
-    return value if value > 0 else default
-
-
-#: The settings behind :class:`Limits`: field -> (environment variable, unit multiplier).
-LIMIT_SETTINGS = {
-    "max_file_bytes": ("FUNNEL_ANALYTICS_MAX_FILE_MB", 2**20),
-    "max_cells": ("FUNNEL_ANALYTICS_MAX_CELLS", 1),
-    "max_columns": ("FUNNEL_ANALYTICS_MAX_COLUMNS", 1),
-    "max_cell_chars": ("FUNNEL_ANALYTICS_MAX_CELL_CHARS", 1),
-    "max_text_bytes": ("FUNNEL_ANALYTICS_MAX_TEXT_MB", 2**20),
-    "max_line_bytes": ("FUNNEL_ANALYTICS_MAX_LINE_KB", 2**10),
-    "read_memory_bytes": ("FUNNEL_ANALYTICS_READ_MEMORY_MB", 2**20),
-    "read_seconds": ("FUNNEL_ANALYTICS_READ_SECONDS", 1),
-}
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Safety limits for reading one file (see ``isolation`` for when each is checked).
-
-    Each has a setting (environment variable) that changes it; see :data:`LIMIT_SETTINGS`.
-    The defaults suit real monthly exports: Excel's own largest sheet (1,048,576 rows) loads
-    with up to 47 columns; a cell holds at most what Excel allows in one cell (32,767
-    characters).
-    """
-
-    max_file_bytes: int = field(default_factory=lambda: _setting("MAX_FILE_MB", 200) * 2**20)
-    max_cells: int = field(default_factory=lambda: _setting("MAX_CELLS", 50_000_000))
-    max_columns: int = field(default_factory=lambda: _setting("MAX_COLUMNS", 2_000))
-    max_cell_chars: int = field(default_factory=lambda: _setting("MAX_CELL_CHARS", 32_767))
-    max_text_bytes: int = field(default_factory=lambda: _setting("MAX_TEXT_MB", 1024) * 2**20)
-    max_line_bytes: int = field(default_factory=lambda: _setting("MAX_LINE_KB", 1024) * 2**10)
-    # A workbook is parsed in a child process that may use this much memory and time.
-    read_memory_bytes: int = field(default_factory=lambda: _setting("READ_MEMORY_MB", 4096) * 2**20)
-    read_seconds: int = field(default_factory=lambda: _setting("READ_SECONDS", 300))
-    isolate: bool = True  # False: parse in this process (the limits are then checked after)
-    max_inflated_bytes: int = 1024 * 1024 * 1024  # everything inside an .xlsx, unpacked
-    max_ratio: float = 100.0  # unpacked ÷ packed size of one part
-    ratio_floor_bytes: int = 50 * 1024 * 1024  # parts smaller than this may compress freely
-    header_scan_rows: int = 30
-
-    def refuse(self, reason: str, limit: str, file: str, **params: object) -> UnusableFile:
-        """The refusal for a file beyond one limit, naming the setting that changes it."""
-        setting, unit = LIMIT_SETTINGS[limit]
-        return UnusableFile(
-            reason, file=file, limit=getattr(self, limit) // unit, setting=setting, **params
-        )
-
-
-DEFAULT_LIMITS = Limits()
-
-
-@dataclass(frozen=True)
-class RawGrid:
-    """Cell text of one sheet: ``cells`` has one row per sheet row, columns 0..n-1.
-
-    ``cells.index`` is the spreadsheet row number as a user sees it (1-based). ``columns``
-    holds each column's letter (A, B, ...) for CSV and Excel alike.
-    """
-
-    cells: pd.DataFrame
-    file_name: str
-    file_format: str  # xlsx | xls | ods | xlsb | csv
-    sheet: str | None = None
-    sheets: tuple[str, ...] = ()
-    encoding: str | None = None
-    letters: tuple[str, ...] = field(default=())
-
-
-def _letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
 
 # --------------------------------------------------------------------------------------------
 # Format sniffing and safety
@@ -270,67 +171,6 @@ def _check_ole(data: bytes, name: str) -> str:
     return "xls"
 
 
-# --------------------------------------------------------------------------------------------
-# Excel-family workbooks
-# --------------------------------------------------------------------------------------------
-def _open_workbook(data: bytes, name: str) -> fastexcel.ExcelReader:
-    try:
-        return fastexcel.read_excel(data)
-    except BaseException as exc:  # the Rust reader's panics derive from BaseException
-        raise _reader_error(exc, name) from None
-
-
-def _reader_error(exc: BaseException, name: str) -> UnusableFile:
-    """A native reader's failure as a refusal; an interrupt or exit passes through."""
-    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
-        raise exc
-    if isinstance(exc, MemoryError):
-        return DEFAULT_LIMITS.refuse("out_of_memory", "read_memory_bytes", name)
-    text = str(exc)
-    low = text.lower()
-    if "password" in low or "encrypt" in low:
-        return UnusableFile("encrypted", file=name)
-    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    return UnusableFile("unreadable", file=name, detail=first[:200])
-
-
-def _load(
-    reader: fastexcel.ExcelReader, sheet: int | str, name: str, n_rows: int | None = None
-) -> pd.DataFrame:
-    try:
-        sh = reader.load_sheet(
-            sheet,
-            header_row=None,
-            skip_rows=0,
-            n_rows=n_rows,
-            dtypes="string",
-            skip_whitespace_tail_rows=True,
-            whitespace_as_null=True,
-        )
-        columns = [c.absolute_index for c in sh.selected_columns]
-        table = sh.to_arrow()
-    except BaseException as exc:  # the Rust reader's panics derive from BaseException
-        low = str(exc).lower()
-        if isinstance(exc, Exception) and (
-            "empty" in low or "no data" in low or ("not found" in low and "sheet" not in low)
-        ):
-            return pd.DataFrame()
-        raise _reader_error(exc, name) from None
-    frame = table.to_pandas(types_mapper=lambda _t: STRING)
-    frame.columns = columns
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
-    return frame
-
-
-def _header_likeness(top: pd.DataFrame) -> float:
-    """How much a sheet's first rows look like an opportunity export's header."""
-    from .layout import header_score  # the layout rules own what a header looks like
-
-    if top.empty:
-        return 0.0
-    return max(header_score(row) for row in top.itertuples(index=False))
-
-
 def sheet_names(
     source: str | Path | bytes, file_name: str | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[str, ...]:
@@ -343,131 +183,7 @@ def sheet_names(
         _check_zip(data, name, limits)
     else:
         _check_ole(data, name)
-    return tuple(_open_workbook(data, name).sheet_names)
-
-
-def check_shared_strings(data: bytes, name: str, limits: Limits) -> np.ndarray:
-    """Refuse a workbook holding a shared string past the cell limit; return the strings'
-    lengths (cheap: the part is streamed, and no string is held whole)."""
-    from . import xlsxscan
-
-    lengths = xlsxscan.shared_string_lengths(zipfile.ZipFile(io.BytesIO(data)))
-    if len(lengths) and int(lengths.max()) > limits.max_cell_chars:
-        raise limits.refuse("cell_too_long", "max_cell_chars", name, chars=int(lengths.max()))
-    return lengths
-
-
-def check_xlsx_bounds(
-    data: bytes, name: str, limits: Limits, lengths: np.ndarray | None = None
-) -> None:
-    """Refuse a workbook whose sheets would exceed a limit once read: measured from the
-    sheets' XML (used range, cell text, shared strings), never from declared dimensions.
-    ``lengths`` are the shared strings' lengths when :func:`check_shared_strings` has them."""
-    from . import xlsxscan
-
-    if lengths is None:
-        lengths = check_shared_strings(data, name, limits)
-    zf = zipfile.ZipFile(io.BytesIO(data))
-    longest_shared = int(lengths.max()) if len(lengths) else 0
-    for part in xlsxscan.worksheet_parts(zf):
-        ext = xlsxscan.scan_worksheet(
-            zf,
-            part,
-            max_cells=limits.max_cells,
-            max_columns=limits.max_columns,
-            max_cell_chars=limits.max_cell_chars,
-        )
-        where = f"{_letter(ext.columns - 1)}{ext.rows}" if ext.cells else ""
-        if ext.cells > limits.max_cells:
-            raise limits.refuse(
-                "too_many_cells",
-                "max_cells",
-                name,
-                cells=ext.cells,
-                rows=ext.rows,
-                columns=ext.columns,
-                last=where,
-            )
-        if ext.columns > limits.max_columns:
-            raise limits.refuse("too_many_columns", "max_columns", name, columns=ext.columns)
-        longest = max(ext.longest_cell, longest_shared if ext.shared_cells else 0)
-        if longest > limits.max_cell_chars:
-            raise limits.refuse("cell_too_long", "max_cell_chars", name, chars=longest)
-        # The grid's text: what the sheet writes (bounded by its size) and every shared string
-        # once per cell that shows it. Cheap bounds first, exact counts only past the limit.
-        inline = ext.xml_bytes
-        shared = ext.shared_cells * longest_shared
-        if inline + shared > limits.max_text_bytes:
-            inline = xlsxscan.text_bytes(zf, part)
-        if inline + shared > limits.max_text_bytes and len(lengths):
-            shared = int((xlsxscan.shared_counts(zf, part, len(lengths)) * lengths).sum())
-        text = inline + shared
-        if text > limits.max_text_bytes:
-            raise limits.refuse("text_too_large", "max_text_bytes", name, text_mb=text / 2**20)
-
-
-def check_grid(grid: RawGrid, limits: Limits) -> None:
-    """Refuse a grid past a limit (for readers whose input could not be measured first)."""
-    cells = grid.cells
-    rows, columns = cells.shape[0], max(cells.shape[1], 1)
-    if rows * columns > limits.max_cells:
-        raise limits.refuse(
-            "too_many_cells",
-            "max_cells",
-            grid.file_name,
-            cells=rows * columns,
-            rows=rows,
-            columns=columns,
-            last=f"{_letter(columns - 1)}{rows}",
-        )
-    if cells.shape[1] > limits.max_columns:
-        raise limits.refuse(
-            "too_many_columns", "max_columns", grid.file_name, columns=cells.shape[1]
-        )
-    lengths = [cells[c].str.len() for c in cells.columns]
-    longest = max((int(s.max()) for s in lengths if s.notna().any()), default=0)
-    if longest > limits.max_cell_chars:
-        raise limits.refuse("cell_too_long", "max_cell_chars", grid.file_name, chars=longest)
-    text = sum(int(s.sum()) for s in lengths)
-    if text > limits.max_text_bytes:
-        raise limits.refuse(
-            "text_too_large", "max_text_bytes", grid.file_name, text_mb=text / 2**20
-        )
-
-
-def _read_workbook(
-    data: bytes, name: str, fmt: str, sheet: str | int | None, limits: Limits
-) -> RawGrid:
-    reader = _open_workbook(data, name)
-    names = tuple(reader.sheet_names)
-    if not names:
-        raise UnusableFile("no_data", file=name, sheet="")
-    if sheet is not None:
-        if isinstance(sheet, int) or (
-            isinstance(sheet, str) and sheet.isdigit() and sheet not in names
-        ):
-            idx = int(sheet)
-            if not 0 <= idx < len(names):
-                raise UnusableFile("no_sheet", file=name, sheet=sheet, sheets="、".join(names))
-            chosen = names[idx]
-        elif sheet in names:
-            chosen = sheet
-        else:
-            raise UnusableFile("no_sheet", file=name, sheet=sheet, sheets="、".join(names))
-    elif len(names) == 1:
-        chosen = names[0]
-    else:
-        scores = [
-            (_header_likeness(_load(reader, n, name, limits.header_scan_rows)), -i, n)
-            for i, n in enumerate(names)
-        ]
-        chosen = max(scores)[2]
-    cells = _load(reader, chosen, name)
-    if cells.empty:
-        raise UnusableFile("no_data", file=name, sheet=chosen)
-    letters = tuple(_letter(int(c)) for c in cells.columns)
-    cells.columns = range(cells.shape[1])
-    return RawGrid(cells, name, fmt, chosen, names, None, letters)
+    return workbook_sheet_names(data, name)
 
 
 # --------------------------------------------------------------------------------------------
@@ -539,7 +255,13 @@ def _csv_with_pandas(data: bytes, name: str) -> RawGrid:
         raise UnusableFile("empty", file=name) from exc
     cells = _clean(cells)
     return RawGrid(
-        cells, name, "csv", None, (), encoding, tuple(_letter(i) for i in range(cells.shape[1]))
+        cells,
+        name,
+        "csv",
+        None,
+        (),
+        encoding,
+        tuple(column_letter(i) for i in range(cells.shape[1])),
     )
 
 
@@ -600,7 +322,9 @@ def _csv_with_arrow(data: bytes, name: str) -> RawGrid | None:
     cells = table.to_pandas(types_mapper=lambda _t: STRING)
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     cells.columns = range(cells.shape[1])
-    return RawGrid(cells, name, "csv", None, (), label, tuple(_letter(i) for i in range(width)))
+    return RawGrid(
+        cells, name, "csv", None, (), label, tuple(column_letter(i) for i in range(width))
+    )
 
 
 def _may_hold_spaces(data: bytes) -> bool:
@@ -696,7 +420,5 @@ def read_grid(
     if not limits.isolate:
         if fmt == "xlsx":
             check_xlsx_bounds(data, name, limits)
-        return _read_workbook(data, name, fmt, sheet, limits)
-    from .isolation import read_workbook_isolated
-
+        return read_workbook(data, name, fmt, sheet, limits)
     return read_workbook_isolated(data, name, fmt, sheet, limits)

@@ -25,9 +25,9 @@ import pandas as pd
 
 from .ageing import stalled_deals
 from .contracts import table
+from .conversion import closing_rows
 from .funnel import current_deals
 from .planning import THIN_RATIO, Plan, required_open
-from .report import closing_rows
 from .schema import Opportunities as O
 from .stagecheck import effective_stages
 from .stages import OPEN

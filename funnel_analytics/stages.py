@@ -29,6 +29,7 @@ __all__ = [
     "Stage",
     "StageModel",
     "StageModelError",
+    "classify",
     "get_stage_model",
     "load_stage_model",
     "normalize_label",
@@ -246,8 +247,6 @@ class StageModel:
         nearest probability or place; else the spelling must be close to an open stage's
         name (or, for short Chinese labels, share most of its characters).
         """
-        from .inference import classify
-
         norm = normalize_label(value)
         if not norm:
             return None
@@ -279,6 +278,70 @@ class StageModel:
             p = float(percent.group(1)) / 100
             return min(self.open_stages, key=lambda st: abs(st.probability - p)).key
         return None
+
+
+# Outcome names a stage value can carry whatever the model (case and width folded).
+_WON_NAMES = {
+    "won",
+    "closed won",
+    "win",
+    "deal won",
+    "signed",
+    "赢单",
+    "成交",
+    "已成交",
+    "已完成",
+    "完成",
+    "签约",
+    "已签约",
+    "签约成功",
+    "赢单客户",
+    "成功",
+}
+_LOST_NAMES = {
+    "lost",
+    "closed lost",
+    "lose",
+    "deal lost",
+    "passed",
+    "closed lost to competition",
+    "lost to competition",
+    "dead",
+    "输单",
+    "丢单",
+    "失单",
+    "已丢单",
+    "已输单",
+    "失败",
+    "作废",
+    "关闭",
+    "已关闭",
+}
+_ON_HOLD_NAMES = {
+    "on hold",
+    "hold",
+    "paused",
+    "suspended",
+    "搁置",
+    "已搁置",
+    "暂停",
+    "暂缓",
+    "挂起",
+}
+
+
+def classify(value: object) -> str:
+    """``won``, ``lost``, ``on_hold`` or ``open``, from a stage value's name."""
+    norm = normalize_label(value)
+    stripped = re.sub(r"^\d{1,3}\s*%?\s*|\s*\d{1,3}\s*%$", "", norm).strip()
+    for label in {norm, stripped}:
+        if label in _WON_NAMES:
+            return WON
+        if label in _LOST_NAMES:
+            return LOST
+        if label in _ON_HOLD_NAMES:
+            return ON_HOLD
+    return OPEN
 
 
 # --------------------------------------------------------------------------------------------

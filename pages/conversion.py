@@ -6,9 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from funnel_analytics.charts import conversion_figure, transition_heatmap, win_rate_figure
-from funnel_analytics.conversion import stage_flow
+from funnel_analytics.conversion import (
+    CREATED_COHORT_MONTHS,
+    created_cohort_win_rates,
+    stage_flow,
+    win_rates,
+)
 from funnel_analytics.formatting import format_date
-from funnel_analytics.report import CREATED_COHORT_MONTHS, created_cohort_win_rates, win_rates
 from pages.ui import cached_report, download_table, labels, open_page, show_table, t
 
 app = open_page("conversion_title")

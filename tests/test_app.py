@@ -558,7 +558,8 @@ def test_scenario_is_added_compared_and_saved() -> None:
 
 
 def test_conversion_page_created_cohort(workspace) -> None:
-    from funnel_analytics.report import build_report, created_cohort_win_rates
+    from funnel_analytics.conversion import created_cohort_win_rates
+    from funnel_analytics.report import build_report
 
     at = app("en")
     at.switch_page("pages/conversion.py").run()

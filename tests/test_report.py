@@ -169,7 +169,7 @@ def test_as_of_limits_the_report(sample_report) -> None:
 
 def test_created_in_period_cohort_worked_by_hand() -> None:
     from funnel_analytics.history import stage_history
-    from funnel_analytics.report import created_cohort_win_rates
+    from funnel_analytics.conversion import created_cohort_win_rates
     from funnel_analytics.stages import DEFAULT_MODEL
 
     T = pd.Timestamp
@@ -218,7 +218,7 @@ def test_history_log_forecasts_each_deals_latest_state(real_exports) -> None:
 
 def test_a_deal_closed_once_is_one_closing_row() -> None:
     from funnel_analytics.history import stage_history
-    from funnel_analytics.report import closing_rows
+    from funnel_analytics.conversion import closing_rows
     from funnel_analytics.stages import DEFAULT_MODEL
 
     t0, t1 = pd.Timestamp("2024-03-05 10:00"), pd.Timestamp("2024-03-06 09:00")
@@ -243,7 +243,7 @@ def test_a_deal_closed_once_is_one_closing_row() -> None:
 def test_created_cohort_does_not_depend_on_row_order() -> None:
     """A history's deal panel serves only the frame it was built from: the same rows in another
     order are looked up again, not read at the old positions."""
-    from funnel_analytics.report import created_cohort_win_rates
+    from funnel_analytics.conversion import created_cohort_win_rates
 
     ws = load_workspace()
     report = build_report(ws.observations, ws.stage_model)
@@ -260,7 +260,7 @@ def test_closes_are_dated_by_close_date_and_one_export_agrees_with_many() -> Non
     """A deal's close date wins over the snapshot it first shows closed in; so the latest
     export alone and the run of exports count the same deals, on the same dates."""
     from funnel_analytics.history import stage_history
-    from funnel_analytics.report import closing_rows, win_rates
+    from funnel_analytics.conversion import closing_rows, win_rates
     from funnel_analytics.stages import DEFAULT_MODEL
 
     T = pd.Timestamp
@@ -298,7 +298,7 @@ def test_closes_are_dated_by_close_date_and_one_export_agrees_with_many() -> Non
 
 def test_a_won_then_lost_correction_counts_by_its_final_outcome() -> None:
     from funnel_analytics.history import stage_history
-    from funnel_analytics.report import closing_rows
+    from funnel_analytics.conversion import closing_rows
     from funnel_analytics.stages import DEFAULT_MODEL
 
     T = pd.Timestamp
