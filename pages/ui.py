@@ -123,19 +123,26 @@ class AppState:
         return self.all_observations.empty
 
 
+DEEP_LINK = "_deep_link"  # the page a deep link asked for, while the frame runs first
+
+
+def _requested_page() -> str:
+    """The page path of the address this session opened (``planner`` in ``…/planner?x=1``)."""
+    url = st.context.url or ""
+    return url.split("?", 1)[0].split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
 def state() -> AppState:
     """The state the frame built for this run.
 
-    A deep link (``/planner``) opened on a server that has not yet run the frame is run by
-    Streamlit's older "pages folder" mode, which executes the page alone. Switch that mode
-    off (the frame declares ``st.navigation``, which would switch it off anyway) and rerun,
-    so the frame runs first as on every later run.
+    A deep link (``/planner``) opened as a fresh server's first request is run by Streamlit's
+    older "pages folder" mode, which executes the page alone, without the frame. The page
+    then asks for the frame (``st.switch_page`` to ``dashboard.py``, Streamlit's public way),
+    and the frame, once it has declared the navigation, switches back to the page asked for.
     """
     if "app_state" not in st.session_state:
-        from streamlit.runtime.pages_manager import PagesManager
-
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+        st.session_state[DEEP_LINK] = _requested_page()
+        st.switch_page("dashboard.py")
     return st.session_state["app_state"]
 
 

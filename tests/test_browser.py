@@ -5,6 +5,7 @@ Screenshots of every page in both languages are written to ``screenshots/``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -55,8 +56,15 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
     _require_chromium()
+    with _serve(tmp_path_factory.mktemp("streamlit")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def _serve(folder: Path):
+    """``streamlit run dashboard.py`` on a free port with its own store; yields its address
+    and fails if the server's log shows a traceback."""
     port = _free_port()
-    folder = tmp_path_factory.mktemp("streamlit")
     log = folder / "streamlit.log"
     env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(folder / "store.duckdb"))
     with log.open("w") as out:
@@ -254,6 +262,23 @@ def test_upload_fix_mapping_save_switch_language_download(app_url, browser, tmp_
     note = row[header.index("备注")]
     assert note.startswith("'=HYPERLINK") and ws.cell(2, header.index("备注") + 1).data_type == "s"
     assert not errors, errors
+
+
+def test_a_deep_link_as_a_fresh_servers_first_request(browser, tmp_path) -> None:
+    """``/forecast`` opened before anyone has opened the dashboard: Streamlit first runs the
+    page alone (its pages-folder mode); the page hands over to the frame, which comes back to
+    the Forecast with the sidebar and the translated navigation."""
+    with _serve(tmp_path) as url:
+        page, errors = _page(browser, "zh-CN")
+        page.goto(f"{url}/forecast")
+        page.get_by_role("heading", name="预测", exact=True).wait_for(timeout=90_000)
+        page.locator(CHART).first.wait_for(timeout=90_000)
+        _wait_idle(page)
+        assert page.url.rstrip("/").endswith("/forecast")
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "预测" in nav and "计划与预测" in nav and "ui" not in nav.split()
+        assert page.get_by_text("数据来源").count() >= 1  # the frame's sidebar is drawn
+        assert not errors, errors
 
 
 def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:

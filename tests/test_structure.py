@@ -89,3 +89,28 @@ def test_the_import_graph_is_read() -> None:
     assert "stages" in graph["loading"]
     assert "isolation" in graph["reading"]  # a module-level import
     assert "_simulate" in graph["forecast"]  # an import inside a function counts too
+
+
+def test_the_app_uses_only_streamlits_public_interface() -> None:
+    """No page reaches into Streamlit's internals (``streamlit.runtime``, private names):
+    they change between releases without notice. Deep links go through ``st.switch_page``."""
+    root = PACKAGE.parent
+    offenders = []
+    for path in [root / "dashboard.py", *sorted((root / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("streamlit."):
+                offenders.append(f"{path.name}: from {node.module} import …")
+            elif isinstance(node, ast.Import):
+                offenders += [
+                    f"{path.name}: import {a.name}"
+                    for a in node.names
+                    if a.name.startswith("streamlit.")
+                ]
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == "st"
+                and node.attr.startswith("_")
+            ):
+                offenders.append(f"{path.name}: st.{node.attr}")
+    assert offenders == []
