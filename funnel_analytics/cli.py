@@ -606,6 +606,22 @@ def _observations(
     help="Whether the target and average deal are amounts or units.",
 )
 @click.option(
+    "--period",
+    type=click.Choice(["year", "next_12_months"]),
+    default="year",
+    show_default=True,
+    help="With --from-data: the target is for the calendar year (what was won so far this "
+    "year counts towards it) or for the next 12 months. The Planner page's choice.",
+)
+@click.option(
+    "--probabilities",
+    type=click.Choice(["calibrated", "nominal", "observed"]),
+    default="calibrated",
+    show_default=True,
+    help="With --from-data: win probabilities measured and shrunk towards the model's "
+    "(calibrated), the model's own (nominal), or measured alone (observed).",
+)
+@click.option(
     "--stage-model",
     "stage_model",
     default="six_state",
@@ -630,6 +646,8 @@ def plan(
     win_rate,
     months,
     by,
+    period,
+    probabilities,
     stage_model,
     store_path,
     as_json,
@@ -641,48 +659,49 @@ def plan(
     funnel-analytics plan --target 300 --average-deal 3 --win-rate 0.1
     → 100 contracts, 1000 a year, 83.3 a month at the top of the funnel.
     """
-    from .planning import PlanError, balanced_plan, compare_with_pipeline
+    from .planning import PlanError, balanced_plan
 
     lang = lang or _default_lang()
     model = get_stage_model(stage_model)
     if average_deal is None and not from_data:
         _fail(t("cli_plan_needs_average", lang))
-    context = None
+    view = None
     if from_data:
         from .scenarios import build_context
 
-        context = build_context(_observations(files, store_path, model, lang), model)
-        probs = dict(context.probabilities)
-        source = context.probability_source
+        observations = _observations(files, store_path, model, lang)
+        context = build_context(
+            observations, model, probability_source=probabilities, period=period
+        )
         average = context.average_deal if average_deal is None else average_deal
-        mtw = context.months_to_win
+        try:  # the Planner page's own calculation, from the same planning context
+            view = context.planner(
+                target, average_deal=average, months=months, by=by, win_rate=win_rate
+            )
+        except PlanError as exc:
+            _fail(t(exc.key, lang, **exc.params))
+        result, source, vs = view.plan, context.probability_source, view.vs_actual
     else:
         if files:
             _fail(t("cli_plan_files_need_from_data", lang))
         probs = {s.key: s.probability for s in model.open_stages}
-        source, average, mtw = "nominal", average_deal, None
-    if win_rate is not None:
-        probs = {model.keys[0]: win_rate} if not from_data else {**probs, model.keys[0]: win_rate}
-        source = source if from_data else "given"
-    probs[model.won.key] = 1.0
-    try:
-        result = balanced_plan(
-            target, average, probs, months, by=by, months_to_win=mtw, probability_source=source
-        )
-    except PlanError as exc:
-        _fail(t(exc.key, lang, **exc.params))
+        source, average = "nominal", average_deal
+        if win_rate is not None:
+            probs, source = {model.keys[0]: win_rate}, "given"
+        probs[model.won.key] = 1.0
+        try:
+            result = balanced_plan(target, average, probs, months, by=by, probability_source=source)
+        except PlanError as exc:
+            _fail(t(exc.key, lang, **exc.params))
+        vs = None
     data = result.to_dict()
     data["stage_model"] = model.name
-    vs = None
-    if context is not None:
-        won = context.won_to_date if by == "amount" else 0.0
-        vs, summary = compare_with_pipeline(
-            result, context.observations, context.history, context.durations, won_to_date=won
-        )
+    if view is not None:
         from .export import json_records
 
         data["as_of"] = context.as_of.date().isoformat()
-        data["balance"] = summary
+        data["period"] = period
+        data["balance"] = view.balance
         data["vs_actual"] = json_records(vs)
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))

@@ -45,6 +45,7 @@ from .planning import (
     Plan,
     PlanError,
     balanced_plan,
+    compare_with_pipeline,
     measured_average_deal,
     months_to_win,
     stage_flows,
@@ -57,6 +58,7 @@ __all__ = [
     "PERIODS",
     "PROBABILITY_SOURCES",
     "TORNADO_STEP",
+    "PlannerView",
     "PlanningContext",
     "Scenario",
     "ScenarioError",
@@ -83,6 +85,18 @@ class ScenarioError(ValueError):
 class Scenario:
     name: str
     levers: Levers = field(default_factory=Levers)
+
+
+@dataclass(frozen=True)
+class PlannerView:
+    """What the Planner page and ``funnel-analytics plan --from-data`` show: the balanced
+    plan, the plan against the pipeline stage by stage, and the summary figures (coverage,
+    measured intake, the window it was measured over)."""
+
+    plan: Plan
+    vs_actual: pd.DataFrame
+    balance: dict
+    won_to_date: float
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,31 @@ class PlanningContext:
             months_to_win=mtw,
             probability_source=self.probability_source,
         )
+
+    def planner(
+        self,
+        target: float,
+        *,
+        average_deal: float | None = None,
+        months: int = 12,
+        by: str = "amount",
+        win_rate: float | None = None,
+    ) -> PlannerView:
+        """The balanced plan for ``target`` (every open stage, then the won stage, whose need
+        is the contracts) and how the pipeline compares with it. With ``by="units"`` the
+        target counts contracts, so nothing won counts towards it in amount. ``win_rate``
+        replaces the measured P(win) at the first stage."""
+        # The won stage closes the plan: the deals it needs are the contracts themselves.
+        probs = {**self.probabilities, self.model.won.key: 1.0}
+        if win_rate is not None:
+            probs[self.model.keys[0]] = win_rate
+        context = replace(self, probabilities=probs)
+        plan = context.plan(target, average_deal=average_deal, months=months, by=by)
+        won = self.won_to_date if by == "amount" else 0.0
+        vs, summary = compare_with_pipeline(
+            plan, self.observations, self.history, self.durations, won_to_date=won
+        )
+        return PlannerView(plan, vs, summary, won)
 
     def simulate(
         self,

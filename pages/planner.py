@@ -10,7 +10,7 @@ from funnel_analytics.contracts import COLUMNS
 from funnel_analytics.export import report_workbook
 from funnel_analytics.formatting import format_amount, format_date
 from funnel_analytics.outlook import run_rate_target
-from funnel_analytics.planning import PlanError, compare_with_pipeline
+from funnel_analytics.planning import PlanError
 from pages.ui import (
     MISSING,
     amount_input,
@@ -87,15 +87,12 @@ else:
 months = z.number_input(
     t("plan_months"), min_value=1, max_value=36, value=12, step=1, key="plan_months"
 )
-try:
-    plan = ctx.plan(target, average_deal=average, months=int(months), by=by)
+try:  # the calculation `funnel-analytics plan --from-data` prints, from the same context
+    view = ctx.planner(target, average_deal=average, months=int(months), by=by)
 except PlanError as exc:
     st.error(t(exc.key, **exc.params))
     st.stop()
-won = ctx.won_to_date if by == "amount" else 0.0
-vs, summary = compare_with_pipeline(
-    plan, ctx.observations, ctx.history, ctx.durations, won_to_date=won
-)
+plan, vs, summary, won = view.plan, view.vs_actual, view.balance, view.won_to_date
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("plan_contracts"), f"{plan.contracts:,.1f}", help=t("plan_contracts_help"))
 actual_intake = summary["actual_intake_per_month"]

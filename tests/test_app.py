@@ -507,8 +507,12 @@ def test_planner_reproduces_the_domain_example_by_units() -> None:
     assert contracts.value == "100.0"
 
 
-def test_planner_amount_plan_matches_the_library(workspace) -> None:
-    from funnel_analytics.scenarios import build_context
+def test_planner_page_and_cli_plan_agree() -> None:
+    """The Planner page and ``funnel-analytics plan --from-data`` make one calculation: the
+    same stages (the won stage's need is the contracts), needs and balance on the sample."""
+    import json
+    import subprocess
+    import sys
 
     at = app("en")
     at.switch_page("pages/planner.py").run()
@@ -516,12 +520,27 @@ def test_planner_amount_plan_matches_the_library(workspace) -> None:
     at.number_input(key="plan_average").set_value(1_000.0)  # 1M
     at.run()
     assert not at.exception
-    ctx = build_context(workspace.observations, workspace.stage_model)
-    plan = ctx.plan(300e6, average_deal=1e6)
+    files = sorted((ROOT / "sample_data").glob("商机导出_*.xlsx"))
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-m", "funnel_analytics.cli", "plan", *map(str, files)),
+            *("--from-data", "--target", "3e8", "--average-deal", "1e6", "--json", "--lang", "en"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cli = json.loads(proc.stdout)
+    assert [s["stage"] for s in cli["stages"]][-1] == "won"
     intake = next(m for m in at.metric if m.label == t("plan_intake", "en"))
-    assert intake.value == f"{plan.intake_per_month:,.1f}"
+    assert intake.value == f"{cli['intake_per_month']:,.1f}"
+    contracts = next(m for m in at.metric if m.label == t("plan_contracts", "en"))
+    assert contracts.value == f"{cli['contracts']:,.1f}" == "300.0"
     spec = figure(at, "plan_chart")
-    assert plotly_values(spec["data"][0]["y"]) == pytest.approx(plan.stages["per_month"].tolist())
+    needs = [s["per_month"] for s in cli["stages"]]
+    assert plotly_values(spec["data"][0]["y"]) == pytest.approx(needs)
+    coverage = next(m for m in at.metric if m.label == t("plan_coverage", "en"))
+    assert coverage.value == f"{cli['balance']['coverage']:,.1f}×"
 
 
 def test_forecast_page_range_is_ordered_and_reproducible() -> None:

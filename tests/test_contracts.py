@@ -12,13 +12,12 @@ import pandas as pd
 import pytest
 
 from funnel_analytics.contracts import COLUMNS, KIND_FORMATS, KINDS, TABLES
-from funnel_analytics.conversion import stage_flow
+from funnel_analytics.conversion import created_cohort_win_rates, stage_flow
 from funnel_analytics.export import presented, report_workbook
 from funnel_analytics.forecast import forecast_by_category
 from funnel_analytics.funnel import current_deals
 from funnel_analytics.loading import load_export
 from funnel_analytics.movement import pipeline_changes, slipped_deals
-from funnel_analytics.conversion import created_cohort_win_rates
 from funnel_analytics.report import build_report
 from funnel_analytics.scenarios import Levers, Scenario, build_context, compare_scenarios, tornado
 from funnel_analytics.stagecheck import effective_stages, inflation_by_owner

@@ -168,8 +168,8 @@ def test_as_of_limits_the_report(sample_report) -> None:
 
 
 def test_created_in_period_cohort_worked_by_hand() -> None:
-    from funnel_analytics.history import stage_history
     from funnel_analytics.conversion import created_cohort_win_rates
+    from funnel_analytics.history import stage_history
     from funnel_analytics.stages import DEFAULT_MODEL
 
     T = pd.Timestamp
@@ -217,8 +217,8 @@ def test_history_log_forecasts_each_deals_latest_state(real_exports) -> None:
 
 
 def test_a_deal_closed_once_is_one_closing_row() -> None:
-    from funnel_analytics.history import stage_history
     from funnel_analytics.conversion import closing_rows
+    from funnel_analytics.history import stage_history
     from funnel_analytics.stages import DEFAULT_MODEL
 
     t0, t1 = pd.Timestamp("2024-03-05 10:00"), pd.Timestamp("2024-03-06 09:00")
@@ -259,8 +259,8 @@ def test_created_cohort_does_not_depend_on_row_order() -> None:
 def test_closes_are_dated_by_close_date_and_one_export_agrees_with_many() -> None:
     """A deal's close date wins over the snapshot it first shows closed in; so the latest
     export alone and the run of exports count the same deals, on the same dates."""
-    from funnel_analytics.history import stage_history
     from funnel_analytics.conversion import closing_rows, win_rates
+    from funnel_analytics.history import stage_history
     from funnel_analytics.stages import DEFAULT_MODEL
 
     T = pd.Timestamp
@@ -297,8 +297,8 @@ def test_closes_are_dated_by_close_date_and_one_export_agrees_with_many() -> Non
 
 
 def test_a_won_then_lost_correction_counts_by_its_final_outcome() -> None:
-    from funnel_analytics.history import stage_history
     from funnel_analytics.conversion import closing_rows
+    from funnel_analytics.history import stage_history
     from funnel_analytics.stages import DEFAULT_MODEL
 
     T = pd.Timestamp
