@@ -555,3 +555,26 @@ def test_win_probabilities_are_never_measured_from_wins_alone() -> None:
     cal = calibrate(stage_history(known, DEFAULT_MODEL))
     assert cal["supported"].all()
     assert cal.loc[cal["stage"] == "target", "observed"].item() == pytest.approx(8 / 15)
+
+
+def test_plan_from_data_takes_the_planner_pages_choices() -> None:
+    """``--period next_12_months``: nothing won yet counts towards the target;
+    ``--probabilities nominal``: the stage model's own probabilities."""
+    files = sorted((ROOT / "sample_data").glob("商机导出_2026-*.xlsx"))[-3:]
+    proc = run_cli(
+        *files,
+        "--from-data",
+        "--target",
+        2e8,
+        "--period",
+        "next_12_months",
+        "--probabilities",
+        "nominal",
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["period"] == "next_12_months" and data["probabilities"] == "nominal"
+    assert data["balance"]["won_to_date"] == 0
+    nominal = {s.key: s.probability for s in DEFAULT_MODEL.stages}
+    assert {s["stage"]: s["win_probability"] for s in data["stages"]} == pytest.approx(nominal)
