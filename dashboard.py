@@ -33,7 +33,7 @@ navigation_pages = {
     ],
 }
 navigation = st.navigation(navigation_pages)
-build_state()
+build_state(navigation.url_path)
 # A deep link that arrived before the navigation existed (see pages.ui.state): go there now.
 wanted = st.session_state.pop(DEEP_LINK, None)
 if wanted and wanted != navigation.url_path:

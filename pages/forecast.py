@@ -29,7 +29,6 @@ from pages.ui import (
     labels,
     lang_key,
     open_page,
-    planning_choices,
     show_table,
     t,
     xlsx_mime,
@@ -37,9 +36,8 @@ from pages.ui import (
 
 app = open_page("forecast_title")
 lang, model = app.lang, app.model
-a, b, c = st.columns(3)
-period, source = planning_choices(a, b, "fc")
-with c:
+period, source = app.period, app.probability_source
+with st.columns(3)[0]:
     include_new = st.toggle(
         t("forecast_new_deals"), value=True, key="fc_new", help=t("forecast_new_deals_help")
     )

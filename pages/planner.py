@@ -20,7 +20,6 @@ from pages.ui import (
     labels,
     lang_key,
     open_page,
-    planning_choices,
     show_table,
     t,
     xlsx_mime,
@@ -28,11 +27,10 @@ from pages.ui import (
 
 app = open_page("planner_title", "planner_caption")
 lang, model = app.lang, app.model
-a, b, c = st.columns(3)
-period, source = planning_choices(a, b, "plan")
+period, source = app.period, app.probability_source
 by = keep(
     "plan_by",
-    c.segmented_control(
+    st.segmented_control(
         t("plan_by"),
         ["amount", "units"],
         default=kept("plan_by", "amount"),

@@ -19,7 +19,6 @@ from funnel_analytics.scenarios import (
 from pages.ui import (
     amount_input,
     cached_context,
-    kept,
     open_page,
     show_table,
     t,
@@ -29,8 +28,7 @@ from pages.ui import (
 app = open_page("scenarios_title", "scenarios_caption")
 lang, model = app.lang, app.model
 saved: list[Scenario] = st.session_state.setdefault("scenarios", [])
-period = kept("plan_period", "year")
-source = kept("prob_source", "calibrated")
+period, source = app.period, app.probability_source
 with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, True, app)
 st.caption(t("scenarios_context", period=t(f"period_{period}"), source=t(f"prob_source_{source}")))

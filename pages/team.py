@@ -48,7 +48,7 @@ months = (
     )
     or 3
 )
-period, source = kept("plan_period", "year"), kept("prob_source", "calibrated")
+period, source = app.period, app.probability_source
 with st.spinner(t("working")):
     ctx = cached_context(app.token, app.as_of, source, period, True, app)
 target = run_rate_target(ctx)

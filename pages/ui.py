@@ -117,6 +117,8 @@ class AppState:
     results: tuple[LoadResult, ...] = ()
     problem: str | None = None  # why there is no data, for the empty state
     token: str = ""  # identifies the data in view (content, model, filters): a cache key
+    period: str = "year"  # the planning pages' target period (PERIODS)
+    probability_source: str = "calibrated"  # where their win probabilities come from
 
     @property
     def empty(self) -> bool:
@@ -399,8 +401,11 @@ def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
     return Filters(tuple(teams), tuple(owners), tuple(sources), tuple(grades), start, end)
 
 
-def build_state() -> AppState:
-    """Draw the shared sidebar and store the resulting :class:`AppState` for the pages."""
+def build_state(page: str = "") -> AppState:
+    """Draw the shared sidebar and store the resulting :class:`AppState` for the pages.
+
+    ``page`` is the page about to run (its address): the planning choices are drawn for the
+    planning pages only."""
     st.sidebar.segmented_control(
         _t("sidebar_language", lang()),
         ["zh", "en"],
@@ -441,6 +446,7 @@ def build_state() -> AppState:
         filters = _filters(obs, dates)
     else:
         filters = Filters()
+    period, probability_source = _planning_choices(page in PLANNING_PAGES and bool(dates))
     app = AppState(
         lang=lang(),
         model=model,
@@ -453,6 +459,8 @@ def build_state() -> AppState:
         results=results,
         problem=problem,
         token=f"{token}|{model_key(model)}|{filters!r}",
+        period=period,
+        probability_source=probability_source,
     )
     st.session_state["app_state"] = app
     return app
@@ -494,29 +502,37 @@ def cached_context(
     )
 
 
-def planning_choices(a, b, page: str) -> tuple[str, str]:
-    """The target period (in column ``a``) and the source of win probabilities (in ``b``),
-    shared by the planning pages: a choice made on one page holds on the others."""
+PLANNING_PAGES = ("planner", "forecast", "scenarios", "team")
+
+
+def _planning_choices(shown: bool) -> tuple[str, str]:
+    """The target period and the source of win probabilities, drawn in the sidebar on the
+    planning pages (one choice for all four, visible wherever it applies) and remembered
+    while other pages are open."""
     from funnel_analytics.scenarios import PERIODS, PROBABILITY_SOURCES
 
+    period, source = kept("plan_period", "year"), kept("prob_source", "calibrated")
+    if not shown:
+        return period, source
+    st.sidebar.subheader(t("sidebar_planning"))
     period = keep(
         "plan_period",
-        a.segmented_control(
+        st.sidebar.segmented_control(
             t("plan_period"),
             list(PERIODS),
-            default=kept("plan_period", "year"),
-            key=lang_key(f"{page}_period"),
+            default=period,
+            key=lang_key("plan_period"),
             format_func=labels("period_", PERIODS).get,
         )
         or "year",
     )
     source = keep(
         "prob_source",
-        b.segmented_control(
+        st.sidebar.segmented_control(
             t("prob_source"),
             list(PROBABILITY_SOURCES),
-            default=kept("prob_source", "calibrated"),
-            key=lang_key(f"{page}_source"),
+            default=source,
+            key=lang_key("prob_source"),
             format_func=labels("prob_choice_", PROBABILITY_SOURCES).get,
             help=t("prob_source_help"),
         )

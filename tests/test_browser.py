@@ -293,7 +293,7 @@ def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:
         ("team", "团队记分卡", "team-zh"),
     ):
         page.goto(f"{app_url}/{path}")
-        page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+        page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=90_000)
         page.locator(CHART).first.wait_for(timeout=90_000)
         _wait_idle(page)
         _shot(page, shot)
