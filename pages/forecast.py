@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from funnel_analytics.calibration import unsupported_reason
@@ -15,13 +14,9 @@ from funnel_analytics.charts import (
 from funnel_analytics.export import report_workbook
 from funnel_analytics.forecast import (
     accuracy_summary,
-    forecast_accuracy,
-    forecast_by_category,
-    weighted_pipeline,
 )
 from funnel_analytics.formatting import format_amount
-from funnel_analytics.funnel import current_deals
-from funnel_analytics.outlook import DEFAULT_SEED, run_rate_target
+from funnel_analytics.outlook import DEFAULT_SEED, ForecastView, forecast_view, run_rate_target
 from pages.ui import (
     MISSING,
     amount_input,
@@ -62,19 +57,19 @@ seed = z.number_input(
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def simulate(
+def cached_forecast(
     token: str, as_of, source: str, period: str, include_new: bool, runs: int, seed: int, _ctx
-):
-    return _ctx.simulate(runs=runs, seed=seed, horizon=max(_ctx.horizon, 12))
+) -> ForecastView:
+    """One simulation per data, choices, runs and seed; the target only reads it."""
+    return forecast_view(_ctx, runs=runs, seed=seed)
 
 
 with st.spinner(t("forecast_running", runs=f"{runs:,}")):
-    sim = simulate(app.token, app.as_of, source, period, include_new, int(runs), int(seed), ctx)
-year = sim.total(ctx.period_end) + ctx.won_to_date
-p10, p50, p90 = np.percentile(year, [10, 50, 90])
-remaining = target - ctx.won_to_date
-snap = current_deals(ctx.observations, ctx.as_of)
-weighted = weighted_pipeline(snap, model, ctx.probabilities, ctx.as_of, source)
+    fc = cached_forecast(
+        app.token, app.as_of, source, period, include_new, int(runs), int(seed), ctx
+    )
+sim, weighted, accuracy = fc.simulation, fc.weighted, fc.accuracy
+p10, p50, p90 = (fc.period_total[k] for k in ("p10", "p50", "p90"))
 summary = weighted["summary"].iloc[0]
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
@@ -97,7 +92,7 @@ m2.metric(
 if target > 0:
     m3.metric(
         t("forecast_p_hit"),
-        f"{sim.p_hit(remaining, ctx.period_end):.0%}",
+        f"{fc.chance_of(target):.0%}",
         help=t("forecast_p_hit_help", target=format_amount(target, lang)),
     )
 else:  # no deal won in the last 12 months to default from, and none entered
@@ -136,7 +131,7 @@ overdue = weighted["deals"][weighted["deals"]["bucket"] == "overdue"]
 if len(overdue):
     with st.expander(t("forecast_overdue_list", n=len(overdue))):
         show_table(overdue.drop(columns=["bucket", "quarter"]), "forecast_deals", model)
-categories = forecast_by_category(snap, model, ctx.as_of)
+categories = fc.categories
 if categories is not None:
     st.subheader(t("forecast_categories"))
     show_table(
@@ -164,7 +159,6 @@ with right:
         model,
     )
 st.subheader(t("accuracy_title"))
-accuracy = forecast_accuracy(ctx.observations, ctx.history, model.probabilities)
 acc = accuracy_summary(accuracy)
 if acc["bias"] is None:
     st.info(t("accuracy_none"))
@@ -188,14 +182,7 @@ else:
         )
     )
     st.plotly_chart(accuracy_figure(accuracy, lang), width="stretch", key="fc_acc")
-tables = {
-    "forecast_by_month": sim.percentiles("M"),
-    "forecast_by_quarter": sim.percentiles("Q"),
-    "forecast_weighted_by_month": weighted["by_month"],
-    "forecast_deals": weighted["deals"],
-    "calibration": ctx.calibration,
-    "forecast_accuracy": accuracy,
-}
+tables = {**fc.tables, "calibration": ctx.calibration}
 st.download_button(
     t("download_xlsx"),
     report_workbook(tables, lang, model),

@@ -555,6 +555,24 @@ def test_forecast_page_range_is_ordered_and_reproducible() -> None:
     assert plotly_values(figure(again, "fc_range")["data"][2]["y"]) == p50
 
 
+def test_forecast_page_and_report_make_one_forecast(workspace) -> None:
+    """The Forecast page and ``report --json``'s forecast are one calculation
+    (outlook.forecast_view): the same weighted total, P50 and chance of the default target."""
+    from funnel_analytics.formatting import format_amount
+    from funnel_analytics.report import build_report
+
+    at = app("en")
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    data = build_report(workspace.observations, workspace.stage_model, outlook=True).data
+    fc = data["forecast"]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles[t("forecast_weighted_total", "en")] == format_amount(fc["weighted"]["total"], "en")
+    p50 = next(v for k, v in tiles.items() if k.startswith(t("forecast_range", "en", end="")[:8]))
+    assert p50 == format_amount(fc["period_total"]["p50"], "en")
+    assert tiles[t("forecast_p_hit", "en")] == f"{fc['p_hit_target']:.0%}"
+
+
 def test_scenario_is_added_compared_and_saved() -> None:
     from funnel_analytics.scenarios import scenarios_from_json, scenarios_to_json
 
