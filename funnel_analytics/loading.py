@@ -28,7 +28,7 @@ from .i18n import MESSAGES, t
 from .inference import stage_evidence
 from .layout import Layout, locate_table
 from .mapping import ColumnMapping, header_signature, map_columns
-from .reading import DEFAULT_LIMITS, Limits, UnusableFile, read_bytes, read_grid
+from .reading import DEFAULT_LIMITS, Limits, RawGrid, UnusableFile, read_bytes, read_grid
 from .schema import ERROR_RULES, Opportunities, error_schema, warning_schema
 from .stages import LOST, ON_HOLD, OPEN, WON, StageModel, get_stage_model, normalize_label
 from .values import (
@@ -613,11 +613,78 @@ def load_export(
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {SHAPES}")
     model = get_stage_model(stage_model)
+    grid, layout, name, sha = _read(source, file_name, sheet, limits)
+    notes = _file_notes(grid, layout)
+    cmap, kind = _columns_and_shape(layout, model, mapping, remembered, shape, dayfirst, notes)
+    _require_stage_and_id(cmap, layout, name)
+    load = _start(name, model, layout, cmap, kind, dayfirst, notes)
+    # The steps fill the typed frame column by column, in the order its columns come out.
+    _text_fields(load)
+    _stage(load)
+    _status(load)
+    _lost_stage(load)
+    _amount_and_currency(load)
+    _probability(load)
+    for f in DATE_FIELDS:
+        load.out[f] = _dates(load, f)
+    _source_and_grade(load)
+    _snapshot_date(load, as_of)
+    _checklist_and_extra_columns(load)
+    if kind == "history":
+        _reversed_outcomes(load)
+    evidence = _stage_evidence(load)
+    _rule_checks(load)
+    _close_dates(load)
+    return _result(load, grid, sha, evidence)
+
+
+@dataclass
+class _Load:
+    """One load in progress: the rows as read, the typed frame being built, findings, notes."""
+
+    name: str
+    model: StageModel
+    layout: Layout
+    cmap: ColumnMapping
+    kind: str
+    dayfirst: bool | None
+    raw: pd.DataFrame
+    findings: _Findings
+    notes: list[tuple[str, dict]]
+    out: pd.DataFrame
+    # Set by one step, read by a later one (the rule checks, the stage evidence, the result).
+    stage_counts: dict[str, int] = field(default_factory=dict)
+    implied: pd.Series | None = None  # the status each row's stage implies
+    unknown: pd.Series | None = None  # rows whose stage value the model does not know
+    explicit_status: pd.Series | None = None  # the status the file states, where it does
+    missing_id: pd.Series | None = None
+    missing_amount: pd.Series | None = None
+    snapshot_source: str | None = None
+
+    @property
+    def index(self) -> pd.Index:
+        return self.raw.index
+
+    def column(self, field_name: str) -> pd.Series | None:
+        """The raw column mapped to ``field_name``, or None."""
+        h = self.cmap.header_for(field_name)
+        return None if h is None else self.raw[h]
+
+
+def _read(
+    source: str | Path | bytes, file_name: str | None, sheet: str | int | None, limits: Limits
+) -> tuple[RawGrid, Layout, str, str]:
+    """Read the file into a grid and locate its table: ``(grid, layout, name, sha256)``."""
     data, name = read_bytes(source, file_name, limits)
     sha = hashlib.sha256(data).hexdigest()
     grid = read_grid(data, name, sheet=sheet, limits=limits)
     del data  # the grid holds what is needed; the file's bytes can go
     layout = locate_table(grid, limits.header_scan_rows)
+    return grid, layout, name, sha
+
+
+def _file_notes(grid: RawGrid, layout: Layout) -> list[tuple[str, dict]]:
+    """The notes on reading the file: the sheet taken, the encoding, the table's place."""
     notes: list[tuple[str, dict]] = []
     if grid.sheets and len(grid.sheets) > 1:
         notes.append(
@@ -629,7 +696,19 @@ def load_export(
     if grid.encoding:
         notes.append(("note_encoding", {"encoding": grid.encoding}))
     notes.extend(layout.notes)
+    return notes
 
+
+def _columns_and_shape(
+    layout: Layout,
+    model: StageModel,
+    mapping: Mapping[str, str] | None,
+    remembered: Mapping[str, Mapping[str, str]] | None,
+    shape: str,
+    dayfirst: bool | None,
+    notes: list[tuple[str, dict]],
+) -> tuple[ColumnMapping, str]:
+    """The column mapping (overrides, remembered, automatic) and the input shape."""
     signature = header_signature(layout.headers)
     remembered_map = (remembered or {}).get(signature)
     cmap = map_columns(layout.headers, model, overrides=mapping, remembered=remembered_map)
@@ -639,18 +718,27 @@ def load_export(
     if kind == "snapshot" and shape == "auto":
         change_header = _log_date_column(layout.data, cmap, dayfirst)
         if change_header is not None:
-            kind = "history"
-            fields = {h: f for h, f in cmap.fields.items() if f != Opportunities.snapshot_date}
-            fields[change_header] = Opportunities.snapshot_date
-            cmap = ColumnMapping(
-                fields,
-                cmap.units,
-                cmap.signature,
-                {**cmap.origin, change_header: "auto"},
-                tuple(h for h in cmap.unmapped if h != change_header),
-            )
+            kind, cmap = "history", _dated_by(cmap, change_header)
     if kind == "history":
         cmap = _history_mapping(cmap)
+    return cmap, kind
+
+
+def _dated_by(cmap: ColumnMapping, change_header: str) -> ColumnMapping:
+    """The mapping with ``change_header`` as the snapshot date (a log's date of change)."""
+    fields = {h: f for h, f in cmap.fields.items() if f != Opportunities.snapshot_date}
+    fields[change_header] = Opportunities.snapshot_date
+    return ColumnMapping(
+        fields,
+        cmap.units,
+        cmap.signature,
+        {**cmap.origin, change_header: "auto"},
+        tuple(h for h in cmap.unmapped if h != change_header),
+    )
+
+
+def _require_stage_and_id(cmap: ColumnMapping, layout: Layout, name: str) -> None:
+    """Raise :class:`UnusableFile` when no column gives the stage, or neither id nor name."""
     if cmap.header_for(Opportunities.stage) is None:
         raise UnusableFile("no_stage_column", file=name, headers="、".join(layout.headers[:30]))
     id_header = cmap.header_for(Opportunities.opportunity_id)
@@ -658,6 +746,17 @@ def load_export(
     if id_header is None and name_header is None:
         raise UnusableFile("no_id_column", file=name, headers="、".join(layout.headers[:30]))
 
+
+def _start(
+    name: str,
+    model: StageModel,
+    layout: Layout,
+    cmap: ColumnMapping,
+    kind: str,
+    dayfirst: bool | None,
+    notes: list[tuple[str, dict]],
+) -> _Load:
+    """The load's state: the rows with missing-value markers blanked, an empty typed frame."""
     raw = layout.data
     raw, markers = _blank_missing_markers(raw, [h for h in cmap.fields if h in raw.columns])
     if markers:
@@ -666,57 +765,68 @@ def load_export(
     findings = _Findings(layout, cmap)
     out = pd.DataFrame(index=index)
     out.index.name = "row"
+    return _Load(name, model, layout, cmap, kind, dayfirst, raw, findings, notes, out)
 
-    def column(field_name: str) -> pd.Series | None:
-        h = cmap.header_for(field_name)
-        return None if h is None else raw[h]
 
-    # Text fields.
+def _text_fields(s: _Load) -> None:
+    """Copy the text fields as strings; without an id column, make ids from the names."""
     for f in TEXT_FIELDS:
-        col = column(f)
-        out[f] = pd.Series(pd.NA, index=index, dtype=STRING) if col is None else col.astype(STRING)
-    if id_header is None:
-        names = out[Opportunities.opportunity_name]
-        account_header = cmap.header_for(Opportunities.account)
-        combined = None
-        if account_header is not None and kind != "history" and names.dropna().duplicated().any():
-            # Names repeat across customers ("ERP Upgrade"): the customer makes them unique.
-            combined = (out[Opportunities.account].fillna("") + " · " + names).where(names.notna())
-            if combined.dropna().duplicated().sum() >= names.dropna().duplicated().sum():
-                combined = None
-        if combined is None:
-            ids = names
-            notes.append(("note_id_from_name", {"column": name_header}))
-        else:
-            ids = combined.astype(STRING)
-            notes.append(
-                (
-                    "note_id_from_account_and_name",
-                    {"column": name_header, "account": account_header},
-                )
-            )
-        repeat = ids.notna() & ids.duplicated()
-        if kind != "history" and repeat.any():
-            # One export lists each deal once: rows that share a name are different deals,
-            # told apart by their order ("ERP Upgrade #2").
-            nth = ids.groupby(ids).cumcount() + 1
-            ids = ids.where(~repeat, ids + " #" + nth.astype(str))
-            notes.append(("note_id_numbered", {"count": int(repeat.sum())}))
-        out[Opportunities.opportunity_id] = ids.astype(STRING)
-        findings.header_of[Opportunities.opportunity_id] = name_header
-    missing_id = out[Opportunities.opportunity_id].isna()
+        col = s.column(f)
+        s.out[f] = (
+            pd.Series(pd.NA, index=s.index, dtype=STRING) if col is None else col.astype(STRING)
+        )
+    if s.cmap.header_for(Opportunities.opportunity_id) is None:
+        _ids_from_names(s)
+    s.missing_id = s.out[Opportunities.opportunity_id].isna()
 
-    # Stage and status.
-    stage_raw = column(Opportunities.stage).astype(STRING)
-    stage_counts = {str(k): int(v) for k, v in stage_raw.value_counts().items()}
+
+def _ids_from_names(s: _Load) -> None:
+    """Ids from the deal names: with the customer where that tells them apart, then numbered."""
+    out, kind = s.out, s.kind
+    name_header = s.cmap.header_for(Opportunities.opportunity_name)
+    names = out[Opportunities.opportunity_name]
+    account_header = s.cmap.header_for(Opportunities.account)
+    combined = None
+    if account_header is not None and kind != "history" and names.dropna().duplicated().any():
+        # Names repeat across customers ("ERP Upgrade"): the customer makes them unique.
+        combined = (out[Opportunities.account].fillna("") + " · " + names).where(names.notna())
+        if combined.dropna().duplicated().sum() >= names.dropna().duplicated().sum():
+            combined = None
+    if combined is None:
+        ids = names
+        s.notes.append(("note_id_from_name", {"column": name_header}))
+    else:
+        ids = combined.astype(STRING)
+        s.notes.append(
+            (
+                "note_id_from_account_and_name",
+                {"column": name_header, "account": account_header},
+            )
+        )
+    repeat = ids.notna() & ids.duplicated()
+    if kind != "history" and repeat.any():
+        # One export lists each deal once: rows that share a name are different deals,
+        # told apart by their order ("ERP Upgrade #2").
+        nth = ids.groupby(ids).cumcount() + 1
+        ids = ids.where(~repeat, ids + " #" + nth.astype(str))
+        s.notes.append(("note_id_numbered", {"count": int(repeat.sum())}))
+    out[Opportunities.opportunity_id] = ids.astype(STRING)
+    s.findings.header_of[Opportunities.opportunity_id] = name_header
+
+
+def _stage(s: _Load) -> None:
+    """Match the stage values to the model; an unknown value is an error with a suggestion."""
+    model = s.model
+    stage_raw = s.column(Opportunities.stage).astype(STRING)
+    s.stage_counts = {str(k): int(v) for k, v in stage_raw.value_counts().items()}
     matched = model.match(stage_raw)
-    out[Opportunities.stage] = matched["stage"].astype(STRING)
-    out[Opportunities.stage_label] = stage_raw
-    implied = matched["status"]
-    unknown = stage_raw.notna() & implied.isna()
-    if unknown.any():
-        rows = index[unknown.to_numpy()]
-        vals = stage_raw[unknown]
+    s.out[Opportunities.stage] = matched["stage"].astype(STRING)
+    s.out[Opportunities.stage_label] = stage_raw
+    s.implied = matched["status"]
+    s.unknown = stage_raw.notna() & s.implied.isna()
+    if s.unknown.any():
+        rows = s.index[s.unknown.to_numpy()]
+        vals = stage_raw[s.unknown]
         suggestions = {v: model.suggest(v) for v in vals.unique()}
         names = {lang: model.stage_names(lang) for lang in ("zh", "en")}
         params = [
@@ -730,279 +840,338 @@ def load_export(
             }
             for v in vals
         ]
-        findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
-    status_col = column(Opportunities.status)
-    status = implied
-    explicit_status = None  # the status column's own values (the stage may be unknown)
+        s.findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
+
+
+def _stated_status(s: _Load) -> tuple[pd.Series | None, pd.Series | None]:
+    """The status a status column or yes/no columns state, and the words that state it."""
+    status_col = s.column(Opportunities.status)
     explicit, said = None, None
     if status_col is not None:
         parsed = parse_status(status_col)
         explicit, said = parsed.values, status_col
-        findings.add(index[parsed.bad], "unknown_status", "warning", Opportunities.status)
-    flagged = _flag_status({f: column(f) for f in STATUS_FLAGS}, implied, findings, index)
-    if flagged is not None:
-        # Yes/no columns (IsClosed + IsWon, Odoo's Active) say what a status column would.
-        by_flags, flag_text = flagged
-        if explicit is None:
-            explicit, said = by_flags, flag_text
-        else:
-            take = explicit.isna() & by_flags.notna()
-            explicit = explicit.where(~take, by_flags)
-            said = said.astype(STRING).where(~take, flag_text)
-        if (by_flags == LOST).fillna(False).any() and FLAG_ACTIVE in cmap.fields.values():
-            archived = ((by_flags == LOST) & (implied != LOST)).fillna(False)
-            if archived.any():
-                notes.append(
-                    (
-                        "note_archived_lost",
-                        {"column": cmap.header_for(FLAG_ACTIVE), "count": int(archived.sum())},
-                    )
+        s.findings.add(s.index[parsed.bad], "unknown_status", "warning", Opportunities.status)
+    columns = {f: s.column(f) for f in STATUS_FLAGS}
+    flagged = _flag_status(columns, s.implied, s.findings, s.index)
+    if flagged is None:
+        return explicit, said
+    # Yes/no columns (IsClosed + IsWon, Odoo's Active) say what a status column would.
+    by_flags, flag_text = flagged
+    if explicit is None:
+        explicit, said = by_flags, flag_text
+    else:
+        take = explicit.isna() & by_flags.notna()
+        explicit = explicit.where(~take, by_flags)
+        said = said.astype(STRING).where(~take, flag_text)
+    if (by_flags == LOST).fillna(False).any() and FLAG_ACTIVE in s.cmap.fields.values():
+        archived = ((by_flags == LOST) & (s.implied != LOST)).fillna(False)
+        if archived.any():
+            s.notes.append(
+                (
+                    "note_archived_lost",
+                    {"column": s.cmap.header_for(FLAG_ACTIVE), "count": int(archived.sum())},
                 )
+            )
+    return explicit, said
+
+
+def _status(s: _Load) -> None:
+    """Each row's status: as stated where the file says (conflicts warned), else as implied."""
+    explicit, said = _stated_status(s)
+    implied = s.implied
+    status = implied
     if explicit is not None:
-        status_col = said
-        explicit_status = explicit
+        s.explicit_status = explicit
         conflict = explicit.notna() & implied.isin([WON, LOST, ON_HOLD]) & (explicit != implied)
         won_elsewhere = (explicit == WON) & (implied == OPEN)
         flag = (conflict | won_elsewhere).fillna(False).to_numpy(dtype=bool)
         if flag.any():
-            findings.add(
-                index[flag],
+            s.findings.add(
+                s.index[flag],
                 "stage_status_conflict",
                 "warning",
                 Opportunities.stage,
-                params=[{"status": s} for s in status_col[flag].astype(str)],
+                params=[{"status": x} for x in said[flag].astype(str)],
             )
         status = explicit.where(explicit.notna(), status)
         # A won deal has reached the won stage, whatever stage the row last showed.
-        out.loc[(explicit == WON).fillna(False).to_numpy(dtype=bool), Opportunities.stage] = (
-            model.won.key
-        )
-    out[Opportunities.status] = status.fillna(OPEN).mask(unknown, OPEN).astype(STRING)
-    lost_stage = column("lost_stage")
-    if lost_stage is not None:
-        # A lost deal whose stage column says only "lost" sits at the stage it was lost in.
-        was = model.match(lost_stage.astype(STRING))["stage"]
-        fill = (
-            (out[Opportunities.status] == LOST)
-            & out[Opportunities.stage].isna()
-            & was.notna()
-            & (was != model.won.key)
-        ).to_numpy(dtype=bool)
-        if fill.any():
-            out.loc[fill, Opportunities.stage] = was[fill]
-            notes.append(
-                (
-                    "note_lost_stage",
-                    {"column": cmap.header_for("lost_stage"), "count": int(fill.sum())},
-                )
-            )
+        won = (explicit == WON).fillna(False).to_numpy(dtype=bool)
+        s.out.loc[won, Opportunities.stage] = s.model.won.key
+    s.out[Opportunities.status] = status.fillna(OPEN).mask(s.unknown, OPEN).astype(STRING)
 
-    # Amount and currency.
-    amount_header = cmap.header_for(Opportunities.amount)
-    currency = pd.Series(pd.NA, index=index, dtype=STRING)
-    if amount_header is not None:
-        mult, unit_currency = cmap.units.get(amount_header, (1.0, None))
-        if mult != 1.0:
-            unit = re.search(r"[\(（\[【/／]\s*([^\)）\]】]+)", amount_header)
-            notes.append(
-                (
-                    "note_unit",
-                    {
-                        "column": amount_header,
-                        "multiplier": mult,
-                        "unit": unit.group(1) if unit else "",
-                    },
-                )
+
+def _lost_stage(s: _Load) -> None:
+    """Place lost deals without a stage at the stage a lost-stage column names."""
+    lost_stage = s.column("lost_stage")
+    if lost_stage is None:
+        return
+    out = s.out
+    # A lost deal whose stage column says only "lost" sits at the stage it was lost in.
+    was = s.model.match(lost_stage.astype(STRING))["stage"]
+    fill = (
+        (out[Opportunities.status] == LOST)
+        & out[Opportunities.stage].isna()
+        & was.notna()
+        & (was != s.model.won.key)
+    ).to_numpy(dtype=bool)
+    if fill.any():
+        out.loc[fill, Opportunities.stage] = was[fill]
+        s.notes.append(
+            (
+                "note_lost_stage",
+                {"column": s.cmap.header_for("lost_stage"), "count": int(fill.sum())},
             )
-        parsed = parse_amount(raw[amount_header], mult)
-        out[Opportunities.amount] = parsed.values
-        findings.add(index[parsed.bad], "unparseable_amount", "error", Opportunities.amount)
-        if parsed.extra is not None:
-            currency = parsed.extra.astype(STRING)
-        if unit_currency:
-            currency = currency.where(currency.notna(), unit_currency)
-            notes.append(
-                ("note_currency_from_header", {"currency": unit_currency, "column": amount_header})
-            )
-        missing_amount = raw[amount_header].isna()
-    else:
-        # No amount column at all is a property of the file, not of each row.
-        out[Opportunities.amount] = np.nan
-        missing_amount = pd.Series(False, index=index)
-        notes.append(("note_no_amount_column", {}))
-    cur_col = column(Opportunities.currency)
+        )
+
+
+def _amount_and_currency(s: _Load) -> None:
+    """Parse the amounts (in the header's unit); the currency from a column, the values or header."""
+    currency = _amount(s)
+    cur_col = s.column(Opportunities.currency)
     if cur_col is not None:
         explicit_cur = cur_col.astype(STRING).str.strip().str.upper()
         currency = explicit_cur.where(explicit_cur.notna(), currency)
-    out[Opportunities.currency] = currency.astype(STRING)
+    s.out[Opportunities.currency] = currency.astype(STRING)
 
-    # Probability.
-    prob_col = column(Opportunities.probability)
-    if prob_col is not None:
-        parsed = parse_probability(prob_col)
-        out[Opportunities.probability] = parsed.values
-        findings.add(
-            index[parsed.bad], "unparseable_probability", "warning", Opportunities.probability
-        )
-        if parsed.note:
-            notes.append(
-                ("note_" + parsed.note, {"column": cmap.header_for(Opportunities.probability)})
+
+def _amount(s: _Load) -> pd.Series:
+    """Parse the amount column (in its header's unit); return the currency it gives, if any."""
+    amount_header = s.cmap.header_for(Opportunities.amount)
+    currency = pd.Series(pd.NA, index=s.index, dtype=STRING)
+    if amount_header is None:
+        # No amount column at all is a property of the file, not of each row.
+        s.out[Opportunities.amount] = np.nan
+        s.missing_amount = pd.Series(False, index=s.index)
+        s.notes.append(("note_no_amount_column", {}))
+        return currency
+    mult, unit_currency = s.cmap.units.get(amount_header, (1.0, None))
+    if mult != 1.0:
+        unit = re.search(r"[\(（\[【/／]\s*([^\)）\]】]+)", amount_header)
+        s.notes.append(
+            (
+                "note_unit",
+                {
+                    "column": amount_header,
+                    "multiplier": mult,
+                    "unit": unit.group(1) if unit else "",
+                },
             )
-    else:
-        out[Opportunities.probability] = np.nan
+        )
+    parsed = parse_amount(s.raw[amount_header], mult)
+    s.out[Opportunities.amount] = parsed.values
+    s.findings.add(s.index[parsed.bad], "unparseable_amount", "error", Opportunities.amount)
+    if parsed.extra is not None:
+        currency = parsed.extra.astype(STRING)
+    if unit_currency:
+        currency = currency.where(currency.notna(), unit_currency)
+        s.notes.append(
+            ("note_currency_from_header", {"currency": unit_currency, "column": amount_header})
+        )
+    s.missing_amount = s.raw[amount_header].isna()
+    return currency
 
-    # Dates.
-    def dates(field_name: str, header: str | None = None) -> pd.Series:
-        header = header or cmap.header_for(field_name)
-        if header is None:
-            return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
-        parsed = parse_date(raw[header], dayfirst=dayfirst)
-        values = parsed.values
-        findings.add(index[parsed.bad], "unparseable_date", "warning", field_name, header=header)
-        if parsed.extra is not None:
-            imp = parsed.extra.to_numpy(dtype=bool)
-            findings.add(index[imp], "impossible_date", "warning", field_name, header=header)
-            values = values.mask(parsed.extra)
-        if parsed.note:
-            notes.append(("note_" + parsed.note, {"column": header}))
-        return values
 
-    for f in DATE_FIELDS:
-        out[f] = dates(f)
+def _probability(s: _Load) -> None:
+    """Parse the win probability (0–1 or 0–100, noted); unreadable values are warnings."""
+    prob_col = s.column(Opportunities.probability)
+    if prob_col is None:
+        s.out[Opportunities.probability] = np.nan
+        return
+    parsed = parse_probability(prob_col)
+    s.out[Opportunities.probability] = parsed.values
+    s.findings.add(
+        s.index[parsed.bad], "unparseable_probability", "warning", Opportunities.probability
+    )
+    if parsed.note:
+        s.notes.append(
+            ("note_" + parsed.note, {"column": s.cmap.header_for(Opportunities.probability)})
+        )
 
-    # Source and grade.
-    src = column(Opportunities.source)
+
+def _dates(s: _Load, field_name: str, header: str | None = None) -> pd.Series:
+    """One date column parsed; unreadable and impossible dates are warnings (and blanked)."""
+    header = header or s.cmap.header_for(field_name)
+    if header is None:
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    parsed = parse_date(s.raw[header], dayfirst=s.dayfirst)
+    values = parsed.values
+    s.findings.add(s.index[parsed.bad], "unparseable_date", "warning", field_name, header=header)
+    if parsed.extra is not None:
+        imp = parsed.extra.to_numpy(dtype=bool)
+        s.findings.add(s.index[imp], "impossible_date", "warning", field_name, header=header)
+        values = values.mask(parsed.extra)
+    if parsed.note:
+        s.notes.append(("note_" + parsed.note, {"column": header}))
+    return values
+
+
+def _source_and_grade(s: _Load) -> None:
+    """Parse the deal source, grade and forecast category; an unknown grade is a warning."""
+    out, index = s.out, s.index
+    src = s.column(Opportunities.source)
     out[Opportunities.source] = (
         pd.Series(pd.NA, index=index, dtype=STRING)
         if src is None
         else parse_source(src).values.astype(STRING)
     )
-    grade_col = column(Opportunities.grade)
+    grade_col = s.column(Opportunities.grade)
     if grade_col is not None:
         parsed = parse_grade(grade_col)
         out[Opportunities.grade] = parsed.values.astype(STRING)
-        findings.add(index[parsed.bad], "unknown_grade", "warning", Opportunities.grade)
+        s.findings.add(index[parsed.bad], "unknown_grade", "warning", Opportunities.grade)
     else:
         out[Opportunities.grade] = pd.Series(pd.NA, index=index, dtype=STRING)
 
-    category = column(Opportunities.forecast_category)
+    category = s.column(Opportunities.forecast_category)
     out[Opportunities.forecast_category] = (
         pd.Series(pd.NA, index=index, dtype=STRING)
         if category is None
         else parse_forecast_category(category).values.astype(STRING)
     )
 
-    # Snapshot date: a column, else the user's date, else the file name; never guessed.
-    snap_header = cmap.header_for(Opportunities.snapshot_date)
-    user_date = None if as_of is None else pd.Timestamp(as_of)
-    fallback, snapshot_source = None, None
-    if user_date is not None:
-        fallback, snapshot_source = user_date.normalize(), "user"
-    else:
-        from_name = snapshot_date_from_name(name)
-        if from_name is not None:
-            fallback, snapshot_source = from_name[0], "file_name"
+
+def _snapshot_date(s: _Load, as_of: date | str | pd.Timestamp | None) -> None:
+    """Each row's snapshot date: a column, else the user's date, else the file name's."""
+    # Never guessed: with none of the three, the file is unusable (with a proposed date).
+    snap_header = s.cmap.header_for(Opportunities.snapshot_date)
+    fallback, s.snapshot_source = _snapshot_fallback(as_of, s.name)
     if snap_header is not None:
-        parsed = parse_date(raw[snap_header], dayfirst=dayfirst)
-        snap = parsed.values
-        if parsed.extra is not None:
-            parsed_bad = parsed.bad | parsed.extra.to_numpy(dtype=bool)
-            snap = snap.mask(parsed.extra)
-        else:
-            parsed_bad = parsed.bad
-        if fallback is not None:
-            snap = snap.where(snap.notna() | parsed_bad, fallback)
-        bad = parsed_bad | snap.isna().to_numpy()
-        findings.add(
-            index[bad],
-            "unparseable_snapshot_date",
-            "error",
-            Opportunities.snapshot_date,
-            header=snap_header,
-        )
-        notes.append(
-            (
-                "note_shape_history" if kind == "history" else "note_snapshot_from_column",
-                {"column": snap_header},
-            )
-        )
-        snapshot_source = "column"
-    elif kind == "history" or fallback is None:
+        snap = _snapshot_from_column(s, snap_header, fallback)
+        s.snapshot_source = "column"
+    elif s.kind == "history" or fallback is None:
         proposed, origin, column_name = propose_snapshot_date(
-            raw, out, cmap, dayfirst, layout.footer
+            s.raw, s.out, s.cmap, s.dayfirst, s.layout.footer
         )
         raise UnusableFile(
             "no_snapshot_date",
-            file=name,
+            file=s.name,
             proposed=proposed.date().isoformat(),
             origin=origin,
             column=column_name,
         )
     else:
-        snap = pd.Series(fallback, index=index, dtype="datetime64[ns]")
-        if snapshot_source == "user":
-            notes.append(("note_snapshot_from_user", {"date": fallback.date().isoformat()}))
-        else:
-            label = snapshot_date_from_name(name)[1]
-            key = (
-                "note_snapshot_from_name"
-                if "D" not in label.replace("YYYY", "")
-                else "note_snapshot_from_name_day"
-            )
-            notes.append(
-                (key, {"date": fallback.date().isoformat(), "file": name, "pattern": label})
-            )
-    out[Opportunities.snapshot_date] = snap
+        snap = _snapshot_from_fallback(s, fallback)
+    s.out[Opportunities.snapshot_date] = snap
 
-    # Milestone checklist and per-stage date columns.
+
+def _snapshot_fallback(
+    as_of: date | str | pd.Timestamp | None, name: str
+) -> tuple[pd.Timestamp | None, str | None]:
+    """The date the user gave, else the one the file name carries, and which it was."""
+    user_date = None if as_of is None else pd.Timestamp(as_of)
+    if user_date is not None:
+        return user_date.normalize(), "user"
+    from_name = snapshot_date_from_name(name)
+    if from_name is not None:
+        return from_name[0], "file_name"
+    return None, None
+
+
+def _snapshot_from_column(s: _Load, header: str, fallback: pd.Timestamp | None) -> pd.Series:
+    """The snapshot-date column parsed, blanks filled from ``fallback``; bad dates are errors."""
+    parsed = parse_date(s.raw[header], dayfirst=s.dayfirst)
+    snap = parsed.values
+    if parsed.extra is not None:
+        parsed_bad = parsed.bad | parsed.extra.to_numpy(dtype=bool)
+        snap = snap.mask(parsed.extra)
+    else:
+        parsed_bad = parsed.bad
+    if fallback is not None:
+        snap = snap.where(snap.notna() | parsed_bad, fallback)
+    bad = parsed_bad | snap.isna().to_numpy()
+    s.findings.add(
+        s.index[bad],
+        "unparseable_snapshot_date",
+        "error",
+        Opportunities.snapshot_date,
+        header=header,
+    )
+    s.notes.append(
+        (
+            "note_shape_history" if s.kind == "history" else "note_snapshot_from_column",
+            {"column": header},
+        )
+    )
+    return snap
+
+
+def _snapshot_from_fallback(s: _Load, fallback: pd.Timestamp) -> pd.Series:
+    """Every row dated ``fallback`` (the user's date or the file name's), with a note saying so."""
+    snap = pd.Series(fallback, index=s.index, dtype="datetime64[ns]")
+    if s.snapshot_source == "user":
+        s.notes.append(("note_snapshot_from_user", {"date": fallback.date().isoformat()}))
+    else:
+        label = snapshot_date_from_name(s.name)[1]
+        key = (
+            "note_snapshot_from_name"
+            if "D" not in label.replace("YYYY", "")
+            else "note_snapshot_from_name_day"
+        )
+        s.notes.append(
+            (key, {"date": fallback.date().isoformat(), "file": s.name, "pattern": label})
+        )
+    return snap
+
+
+def _checklist_and_extra_columns(s: _Load) -> None:
+    """Add the milestone checklist, per-stage dates, unmapped columns and how rows were seen."""
+    out = s.out
     stage_date_cols = []
-    for header, target in cmap.fields.items():
+    for header, target in s.cmap.fields.items():
         if target.startswith("checklist."):
-            parsed = parse_bool(raw[header])
+            parsed = parse_bool(s.raw[header])
             out[target] = parsed.values
-            findings.add(
-                index[parsed.bad], "unparseable_checklist", "warning", target, header=header
+            s.findings.add(
+                s.index[parsed.bad], "unparseable_checklist", "warning", target, header=header
             )
         elif target.startswith("stage_date."):
-            out[target] = dates(target, header)
+            out[target] = _dates(s, target, header)
             stage_date_cols.append(header)
-    if kind == "stage_dates":
-        notes.append(("note_shape_stage_dates", {"columns": "、".join(stage_date_cols)}))
-    for header in cmap.unmapped:
-        out[f"extra.{header}"] = raw[header].astype(STRING)
-    if cmap.unmapped:
-        notes.append(("note_unmapped", {"columns": "、".join(cmap.unmapped)}))
-    out["observed_via"] = "history" if kind == "history" else "snapshot"
+    if s.kind == "stage_dates":
+        s.notes.append(("note_shape_stage_dates", {"columns": "、".join(stage_date_cols)}))
+    for header in s.cmap.unmapped:
+        out[f"extra.{header}"] = s.raw[header].astype(STRING)
+    if s.cmap.unmapped:
+        s.notes.append(("note_unmapped", {"columns": "、".join(s.cmap.unmapped)}))
+    out["observed_via"] = "history" if s.kind == "history" else "snapshot"
 
-    if kind == "history":
-        # A deal logged won and later lost is a CRM correction: it counts by its final
-        # outcome (the history takes the last row), and the reversal is reported.
-        seq = out[
-            [Opportunities.opportunity_id, Opportunities.snapshot_date, Opportunities.status]
-        ].sort_values([Opportunities.opportunity_id, Opportunities.snapshot_date], kind="stable")
-        won_before = (
-            (seq[Opportunities.status] == WON)
-            .astype("int8")
-            .groupby(seq[Opportunities.opportunity_id])
-            .cummax()
-            .groupby(seq[Opportunities.opportunity_id])
-            .shift(fill_value=0)
-            .astype(bool)
-        )
-        reversed_rows = seq.index[
-            ((seq[Opportunities.status] == LOST) & won_before).to_numpy(dtype=bool)
-        ]
-        findings.add(reversed_rows, "outcome_reversed", "warning", Opportunities.stage)
 
-    evidence = stage_evidence(
+def _reversed_outcomes(s: _Load) -> None:
+    """Warn of the rows of a log where a deal once won is later lost."""
+    # A deal logged won and later lost is a CRM correction: it counts by its final
+    # outcome (the history takes the last row), and the reversal is reported.
+    seq = s.out[
+        [Opportunities.opportunity_id, Opportunities.snapshot_date, Opportunities.status]
+    ].sort_values([Opportunities.opportunity_id, Opportunities.snapshot_date], kind="stable")
+    won_before = (
+        (seq[Opportunities.status] == WON)
+        .astype("int8")
+        .groupby(seq[Opportunities.opportunity_id])
+        .cummax()
+        .groupby(seq[Opportunities.opportunity_id])
+        .shift(fill_value=0)
+        .astype(bool)
+    )
+    reversed_rows = seq.index[
+        ((seq[Opportunities.status] == LOST) & won_before).to_numpy(dtype=bool)
+    ]
+    s.findings.add(reversed_rows, "outcome_reversed", "warning", Opportunities.stage)
+
+
+def _stage_evidence(s: _Load) -> pd.DataFrame:
+    """What the file says about each stage value as written (for inferring a stage model)."""
+    out = s.out
+    return stage_evidence(
         out[Opportunities.stage_label],
         out[Opportunities.opportunity_id],
         out[Opportunities.snapshot_date],
         out[Opportunities.probability],
-        explicit_status,
+        s.explicit_status,
     )
 
-    # pandera: rule checks on the typed frame.
+
+def _rule_checks(s: _Load) -> None:
+    """Run the pandera error and warning rules on the typed frame and record what fails."""
     unique = (
         (
             Opportunities.opportunity_id,
@@ -1010,33 +1179,37 @@ def load_export(
             Opportunities.stage_label,
             Opportunities.status,
         )
-        if kind == "history"
+        if s.kind == "history"
         else (Opportunities.opportunity_id, Opportunities.snapshot_date)
     )
     # Rows a rule may report: a blank id is not also a duplicate, an unknown stage is not also
     # a missing one, and an unreadable amount (already an error) is not also a missing one.
     only = {
-        "duplicate_id": ~missing_id,
-        "missing_stage": ~unknown,
-        "missing_amount": missing_amount,
+        "duplicate_id": ~s.missing_id,
+        "missing_stage": ~s.unknown,
+        "missing_amount": s.missing_amount,
     }
     # pandera reports a failing frame-wide check once per column it sees, so each schema is
     # given only the columns its checks read.
-    errors = error_schema(model, unique)
-    _run_schema(errors, out[list(errors.columns)], findings, "error", only)
+    errors = error_schema(s.model, unique)
+    _run_schema(errors, s.out[list(errors.columns)], s.findings, "error", only)
     # Warnings are cross-column rules: pandera's Check gives each one's mask directly.
-    narrow = out[list(WARNING_COLUMNS)]
-    for check in warning_schema(kind != "history").checks:
+    narrow = s.out[list(WARNING_COLUMNS)]
+    for check in warning_schema(s.kind != "history").checks:
         failed = ~check(narrow).check_output.to_numpy(dtype=bool)
-        _report(check.name, narrow.index[failed], narrow, findings, "warning", only)
+        _report(check.name, narrow.index[failed], narrow, s.findings, "warning", only)
 
+
+def _close_dates(s: _Load) -> None:
+    """Fill the actual close date of closed deals from a lost-date or single close-date column."""
+    # (After the rule checks: they read the close-date column once, as the expected close.)
+    out, cmap = s.out, s.cmap
     if cmap.header_for("lost_date") is not None:
         # Won and lost dates kept apart (Pipedrive): a lost deal closed on its lost date.
         lost_rows = (out[Opportunities.status] == LOST).to_numpy(dtype=bool)
         out[Opportunities.close_date] = out[Opportunities.close_date].mask(
             lost_rows & out["lost_date"].notna().to_numpy(), out["lost_date"]
         )
-    # (After the checks: the rules already read this column once, as the expected close.)
     close_header = cmap.header_for(Opportunities.expected_close_date)
     if cmap.header_for(Opportunities.close_date) is None and close_header is not None:
         # One "close date" column (Salesforce, most spreadsheets) is the expected close of an
@@ -1046,34 +1219,38 @@ def load_export(
             out[Opportunities.close_date] = out[Opportunities.expected_close_date].where(
                 closed_rows
             )
-            notes.append(("note_close_date_both", {"column": close_header}))
+            s.notes.append(("note_close_date_both", {"column": close_header}))
 
-    frame = findings.frame()
+
+def _result(s: _Load, grid: RawGrid, sha: str, evidence: pd.DataFrame) -> LoadResult:
+    """Split the rows into valid and rejected and gather everything into a :class:`LoadResult`."""
+    out, raw, layout = s.out, s.raw, s.layout
+    frame = s.findings.frame()
     rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
     valid = out[~out.index.isin(rejected_rows)] if len(rejected_rows) else out
     valid["flags"] = _flags(frame).reindex(valid.index).astype(STRING)
     rejected = raw.loc[rejected_rows].copy()
     rejected.index.name = "row"
     return LoadResult(
-        file_name=name,
+        file_name=s.name,
         file_format=grid.file_format,
         content_sha256=sha,
-        stage_model=model,
-        mapping=cmap,
-        shape=kind,
+        stage_model=s.model,
+        mapping=s.cmap,
+        shape=s.kind,
         header_row=layout.header_row,
         opportunities=valid,
         rejected=rejected,
         findings=frame,
-        notes=tuple(notes),
+        notes=tuple(s.notes),
         rows_read=len(raw),
         sheet=grid.sheet,
         sheets=grid.sheets,
         encoding=grid.encoding,
-        snapshot_source=snapshot_source,
+        snapshot_source=s.snapshot_source,
         letters=dict(layout.letters),
         preview=raw.head(50).copy(),
-        stage_counts=stage_counts,
+        stage_counts=s.stage_counts,
         stage_evidence=evidence,
     )
 
