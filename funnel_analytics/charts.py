@@ -74,12 +74,14 @@ def stage_colors(model: StageModel) -> dict[str, str]:
     return colors
 
 
-def funnel_figure(counts: pd.DataFrame, model: StageModel, lang: str = "zh") -> go.Figure:
+def funnel_figure(
+    counts: pd.DataFrame, model: StageModel, lang: str = "zh", unit: tuple[float, str] | None = None
+) -> go.Figure:
     """Deals per stage in model order; hover gives amount and weighted amount, and the rule."""
     names = model.stage_names(lang)
     colors = stage_colors(model)
     custom = [
-        [format_amount(a, lang), format_amount(w, lang)]
+        [format_amount(a, lang, unit=unit), format_amount(w, lang, unit=unit)]
         for a, w in zip(counts["amount"], counts["weighted"], strict=True)
     ]
     # One snapshot's funnel is the stock per stage: a share of the first stage is shown where
@@ -106,9 +108,16 @@ def funnel_figure(counts: pd.DataFrame, model: StageModel, lang: str = "zh") -> 
     return fig
 
 
-def _measure(measure: str, lang: str, largest: float | None = None) -> tuple[str, float, str, str]:
+def _measure(
+    measure: str,
+    lang: str,
+    largest: float | None = None,
+    view: tuple[float, str] | None = None,
+) -> tuple[str, float, str, str]:
+    """Column, divisor, label and unit of a chart's measure; amounts in the view's unit when
+    the page gives one, else in the unit of the chart's own largest value."""
     if measure == "amount":
-        div, unit = amount_unit(lang, largest)
+        div, unit = view or amount_unit(lang, largest)
         return "amount", div, t("measure_amount", lang), unit
     return "count", 1.0, t("measure_count", lang), ""
 
@@ -128,10 +137,11 @@ def breakdown_figure(
     measure: str = "amount",
     labels: dict[str, str] | None = None,
     max_groups: int = 20,
+    unit: tuple[float, str] | None = None,
 ) -> go.Figure:
     """Horizontal stacked bars: one bar per group (team, owner, source, grade), one colour per stage."""
     largest = breakdown.groupby("group")["amount"].sum().max() if len(breakdown) else None
-    column, div, measure_label, unit = _measure(measure, lang, largest)
+    column, div, measure_label, unit = _measure(measure, lang, largest, unit)
     names = model.stage_names(lang)
     colors = stage_colors(model)
     labels = dict(labels or {})
@@ -163,11 +173,15 @@ def breakdown_figure(
 
 
 def trend_figure(
-    trend: pd.DataFrame, model: StageModel, lang: str, measure: str = "amount"
+    trend: pd.DataFrame,
+    model: StageModel,
+    lang: str,
+    measure: str = "amount",
+    unit: tuple[float, str] | None = None,
 ) -> go.Figure:
     """Open pipeline per snapshot, stacked by stage in model order."""
     largest = trend.groupby("snapshot_date")["amount"].sum().max() if len(trend) else None
-    column, div, measure_label, unit = _measure(measure, lang, largest)
+    column, div, measure_label, unit = _measure(measure, lang, largest, unit)
     names = model.stage_names(lang)
     colors = stage_colors(model)
     dates = sorted(trend["snapshot_date"].unique()) if len(trend) else []
@@ -313,7 +327,9 @@ def win_rate_figure(
     return fig
 
 
-def waterfall_figure(steps: pd.DataFrame, lang: str, measure: str = "amount") -> go.Figure:
+def waterfall_figure(
+    steps: pd.DataFrame, lang: str, measure: str = "amount", unit: tuple[float, str] | None = None
+) -> go.Figure:
     """Pipeline changes between two snapshots; the bars reconcile start to end."""
     sign = {
         "start": "absolute",
@@ -328,7 +344,8 @@ def waterfall_figure(steps: pd.DataFrame, lang: str, measure: str = "amount") ->
     }
     minus = {"decreased", "won", "lost", "moved_out"}
     largest = steps.loc[steps["step"].isin(["start", "end"]), "amount"].abs().max()
-    div, unit = amount_unit(lang, largest) if measure == "amount" else (1.0, "")
+    view = unit
+    div, unit = (view or amount_unit(lang, largest)) if measure == "amount" else (1.0, "")
     rows = (
         steps[(steps["step"] != "increased") & (steps["step"] != "decreased")]
         if measure == "count"
@@ -337,7 +354,10 @@ def waterfall_figure(steps: pd.DataFrame, lang: str, measure: str = "amount") ->
     values = [
         (-v if s in minus else v) / div for s, v in zip(rows["step"], rows[measure], strict=True)
     ]
-    shown = [format_amount(v * div, lang) if measure == "amount" else f"{v:+,.0f}" for v in values]
+    shown = [
+        format_amount(v * div, lang, unit=view) if measure == "amount" else f"{v:+,.0f}"
+        for v in values
+    ]
     fig = go.Figure(
         go.Waterfall(
             x=[t(f"step_{s}", lang) for s in rows["step"]],
@@ -490,10 +510,13 @@ def plan_figure(vs: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
 
 
 def forecast_figure(
-    by_month: pd.DataFrame, lang: str, target_line: float | None = None
+    by_month: pd.DataFrame,
+    lang: str,
+    target_line: float | None = None,
+    unit: tuple[float, str] | None = None,
 ) -> go.Figure:
     """Monte Carlo bookings per month: the P10–P90 band, P50 and the exact expectation."""
-    div, unit = amount_unit(lang)
+    div, unit = unit or amount_unit(lang, by_month["p90"].max() if len(by_month) else None)
     x = by_month["period"].tolist()
     fig = go.Figure(
         [
@@ -537,7 +560,7 @@ def forecast_figure(
         ]
     )
     fig.update_layout(
-        title=f"{t('chart_forecast', lang)}<br><sup>{unit}</sup>",
+        title=f"{t('chart_forecast', lang)}<br><sup>{_axis('amount', unit, lang)}</sup>",
         height=420,
         yaxis={"tickformat": ",.0f"},
         xaxis={"type": "category"},
@@ -546,9 +569,12 @@ def forecast_figure(
     return fig
 
 
-def weighted_figure(by_period: pd.DataFrame, lang: str) -> go.Figure:
+def weighted_figure(
+    by_period: pd.DataFrame, lang: str, unit: tuple[float, str] | None = None
+) -> go.Figure:
     """Open and weighted amount by expected close month; overdue and undated deals first, in red."""
-    div, unit = amount_unit(lang)
+    largest = by_period["amount"].max() if len(by_period) else None
+    div, unit = unit or amount_unit(lang, largest)
     labels = [
         t(f"bucket_{p}", lang) if p in ("overdue", "no_date") else p for p in by_period["period"]
     ]
@@ -575,7 +601,7 @@ def weighted_figure(by_period: pd.DataFrame, lang: str) -> go.Figure:
     )
     fig.update_layout(
         barmode="overlay",
-        title=f"{t('chart_weighted', lang)}<br><sup>{unit}</sup>",
+        title=f"{t('chart_weighted', lang)}<br><sup>{_axis('amount', unit, lang)}</sup>",
         height=400,
         xaxis={"type": "category"},
         yaxis={"tickformat": ",.0f"},
@@ -638,9 +664,11 @@ def calibration_figure(cal: pd.DataFrame, model: StageModel, lang: str) -> go.Fi
     return fig
 
 
-def accuracy_figure(acc: pd.DataFrame, lang: str) -> go.Figure:
+def accuracy_figure(
+    acc: pd.DataFrame, lang: str, unit: tuple[float, str] | None = None
+) -> go.Figure:
     """At each past snapshot: the weighted forecast for the next interval vs what was won."""
-    div, unit = amount_unit(lang)
+    div, unit = unit or amount_unit(lang)
     x = [pd.Timestamp(d).strftime("%Y-%m-%d") for d in acc["snapshot_date"]]
     fig = go.Figure(
         [
@@ -663,7 +691,7 @@ def accuracy_figure(acc: pd.DataFrame, lang: str) -> go.Figure:
     )
     fig.update_layout(
         barmode="group",
-        title=f"{t('chart_accuracy', lang)}<br><sup>{unit}</sup>",
+        title=f"{t('chart_accuracy', lang)}<br><sup>{_axis('amount', unit, lang)}</sup>",
         height=380,
         xaxis={"type": "category"},
         yaxis={"tickformat": ",.0f"},
@@ -672,10 +700,16 @@ def accuracy_figure(acc: pd.DataFrame, lang: str) -> go.Figure:
     return fig
 
 
-def scenarios_figure(table: pd.DataFrame, lang: str, target: float | None = None) -> go.Figure:
+def scenarios_figure(
+    table: pd.DataFrame,
+    lang: str,
+    target: float | None = None,
+    unit: tuple[float, str] | None = None,
+) -> go.Figure:
     """Each scenario's bookings of the period: P50 with the P10–P90 range, and the target.
     The first row is the baseline (drawn grey)."""
-    div, unit = amount_unit(lang)
+    largest = max(table["p90_year"].max() if len(table) else 0.0, target or 0.0)
+    div, unit = unit or amount_unit(lang, largest)
     fig = go.Figure(
         go.Bar(
             x=table["scenario"].tolist(),
@@ -702,7 +736,7 @@ def scenarios_figure(table: pd.DataFrame, lang: str, target: float | None = None
             annotation_position="top left",
         )
     fig.update_layout(
-        title=f"{t('chart_scenarios', lang)}<br><sup>{unit}</sup>",
+        title=f"{t('chart_scenarios', lang)}<br><sup>{_axis('amount', unit, lang)}</sup>",
         height=400,
         yaxis={"tickformat": ",.0f"},
         **_LAYOUT,
@@ -710,9 +744,11 @@ def scenarios_figure(table: pd.DataFrame, lang: str, target: float | None = None
     return fig
 
 
-def tornado_figure(tor: pd.DataFrame, lang: str) -> go.Figure:
+def tornado_figure(
+    tor: pd.DataFrame, lang: str, unit: tuple[float, str] | None = None
+) -> go.Figure:
     """Which lever moves the period's expected bookings most: each lever ±20% alone."""
-    div, unit = amount_unit(lang)
+    div, unit = unit or amount_unit(lang)
     base = float(tor["baseline"].iloc[0]) if len(tor) else 0.0
     order = tor.iloc[::-1]
     names = [t(f"lever_{k}", lang) for k in order["lever"]]
@@ -738,7 +774,7 @@ def tornado_figure(tor: pd.DataFrame, lang: str) -> go.Figure:
     )
     fig.update_layout(
         barmode="overlay",
-        title=f"{t('chart_tornado', lang)}<br><sup>{unit}</sup>",
+        title=f"{t('chart_tornado', lang)}<br><sup>{_axis('amount', unit, lang)}</sup>",
         height=340,
         xaxis={"tickformat": ",.0f"},
         **_LAYOUT,

@@ -100,13 +100,15 @@ def presented(
     table_name: str | None = None,
     model: StageModel | None = None,
     screen: bool = False,
+    unit: tuple[float, str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """``frame`` as a reader sees it: headers in ``lang``, stage keys as stage names, months
     as months; on screen, amounts in the language's unit (万元, k) named in the header and
-    counts and days as whole numbers. Returns the frame and each header's kind."""
+    counts and days as whole numbers (``unit``: the view's, else the language's). Returns the
+    frame and each header's kind."""
     spec = TABLES.get(table_name) if table_name else None
     names = _member_names(model, lang)
-    div, unit = amount_unit(lang)
+    div, unit = unit or amount_unit(lang)
     out: dict[str, pd.Series] = {}
     kinds: dict[str, str] = {}
     for name in frame.columns:

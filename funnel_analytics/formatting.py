@@ -6,19 +6,39 @@ import math
 
 import pandas as pd
 
-__all__ = ["UNIT_NAMES", "amount_unit", "format_amount", "format_count", "format_date"]
+__all__ = [
+    "UNIT_NAMES",
+    "amount_unit",
+    "format_amount",
+    "format_count",
+    "format_date",
+    "view_unit",
+]
 
 
-def format_amount(value: float | None, lang: str = "zh", digits: int = 1) -> str:
+def format_amount(
+    value: float | None,
+    lang: str = "zh",
+    digits: int = 1,
+    unit: tuple[float, str] | None = None,
+) -> str:
     """``12_345_678`` → ``"1234.6万"`` (zh) or ``"12.3M"`` (en); small amounts in full.
+    With ``unit`` (from :func:`amount_unit` or :func:`view_unit`), in that unit, so that a
+    view's tiles read in the unit of its tables and charts.
 
     >>> format_amount(123_456_789, "zh"), format_amount(123_456_789, "en")
     ('1.23亿', '123.5M')
+    >>> format_amount(123_456_789, "zh", unit=(1e4, "万元")), format_amount(8.4e6, "en", unit=(1e3, "k"))
+    ('12,346万', '8,400k')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     sign = "-" if value < 0 else ""
     v = abs(float(value))
+    if unit is not None:
+        shown = v / unit[0]
+        places = 0 if shown >= 100 else 1 if shown >= 10 else 2
+        return f"{sign}{shown:,.{places}f}{SHORT_UNITS.get(unit[1], unit[1])}"
     if lang == "zh":
         if v >= 1e8:
             return f"{sign}{v / 1e8:,.2f}亿"
@@ -53,6 +73,23 @@ def amount_unit(lang: str = "zh", largest: float | None = None) -> tuple[float, 
 
 
 UNIT_NAMES = {"k": "thousands", "M": "millions", "万元": "万元", "亿元": "亿元"}
+SHORT_UNITS = {"万元": "万", "亿元": "亿"}  # a unit as a tile's suffix (k and M as they are)
+
+
+def view_unit(lang: str, *amounts: object) -> tuple[float, str]:
+    """The one unit of a view (a page's tiles, tables and charts): :func:`amount_unit` of the
+    largest amount it shows. Arrays, Series and missing values may be given.
+
+    >>> view_unit("en", 2.5e6, [1e6, 3.2e7]), view_unit("zh", 1.3e8)
+    ((1000000.0, 'M'), (10000.0, '万元'))
+    """
+    largest = 0.0
+    for a in amounts:
+        values = pd.Series(a, dtype="float64") if not isinstance(a, pd.Series) else a
+        top = pd.to_numeric(values, errors="coerce").abs().max()
+        if pd.notna(top):
+            largest = max(largest, float(top))
+    return amount_unit(lang, largest)
 
 
 def format_count(value: int | float | None) -> str:

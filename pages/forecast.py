@@ -15,7 +15,7 @@ from funnel_analytics.export import report_workbook
 from funnel_analytics.forecast import (
     accuracy_summary,
 )
-from funnel_analytics.formatting import format_amount
+from funnel_analytics.formatting import format_amount, view_unit
 from funnel_analytics.outlook import DEFAULT_SEED, ForecastView, forecast_view, run_rate_target
 from pages.ui import (
     MISSING,
@@ -71,20 +71,22 @@ with st.spinner(t("forecast_running", runs=f"{runs:,}")):
 sim, weighted, accuracy = fc.simulation, fc.weighted, fc.accuracy
 p10, p50, p90 = (fc.period_total[k] for k in ("p10", "p50", "p90"))
 summary = weighted["summary"].iloc[0]
+# One unit for the whole page (tiles, tables, charts), from the largest amount it shows.
+unit = view_unit(lang, p90, target, summary["weighted"], weighted["by_month"]["amount"])
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     t("forecast_weighted_total"),
-    format_amount(summary["weighted"], lang),
+    format_amount(summary["weighted"], lang, unit=unit),
     help=t("forecast_weighted_help", source=t(f"prob_source_{source}")),
 )
 m2.metric(
     t("forecast_range", end=str(ctx.period_end)),
-    format_amount(p50, lang),
+    format_amount(p50, lang, unit=unit),
     help=t(
         "forecast_range_help",
-        p10=format_amount(p10, lang),
-        p90=format_amount(p90, lang),
-        won=format_amount(ctx.won_to_date, lang),
+        p10=format_amount(p10, lang, unit=unit),
+        p90=format_amount(p90, lang, unit=unit),
+        won=format_amount(ctx.won_to_date, lang, unit=unit),
         runs=f"{runs:,}",
         seed=seed,
     ),
@@ -93,14 +95,16 @@ if target > 0:
     m3.metric(
         t("forecast_p_hit"),
         f"{fc.chance_of(target):.0%}",
-        help=t("forecast_p_hit_help", target=format_amount(target, lang)),
+        help=t("forecast_p_hit_help", target=format_amount(target, lang, unit=unit)),
     )
 else:  # no deal won in the last 12 months to default from, and none entered
     m3.metric(t("forecast_p_hit"), MISSING, help=t("forecast_no_target"))
 m4.metric(
     t("forecast_overdue"),
     f"{int(summary['overdue_count']):,}",
-    help=t("forecast_overdue_help", amount=format_amount(summary["overdue_amount"], lang)),
+    help=t(
+        "forecast_overdue_help", amount=format_amount(summary["overdue_amount"], lang, unit=unit)
+    ),
 )
 st.caption(
     t(
@@ -123,14 +127,16 @@ freq = (
     or "M"
 )
 ranges = sim.percentiles(freq)
-st.plotly_chart(forecast_figure(ranges, lang), width="stretch", key="fc_range")
-show_table(ranges, "forecast_by_month" if freq == "M" else "forecast_by_quarter")
+st.plotly_chart(forecast_figure(ranges, lang, unit=unit), width="stretch", key="fc_range")
+show_table(ranges, "forecast_by_month" if freq == "M" else "forecast_by_quarter", unit=unit)
 weighted_table = weighted["by_month"] if freq == "M" else weighted["by_quarter"]
-st.plotly_chart(weighted_figure(weighted_table, lang), width="stretch", key="fc_weighted")
+st.plotly_chart(
+    weighted_figure(weighted_table, lang, unit=unit), width="stretch", key="fc_weighted"
+)
 overdue = weighted["deals"][weighted["deals"]["bucket"] == "overdue"]
 if len(overdue):
     with st.expander(t("forecast_overdue_list", n=len(overdue))):
-        show_table(overdue.drop(columns=["bucket", "quarter"]), "forecast_deals", model)
+        show_table(overdue.drop(columns=["bucket", "quarter"]), "forecast_deals", model, unit=unit)
 categories = fc.categories
 if categories is not None:
     st.subheader(t("forecast_categories"))
@@ -142,6 +148,7 @@ if categories is not None:
             ]
         ),
         "forecast_categories",
+        unit=unit,
     )
 st.subheader(t("calibration_title"))
 st.caption(t("calibration_caption"))
@@ -181,7 +188,7 @@ else:
             mape="—" if acc["mape"] is None else f"{acc['mape']:.0%}",
         )
     )
-    st.plotly_chart(accuracy_figure(accuracy, lang), width="stretch", key="fc_acc")
+    st.plotly_chart(accuracy_figure(accuracy, lang, unit=unit), width="stretch", key="fc_acc")
 tables = {**fc.tables, "calibration": ctx.calibration}
 st.download_button(
     t("download_xlsx"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from funnel_analytics.charts import breakdown_figure, funnel_figure, trend_figure
-from funnel_analytics.formatting import format_amount, format_count, format_date
+from funnel_analytics.formatting import format_amount, format_count, format_date, view_unit
 from pages.ui import (
     cached_overview,
     full_report_button,
@@ -22,6 +22,8 @@ lang, model = app.lang, app.model
 full_report_button(app, "dl_full_report")
 numbers = cached_overview(app.token, app.as_of, app)
 k, history = numbers.kpis, numbers.history
+# One unit for the page's amounts (tiles, hover, charts), from the largest it shows.
+unit = view_unit(lang, k.open_amount, k.weighted, k.won_amount, history.get("open_amount"))
 st.caption(
     t(
         "overview_caption",
@@ -50,7 +52,7 @@ def change(column: str, amount: bool = False) -> str | None:
     if previous is None:
         return None
     delta = float(history[column].iloc[-1] - previous[column])
-    shown = format_amount(delta, lang) if amount else f"{delta:,.0f}"
+    shown = format_amount(delta, lang, unit=unit) if amount else f"{delta:,.0f}"
     sign = "+" if delta > 0 and not shown.startswith("-") else ""
     return t(
         "kpi_change", change=f"{sign}{shown}", date=format_date(previous["snapshot_date"], lang)
@@ -68,14 +70,15 @@ tiles = [
         format_count(k.open_count),
         # The change first: a narrow tile cuts the end of the line.
         joined(
-            change("open_count"), t("kpi_amount_delta", amount=format_amount(k.open_amount, lang))
+            change("open_count"),
+            t("kpi_amount_delta", amount=format_amount(k.open_amount, lang, unit=unit)),
         ),
         t("kpi_open_help"),
         "open_count",
     ),
     (
         t("kpi_weighted"),
-        format_amount(k.weighted, lang),
+        format_amount(k.weighted, lang, unit=unit),
         change("weighted", amount=True),
         t("kpi_weighted_help", model=model.title(lang)),
         "weighted",
@@ -84,7 +87,8 @@ tiles = [
         t("kpi_won"),
         format_count(k.won_count),
         joined(
-            change("won_count"), t("kpi_amount_delta", amount=format_amount(k.won_amount, lang))
+            change("won_count"),
+            t("kpi_amount_delta", amount=format_amount(k.won_amount, lang, unit=unit)),
         ),
         won_help,
         "won_count",
@@ -111,7 +115,9 @@ for col, (label, value, sub, help_, series) in zip(st.columns(4), tiles, strict=
     )
 
 left, right = st.columns([3, 2])
-left.plotly_chart(funnel_figure(numbers.funnel, model, lang), width="stretch", key="funnel")
+left.plotly_chart(
+    funnel_figure(numbers.funnel, model, lang, unit=unit), width="stretch", key="funnel"
+)
 measure = keep(
     "measure",
     right.segmented_control(
@@ -125,7 +131,7 @@ measure = keep(
 )
 by = numbers.breakdowns
 right.plotly_chart(
-    breakdown_figure(by["team"], model, lang, t("chart_by_team"), measure),
+    breakdown_figure(by["team"], model, lang, t("chart_by_team"), measure, unit=unit),
     width="stretch",
     key="by_team",
 )
@@ -136,18 +142,24 @@ sources = {
 grades = {g: t("grade_label", grade=g) for g in "ABCD"}
 a, b = st.columns(2)
 a.plotly_chart(
-    breakdown_figure(by["source"], model, lang, t("chart_by_source"), measure, labels=sources),
+    breakdown_figure(
+        by["source"], model, lang, t("chart_by_source"), measure, labels=sources, unit=unit
+    ),
     width="stretch",
     key="by_source",
 )
 b.plotly_chart(
-    breakdown_figure(by["grade"], model, lang, t("chart_by_grade"), measure, labels=grades),
+    breakdown_figure(
+        by["grade"], model, lang, t("chart_by_grade"), measure, labels=grades, unit=unit
+    ),
     width="stretch",
     key="by_grade",
 )
 st.plotly_chart(
-    breakdown_figure(by["owner"], model, lang, t("chart_by_owner"), measure),
+    breakdown_figure(by["owner"], model, lang, t("chart_by_owner"), measure, unit=unit),
     width="stretch",
     key="by_owner",
 )
-st.plotly_chart(trend_figure(numbers.trend, model, lang, measure), width="stretch", key="trend")
+st.plotly_chart(
+    trend_figure(numbers.trend, model, lang, measure, unit=unit), width="stretch", key="trend"
+)

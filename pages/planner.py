@@ -8,7 +8,7 @@ import streamlit as st
 from funnel_analytics.charts import plan_figure
 from funnel_analytics.contracts import COLUMNS
 from funnel_analytics.export import report_workbook
-from funnel_analytics.formatting import format_amount, format_date
+from funnel_analytics.formatting import format_amount, format_date, view_unit
 from funnel_analytics.outlook import run_rate_target
 from funnel_analytics.planning import PlanError
 from pages.ui import (
@@ -91,6 +91,7 @@ except PlanError as exc:
     st.error(t(exc.key, **exc.params))
     st.stop()
 plan, vs, summary, won = view.plan, view.vs_actual, view.balance, view.won_to_date
+unit = view_unit(lang, target if by == "amount" else 0.0, vs["open_amount"])
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("plan_contracts"), f"{plan.contracts:,.1f}", help=t("plan_contracts_help"))
 actual_intake = summary["actual_intake_per_month"]
@@ -107,7 +108,7 @@ m2.metric(
 if by == "amount":
     m3.metric(
         t("plan_won_to_date"),
-        format_amount(won, lang),
+        format_amount(won, lang, unit=unit),
         help=t("plan_won_help", start=format_date(ctx.period_start, lang)),
     )
     cov = summary["coverage"]
@@ -141,11 +142,14 @@ st.plotly_chart(plan_figure(vs, model, lang), width="stretch", key="plan_chart")
 left, right = st.columns(2)
 with left:
     st.subheader(t("plan_table"))
-    show_table(plan.stages, "plan", model)
+    show_table(plan.stages, "plan", model, unit=unit)
 with right:
     st.subheader(t("plan_vs_table"))
     show_table(
-        vs.assign(status=[t(f"plan_status_{s}") for s in vs["status"]]), "plan_vs_actual", model
+        vs.assign(status=[t(f"plan_status_{s}") for s in vs["status"]]),
+        "plan_vs_actual",
+        model,
+        unit=unit,
     )
 st.subheader(t("plan_schedule"))
 st.caption(t("plan_schedule_caption"))

@@ -7,6 +7,7 @@ import streamlit as st
 from funnel_analytics.charts import scenarios_figure, tornado_figure
 from funnel_analytics.export import report_workbook
 from funnel_analytics.forecast import Levers
+from funnel_analytics.formatting import view_unit
 from funnel_analytics.outlook import DEFAULT_SEED, run_rate_target
 from funnel_analytics.scenarios import (
     Scenario,
@@ -138,12 +139,13 @@ with st.spinner(t("scenario_running")):
 shown = table.assign(
     scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]]
 )
-st.plotly_chart(scenarios_figure(shown, lang, target), width="stretch", key="sc_chart")
-show_table(shown, "scenarios")
+tor = tornado(ctx)
+unit = view_unit(lang, table["p90_year"], target)  # one unit for the page's amounts
+st.plotly_chart(scenarios_figure(shown, lang, target, unit=unit), width="stretch", key="sc_chart")
+show_table(shown, "scenarios", unit=unit)
 st.subheader(t("tornado_title"))
 st.caption(t("tornado_caption"))
-tor = tornado(ctx)
-st.plotly_chart(tornado_figure(tor, lang), width="stretch", key="sc_tornado")
+st.plotly_chart(tornado_figure(tor, lang, unit=unit), width="stretch", key="sc_tornado")
 a, b = st.columns(2)
 a.download_button(
     t("scenario_save"),

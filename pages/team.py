@@ -7,7 +7,7 @@ import streamlit as st
 
 from funnel_analytics.charts import mix_figure, scorecard_balance_figure
 from funnel_analytics.export import report_workbook
-from funnel_analytics.formatting import format_amount, format_date
+from funnel_analytics.formatting import format_amount, format_date, view_unit
 from funnel_analytics.outlook import run_rate_target
 from funnel_analytics.planning import PlanError
 from funnel_analytics.scorecard import GRADES, scorecard
@@ -59,12 +59,13 @@ except PlanError:  # no average deal in the data: the scorecard goes on without 
 end = ctx.as_of
 start = end - pd.DateOffset(months=int(months))
 card = scorecard(ctx, plan, by=by, start=start, end=end)
+unit = view_unit(lang, target, card.get("open_amount"), card.get("won_amount"))
 st.caption(
     t(
         "team_period",
         start=format_date(start, lang),
         end=format_date(end, lang),
-        target=format_amount(target, lang) if target > 0 else MISSING,
+        target=format_amount(target, lang, unit=unit) if target > 0 else MISSING,
     )
 )
 if card.empty:
@@ -120,7 +121,7 @@ main_cols = [
     "won_amount",
     "balance",
 ]
-show_table(card[main_cols], f"scorecard_{by}", model)
+show_table(card[main_cols], f"scorecard_{by}", model, unit=unit)
 st.download_button(
     t("download_xlsx"),
     report_workbook({f"scorecard_{by}": card}, lang, model),

@@ -615,12 +615,17 @@ _SCREEN_FORMATS = {
 
 
 def show_table(
-    frame: pd.DataFrame, table: str | None = None, model: StageModel | None = None, **kwargs: object
+    frame: pd.DataFrame,
+    table: str | None = None,
+    model: StageModel | None = None,
+    unit: tuple[float, str] | None = None,
+    **kwargs: object,
 ) -> None:
     """A table as its contract declares it (``table`` names it): headers in the current
-    language, stages by name, amounts in the language's unit (named in the header), counts
-    and days whole, shares as percentages, dates without times, months as months."""
-    shown, kinds = presented(frame, lang(), table, model, screen=True)
+    language, stages by name, amounts in the view's ``unit`` (else the language's; named in
+    the header), counts and days whole, shares as percentages, dates without times, months
+    as months."""
+    shown, kinds = presented(frame, lang(), table, model, screen=True, unit=unit)
     config: dict = {}
     for head, kind in kinds.items():
         if kind in _SCREEN_FORMATS and pd.api.types.is_numeric_dtype(shown[head]):

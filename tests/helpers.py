@@ -62,3 +62,19 @@ def plotly_values(values: object) -> list:
             arr = arr.reshape(shape)
         return arr.tolist()
     return list(values)
+
+
+_SCALE = {"万": 1e4, "亿": 1e8, "k": 1e3, "M": 1e6, "B": 1e9}
+
+
+def amount_of(text: str) -> float:
+    """A formatted amount back in full: "12,346万" → 123,460,000; "8.4M" → 8,400,000."""
+    number, suffix = (text[:-1], text[-1]) if text[-1] in _SCALE else (text, "")
+    return float(number.replace(",", "")) * _SCALE.get(suffix, 1.0)
+
+
+def amounts_in(text: str) -> list[float]:
+    """Every amount with a unit suffix written in ``text``, in full."""
+    import re
+
+    return [amount_of(m) for m in re.findall(r"-?[\d,]+(?:\.\d+)?(?:万|亿|k|M|B)", text)]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from helpers import csv_bytes, plotly_values, xlsx_bytes
+from helpers import amount_of, csv_bytes, plotly_values, xlsx_bytes
 from streamlit.testing.v1 import AppTest
 
 from funnel_analytics.funnel import Filters, apply_filters, funnel_counts, kpis, latest_snapshot
@@ -558,7 +558,6 @@ def test_forecast_page_range_is_ordered_and_reproducible() -> None:
 def test_forecast_page_and_report_make_one_forecast(workspace) -> None:
     """The Forecast page and ``report --json``'s forecast are one calculation
     (outlook.forecast_view): the same weighted total, P50 and chance of the default target."""
-    from funnel_analytics.formatting import format_amount
     from funnel_analytics.report import build_report
 
     at = app("en")
@@ -567,9 +566,11 @@ def test_forecast_page_and_report_make_one_forecast(workspace) -> None:
     data = build_report(workspace.observations, workspace.stage_model, outlook=True).data
     fc = data["forecast"]
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles[t("forecast_weighted_total", "en")] == format_amount(fc["weighted"]["total"], "en")
-    p50 = next(v for k, v in tiles.items() if k.startswith(t("forecast_range", "en", end="")[:8]))
-    assert p50 == format_amount(fc["period_total"]["p50"], "en")
+    weighted = tiles[t("forecast_weighted_total", "en")]
+    assert amount_of(weighted) == pytest.approx(fc["weighted"]["total"], rel=0.005)
+    p50 = next(v for k, v in tiles.items() if k.startswith("P50 to"))
+    assert amount_of(p50) == pytest.approx(fc["period_total"]["p50"], rel=0.005)
+    assert p50[-1] == weighted[-1]  # one unit on the page
     assert tiles[t("forecast_p_hit", "en")] == f"{fc['p_hit_target']:.0%}"
 
 
@@ -671,3 +672,36 @@ def test_use_this_files_stages_is_offered_used_saved_and_offered_again(private_s
     nxt = upload(later, "pipedrive_deals_next.csv", data + b"\n")
     later.button(key=f"asof_ok_{nxt}").click().run()
     assert any(t("model_saved_offer", "en") in i.value for i in later.info)
+
+
+UNIT_NAMES = {"万": "万元", "亿": "亿元", "k": "thousands", "M": "millions"}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/forecast.py"])
+def test_one_amount_unit_per_page(page: str, lang: str) -> None:
+    """Tiles, chart axes and table headers of a page give amounts in one unit."""
+    at = app(lang)
+    at.switch_page(page).run()
+    assert not at.exception
+    suffixes = {
+        m.value[-1]
+        for m in at.metric
+        if m.value and m.value[-1] in UNIT_NAMES and m.value[0].isdigit()
+    }
+    assert len(suffixes) == 1, [m.value for m in at.metric]
+    name = UNIT_NAMES[suffixes.pop()]
+    titles = [
+        json.loads(c.proto.spec)["layout"].get("title", {}).get("text", "")
+        for c in at.get("plotly_chart")
+    ]
+    amount_titles = [
+        x for x in titles if "万元" in x or "亿元" in x or "thousands" in x or "millions" in x
+    ]
+    assert amount_titles and all(name in x for x in amount_titles), (name, amount_titles)
+    headers = [
+        h for df in at.dataframe for h in df.value.columns if "(" in str(h) or "（" in str(h)
+    ]
+    unit_headers = [h for h in headers if any(u in h for u in ("万元", "亿元", "(k)", "(M)"))]
+    short = {"万元": "万元", "亿元": "亿元", "thousands": "(k)", "millions": "(M)"}[name]
+    assert all(short in h for h in unit_headers), (name, unit_headers)
