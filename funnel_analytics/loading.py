@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from .contracts import Column, table
 from .i18n import MESSAGES, t
 from .inference import stage_evidence
 from .layout import Layout, locate_table
@@ -60,6 +61,83 @@ DATE_FIELDS = (
     Opportunities.close_date,
     "stage_entered_date",
     "lost_date",
+)
+
+
+FINDINGS = table(
+    "findings",
+    "row",
+    "column",
+    "value",
+    "rule",
+    "message",
+    local=[
+        Column(
+            "row",
+            "id",
+            "行号",
+            "Row",
+            "表格中的行号（与 Excel 一致）。",
+            "The row number as the spreadsheet shows it.",
+        ),
+        Column(
+            "column", "text", "列", "Column", "文件中的列名。", "The column's header in the file."
+        ),
+        Column("value", "text", "值", "Value", "单元格中的原值。", "The cell's value as written."),
+        Column(
+            "rule", "text", "规则", "Rule", "未通过的检查规则。", "The check the row did not pass."
+        ),
+        Column(
+            "message",
+            "text",
+            "说明",
+            "Message",
+            "问题及处理方法。",
+            "What is wrong, and what to do.",
+        ),
+    ],
+)
+
+MAPPING = table(
+    "mapping",
+    "header",
+    "field",
+    "origin",
+    "samples",
+    local=[
+        Column(
+            "header",
+            "text",
+            "文件中的列",
+            "Column in the file",
+            "导出文件中的列名。",
+            "A header of the export.",
+        ),
+        Column(
+            "field",
+            "text",
+            "对应字段",
+            "Field",
+            "该列读作的字段（空白为不读取）。",
+            "The field the column is read as (blank: not read).",
+        ),
+        Column(
+            "origin",
+            "text",
+            "来源",
+            "Set by",
+            "对应关系从何而来：自动识别、记住的或手动设置。",
+            "Where the mapping came from: recognised, remembered or set by hand.",
+        ),
+        Column(
+            "samples",
+            "text",
+            "示例值",
+            "Sample values",
+            "该列的前几个不同值。",
+            "The column's first distinct values.",
+        ),
+    ],
 )
 
 
@@ -176,7 +254,8 @@ class LoadResult:
         return out.sort_values("count", ascending=False, kind="stable").reset_index(drop=True)
 
     def mapping_table(self, samples: int = 3) -> pd.DataFrame:
-        """One row per column of the file: header, field ("" when unmapped), origin, sample values."""
+        """One row per column of the file (the ``mapping`` contract): header, field ("" when
+        unmapped), origin, sample values."""
         rows = []
         for header in self.preview.columns:
             field_name = self.mapping.fields.get(header, "")
@@ -192,20 +271,19 @@ class LoadResult:
         return pd.DataFrame(rows, columns=["header", "field", "origin", "samples"])
 
     def findings_table(self, severity: str, lang: str = "zh") -> pd.DataFrame:
-        """Errors or warnings as a table with headers in ``lang`` (row, column, value, rule, message)."""
+        """Errors or warnings (the ``findings`` contract: row, column, value, rule, message),
+        the rule's name and the message in ``lang``."""
         f = self.findings[self.findings["severity"] == severity]
         return pd.DataFrame(
             {
-                t("col_row", lang): f["row"].to_numpy(),
-                t("col_column", lang): f["column"].to_numpy(),
+                "row": f["row"].to_numpy(),
+                "column": f["column"].to_numpy(),
                 # A blank cell is shown blank (not as NaN).
-                t("col_value", lang): f["value"]
-                .astype("object")
-                .where(f["value"].notna(), "")
-                .to_numpy(),
-                t("col_rule", lang): [rule_name(r, lang) for r in f["rule"]],
-                t("col_message", lang): self.messages(f, lang).to_numpy(),
-            }
+                "value": f["value"].astype("object").where(f["value"].notna(), "").to_numpy(),
+                "rule": [rule_name(r, lang) for r in f["rule"]],
+                "message": self.messages(f, lang).to_numpy(),
+            },
+            columns=["row", "column", "value", "rule", "message"],
         )
 
     def observations(self) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from funnel_analytics.fields import field_label, field_names
 from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
 from funnel_analytics.inference import build_model, model_to_toml, stage_signature
+from funnel_analytics.loading import MAPPING
 from funnel_analytics.mapping import IGNORE
 from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, load_stage_model, model_fit
 from funnel_analytics.store import StoreError
@@ -277,6 +278,11 @@ for fid, (status, value) in results.items():
 
         st.subheader(t("mapping_title"), help=t("mapping_help"))
         table = r.mapping_table()
+
+        def heading(name: str) -> dict[str, str]:
+            declared = MAPPING.column(name)
+            return {"label": declared.label(lang), "help": declared.about(lang)}
+
         table["origin"] = [t(f"origin_{o}") for o in table["origin"]]
         edited = st.data_editor(
             table,
@@ -285,13 +291,13 @@ for fid, (status, value) in results.items():
             width="stretch",
             placeholder=MISSING,
             disabled=["header", "origin", "samples"],
-            column_config={
-                "header": st.column_config.TextColumn(t("mapping_header")),
+            column_config={  # headers and tooltips from the mapping contract
+                "header": st.column_config.TextColumn(**heading("header")),
                 "field": st.column_config.SelectboxColumn(
-                    t("mapping_field"), options=fields, format_func=field_text
+                    **heading("field"), options=fields, format_func=field_text
                 ),
-                "origin": st.column_config.TextColumn(t("mapping_origin")),
-                "samples": st.column_config.TextColumn(t("mapping_samples")),
+                "origin": st.column_config.TextColumn(**heading("origin")),
+                "samples": st.column_config.TextColumn(**heading("samples")),
             },
         )
         wanted = {
@@ -353,8 +359,10 @@ for fid, (status, value) in results.items():
         tab_e, tab_w = st.tabs(
             [t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))]
         )
-        tab_e.dataframe(errors, hide_index=True, width="stretch", placeholder=MISSING)
-        tab_w.dataframe(warnings, hide_index=True, width="stretch", placeholder=MISSING)
+        with tab_e:
+            show_table(errors, "findings")
+        with tab_w:
+            show_table(warnings, "findings")
         left, right = st.columns(2)
         if r.rows_rejected:
             left.download_button(

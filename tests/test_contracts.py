@@ -77,6 +77,18 @@ def salesforce_tables():
     return every_table(result.observations(), result.stage_model), result.stage_model
 
 
+def test_findings_and_mapping_follow_their_contracts() -> None:
+    """The Data page's two tables: findings (errors and warnings) and the column mapping."""
+    result = load_export(FOREIGN / "salesforce_dataloader_Opportunity.csv", as_of="2024-06-27")
+    for severity in ("error", "warning"):
+        frame = result.findings_table(severity, "en")
+        assert list(frame.columns) == ["row", "column", "value", "rule", "message"]
+        assert TABLES["findings"].undeclared(frame, ()) == []
+    mapping = result.mapping_table()
+    assert list(mapping.columns) == ["header", "field", "origin", "samples"]
+    assert TABLES["mapping"].undeclared(mapping, ()) == []
+
+
 def test_the_vocabulary_is_well_formed() -> None:
     for name, col in COLUMNS.items():
         assert col.kind in KINDS, name
