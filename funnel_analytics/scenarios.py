@@ -231,14 +231,15 @@ def build_context(
         period_end = first + 11
         won_count, won_amount = 0, 0.0
     # The measured intake: the flow into the first stage, as the planner measures it.
-    intake = float(np.nan_to_num(stage_flows(history, [model.keys[0]])[0][0]))
+    # NaN where it cannot be measured (one export): shown as "—", and no new deals are added.
+    intake = float(stage_flows(history, [model.keys[0]])[0][0])
     snap = current_deals(observations, history.as_of)
     inputs = forecast_inputs(
         snap,
         history,
         probs,
         probability_source,
-        new_deals_per_month=intake if include_new_deals else 0.0,
+        new_deals_per_month=intake if include_new_deals and np.isfinite(intake) else 0.0,
         average_deal=avg,
     )
     return PlanningContext(

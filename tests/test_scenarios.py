@@ -333,3 +333,17 @@ def test_build_report_with_a_target_out_of_reach(sample) -> None:
     f = rep.data["forecast"]
     assert f["target_source"] == "given" and f["p_hit_target"] == 0.0
     assert rep.data["plan"]["balance"]["remaining_target"] == pytest.approx(1e12 - f["won_to_date"])
+
+
+def test_one_export_has_no_measured_intake() -> None:
+    """One export shows where deals are, not how many arrive each month: the intake is
+    unknown ("—" on the page), not zero, and the forecast adds no new deals."""
+    from funnel_analytics.loading import load_export
+    from funnel_analytics.workspace import sample_files
+
+    result = load_export(sample_files()[-1])
+    ctx = build_context(result.observations(), result.stage_model)
+    assert np.isnan(ctx.intake_per_month)
+    assert ctx.inputs.new_deals_per_month == 0.0
+    table = compare_scenarios(ctx, [], 1e8, runs=100, seed=1)
+    assert table["intake_per_month"].isna().all()
