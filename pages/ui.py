@@ -401,6 +401,30 @@ def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
     return Filters(tuple(teams), tuple(owners), tuple(sources), tuple(grades), start, end)
 
 
+def _localize_uploaders() -> None:
+    """Streamlit writes its file uploaders' own words ("Drag and drop files here", "Limit …
+    per file", "Upload") in English only. In Chinese they are replaced by CSS with the
+    same words in Chinese; the limit stays the server's (``server.maxUploadSize``)."""
+    if lang() != "zh":
+        return
+    limit = st.get_option("server.maxUploadSize")
+    drop, each, browse = t("uploader_drop"), t("uploader_limit", mb=limit), t("uploader_browse")
+    st.html(
+        f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] span,
+[data-testid="stFileUploaderDropzoneInstructions"] small {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::before {{
+  content: "{drop}"; display: block; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
+  content: "{each}"; display: block; font-size: 0.8em; opacity: 0.6; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{
+  display: none; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
+  content: "{browse}"; }}
+</style>"""
+    )
+
+
 def build_state(page: str = "") -> AppState:
     """Draw the shared sidebar and store the resulting :class:`AppState` for the pages.
 
@@ -429,6 +453,7 @@ def build_state(page: str = "") -> AppState:
             **default,
         ),
     )
+    _localize_uploaders()
     model = _stage_model()
     obs, results, problem, token = _load_source(source, model)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
