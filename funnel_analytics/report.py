@@ -11,22 +11,21 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .ageing import stage_durations, stalled_deals
-from .conversion import (
-    CLOSED_PERIOD_MONTHS,
-    CREATED_COHORT_MONTHS,
-    closing_rows,
-    created_cohort_win_rates,
-    reached_stage_conversion,
-    transition_matrix,
-    win_rates,
-)
 from .export import json_records
 from .funnel import current_deals, funnel_counts
 from .history import StageHistory, stage_history
-from .movement import amount_changes, pipeline_changes, regressions, slipped_deals
 from .schema import Opportunities as O
 from .stages import StageModel
+from .views import (
+    AgeingView,
+    ConversionView,
+    MovementView,
+    StageCheckView,
+    ageing_view,
+    conversion_view,
+    movement_view,
+    stage_check_view,
+)
 
 __all__ = [
     "FunnelReport",
@@ -41,6 +40,11 @@ class FunnelReport:
     tables: dict[str, pd.DataFrame]
     data: dict
     history: StageHistory | None = None
+    # The movement pages' own views, from which the tables above were taken.
+    conversion: ConversionView | None = None
+    ageing: AgeingView | None = None
+    movement: MovementView | None = None
+    stage_check: StageCheckView | None = None
 
 
 def build_report(
@@ -67,7 +71,14 @@ def build_report(
     as_of = pd.Timestamp(dates[-1]) if as_of is None else pd.Timestamp(as_of)
     previous = pd.Timestamp(dates[-2]) if len(dates) > 1 else None
     history = stage_history(observations, model, as_of)
-    conversion = reached_stage_conversion(history)
+    conv = conversion_view(history, observations, previous)
+    conversion, wins, wins_by, created = (
+        conv.conversion,
+        conv.win_rate,
+        conv.win_rate_by,
+        conv.win_rate_created,
+    )
+    closed_from, cohort_start = conv.closed_from, conv.cohort_start
     cols = [O.opportunity_id, O.snapshot_date, O.stage, O.status, O.amount]
     snap = current_deals(
         observations[cols + [c for c in ("observed_via",) if c in observations]], as_of
@@ -76,39 +87,29 @@ def build_report(
     funnel = counts.merge(conversion[["stage", "reached_count"]], on="stage").rename(
         columns={"count": "open_count", "amount": "open_amount"}
     )
-    durations = stage_durations(history)
-    back, regression_rates = regressions(history)
-    closed_from = as_of - pd.DateOffset(months=CLOSED_PERIOD_MONTHS)
-    closed = closing_rows(history, observations, closed_from, as_of)
-    wins = win_rates(history, observations, closed_from, as_of, closed=closed)
-    wins_by = {
-        by: win_rates(history, observations, closed_from, as_of, by, closed=closed)
-        for by in (O.team, O.owner, O.source, O.grade)
-        if by in observations
-    }
-    if previous is not None:
-        steps, change_deals = pipeline_changes(observations, previous, as_of, history=history)
-    else:
-        steps, change_deals = pd.DataFrame(columns=["step", "count", "amount"]), pd.DataFrame()
-    cohort_start = as_of - pd.DateOffset(months=CREATED_COHORT_MONTHS)
-    created = created_cohort_win_rates(history, observations, cohort_start, as_of)
-    stalled = stalled_deals(history, durations)
-    matrix = transition_matrix(history)
+    ageing = ageing_view(history, observations)
+    durations, stalled = ageing.time_in_stage, ageing.stalled
+    moves = movement_view(observations, history, previous, as_of)
+    steps, back, regression_rates = moves.steps, moves.regressions, moves.regression_rates
+    check = stage_check_view(observations, model, as_of)
     tables = {
         "funnel": funnel,
         "conversion": conversion,
         "win_rate": wins,
-        "transitions": matrix.reset_index(),
+        "transitions": conv.transitions,
+        "stage_flow": conv.stage_flow,
         "regressions": back,
         "regression_rates": regression_rates,
         "time_in_stage": durations,
         "stalled": stalled,
         "pipeline_changes": steps,
-        "pipeline_change_deals": change_deals,
-        "slipped": slipped_deals(observations, history),
-        "amount_changes": amount_changes(observations, history),
+        "pipeline_change_deals": moves.deals,
+        "slipped": moves.slipped,
+        "amount_changes": moves.amount_changes,
         "win_rate_created": created,
         **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
+        "stage_check": check.check,
+        "inflation_by_owner": check.by_owner,
     }
     data = {
         "as_of": as_of.date().isoformat(),
@@ -133,7 +134,8 @@ def build_report(
             **{f"by_{by}": json_records(t) for by, t in wins_by.items()},
         },
         "transitions": {
-            str(k): {str(c): int(v) for c, v in row.items()} for k, row in matrix.iterrows()
+            str(row["from"]): {str(c): int(v) for c, v in row.drop("from").items()}
+            for _, row in conv.transitions.iterrows()
         },
         "regressions": {"moves": json_records(back), "by_stage": json_records(regression_rates)},
         "time_in_stage": json_records(
@@ -169,4 +171,4 @@ def build_report(
         )
         tables.update(more_tables)
         data.update(more_data)
-    return FunnelReport(tables, data, history)
+    return FunnelReport(tables, data, history, conv, ageing, moves, check)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from funnel_analytics.charts import conversion_figure, transition_heatmap, win_rate_figure
-from funnel_analytics.conversion import (
-    CREATED_COHORT_MONTHS,
-    created_cohort_win_rates,
-    stage_flow,
-    win_rates,
-)
+from funnel_analytics.conversion import CREATED_COHORT_MONTHS
 from funnel_analytics.formatting import format_date
 from pages.ui import cached_report, download_table, labels, open_page, show_table, t
 
@@ -28,14 +22,12 @@ st.caption(
         unknown=d["lost_stage_unknown"],
     )
 )
+view = report.conversion
 left, right = st.columns(2)
-left.plotly_chart(
-    conversion_figure(report.tables["conversion"], model, lang), width="stretch", key="conv"
-)
-moves = report.tables["transitions"].drop(columns="from").to_numpy().sum()
-if moves:
+left.plotly_chart(conversion_figure(view.conversion, model, lang), width="stretch", key="conv")
+if view.moves:
     right.plotly_chart(
-        transition_heatmap(report.tables["transitions"].set_index("from"), model, lang),
+        transition_heatmap(view.transitions.set_index("from"), model, lang),
         width="stretch",
         key="transitions",
     )
@@ -66,24 +58,8 @@ cohort = (
     )
     or "closed"
 )
-group = None if by == "all" else by
-if cohort == "closed":
-    period = d["win_rate"]["closed_period"]
-    rates = (
-        report.tables["win_rate"] if group is None else report.tables.get(f"win_rate_by_{group}")
-    )
-    if rates is None:  # a grouping the export has no column for
-        rates = win_rates(
-            report.history,
-            app.observations,
-            pd.Timestamp(period["from"]),
-            report.history.as_of,
-            group,
-        )
-else:
-    start = report.history.as_of - pd.DateOffset(months=CREATED_COHORT_MONTHS)
-    in_view = app.observations[app.observations["snapshot_date"] <= report.history.as_of]
-    rates = created_cohort_win_rates(report.history, in_view, start, report.history.as_of, group)
+rates = view.rates(None if by == "all" else by, cohort)
+if cohort == "created":
     rates = rates.assign(closed=rates["won"] + rates["lost"])
     st.caption(
         t(
@@ -99,6 +75,5 @@ st.plotly_chart(
     key="win_rate",
 )
 st.subheader(t("flow_title"))
-flow = stage_flow(report.history, d["previous_snapshot"], report.history.as_of)
-show_table(flow, "stage_flow", model)
-download_table(report.tables["conversion"], "conversion", "dl_conversion", model)
+show_table(view.stage_flow, "stage_flow", model)
+download_table(view.conversion, "conversion", "dl_conversion", model)

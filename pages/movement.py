@@ -7,7 +7,7 @@ import streamlit as st
 
 from funnel_analytics.charts import waterfall_figure
 from funnel_analytics.formatting import view_unit
-from funnel_analytics.movement import pipeline_changes, slipped_deals
+from funnel_analytics.views import movement_view
 from pages.ui import (
     cached_report,
     download_table,
@@ -53,26 +53,26 @@ measure = keep(
     )
     or "amount",
 )
-steps, deals = pipeline_changes(app.observations, start, end)
+report = cached_report(app.token, app.as_of, app)
+view = report.movement
+if (view.start, view.end) != (pd.Timestamp(start), pd.Timestamp(end)):  # other snapshots chosen
+    view = movement_view(app.observations, report.history, start, end)
+steps, deals = view.steps, view.deals
 unit = view_unit(lang, steps["amount"])  # one unit for the page's amounts
 st.plotly_chart(waterfall_figure(steps, lang, measure, unit=unit), width="stretch", key="waterfall")
 with st.expander(t("changes_deals")):
     shown = deals.assign(step=[t(f"step_{s}") for s in deals["step"]])
     show_table(shown, "pipeline_change_deals", unit=unit)
     download_table(shown, "pipeline_change_deals", "dl_changes")
-report = cached_report(app.token, app.as_of, app)
 left, right = st.columns(2)
 with left:
     st.subheader(t("regressions_title"))
-    back = report.tables["regressions"]
-    show_table(back, "regressions", model, unit=unit)
-    download_table(back, "regressions", "dl_regressions", model)
+    show_table(view.regressions, "regressions", model, unit=unit)
+    download_table(view.regressions, "regressions", "dl_regressions", model)
 with right:
     st.subheader(t("slipped_title"))
-    slipped = slipped_deals(app.observations)
-    show_table(slipped, "slipped", unit=unit)
-    download_table(slipped, "slipped", "dl_slipped")
+    show_table(view.slipped, "slipped", unit=unit)
+    download_table(view.slipped, "slipped", "dl_slipped")
 st.subheader(t("amount_changes_title"))
-changes = report.tables["amount_changes"]
-show_table(changes, "amount_changes", unit=unit)
-download_table(changes, "amount_changes", "dl_amounts")
+show_table(view.amount_changes, "amount_changes", unit=unit)
+download_table(view.amount_changes, "amount_changes", "dl_amounts")
