@@ -706,6 +706,13 @@ def plan(
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
         sys.exit(EXIT_OK)
+    _print_plan(result, vs, data, model, target, average, by, months, source, lang)
+    sys.exit(EXIT_OK)
+
+
+def _print_plan(result, vs, data, model, target, average, by, months, source, lang) -> None:
+    """``plan``'s text: the plan per stage, then (with --from-data) the intake and the
+    stages that are too thin or stuck."""
     names = model.stage_names(lang)
     click.echo(
         t(
@@ -765,7 +772,6 @@ def plan(
                     need=f"{shown.required_per_month:,.1f}",
                 )
             )
-    sys.exit(EXIT_OK)
 
 
 @cli.group(name="stage-models", invoke_without_command=True)

@@ -78,7 +78,6 @@ def build_report(
         conv.win_rate_by,
         conv.win_rate_created,
     )
-    closed_from, cohort_start = conv.closed_from, conv.cohort_start
     cols = [O.opportunity_id, O.snapshot_date, O.stage, O.status, O.amount]
     snap = current_deals(
         observations[cols + [c for c in ("observed_via",) if c in observations]], as_of
@@ -111,7 +110,40 @@ def build_report(
         "stage_check": check.check,
         "inflation_by_owner": check.by_owner,
     }
-    data = {
+    data = _report_data(tables, conv, history, model, previous)
+    if outlook:
+        from .outlook import DEFAULT_SEED
+        from .outlook import outlook as build_outlook
+        from .scenarios import build_context
+
+        context = build_context(observations, model, as_of, history=history, durations=durations)
+        more_tables, more_data = build_outlook(
+            context, target, runs=runs or 10_000, seed=DEFAULT_SEED if seed is None else seed
+        )
+        tables.update(more_tables)
+        data.update(more_data)
+    return FunnelReport(tables, data, history, conv, ageing, moves, check)
+
+
+def _report_data(
+    tables: dict[str, pd.DataFrame],
+    conv: ConversionView,
+    history: StageHistory,
+    model: StageModel,
+    previous: pd.Timestamp | None,
+) -> dict:
+    """``report --json``'s movement keys, from the report's tables."""
+    as_of = history.as_of
+    funnel, conversion, wins = tables["funnel"], tables["conversion"], tables["win_rate"]
+    created, durations, stalled = (
+        tables["win_rate_created"],
+        tables["time_in_stage"],
+        tables["stalled"],
+    )
+    back, regression_rates = tables["regressions"], tables["regression_rates"]
+    steps, wins_by = tables["pipeline_changes"], conv.win_rate_by
+    closed_from, cohort_start = conv.closed_from, conv.cohort_start
+    return {
         "as_of": as_of.date().isoformat(),
         "previous_snapshot": None if previous is None else previous.date().isoformat(),
         "stage_model": model.name,
@@ -160,15 +192,3 @@ def build_report(
             "steps": json_records(steps),
         },
     }
-    if outlook:
-        from .outlook import DEFAULT_SEED
-        from .outlook import outlook as build_outlook
-        from .scenarios import build_context
-
-        context = build_context(observations, model, as_of, history=history, durations=durations)
-        more_tables, more_data = build_outlook(
-            context, target, runs=runs or 10_000, seed=DEFAULT_SEED if seed is None else seed
-        )
-        tables.update(more_tables)
-        data.update(more_data)
-    return FunnelReport(tables, data, history, conv, ageing, moves, check)
