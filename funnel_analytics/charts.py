@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from .contracts import TABLES
 from .formatting import UNIT_NAMES, amount_unit, format_amount
 from .i18n import t
 from .stages import StageModel
@@ -215,6 +216,26 @@ def trend_figure(
         **_LAYOUT,
     )
     return fig
+
+
+def _hover(
+    table: str,
+    column: str,
+    lang: str,
+    value: str = "%{y:,.1f}",
+    unit: str = "",
+    extra: str = "",
+    x: str = "%{x}",
+) -> str:
+    """A tooltip read from the table's contract: the column's header and value (in ``unit``),
+    ``extra`` context, and the column's one-line definition."""
+    declared = TABLES[table].column(column)
+    unit_text = f" {UNIT_NAMES.get(unit, unit)}" if unit else ""
+    about = declared.about(lang)
+    return (
+        f"<b>{x}</b><br>{declared.label(lang)}: {value}{unit_text}{extra}"
+        f"<br><span style='font-size:11px'>{about}</span><extra></extra>"
+    )
 
 
 def _pct(v: float) -> str:
@@ -487,7 +508,7 @@ def plan_figure(vs: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
                 name=t("plan_needed", lang),
                 marker_color="#DCE6FA",
                 marker_line={"color": "#1F4FB0", "width": 1},
-                hovertemplate=t("chart_plan_needed_hover", lang),
+                hovertemplate=_hover("plan_vs_actual", "required_per_month", lang),
             ),
             go.Bar(
                 x=x,
@@ -495,7 +516,9 @@ def plan_figure(vs: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
                 name=t("plan_actual", lang),
                 marker_color=[_STATUS_COLORS[s] for s in vs["status"]],
                 customdata=status,
-                hovertemplate=t("chart_plan_actual_hover", lang),
+                hovertemplate=_hover(
+                    "plan_vs_actual", "actual_per_month", lang, extra=" · %{customdata}"
+                ),
             ),
         ]
     )
@@ -527,7 +550,7 @@ def forecast_figure(
                 line={"width": 0},
                 name="P90",
                 showlegend=False,  # the band's entry (P10–P90) stands for both edges
-                hovertemplate=t("chart_forecast_hover", lang, p="P90", unit=unit),
+                hovertemplate=_hover("forecast_by_month", "p90", lang, "%{y:,.0f}", unit),
             ),
             go.Scatter(
                 x=x,
@@ -537,7 +560,7 @@ def forecast_figure(
                 fill="tonexty",
                 fillcolor="rgba(49,105,214,0.18)",
                 name="P10–P90",
-                hovertemplate=t("chart_forecast_hover", lang, p="P10", unit=unit),
+                hovertemplate=_hover("forecast_by_month", "p10", lang, "%{y:,.0f}", unit),
             ),
             go.Scatter(
                 x=x,
@@ -545,7 +568,7 @@ def forecast_figure(
                 mode="lines+markers",
                 line={"color": "#1F4FB0", "width": 2},
                 name="P50",
-                hovertemplate=t("chart_forecast_hover", lang, p="P50", unit=unit),
+                hovertemplate=_hover("forecast_by_month", "p50", lang, "%{y:,.0f}", unit),
             ),
             go.Scatter(
                 x=x,
@@ -553,9 +576,7 @@ def forecast_figure(
                 mode="lines",
                 line={"color": "#1B8A5A", "dash": "dot"},
                 name=t("forecast_expected", lang),
-                hovertemplate=t(
-                    "chart_forecast_hover", lang, p=t("forecast_expected", lang), unit=unit
-                ),
+                hovertemplate=_hover("forecast_by_month", "expected", lang, "%{y:,.0f}", unit),
             ),
         ]
     )
@@ -587,7 +608,14 @@ def weighted_figure(
                 name=t("forecast_open_amount", lang),
                 marker_color=["#F4C7C3" if sp else "#DCE6FA" for sp in special],
                 customdata=by_period["count"].tolist(),
-                hovertemplate=t("chart_weighted_hover", lang, unit=unit),
+                hovertemplate=_hover(
+                    "forecast_weighted_by_month",
+                    "amount",
+                    lang,
+                    "%{y:,.0f}",
+                    unit,
+                    extra=" · " + t("chart_deals_n", lang),
+                ),
             ),
             go.Bar(
                 x=labels,
@@ -595,7 +623,14 @@ def weighted_figure(
                 name=t("forecast_weighted", lang),
                 marker_color=["#D9534F" if sp else "#3169D6" for sp in special],
                 customdata=by_period["count"].tolist(),
-                hovertemplate=t("chart_weighted_hover", lang, unit=unit),
+                hovertemplate=_hover(
+                    "forecast_weighted_by_month",
+                    "weighted",
+                    lang,
+                    "%{y:,.0f}",
+                    unit,
+                    extra=" · " + t("chart_deals_n", lang),
+                ),
             ),
         ]
     )
@@ -678,14 +713,21 @@ def accuracy_figure(
                 name=t("acc_forecast", lang),
                 marker_color="#A9C4F5",
                 customdata=acc["deals_due"].tolist(),
-                hovertemplate=t("chart_acc_hover", lang, unit=unit),
+                hovertemplate=_hover(
+                    "forecast_accuracy",
+                    "forecast",
+                    lang,
+                    "%{y:,.0f}",
+                    unit,
+                    extra=" · " + t("chart_deals_due_n", lang),
+                ),
             ),
             go.Bar(
                 x=x,
                 y=(acc["actual"] / div).tolist(),
                 name=t("acc_actual", lang),
                 marker_color="#1B8A5A",
-                hovertemplate=t("chart_acc_actual_hover", lang, unit=unit),
+                hovertemplate=_hover("forecast_accuracy", "actual", lang, "%{y:,.0f}", unit),
             ),
         ]
     )
@@ -724,7 +766,14 @@ def scenarios_figure(
                 "#6B7280" if i == 0 else "#3169D6" for i in range(len(table))
             ],  # baseline first
             customdata=table[["p_hit_target"]].to_numpy(),
-            hovertemplate=t("chart_scenarios_hover", lang, unit=unit),
+            hovertemplate=_hover(
+                "scenarios",
+                "p50_year",
+                lang,
+                "%{y:,.0f}",
+                unit,
+                extra=" · " + t("chart_p_hit", lang),
+            ),
         )
     )
     if target:

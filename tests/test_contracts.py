@@ -179,3 +179,30 @@ def test_every_table_has_a_sheet_name_in_both_languages() -> None:
     assert not missing, missing
     for name in TABLES:
         assert len(MESSAGES[f"sheet_{name}"]["en"]) <= 31  # Excel's limit on a sheet name
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_tooltips_read_the_contracts(sample_tables, lang: str) -> None:
+    """Tooltips of the planning charts give the declared header and definition."""
+    from funnel_analytics.charts import forecast_figure, plan_figure, weighted_figure
+
+    tables, model = sample_tables
+    cases = [
+        (forecast_figure(tables["forecast_by_month"], lang), "forecast_by_month", "p50", 2),
+        (
+            plan_figure(tables["plan_vs_actual"], model, lang),
+            "plan_vs_actual",
+            "required_per_month",
+            0,
+        ),
+        (
+            weighted_figure(tables["forecast_weighted_by_month"], lang),
+            "forecast_weighted_by_month",
+            "weighted",
+            1,
+        ),
+    ]
+    for fig, table_name, name, trace in cases:
+        declared = TABLES[table_name].column(name)
+        hover = fig.data[trace].hovertemplate
+        assert declared.label(lang) in hover and declared.about(lang) in hover, hover
