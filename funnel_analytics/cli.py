@@ -26,7 +26,7 @@ from .loading import SHAPES, LoadResult, load_export
 from .mapping import parse_map_options
 from .reading import UnusableFile
 from .stages import BUILTIN_MODELS, StageModelError, get_stage_model
-from .store import ENV_VAR, SnapshotStore, StoreError, default_store_path
+from .store import ENV_VAR, SnapshotStore, StoreBusy, StoreError, default_store_path
 
 __all__ = ["main"]
 
@@ -53,7 +53,9 @@ def _guarded(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except UnusableFile as exc:
             _fail(exc.message(lang))
-        except (StageModelError, StoreError) as exc:
+        except StoreError as exc:
+            _fail(exc.message(lang))
+        except StageModelError as exc:
             _fail(str(exc))
         except (SystemExit, click.exceptions.Exit, click.ClickException):
             raise
@@ -154,10 +156,18 @@ def _remembered(store_path: str | None) -> dict[str, dict[str, str]]:
     if not path.exists():
         return {}
     try:
-        with SnapshotStore(path, read_only=True) as store:
+        with SnapshotStore(path, read_only=True, on_wait=_waiting) as store:
             return store.remembered_mappings()
+    except StoreBusy as exc:  # validation goes on, saying what it could not use
+        click.echo(f"funnel-analytics: {exc.message(_default_lang())}", err=True)
+        return {}
     except Exception:  # an unreadable store must not stop a validation
         return {}
+
+
+def _waiting() -> None:
+    """Said once while a command waits for a store another program is writing."""
+    click.echo(f"funnel-analytics: {t('store_waiting', _default_lang())}", err=True)
 
 
 def _load(file: str, *, stage_model, maps, as_of, sheet, shape, dayfirst, remembered) -> LoadResult:
@@ -278,60 +288,74 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
     """
     lang = lang or _default_lang()
     outcomes, code = [], EXIT_OK
-    with SnapshotStore(store_path) as store:
-        remembered = store.remembered_mappings()
-        for file in files:
-            try:
-                _check_input(file)
-                result = _load(
-                    file,
-                    stage_model=stage_model,
-                    maps=maps,
-                    as_of=as_of,
-                    sheet=sheet,
-                    shape=shape,
-                    dayfirst=dayfirst,
-                    remembered=remembered,
-                )
-            except UnusableFile as exc:
-                click.echo(f"funnel-analytics: {exc.message(lang)}", err=True)
-                outcomes.append({"file": file, "error": exc.message(lang), "reason": exc.reason})
-                code = EXIT_UNUSABLE
-                continue
+    # The store is opened only to write: each file is read and checked first, so another
+    # program (the dashboard, a second import) can use the store meanwhile.
+    remembered = _remembered(store_path)
+    path = Path(store_path) if store_path else default_store_path()
+    for file in files:
+        try:
+            _check_input(file)
+            result = _load(
+                file,
+                stage_model=stage_model,
+                maps=maps,
+                as_of=as_of,
+                sheet=sheet,
+                shape=shape,
+                dayfirst=dayfirst,
+                remembered=remembered,
+            )
+        except UnusableFile as exc:
+            click.echo(f"funnel-analytics: {exc.message(lang)}", err=True)
+            outcomes.append({"file": file, "error": exc.message(lang), "reason": exc.reason})
+            code = EXIT_UNUSABLE
+            continue
+        with SnapshotStore(path, on_wait=_waiting) as store:
             outcome = store.import_result(result)
             store.remember_mapping(result.mapping.signature, result.mapping.confirmed())
             remembered = store.remembered_mappings()
-            if result.rows_rejected and code == EXIT_OK:
-                code = EXIT_REJECTED
-            dates = result.snapshot_dates
-            outcomes.append(
-                {
-                    "file": file,
-                    "snapshot_id": outcome.snapshot_id,
-                    "created": outcome.created,
-                    "snapshot_date": None if dates is None else dates[1].date().isoformat(),
-                    "rows_read": result.rows_read,
-                    "rows_valid": result.rows_valid,
-                    "rows_rejected": result.rows_rejected,
-                    "warnings": len(result.warnings),
-                }
+        if result.rows_rejected and code == EXIT_OK:
+            code = EXIT_REJECTED
+        dates = result.snapshot_dates
+        given = None if dates is None else dates[1].date().isoformat()
+        outcomes.append(
+            {
+                "file": file,
+                "snapshot_id": outcome.snapshot_id,
+                "created": outcome.created,
+                # What the store holds: the same bytes imported again keep their first date.
+                "snapshot_date": outcome.snapshot_date,
+                "rows_read": result.rows_read,
+                "rows_valid": result.rows_valid,
+                "rows_rejected": result.rows_rejected,
+                "warnings": len(result.warnings),
+            }
+        )
+        if not as_json:
+            click.echo(
+                t(
+                    "cli_imported" if outcome.created else "cli_same_content",
+                    lang,
+                    id=outcome.snapshot_id,
+                    file=file,
+                    date=outcome.snapshot_date,
+                    valid=result.rows_valid,
+                    rejected=result.rows_rejected,
+                )
             )
-            if not as_json:
+            if not outcome.created and given != outcome.snapshot_date:
                 click.echo(
                     t(
-                        "cli_imported" if outcome.created else "cli_same_content",
+                        "cli_same_content_other_date",
                         lang,
-                        id=outcome.snapshot_id,
                         file=file,
-                        date=outcomes[-1]["snapshot_date"],
-                        valid=result.rows_valid,
-                        rejected=result.rows_rejected,
+                        id=outcome.snapshot_id,
+                        stored=outcome.snapshot_date,
+                        given=given,
                     )
                 )
-        if as_json:
-            click.echo(
-                json.dumps({"store": str(store.path), "imports": outcomes}, ensure_ascii=False)
-            )
+    if as_json:
+        click.echo(json.dumps({"store": str(path), "imports": outcomes}, ensure_ascii=False))
     sys.exit(code)
 
 
@@ -352,7 +376,7 @@ def snapshots(ctx, store_path, as_json):
     ctx.obj["store_path"] = store_path
     if ctx.invoked_subcommand is not None:
         return
-    with SnapshotStore(store_path) as store:
+    with SnapshotStore(store_path, read_only=True, on_wait=_waiting) as store:
         table = store.snapshots()
         for col in ("snapshot_date", "first_date"):
             table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d")
@@ -383,7 +407,11 @@ def snapshots(ctx, store_path, as_json):
 def snapshots_remove(ctx, snapshot_id, store_path):
     """Remove snapshot SNAPSHOT_ID from the store (explicit; nothing else deletes)."""
     store_path = store_path or (ctx.obj or {}).get("store_path")
-    with SnapshotStore(store_path) as store:
+    lang = _default_lang()
+    where = Path(store_path) if store_path else default_store_path()
+    if not where.exists():  # nothing to remove, and no store is created by asking
+        _fail(t("cli_no_such_snapshot", lang, id=snapshot_id, store=where))
+    with SnapshotStore(store_path, on_wait=_waiting) as store:
         lang = _default_lang()
         if not store.remove(snapshot_id):
             _fail(t("cli_no_such_snapshot", lang, id=snapshot_id, store=store.path))
@@ -554,7 +582,7 @@ def _observations(
         if observations["snapshot_date"].notna().sum() == 0:
             _fail(t("cli_no_valid_rows", lang, files=", ".join(files)))
         return observations
-    with SnapshotStore(store_path, read_only=True) as store:
+    with SnapshotStore(store_path, read_only=True, on_wait=_waiting) as store:
         observations = store.observations()
     if observations.empty:
         _fail(t("cli_no_snapshots", lang, store=store_path or default_store_path()))

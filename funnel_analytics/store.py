@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +30,23 @@ import pyarrow as pa
 from .contracts import Column, table
 from .loading import LoadResult
 
-__all__ = ["ENV_VAR", "ImportOutcome", "SnapshotStore", "StoreError", "default_store_path"]
+__all__ = [
+    "ENV_VAR",
+    "WAIT_ENV_VAR",
+    "ImportOutcome",
+    "SnapshotStore",
+    "StoreBusy",
+    "StoreError",
+    "default_store_path",
+]
 
 ENV_VAR = "FUNNEL_ANALYTICS_STORE"
+#: Seconds a command waits for a store another program is writing (default 30).
+WAIT_ENV_VAR = "FUNNEL_ANALYTICS_STORE_WAIT"
+DEFAULT_WAIT_SECONDS = 30.0
+#: DuckDB never installs or loads an extension on its own: a store that is not a DuckDB file
+#: (a SQLite file given by mistake) is refused, not "fixed" by a download.
+_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 _SCHEMA = """
 CREATE SEQUENCE IF NOT EXISTS snapshot_ids START 1;
@@ -103,15 +118,57 @@ STORED_SNAPSHOTS = table(
 
 
 class StoreError(RuntimeError):
-    """The store file cannot be opened or written."""
+    """The store file cannot be opened or written. ``reason`` is a message key, ``params``
+    fill it (:meth:`message` renders it in either language)."""
+
+    def __init__(self, reason: str, **params: object) -> None:
+        self.reason = reason
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        from .i18n import t
+
+        return t(self.reason, lang, **self.params)
+
+
+class StoreBusy(StoreError):
+    """Another program (an import, the dashboard saving) holds the store's write lock."""
+
+
+def wait_seconds() -> float:
+    """How long to wait for a busy store: ``$FUNNEL_ANALYTICS_STORE_WAIT``, else 30 s."""
+    try:
+        value = float(os.environ.get(WAIT_ENV_VAR, "") or DEFAULT_WAIT_SECONDS)
+    except ValueError:
+        value = DEFAULT_WAIT_SECONDS
+    return max(value, 0.0)
+
+
+def _is_busy(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def _not_duckdb(path: Path) -> bool:
+    """An existing, non-empty file without DuckDB's header (``DUCK`` at byte 8)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except OSError:
+        return False
+    return len(head) > 0 and head[8:12] != b"DUCK"
 
 
 @dataclass(frozen=True)
 class ImportOutcome:
-    """The snapshot an import created, or the one that already held the same file."""
+    """The snapshot an import created, or the one that already held the same file (then
+    ``snapshot_date`` is the date the store holds for it, which an import of the same bytes
+    with another date does not change)."""
 
     snapshot_id: int
     created: bool
+    snapshot_date: str | None = None  # ISO date of the stored snapshot
 
 
 def default_store_path() -> Path:
@@ -135,7 +192,17 @@ class SnapshotStore:
     ...     store.import_result(load_export("sample_data/商机导出_2026-10.xlsx"))
     """
 
-    def __init__(self, path: str | Path | None = None, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        read_only: bool = False,
+        wait: float | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> None:
+        """Open the store; ``read_only`` never creates a file or folder (a missing store
+        reads as empty). While another program writes it, retry for ``wait`` seconds (default
+        :func:`wait_seconds`), calling ``on_wait`` once so the caller can say it is waiting;
+        then raise :class:`StoreBusy`."""
         self.path = (
             default_store_path()
             if path is None
@@ -147,16 +214,40 @@ class SnapshotStore:
             missing = self.path != ":memory:" and not Path(self.path).exists()
             if read_only and missing:
                 # Nothing stored yet: read as an empty store, and create no file.
-                self.con = duckdb.connect(":memory:")
+                self.con = duckdb.connect(":memory:", config=_CONFIG)
                 self.con.execute(_SCHEMA)
                 return
+            if self.path != ":memory:" and not missing and _not_duckdb(Path(self.path)):
+                raise StoreError("store_not_duckdb", store=str(self.path))
             if self.path != ":memory:":
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            self.con = self._connect(read_only, wait_seconds() if wait is None else wait, on_wait)
             if not read_only:
                 self.con.execute(_SCHEMA)
+        except StoreError:
+            raise
         except (duckdb.Error, OSError) as exc:
-            raise StoreError(f"cannot open the snapshot store {self.path}: {exc}") from exc
+            raise StoreError("store_unopenable", store=str(self.path), detail=str(exc)) from exc
+
+    def _connect(
+        self, read_only: bool, wait: float, on_wait: Callable[[], None] | None
+    ) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=read_only, config=_CONFIG)
+            except duckdb.IOException as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        "store_busy", store=str(self.path), seconds=round(wait)
+                    ) from exc
+                if on_wait is not None and not told:
+                    on_wait()
+                    told = True
+                time.sleep(0.2)
 
     def __enter__(self) -> SnapshotStore:
         return self
@@ -176,7 +267,12 @@ class SnapshotStore:
             "SELECT id FROM snapshots WHERE content_sha256 = ?", [result.content_sha256]
         ).fetchone()
         if existing:
-            return ImportOutcome(int(existing[0]), created=False)
+            stored = self.con.execute(
+                "SELECT snapshot_date FROM snapshots WHERE id = ?", [int(existing[0])]
+            ).fetchone()[0]
+            return ImportOutcome(
+                int(existing[0]), False, None if stored is None else stored.isoformat()
+            )
         frame = result.observations()
         dates = result.snapshot_dates
         findings = result.findings[["row", "column", "value", "rule", "severity"]].copy()
@@ -220,7 +316,9 @@ class SnapshotStore:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise
-        return ImportOutcome(int(new_id), created=True)
+        return ImportOutcome(
+            int(new_id), True, None if dates is None else dates[1].date().isoformat()
+        )
 
     def remove(self, snapshot_id: int) -> bool:
         """Delete one snapshot and its rows; False when there is no such snapshot."""

@@ -379,17 +379,23 @@ for fid, (status, value) in results.items():
             type="primary",
             help=t("save_help", store=store_path()),
         ):
-            with open_store() as store:
-                outcome = store.import_result(r)
-                store.remember_mapping(r.mapping.signature, r.mapping.confirmed())
-            right.success(
-                t("saved" if outcome.created else "already_saved", id=outcome.snapshot_id)
-            )
+            try:
+                with st.spinner(t("saving")), open_store() as store:
+                    outcome = store.import_result(r)
+                    store.remember_mapping(r.mapping.signature, r.mapping.confirmed())
+            except StoreError as exc:  # busy past the wait, or not a store: said, not raised
+                right.error(exc.message(lang))
+            else:
+                right.success(
+                    t("saved" if outcome.created else "already_saved", id=outcome.snapshot_id)
+                )
 
 st.divider()
 st.subheader(t("stored_title"))
-catalogue = store_catalogue()
-if catalogue.empty:
+catalogue, store_problem = store_catalogue()
+if store_problem:
+    st.warning(store_problem)
+elif catalogue.empty:
     st.caption(t("stored_empty"))
 else:
     show_table(
@@ -416,8 +422,12 @@ else:
     if pending in names:
         st.warning(t("remove_confirm", id=pending, file=plain(names[pending])))
         if st.button(t("remove_yes"), key="remove_yes", type="primary"):
-            with open_store() as store:
-                store.remove(int(pending))
-            st.session_state.pop("remove_pending", None)
-            st.toast(t("removed", id=pending))
-            st.rerun()
+            try:
+                with open_store() as store:
+                    store.remove(int(pending))
+            except StoreError as exc:
+                st.error(exc.message(lang))
+            else:
+                st.session_state.pop("remove_pending", None)
+                st.toast(t("removed", id=pending))
+                st.rerun()

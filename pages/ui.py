@@ -32,7 +32,7 @@ from funnel_analytics.reading import UnusableFile
 from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
-from funnel_analytics.store import SnapshotStore, StoreError, default_store_path
+from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
 from funnel_analytics.values import SOURCES as DEAL_SOURCES
 from funnel_analytics.workspace import sample_files
 
@@ -190,21 +190,36 @@ def store_path() -> str:
     return str(default_store_path())
 
 
+READ_WAIT_SECONDS = 3.0  # a page waits this long for a store another program is writing
+
+
 def open_store(read_only: bool = False) -> SnapshotStore:
-    return SnapshotStore(store_path(), read_only=read_only)
+    """The store: a page reading it waits briefly for a writer; a page writing it (save,
+    remove) waits as long as the CLI does, saying so while it waits."""
+    if read_only:
+        return SnapshotStore(store_path(), read_only=True, wait=READ_WAIT_SECONDS)
+    notice = st.empty()
+    try:
+        return SnapshotStore(store_path(), on_wait=lambda: notice.info(t("store_waiting")))
+    finally:
+        notice.empty()
 
 
-def store_catalogue() -> pd.DataFrame:
+def store_catalogue() -> tuple[pd.DataFrame, str | None]:
+    """The stored snapshots, and why there are none to show when the store cannot be read
+    (busy with another program's write, or not a store): never a busy store shown as empty."""
     try:
         with open_store(read_only=True) as store:
-            return store.snapshots()
-    except StoreError:
-        return pd.DataFrame()
+            return store.snapshots(), None
+    except StoreBusy:
+        return pd.DataFrame(), t("store_busy_page")
+    except StoreError as exc:
+        return pd.DataFrame(), exc.message(lang())
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def stored_observations(path: str, ids: tuple[int, ...], stamp: str) -> pd.DataFrame:
-    with SnapshotStore(path, read_only=True) as store:
+    with SnapshotStore(path, read_only=True, wait=READ_WAIT_SECONDS) as store:
         return store.observations(list(ids))
 
 
@@ -329,12 +344,16 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
         token = f"sample:{mk}"
         return combined_observations(token, results), results, None, token
     if source == "store":
-        cat = store_catalogue()
+        cat, problem = store_catalogue()
         if cat.empty:
-            return pd.DataFrame(), (), t("no_data_store"), ""
+            return pd.DataFrame(), (), problem or t("no_data_store"), ""
         stamp = ",".join(f"{i}@{x}" for i, x in zip(cat["id"], cat["imported_at"], strict=True))
         token = f"store:{store_path()}:{stamp}"
-        return stored_observations(store_path(), tuple(cat["id"].tolist()), stamp), (), None, token
+        try:
+            obs = stored_observations(store_path(), tuple(cat["id"].tolist()), stamp)
+        except StoreBusy:
+            return pd.DataFrame(), (), t("store_busy_page"), ""
+        return obs, (), None, token
     remembered = remembered_mappings()
     results = []
     refused = []

@@ -705,3 +705,42 @@ def test_one_amount_unit_per_page(page: str, lang: str) -> None:
     unit_headers = [h for h in headers if any(u in h for u in ("万元", "亿元", "(k)", "(M)"))]
     short = {"万元": "万元", "亿元": "亿元", "thousands": "(k)", "millions": "(M)"}[name]
     assert all(short in h for h in unit_headers), (name, unit_headers)
+
+
+def test_a_store_busy_with_another_program(private_store, monkeypatch) -> None:
+    """While a command-line import writes the store, the dashboard says the store is busy
+    (not empty), and saving an upload says so too, instead of a traceback."""
+    import subprocess
+    import sys
+
+    from funnel_analytics.store import SnapshotStore
+
+    SnapshotStore(private_store).close()
+    monkeypatch.setenv("FUNNEL_ANALYTICS_STORE_WAIT", "1")
+    hold = (
+        "import sys, time, duckdb; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+        " time.sleep(120)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", hold, str(private_store)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        at = on_data_page("en")
+        assert not at.exception
+        assert any(t("store_busy_page", "en") in w.value for w in at.warning)
+        assert not any(t("stored_empty", "en") in c.value for c in at.caption)
+        fid = upload(
+            at,
+            "title_and_hint_2024-03.xlsx",
+            (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes(),
+        )
+        next(b for b in at.button if b.key == f"save_{fid}").click().run()
+        assert not at.exception
+        assert any("is being written by another program" in e.value for e in at.error)
+        stored = app("en", _keep_source="store")
+        assert not stored.exception
+        assert any(t("store_busy_page", "en") in i.value for i in stored.info)
+    finally:
+        proc.kill()
+        proc.wait()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -123,7 +127,7 @@ def test_import_two_months_and_list(
     # Imported out of order: the catalogue is ordered by snapshot date.
     o1 = store.import_result(oct_result, imported_at=stamp)
     o2 = store.import_result(sep_result, imported_at=stamp)
-    assert o1 == ImportOutcome(o1.snapshot_id, created=True)
+    assert o1 == ImportOutcome(o1.snapshot_id, True, o1.snapshot_date)
     assert o2.created and o2.snapshot_id != o1.snapshot_id
     table = store.snapshots()
     assert len(table) == 2
@@ -249,10 +253,12 @@ def test_same_content_is_one_snapshot(
 ) -> None:
     first = store.import_result(oct_result)
     again = store.import_result(load_export(sample_dir / OCT))
-    assert again == ImportOutcome(first.snapshot_id, created=False)
+    assert again == ImportOutcome(first.snapshot_id, False, first.snapshot_date)
     # Same bytes under another name are still the same snapshot.
     renamed = load_export((sample_dir / OCT).read_bytes(), file_name="copy_2026-10.xlsx")
-    assert store.import_result(renamed) == ImportOutcome(first.snapshot_id, created=False)
+    assert store.import_result(renamed) == ImportOutcome(
+        first.snapshot_id, False, first.snapshot_date
+    )
     assert len(store.snapshots()) == 1
     assert len(store.observations()) == oct_result.rows_valid
 
@@ -272,7 +278,9 @@ def test_idempotent_across_reopen(tmp_path: Path, oct_result: LoadResult) -> Non
     with SnapshotStore(path) as s:
         first = s.import_result(oct_result)
     with SnapshotStore(path) as s:
-        assert s.import_result(oct_result) == ImportOutcome(first.snapshot_id, created=False)
+        assert s.import_result(oct_result) == ImportOutcome(
+            first.snapshot_id, False, first.snapshot_date
+        )
         assert len(s.snapshots()) == 1
     with SnapshotStore(path, read_only=True) as s:
         assert list(s.snapshots()["id"]) == [first.snapshot_id]
@@ -436,15 +444,16 @@ def test_garbage_store_file_raises_store_error(tmp_path: Path, content: bytes) -
     with pytest.raises(StoreError) as info:
         SnapshotStore(path)
     message = str(info.value)
-    assert message.startswith("cannot open the snapshot store")
+    assert "is not a funnel-analytics snapshot store" in message
     assert str(path) in message
+    assert "不是 funnel-analytics 的快照库" in info.value.message("zh")
     assert path.read_bytes() == content  # never overwritten
 
 
 def test_store_path_under_a_file_raises_store_error(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="cannot open the snapshot store"):
+    with pytest.raises(StoreError, match="Cannot open the snapshot store"):
         SnapshotStore(blocker / "store.duckdb")
 
 
@@ -479,3 +488,136 @@ def test_read_only_store_at_missing_path_reads_as_empty(tmp_path: Path) -> None:
             assert s.observations().empty
     except StoreError:
         pass  # refusing with a message is as good as reading an empty store
+
+
+# --------------------------------------------------------------------------------------------
+# Shared use: the dashboard and the CLI, two imports, a busy store
+# --------------------------------------------------------------------------------------------
+HOLD = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+con.execute("CREATE TABLE IF NOT EXISTS held (a INTEGER)")
+print("ready", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+@contextlib.contextmanager
+def held(path: Path, seconds: float):
+    """Another process holding the store's write lock for ``seconds``."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def cli(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "funnel_analytics.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "FUNNEL_ANALYTICS_LANG": "en", **(env or {})},
+        timeout=300,
+    )
+
+
+def test_an_import_waits_for_a_busy_store_then_writes(tmp_path: Path, sample_dir: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    SnapshotStore(path).close()
+    with held(path, 3):
+        proc = cli("import", sample_dir / "商机导出_2026-10.xlsx", "--store", path)
+    assert proc.returncode == 0, proc.stderr
+    assert "waiting" in proc.stderr and "Traceback" not in proc.stderr
+    with SnapshotStore(path, read_only=True) as s:
+        assert len(s.snapshots()) == 1
+
+
+def test_an_import_gives_up_on_a_store_that_stays_busy(tmp_path: Path, sample_dir: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    SnapshotStore(path).close()
+    with held(path, 60):
+        proc = cli(
+            "import",
+            sample_dir / "商机导出_2026-10.xlsx",
+            "--store",
+            path,
+            env={"FUNNEL_ANALYTICS_STORE_WAIT": "1"},
+        )
+        listing = cli("snapshots", "--store", path, env={"FUNNEL_ANALYTICS_STORE_WAIT": "1"})
+        checked = cli(
+            "validate",
+            sample_dir / "商机导出_2026-10.xlsx",
+            "--store",
+            path,
+            env={"FUNNEL_ANALYTICS_STORE_WAIT": "1"},
+        )
+    assert proc.returncode == 2
+    assert "is being written by another program" in proc.stderr
+    assert "FUNNEL_ANALYTICS_STORE_WAIT" in proc.stderr and "Traceback" not in proc.stderr
+    # A reader is told the store is busy, never that it is empty.
+    assert listing.returncode == 2 and "being written" in listing.stderr
+    assert "no snapshots" not in listing.stdout
+    # Validation goes on, and says it could not use the remembered mappings.
+    assert checked.returncode in (0, 1) and "being written" in checked.stderr
+
+
+def test_two_imports_at_once_both_land(tmp_path: Path, sample_dir: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    files = [sample_dir / "商机导出_2026-09.xlsx", sample_dir / "商机导出_2026-10.xlsx"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "funnel_analytics.cli", "import", str(f), "--store", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for f in files
+    ]
+    results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    assert not any("Traceback" in err for _, err in results)
+    with SnapshotStore(path, read_only=True) as s:
+        assert sorted(s.snapshots()["snapshot_date"].astype(str)) == ["2026-09-30", "2026-10-31"]
+
+
+def test_reading_commands_create_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "typo" / "nested" / "store.duckdb"
+    assert cli("snapshots", "--store", path).returncode == 0
+    assert cli("snapshots", "remove", "3", "--store", path).returncode == 2
+    assert not (tmp_path / "typo").exists()
+
+
+def test_a_sqlite_file_is_refused_without_touching_the_network(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "crm.sqlite"
+    with sqlite3.connect(path) as con:
+        con.execute("CREATE TABLE deals (id INTEGER)")
+    before = path.read_bytes()
+    proc = cli("snapshots", "--store", path)
+    assert proc.returncode == 2
+    assert "not a funnel-analytics snapshot store" in proc.stderr
+    assert "extension" not in proc.stderr.lower() and "http" not in proc.stderr.lower()
+    assert path.read_bytes() == before
+    assert store_module._CONFIG == {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+    }
+
+
+def test_reimporting_the_same_bytes_reports_the_stored_date(tmp_path: Path) -> None:
+    path = tmp_path / "store.duckdb"
+    export = _small_csv(tmp_path / "deals.csv", ["OPP-1,甲,入围客户,10"])
+    first = cli("import", export, "--as-of", "2026-03-31", "--store", path, "--json")
+    again = cli("import", export, "--as-of", "2026-04-30", "--store", path)
+    again_json = cli("import", export, "--as-of", "2026-04-30", "--store", path, "--json")
+    assert json.loads(first.stdout)["imports"][0]["snapshot_date"] == "2026-03-31"
+    assert json.loads(again_json.stdout)["imports"][0]["snapshot_date"] == "2026-03-31"
+    assert json.loads(again_json.stdout)["imports"][0]["created"] is False
+    assert "dated 2026-03-31 (not 2026-04-30)" in again.stdout
