@@ -28,6 +28,7 @@ from pages.ui import (
     refusal,
     remembered_mappings,
     saved_stage_models,
+    session_memo,
     show_table,
     state,
     store_catalogue,
@@ -188,6 +189,7 @@ for fid, (status, value) in results.items():
     with st.expander(plain(entry["name"]), expanded=True):
         if st.button(t("upload_remove"), key=f"drop_{fid}", icon=":material/delete:"):
             entries.pop(fid, None)
+            session_memo().clear()  # its data and what was computed from it go with it
             st.rerun()
         if status == "error":
             reason, params = value

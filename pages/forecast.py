@@ -23,6 +23,7 @@ from pages.ui import (
     cached_context,
     labels,
     lang_key,
+    memoized,
     open_page,
     show_table,
     t,
@@ -56,17 +57,12 @@ seed = z.number_input(
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def cached_forecast(
-    token: str, as_of, source: str, period: str, include_new: bool, runs: int, seed: int, _ctx
-) -> ForecastView:
-    """One simulation per data, choices, runs and seed; the target only reads it."""
-    return forecast_view(_ctx, runs=runs, seed=seed)
-
-
 with st.spinner(t("forecast_running", runs=f"{runs:,}")):
-    fc = cached_forecast(
-        app.token, app.as_of, source, period, include_new, int(runs), int(seed), ctx
+    # One simulation per data, choices, runs and seed; the target only reads it.
+    fc: ForecastView = memoized(
+        app,
+        ("forecast", app.as_of, source, period, include_new, int(runs), int(seed)),
+        lambda: forecast_view(ctx, runs=int(runs), seed=int(seed)),
     )
 sim, weighted, accuracy = fc.simulation, fc.weighted, fc.accuracy
 p10, p50, p90 = (fc.period_total[k] for k in ("p10", "p50", "p90"))

@@ -20,6 +20,7 @@ from funnel_analytics.scenarios import (
 from pages.ui import (
     amount_input,
     cached_context,
+    memoized,
     open_page,
     show_table,
     t,
@@ -127,15 +128,12 @@ with left:
         st.info(t("scenario_empty"))
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def compare(token, as_of, source, period, scenarios_json: str, target: float, _ctx):
-    return compare_scenarios(
-        _ctx, scenarios_from_json(scenarios_json), target, runs=5_000, seed=DEFAULT_SEED
-    )
-
-
 with st.spinner(t("scenario_running")):
-    table = compare(app.token, app.as_of, source, period, scenarios_to_json(saved), target, ctx)
+    table = memoized(
+        app,
+        ("scenarios", app.as_of, source, period, scenarios_to_json(saved), target),
+        lambda: compare_scenarios(ctx, saved, target, runs=5_000, seed=DEFAULT_SEED),
+    )
 shown = table.assign(
     scenario=[t("scenario_baseline") if n == "baseline" else n for n in table["scenario"]]
 )

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -28,6 +31,7 @@ from funnel_analytics.funnel import (
 )
 from funnel_analytics.i18n import t as _t
 from funnel_analytics.loading import LoadResult, load_export
+from funnel_analytics.memo import Memo, cache_budget, give_back
 from funnel_analytics.reading import UnusableFile
 from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
@@ -155,7 +159,6 @@ def model_key(model: StageModel) -> str:
     return hashlib.sha1(repr(model).encode("utf-8")).hexdigest()[:12]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def cached_load(
     data: bytes,
     name: str,
@@ -166,19 +169,68 @@ def cached_load(
     _remembered: dict,
     as_of: str | None,
 ) -> tuple[str, object]:
-    """``("ok", LoadResult)`` or ``("error", (reason, params))``; cached by content and options."""
-    try:
-        result = load_export(
-            data,
-            name,
-            stage_model=_model,
-            mapping=dict(overrides) or None,
-            remembered=_remembered,
-            as_of=as_of,
-        )
-    except UnusableFile as exc:
-        return "error", (exc.reason, exc.params)
-    return "ok", result
+    """``("ok", LoadResult)`` or ``("error", (reason, params))``, kept in this session's
+    memo by content and options: an upload's data lives with the session that uploaded it,
+    never in a cache other sessions keep alive."""
+    digest = hashlib.sha256(data).hexdigest()
+    memo_key = ("load", digest, name, key, overrides, remembered_key, as_of)
+
+    def load() -> tuple[str, object]:
+        try:
+            result = load_export(
+                data,
+                name,
+                stage_model=_model,
+                mapping=dict(overrides) or None,
+                remembered=_remembered,
+                as_of=as_of,
+            )
+        except UnusableFile as exc:
+            return "error", (exc.reason, exc.params)
+        return "ok", result
+
+    return session_memo().get(memo_key, load)
+
+
+# --------------------------------------------------------------------------------------------
+# Bounded memory: computed views are kept in a memo with a byte budget and an expiry
+# (funnel_analytics.memo): one shared by all sessions for the sample and the store, and one
+# per session for its uploads, which goes when the session ends. A janitor thread expires old
+# values and gives freed memory back to the operating system.
+# --------------------------------------------------------------------------------------------
+JANITOR_SECONDS = 30.0
+
+
+@st.cache_resource(show_spinner=False)
+def shared_memo() -> Memo:
+    """The server's memo for data every session may view (the sample, the store)."""
+    budget, ttl = cache_budget()
+    memo = Memo(budget, ttl)
+
+    def janitor() -> None:
+        while True:
+            time.sleep(JANITOR_SECONDS)
+            memo.expire()
+            give_back()
+
+    threading.Thread(target=janitor, name="funnel-analytics-janitor", daemon=True).start()
+    return memo
+
+
+def session_memo() -> Memo:
+    """This session's memo (its uploads and what is computed from them)."""
+    memo = st.session_state.get("_memo")
+    if memo is None:
+        budget, ttl = cache_budget()
+        memo = st.session_state["_memo"] = Memo(budget, ttl)
+    return memo
+
+
+def memoized(app: AppState, key: tuple, compute: Callable[[], object]) -> object:
+    """``compute()`` kept by ``key`` for the view's data: in this session's memo for uploads,
+    in the shared one otherwise."""
+    memo = session_memo() if app.source == "upload" else shared_memo()
+    return memo.get((app.token, *key), compute)
 
 
 @st.cache_resource(show_spinner=False)
@@ -217,10 +269,12 @@ def store_catalogue() -> tuple[pd.DataFrame, str | None]:
         return pd.DataFrame(), exc.message(lang())
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def stored_observations(path: str, ids: tuple[int, ...], stamp: str) -> pd.DataFrame:
-    with SnapshotStore(path, read_only=True, wait=READ_WAIT_SECONDS) as store:
-        return store.observations(list(ids))
+    def read() -> pd.DataFrame:
+        with SnapshotStore(path, read_only=True, wait=READ_WAIT_SECONDS) as store:
+            return store.observations(list(ids))
+
+    return shared_memo().get(("stored", path, ids, stamp), read)
 
 
 def remembered_mappings() -> dict:
@@ -327,10 +381,14 @@ def _stage_model() -> StageModel:
     return BUILTIN_MODELS.get(choice, BUILTIN_MODELS["six_state"])
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def combined_observations(token: str, _results: tuple[LoadResult, ...]) -> pd.DataFrame:
-    frames = [r.observations().assign(source_file=r.file_name) for r in _results]
-    return pd.concat(frames, ignore_index=True)
+def combined_observations(
+    token: str, _results: tuple[LoadResult, ...], memo: Memo | None = None
+) -> pd.DataFrame:
+    def combine() -> pd.DataFrame:
+        frames = [r.observations().assign(source_file=r.file_name) for r in _results]
+        return pd.concat(frames, ignore_index=True)
+
+    return (memo or shared_memo()).get(("combined", token), combine)
 
 
 def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, str | None, str]:
@@ -374,7 +432,8 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
             f"{r.content_sha256}:{hash(repr(sorted(r.mapping.fields.items())))}" for r in results
         )
     )
-    return combined_observations(token, tuple(results)), tuple(results), None, token
+    obs = combined_observations(token, tuple(results), session_memo())
+    return obs, tuple(results), None, token
 
 
 def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
@@ -510,19 +569,20 @@ def build_state(page: str = "") -> AppState:
     return app
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> OverviewNumbers:
     """The Overview's numbers, computed once per data, model, filters and as-of date."""
-    return overview_numbers(_app.observations, _app.model, as_of)
+    return memoized(
+        _app, ("overview", as_of), lambda: overview_numbers(_app.observations, _app.model, as_of)
+    )
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
 def cached_report(token: str, as_of: pd.Timestamp | None, _app: AppState) -> FunnelReport:
     """The movement report of the view, computed once per data, model, filters and date."""
-    return build_report(_app.observations, _app.model, as_of)
+    return memoized(
+        _app, ("report", as_of), lambda: build_report(_app.observations, _app.model, as_of)
+    )
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def cached_context(
     token: str,
     as_of: pd.Timestamp | None,
@@ -534,15 +594,19 @@ def cached_context(
     """What planning and forecasting measure from the view (probabilities, timing, intake),
     computed once per data, model, filters, date and choices."""
     report = cached_report(token, as_of, _app)
-    return build_context(
-        _app.observations,
-        _app.model,
-        as_of,
-        probability_source,
-        history=report.history,
-        include_new_deals=include_new_deals,
-        period=period,
-        durations=report.tables["time_in_stage"],
+    return memoized(
+        _app,
+        ("context", as_of, probability_source, period, include_new_deals),
+        lambda: build_context(
+            _app.observations,
+            _app.model,
+            as_of,
+            probability_source,
+            history=report.history,
+            include_new_deals=include_new_deals,
+            period=period,
+            durations=report.tables["time_in_stage"],
+        ),
     )
 
 

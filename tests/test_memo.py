@@ -1,0 +1,81 @@
+"""The dashboard's memo: a byte budget, an expiry, shared values, memory given back."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from funnel_analytics.memo import Memo, cache_budget, give_back, size_of
+
+
+def frame(rows: int) -> pd.DataFrame:
+    return pd.DataFrame({"a": np.arange(rows, dtype="int64"), "b": ["x" * 10] * rows})
+
+
+def test_size_of_counts_frames_deeply_and_once() -> None:
+    f = frame(10_000)
+    deep = int(f.memory_usage(deep=True).sum())
+    assert size_of(f) == deep
+    assert size_of((f, f)) < 2 * deep  # the same frame twice is counted once
+
+    @dataclasses.dataclass(frozen=True)
+    class Holder:
+        tables: dict
+        raw: bytes
+
+    held = Holder({"x": f}, b"\0" * 100_000)
+    assert size_of(held) >= deep + 100_000
+
+
+def test_least_recently_used_go_first_once_the_budget_is_passed() -> None:
+    one = size_of(frame(10_000))
+    memo = Memo(budget_bytes=int(one * 2.5), ttl=3600)
+    calls = []
+    for key in ("a", "b"):
+        memo.get(key, lambda k=key: calls.append(k) or frame(10_000))
+    memo.get("a", lambda: calls.append("a again") or frame(10_000))  # a hit: a is now recent
+    memo.get("c", lambda: calls.append("c") or frame(10_000))  # evicts b
+    assert calls == ["a", "b", "c"]
+    assert "b" not in memo and "a" in memo and "c" in memo
+    assert memo.bytes <= memo.budget and memo.evictions == 1
+
+
+def test_a_value_larger_than_the_budget_is_returned_not_kept() -> None:
+    memo = Memo(budget_bytes=1_000, ttl=3600)
+    assert len(memo.get("big", lambda: frame(10_000))) == 10_000
+    assert len(memo) == 0 and memo.bytes == 0
+
+
+def test_values_expire_after_the_ttl_since_last_use() -> None:
+    now = [0.0]
+    memo = Memo(budget_bytes=10**9, ttl=60, clock=lambda: now[0])
+    memo.get("a", lambda: 1)
+    now[0] = 50
+    assert memo.get("a", lambda: 2) == 1  # used again: its clock restarts
+    now[0] = 100
+    assert memo.expire() == 0
+    now[0] = 200
+    assert memo.expire() == 1 and len(memo) == 0 and memo.bytes == 0
+    assert memo.get("a", lambda: 3) == 3
+
+
+def test_discard_drops_matching_keys() -> None:
+    memo = Memo(budget_bytes=10**9, ttl=60)
+    for key in [("upload", "x"), ("upload", "y"), ("sample", "x")]:
+        memo.get(key, lambda: frame(100))
+    assert memo.discard(lambda k: k[0] == "upload") == 2
+    assert len(memo) == 1
+
+
+def test_settings(monkeypatch) -> None:
+    monkeypatch.setenv("FUNNEL_ANALYTICS_CACHE_MB", "64")
+    monkeypatch.setenv("FUNNEL_ANALYTICS_CACHE_MINUTES", "5")
+    assert cache_budget() == (64 * 2**20, 300.0)
+    monkeypatch.setenv("FUNNEL_ANALYTICS_CACHE_MB", "nonsense")
+    assert cache_budget()[0] == 512 * 2**20
+
+
+def test_give_back_runs() -> None:
+    give_back()
