@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.ui import DEEP_LINK, build_state, t
+from pages.ui import DEEP_LINK, build_state, show_error, t
 
 st.set_page_config(page_title="销售漏斗 · funnel-analytics", layout="wide")
 navigation_pages = {
@@ -33,12 +33,15 @@ navigation_pages = {
     ],
 }
 navigation = st.navigation(navigation_pages)
-build_state(navigation.url_path)
-# A deep link that arrived before the navigation existed (see pages.ui.state): go there now.
-wanted = st.session_state.pop(DEEP_LINK, None)
-if wanted and wanted != navigation.url_path:
-    pages = [p for section in navigation_pages.values() for p in section]
-    target = next((p for p in pages if p.url_path == wanted), None)
-    if target is not None:
-        st.switch_page(target)
-navigation.run()
+try:
+    build_state(navigation.url_path)
+    # A deep link that arrived before the navigation existed (see pages.ui.state): go there.
+    wanted = st.session_state.pop(DEEP_LINK, None)
+    if wanted and wanted != navigation.url_path:
+        pages = [p for section in navigation_pages.values() for p in section]
+        target = next((p for p in pages if p.url_path == wanted), None)
+        if target is not None:
+            st.switch_page(target)
+    navigation.run()
+except Exception as exc:  # st.stop and reruns are not Exceptions: they pass through
+    show_error(exc)

@@ -82,7 +82,7 @@ if added:
 if st.session_state.pop("_source_switched", False):
     st.info(t("source_switched"))
 if "_model_switched" in st.session_state:
-    st.success(t("model_switched", title=st.session_state.pop("_model_switched")))
+    st.success(t("model_switched", title=plain(st.session_state.pop("_model_switched"))))
 remembered = remembered_mappings()
 results = {}
 if entries:
@@ -90,7 +90,7 @@ if entries:
     for i, (fid, entry) in enumerate(entries.items(), start=1):
         bar.progress(
             (i - 1) / len(entries),
-            text=t("progress_reading", name=entry["name"], i=i, n=len(entries)),
+            text=t("progress_reading", name=plain(entry["name"]), i=i, n=len(entries)),
         )
         results[fid] = load_upload(entry, model, remembered)
     bar.progress(1.0, text=t("progress_done", n=len(entries)))
@@ -239,7 +239,9 @@ for fid, (status, value) in results.items():
                 )
             )
             if st.button(
-                t("model_proposal_use", title=title), key=f"model_{fid}_{name}", type="primary"
+                t("model_proposal_use", title=plain(title)),
+                key=f"model_{fid}_{name}",
+                type="primary",
             ):
                 choose("model_name", name)
                 st.session_state["_model_switched"] = title

@@ -14,6 +14,7 @@ from pages.ui import (
     labels,
     lang_key,
     open_page,
+    plain,
     t,
 )
 
@@ -80,7 +81,7 @@ tiles = [
         t("kpi_weighted"),
         format_amount(k.weighted, lang, unit=unit),
         change("weighted", amount=True),
-        t("kpi_weighted_help", model=model.title(lang)),
+        t("kpi_weighted_help", model=plain(model.title(lang))),
         "weighted",
     ),
     (

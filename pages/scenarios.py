@@ -22,6 +22,7 @@ from pages.ui import (
     cached_context,
     memoized,
     open_page,
+    plain,
     show_table,
     t,
     xlsx_mime,
@@ -77,7 +78,7 @@ with st.form("new_scenario", clear_on_submit=True):
     if st.form_submit_button(t("scenario_add"), type="primary"):
         label = name.strip() or t("scenario_default_name", n=len(saved) + 1)
         if label == "baseline" or any(s.name == label for s in saved):
-            st.error(t("scenario_duplicate", name=label))
+            st.error(t("scenario_duplicate", name=plain(label)))
         else:
             levers = Levers(
                 win_rate=1 + win / 100,
@@ -110,7 +111,7 @@ with left:
             x, y = st.columns([6, 1])
             lv = s.levers
             x.markdown(
-                f"**{s.name}** · "
+                f"**{plain(s.name)}** · "
                 + t(
                     "scenario_levers",
                     win=f"{lv.win_rate - 1:+.0%}",

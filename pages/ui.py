@@ -11,7 +11,10 @@ keyed by anything but the file's bytes.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -66,6 +69,22 @@ def plain(text: object) -> str:
     image or a link written in a cell shows as the characters it is, and control characters
     show visibly."""
     return _MARKDOWN.sub(r"\\\1", str(text).translate(_CONTROL))
+
+
+LOG = logging.getLogger("funnel_analytics.dashboard")
+#: Set (to 1) where page errors should propagate, as the test suite does: AppTest then sees
+#: them. Browsers are never shown a traceback either way (client.showErrorDetails = "none").
+RAISE_ENV_VAR = "FUNNEL_ANALYTICS_RAISE_PAGE_ERRORS"
+
+
+def show_error(exc: BaseException) -> None:
+    """A page failed: the browser gets one sentence with a short id, the server's log the
+    traceback under that id (so a user's report can be matched to it)."""
+    if os.environ.get(RAISE_ENV_VAR):
+        raise exc
+    error_id = secrets.token_hex(4)
+    LOG.error("page error %s", error_id, exc_info=exc)
+    st.error(t("page_error", id=error_id))
 
 
 def kept(name: str, default: object) -> object:
@@ -420,7 +439,9 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
         if status == "ok":
             results.append(value)
         else:
-            refused.append(t("upload_refused", file=entry["name"], reason=refusal(*value)))
+            refused.append(
+                t("upload_refused", file=plain(entry["name"]), reason=plain(refusal(*value)))
+            )
     if not results:
         # Nothing loads, but files were uploaded: say which and why, not "nothing uploaded".
         return pd.DataFrame(), (), " ".join(refused) if refused else t("no_data_upload"), ""

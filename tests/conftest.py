@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Page errors propagate in the tests (AppTest's at.exception, the browser server's log); the
+# test that checks what a user sees without it unsets this.
+os.environ.setdefault("FUNNEL_ANALYTICS_RAISE_PAGE_ERRORS", "1")
 if str(ROOT) not in sys.path:  # the suite also runs from a plain checkout
     sys.path.insert(0, str(ROOT))
 

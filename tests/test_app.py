@@ -744,3 +744,15 @@ def test_a_store_busy_with_another_program(private_store, monkeypatch) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_failing_page_shows_an_error_id_not_a_traceback(monkeypatch, caplog) -> None:
+    """A page that fails shows one sentence with an id; the log has the traceback under it."""
+    monkeypatch.delenv("FUNNEL_ANALYTICS_RAISE_PAGE_ERRORS", raising=False)
+    at = app("en", custom_model="not a stage model", model_name__en="custom")
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "error id" in errors[0], errors
+    error_id = errors[0].split("error id ")[1].split()[0]
+    assert "Traceback" not in errors[0] and "AttributeError" not in errors[0]
+    assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
