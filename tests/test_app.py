@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -756,3 +757,35 @@ def test_a_failing_page_shows_an_error_id_not_a_traceback(monkeypatch, caplog) -
     error_id = errors[0].split("error id ")[1].split()[0]
     assert "Traceback" not in errors[0] and "AttributeError" not in errors[0]
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+EVIL = "![x](http://127.0.0.1:9/x.png)[click](http://127.0.0.1:9/)<img src=x>"
+
+
+def test_user_text_never_renders_as_markdown_or_html() -> None:
+    """A file name, stage value, owner, team and note carrying Markdown images, links and
+    HTML: every page shows them as text (escaped), never as an image or a link."""
+    rows = [
+        ["商机编号", "商机名称", "销售阶段", "预计金额", "负责人", "团队", "快照日期"],
+        ["1", EVIL, "入围客户", "100", EVIL, EVIL, "2026-10-31"],
+        ["2", "b", EVIL, "200", "王五", "华东", "2026-10-31"],
+        ["3", "c", "赢单客户", "300", "王五", "华东", "2026-10-31"],
+    ]
+    at = on_data_page("en")
+    upload(at, f"{EVIL}.csv", csv_bytes(rows))
+    assert not at.exception
+    pages = ["pages/data.py", "pages/overview.py", "pages/conversion.py", "pages/ageing.py"]
+    pages += ["pages/stage_check.py", "pages/planner.py", "pages/forecast.py", "pages/team.py"]
+    state = {"_keep_source": "upload", "uploads": at.session_state["uploads"]}
+    for page in pages:
+        run = app("en", **state)
+        run.switch_page(page).run()
+        assert not run.exception, page
+        texts = [
+            e.value
+            for kind in ("markdown", "caption", "info", "warning", "error", "success", "title")
+            for e in run.get(kind)
+        ]
+        for text in texts:
+            live = re.sub(r"\\.", "", text)  # what Markdown would still interpret
+            assert "![" not in live and "](" not in live and "<img" not in live, (page, text)
