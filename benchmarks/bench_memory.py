@@ -144,6 +144,10 @@ def main() -> None:
         write_export(folder / f"export_{i}_2026-10.csv", args.rows, i) for i in range(args.sessions)
     ]
     uploaded = sum(p.stat().st_size for p in exports)
+    busy = wait_idle()
+    print(environment(("streamlit", "pandas", "duckdb")))
+    if busy is not None:
+        print(f"CPU busy before the run: {busy:.0%}")
     port = free_port()
     env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(folder / "store.duckdb"))
     log = (folder / "streamlit.log").open("w")
@@ -159,10 +163,6 @@ def main() -> None:
         env=env,
     )
     url = f"http://127.0.0.1:{port}"
-    busy = wait_idle()
-    print(environment(("streamlit", "pandas", "duckdb")))
-    if busy is not None:
-        print(f"CPU busy before the run: {busy:.0%}")
     try:
         for _ in range(200):
             try:
