@@ -789,3 +789,39 @@ def test_user_text_never_renders_as_markdown_or_html() -> None:
         for text in texts:
             live = re.sub(r"\\.", "", text)  # what Markdown would still interpret
             assert "![" not in live and "](" not in live and "<img" not in live, (page, text)
+
+
+def _hostile_maker():
+    import importlib.util
+    import sys
+
+    path = ROOT / "tests" / "hostile" / "make_hostile.py"
+    spec = importlib.util.spec_from_file_location("make_hostile", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_hostile", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "far_cell.xlsx",  # one cell at XFD1048576: once aborted the whole server
+        "shared_string_bomb.xlsx",  # 46 KB, one 40 MB string in 200 cells
+        "shared_string_fanout.xlsx",
+        "long_line.csv",
+        "wide_100k_columns.csv",
+    ],
+)
+def test_the_dashboard_survives_a_hostile_upload(name: str, tmp_path) -> None:
+    """The upload is refused with a message naming the limit; the server (this process) goes
+    on, and another session's Overview still shows its figures."""
+    made = _hostile_maker().make_files(tmp_path, only=[name])[name]
+    at = on_data_page("en")
+    upload(at, name, made.read_bytes())
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error).replace("\\", "")  # as the page reads
+    assert t("file_refused", "en") in shown and "FUNNEL_ANALYTICS_" in shown, shown
+    other = app("en")
+    assert not other.exception
+    assert len(other.metric) == 4
