@@ -212,37 +212,73 @@ def cached_load(
 
 
 # --------------------------------------------------------------------------------------------
-# Bounded memory: computed views are kept in a memo with a byte budget and an expiry
+# Bounded memory: computed views are kept in memos with a byte budget and an expiry
 # (funnel_analytics.memo): one shared by all sessions for the sample and the store, and one
-# per session for its uploads, which goes when the session ends. A janitor thread expires old
-# values and gives freed memory back to the operating system.
+# per session for its uploads. Streamlit keeps a closed tab's session state (and so anything
+# in it) until another session happens to evict it, so the per-session memos live here, by a
+# token, and a janitor thread drops those of sessions idle for longer than
+# FUNNEL_ANALYTICS_SESSION_MINUTES (default 5; a tab coming back recomputes), expires old
+# shared values and gives freed memory back to the operating system.
 # --------------------------------------------------------------------------------------------
 JANITOR_SECONDS = 30.0
 
 
+def session_idle_seconds() -> float:
+    try:
+        minutes = float(os.environ.get("FUNNEL_ANALYTICS_SESSION_MINUTES", "") or 5)
+    except ValueError:
+        minutes = 5.0
+    return max(minutes, 0.1) * 60.0
+
+
+@dataclass
+class _Memos:
+    shared: Memo
+    sessions: dict[str, tuple[Memo, float]]  # token -> (memo, last used)
+    lock: threading.Lock
+
+    def sweep(self) -> None:
+        """Drop idle sessions' memos and expired shared values; give memory back."""
+        cutoff = time.monotonic() - session_idle_seconds()
+        with self.lock:
+            for token in [k for k, (_m, used) in self.sessions.items() if used < cutoff]:
+                del self.sessions[token]
+        self.shared.expire()
+        give_back()
+
+
 @st.cache_resource(show_spinner=False)
-def shared_memo() -> Memo:
-    """The server's memo for data every session may view (the sample, the store)."""
+def _memos() -> _Memos:
     budget, ttl = cache_budget()
-    memo = Memo(budget, ttl)
+    memos = _Memos(Memo(budget, ttl), {}, threading.Lock())
 
     def janitor() -> None:
         while True:
             time.sleep(JANITOR_SECONDS)
-            memo.expire()
-            give_back()
+            memos.sweep()
 
     threading.Thread(target=janitor, name="funnel-analytics-janitor", daemon=True).start()
-    return memo
+    return memos
+
+
+def shared_memo() -> Memo:
+    """The server's memo for data every session may view (the sample, the store)."""
+    return _memos().shared
 
 
 def session_memo() -> Memo:
     """This session's memo (its uploads and what is computed from them)."""
-    memo = st.session_state.get("_memo")
-    if memo is None:
-        budget, ttl = cache_budget()
-        memo = st.session_state["_memo"] = Memo(budget, ttl)
-    return memo
+    token = st.session_state.get("_memo_token")
+    if token is None:
+        token = st.session_state["_memo_token"] = secrets.token_hex(16)
+    memos = _memos()
+    with memos.lock:
+        found = memos.sessions.get(token)
+        if found is None:
+            budget, ttl = cache_budget()
+            found = (Memo(budget, ttl), 0.0)
+        memos.sessions[token] = (found[0], time.monotonic())
+    return found[0]
 
 
 def memoized(app: AppState, key: tuple, compute: Callable[[], object]) -> object:
