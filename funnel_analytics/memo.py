@@ -13,6 +13,7 @@ Settings: ``FUNNEL_ANALYTICS_CACHE_MB`` (default 512) and ``FUNNEL_ANALYTICS_CAC
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import dataclasses
@@ -164,7 +165,7 @@ _libc: Any = None
 
 def give_back() -> None:
     """Collect garbage and return freed heap memory to the operating system (glibc's
-    ``malloc_trim``; elsewhere a collection only)."""
+    ``malloc_trim`` and Arrow's pool; elsewhere a collection only)."""
     global _libc
     gc.collect()
     if _libc is None:
@@ -175,3 +176,8 @@ def give_back() -> None:
             _libc = False
     if _libc and hasattr(_libc, "malloc_trim"):
         _libc.malloc_trim(0)
+    # Arrow's own allocator (pandas' string columns) keeps freed blocks for reuse, too.
+    with contextlib.suppress(Exception):
+        import pyarrow as pa
+
+        pa.default_memory_pool().release_unused()

@@ -17,8 +17,9 @@ import re
 import secrets
 import threading
 import time
+import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -165,10 +166,20 @@ def state() -> AppState:
     then asks for the frame (``st.switch_page`` to ``dashboard.py``, Streamlit's public way),
     and the frame, once it has declared the navigation, switches back to the page asked for.
     """
-    if "app_state" not in st.session_state:
+    app = current_state()
+    if app is None:
         st.session_state[DEEP_LINK] = _requested_page()
         st.switch_page("dashboard.py")
-    return st.session_state["app_state"]
+    return app
+
+
+def current_state() -> AppState | None:
+    """The state the frame last built for this session (None before it has run, or once the
+    session's data was let go after it sat idle). It lives in the server's registry by the
+    session's token, not in session state: Streamlit keeps a closed tab's session state
+    indefinitely, and with it anything it references."""
+    token = st.session_state.get("_memo_token")
+    return None if token is None else _memos().states.get(token)
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,6 +247,7 @@ class _Memos:
     shared: Memo
     sessions: dict[str, tuple[Memo, float]]  # token -> (memo, last used)
     lock: threading.Lock
+    states: dict[str, AppState] = field(default_factory=dict)  # token -> the frame's state
 
     def sweep(self) -> None:
         """Drop idle sessions' memos and expired shared values; give memory back."""
@@ -243,6 +255,7 @@ class _Memos:
         with self.lock:
             for token in [k for k, (_m, used) in self.sessions.items() if used < cutoff]:
                 del self.sessions[token]
+                self.states.pop(token, None)
         self.shared.expire()
         give_back()
 
@@ -622,7 +635,10 @@ def build_state(page: str = "") -> AppState:
         period=period,
         probability_source=probability_source,
     )
-    st.session_state["app_state"] = app
+    session_memo()  # the session's token, and it is in use
+    memos = _memos()
+    with memos.lock:
+        memos.states[st.session_state["_memo_token"]] = app
     return app
 
 
@@ -725,11 +741,19 @@ def amount_input(label: str, value: float, key: str, help: str | None = None) ->
 def full_report_button(app: AppState, key: str) -> None:
     """Download the whole report (movement, plan, forecast, calibration, scorecard) as one
     workbook in the current language; built when clicked, not on every run."""
-    observations, model, as_of, language = app.observations, app.model, app.as_of, lang()
+    # The button keeps this callable after the run: it must not keep the data alive (a closed
+    # tab's session is kept by Streamlit), so it holds the memo's frame by a weak reference.
+    held, filters = weakref.ref(app.all_observations), app.filters
+    model, as_of, language = app.model, app.as_of, lang()
 
     def build() -> bytes:
-        from funnel_analytics.export import report_workbook
+        from funnel_analytics.export import report_workbook, write_frames_xlsx
 
+        frame = held()
+        if frame is None:  # the session sat idle and its data was let go
+            note = pd.DataFrame({"": [_t("download_expired", language)]})
+            return write_frames_xlsx({_t("download_full_report", language): note})
+        observations = apply_filters(frame, filters) if len(frame) else frame
         report = build_report(observations, model, as_of, outlook=True)
         return report_workbook(report.tables, language, model)
 

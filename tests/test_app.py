@@ -50,6 +50,13 @@ def app(lang: str = "zh", **state: object) -> AppTest:
     return at.run()
 
 
+def app_state(at: AppTest):
+    """The state the frame built for this AppTest session (kept in the server's registry)."""
+    from pages.ui import _memos
+
+    return _memos().states[at.session_state["_memo_token"]]
+
+
 def on_data_page(lang: str = "zh") -> AppTest:
     at = app(lang)
     return at.switch_page("pages/data.py").run()
@@ -259,7 +266,7 @@ def test_saved_snapshots_feed_the_overview_and_removal_needs_confirmation(privat
 
     expected = kpis(load_export(path).observations(), load_workspace().stage_model)
     assert stored.metric[0].value == f"{expected.open_count:,}"
-    assert stored.session_state["app_state"].snapshot_dates == (pd.Timestamp("2026-06-30"),)
+    assert app_state(stored).snapshot_dates == (pd.Timestamp("2026-06-30"),)
     at.button(key="remove_ask").click().run()
     assert any("This cannot be undone" in w.value for w in at.warning)
     with SnapshotStore(private_store, read_only=True) as store:
@@ -318,11 +325,11 @@ def test_uploads_stay_in_their_own_session() -> None:
     uploaded = mine.session_state["uploads"]
     # The frame's next run in my session sees my upload as the data source.
     again = app("en", _keep_source="upload", uploads=uploaded)
-    assert len(again.session_state["app_state"].all_observations) == 19
+    assert len(app_state(again).all_observations) == 19
     assert not again.exception
     # Another browser session has nothing.
     theirs = app("en", _keep_source="upload")
-    assert theirs.session_state["app_state"].empty
+    assert app_state(theirs).empty
     assert t("no_data_upload", "en") in theirs.info[0].value
 
 
@@ -385,7 +392,7 @@ def test_custom_stage_model_is_used() -> None:
     assert first.sidebar.file_uploader(key="model_toml") is not None
     at = app("en", custom_model=load_stage_model(toml), _keep_model_name="custom")
     assert not at.exception
-    assert at.session_state["app_state"].model.name == "maven"
+    assert app_state(at).model.name == "maven"
 
 
 def test_workbook_upload_with_merged_header() -> None:
