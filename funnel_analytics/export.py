@@ -125,6 +125,8 @@ def presented(
         elif screen and numeric and kind == "amount":
             values = (values / div).round(1)
             head = f"{head}（{unit}）" if lang == "zh" else f"{head} ({unit})"
+        elif screen and numeric and kind == "share":
+            values = (values * 100).round(1)  # shown as "17.8%": one precision for every share
         elif screen and numeric and kind in ("count", "days"):
             values = values.round().astype("Int64")
         while head in out:  # two columns with one label stay apart

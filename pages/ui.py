@@ -794,7 +794,7 @@ def download_table(
 
 # How each declared kind of column is shown on screen (see funnel_analytics.contracts).
 _SCREEN_FORMATS = {
-    "share": "percent",
+    "share": "%.1f%%",  # presented() gives shares as percent points
     "count": "localized",
     "days": "localized",
     "amount": "localized",

@@ -206,3 +206,19 @@ def test_chart_tooltips_read_the_contracts(sample_tables, lang: str) -> None:
         declared = TABLES[table_name].column(name)
         hover = fig.data[trace].hovertemplate
         assert declared.label(lang) in hover and declared.about(lang) in hover, hover
+
+
+def test_screens_show_shares_with_one_decimal(sample_tables) -> None:
+    """Every share on screen is in percent points with one decimal (shown "17.8%")."""
+    from funnel_analytics.export import presented
+
+    tables, model = sample_tables
+    shown, kinds = presented(tables["conversion"], "en", "conversion", model, screen=True)
+    rates = shown[[h for h, k in kinds.items() if k == "share"]]
+    assert len(rates.columns) >= 2
+    values = rates.stack().dropna()
+    assert ((values >= 0) & (values <= 100)).all()
+    assert (values.round(1) == values).all()
+    raw = tables["conversion"]["win_rate"].dropna()
+    header = TABLES["conversion"].column("win_rate").label("en")
+    assert shown[header].dropna().tolist() == (raw * 100).round(1).tolist()
