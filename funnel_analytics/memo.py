@@ -7,8 +7,8 @@ hold them), evicting the least recently used first, and drops anything not used 
 expiry time. :func:`give_back` returns freed memory to the operating system (glibc keeps
 freed heap pages otherwise, so a server's size would never come down).
 
-Settings: ``FUNNEL_ANALYTICS_CACHE_MB`` (default 512) and ``FUNNEL_ANALYTICS_CACHE_MINUTES``
-(default 30).
+Settings: ``FUNNEL_ANALYTICS_CACHE_MB`` (default 512), ``FUNNEL_ANALYTICS_CACHE_MINUTES``
+(default 30) and ``FUNNEL_ANALYTICS_SESSION_MINUTES`` (default 5).
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["Memo", "cache_budget", "give_back", "size_of"]
+__all__ = ["Memo", "cache_budget", "give_back", "session_idle_seconds", "size_of"]
 
 DEFAULT_CACHE_MB = 512
 DEFAULT_CACHE_MINUTES = 30
+DEFAULT_SESSION_MINUTES = 5
 
 
 def _setting(name: str, default: float) -> float:
@@ -48,6 +49,12 @@ def cache_budget() -> tuple[int, float]:
     mb = _setting("FUNNEL_ANALYTICS_CACHE_MB", DEFAULT_CACHE_MB)
     minutes = _setting("FUNNEL_ANALYTICS_CACHE_MINUTES", DEFAULT_CACHE_MINUTES)
     return int(mb * 2**20), minutes * 60.0
+
+
+def session_idle_seconds() -> float:
+    """How long a session's own memo outlives its last use: ``FUNNEL_ANALYTICS_SESSION_MINUTES``
+    (default 5)."""
+    return _setting("FUNNEL_ANALYTICS_SESSION_MINUTES", DEFAULT_SESSION_MINUTES) * 60.0
 
 
 def size_of(value: object, _seen: set[int] | None = None) -> int:

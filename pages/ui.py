@@ -35,7 +35,7 @@ from funnel_analytics.funnel import (
 )
 from funnel_analytics.i18n import t as _t
 from funnel_analytics.loading import LoadResult, load_export
-from funnel_analytics.memo import Memo, cache_budget, give_back
+from funnel_analytics.memo import Memo, cache_budget, give_back, session_idle_seconds
 from funnel_analytics.reading import UnusableFile
 from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
@@ -191,6 +191,7 @@ def model_key(model: StageModel) -> str:
 
 def cached_load(
     data: bytes,
+    digest: str,
     name: str,
     key: str,
     _model: StageModel,
@@ -201,8 +202,7 @@ def cached_load(
 ) -> tuple[str, object]:
     """``("ok", LoadResult)`` or ``("error", (reason, params))``, kept in this session's
     memo by content and options: an upload's data lives with the session that uploaded it,
-    never in a cache other sessions keep alive."""
-    digest = hashlib.sha256(data).hexdigest()
+    never in a cache other sessions keep alive. ``digest`` names the content."""
     memo_key = ("load", digest, name, key, overrides, remembered_key, as_of)
 
     def load() -> tuple[str, object]:
@@ -232,14 +232,6 @@ def cached_load(
 # shared values and gives freed memory back to the operating system.
 # --------------------------------------------------------------------------------------------
 JANITOR_SECONDS = 30.0
-
-
-def session_idle_seconds() -> float:
-    try:
-        minutes = float(os.environ.get("FUNNEL_ANALYTICS_SESSION_MINUTES", "") or 5)
-    except ValueError:
-        minutes = 5.0
-    return max(minutes, 0.1) * 60.0
 
 
 @dataclass
@@ -389,8 +381,13 @@ def load_upload(entry: dict, model: StageModel, remembered: dict) -> tuple[str, 
     m = model.with_aliases(entry.get("stage_aliases") or {})
     rkey = hashlib.sha1(repr(sorted(remembered.items())).encode()).hexdigest()[:12]
     as_of = entry.get("as_of")
+    # The content's hash, computed once per upload rather than on every run.
+    digest = entry.get("sha256")
+    if digest is None:
+        digest = entry["sha256"] = hashlib.sha256(entry["data"]).hexdigest()
     return cached_load(
         entry["data"],
+        digest,
         entry["name"],
         model_key(m),
         m,
