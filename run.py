@@ -96,7 +96,12 @@ def main(argv: list[str]) -> int:
     os.chdir(ROOT)
     if command == "dashboard":
         ensure_venv()
-        return subprocess.call([str(PY), "-m", "streamlit", "run", "dashboard.py", *rest])
+        # Memory freed when a session ends goes back to the system: fewer glibc arenas for the
+        # server's many threads, and Python's small objects from malloc, which can return
+        # pages, rather than its own arenas, which cannot while one object lives in them
+        # (measured by benchmarks/bench_memory.py; see funnel_analytics.memo.tune_allocator).
+        env = {"MALLOC_ARENA_MAX": "2", "PYTHONMALLOC": "malloc", **os.environ}
+        return subprocess.call([str(PY), "-m", "streamlit", "run", "dashboard.py", *rest], env=env)
     if command == "test":
         ensure_venv()
         ensure_browser()

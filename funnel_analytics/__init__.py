@@ -9,15 +9,64 @@ validates them against a stage model, keeps monthly snapshots, and computes the 
 (506, 0)
 """
 
-from .export import rejected_rows_xlsx
-from .fields import FIELDS
-from .funnel import current_deals, funnel_counts, latest_snapshot
-from .loading import LoadResult, load_export
-from .mapping import map_columns
-from .reading import Limits, UnusableFile
-from .stages import BUILTIN_MODELS, DEFAULT_MODEL, StageModel, get_stage_model, load_stage_model
-from .store import SnapshotStore
-from .workspace import Workspace, load_workspace
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Where each public name lives. They are imported on first use (PEP 562), so that importing
+# one module of the package, the command line's above all, does not import them all.
+_WHERE = {
+    "BUILTIN_MODELS": "stages",
+    "DEFAULT_MODEL": "stages",
+    "FIELDS": "fields",
+    "Limits": "reading",
+    "LoadResult": "loading",
+    "SnapshotStore": "store",
+    "StageModel": "stages",
+    "UnusableFile": "reading",
+    "Workspace": "workspace",
+    "current_deals": "funnel",
+    "funnel_counts": "funnel",
+    "get_stage_model": "stages",
+    "latest_snapshot": "funnel",
+    "load_export": "loading",
+    "load_stage_model": "stages",
+    "load_workspace": "workspace",
+    "map_columns": "mapping",
+    "rejected_rows_xlsx": "export",
+}
+
+if TYPE_CHECKING:
+    from .export import rejected_rows_xlsx
+    from .fields import FIELDS
+    from .funnel import current_deals, funnel_counts, latest_snapshot
+    from .loading import LoadResult, load_export
+    from .mapping import map_columns
+    from .reading import Limits, UnusableFile
+    from .stages import (
+        BUILTIN_MODELS,
+        DEFAULT_MODEL,
+        StageModel,
+        get_stage_model,
+        load_stage_model,
+    )
+    from .store import SnapshotStore
+    from .workspace import Workspace, load_workspace
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'funnel_analytics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_WHERE])
+
 
 __all__ = [
     "BUILTIN_MODELS",

@@ -16,17 +16,21 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 
-from .forecast import DEFAULT_SEED
+from .choices import DEFAULT_SEED, ENV_VAR, SHAPES, default_store_path
+from .errors import UnusableFile
 from .i18n import t
-from .loading import SHAPES, LoadResult, load_export
-from .mapping import parse_map_options
-from .reading import UnusableFile
 from .stages import BUILTIN_MODELS, StageModelError, get_stage_model
-from .store import ENV_VAR, SnapshotStore, StoreBusy, StoreError, default_store_path
+
+# The numeric stack (pandas, pandera, DuckDB) is imported by the commands that use it, when
+# they run: `--help`, option errors and `stage-models` start without it (issue #13).
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .loading import LoadResult
 
 __all__ = ["main"]
 
@@ -53,8 +57,6 @@ def _guarded(func: Callable) -> Callable:
             return func(*args, **kwargs)
         except UnusableFile as exc:
             _fail(exc.message(lang))
-        except StoreError as exc:
-            _fail(exc.message(lang))
         except StageModelError as exc:
             _fail(str(exc))
         except (SystemExit, click.exceptions.Exit, click.ClickException):
@@ -63,6 +65,9 @@ def _guarded(func: Callable) -> Callable:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(EXIT_OK)
         except Exception as exc:  # a report, never a traceback
+            store = sys.modules.get(f"{__package__}.store")  # a store error needs the store
+            if store is not None and isinstance(exc, store.StoreError):
+                _fail(exc.message(lang))
             if os.environ.get("FUNNEL_ANALYTICS_DEBUG"):
                 raise
             _fail(f"{type(exc).__name__}: {exc}")
@@ -135,6 +140,8 @@ def _load_options(func: Callable) -> Callable:
 def _parse_as_of(value: str | None) -> pd.Timestamp | None:
     if value is None:
         return None
+    import pandas as pd
+
     from .values import parse_date
 
     parsed = parse_date(pd.Series([value], dtype="object"))
@@ -155,6 +162,8 @@ def _remembered(store_path: str | None) -> dict[str, dict[str, str]]:
     path = Path(store_path) if store_path else default_store_path()
     if not path.exists():
         return {}
+    from .store import SnapshotStore, StoreBusy
+
     try:
         with SnapshotStore(path, read_only=True, on_wait=_waiting) as store:
             return store.remembered_mappings()
@@ -171,6 +180,9 @@ def _waiting() -> None:
 
 
 def _load(file: str, *, stage_model, maps, as_of, sheet, shape, dayfirst, remembered) -> LoadResult:
+    from .loading import load_export
+    from .mapping import parse_map_options
+
     return load_export(
         file,
         stage_model=get_stage_model(stage_model),
@@ -286,6 +298,8 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
     Each file is one snapshot, imported atomically; the same file content twice is one
     snapshot. The mapping used is remembered for files with the same headers.
     """
+    from .store import SnapshotStore
+
     lang = lang or _default_lang()
     outcomes, code = [], EXIT_OK
     # The store is opened only to write: each file is read and checked first, so another
@@ -372,6 +386,10 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
 @_guarded
 def snapshots(ctx, store_path, as_json):
     """List stored snapshots (date, file, row counts, stage model)."""
+    import pandas as pd
+
+    from .store import SnapshotStore
+
     ctx.ensure_object(dict)
     ctx.obj["store_path"] = store_path
     if ctx.invoked_subcommand is not None:
@@ -406,6 +424,8 @@ def snapshots(ctx, store_path, as_json):
 @_guarded
 def snapshots_remove(ctx, snapshot_id, store_path):
     """Remove snapshot SNAPSHOT_ID from the store (explicit; nothing else deletes)."""
+    from .store import SnapshotStore
+
     store_path = store_path or (ctx.obj or {}).get("store_path")
     lang = _default_lang()
     where = Path(store_path) if store_path else default_store_path()
@@ -550,6 +570,8 @@ def _pad(text: str, width: int, right: bool = False) -> str:
 def _number(value: float) -> str:
     """A figure for people: thousands separated, one decimal below 100 (83.3), none when whole
     (100, 1,000)."""
+    import pandas as pd
+
     if value is None or pd.isna(value):
         return "—"
     if abs(value) >= 100 or float(value).is_integer():
@@ -562,6 +584,12 @@ def _observations(
 ) -> pd.DataFrame:
     """Observations of FILEs (read with the reading options, ``as_of`` dating a file that has
     no snapshot date), or of the store when no file is given (exit 2 if there is nothing)."""
+    import pandas as pd
+
+    from .loading import load_export
+    from .mapping import parse_map_options
+    from .store import SnapshotStore
+
     if files:
         frames = []
         for file in files:
@@ -741,6 +769,8 @@ def plan(
 def _print_plan(result, vs, data, model, target, average, by, months, source, lang) -> None:
     """``plan``'s text: the plan per stage, then (with --from-data) the intake and the
     stages that are too thin or stuck."""
+    import pandas as pd
+
     names = model.stage_names(lang)
     click.echo(
         t(
@@ -863,6 +893,8 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
     """Build a stage model from FILE's own stage values: won, lost and on hold by name, open
     stages ordered by the strongest evidence in the file (history, probability, a number in
     the label, a built-in model, share later won, deal counts)."""
+    import pandas as pd
+
     from .inference import model_to_toml
 
     lang = lang or _default_lang()

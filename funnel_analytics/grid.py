@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .i18n import t
+from .errors import UnusableFile
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -21,21 +21,6 @@ __all__ = [
 ]
 
 STRING = pd.StringDtype("pyarrow")
-
-
-class UnusableFile(Exception):
-    """The input cannot be used at all. ``reason`` is a message key; ``params`` fill it."""
-
-    def __init__(self, reason: str, **params: object) -> None:
-        self.reason = reason
-        self.params = params
-        super().__init__(self.message("en"))
-
-    def message(self, lang: str = "zh") -> str:
-        params = dict(self.params)
-        if "origin" in params:  # a proposed snapshot date: where it came from, in words
-            params["origin_text"] = t(f"snapshot_origin_{params['origin']}", lang, **params)
-        return t(self.reason, lang, **params)
 
 
 def _setting(name: str, default: int) -> int:

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from .choices import SHAPES
 from .contracts import Column, table
 from .i18n import MESSAGES, t
 from .inference import stage_evidence
@@ -45,7 +46,6 @@ from .values import (
 
 __all__ = ["SHAPES", "LoadResult", "load_export", "snapshot_date_from_name"]
 
-SHAPES = ("auto", "snapshot", "stage_dates", "history")
 STRING = pd.StringDtype()
 FINDING_COLUMNS = ["row", "column", "letter", "field", "value", "rule", "severity", "params"]
 TEXT_FIELDS = (

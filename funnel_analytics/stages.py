@@ -12,15 +12,17 @@ Built-in models are listed in :data:`BUILTIN_MODELS`; users define their own in 
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is matched: the CLI starts without it
+    import pandas as pd
 
 __all__ = [
     "BUILTIN_MODELS",
@@ -47,7 +49,7 @@ class StageModelError(ValueError):
 
 def normalize_label(text: object) -> str:
     """Fold a label for matching: NFKC (full-width to half-width), case, spaces, punctuation."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
+    if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     s = unicodedata.normalize("NFKC", str(text)).casefold().strip()
     s = re.sub(r"[\s_\-–—·・.,:;'\"/\\()\[\]{}<>|]+", " ", s)
@@ -231,6 +233,8 @@ class StageModel:
 
     def match(self, values: pd.Series) -> pd.DataFrame:
         """Vectorised :meth:`match_label`: columns ``stage`` and ``status`` (NA when unknown)."""
+        import pandas as pd
+
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         hits = [self.match_label(u) or (None, None) for u in uniques]
         # Take from the few distinct answers (a missing value's code, -1, takes a missing one).
@@ -862,10 +866,10 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
             raise StageModelError(f"{where} needs a key")
         en = str(st.get("en") or st.get("zh") or st["key"])
         try:
-            probability = float(st.get("probability", 1.0 if i == len(raw_stages) else np.nan))
+            probability = float(st.get("probability", 1.0 if i == len(raw_stages) else math.nan))
         except (TypeError, ValueError) as exc:
             raise StageModelError(f"{where}: probability must be a number") from exc
-        if np.isnan(probability):
+        if math.isnan(probability):
             raise StageModelError(f"{where} ({st['key']}) needs a probability")
         max_days = st.get("max_days")
         if max_days is not None and (not isinstance(max_days, int) or max_days <= 0):

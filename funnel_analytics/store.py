@@ -21,14 +21,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
-import platformdirs
 import pyarrow as pa
 
+from .choices import ENV_VAR, default_store_path
 from .contracts import Column, table
-from .loading import LoadResult
+
+if TYPE_CHECKING:  # the store reads what a load produced; it does not load
+    from .loading import LoadResult
 
 __all__ = [
     "ENV_VAR",
@@ -40,7 +43,6 @@ __all__ = [
     "default_store_path",
 ]
 
-ENV_VAR = "FUNNEL_ANALYTICS_STORE"
 #: Seconds a command waits for a store another program is writing (default 30).
 WAIT_ENV_VAR = "FUNNEL_ANALYTICS_STORE_WAIT"
 DEFAULT_WAIT_SECONDS = 30.0
@@ -169,14 +171,6 @@ class ImportOutcome:
     snapshot_id: int
     created: bool
     snapshot_date: str | None = None  # ISO date of the stored snapshot
-
-
-def default_store_path() -> Path:
-    """``$FUNNEL_ANALYTICS_STORE``, else ``snapshots.duckdb`` in the user's data folder."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("funnel-analytics")) / "snapshots.duckdb"
 
 
 def _table(snapshot_id: int) -> str:

@@ -35,7 +35,13 @@ from funnel_analytics.funnel import (
 )
 from funnel_analytics.i18n import t as _t
 from funnel_analytics.loading import LoadResult, load_export
-from funnel_analytics.memo import Memo, cache_budget, give_back, session_idle_seconds
+from funnel_analytics.memo import (
+    Memo,
+    cache_budget,
+    give_back,
+    session_idle_seconds,
+    tune_allocator,
+)
 from funnel_analytics.reading import UnusableFile
 from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
@@ -43,6 +49,7 @@ from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError,
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
 from funnel_analytics.values import SOURCES as DEAL_SOURCES
 from funnel_analytics.workspace import sample_files
+from pages.sessions import SessionEnder, current_session_id
 
 SOURCES = ("sample", "store", "upload")
 MISSING = "—"  # what a table shows for a missing value (not "None")
@@ -73,6 +80,7 @@ def plain(text: object) -> str:
 
 
 LOG = logging.getLogger("funnel_analytics.dashboard")
+tune_allocator()  # a server gives freed memory back (funnel_analytics.memo)
 #: Set (to 1) where page errors should propagate, as the test suite does: AppTest then sees
 #: them. Browsers are never shown a traceback either way (client.showErrorDetails = "none").
 RAISE_ENV_VAR = "FUNNEL_ANALYTICS_RAISE_PAGE_ERRORS"
@@ -225,13 +233,22 @@ def cached_load(
 # --------------------------------------------------------------------------------------------
 # Bounded memory: computed views are kept in memos with a byte budget and an expiry
 # (funnel_analytics.memo): one shared by all sessions for the sample and the store, and one
-# per session for its uploads. Streamlit keeps a closed tab's session state (and so anything
-# in it) until another session happens to evict it, so the per-session memos live here, by a
-# token, and a janitor thread drops those of sessions idle for longer than
-# FUNNEL_ANALYTICS_SESSION_MINUTES (default 5; a tab coming back recomputes), expires old
-# shared values and gives freed memory back to the operating system.
+# per session for its uploads. The per-session memos live here, by a token, and a janitor
+# thread drops those of sessions idle for longer than FUNNEL_ANALYTICS_SESSION_MINUTES
+# (default 5; a tab coming back recomputes), expires old shared values, ends the sessions of
+# tabs closed for longer than Streamlit's reconnect window (pages.sessions: Streamlit would
+# keep them, their uploads included, for as long as the server runs) and gives freed memory
+# back to the operating system.
 # --------------------------------------------------------------------------------------------
-JANITOR_SECONDS = 30.0
+
+
+def janitor_seconds() -> float:
+    """How often the janitor runs: ``FUNNEL_ANALYTICS_JANITOR_SECONDS`` (default 30)."""
+    try:
+        value = float(os.environ.get("FUNNEL_ANALYTICS_JANITOR_SECONDS", "") or 30)
+    except ValueError:
+        return 30.0
+    return value if value > 0 else 30.0
 
 
 @dataclass
@@ -240,14 +257,26 @@ class _Memos:
     sessions: dict[str, tuple[Memo, float]]  # token -> (memo, last used)
     lock: threading.Lock
     states: dict[str, AppState] = field(default_factory=dict)  # token -> the frame's state
+    session_ids: dict[str, str] = field(default_factory=dict)  # token -> Streamlit's session
+    ender: SessionEnder = field(default_factory=SessionEnder)
 
     def sweep(self) -> None:
-        """Drop idle sessions' memos and expired shared values; give memory back."""
+        """Drop idle sessions' memos and expired shared values, end the sessions of closed
+        tabs; give memory back."""
         cutoff = time.monotonic() - session_idle_seconds()
         with self.lock:
             for token in [k for k, (_m, used) in self.sessions.items() if used < cutoff]:
                 del self.sessions[token]
                 self.states.pop(token, None)
+            session_ids = dict(self.session_ids)
+        ended = set(self.ender.sweep(session_ids.values()))
+        if ended:
+            with self.lock:
+                for token, sid in session_ids.items():
+                    if sid in ended:
+                        self.session_ids.pop(token, None)
+                        self.sessions.pop(token, None)
+                        self.states.pop(token, None)
         self.shared.expire()
         give_back()
 
@@ -259,8 +288,11 @@ def _memos() -> _Memos:
 
     def janitor() -> None:
         while True:
-            time.sleep(JANITOR_SECONDS)
-            memos.sweep()
+            time.sleep(janitor_seconds())
+            try:
+                memos.sweep()
+            except Exception:  # the janitor must outlive any one failure
+                LOG.exception("the janitor's sweep failed")
 
     threading.Thread(target=janitor, name="funnel-analytics-janitor", daemon=True).start()
     return memos
@@ -283,6 +315,9 @@ def session_memo() -> Memo:
             budget, ttl = cache_budget()
             found = (Memo(budget, ttl), 0.0)
         memos.sessions[token] = (found[0], time.monotonic())
+        sid = current_session_id()
+        if sid is not None:
+            memos.session_ids[token] = sid
     return found[0]
 
 

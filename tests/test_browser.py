@@ -61,12 +61,13 @@ def app_url(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def _serve(folder: Path):
-    """``streamlit run dashboard.py`` on a free port with its own store; yields its address
-    and fails if the server's log shows a traceback."""
+def _serve(folder: Path, *options: str, **settings: str):
+    """``streamlit run dashboard.py`` on a free port with its own store (and any further
+    Streamlit ``options`` and environment ``settings``); yields its address and fails if the
+    server's log shows a traceback."""
     port = _free_port()
     log = folder / "streamlit.log"
-    env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(folder / "store.duckdb"))
+    env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(folder / "store.duckdb"), **settings)
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
@@ -85,6 +86,7 @@ def _serve(folder: Path):
                 "false",
                 "--server.fileWatcherType",
                 "none",
+                *options,
             ],
             cwd=ROOT,
             stdout=out,
@@ -326,6 +328,56 @@ def test_a_deep_link_as_a_fresh_servers_first_request(browser, tmp_path) -> None
         assert "预测" in nav and "计划与预测" in nav and "ui" not in nav.split()
         assert page.get_by_text("数据来源").count() >= 1  # the frame's sidebar is drawn
         assert not errors, errors
+
+
+def _uploaded_bytes(url: str) -> int:
+    """What Streamlit's uploaded-file manager holds, from its ``/_stcore/metrics``."""
+    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=10) as r:
+        text = r.read().decode()
+    return sum(
+        int(float(line.rsplit(" ", 1)[1]))
+        for line in text.splitlines()
+        if line.startswith("cache_memory_bytes{") and 'cache_type="UploadedFileManager"' in line
+    )
+
+
+def test_a_closed_tabs_upload_is_released_by_the_server(browser, tmp_path) -> None:
+    """Streamlit keeps a closed tab's session, and the upload in it, for as long as the
+    server runs (its cache drops the session without shutting it down). The dashboard ends
+    such sessions once the reconnect window has passed (here 2 s, the janitor every 1 s):
+    the server's own metrics then show no uploaded bytes, while an open tab keeps its own."""
+    with _serve(
+        tmp_path,
+        "--server.disconnectedSessionTTL",
+        "2",
+        FUNNEL_ANALYTICS_JANITOR_SECONDS="1",
+    ) as url:
+        tabs = []
+        for n in range(2):
+            context = browser.new_context(locale="en-US")
+            page = context.new_page()
+            page.goto(f"{url}/data")
+            page.get_by_role("heading", name="Data", exact=True).wait_for(timeout=90_000)
+            folder = tmp_path / f"tab{n}"
+            folder.mkdir()
+            _upload(page, _messy_export(folder))
+            page.get_by_text("商机导出_2026-10_华东.xlsx").first.wait_for(timeout=60_000)
+            _wait_idle(page)
+            tabs.append((context, page))
+        both = _uploaded_bytes(url)
+        assert both > 0
+        tabs[0][0].close()
+        deadline = time.monotonic() + 40
+        while _uploaded_bytes(url) >= both and time.monotonic() < deadline:
+            time.sleep(0.5)
+        one = _uploaded_bytes(url)
+        assert 0 < one < both, (both, one)  # the closed tab's upload is gone, not the open one's
+        # The open tab still works with its upload (its session was not ended).
+        page = tabs[1][1]
+        page.get_by_role("radio", name="中文").click()
+        page.get_by_role("heading", name="数据导入").wait_for(timeout=30_000)
+        page.get_by_text("找不到“销售阶段”列").wait_for(timeout=30_000)
+        tabs[1][0].close()
 
 
 def test_planning_pages_and_a_scenario_flow(app_url, browser, tmp_path) -> None:

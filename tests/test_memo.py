@@ -79,3 +79,61 @@ def test_settings(monkeypatch) -> None:
 
 def test_give_back_runs() -> None:
     give_back()
+
+
+class _FakeRuntime:
+    """What :class:`pages.sessions.SessionEnder` asks of Streamlit's runtime, recorded."""
+
+    def __init__(self) -> None:
+        self.active: set[str] = set()
+        self.calls: list[tuple[str, str]] = []
+        rt = self
+
+        class Files:
+            def remove_session_files(self, sid: str) -> None:
+                rt.calls.append(("files", sid))
+
+        class Media:
+            def clear_session_refs(self, sid: str) -> None:
+                rt.calls.append(("media", sid))
+
+            def remove_orphaned_files(self) -> None:
+                pass
+
+        self.uploaded_file_mgr, self.media_file_mgr = Files(), Media()
+
+    def is_active_session(self, sid: str) -> bool:
+        return sid in self.active
+
+    def clear_user_info_for_session(self, sid: str) -> None:
+        self.calls.append(("close", sid))
+
+
+def test_a_closed_tabs_session_is_ended_once_the_reconnect_window_has_passed() -> None:
+    from pages.sessions import SessionEnder
+
+    rt, now = _FakeRuntime(), [0.0]
+    ender = SessionEnder(runtime=lambda: rt, clock=lambda: now[0], window=lambda: 120.0)
+    rt.active = {"open"}
+    assert ender.sweep(["open", "closed"]) == []  # "closed" first seen disconnected at 0
+    now[0] = 100.0
+    assert ender.sweep(["open", "closed"]) == []  # within the window: it may come back
+    now[0] = 130.0
+    assert ender.sweep(["open", "closed"]) == ["closed"]
+    assert rt.calls == [("close", "closed"), ("files", "closed"), ("media", "closed")]
+    # A tab that reconnects starts its window anew; an open tab is never ended.
+    rt.active = {"open", "blip"}
+    ender.sweep(["blip"])
+    rt.active = {"open"}
+    now[0] = 200.0
+    assert ender.sweep(["open", "blip"]) == []
+    now[0] = 310.0
+    assert ender.sweep(["open", "blip"]) == []
+    now[0] = 321.0
+    assert ender.sweep(["open", "blip"]) == ["blip"]
+
+
+def test_without_a_server_sweeping_does_nothing() -> None:
+    from pages.sessions import SessionEnder
+
+    assert SessionEnder(runtime=lambda: None).sweep(["a"]) == []
