@@ -513,7 +513,7 @@ def worker_phases(path: str) -> dict:
     """Wall time of the library's steps, by wrapping its functions (library unchanged)."""
     import functools
 
-    from funnel_analytics import loading, reading, stages, store
+    from funnel_analytics import isolation, loading, reading, stages, store
 
     acc: dict[str, float] = {}
     calls: dict[str, int] = {}
@@ -552,8 +552,13 @@ def worker_phases(path: str) -> dict:
     wrap(loading, "read_bytes", "read: read_bytes (file to bytes)")
     wrap(loading, "read_grid", "read: read_grid (rest: sniff, 2nd read_bytes, letters)")
     wrap(reading, "_check_zip", "read: _check_zip (zip safety scan)")
-    wrap(reading, "_open_workbook", "read: fastexcel open")
-    wrap(reading, "_load", "read: fastexcel load_sheet+to_arrow+to_pandas")
+    wrap(isolation, "check_shared_strings", "read: shared-string sizes (before parsing)")
+    wrap(isolation, "check_xlsx_bounds", "read: sheet bounds (while the child parses)")
+    wrap(
+        reading,
+        "read_workbook_isolated",
+        "read: workbook in a limited child (fastexcel, grid; rest: start, transfer)",
+    )
     wrap(reading, "_read_csv", "read: _read_csv (decode+read_csv+astype+strip)")
     wrap(loading, "locate_table", "layout: locate_table")
     wrap(loading, "map_columns", "mapping: map_columns")

@@ -165,12 +165,12 @@ def main() -> None:
         print(f"CPU busy before the run: {busy:.0%}")
     port = free_port()
     env = dict(
-        os.environ,
+        # As `python3 run.py dashboard` starts the server (see funnel_analytics.memo),
+        # unless the environment says otherwise.
+        {"MALLOC_ARENA_MAX": "2", "PYTHONMALLOC": "malloc"},
+        **os.environ,
         FUNNEL_ANALYTICS_STORE=str(folder / "store.duckdb"),
         FUNNEL_ANALYTICS_SESSION_MINUTES=str(SESSION_MINUTES),
-        # As `python3 run.py dashboard` starts the server (see funnel_analytics.memo).
-        MALLOC_ARENA_MAX="2",
-        PYTHONMALLOC="malloc",
     )
     log = (folder / "streamlit.log").open("w")
     server = subprocess.Popen(
