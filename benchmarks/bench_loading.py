@@ -509,6 +509,19 @@ def worker_baseline(path: str) -> dict:
     }
 
 
+def worker_fastexcel(path: str) -> dict:
+    """The floor for a workbook (issue #13): a bare fastexcel read of the same sheet into a
+    pandas frame, nothing else."""
+    import fastexcel
+    import pandas  # noqa: F401  (imported before the clock starts, as in the other workers)
+    import pyarrow  # noqa: F401
+
+    t0 = time.perf_counter()
+    reader = fastexcel.read_excel(path)
+    frame = reader.load_sheet(0, header_row=None).to_pandas()
+    return {"total_s": time.perf_counter() - t0, "rows": len(frame)}
+
+
 def worker_phases(path: str) -> dict:
     """Wall time of the library's steps, by wrapping its functions (library unchanged)."""
     import functools
@@ -773,6 +786,10 @@ def print_phases(cases: list[dict]) -> None:
         )
 
 
+#: Writing 100k rows to the store when issue #13 was filed (0.43-0.49 s): its reference.
+STORE_100K_BEFORE_S = 0.46
+
+
 def check_goals(cases: list[dict]) -> list[dict]:
     goals = []
     for name, kind, rows, limit in TIME_GOALS:
@@ -807,6 +824,42 @@ def check_goals(cases: list[dict]) -> list[dict]:
                 "status": "PASS" if s["net_peak_over_frame"] <= MEMORY_FACTOR else "MISS",
             }
         )
+    # Issue #13: ratios measured in this run (the store against its 2026-11 figure).
+    for c in cases:
+        s, rows = c["summary"], c["rows"]
+        if c["kind"] == "xlsx" and c.get("fastexcel_s"):
+            ratio = s["total_s"] / c["fastexcel_s"]
+            goals.append(
+                {
+                    "goal": f"{c['file']}: end to end <= 2.5x a bare fastexcel read "
+                    f"({c['fastexcel_s']:.2f} s)",
+                    "value": round(ratio, 2),
+                    "limit": 2.5,
+                    "status": "PASS" if ratio <= 2.5 else "MISS",
+                }
+            )
+        if c["kind"] == "csv" and c.get("baseline"):
+            speedup = c["baseline"]["total_s"] / s["total_s"]
+            goals.append(
+                {
+                    "goal": f"{c['file']}: read+map+validate+store >= 2x faster than "
+                    f"read_csv + pandera ({c['baseline']['total_s']:.2f} s)",
+                    "value": round(speedup, 2),
+                    "limit": 2.0,
+                    "status": "PASS" if speedup >= 2 else "MISS",
+                }
+            )
+        if rows == 100_000:
+            speedup = STORE_100K_BEFORE_S / s["store_s"]
+            goals.append(
+                {
+                    "goal": f"{c['file']}: store write >= 5x faster than "
+                    f"{STORE_100K_BEFORE_S} s (2026-11)",
+                    "value": round(speedup, 2),
+                    "limit": 5.0,
+                    "status": "PASS" if speedup >= 5 else "MISS",
+                }
+            )
     print()
     print("goals")
     for g in goals:
@@ -868,6 +921,8 @@ def main(argv: list[str] | None = None) -> int:
             out = worker_baseline(path)
         elif mode == "phases":
             out = worker_phases(path)
+        elif mode == "fastexcel":
+            out = worker_fastexcel(path)
         elif mode == "profile":
             out = worker_profile(path, int(rest[0]) if rest else 25)
         else:
@@ -937,6 +992,9 @@ def main(argv: list[str] | None = None) -> int:
                 print("; baseline ...", end="", flush=True)
                 case["baseline"] = run_worker("baseline", path)
                 print(f" {case['baseline']['total_s']:.2f}s", end="", flush=True)
+            if kind == "xlsx":
+                floors = [run_worker("fastexcel", path) for _ in range(args.repeat)]
+                case["fastexcel_s"] = statistics.median(f["total_s"] for f in floors)
             if not args.no_phases:
                 case["phases"] = run_worker("phases", path)
             if args.profile:
