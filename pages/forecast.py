@@ -102,16 +102,28 @@ m4.metric(
         "forecast_overdue_help", amount=format_amount(summary["overdue_amount"], lang, unit=unit)
     ),
 )
-st.caption(
-    t(
-        "forecast_caption",
-        deals=f"{sim.n_deals:,}",
-        new=f"{sim.n_new_deals:,}",
-        rate=f"{ctx.inputs.new_deals_per_month:,.1f}",
-        runs=f"{runs:,}",
-        seed=seed,
+intake = ctx.inputs.new_deals_per_month
+if sim.n_new_deals or (include_new and intake == intake and intake > 0):  # NaN: unmeasured
+    st.caption(
+        t(
+            "forecast_caption",
+            deals=f"{sim.n_deals:,}",
+            new=f"{sim.n_new_deals:,}",
+            rate=f"{intake:,.1f}",
+            runs=f"{runs:,}",
+            seed=seed,
+        )
     )
-)
+else:  # none added: say why, rather than "0 deals not yet created (0.0 a month)"
+    st.caption(
+        t(
+            "forecast_caption_no_new",
+            deals=f"{sim.n_deals:,}",
+            runs=f"{runs:,}",
+            seed=seed,
+            why=t("forecast_no_new_unmeasured" if include_new else "forecast_no_new_off"),
+        )
+    )
 freq = (
     st.segmented_control(
         t("forecast_freq"),

@@ -563,6 +563,20 @@ def test_forecast_page_range_is_ordered_and_reproducible() -> None:
     assert plotly_values(figure(again, "fc_range")["data"][2]["y"]) == p50
 
 
+def test_forecast_caption_says_why_no_new_deals_are_added() -> None:
+    """The caption counts the deals not yet created when there are some, and says why when
+    there are none, rather than "0 deals not yet created (0.0 a month)"."""
+    at = app("en")
+    at.switch_page("pages/forecast.py").run()
+    caption = " ".join(c.value for c in at.caption)
+    assert "deals not yet created (" in caption and "(0.0 a month)" not in caption
+    at.toggle(key="fc_new").set_value(False).run()
+    assert not at.exception
+    caption = " ".join(c.value for c in at.caption)
+    assert "no deals not yet created are added: “Include deals not yet created” is off" in caption
+    assert "a month)" not in caption
+
+
 def test_forecast_page_and_report_make_one_forecast(workspace) -> None:
     """The Forecast page and ``report --json``'s forecast are one calculation
     (outlook.forecast_view): the same weighted total, P50 and chance of the default target."""
