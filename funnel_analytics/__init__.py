@@ -24,7 +24,7 @@ _WHERE = {
     "LoadResult": "loading",
     "SnapshotStore": "store",
     "StageModel": "stages",
-    "UnusableFile": "reading",
+    "UnusableFile": "errors",
     "Workspace": "workspace",
     "current_deals": "funnel",
     "funnel_counts": "funnel",
@@ -38,12 +38,13 @@ _WHERE = {
 }
 
 if TYPE_CHECKING:
+    from .errors import UnusableFile
     from .export import rejected_rows_xlsx
     from .fields import FIELDS
     from .funnel import current_deals, funnel_counts, latest_snapshot
     from .loading import LoadResult, load_export
     from .mapping import map_columns
-    from .reading import Limits, UnusableFile
+    from .reading import Limits
     from .stages import (
         BUILTIN_MODELS,
         DEFAULT_MODEL,
@@ -68,6 +69,7 @@ def __dir__() -> list[str]:
     return sorted([*globals(), *_WHERE])
 
 
+# Literal, for tools that read it; tests/test_structure.py checks it against _WHERE.
 __all__ = [
     "BUILTIN_MODELS",
     "DEFAULT_MODEL",

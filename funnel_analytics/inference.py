@@ -96,12 +96,13 @@ def stage_evidence(
     if status is not None:
         won = (status.astype("object") == WON).to_numpy(dtype=bool)[present]
         out["won_share"] = np.bincount(group, weights=won, minlength=len(uniques)) / rows
-    if ids is not None and dates is not None and pd.to_datetime(dates).nunique() > 1:
+    when = None if ids is None or dates is None else pd.to_datetime(dates)
+    if when is not None and when.nunique() > 1:
         seq = pd.DataFrame(
             {
                 "value": labels.astype("object"),
                 "id": ids.astype("object"),
-                "date": pd.to_datetime(dates),
+                "date": when,
             }
         ).dropna()
         # Only deals seen on more than one date tell an order.

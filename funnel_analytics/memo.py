@@ -8,7 +8,8 @@ expiry time. :func:`give_back` returns freed memory to the operating system (gli
 freed heap pages otherwise, so a server's size would never come down).
 
 Settings: ``FUNNEL_ANALYTICS_CACHE_MB`` (default 512), ``FUNNEL_ANALYTICS_CACHE_MINUTES``
-(default 30) and ``FUNNEL_ANALYTICS_SESSION_MINUTES`` (default 5).
+(default 30), ``FUNNEL_ANALYTICS_SESSION_MINUTES`` (default 5) and
+``FUNNEL_ANALYTICS_JANITOR_SECONDS`` (default 30).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ __all__ = [
     "Memo",
     "cache_budget",
     "give_back",
+    "janitor_seconds",
     "session_idle_seconds",
     "size_of",
     "tune_allocator",
@@ -41,6 +43,7 @@ __all__ = [
 DEFAULT_CACHE_MB = 512
 DEFAULT_CACHE_MINUTES = 30
 DEFAULT_SESSION_MINUTES = 5
+DEFAULT_JANITOR_SECONDS = 30
 
 
 def _setting(name: str, default: float) -> float:
@@ -62,6 +65,12 @@ def session_idle_seconds() -> float:
     """How long a session's own memo outlives its last use: ``FUNNEL_ANALYTICS_SESSION_MINUTES``
     (default 5)."""
     return _setting("FUNNEL_ANALYTICS_SESSION_MINUTES", DEFAULT_SESSION_MINUTES) * 60.0
+
+
+def janitor_seconds() -> float:
+    """How often the dashboard's janitor sweeps: ``FUNNEL_ANALYTICS_JANITOR_SECONDS``
+    (default 30)."""
+    return _setting("FUNNEL_ANALYTICS_JANITOR_SECONDS", DEFAULT_JANITOR_SECONDS)
 
 
 def size_of(value: object, _seen: set[int] | None = None) -> int:

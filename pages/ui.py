@@ -39,6 +39,7 @@ from funnel_analytics.memo import (
     Memo,
     cache_budget,
     give_back,
+    janitor_seconds,
     session_idle_seconds,
     tune_allocator,
 )
@@ -242,15 +243,6 @@ def cached_load(
 # --------------------------------------------------------------------------------------------
 
 
-def janitor_seconds() -> float:
-    """How often the janitor runs: ``FUNNEL_ANALYTICS_JANITOR_SECONDS`` (default 30)."""
-    try:
-        value = float(os.environ.get("FUNNEL_ANALYTICS_JANITOR_SECONDS", "") or 30)
-    except ValueError:
-        return 30.0
-    return value if value > 0 else 30.0
-
-
 @dataclass
 class _Memos:
     shared: Memo
@@ -266,19 +258,20 @@ class _Memos:
         cutoff = time.monotonic() - session_idle_seconds()
         with self.lock:
             for token in [k for k, (_m, used) in self.sessions.items() if used < cutoff]:
-                del self.sessions[token]
-                self.states.pop(token, None)
+                self._forget(token)
             session_ids = dict(self.session_ids)
         ended = set(self.ender.sweep(session_ids.values()))
-        if ended:
-            with self.lock:
-                for token, sid in session_ids.items():
-                    if sid in ended:
-                        self.session_ids.pop(token, None)
-                        self.sessions.pop(token, None)
-                        self.states.pop(token, None)
+        with self.lock:
+            for token in [k for k, sid in session_ids.items() if sid in ended]:
+                self._forget(token)
+                self.session_ids.pop(token, None)
         self.shared.expire()
         give_back()
+
+    def _forget(self, token: str) -> None:
+        """Let go of a session's memo and frame state (the caller holds the lock)."""
+        self.sessions.pop(token, None)
+        self.states.pop(token, None)
 
 
 @st.cache_resource(show_spinner=False)

@@ -144,5 +144,6 @@ def test_the_package_names_its_api_lazily() -> None:
     others' modules first."""
     import funnel_analytics
 
+    assert sorted(funnel_analytics.__all__) == sorted(funnel_analytics._WHERE)
     for name in funnel_analytics.__all__:
         assert getattr(funnel_analytics, name) is not None, name
