@@ -90,6 +90,19 @@ def ensure_browser() -> None:
     )
 
 
+def warm_sample_in_background() -> None:
+    """Load the bundled sample for every built-in stage model into the user's cache (only
+    what a version has not cached yet), at the lowest priority while the dashboard starts, so
+    that a stage-model switch on the sample does not wait for twelve workbooks to load."""
+    code = "from funnel_analytics.workspace import warm_sample_cache; warm_sample_cache()"
+    subprocess.Popen(
+        [str(PY), "-c", code],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.nice(19)) if os.name == "posix" else None,
+    )
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "dashboard"
     rest = argv[1:]
@@ -101,6 +114,7 @@ def main(argv: list[str]) -> int:
         # pages, rather than its own arenas, which cannot while one object lives in them
         # (measured by benchmarks/bench_memory.py; see funnel_analytics.memo.tune_allocator).
         env = {"MALLOC_ARENA_MAX": "2", "PYTHONMALLOC": "malloc", **os.environ}
+        warm_sample_in_background()
         return subprocess.call([str(PY), "-m", "streamlit", "run", "dashboard.py", *rest], env=env)
     if command == "test":
         ensure_venv()

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from statsmodels.duration.survfunc import SurvfuncRight
 
 from .contracts import table
 from .history import StageHistory, codes_of
 from .schema import Opportunities as O
+
+if TYPE_CHECKING:  # statsmodels (and scipy with it) loads when a curve is first fitted
+    from statsmodels.duration.survfunc import SurvfuncRight
 
 __all__ = [
     "AGE_BUCKETS",
@@ -39,6 +42,8 @@ AGE_BUCKETS = (0, 30, 60, 90, 180, 365)  # days; the last bucket is "365 and mor
 def _fit(days: np.ndarray, event: np.ndarray) -> SurvfuncRight | None:
     if len(days) == 0 or event.sum() == 0:
         return None
+    from statsmodels.duration.survfunc import SurvfuncRight
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # log(0) at the curve's ends
         return SurvfuncRight(np.maximum(days.astype("float64"), 0.0), event.astype(int))

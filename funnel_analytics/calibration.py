@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta
 
 from .contracts import table
 from .conversion import MIN_SAMPLE, reached_stage_conversion
@@ -91,6 +90,8 @@ def calibrate(history: StageHistory, prior_weight: float = PRIOR_WEIGHT) -> pd.D
         won, closed = np.zeros_like(won), np.zeros_like(closed)
     a = won + prior_weight * nominal
     b = (closed - won) + prior_weight * (1.0 - nominal)
+    from scipy.stats import beta  # scipy loads when probabilities are first calibrated
+
     with np.errstate(invalid="ignore", divide="ignore"):
         calibrated = a / (a + b)
         low = np.where(b > 0, beta.ppf(0.025, np.maximum(a, 1e-9), np.maximum(b, 1e-9)), 1.0)

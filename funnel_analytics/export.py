@@ -13,7 +13,6 @@ import json
 import math
 
 import pandas as pd
-import xlsxwriter
 
 from .contracts import KIND_FORMATS, TABLES, Table, column
 from .formatting import amount_unit
@@ -145,6 +144,8 @@ def write_frames_xlsx(
 ) -> bytes:
     """Frames to one .xlsx (a sheet each): bold frozen header, dates formatted, text neutralised.
     ``formats`` gives, per sheet, a number format per column position."""
+    import xlsxwriter  # loads when a workbook is first written
+
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
         buf,

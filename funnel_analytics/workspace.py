@@ -1,19 +1,37 @@
-"""A workspace: several monthly exports loaded together, such as the bundled sample data."""
+"""A workspace: several monthly exports loaded together, such as the bundled sample data.
+
+The bundled sample (twelve monthly workbooks) takes seconds to load, and the dashboard opens
+on it: :func:`load_sample` keeps each stage model's load in the user's cache folder
+(:func:`funnel_analytics.choices.default_cache_dir`), so that a restarted server shows its
+first screen without loading the workbooks again. A cached load is used only for the same
+workbooks, stage model, library code and package versions; anything else loads afresh.
+``python3 run.py`` prepares the cache for every built-in stage model once per version.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import logging
+import os
+import pickle
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 import pandas as pd
 
+from .choices import default_cache_dir
 from .loading import LoadResult, load_export
 from .stages import StageModel, get_stage_model
 
-__all__ = ["Workspace", "load_workspace", "sample_files"]
+__all__ = ["Workspace", "load_sample", "load_workspace", "sample_files", "warm_sample_cache"]
+
+LOG = logging.getLogger("funnel_analytics.workspace")
+PACKAGE = Path(__file__).resolve().parent
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLE_PATTERN = "商机导出_*.xlsx"
@@ -63,3 +81,81 @@ def load_workspace(
     model = get_stage_model(stage_model)
     files = list(paths) if paths is not None else sample_files()
     return Workspace(tuple(load_export(p, stage_model=model) for p in files), model)
+
+
+@cache
+def _code_version() -> str:
+    """A digest of what a load's result depends on besides its input: this library's code
+    and messages, and the versions of Python and the packages that build and pickle it."""
+    import numpy as np
+    import pyarrow as pa
+
+    h = hashlib.sha256()
+    for path in sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("*.toml")]):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    h.update(f"{sys.version}|{pd.__version__}|{np.__version__}|{pa.__version__}".encode())
+    return h.hexdigest()[:16]
+
+
+def _sample_key(files: list[Path], model: StageModel) -> str:
+    h = hashlib.sha256(repr(model).encode("utf-8"))
+    for path in files:
+        h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def load_sample(
+    stage_model: StageModel | str | None = None, cache_dir: Path | None = None
+) -> tuple[LoadResult, ...]:
+    """The bundled sample loaded with ``stage_model``: from the cache when it holds this
+    load, else loaded and then kept there (a cache that cannot be read or written is
+    passed over; the load is the same either way)."""
+    model = get_stage_model(stage_model)
+    files = sample_files()
+    folder = default_cache_dir() if cache_dir is None else cache_dir
+    version = _code_version()
+    path = folder / f"sample-{version}-{_sample_key(files, model)}.pickle"
+    try:
+        with path.open("rb") as fh:
+            # The cache folder is the user's own, written only by this function.
+            results = pickle.load(fh)
+        if isinstance(results, tuple) and all(isinstance(r, LoadResult) for r in results):
+            return results
+    except FileNotFoundError:
+        pass
+    except Exception as exc:  # a cache written by something else: load afresh
+        LOG.warning("the sample cache %s could not be read (%s); loading the sample", path, exc)
+    results = tuple(load_export(p, stage_model=model) for p in files)
+    tmp: str | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".sample-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in folder.glob("sample-*.pickle"):  # loads by an earlier version
+            if not old.name.startswith(f"sample-{version}-"):
+                with contextlib.suppress(OSError):
+                    old.unlink()
+    except OSError as exc:
+        LOG.warning("the sample cache %s could not be written (%s)", path, exc)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return results
+
+
+def warm_sample_cache(cache_dir: Path | None = None) -> int:
+    """Load the sample into the cache for every built-in stage model not there yet; returns
+    how many were loaded."""
+    from .stages import BUILTIN_MODELS
+
+    folder = default_cache_dir() if cache_dir is None else cache_dir
+    files = sample_files()
+    version = _code_version()
+    loaded = 0
+    for model in BUILTIN_MODELS.values():
+        if not (folder / f"sample-{version}-{_sample_key(files, model)}.pickle").exists():
+            load_sample(model, folder)
+            loaded += 1
+    return loaded

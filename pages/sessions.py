@@ -103,6 +103,11 @@ class SessionEnder:
             rt.uploaded_file_mgr.remove_session_files(sid)
             rt.media_file_mgr.clear_session_refs(sid)
             rt.media_file_mgr.remove_orphaned_files()
+            # What Streamlit's own shutdown also drops: the rows it may keep for the browser
+            # to page through a large table (its lazy dataframe sources, Streamlit 1.67).
+            sources = getattr(rt, "dataframe_source_mgr", None)
+            if sources is not None:
+                sources.clear_all_for_session(sid)
         except Exception:  # a Streamlit that changed these: the server keeps running
             LOG.exception("could not end the closed session %s", sid)
             return

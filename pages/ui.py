@@ -49,7 +49,7 @@ from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
 from funnel_analytics.values import SOURCES as DEAL_SOURCES
-from funnel_analytics.workspace import sample_files
+from funnel_analytics.workspace import load_sample
 from pages.sessions import SessionEnder, current_session_id
 
 SOURCES = ("sample", "store", "upload")
@@ -323,7 +323,9 @@ def memoized(app: AppState, key: tuple, compute: Callable[[], object]) -> object
 
 @st.cache_resource(show_spinner=False)
 def sample_results(key: str, _model: StageModel) -> tuple[LoadResult, ...]:
-    return tuple(load_export(p, stage_model=_model) for p in sample_files())
+    """The bundled sample loaded with the model (from the user's cache folder when a load of
+    it is kept there: a restarted server opens without loading twelve workbooks)."""
+    return load_sample(_model)
 
 
 def store_path() -> str:
@@ -858,6 +860,22 @@ def show_table(
 
 def empty_state(app: AppState) -> bool:
     """Show what to do when there is nothing to draw; True when the page should stop."""
+    if app.empty and app.source == "sample" and app.results:
+        # The sample company works with the six-state funnel: another model knows none of
+        # its stages, so every row is rejected. Said, with the way back.
+        six = BUILTIN_MODELS["six_state"]
+        st.warning(
+            t(
+                "sample_no_valid_rows",
+                rejected=f"{sum(r.rows_rejected for r in app.results):,}",
+                model=app.model.title(lang()),
+                sample_model=six.title(lang()),
+            )
+        )
+        if st.button(t("sample_use_six_state", model=six.title(lang())), type="primary"):
+            choose("model_name", "six_state")
+            st.rerun()
+        return True
     if app.empty:
         st.info(app.problem or t("no_data_upload"))
         return True

@@ -846,3 +846,23 @@ def test_the_dashboard_survives_a_hostile_upload(name: str, tmp_path) -> None:
     other = app("en")
     assert not other.exception
     assert len(other.metric) == 4
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sample_under_another_stage_model_says_why_it_is_empty(lang: str) -> None:
+    """The sample company records deals in the six-state funnel; under the eight-stage model
+    every sample row is rejected. The page says so (not "nothing uploaded") and offers the
+    way back."""
+    at = app(lang, _keep_model_name="eight_stage")
+    assert not at.exception
+    ws = load_workspace(stage_model="eight_stage")
+    rejected = sum(r.rows_rejected for r in ws.results)
+    assert rejected > 0 and sum(r.rows_valid for r in ws.results) == 0
+    (warning,) = at.warning
+    assert f"{rejected:,}" in warning.value
+    assert t("no_data_upload", lang) not in warning.value
+    six = load_workspace().stage_model.title(lang)
+    assert six in warning.value
+    (back,) = [b for b in at.button if six in b.label]
+    back.click().run()
+    assert at.session_state["_keep_model_name"] == "six_state"

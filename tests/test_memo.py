@@ -100,7 +100,12 @@ class _FakeRuntime:
             def remove_orphaned_files(self) -> None:
                 pass
 
+        class Tables:
+            def clear_all_for_session(self, sid: str) -> None:
+                rt.calls.append(("tables", sid))
+
         self.uploaded_file_mgr, self.media_file_mgr = Files(), Media()
+        self.dataframe_source_mgr = Tables()
 
     def is_active_session(self, sid: str) -> bool:
         return sid in self.active
@@ -120,7 +125,12 @@ def test_a_closed_tabs_session_is_ended_once_the_reconnect_window_has_passed() -
     assert ender.sweep(["open", "closed"]) == []  # within the window: it may come back
     now[0] = 130.0
     assert ender.sweep(["open", "closed"]) == ["closed"]
-    assert rt.calls == [("close", "closed"), ("files", "closed"), ("media", "closed")]
+    assert rt.calls == [
+        ("close", "closed"),
+        ("files", "closed"),
+        ("media", "closed"),
+        ("tables", "closed"),
+    ]
     # A tab that reconnects starts its window anew; an open tab is never ended.
     rt.active = {"open", "blip"}
     ender.sweep(["blip"])

@@ -139,6 +139,25 @@ def test_the_command_line_starts_without_the_numeric_stack() -> None:
     assert out.stdout.strip() == ""
 
 
+def test_the_dashboards_first_screen_waits_for_no_statistics_or_workbook_writer() -> None:
+    """What every page imports (loading, reports, scenarios, the store, export) loads neither
+    scipy nor statsmodels nor xlsxwriter: they cost about a second of a first visitor's wait
+    and load when a curve is fitted, a probability calibrated or a workbook written."""
+    code = (
+        "import sys\n"
+        "import funnel_analytics.report, funnel_analytics.funnel, funnel_analytics.scenarios\n"
+        "import funnel_analytics.export, funnel_analytics.loading, funnel_analytics.store\n"
+        "heavy = [m for m in ('scipy', 'statsmodels', 'xlsxwriter', 'numba') "
+        "if m in sys.modules]\n"
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PACKAGE.parent
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == ""
+
+
 def test_the_package_names_its_api_lazily() -> None:
     """``from funnel_analytics import X`` works for every public name, without importing the
     others' modules first."""
