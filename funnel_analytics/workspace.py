@@ -87,13 +87,17 @@ def load_workspace(
 def _code_version() -> str:
     """A digest of what a load's result depends on besides its input: this library's code
     and messages, and the versions of Python and the packages that build and pickle it."""
-    import numpy as np
-    import pyarrow as pa
+    from importlib.metadata import PackageNotFoundError, version
 
     h = hashlib.sha256()
     for path in sorted([*PACKAGE.glob("*.py"), *PACKAGE.glob("*.toml")]):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
-    h.update(f"{sys.version}|{pd.__version__}|{np.__version__}|{pa.__version__}".encode())
+    h.update(sys.version.encode())
+    for dist in ("pandas", "numpy", "pyarrow", "pandera", "fastexcel", "openpyxl"):
+        try:
+            h.update(f"|{dist} {version(dist)}".encode())
+        except PackageNotFoundError:
+            h.update(f"|{dist} -".encode())
     return h.hexdigest()[:16]
 
 
@@ -137,7 +141,7 @@ def load_sample(
             if not old.name.startswith(f"sample-{version}-"):
                 with contextlib.suppress(OSError):
                     old.unlink()
-    except OSError as exc:
+    except Exception as exc:  # a full disk, a read-only folder: the load stands
         LOG.warning("the sample cache %s could not be written (%s)", path, exc)
         if tmp is not None:
             with contextlib.suppress(OSError):
