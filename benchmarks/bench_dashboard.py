@@ -19,13 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -33,19 +31,13 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from measuring import CHROMIUM_ARGS, start_streamlit  # noqa: E402
 
 from funnel_analytics.loading import load_export  # noqa: E402
 from funnel_analytics.store import SnapshotStore  # noqa: E402
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
 STAGES = ["目标客户", "有效客户", "入围客户", "意向客户", "接近赢单客户", "赢单客户"]
 
@@ -87,48 +79,10 @@ def write_snapshots(folder: Path, deals: int, months: int, seed: int = 7) -> lis
     return paths
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_app(store: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
-    port = free_port()
-    env = dict(os.environ, FUNNEL_ANALYTICS_STORE=str(store))
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "dashboard.py"),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(port),
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env=env,
+    return start_streamlit(
+        ROOT / "dashboard.py", dict(os.environ, FUNNEL_ANALYTICS_STORE=str(store)), log
     )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.read().strip() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.1)
-    return proc, url, start
 
 
 def settle(page) -> None:
@@ -208,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[float]] = {}
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_context(
                 viewport={"width": 1280, "height": 800}, locale="en-US"
             ).new_page()

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 __all__ = [
+    "CHROMIUM_ARGS",
     "WAIT_IDLE",
     "cpu_busy",
     "environment",
     "proc_status",
     "reset_peak",
+    "start_streamlit",
+    "stop_streamlit",
     "tree_hash",
     "wait_idle",
 ]
@@ -114,3 +119,60 @@ def environment(packages: tuple[str, ...]) -> dict:
         "code_sha1": tree_hash(ROOT / "funnel_analytics"),
     }
     return env
+
+
+#: Headless Chromium's flags for the browser benchmarks (no sandbox as root, no background
+#: traffic that would compete with the page).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_streamlit(
+    script: Path, env: dict[str, str], log: Path
+) -> tuple[subprocess.Popen, str, float]:
+    """``streamlit run script`` on a free local port, waiting until it answers its health
+    check; returns the process, its address and when it was started."""
+    port = _free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", str(script)),
+            *("--server.headless", "true", "--server.address", "127.0.0.1"),
+            *("--server.port", str(port), "--browser.gatherUsageStats", "false"),
+            *("--server.fileWatcherType", "none"),
+        ],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                if r.read().strip() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.05)
+    return proc, url, started
+
+
+def stop_streamlit(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
