@@ -352,7 +352,7 @@ def test_a_closed_tabs_upload_is_released_by_the_server(browser, tmp_path) -> No
         "2",
         FUNNEL_ANALYTICS_JANITOR_SECONDS="1",
     ) as url:
-        tabs = []
+        tabs, sizes = [], []
         for n in range(2):
             context = browser.new_context(locale="en-US")
             page = context.new_page()
@@ -360,12 +360,19 @@ def test_a_closed_tabs_upload_is_released_by_the_server(browser, tmp_path) -> No
             page.get_by_role("heading", name="Data", exact=True).wait_for(timeout=90_000)
             folder = tmp_path / f"tab{n}"
             folder.mkdir()
-            _upload(page, _messy_export(folder))
+            export = _messy_export(folder)
+            sizes.append(export.stat().st_size)
+            _upload(page, export)
             page.get_by_text("商机导出_2026-10_华东.xlsx").first.wait_for(timeout=60_000)
             _wait_idle(page)
             tabs.append((context, page))
+        # The file's name shows in the browser before its upload has reached the server.
+        expected = sum(sizes)
+        deadline = time.monotonic() + 30
+        while _uploaded_bytes(url) < expected and time.monotonic() < deadline:
+            time.sleep(0.25)
         both = _uploaded_bytes(url)
-        assert both > 0
+        assert both == expected, (both, expected)
         tabs[0][0].close()
         deadline = time.monotonic() + 40
         while _uploaded_bytes(url) >= both and time.monotonic() < deadline:
