@@ -101,11 +101,12 @@ def _code_version() -> str:
     return h.hexdigest()[:16]
 
 
-def _sample_key(files: list[Path], model: StageModel) -> str:
+def _cache_path(folder: Path, files: list[Path], model: StageModel) -> Path:
+    """Where the load of ``files`` with ``model`` by this code version is kept."""
     h = hashlib.sha256(repr(model).encode("utf-8"))
     for path in files:
         h.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()[:16]
+    return folder / f"sample-{_code_version()}-{h.hexdigest()[:16]}.pickle"
 
 
 def load_sample(
@@ -117,8 +118,7 @@ def load_sample(
     model = get_stage_model(stage_model)
     files = sample_files()
     folder = default_cache_dir() if cache_dir is None else cache_dir
-    version = _code_version()
-    path = folder / f"sample-{version}-{_sample_key(files, model)}.pickle"
+    path = _cache_path(folder, files, model)
     try:
         with path.open("rb") as fh:
             # The cache folder is the user's own, written only by this function.
@@ -138,7 +138,7 @@ def load_sample(
             pickle.dump(results, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         for old in folder.glob("sample-*.pickle"):  # loads by an earlier version
-            if not old.name.startswith(f"sample-{version}-"):
+            if not old.name.startswith(f"sample-{_code_version()}-"):
                 with contextlib.suppress(OSError):
                     old.unlink()
     except Exception as exc:  # a full disk, a read-only folder: the load stands
@@ -156,10 +156,9 @@ def warm_sample_cache(cache_dir: Path | None = None) -> int:
 
     folder = default_cache_dir() if cache_dir is None else cache_dir
     files = sample_files()
-    version = _code_version()
     loaded = 0
     for model in BUILTIN_MODELS.values():
-        if not (folder / f"sample-{version}-{_sample_key(files, model)}.pickle").exists():
+        if not _cache_path(folder, files, model).exists():
             load_sample(model, folder)
             loaded += 1
     return loaded

@@ -863,16 +863,16 @@ def empty_state(app: AppState) -> bool:
     if app.empty and app.source == "sample" and app.results:
         # The sample company works with the six-state funnel: another model knows none of
         # its stages, so every row is rejected. Said, with the way back.
-        six = BUILTIN_MODELS["six_state"]
+        six = BUILTIN_MODELS["six_state"].title(lang())
         st.warning(
             t(
                 "sample_no_valid_rows",
                 rejected=f"{sum(r.rows_rejected for r in app.results):,}",
                 model=app.model.title(lang()),
-                sample_model=six.title(lang()),
+                sample_model=six,
             )
         )
-        if st.button(t("sample_use_six_state", model=six.title(lang())), type="primary"):
+        if st.button(t("sample_use_six_state", model=six), type="primary"):
             choose("model_name", "six_state")
             st.rerun()
         return True
