@@ -143,6 +143,47 @@ def test_a_closed_tabs_session_is_ended_once_the_reconnect_window_has_passed() -
     assert ender.sweep(["open", "blip"]) == ["blip"]
 
 
+def test_sessions_whose_reconnect_window_passed_are_shut_down_not_kept() -> None:
+    """Streamlit's session storage (its own TTL cache) reports an expired session absent but
+    keeps it, session state and all, until another session disconnects: each sweep reaps it
+    on the server's event loop and shuts the session down."""
+    import threading
+    from types import SimpleNamespace
+
+    from streamlit.runtime.caching.ttl_cache import TTLCache
+
+    from pages.sessions import SessionEnder
+
+    now = [0.0]
+    cache = TTLCache(maxsize=128, ttl=120, timer=lambda: now[0])
+    shut: list[str] = []
+
+    def stored(sid: str) -> SimpleNamespace:
+        return SimpleNamespace(session=SimpleNamespace(shutdown=lambda: shut.append(sid)))
+
+    cache["gone"], cache["fresh"] = stored("gone"), stored("fresh")
+    scheduled: list = []
+    rt = _FakeRuntime()
+    rt._session_mgr = SimpleNamespace(
+        _session_storage=SimpleNamespace(_cache=cache), _storage_lock=threading.Lock()
+    )
+    rt._async_objs = SimpleNamespace(
+        eventloop=SimpleNamespace(call_soon_threadsafe=scheduled.append)
+    )
+    ender = SessionEnder(runtime=lambda: rt, clock=lambda: now[0], window=lambda: 120.0)
+
+    now[0] = 60.0
+    ender.sweep([])
+    scheduled.pop()()  # what the event loop runs
+    assert shut == [] and cache.get("gone") is not None
+    now[0] = 121.0
+    assert cache.get("gone") is None and "gone" in cache._data  # absent, yet kept
+    ender.sweep([])
+    scheduled.pop()()
+    assert shut == ["gone", "fresh"]
+    assert not cache._data  # nothing of the sessions is left in the storage
+
+
 def test_without_a_server_sweeping_does_nothing() -> None:
     from pages.sessions import SessionEnder
 
