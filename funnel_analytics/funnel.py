@@ -131,6 +131,11 @@ FUNNEL = table(
 )
 
 
+def _stage_positions(stages: pd.Series, keys: list[str]) -> np.ndarray:
+    """Each value's position in ``keys``; -1 for a value that is not one of them (or none)."""
+    return pd.Index(keys).get_indexer(stages.astype("object"))
+
+
 def funnel_counts(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """Open deals per stage (and won deals in the won stage) of one snapshot.
 
@@ -150,15 +155,24 @@ def funnel_counts(snapshot: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     >>> funnel_counts(r.opportunities, r.stage_model)["count"].tolist()  # doctest: +SKIP
     [150, 116, 64, 70, 31, 13]
     """
-    in_funnel = snapshot[(snapshot[O.status] == OPEN) | (snapshot[O.status] == WON)]
-    grouped = in_funnel.groupby(O.stage, observed=True).agg(
-        count=(O.opportunity_id, "size"), amount=(O.amount, "sum")
+    keys = list(model.keys)
+    in_funnel = snapshot[O.status].isin([OPEN, WON]).to_numpy(dtype=bool, na_value=False)
+    # Each row's stage as its position in the model (-1: not one of its stages), then counts
+    # and amounts per position in one pass each (a missing amount adds nothing).
+    codes = _stage_positions(snapshot[O.stage], keys)
+    take = in_funnel & (codes >= 0)
+    amount = snapshot[O.amount].to_numpy(dtype="float64", na_value=np.nan)
+    out = pd.DataFrame(
+        {
+            "stage": keys,
+            "count": np.bincount(codes[take], minlength=len(keys)).astype("int64"),
+            "amount": np.bincount(
+                codes[take], weights=np.nan_to_num(amount[take]), minlength=len(keys)
+            ),
+        }
     )
-    out = grouped.reindex(list(model.keys), fill_value=0).rename_axis("stage").reset_index()
     out["probability"] = out["stage"].map(model.probabilities)
     out["weighted"] = out["amount"] * out["probability"]
-    out["count"] = out["count"].astype("int64")
-    out["amount"] = out["amount"].astype("float64")
     return out
 
 
@@ -168,16 +182,19 @@ def pipeline_breakdown(snapshot: pd.DataFrame, model: StageModel, by: str) -> pd
     Returns one row per (group, open stage) with ``count``, ``amount`` and ``weighted``;
     deals with no value in ``by`` are grouped under ``""``.
     """
-    open_ = snapshot[snapshot[O.status] == OPEN]
+    # The three columns it needs, taken from the open rows (not the snapshot's every column).
+    is_open = (snapshot[O.status] == OPEN).to_numpy(dtype=bool, na_value=False)
     keys = list(model.keys[:-1])
     group = (
-        open_[by].astype("object").fillna("") if by in open_ else pd.Series("", index=open_.index)
+        snapshot[by].astype("object").fillna("").to_numpy()[is_open]
+        if by in snapshot
+        else np.full(int(is_open.sum()), "", dtype=object)
     )
     frame = pd.DataFrame(
         {
-            "group": group.to_numpy(),
-            "stage": open_[O.stage].to_numpy(),
-            "amount": open_[O.amount].to_numpy(dtype="float64"),
+            "group": group,
+            "stage": snapshot[O.stage].to_numpy()[is_open],
+            "amount": snapshot[O.amount].to_numpy(dtype="float64", na_value=np.nan)[is_open],
         }
     )
     frame = frame[frame["stage"].isin(keys)]
@@ -266,6 +283,7 @@ def kpis(
     period" is won since the previous export, or the month before ``as_of`` when it is the
     first export. Wins are dated by close date (:func:`close_dates`).
     """
+    observations = _kpi_columns(observations)
     snap = current_deals(observations, as_of)
     if snap.empty:
         return Kpis(pd.NaT, 0, 0.0, 0.0, 0, 0.0, 0, 0, 0, None)
@@ -294,8 +312,112 @@ def kpis(
     )
 
 
+# What :func:`kpis` reads: the rows it selects per date carry these columns only (an export's
+# forty other columns would be copied with every selection, a dozen times for the history).
+_KPI_COLUMNS = (
+    O.opportunity_id,
+    O.snapshot_date,
+    O.status,
+    O.stage,
+    O.amount,
+    O.expected_close_date,
+    O.close_date,
+    "observed_via",
+)
+
+
+def _kpi_columns(observations: pd.DataFrame) -> pd.DataFrame:
+    if len(observations.columns) <= len(_KPI_COLUMNS):
+        return observations
+    return observations[[c for c in _KPI_COLUMNS if c in observations.columns]]
+
+
+_HISTORY_COLUMNS = [
+    "snapshot_date",
+    "open_count",
+    "open_amount",
+    "weighted",
+    "won_count",
+    "won_amount",
+    "attention_count",
+]
+
+
+def _is_history_log(observations: pd.DataFrame) -> bool:
+    return "observed_via" in observations and bool(
+        (observations["observed_via"] == "history").all()
+    )
+
+
 def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
-    """:func:`kpis` at every snapshot date, oldest first (the tiles' sparklines)."""
+    """:func:`kpis` at every snapshot date, oldest first (the tiles' sparklines).
+
+    Monthly exports are counted in one pass over the rows (each row adds to its snapshot's
+    figures), which gives what :func:`kpis` gives date by date (``tests/test_report.py``
+    checks that) without selecting the rows a dozen times; a stage-history log, whose deals
+    stand at their last logged row, is counted date by date.
+    """
+    observations = _kpi_columns(observations)
+    observations = observations[observations[O.snapshot_date].notna()]
+    if observations.empty or _is_history_log(observations):
+        return _kpi_history_by_date(observations, model)
+    when = observations[O.snapshot_date]
+    dates = pd.DatetimeIndex(sorted(when.unique()))
+    n = len(dates)
+    row_date = dates.get_indexer(when)
+    status = observations[O.status]
+    is_open = (status == OPEN).to_numpy(dtype=bool, na_value=False)
+    in_funnel = status.isin([OPEN, WON]).to_numpy(dtype=bool, na_value=False)
+    amount = observations[O.amount].to_numpy(dtype="float64", na_value=np.nan)
+    counted = np.nan_to_num(amount)
+
+    def per_date(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(
+            row_date[mask], weights=None if weights is None else weights[mask], minlength=n
+        )
+
+    # The weighted pipeline as funnel_counts makes it: each open stage's amount × its
+    # probability (the won stage left out), summed.
+    keys = list(model.keys)
+    stage = _stage_positions(observations[O.stage], keys)
+    in_open_stage = in_funnel & (stage >= 0) & (stage < len(keys) - 1)
+    by_stage = np.bincount(
+        row_date[in_open_stage] * len(keys) + stage[in_open_stage],
+        weights=counted[in_open_stage],
+        minlength=n * len(keys),
+    ).reshape(n, len(keys))
+    probability = np.array([model.probabilities[k] for k in keys], dtype="float64")
+    weighted = (by_stage[:, :-1] * probability[:-1]).sum(axis=1)
+    expected = observations[O.expected_close_date].dt.normalize()
+    overdue = (expected < dates.normalize()[row_date]).to_numpy(dtype=bool, na_value=False)
+    attention = is_open & (overdue | np.isnan(amount))
+    # Wins dated by close date, each deal once (won_in_period), counted in each date's period:
+    # after the previous snapshot, or in the month before the first.
+    won = observations[status == WON]
+    first = won.sort_values(O.snapshot_date).drop_duplicates(O.opportunity_id, keep="first")
+    won_when = close_dates(first).to_numpy()
+    won_amount = first[O.amount].to_numpy(dtype="float64", na_value=np.nan)
+    starts = [dates[0] - pd.DateOffset(months=1), *dates[:-1]]
+    won_count, won_sum = [], []
+    for start, end in zip(starts, dates, strict=True):
+        in_period = (won_when > start.to_datetime64()) & (won_when <= end.to_datetime64())
+        won_count.append(int(in_period.sum()))
+        won_sum.append(float(np.nansum(won_amount[in_period])))
+    return pd.DataFrame(
+        {
+            "snapshot_date": dates,
+            "open_count": per_date(is_open).astype("int64"),
+            "open_amount": per_date(is_open, counted),
+            "weighted": weighted,
+            "won_count": won_count,
+            "won_amount": won_sum,
+            "attention_count": per_date(attention).astype("int64"),
+        },
+        columns=_HISTORY_COLUMNS,
+    )
+
+
+def _kpi_history_by_date(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     dates = sorted(observations[O.snapshot_date].dropna().unique())
     rows: list[dict] = []
     previous = None
@@ -313,16 +435,7 @@ def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
             }
         )
         previous = d
-    columns = [
-        "snapshot_date",
-        "open_count",
-        "open_amount",
-        "weighted",
-        "won_count",
-        "won_amount",
-        "attention_count",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=_HISTORY_COLUMNS)
 
 
 @dataclass(frozen=True)
