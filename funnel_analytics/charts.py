@@ -484,6 +484,81 @@ def stage_check_figure(check: pd.DataFrame, model: StageModel, lang: str) -> go.
     return fig
 
 
+def procurement_figure(cells: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Open deals per (our stage, the customer's procurement stage): a heat map, the cells our
+    stages mirror outlined; the hover gives the closed deals' win rate from that cell."""
+    from .procurement import PROCUREMENT_KEYS, procurement_name
+
+    names = model.stage_names(lang)
+    # Open stages only (no open deal stands in the won stage), the first at the top.
+    ours = [s.key for s in model.open_stages if s.procurement in PROCUREMENT_KEYS][::-1]
+    theirs = list(PROCUREMENT_KEYS)
+    table = cells.set_index(["stage", "procurement_stage"])
+    z, text, custom = [], [], []
+    for key in ours:
+        row_z, row_text, row_custom = [], [], []
+        for p in theirs:
+            found = table.loc[(key, p)] if (key, p) in table.index else None
+            count = int(found["open_count"]) if found is not None else 0
+            closed = int(found["closed"]) if found is not None else 0
+            rate = (
+                t(
+                    "chart_sync_rate",
+                    lang,
+                    won=int(found["won"]),
+                    closed=closed,
+                    rate=f"{found['win_rate']:.0%}",
+                    low=f"{found['win_rate_low']:.0%}",
+                    high=f"{found['win_rate_high']:.0%}",
+                )
+                if closed
+                else t("chart_sync_no_closed", lang)
+            )
+            row_z.append(count)
+            row_text.append(str(count) if count else "")
+            row_custom.append(rate)
+        z.append(row_z)
+        text.append(row_text)
+        custom.append(row_custom)
+    x = [procurement_name(p, lang) for p in theirs]
+    y = [names[k] for k in ours]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=x,
+            y=y,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale=[[0.0, "#F4F7FD"], [1.0, "#1F4FB0"]],
+            showscale=False,
+            hovertemplate=t("chart_sync_hover", lang),
+            xgap=2,
+            ygap=2,
+        )
+    )
+    # Outline the cell each of our stages mirrors: in step lies on these cells.
+    for key in ours:
+        j = theirs.index(model.stage(key).procurement)
+        i = ours.index(key)
+        fig.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line={"color": "#2E7D32", "width": 2},
+        )
+    fig.update_layout(
+        title=f"{t('chart_sync', lang)}<br><sup>{t('chart_sync_sub', lang)}</sup>",
+        height=max(360, 140 + 44 * len(ours)),
+        xaxis={"title": t("chart_sync_x", lang), "side": "bottom"},
+        yaxis={"title": t("chart_sync_y", lang)},
+        **_LAYOUT,
+    )
+    return fig
+
+
 # --------------------------------------------------------------------------------------------
 # Planning and forecasting
 # --------------------------------------------------------------------------------------------

@@ -66,6 +66,9 @@ class Column:
     en: str
     about_zh: str
     about_en: str
+    # The message-key prefix that names the column's values to a reader (``sync_`` shows the
+    # value ``ahead`` as ``t("sync_ahead")``); empty where the values are shown as they are.
+    values: str = ""
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en

@@ -75,6 +75,12 @@ def _member_names(model: StageModel | None, lang: str) -> dict[str, str]:
     return names
 
 
+def _value_name(prefix: str, value: object, lang: str) -> object:
+    """A coded value as the reader reads it (its message ``<prefix><value>``), else as is."""
+    key = f"{prefix}{value}" if isinstance(value, str) else None
+    return t(key, lang) if key in MESSAGES else value
+
+
 def header(
     name: str,
     lang: str,
@@ -115,8 +121,11 @@ def presented(
         kind = column_kind(str(name), spec, model)
         head = header(str(name), lang, spec, model, names)
         numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        col = spec.column(str(name), names) if spec is not None else None
         if kind == "stage":
             values = values.map(lambda v: names.get(v, v) if isinstance(v, str) else v)
+        elif col is not None and col.values:
+            values = values.map(lambda v, p=col.values: _value_name(p, v, lang))
         elif kind == "month" and isinstance(values.dtype, pd.PeriodDtype):
             values = values.dt.to_timestamp()
         elif kind == "date" and pd.api.types.is_datetime64_any_dtype(values):

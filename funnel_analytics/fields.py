@@ -19,7 +19,7 @@ class Field:
     """A canonical field: its kind drives how values are parsed."""
 
     name: str
-    kind: str  # id | text | stage | status | flag | amount | currency | probability | date | source | grade | forecast_category
+    kind: str  # id | text | stage | status | flag | amount | currency | probability | date | source | grade | forecast_category | procurement
     en: str
     zh: str
     aliases: tuple[str, ...]
@@ -459,6 +459,26 @@ FIELDS: tuple[Field, ...] = (
         ("ForecastCategory", "ForecastCategoryName", "Forecast Category"),
     ),
     Field(
+        "procurement_stage",
+        "procurement",
+        "Where the customer's procurement stands (need, budget, approved, criteria, tender, "
+        "evaluation, negotiation, signed)",
+        "客户采购进程所处阶段（确认需求、预算、立项、采购标准、招标、评估、谈判、签约）",
+        (
+            "客户采购阶段",
+            "采购阶段",
+            "客户采购进程",
+            "采购进程",
+            "采购进度",
+            "buying stage",
+            "customer buying stage",
+            "procurement stage",
+            "customer procurement stage",
+            "purchase stage",
+        ),
+        ("Buying Stage", "Procurement Stage"),
+    ),
+    Field(
         "snapshot_date",
         "date",
         "As-of date of the row (or, in a stage-history log, the date of the change)",
@@ -520,6 +540,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "source": ("商机来源", "Source"),
     "grade": ("客户等级", "Customer grade"),
     "forecast_category": ("预测类别", "Forecast category"),
+    "procurement_stage": ("客户采购阶段", "Customer's buying stage"),
     "snapshot_date": ("快照日期", "Snapshot date"),
 }
 

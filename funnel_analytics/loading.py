@@ -30,6 +30,7 @@ from .i18n import MESSAGES, t
 from .inference import stage_evidence
 from .layout import Layout, locate_table
 from .mapping import ColumnMapping, header_signature, map_columns
+from .procurement import PROCUREMENT_FIELD, parse_procurement
 from .reading import DEFAULT_LIMITS, Limits, RawGrid, UnusableFile, read_bytes, read_grid
 from .schema import ERROR_RULES, Opportunities, error_schema, warning_schema
 from .stages import LOST, ON_HOLD, OPEN, WON, StageModel, get_stage_model, normalize_label
@@ -1109,6 +1110,19 @@ def _source_and_grade(s: _Load) -> None:
         if category is None
         else parse_forecast_category(category).values.astype(STRING)
     )
+    # The customer's procurement stage rides along only where the export has one (no column,
+    # no claim either way); a value that names no procurement stage is a warning.
+    procurement = s.column(PROCUREMENT_FIELD)
+    if procurement is not None:
+        parsed = parse_procurement(procurement)
+        out[PROCUREMENT_FIELD] = parsed.values.astype(STRING)
+        s.findings.add(
+            index[parsed.bad],
+            "unknown_procurement_stage",
+            "warning",
+            PROCUREMENT_FIELD,
+            procurement[parsed.bad],
+        )
 
 
 def _snapshot_date(s: _Load, as_of: date | str | pd.Timestamp | None) -> None:

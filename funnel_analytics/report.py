@@ -14,6 +14,7 @@ import pandas as pd
 from .export import json_records
 from .funnel import current_deals, funnel_counts
 from .history import StageHistory, stage_history
+from .procurement import ProcurementView, procurement_view
 from .schema import Opportunities as O
 from .stages import StageModel
 from .views import (
@@ -45,6 +46,7 @@ class FunnelReport:
     ageing: AgeingView | None = None
     movement: MovementView | None = None
     stage_check: StageCheckView | None = None
+    procurement: ProcurementView | None = None
 
 
 def build_report(
@@ -91,6 +93,16 @@ def build_report(
     moves = movement_view(observations, history, previous, as_of)
     steps, back, regression_rates = moves.steps, moves.regressions, moves.regression_rates
     check = stage_check_view(observations, model, as_of)
+    # Our stage against the customer's procurement stage, where the model declares the
+    # counterparts and the data says where the customer is.
+    ages = ageing.ages.set_index(O.opportunity_id)["days_in_stage"] if ageing.entry_known else None
+    procurement = procurement_view(
+        observations,
+        current_deals(observations, as_of),
+        model,
+        ages,
+        frozenset(stalled[O.opportunity_id]),
+    )
     tables = {
         "funnel": funnel,
         "conversion": conversion,
@@ -110,7 +122,18 @@ def build_report(
         "stage_check": check.check,
         "inflation_by_owner": check.by_owner,
     }
+    if procurement.declared and procurement.has_column:
+        tables["procurement_classes"] = procurement.by_class
+        tables["procurement_cells"] = procurement.cells
+        tables["procurement_sync"] = procurement.out_of_step
     data = _report_data(tables, conv, history, model, previous)
+    data["procurement"] = {
+        "declared": procurement.declared,
+        "has_column": procurement.has_column,
+        "by_class": json_records(procurement.by_class),
+        "cells": json_records(procurement.cells),
+        "out_of_step": json_records(procurement.out_of_step),
+    }
     if outlook:
         from .outlook import DEFAULT_SEED
         from .outlook import outlook as build_outlook
@@ -122,7 +145,7 @@ def build_report(
         )
         tables.update(more_tables)
         data.update(more_data)
-    return FunnelReport(tables, data, history, conv, ageing, moves, check)
+    return FunnelReport(tables, data, history, conv, ageing, moves, check, procurement)
 
 
 def _report_data(

@@ -35,6 +35,7 @@ WARNING_RULES = (
     "close_before_created",
     "overdue_close_date",
     "unknown_grade",
+    "unknown_procurement_stage",
     "unknown_status",
     "unparseable_probability",
     "unparseable_checklist",

@@ -41,6 +41,18 @@ __all__ = [
 # stage), and a status column overrides what the stage implies.
 OPEN, WON, LOST, ON_HOLD = "open", "won", "lost", "on_hold"
 STATUSES = (OPEN, WON, LOST, ON_HOLD)
+# The customer's procurement stages, in order (funnel_analytics.procurement names them); a
+# stage may declare the one it mirrors.
+PROCUREMENT_KEYS = (
+    "need",
+    "budget",
+    "approved",
+    "criteria",
+    "tender",
+    "evaluation",
+    "negotiation",
+    "signed",
+)
 
 
 class StageModelError(ValueError):
@@ -89,6 +101,8 @@ class Stage:
     aliases: tuple[str, ...] = ()
     checklist: tuple[ChecklistItem, ...] = ()
     max_days: int | None = None
+    # The customer's procurement stage this stage mirrors (one of PROCUREMENT_KEYS), if declared.
+    procurement: str | None = None
 
     def name(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
@@ -365,6 +379,7 @@ SIX_STATE = StageModel(
             "Target",
             "目标客户",
             0.10,
+            procurement="need",
             aliases=("目标", "Target customer"),
             checklist=(
                 _ck(
@@ -402,6 +417,7 @@ SIX_STATE = StageModel(
             "Qualified",
             "有效客户",
             0.25,
+            procurement="approved",
             aliases=("有效", "Qualified customer"),
             checklist=(
                 _ck(
@@ -426,6 +442,7 @@ SIX_STATE = StageModel(
             "Shortlisted",
             "入围客户",
             0.50,
+            procurement="evaluation",
             aliases=("入围", "Shortlist"),
             checklist=(
                 _ck(
@@ -456,6 +473,7 @@ SIX_STATE = StageModel(
             "Committed",
             "意向客户",
             0.75,
+            procurement="negotiation",
             aliases=("意向", "Commit"),
             checklist=(
                 _ck(
@@ -500,6 +518,7 @@ SIX_STATE = StageModel(
             "Near-win",
             "接近赢单客户",
             0.90,
+            procurement="negotiation",
             aliases=("接近赢单", "Near win", "Nearly won"),
             checklist=(
                 _ck(
@@ -537,6 +556,7 @@ SIX_STATE = StageModel(
             "Won",
             "赢单客户",
             1.0,
+            procurement="signed",
             aliases=("赢单", "成交", "已成交", "签约", "Closed won", "Closed"),
             checklist=(
                 _ck(
@@ -573,6 +593,7 @@ EIGHT_STAGE = StageModel(
             "Account planning & outreach",
             "客户规划与电话邀约",
             0.05,
+            procurement="need",
             aliases=("客户规划", "电话邀约", "Account planning"),
         ),
         Stage(
@@ -580,6 +601,7 @@ EIGHT_STAGE = StageModel(
             "Visit & discovery",
             "客户拜访与初步调研",
             0.10,
+            procurement="budget",
             aliases=("客户拜访", "初步调研", "Discovery"),
             checklist=_milestones(("meeting_agreed", "Customer agreed to meet", "客户同意会面")),
         ),
@@ -588,6 +610,7 @@ EIGHT_STAGE = StageModel(
             "Preliminary proposal",
             "提交初步方案",
             0.20,
+            procurement="approved",
             aliases=("初步方案",),
             checklist=_milestones(
                 (
@@ -602,6 +625,7 @@ EIGHT_STAGE = StageModel(
             "Demo & technical exchange",
             "方案演示与技术交流",
             0.30,
+            procurement="criteria",
             aliases=("方案演示", "技术交流", "Demo"),
             checklist=_milestones(
                 ("exchange_agreed", "Customer agreed to a technical exchange", "客户同意技术交流")
@@ -612,6 +636,7 @@ EIGHT_STAGE = StageModel(
             "Requirements & formal proposal / bid",
             "需求分析与正式方案设计",
             0.45,
+            procurement="tender",
             aliases=("正式方案", "需求分析", "投标", "Formal proposal", "Bid"),
             checklist=_milestones(
                 ("design_invited", "Invited to design the formal solution", "受邀设计正式方案")
@@ -622,6 +647,7 @@ EIGHT_STAGE = StageModel(
             "Evaluation",
             "项目评估",
             0.60,
+            procurement="evaluation",
             aliases=("评估", "评标"),
             checklist=_milestones(
                 ("first_screening_passed", "Bid passed first screening", "投标通过初审")
@@ -632,6 +658,7 @@ EIGHT_STAGE = StageModel(
             "Negotiation",
             "商务谈判",
             0.80,
+            procurement="negotiation",
             aliases=("谈判",),
             checklist=_milestones(
                 ("preferred_vendor", "Named preferred vendor", "被确定为首选供应商")
@@ -642,6 +669,7 @@ EIGHT_STAGE = StageModel(
             "Contract signed",
             "签约成交",
             1.0,
+            procurement="signed",
             aliases=("签约", "成交", "Won", "Closed won", "赢单"),
             checklist=_milestones(
                 ("terms_agreed", "Contract terms agreed", "合同条款已谈妥"),
@@ -874,6 +902,11 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
         max_days = st.get("max_days")
         if max_days is not None and (not isinstance(max_days, int) or max_days <= 0):
             raise StageModelError(f"{where}: max_days must be a positive whole number of days")
+        procurement = st.get("procurement")
+        if procurement is not None and procurement not in PROCUREMENT_KEYS:
+            raise StageModelError(
+                f"{where}: procurement must be one of {', '.join(PROCUREMENT_KEYS)}"
+            )
         stages.append(
             Stage(
                 key=str(st["key"]),
@@ -883,6 +916,7 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
                 aliases=_as_str_tuple(st.get("aliases"), f"{where}: aliases"),
                 checklist=_checklist_from_toml(st.get("checklist"), where),
                 max_days=max_days,
+                procurement=procurement,
             )
         )
     outcomes = data.get("outcomes") or {}

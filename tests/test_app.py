@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from pathlib import Path
@@ -466,6 +467,48 @@ def test_stage_check_page_without_checklists_says_so() -> None:
     at2.switch_page("pages/stage_check.py").run()
     assert not at2.exception
     assert at2.info[0].value == t("check_none", "en")
+    # Nor has it a buying stage: the page says what such a column would add.
+    assert at2.info[1].value == t("sync_no_column", "en")
+    assert not [c for c in at2.get("plotly_chart") if "sync" in c.proto.id]
+
+
+# The six-state model's stages mirror these procurement positions (need=0 … signed=7).
+SIX_MIRRORS = {"Target": 0, "Qualified": 2, "Shortlisted": 5, "Committed": 6, "Near-win": 6}
+BUYING = ["Need confirmed", "预算到位", "已立项", "Tender published", "评标", "Negotiation", "??"]
+BUYING_AT = [0, 1, 2, 4, 5, 6, None]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_sets_our_stage_against_the_customers_buying_stage(lang) -> None:
+    """The sample's English CSV with a "Buying Stage" column added, one value per row in turn
+    (one of them unknown): the page's tiles and heat map against a count by hand."""
+    import csv
+
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    head, body = rows[0], rows[1:]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*head, "Buying Stage"])
+    expected = {"in_step": 0, "ahead": 0, "behind": 0, "behind_stalled": 0}
+    for i, row in enumerate(body):
+        writer.writerow([*row, BUYING[i % len(BUYING)]])
+        ours, theirs = SIX_MIRRORS.get(row[head.index("Stage")]), BUYING_AT[i % len(BUYING)]
+        if ours is not None and theirs is not None:
+            gap = ours - theirs
+            expected["in_step" if gap == 0 else "ahead" if gap > 0 else "behind"] += 1
+    data = out.getvalue().encode("utf-8")
+    at = on_data_page(lang)
+    upload(at, "buying_2026-10.csv", data)
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    tiles = {m.label: m.value for m in at2.metric}
+    for key, count in expected.items():
+        assert tiles[t(f"sync_{key}", lang)] == f"{count:,}"
+    heat = figure(at2, "sync")
+    assert sum(sum(r) for r in heat["data"][0]["z"]) == sum(expected.values())
+    assert heat["data"][0]["x"][0] == t("procurement_need", lang)
 
 
 PLANNING_PAGES = ["pages/planner.py", "pages/forecast.py", "pages/scenarios.py", "pages/team.py"]
