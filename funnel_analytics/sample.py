@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import sys
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -29,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .stages import LOST, ON_HOLD, OPEN, WON, get_stage_model
+from .stages import LOST, ON_HOLD, OPEN, PROCUREMENT_KEYS, WON, get_stage_model
 
 __all__ = ["COMPANY", "generate_history", "main", "write_sample_files"]
 
@@ -579,6 +580,30 @@ def _checklist_row(d: _Deal, sizes: Sequence[int]) -> list[bool]:
     return out
 
 
+# Where each customer's procurement stands, as the rep records it (客户采购阶段): the step the
+# deal's real stage (the one its checklist supports) mirrors, so a rep who reports a stage
+# ahead of the checklist is ahead of the customer too; and for some customers a step behind
+# or ahead of that, the same for the deal's whole life. Drawn from a generator of its own per
+# deal, so the rest of the sample is the same with or without this column.
+_CUSTOMER_OFFSETS = (-1, 0, 1)
+_CUSTOMER_OFFSET_WEIGHTS = (0.12, 0.78, 0.10)
+_PROCUREMENT_ZH = (
+    "确认需求",
+    "预算到位",
+    "已立项",
+    "确定采购标准",
+    "招标发布",
+    "评标",
+    "商务谈判",
+    "签约",
+)
+
+
+def _customer_offset(seed: int, oid: str) -> int:
+    rng = np.random.default_rng([seed, zlib.crc32(oid.encode())])
+    return int(rng.choice(_CUSTOMER_OFFSETS, p=_CUSTOMER_OFFSET_WEIGHTS))
+
+
 def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataFrame:
     """All monthly snapshots, warm-up months included, with English names for the exports."""
     if months < 1:
@@ -588,6 +613,8 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
     sizes = [len(s.checklist) for s in model.stages]
     probs = model.probabilities
     check_cols = list(model.checklist_columns)
+    mirrors = [PROCUREMENT_KEYS.index(str(st.procurement)) for st in model.stages]
+    offsets: dict[str, int] = {}
     rng = np.random.default_rng(seed)
     reps = _make_reps(rng, n_reps)
     weights = np.array([r.productivity for r in reps])
@@ -638,6 +665,18 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
                     d.rep.en,
                     _TEAMS[d.rep.team][1],
                     *_checklist_row(d, sizes),
+                    PROCUREMENT_KEYS[
+                        len(PROCUREMENT_KEYS) - 1
+                        if d.status == WON
+                        else min(
+                            max(
+                                mirrors[d.real]
+                                + offsets.setdefault(d.oid, _customer_offset(seed, d.oid)),
+                                0,
+                            ),
+                            len(PROCUREMENT_KEYS) - 2,
+                        )
+                    ],
                 ]
             )
             if d.status == WON:
@@ -651,6 +690,7 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
         "owner_en",
         "team_en",
         *check_cols,
+        "procurement_stage",
     ]
     df = pd.DataFrame(rows, columns=columns)
     for col in _DATE_COLUMNS:
@@ -715,7 +755,9 @@ def generate_history(
     first_end = pd.Timestamp(_month_end(_month_index(first_month)))
     model = get_stage_model("six_state")
     window = full[full["snapshot_date"] >= first_end]
-    return window[[*CANONICAL_COLUMNS, *model.checklist_columns]].reset_index(drop=True)
+    return window[[*CANONICAL_COLUMNS, *model.checklist_columns, "procurement_stage"]].reset_index(
+        drop=True
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -745,6 +787,9 @@ def _chinese_export(snapshot: pd.DataFrame) -> pd.DataFrame:
     )
     for col, (_, item) in model.checklist_columns.items():
         out[item.zh] = np.where(snapshot[col].to_numpy(), "是", "否")
+    out["客户采购阶段"] = snapshot["procurement_stage"].map(
+        dict(zip(PROCUREMENT_KEYS, _PROCUREMENT_ZH, strict=True))
+    )
     return out.reset_index(drop=True)
 
 
@@ -877,6 +922,7 @@ def _write_xlsx(path: Path, export: pd.DataFrame, mi: int) -> None:
         "实际成交日期": 12,
         "商机来源": 9,
         "客户等级": 8,
+        "客户采购阶段": 12,
     }
     for c, name in enumerate(headers):
         ws.set_column(c, c, widths.get(name, 10))

@@ -472,6 +472,30 @@ def test_stage_check_page_without_checklists_says_so() -> None:
     assert not [c for c in at2.get("plotly_chart") if "sync" in c.proto.id]
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_on_the_sample_compares_with_the_buying_stage(workspace, lang) -> None:
+    """The sample's exports carry 客户采购阶段: the tiles against a count by hand of the latest
+    snapshot's open deals (behind and behind-and-stalled together: the stall is the report's)."""
+    from funnel_analytics.stages import PROCUREMENT_KEYS
+
+    at = app(lang)
+    at.switch_page("pages/stage_check.py").run()
+    assert not at.exception
+    obs = workspace.observations
+    latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
+    mirror = {s.key: PROCUREMENT_KEYS.index(s.procurement) for s in workspace.stage_model.stages}
+    gap = latest["stage"].map(mirror) - latest["procurement_stage"].map(PROCUREMENT_KEYS.index)
+    tiles = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert tiles[t("sync_in_step", lang)] == int((gap == 0).sum())
+    assert tiles[t("sync_ahead", lang)] == int((gap > 0).sum())
+    behind = tiles[t("sync_behind", lang)] + tiles[t("sync_behind_stalled", lang)]
+    assert behind == int((gap < 0).sum())
+    assert figure(at, "sync")["data"][0]["type"] == "heatmap"
+    # Deals closed over the year give each position a win rate.
+    assert any(t("sync_by_class", lang) == h.value for h in at.subheader)
+    assert not [i for i in at.info if i.value == t("sync_no_closed", lang)]
+
+
 # The six-state model's stages mirror these procurement positions (need=0 … signed=7).
 SIX_MIRRORS = {"Target": 0, "Qualified": 2, "Shortlisted": 5, "Committed": 6, "Near-win": 6}
 BUYING = ["Need confirmed", "预算到位", "已立项", "Tender published", "评标", "Negotiation", "??"]

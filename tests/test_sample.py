@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from funnel_analytics.procurement import parse_procurement
 from funnel_analytics.sample import generate_history, main, write_sample_files
 from funnel_analytics.stages import get_stage_model
 
@@ -53,6 +54,7 @@ XLSX_HEADERS = [
     "商机来源",
     "客户等级",
     *(item.zh for _, item in MODEL.checklist_columns.values()),
+    "客户采购阶段",
 ]
 MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]
 SAMPLE_FILES = sorted(
@@ -108,7 +110,7 @@ def test_different_seed_differs(history: pd.DataFrame) -> None:
 
 
 def test_columns_and_types(history: pd.DataFrame) -> None:
-    assert list(history.columns) == CANONICAL + CHECK_COLS
+    assert list(history.columns) == [*CANONICAL, *CHECK_COLS, "procurement_stage"]
     assert len(CHECK_COLS) == 21
     for col in ("created_date", "expected_close_date", "close_date", "snapshot_date"):
         assert pd.api.types.is_datetime64_any_dtype(history[col]), col
@@ -284,6 +286,23 @@ def test_checklist_backs_stages_except_inflated_deals(history: pd.DataFrame) -> 
         assert not history.loc[supported < i - 1, cols].any(axis=None)
 
 
+def test_the_customers_procurement_follows_the_stage_the_checklist_supports(history) -> None:
+    """Each customer stands where the deal's real stage mirrors, or a step either side for the
+    whole life of the deal; so an inflated report is ahead of the customer."""
+    from funnel_analytics.stages import PROCUREMENT_KEYS
+
+    mirror = np.array([PROCUREMENT_KEYS.index(s.procurement) for s in MODEL.stages])
+    supported = _supported_stage(history)
+    theirs = history["procurement_stage"].map(PROCUREMENT_KEYS.index).to_numpy()
+    open_ = (history["status"] == "open").to_numpy()
+    offset = theirs - mirror[supported]
+    assert set(np.unique(offset[open_])) <= {-1, 0, 1}
+    assert 0.7 <= (offset[open_] == 0).mean() <= 0.9
+    reported = mirror[history["stage"].map(STAGE_INDEX).to_numpy()]
+    inflated = open_ & (history["stage"].map(STAGE_INDEX).to_numpy() > supported)
+    assert (reported[inflated] >= theirs[inflated]).mean() > 0.9
+
+
 @settings(max_examples=12, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n_reps=st.integers(1, 24), months=st.integers(1, 4))
 def test_invariants_hold_for_any_seed(seed: int, n_reps: int, months: int) -> None:
@@ -348,7 +367,7 @@ def test_xlsx_values(written: tuple[Path, list[Path]], history: pd.DataFrame) ->
     out, _ = written
     wb = openpyxl.load_workbook(out / "商机导出_2026-03.xlsx")
     ws = wb["商机清单"]
-    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:AI1"]
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:AJ1"]
     table = pd.DataFrame(list(ws.iter_rows(min_row=3, values_only=True)), columns=XLSX_HEADERS)
     date_format = ws.cell(row=3, column=XLSX_HEADERS.index("创建日期") + 1).number_format
     wb.close()
@@ -368,8 +387,15 @@ def test_xlsx_values(written: tuple[Path, list[Path]], history: pd.DataFrame) ->
     assert table.loc[~closed, "实际成交日期"].isna().all()
     assert set(table["商机来源"]) == {"陌生拜访", "跟踪", "渗透", "耕耘", "主动咨询"}
     assert set(table["客户等级"]) == {"A", "B", "C", "D"}
-    checks = table[XLSX_HEADERS[14:]]
+    checks = table[XLSX_HEADERS[14:-1]]
     assert set(np.unique(checks.to_numpy())) == {"是", "否"}
+    # The customer's procurement stage: written in Chinese, read back to the simulation's keys;
+    # a won deal's customer has signed, and an open deal's customer mirrors the stage its
+    # checklist supports, give or take one step.
+    read = parse_procurement(table["客户采购阶段"].astype("object"))
+    assert not read.bad.any()
+    assert read.values.tolist() == snap["procurement_stage"].tolist()
+    assert (snap.loc[snap["status"] == "won", "procurement_stage"] == "signed").all()
     lost = table[table["状态"] == "输单"]
     assert lost["销售阶段"].notna().all() and (lost["销售阶段"] != "赢单客户").all()
 
