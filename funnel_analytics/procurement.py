@@ -176,8 +176,7 @@ def parse_procurement(raw: pd.Series) -> Parsed:
     return _lookup(raw, labels)
 
 
-SYNC = table(
-    "procurement_sync",
+SYNC_COLUMNS = [
     "opportunity_id",
     "owner",
     "amount",
@@ -187,6 +186,10 @@ SYNC = table(
     "gap",
     "sync",
     "days_in_stage",
+]
+SYNC = table(
+    "procurement_sync",
+    *SYNC_COLUMNS,
     local=[
         Column(
             "procurement_stage",
@@ -228,18 +231,6 @@ SYNC = table(
     ],
 )
 
-
-SYNC_COLUMNS = [
-    "opportunity_id",
-    "owner",
-    "amount",
-    "stage",
-    "procurement_stage",
-    "mirrored_stage",
-    "gap",
-    "sync",
-    "days_in_stage",
-]
 _LOCAL = {c.name: c for c in SYNC.local}
 CELL_COLUMNS = [
     "stage",
@@ -251,18 +242,7 @@ CELL_COLUMNS = [
     "win_rate_low",
     "win_rate_high",
 ]
-CELLS = table(
-    "procurement_cells",
-    "stage",
-    "procurement_stage",
-    "open_count",
-    "closed",
-    "won",
-    "win_rate",
-    "win_rate_low",
-    "win_rate_high",
-    local=[_LOCAL["procurement_stage"]],
-)
+CELLS = table("procurement_cells", *CELL_COLUMNS, local=[_LOCAL["procurement_stage"]])
 CLASSES = table(
     "procurement_classes",
     "sync",
