@@ -253,7 +253,20 @@ CLASSES = table(
     "win_rate",
     "win_rate_low",
     "win_rate_high",
-    local=[_LOCAL["sync"]],
+    "stage_rate",
+    local=[
+        _LOCAL["sync"],
+        Column(
+            "stage_rate",
+            "share",
+            "按阶段应有的赢单率",
+            "Win rate its stages give",
+            "这些已结束商机所在阶段的整体赢单率的平均值（不论是否同步）：与赢单率对比，可排除阶段构成的影响。",
+            "The mean, over these closed deals, of their stage's win rate among all closed deals "
+            "of that stage, whatever their position: compare it with the win rate to set the "
+            "stage mix aside.",
+        ),
+    ],
 )
 
 
@@ -427,8 +440,14 @@ def procurement_view(
     by_class = sync.groupby("sync").agg(open_count=("sync", "size"), open_amount=("amount", "sum"))
     if len(closed):
         by_class = by_class.join(_rates(closed, ["sync"]).set_index("sync"), how="outer")
+        # What the same deals' stages alone would give: each closed deal counts its stage's
+        # win rate over every closed deal of that stage, whatever its position.
+        stage_rate = closed.groupby("stage")["_won"].transform("mean")
+        by_class = by_class.join(stage_rate.groupby(closed["sync"]).mean().rename("stage_rate"))
     by_class = _counts_as_int(
         by_class.reindex(list(SYNC_CLASSES)).rename_axis("sync").reset_index()
     )
+    if "stage_rate" not in by_class:
+        by_class["stage_rate"] = np.nan
     by_class["open_amount"] = by_class["open_amount"].fillna(0.0)
     return ProcurementView(sync, cells, by_class, declared, has_column)

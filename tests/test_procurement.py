@@ -179,9 +179,36 @@ def test_win_rates_per_cell_and_class_count_closed_deals_where_they_last_stood_o
     assert by_class.loc["ahead", "won"] == 1 and by_class.loc["ahead", "closed"] == 4
     assert by_class.loc["in_step", "won"] == 3 and by_class.loc["in_step", "closed"] == 4
     assert by_class.loc["in_step", "open_count"] == 1  # D21
+    # Each position's closed deals stood at one stage here, so their stages give their own rate.
+    assert by_class.loc["ahead", "stage_rate"] == pytest.approx(0.25)
+    assert by_class.loc["in_step", "stage_rate"] == pytest.approx(0.75)
     assert by_class.loc["behind", "closed"] == 0
     assert pd.isna(by_class.loc["behind", "win_rate"])
     assert view.out_of_step["opportunity_id"].tolist() == ["D20"]
+
+
+def test_the_stage_rate_sets_the_stage_mix_aside() -> None:
+    """Two positions at two stages: at Negotiation 3 ahead (1 won) and 1 in step (1 won); at
+    Evaluation 2 in step (0 won). By hand: Negotiation wins 2/4 = 0.5, Evaluation 0/2 = 0; in
+    step's deals' stages give (0.5 + 0 + 0) / 3, ahead's 0.5."""
+    rows = []
+    plan = [
+        (1, "negotiation", "budget", "won"),
+        (2, "negotiation", "budget", "lost"),
+        (3, "negotiation", "budget", "lost"),
+        (4, "negotiation", "negotiation", "won"),
+        (5, "evaluation", "evaluation", "lost"),
+        (6, "evaluation", "evaluation", "lost"),
+    ]
+    for i, stage, theirs, outcome in plan:
+        rows.append(deal(i, stage, theirs, date="2026-09-30"))
+        rows.append(deal(i, stage, theirs, status=outcome, date="2026-10-31"))
+    obs = pd.DataFrame(rows)
+    by_class = procurement_view(obs, obs.iloc[0:0], EIGHT).by_class.set_index("sync")
+    assert by_class.loc["in_step", "win_rate"] == pytest.approx(1 / 3)
+    assert by_class.loc["in_step", "stage_rate"] == pytest.approx(0.5 / 3)
+    assert by_class.loc["ahead", "win_rate"] == pytest.approx(1 / 3)
+    assert by_class.loc["ahead", "stage_rate"] == pytest.approx(0.5)
 
 
 def test_a_csv_with_an_english_buying_stage_column_loads_it(tmp_path) -> None:
