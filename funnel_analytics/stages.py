@@ -684,10 +684,24 @@ FOUR_STAGE = StageModel(
     en="Four-stage simplified funnel",
     zh="简化四阶段漏斗",
     stages=(
-        Stage("intent", "Intent", "意向", 0.25, aliases=("意向客户",)),
-        Stage("solution", "Solution", "方案", 0.50, aliases=("方案阶段",)),
-        Stage("commercial", "Commercial", "商务", 0.75, aliases=("商务阶段", "商务谈判")),
-        Stage("closed", "Closed", "成交", 1.0, aliases=("赢单", "Won", "Closed won", "签约")),
+        Stage("intent", "Intent", "意向", 0.25, aliases=("意向客户",), procurement="need"),
+        Stage("solution", "Solution", "方案", 0.50, aliases=("方案阶段",), procurement="criteria"),
+        Stage(
+            "commercial",
+            "Commercial",
+            "商务",
+            0.75,
+            aliases=("商务阶段", "商务谈判"),
+            procurement="negotiation",
+        ),
+        Stage(
+            "closed",
+            "Closed",
+            "成交",
+            1.0,
+            aliases=("赢单", "Won", "Closed won", "签约"),
+            procurement="signed",
+        ),
     ),
 )
 
@@ -696,12 +710,33 @@ SIX_STAGE = StageModel(
     en="Six-stage simplified funnel",
     zh="简化六阶段漏斗",
     stages=(
-        Stage("target", "Target", "目标", 0.10, aliases=("目标客户",)),
-        Stage("intent", "Intent", "意向", 0.20, aliases=("意向客户",)),
-        Stage("approved", "Project approved", "立项", 0.40, aliases=("已立项", "Approved")),
-        Stage("solution", "Solution", "方案", 0.60, aliases=("方案阶段",)),
-        Stage("commercial", "Commercial", "商务", 0.80, aliases=("商务阶段", "商务谈判")),
-        Stage("closed", "Closed", "成交", 1.0, aliases=("赢单", "Won", "Closed won", "签约")),
+        Stage("target", "Target", "目标", 0.10, aliases=("目标客户",), procurement="need"),
+        Stage("intent", "Intent", "意向", 0.20, aliases=("意向客户",), procurement="budget"),
+        Stage(
+            "approved",
+            "Project approved",
+            "立项",
+            0.40,
+            aliases=("已立项", "Approved"),
+            procurement="approved",
+        ),
+        Stage("solution", "Solution", "方案", 0.60, aliases=("方案阶段",), procurement="criteria"),
+        Stage(
+            "commercial",
+            "Commercial",
+            "商务",
+            0.80,
+            aliases=("商务阶段", "商务谈判"),
+            procurement="negotiation",
+        ),
+        Stage(
+            "closed",
+            "Closed",
+            "成交",
+            1.0,
+            aliases=("赢单", "Won", "Closed won", "签约"),
+            procurement="signed",
+        ),
     ),
 )
 
