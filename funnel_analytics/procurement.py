@@ -243,17 +243,20 @@ CELL_COLUMNS = [
     "win_rate_high",
 ]
 CELLS = table("procurement_cells", *CELL_COLUMNS, local=[_LOCAL["procurement_stage"]])
-CLASSES = table(
-    "procurement_classes",
+CLASS_COLUMNS = [
     "sync",
     "open_count",
     "open_amount",
     "closed",
     "won",
     "win_rate",
+    "stage_rate",
     "win_rate_low",
     "win_rate_high",
-    "stage_rate",
+]
+CLASSES = table(
+    "procurement_classes",
+    *CLASS_COLUMNS,
     local=[
         _LOCAL["sync"],
         Column(
@@ -450,4 +453,6 @@ def procurement_view(
     if "stage_rate" not in by_class:
         by_class["stage_rate"] = np.nan
     by_class["open_amount"] = by_class["open_amount"].fillna(0.0)
+    # The rate the stages give beside the win rate it is read against.
+    by_class = by_class[[*CLASS_COLUMNS]]
     return ProcurementView(sync, cells, by_class, declared, has_column)
