@@ -105,6 +105,12 @@ def latest_snapshot(observations: pd.DataFrame, as_of: pd.Timestamp | None = Non
     return observations[observations[O.snapshot_date] == dates.max()]
 
 
+def _is_history_log(observations: pd.DataFrame) -> bool:
+    return "observed_via" in observations and bool(
+        (observations["observed_via"] == "history").all()
+    )
+
+
 def current_deals(observations: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
     """Each deal as it stands on ``as_of`` (default: the latest date).
 
@@ -112,11 +118,7 @@ def current_deals(observations: pd.DataFrame, as_of: pd.Timestamp | None = None)
     log (every row ``observed_via == "history"``) has no snapshots: each deal's last logged
     row on or before ``as_of``.
     """
-    if (
-        observations.empty
-        or "observed_via" not in observations
-        or not (observations["observed_via"] == "history").all()
-    ):
+    if observations.empty or not _is_history_log(observations):
         return latest_snapshot(observations, as_of)
     rows = observations
     if as_of is not None:
@@ -238,16 +240,21 @@ def close_dates(rows: pd.DataFrame) -> pd.Series:
     return close.where(close.notna() & (close <= snap), snap)
 
 
+def _first_wins(observations: pd.DataFrame) -> pd.DataFrame:
+    """Each won deal's first row showing it won (a deal won in several snapshots counts once)."""
+    won = observations[observations[O.status] == WON]
+    return won.sort_values(O.snapshot_date).drop_duplicates(O.opportunity_id, keep="first")
+
+
 def won_in_period(
     observations: pd.DataFrame, start: pd.Timestamp | None, end: pd.Timestamp
 ) -> pd.DataFrame:
     """Deals won within ``(start, end]`` by their close date (:func:`close_dates`), one row
     each: the first snapshot where the deal shows won (a deal already won in an earlier
     snapshot is not counted again)."""
-    won = observations[observations[O.status] == WON]
-    if won.empty:
-        return won
-    first = won.sort_values(O.snapshot_date).drop_duplicates(O.opportunity_id, keep="first")
+    first = _first_wins(observations)
+    if first.empty:
+        return first
     when = close_dates(first)
     mask = when <= pd.Timestamp(end)
     if start is not None:
@@ -343,17 +350,11 @@ _HISTORY_COLUMNS = [
 ]
 
 
-def _is_history_log(observations: pd.DataFrame) -> bool:
-    return "observed_via" in observations and bool(
-        (observations["observed_via"] == "history").all()
-    )
-
-
 def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """:func:`kpis` at every snapshot date, oldest first (the tiles' sparklines).
 
     Monthly exports are counted in one pass over the rows (each row adds to its snapshot's
-    figures), which gives what :func:`kpis` gives date by date (``tests/test_report.py``
+    figures), which gives what :func:`kpis` gives date by date (``tests/test_kpis.py``
     checks that) without selecting the rows a dozen times; a stage-history log, whose deals
     stand at their last logged row, is counted date by date.
     """
@@ -393,8 +394,7 @@ def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     attention = is_open & (overdue | np.isnan(amount))
     # Wins dated by close date, each deal once (won_in_period), counted in each date's period:
     # after the previous snapshot, or in the month before the first.
-    won = observations[status == WON]
-    first = won.sort_values(O.snapshot_date).drop_duplicates(O.opportunity_id, keep="first")
+    first = _first_wins(observations)
     won_when = close_dates(first).to_numpy()
     won_amount = first[O.amount].to_numpy(dtype="float64", na_value=np.nan)
     starts = [dates[0] - pd.DateOffset(months=1), *dates[:-1]]

@@ -679,6 +679,16 @@ EIGHT_STAGE = StageModel(
     ),
 )
 
+# The won stage the simplified funnels share: the contract signed.
+_CLOSED_SIGNED = Stage(
+    "closed",
+    "Closed",
+    "成交",
+    1.0,
+    aliases=("赢单", "Won", "Closed won", "签约"),
+    procurement="signed",
+)
+
 FOUR_STAGE = StageModel(
     name="four_stage",
     en="Four-stage simplified funnel",
@@ -694,14 +704,7 @@ FOUR_STAGE = StageModel(
             aliases=("商务阶段", "商务谈判"),
             procurement="negotiation",
         ),
-        Stage(
-            "closed",
-            "Closed",
-            "成交",
-            1.0,
-            aliases=("赢单", "Won", "Closed won", "签约"),
-            procurement="signed",
-        ),
+        _CLOSED_SIGNED,
     ),
 )
 
@@ -729,14 +732,7 @@ SIX_STAGE = StageModel(
             aliases=("商务阶段", "商务谈判"),
             procurement="negotiation",
         ),
-        Stage(
-            "closed",
-            "Closed",
-            "成交",
-            1.0,
-            aliases=("赢单", "Won", "Closed won", "签约"),
-            procurement="signed",
-        ),
+        _CLOSED_SIGNED,
     ),
 )
 
