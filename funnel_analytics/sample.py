@@ -604,6 +604,18 @@ def _customer_offset(seed: int, oid: str) -> int:
     return int(rng.choice(_CUSTOMER_OFFSETS, p=_CUSTOMER_OFFSET_WEIGHTS))
 
 
+def _customer_stage(d: _Deal, mirrors: list[int], offsets: dict[str, int], seed: int) -> str:
+    """The deal's customer's procurement stage this month: signed once won, else the step its
+    real stage mirrors, moved by the customer's offset (drawn once per deal), kept short of
+    signing."""
+    if d.status == WON:
+        return PROCUREMENT_KEYS[-1]
+    if d.oid not in offsets:
+        offsets[d.oid] = _customer_offset(seed, d.oid)
+    position = min(max(mirrors[d.real] + offsets[d.oid], 0), len(PROCUREMENT_KEYS) - 2)
+    return PROCUREMENT_KEYS[position]
+
+
 def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataFrame:
     """All monthly snapshots, warm-up months included, with English names for the exports."""
     if months < 1:
@@ -665,18 +677,7 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
                     d.rep.en,
                     _TEAMS[d.rep.team][1],
                     *_checklist_row(d, sizes),
-                    PROCUREMENT_KEYS[
-                        len(PROCUREMENT_KEYS) - 1
-                        if d.status == WON
-                        else min(
-                            max(
-                                mirrors[d.real]
-                                + offsets.setdefault(d.oid, _customer_offset(seed, d.oid)),
-                                0,
-                            ),
-                            len(PROCUREMENT_KEYS) - 2,
-                        )
-                    ],
+                    _customer_stage(d, mirrors, offsets, seed),
                 ]
             )
             if d.status == WON:
