@@ -291,8 +291,7 @@ def test_remove(store: SnapshotStore, sep_result: LoadResult, oct_result: LoadRe
     b = store.import_result(oct_result).snapshot_id
     assert store.remove(a) is True
     assert list(store.snapshots()["id"]) == [b]
-    assert f"snapshot_{a}" not in _tables(store.con)
-    assert f"snapshot_{b}" in _tables(store.con)
+    assert _stored(store.con) == {b}
     assert store.findings(a).empty
     assert set(store.observations()["snapshot_id"]) == {b}
     assert store.remove(a) is False
@@ -359,28 +358,44 @@ class _FailingConnection:
             raise _Boom(f"injected failure on {self._sql}")
         return self._con.execute(query, *args, **kwargs)
 
+    def executemany(self, query: str, *args, **kwargs):
+        if self._sql and query.lstrip().upper().startswith(self._sql):
+            raise _Boom(f"injected failure on {self._sql}")
+        return self._con.executemany(query, *args, **kwargs)
+
     def register(self, name: str, frame):
         if self._register and name == self._register:
             raise _Boom(f"injected failure registering {name}")
         return self._con.register(name, frame)
 
 
+def _stored(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """Snapshot ids whose rows are in the store (parts in ``snapshot_rows``, or an older
+    store's ``snapshot_<id>`` table)."""
+    parts = {r[0] for r in con.execute("SELECT snapshot_id FROM snapshot_rows").fetchall()}
+    tables = {
+        int(t.removeprefix("snapshot_"))
+        for t in _tables(con)
+        if t.startswith("snapshot_") and t.removeprefix("snapshot_").isdigit()
+    }
+    return parts | tables
+
+
 def _assert_nothing_left(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
     assert con.execute("SELECT count(*) FROM findings").fetchone()[0] == 0
-    assert not {t for t in _tables(con) if t.startswith("snapshot_")}
+    assert not _stored(con)
 
 
 @pytest.mark.parametrize(
     "failure",
     [
-        {"register": "_incoming"},  # after the catalogue row is inserted
-        {"sql": "CREATE TABLE SNAPSHOT_"},  # before the rows are stored
-        {"register": "_findings"},  # after the snapshot's table exists
+        {"sql": "INSERT INTO SNAPSHOT_ROWS"},  # after the catalogue row is inserted
+        {"register": "_findings"},  # after the snapshot's rows are stored
         {"sql": "INSERT INTO FINDINGS"},  # last step before COMMIT
         {"sql": "COMMIT"},
     ],
-    ids=["register-frame", "create-table", "register-findings", "insert-findings", "commit"],
+    ids=["insert-rows", "register-findings", "insert-findings", "commit"],
 )
 def test_failed_import_leaves_nothing(
     tmp_path: Path, failure: dict, oct_result: LoadResult
@@ -408,9 +423,7 @@ def test_failed_import_leaves_nothing(
     # And nothing half-written appears after a reopen.
     with SnapshotStore(path) as s:
         assert len(s.snapshots()) == 2
-        assert {t for t in _tables(s.con) if t.startswith("snapshot_")} == {
-            f"snapshot_{i}" for i in s.snapshots()["id"]
-        }
+        assert _stored(s.con) == set(s.snapshots()["id"])
 
 
 def test_failed_import_keeps_earlier_snapshots(
@@ -419,7 +432,7 @@ def test_failed_import_keeps_earlier_snapshots(
     with SnapshotStore(tmp_path / "s.duckdb") as s:
         kept = s.import_result(sep_result).snapshot_id
         real = s.con
-        s.con = _FailingConnection(real, register="_incoming")
+        s.con = _FailingConnection(real, sql="INSERT INTO SNAPSHOT_ROWS")
         with pytest.raises(_Boom):
             s.import_result(oct_result)
         s.con = real
@@ -621,3 +634,74 @@ def test_reimporting_the_same_bytes_reports_the_stored_date(tmp_path: Path) -> N
     assert json.loads(again_json.stdout)["imports"][0]["snapshot_date"] == "2026-03-31"
     assert json.loads(again_json.stdout)["imports"][0]["created"] is False
     assert "dated 2026-03-31 (not 2026-04-30)" in again.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# How rows are kept: Parquet parts in the store file; older stores' tables still read
+# --------------------------------------------------------------------------------------------
+def _frame(n: int) -> pd.DataFrame:
+    """A frame with the store's column kinds: ids, text with blanks, amounts, dates."""
+    i = pd.RangeIndex(n)
+    return pd.DataFrame(
+        {
+            "row": (i + 2).to_numpy(dtype="int64"),
+            "opportunity_id": pd.array([f"OPP-{k:07d}" for k in i], dtype="string"),
+            "owner": pd.array([None if k % 7 == 0 else f"销售{k % 13}" for k in i], dtype="string"),
+            "amount": (i * 1.5).to_numpy(),
+            "close_date": pd.to_datetime("2026-01-01") + pd.to_timedelta(i % 300, unit="D"),
+            "forecast_category": pd.array([None] * n, dtype="string"),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "n", [0, 1, store_module._SPLIT_FROM - 1, 2 * store_module._SPLIT_FROM + 3]
+)
+def test_rows_read_back_as_a_duckdb_table_gives_them(n: int) -> None:
+    """Parts (one, or several encoded in parallel) read back row for row, in order, with the
+    dtypes a DuckDB table built from the same frame returns."""
+    frame = _frame(n)
+    arrow = store_module.pa.Table.from_pandas(frame, preserve_index=False)
+    blobs = store_module._encode_parts(arrow)
+    assert len(blobs) == (1 if n < store_module._SPLIT_FROM else len(store_module._parts(arrow)))
+    con = duckdb.connect()
+    con.register("_decoded", store_module._decode(blobs))
+    con.register("_original", arrow)
+    got = con.execute("SELECT 7 AS snapshot_id, * FROM _decoded").df()
+    want = con.execute("SELECT 7 AS snapshot_id, * FROM _original").df()
+    pd.testing.assert_frame_equal(got, want)
+
+
+def test_a_large_snapshot_is_split_into_parts(tmp_path: Path) -> None:
+    arrow = store_module.pa.Table.from_pandas(_frame(60_000), preserve_index=False)
+    parts = store_module._parts(arrow)
+    assert len(parts) >= 2
+    assert sum(p.num_rows for p in parts) == 60_000
+    assert all(p.num_rows <= store_module.PART_ROWS for p in parts)
+
+
+def test_older_stores_with_snapshot_tables_still_read_and_remove(
+    tmp_path: Path, sep_result: LoadResult, oct_result: LoadResult
+) -> None:
+    """A store written before ``snapshot_rows`` kept each snapshot's rows in a table
+    ``snapshot_<id>``; it reads, mixes with new imports and removes as before."""
+    path = tmp_path / "old.duckdb"
+    with SnapshotStore(path) as s:
+        old = s.import_result(sep_result).snapshot_id
+        # Rewrite the stored rows the way older versions kept them.
+        s.con.register("_old", sep_result.observations())
+        s.con.execute(f"CREATE TABLE snapshot_{old} AS SELECT * FROM _old")
+        s.con.execute("DROP TABLE snapshot_rows")
+    with SnapshotStore(path, read_only=True) as s:  # read-only: nothing adds snapshot_rows
+        assert len(s.observations()) == sep_result.rows_valid
+    with SnapshotStore(path) as s:
+        new = s.import_result(oct_result).snapshot_id
+        both = s.observations()
+        assert both.groupby("snapshot_id").size().to_dict() == {
+            old: sep_result.rows_valid,
+            new: oct_result.rows_valid,
+        }
+        assert _stored(s.con) == {old, new}
+        assert s.remove(old) is True
+        assert _stored(s.con) == {new}
+        assert set(s.observations()["snapshot_id"]) == {new}
