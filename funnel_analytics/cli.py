@@ -849,6 +849,7 @@ def stage_models(ctx, as_json, lang):
                 "zh": s.zh,
                 "probability": s.probability,
                 "checklist": [i.key for i in s.checklist],
+                "criteria": [i.key for i in s.criteria],
             }
             for s in m.stages
         ]

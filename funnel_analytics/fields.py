@@ -9,6 +9,7 @@ matching an earlier alias wins and the other is kept as an unmapped column.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 __all__ = ["FIELDS", "FIELD_LABELS", "Field", "field_label", "field_names"]
@@ -550,13 +551,18 @@ def field_label(
     lang: str = "zh",
     stage_names: dict[str, str] | None = None,
     item_names: dict[str, str] | None = None,
+    criteria: Collection[str] = (),
 ) -> str:
-    """A field's short name in ``lang``; ``checklist.<stage>.<item>`` and
-    ``stage_date.<stage>`` by the stage's (and item's) name."""
+    """A field's short name in ``lang``; ``checklist.<stage>.<item>`` (a milestone, or a
+    success criterion where named in ``criteria``) and ``stage_date.<stage>`` by the stage's
+    (and item's) name."""
     stage_names, item_names = stage_names or {}, item_names or {}
     if name.startswith("checklist."):
         _, stage, item = name.split(".", 2)
-        head = "里程碑" if lang == "zh" else "Milestone"
+        if name in criteria:
+            head = "成功标准" if lang == "zh" else "Success criterion"
+        else:
+            head = "里程碑" if lang == "zh" else "Milestone"
         return (
             f"{head}：{stage_names.get(stage, stage)} · {item_names.get(item, item)}"
             if lang == "zh"

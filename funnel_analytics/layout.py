@@ -60,7 +60,7 @@ def _known_headers() -> frozenset[str]:
             words.add(normalize_label(header_unit(alias)[0]))
     for model in BUILTIN_MODELS.values():
         for stage in model.stages:
-            for item in stage.checklist:
+            for item in (*stage.checklist, *stage.criteria):
                 words.add(normalize_label(item.zh))
                 words.add(normalize_label(item.en))
     words.discard("")

@@ -1,8 +1,8 @@
 """Mapping export headers to canonical fields.
 
 Headers are recognised in Chinese and English and in the export layouts of Salesforce,
-HubSpot, Pipedrive, Zoho and Odoo (see :mod:`funnel_analytics.fields`). Milestone checklist
-columns are recognised from the stage model's item names, and per-stage date columns
+HubSpot, Pipedrive, Zoho and Odoo (see :mod:`funnel_analytics.fields`). Milestone and
+success-criterion columns are recognised from the stage model's item names, and per-stage date columns
 ("进入入围客户日期", "Date entered Shortlisted") from its stage names. The user overrides any
 of it (``{"销售阶段": "stage"}``), and a confirmed mapping is remembered by the file's
 *signature*, the set of its headers, so next month's file of the same shape maps the same way.
@@ -120,23 +120,28 @@ def _stage_date_key(header: str, model: StageModel) -> str | None:
 
 
 def _checklist_key(norm: str, model: StageModel) -> str | None:
-    for column, (stage_key, item) in model.checklist_columns.items():
+    """The milestone or success-criterion column a header names: the item's name, key,
+    question or alias, or the stage's name followed by the item's ("有效客户-预算已落实"). A
+    column the model renamed is also found by its old name and under its old stage."""
+    old_stage = {new: old.split(".")[1] for old, new in model.renamed_columns.items()}
+    old_name = {new: old for old, new in model.renamed_columns.items()}
+    for column, (stage_key, item) in model.all_checklist_columns.items():
         names = {
             normalize_label(n)
             for n in (item.zh, item.en, item.key, item.question_zh, item.question_en, *item.aliases)
             if n
         }
-        if norm in names or norm == normalize_label(column):
+        if norm in names or norm in {
+            normalize_label(column),
+            normalize_label(old_name.get(column, "")),
+        }:
             return column
-        stage = model.stage(stage_key)
+        stages = [model.stage(stage_key)]
+        if column in old_stage:
+            stages.append(model.stage(old_stage[column]))
+        prefixes = [normalize_label(s) for st in stages for s in (st.zh, st.en, st.key)]
         for n in names:
-            if (
-                n
-                and norm.endswith(n)
-                and any(
-                    norm.startswith(normalize_label(s)) for s in (stage.zh, stage.en, stage.key)
-                )
-            ):
+            if n and norm.endswith(n) and any(norm.startswith(p) for p in prefixes):
                 return column
     return None
 
@@ -145,7 +150,7 @@ def _valid_target(name: str, model: StageModel) -> bool:
     if name in FIELD_BY_NAME or name == IGNORE:
         return True
     if name.startswith("checklist."):
-        return name in model.checklist_columns
+        return model.current_column(name) in model.all_checklist_columns
     if name.startswith("stage_date."):
         return name.removeprefix("stage_date.") in model.keys
     return False
@@ -236,6 +241,7 @@ def map_columns(
                 fields.pop(h, None)
                 origin.pop(h, None)
                 continue
+            target = model.current_column(target)  # a checklist column's old name
             # The field moves to this header; whichever header had it becomes unmapped.
             for other, f in list(fields.items()):
                 if f == target and other != h:

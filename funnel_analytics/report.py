@@ -16,6 +16,7 @@ from .funnel import current_deals, funnel_counts
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
 from .schema import Opportunities as O
+from .stagecheck import EVIDENCE_STATUSES
 from .stages import StageModel
 from .views import (
     AgeingView,
@@ -92,7 +93,7 @@ def build_report(
     durations, stalled = ageing.time_in_stage, ageing.stalled
     moves = movement_view(observations, history, previous, as_of)
     steps, back, regression_rates = moves.steps, moves.regressions, moves.regression_rates
-    check = stage_check_view(observations, model, as_of)
+    check = stage_check_view(observations, model, as_of, ageing.ages, ageing.entry_known)
     # Our stage against the customer's procurement stage, where the model declares the
     # counterparts and the data says where the customer is.
     ages = ageing.ages.set_index(O.opportunity_id)["days_in_stage"] if ageing.entry_known else None
@@ -121,6 +122,8 @@ def build_report(
         **{f"win_rate_by_{by}": t for by, t in wins_by.items()},
         "stage_check": check.check,
         "inflation_by_owner": check.by_owner,
+        "stage_evidence": check.evidence,
+        "evidence_by_owner": check.evidence_by_owner,
     }
     if procurement.declared and procurement.has_column:
         tables["procurement_classes"] = procurement.by_class
@@ -133,6 +136,17 @@ def build_report(
         "by_class": json_records(procurement.by_class),
         "cells": json_records(procurement.cells),
         "out_of_step": json_records(procurement.out_of_step),
+    }
+    data["stage_evidence"] = {
+        "milestones": check.has_milestones,
+        "criteria": check.has_criteria,
+        "age": check.age_column,
+        "by_status": {
+            status: int((check.evidence["evidence"] == status).sum()) if len(check.evidence) else 0
+            for status in EVIDENCE_STATUSES
+        },
+        "by_owner": json_records(check.evidence_by_owner),
+        "deals": json_records(check.evidence),
     }
     if outlook:
         from .outlook import DEFAULT_SEED

@@ -1,8 +1,11 @@
 """Stage models: the ordered open stages of a sales funnel, ending in the won stage.
 
 A stage model says which stages a deal can be in, in which order, with what nominal chance
-of being won, and (optionally) which milestone checklist items must all be done for a deal
-to really be in a stage. Lost and on-hold are outcomes outside the ordered list: a lost deal
+of being won, and (optionally) two checklists per stage (``domain.md`` §2b, §7): its
+*milestones*, the minimal actions that show a deal has really entered the stage, and its
+*success criteria*, everything done plus the customer's commitment to move on, which show the
+stage is completed. Both are yes/no columns of an export, named
+``checklist.<stage>.<item>``; the model says which list each item belongs to. Lost and on-hold are outcomes outside the ordered list: a lost deal
 keeps the furthest stage it reached.
 
 Built-in models are listed in :data:`BUILTIN_MODELS`; users define their own in TOML
@@ -77,7 +80,8 @@ _SUFFIX = re.compile(r"\s*[\(（\[]?\d{1,3}(?:\.\d+)?\s*%[\)）\]]?\s*$")
 
 @dataclass(frozen=True)
 class ChecklistItem:
-    """One milestone action that must be done for a deal to count as in its stage."""
+    """One item of a stage's checklist: a milestone action (the deal has entered the stage)
+    or a success criterion (the stage is completed)."""
 
     key: str
     en: str
@@ -99,10 +103,13 @@ class Stage:
     zh: str
     probability: float
     aliases: tuple[str, ...] = ()
-    checklist: tuple[ChecklistItem, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()  # the milestones: the stage is entered
     max_days: int | None = None
     # The customer's procurement stage this stage mirrors (one of PROCUREMENT_KEYS), if declared.
     procurement: str | None = None
+    # The success criteria: all done, with the customer's commitment to go on, the stage is
+    # completed (domain.md §7). Their keys differ from the milestones' (one column each).
+    criteria: tuple[ChecklistItem, ...] = ()
 
     def name(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
@@ -125,6 +132,9 @@ class StageModel:
     on_hold_labels: tuple[str, ...] = ("on hold", "paused", "搁置", "已搁置", "暂停")
     en: str = ""
     zh: str = ""
+    # Checklist columns a release moved to another stage or list: old name -> current name,
+    # so exports, stored snapshots and remembered mappings that use the old name still count.
+    renamed_columns: Mapping[str, str] = field(default_factory=dict, compare=False)
     _lookup: Mapping[str, tuple[str | None, str]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -140,6 +150,13 @@ class StageModel:
             if not 0.0 <= s.probability <= 1.0:
                 raise StageModelError(
                     f"stage {s.key!r} of {self.name!r}: probability {s.probability} is not in [0, 1]"
+                )
+            items = [i.key for i in (*s.checklist, *s.criteria)]
+            repeated = sorted({k for k in items if items.count(k) > 1})
+            if repeated:
+                raise StageModelError(
+                    f"stage {s.key!r} of {self.name!r}: checklist item keys repeat across its "
+                    f"milestones and success criteria: {repeated}"
                 )
         object.__setattr__(self, "_lookup", self._build_lookup())
 
@@ -177,12 +194,32 @@ class StageModel:
 
     @property
     def checklist_columns(self) -> dict[str, tuple[str, ChecklistItem]]:
-        """Canonical checklist column name (``checklist.<stage>.<item>``) to (stage key, item)."""
+        """The milestones: canonical column name (``checklist.<stage>.<item>``) to (stage key,
+        item)."""
         return {
             f"checklist.{s.key}.{item.key}": (s.key, item)
             for s in self.stages
             for item in s.checklist
         }
+
+    @property
+    def criteria_columns(self) -> dict[str, tuple[str, ChecklistItem]]:
+        """The success criteria: canonical column name (``checklist.<stage>.<item>``, read
+        like a milestone's) to (stage key, item)."""
+        return {
+            f"checklist.{s.key}.{item.key}": (s.key, item)
+            for s in self.stages
+            for item in s.criteria
+        }
+
+    @property
+    def all_checklist_columns(self) -> dict[str, tuple[str, ChecklistItem]]:
+        """Milestones and success criteria: every yes/no column the model gives a meaning."""
+        return {**self.checklist_columns, **self.criteria_columns}
+
+    def current_column(self, name: str) -> str:
+        """``name``, or the name a renamed checklist column has now."""
+        return self.renamed_columns.get(name, name)
 
     def with_aliases(self, extra: Mapping[str, str]) -> StageModel:
         """A copy that also reads each label in ``extra`` as a stage key, ``lost`` or ``on_hold``.
@@ -579,10 +616,14 @@ SIX_STATE = StageModel(
 )
 
 
-def _milestones(*items: tuple[str, str, str]) -> tuple[ChecklistItem, ...]:
+def _items(*items: tuple[str, str, str]) -> tuple[ChecklistItem, ...]:
     return tuple(_ck(k, en, zh) for k, en, zh in items)
 
 
+# The eight-stage process's lists (domain.md §2b): each stage's milestones are the first things
+# done in it; its success criterion is the customer's commitment that ends it (the "ends when"
+# column). Until both lists existed, each commitment was the next stage's only milestone;
+# those columns keep working under their old names (renamed_columns below).
 EIGHT_STAGE = StageModel(
     name="eight_stage",
     en="Eight-stage project sales process",
@@ -595,6 +636,11 @@ EIGHT_STAGE = StageModel(
             0.05,
             procurement="need",
             aliases=("客户规划", "电话邀约", "Account planning"),
+            checklist=_items(
+                ("account_researched", "Account researched and planned", "客户资料已调研并规划"),
+                ("contact_called", "Key contact reached by phone", "已电话联系关键联系人"),
+            ),
+            criteria=_items(("meeting_agreed", "Customer agreed to meet", "客户同意会面")),
         ),
         Stage(
             "visit_discovery",
@@ -603,7 +649,17 @@ EIGHT_STAGE = StageModel(
             0.10,
             procurement="budget",
             aliases=("客户拜访", "初步调研", "Discovery"),
-            checklist=_milestones(("meeting_agreed", "Customer agreed to meet", "客户同意会面")),
+            checklist=_items(
+                ("visit_held", "First visit held", "已完成首次拜访"),
+                ("survey_done", "Discovery survey done", "初步调研已完成"),
+            ),
+            criteria=_items(
+                (
+                    "proposal_requested",
+                    "Customer asked for a preliminary proposal",
+                    "客户要求提交初步方案",
+                )
+            ),
         ),
         Stage(
             "preliminary_proposal",
@@ -612,12 +668,11 @@ EIGHT_STAGE = StageModel(
             0.20,
             procurement="approved",
             aliases=("初步方案",),
-            checklist=_milestones(
-                (
-                    "proposal_requested",
-                    "Customer asked for a preliminary proposal",
-                    "客户要求提交初步方案",
-                )
+            checklist=_items(
+                ("proposal_submitted", "Preliminary proposal submitted", "初步方案已提交")
+            ),
+            criteria=_items(
+                ("exchange_agreed", "Customer agreed to a technical exchange", "客户同意技术交流")
             ),
         ),
         Stage(
@@ -627,8 +682,11 @@ EIGHT_STAGE = StageModel(
             0.30,
             procurement="criteria",
             aliases=("方案演示", "技术交流", "Demo"),
-            checklist=_milestones(
-                ("exchange_agreed", "Customer agreed to a technical exchange", "客户同意技术交流")
+            checklist=_items(
+                ("exchange_held", "Demo or technical exchange held", "已完成方案演示或技术交流")
+            ),
+            criteria=_items(
+                ("design_invited", "Invited to design the formal solution", "受邀设计正式方案")
             ),
         ),
         Stage(
@@ -638,8 +696,12 @@ EIGHT_STAGE = StageModel(
             0.45,
             procurement="tender",
             aliases=("正式方案", "需求分析", "投标", "Formal proposal", "Bid"),
-            checklist=_milestones(
-                ("design_invited", "Invited to design the formal solution", "受邀设计正式方案")
+            checklist=_items(
+                ("requirements_analysed", "Requirements analysed", "需求分析已完成"),
+                ("bid_submitted", "Formal proposal or bid submitted", "正式方案或投标书已提交"),
+            ),
+            criteria=_items(
+                ("first_screening_passed", "Bid passed first screening", "投标通过初审")
             ),
         ),
         Stage(
@@ -649,9 +711,10 @@ EIGHT_STAGE = StageModel(
             0.60,
             procurement="evaluation",
             aliases=("评估", "评标"),
-            checklist=_milestones(
-                ("first_screening_passed", "Bid passed first screening", "投标通过初审")
+            checklist=_items(
+                ("bid_presented", "Bid presented to the evaluators", "已向评标方讲标答疑")
             ),
+            criteria=_items(("preferred_vendor", "Named preferred vendor", "被确定为首选供应商")),
         ),
         Stage(
             "negotiation",
@@ -660,9 +723,10 @@ EIGHT_STAGE = StageModel(
             0.80,
             procurement="negotiation",
             aliases=("谈判",),
-            checklist=_milestones(
-                ("preferred_vendor", "Named preferred vendor", "被确定为首选供应商")
+            checklist=_items(
+                ("negotiation_opened", "Commercial negotiation opened", "商务谈判已启动")
             ),
+            criteria=_items(("terms_agreed", "Contract terms agreed", "合同条款已谈妥")),
         ),
         Stage(
             "contract_signed",
@@ -671,12 +735,22 @@ EIGHT_STAGE = StageModel(
             1.0,
             procurement="signed",
             aliases=("签约", "成交", "Won", "Closed won", "赢单"),
-            checklist=_milestones(
-                ("terms_agreed", "Contract terms agreed", "合同条款已谈妥"),
-                ("contract_signed", "Contract signed", "合同已签订"),
-            ),
+            checklist=_items(("contract_signed", "Contract signed", "合同已签订")),
+            criteria=_items(("payment_terms_fixed", "Payment terms fixed", "付款条件已确定")),
         ),
     ),
+    renamed_columns={
+        f"checklist.{old}.{item}": f"checklist.{new}.{item}"
+        for old, new, item in (
+            ("visit_discovery", "account_planning", "meeting_agreed"),
+            ("preliminary_proposal", "visit_discovery", "proposal_requested"),
+            ("demo_exchange", "preliminary_proposal", "exchange_agreed"),
+            ("formal_proposal", "demo_exchange", "design_invited"),
+            ("evaluation", "formal_proposal", "first_screening_passed"),
+            ("negotiation", "evaluation", "preferred_vendor"),
+            ("contract_signed", "negotiation", "terms_agreed"),
+        )
+    },
 )
 
 # The won stage the simplified funnels share: the contract signed.
@@ -746,7 +820,7 @@ FIVE_STEP = StageModel(
             "Customer analysis",
             "客户分析",
             0.10,
-            checklist=_milestones(("target_locked", "Target customer locked", "目标客户已锁定")),
+            checklist=_items(("target_locked", "Target customer locked", "目标客户已锁定")),
         ),
         Stage(
             "relationship_needs",
@@ -754,7 +828,7 @@ FIVE_STEP = StageModel(
             "关系与需求",
             0.25,
             aliases=("建立关系", "需求挖掘", "Relationship", "Needs"),
-            checklist=_milestones(
+            checklist=_items(
                 (
                     "key_contact",
                     "Meeting-level relationship with a key contact",
@@ -767,14 +841,14 @@ FIVE_STEP = StageModel(
             "Present value",
             "呈现价值",
             0.50,
-            checklist=_milestones(("written_requirements", "Written requirements", "获得书面需求")),
+            checklist=_items(("written_requirements", "Written requirements", "获得书面需求")),
         ),
         Stage(
             "win_commitment",
             "Win commitment",
             "赢取承诺",
             0.75,
-            checklist=_milestones(("negotiation_started", "Negotiation begins", "开始商务谈判")),
+            checklist=_items(("negotiation_started", "Negotiation begins", "开始商务谈判")),
         ),
         Stage(
             "signed",
@@ -782,7 +856,7 @@ FIVE_STEP = StageModel(
             "签约",
             1.0,
             aliases=("成交", "赢单", "Won", "Closed won"),
-            checklist=_milestones(("agreement_signed", "Agreement signed", "协议已签署")),
+            checklist=_items(("agreement_signed", "Agreement signed", "协议已签署")),
         ),
     ),
 )
@@ -890,24 +964,28 @@ def _as_str_tuple(value: object, where: str) -> tuple[str, ...]:
     raise StageModelError(f"{where} must be a list of strings")
 
 
-def _checklist_from_toml(value: object, where: str) -> tuple[ChecklistItem, ...]:
+def _checklist_from_toml(
+    value: object, where: str, prefix: str = "item", what: str = "checklist item"
+) -> tuple[ChecklistItem, ...]:
+    if value is not None and not isinstance(value, list):
+        raise StageModelError(f"{where}: {what}s must be a list")
     items = []
     for i, entry in enumerate(value or [], start=1):
         if isinstance(entry, str):
-            items.append(ChecklistItem(key=f"item{i}", en=entry, zh=entry))
+            items.append(ChecklistItem(key=f"{prefix}{i}", en=entry, zh=entry))
         elif isinstance(entry, dict) and ("en" in entry or "zh" in entry):
             en = str(entry.get("en") or entry.get("zh"))
             zh = str(entry.get("zh") or en)
             items.append(
                 ChecklistItem(
-                    key=str(entry.get("key") or f"item{i}"),
+                    key=str(entry.get("key") or f"{prefix}{i}"),
                     en=en,
                     zh=zh,
                     aliases=_as_str_tuple(entry.get("aliases"), where),
                 )
             )
         else:
-            raise StageModelError(f"{where}: checklist item {i} must be text or a table with en/zh")
+            raise StageModelError(f"{where}: {what} {i} must be text or a table with en/zh")
     return tuple(items)
 
 
@@ -948,6 +1026,9 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
                 checklist=_checklist_from_toml(st.get("checklist"), where),
                 max_days=max_days,
                 procurement=procurement,
+                criteria=_checklist_from_toml(
+                    st.get("criteria"), where, "criterion", "success criterion"
+                ),
             )
         )
     outcomes = data.get("outcomes") or {}

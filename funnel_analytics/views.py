@@ -37,7 +37,13 @@ from .funnel import current_deals
 from .history import StageHistory
 from .movement import amount_changes, pipeline_changes, regressions, slipped_deals
 from .schema import Opportunities as O
-from .stagecheck import effective_stages, inflation_by_owner
+from .stagecheck import (
+    effective_stages,
+    entered_not_completed,
+    evidence_by_owner,
+    inflation_by_owner,
+    stage_evidence,
+)
 from .stages import StageModel
 
 __all__ = [
@@ -218,19 +224,58 @@ def movement_view(
 
 @dataclass(frozen=True)
 class StageCheckView:
-    """The Stage check page: each open deal's reported stage against its milestones."""
+    """The Stage check page: each open deal's reported stage against its milestones, and the
+    evidence for it from its milestones and success criteria."""
 
     check: pd.DataFrame
     by_owner: pd.DataFrame
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # stage_evidence
+    evidence_by_owner: pd.DataFrame = field(default_factory=pd.DataFrame)
+    entry_known: bool = False  # days in stage are measured (else ages since created)
+    has_milestones: bool = False  # the data has a milestone column of the model
+    has_criteria: bool = False  # the data has a success-criterion column of the model
 
     @property
     def inflated(self) -> pd.DataFrame:
         return self.check[self.check["inflated"]]
 
+    @property
+    def age_column(self) -> str:
+        """How long a deal has been where it is: days in stage, else days since created."""
+        return "days_in_stage" if self.entry_known else "age_days"
+
+    @property
+    def entered_not_completed(self) -> pd.DataFrame:
+        """Deals entered but not completed, the longest in their stage first."""
+        return entered_not_completed(self.evidence, self.age_column)
+
+    def entered_buckets(self, keys: tuple[str, ...]) -> pd.DataFrame:
+        """Those deals per stage and age bucket (0–30, 30–60, … days)."""
+        return ageing_buckets(self.entered_not_completed, keys, self.age_column)
+
 
 def stage_check_view(
-    observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None
+    observations: pd.DataFrame,
+    model: StageModel,
+    as_of: pd.Timestamp | None = None,
+    ages: pd.DataFrame | None = None,
+    entry_known: bool = False,
 ) -> StageCheckView:
-    """The Stage check page's view of the deals open at ``as_of`` (default: the latest)."""
-    check = effective_stages(current_deals(observations, as_of), model)
-    return StageCheckView(check, inflation_by_owner(check))
+    """The Stage check page's view of the deals open at ``as_of`` (default: the latest);
+    ``ages`` (:func:`funnel_analytics.ageing.open_deal_ages`) dates each deal's stay, measured
+    when ``entry_known``."""
+    snapshot = current_deals(observations, as_of)
+    check = effective_stages(snapshot, model)
+    if ages is not None and not entry_known:  # one export: where deals are, not since when
+        ages = ages.assign(days_in_stage=float("nan"))
+    evidence = stage_evidence(snapshot, model, ages)
+    present = {model.current_column(str(c)) for c in observations.columns}
+    return StageCheckView(
+        check,
+        inflation_by_owner(check),
+        evidence,
+        evidence_by_owner(evidence),
+        entry_known,
+        bool(present & set(model.checklist_columns)),
+        bool(present & set(model.criteria_columns)),
+    )

@@ -95,15 +95,20 @@ if entries:
         results[fid] = load_upload(entry, model, remembered)
     bar.progress(1.0, text=t("progress_done", n=len(entries)))
 
-fields = ["", *field_names(), *model.checklist_columns, *(f"stage_date.{k}" for k in model.keys)]
-_item_names = {item.key: item.name(lang) for _c, (_s, item) in model.checklist_columns.items()}
+fields = [
+    "",
+    *field_names(),
+    *model.all_checklist_columns,
+    *(f"stage_date.{k}" for k in model.keys),
+]
+_item_names = {item.key: item.name(lang) for _c, (_s, item) in model.all_checklist_columns.items()}
 
 
 def field_text(name: str | None) -> str:
     """A field as the mapping editor shows it: its name in the reader's language."""
     if not name:
         return t("field_ignore")
-    return field_label(name, lang, model.stage_names(lang), _item_names)
+    return field_label(name, lang, model.stage_names(lang), _item_names, model.criteria_columns)
 
 
 stage_choices = ["", *model.keys, LOST, ON_HOLD]

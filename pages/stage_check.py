@@ -1,11 +1,11 @@
-"""Stage check: is the stage real? The stage each rep reports against the stage the milestone
-checklist supports, and against where the customer's procurement actually is."""
+"""Stage check: is the stage real? The stage each rep reports against its milestones (entered)
+and success criteria (completed), and against where the customer's procurement actually is."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from funnel_analytics.charts import procurement_figure, stage_check_figure
+from funnel_analytics.charts import buckets_figure, procurement_figure, stage_check_figure
 from funnel_analytics.formatting import format_amount
 from pages.ui import cached_report, download_table, open_page, plain, show_table, t
 
@@ -13,30 +13,78 @@ app = open_page("check_title", "check_intro")
 lang, model = app.lang, app.model
 report = cached_report(app.token, app.as_of, app)
 
-# --- Milestones: the stage the checklist supports ---------------------------------------------
+# --- Milestones and success criteria: is the stage entered, is it completed? ----------------
 st.header(t("check_milestones"))
 st.caption(t("check_caption"))
 view = report.stage_check
-check = view.check
-if check.empty:
-    st.info(t("check_none"))
-else:
-    left, right = st.columns([3, 2])
-    left.plotly_chart(stage_check_figure(check, model, lang), width="stretch", key="check")
-    with right:
-        st.subheader(t("stalled_by_owner"))
-        show_table(view.by_owner, "inflation_by_owner")
-    st.subheader(t("inflated_title"))
-    # Milestones by name, not by key.
-    item_names = {item.key: item.name(lang) for _c, (_s, item) in model.checklist_columns.items()}
-    sep = "、" if lang == "zh" else ", "
-    inflated = view.inflated.assign(
-        missing=lambda d: [
-            sep.join(item_names.get(k, k) for k in str(v).split(", ") if k) for v in d["missing"]
-        ]
+evidence = view.evidence
+# Checklist items by name, not by key.
+item_names = {item.key: item.name(lang) for _c, (_s, item) in model.all_checklist_columns.items()}
+sep = "、" if lang == "zh" else ", "
+
+
+def named(frame, column: str):
+    return frame.assign(
+        **{
+            column: [
+                sep.join(item_names.get(k, k) for k in str(v).split(", ") if k)
+                for v in frame[column]
+            ]
+        }
     )
-    show_table(inflated, "stage_check", model)
-    download_table(inflated, "stage_check", "dl_check", model)
+
+
+if evidence.empty:
+    st.info(t("evidence_none"))
+else:
+    st.caption(t("evidence_caption"))
+    if not view.has_criteria:
+        no_criteria = (
+            "evidence_no_criteria_data" if model.criteria_columns else "evidence_no_criteria_model"
+        )
+        st.info(t(no_criteria, model=plain(model.title(lang))))
+    status = evidence["evidence"]
+    groups = {
+        "not_evidenced": status.isin(["not_entered", "unjudged"]),
+        "waiting": status.isin(["entered", "in_progress"]),
+        "completed": status.eq("completed"),
+    }
+    for col, (key, rows) in zip(st.columns(3), groups.items(), strict=True):
+        col.metric(
+            t(f"evidence_tile_{key}"),
+            f"{int(rows.sum()):,}",
+            t(
+                "kpi_amount_delta",
+                amount=format_amount(float(evidence.loc[rows, "amount"].sum()), lang),
+            ),
+            delta_color="off",
+            delta_arrow="off",
+            help=t(f"evidence_help_{key}"),
+            border=True,
+        )
+    if not view.check.empty:
+        st.plotly_chart(stage_check_figure(view.check, model, lang), width="stretch", key="check")
+        st.subheader(t("inflated_title"))
+        inflated = named(view.inflated, "missing")
+        show_table(inflated, "stage_check", model)
+        download_table(inflated, "stage_check", "dl_check", model)
+    st.subheader(t("evidence_waiting_title"))
+    waiting = view.entered_not_completed
+    if waiting.empty:
+        st.success(t("evidence_all_completed"))
+    else:
+        if not view.entry_known:
+            st.caption(t("evidence_age_created"))
+            waiting = waiting.drop(columns="days_in_stage")
+        chart = "chart_evidence_age" if view.entry_known else "chart_evidence_age_created"
+        buckets = view.entered_buckets(model.keys)
+        st.plotly_chart(buckets_figure(buckets, model, lang, chart), width="stretch", key="waiting")
+        waiting = named(waiting, "open_items")
+        show_table(waiting, "stage_evidence", model)
+        download_table(waiting, "stage_evidence", "dl_waiting", model)
+    st.subheader(t("evidence_by_owner_title"))
+    st.caption(t("evidence_by_owner_caption"))
+    show_table(view.evidence_by_owner, "evidence_by_owner")
 
 # --- Our stage against the customer's procurement stage ---------------------------------------
 st.header(t("sync_title"))

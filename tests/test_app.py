@@ -458,18 +458,95 @@ def test_movement_page_waterfall_reconciles(workspace) -> None:
     assert sum(values[:-1]) == pytest.approx(values[-1], abs=1e-6)
 
 
-def test_stage_check_page_without_checklists_says_so() -> None:
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_without_checklists_says_so(lang) -> None:
+    """An export with none of the optional inputs: no milestone, success-criterion or
+    buying-stage column. Each section says what such a column would add, and draws nothing."""
     path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
-    at = on_data_page("en")
+    at = on_data_page(lang)
     upload(at, path.name, path.read_bytes())
     uploaded = at.session_state["uploads"]
-    at2 = app("en", _keep_source="upload", uploads=uploaded)
+    at2 = app(lang, _keep_source="upload", uploads=uploaded)
     at2.switch_page("pages/stage_check.py").run()
     assert not at2.exception
-    assert at2.info[0].value == t("check_none", "en")
+    assert at2.info[0].value == t("evidence_none", lang)
     # Nor has it a buying stage: the page says what such a column would add.
-    assert at2.info[1].value == t("sync_no_column", "en")
-    assert not [c for c in at2.get("plotly_chart") if "sync" in c.proto.id]
+    assert at2.info[1].value == t("sync_no_column", lang)
+    assert not at2.get("plotly_chart")
+    assert not at2.metric and not at2.dataframe
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_shows_entered_and_completed_on_the_sample(workspace, lang) -> None:
+    """The sample's six-state exports carry milestones only: the tiles against the library's
+    evidence, deals entered but not completed by days in stage, reps by unevidenced share,
+    and a note that the model declares no success criteria."""
+    from funnel_analytics.report import build_report
+
+    at = app(lang)
+    at.switch_page("pages/stage_check.py").run()
+    assert not at.exception
+    view = build_report(workspace.observations, workspace.stage_model).stage_check
+    status = view.evidence["evidence"]
+    tiles = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert tiles[t("evidence_tile_not_evidenced", lang)] == int(
+        status.isin(["not_entered", "unjudged"]).sum()
+    )
+    assert tiles[t("evidence_tile_waiting", lang)] == len(view.entered_not_completed)
+    assert tiles[t("evidence_tile_completed", lang)] == 0
+    model = plain_title(workspace.stage_model, lang)
+    assert at.info[0].value == t("evidence_no_criteria_model", lang, model=model)
+    waiting = figure(at, "waiting")
+    assert sum(sum(plotly_values(tr["y"])) for tr in waiting["data"]) == len(
+        view.entered_not_completed
+    )
+    assert t("chart_evidence_age", lang) in waiting["layout"]["title"]["text"]
+    headers = [h.value for h in at.subheader]
+    assert t("evidence_waiting_title", lang) in headers
+    assert t("evidence_by_owner_title", lang) in headers
+    owners = next(d.value for d in at.dataframe if len(d.value) == len(view.evidence_by_owner))
+    assert owners.iloc[:, 0].tolist() == view.evidence_by_owner["owner"].tolist()
+
+
+def plain_title(model, lang: str) -> str:
+    from pages.ui import plain
+
+    return plain(model.title(lang))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_on_an_eight_stage_export_with_success_criteria(lang) -> None:
+    """Milestones and success criteria of the eight-stage process in an upload: entered, in
+    progress and completed counted by hand; one export, so deals are aged since created."""
+    text = (
+        "商机编号,负责人,销售阶段,金额,创建日期,已完成首次拜访,初步调研已完成,客户要求提交初步方案,"
+        "初步方案已提交,客户同意技术交流\n"
+        "P1,王,客户拜访与初步调研,10,2026-01-01,是,是,否,否,否\n"  # entered
+        "P2,王,客户拜访与初步调研,20,2026-05-01,是,否,是,否,否\n"  # not entered
+        "P3,李,客户拜访与初步调研,30,2026-03-01,是,是,是,否,否\n"  # completed
+        "P4,李,提交初步方案,40,2026-02-01,是,是,是,是,否\n"  # entered
+        "P5,李,提交初步方案,50,2026-04-01,否,否,否,否,是\n"  # not entered (no proposal)
+    ).encode()
+    start = app(lang, _keep_model_name="eight_stage")
+    at = start.switch_page("pages/data.py").run()
+    upload(at, "eight_2026-10-31.csv", text)
+    at2 = app(
+        lang,
+        _keep_model_name="eight_stage",
+        _keep_source="upload",
+        uploads=at.session_state["uploads"],
+    )
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    tiles = {m.label: m.value for m in at2.metric}
+    assert tiles[t("evidence_tile_not_evidenced", lang)] == "2"
+    assert tiles[t("evidence_tile_waiting", lang)] == "2"
+    assert tiles[t("evidence_tile_completed", lang)] == "1"
+    assert not [i for i in at2.info if "evidence_no_criteria" in i.value]
+    assert any(c.value == t("evidence_age_created", lang) for c in at2.caption)
+    assert (
+        t("chart_evidence_age_created", lang) in figure(at2, "waiting")["layout"]["title"]["text"]
+    )
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
