@@ -241,9 +241,10 @@ def stage_evidence(
     --------
     >>> from funnel_analytics.workspace import load_workspace
     >>> ws = load_workspace()
-    >>> latest = ws.observations[ws.observations["snapshot_date"] == ws.as_of]
-    >>> stage_evidence(latest, ws.stage_model)["evidence"].value_counts().to_dict()  # doctest: +SKIP
-    {'entered': 316, 'not_entered': 61}
+    >>> obs = ws.observations
+    >>> latest = obs[obs["snapshot_date"] == obs["snapshot_date"].max()]
+    >>> stage_evidence(latest, ws.stage_model)["evidence"].value_counts().to_dict()
+    {'entered': 392, 'not_entered': 39}
     """
     snapshot = _current_names(snapshot, model)
     milestones = {c: s for c, (s, _i) in model.checklist_columns.items() if c in snapshot}
