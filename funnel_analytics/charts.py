@@ -6,6 +6,7 @@ Stages keep the stage model's order and one colour each on every chart; amounts 
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -76,13 +77,17 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure(data=data, layout=layout, _validate=False)
 
 
-def _stacked(frame: pd.DataFrame, index: str, column: str, keys: list, order: list) -> pd.DataFrame:
-    """``frame[column]`` as a table of ``order`` (rows, by ``index``) × stage ``keys``,
-    zero where a pair is absent."""
-    if frame.empty:
-        return pd.DataFrame(0.0, index=pd.Index(order), columns=keys)
-    wide = frame.pivot_table(index=index, columns="stage", values=column, aggfunc="sum")
-    return wide.reindex(index=order, columns=keys).fillna(0)
+def _stacked(frame: pd.DataFrame, index: str, column: str, keys: list, order: list) -> np.ndarray:
+    """``frame[column]`` summed into an array of ``order`` (rows, matched on ``index``) ×
+    stage ``keys`` (columns), zero where a pair is absent or its value is blank."""
+    out = np.zeros((len(order), len(keys)))
+    if len(frame) and len(order):
+        rows = pd.Index(order).get_indexer(frame[index])
+        cols = pd.Index(keys).get_indexer(frame["stage"])
+        values = frame[column].to_numpy(dtype=float, na_value=0.0)
+        keep = (rows >= 0) & (cols >= 0) & ~np.isnan(values)
+        np.add.at(out, (rows[keep], cols[keep]), values[keep])
+    return out
 
 
 def stage_colors(model: StageModel) -> dict[str, str]:
@@ -170,13 +175,13 @@ def breakdown_figure(
         {
             "type": "bar",
             "y": shown,
-            "x": wide[key].tolist(),
+            "x": wide[:, j].tolist(),
             "name": names[key],
             "orientation": "h",
             "marker": {"color": colors[key]},
             "hovertemplate": hover,
         }
-        for key in model.keys[:-1]
+        for j, key in enumerate(model.keys[:-1])
     ]
     axis = _axis(measure, unit, lang)
     layout = {
@@ -217,12 +222,12 @@ def trend_figure(
         {
             "type": "bar",
             "x": labels,
-            "y": wide[key].tolist(),
+            "y": wide[:, j].tolist(),
             "name": names[key],
             "marker": {"color": colors[key]},
             "hovertemplate": hover,
         }
-        for key in model.keys[:-1]
+        for j, key in enumerate(model.keys[:-1])
     ]
     axis = _axis(measure, unit, lang)
     layout = {
