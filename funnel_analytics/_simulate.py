@@ -2,7 +2,8 @@
 
 Each run draws one 32-bit uniform per open deal from a counter-based generator (splitmix64
 seeded by the run number), so a run's draws depend only on ``seed`` and the run, never on
-how many threads share the work: the forecast is reproducible on any machine. One uniform
+how many threads share the work: the forecast is reproducible on any machine. Deals are
+drawn grouped by timing row and shift (see :func:`simulate`). One uniform
 decides both outcome and month: the deal's row of ``bounds`` splits [0, 2³²) into "won in
 month offset 0, 1, …, H−1" (widths p × P(month)) followed by "lost or later".
 """
@@ -14,7 +15,11 @@ from numba import njit, prange
 
 __all__ = ["LUT_BITS", "simulate", "warm_up"]
 
-LUT_BITS = 8  # a 256-entry table per row (small enough to stay in cache) finds the category in one step, mostly
+# A 4,096-entry table per timing row (8 KiB, in the first-level cache while the row's deals are
+# drawn) gives the category of a uniform from its top 12 bits. An entry with MIXED set holds
+# a category boundary (at most H of 4,096 do): only there is the uniform compared with it.
+LUT_BITS = 12
+MIXED = 0x8000
 
 
 @njit(cache=True, inline="always")
@@ -24,32 +29,61 @@ def _mix(z):  # pragma: no cover - compiled
     return z ^ (z >> np.uint64(31))
 
 
+@njit(cache=True, inline="always")
+def _category(u, row, lut, bounds, shift):  # pragma: no cover - compiled
+    """The category of uniform ``u`` in timing row ``row``: from the table, and compared
+    with the row's bounds only where the table's entry holds a boundary."""
+    c = lut[row, u >> shift]
+    if c & MIXED:
+        c &= ~MIXED
+        while u >= bounds[row, c]:
+            c += 1
+    return c
+
+
 @njit(parallel=True, cache=True)
-def _simulate(amounts, rows, offsets, bounds, lut, runs, seed, horizon):  # pragma: no cover
+def _simulate(
+    amounts, starts, group_rows, group_offsets, bounds, lut, runs, seed, horizon
+):  # pragma: no cover
     out = np.zeros((runs, horizon + 1), dtype=np.float64)
-    n = amounts.shape[0]
-    last = bounds.shape[1] - 1
+    categories = bounds.shape[1]
+    last = categories - 1
     golden = np.uint64(0x9E3779B97F4A7C15)
     shift = np.uint64(32 - LUT_BITS)
     low = np.uint64(0xFFFFFFFF)
+    top = np.uint64(32)
     for r in prange(runs):
         state = _mix(np.uint64(seed) * golden + np.uint64(r + 1))
         x = np.uint64(0)
-        for i in range(n):
-            if i & 1 == 0:
+        # Two lanes of sums, one per half of a draw: the additions of a pair of deals do not
+        # wait on one another (most deals fall in the same category, "lost or later").
+        won = np.zeros((2, categories), dtype=np.float64)
+        for k in range(group_rows.shape[0]):
+            g = group_rows[k]
+            won[:, :] = 0.0
+            # Deal i takes the high half of draw i // 2 when i is even, the low half when odd,
+            # whichever group it falls in.
+            i, end = starts[k], starts[k + 1]
+            if i & 1 == 1 and i < end:  # the low half of the draw the last group began
+                won[1, _category(x & low, g, lut, bounds, shift)] += amounts[i]
+                i += 1
+            while i + 1 < end:
                 state += golden
                 x = _mix(state)
-                u = x >> np.uint64(32)
-            else:
-                u = x & low
-            g = rows[i]
-            c = lut[g, u >> shift]
-            while u >= bounds[g, c]:
-                c += 1
-            m = c + offsets[i]
-            if c == last or m > horizon:
-                m = horizon
-            out[r, m] += amounts[i]
+                won[0, _category(x >> top, g, lut, bounds, shift)] += amounts[i]
+                won[1, _category(x & low, g, lut, bounds, shift)] += amounts[i + 1]
+                i += 2
+            if i < end:  # an even deal ends the group: it begins a draw
+                state += golden
+                x = _mix(state)
+                won[0, _category(x >> top, g, lut, bounds, shift)] += amounts[i]
+            # The group's deals share their row and shift: book each category's sum once.
+            offset = group_offsets[k]
+            for c in range(categories):
+                m = c + offset
+                if c == last or m > horizon:
+                    m = horizon
+                out[r, m] += won[0, c] + won[1, c]
     return out
 
 
@@ -71,7 +105,7 @@ def simulate(
     """
     probs = np.asarray(probs, dtype="float64")
     horizon = probs.shape[1]
-    if horizon > 250:  # categories are kept in one byte
+    if horizon > 250:  # categories and the MIXED flag share two bytes
         raise ValueError(f"a forecast horizon of {horizon} months is over the 250-month limit")
     cum = np.cumsum(probs, axis=1)
     scale = float(2**32)
@@ -79,13 +113,26 @@ def simulate(
     bounds[:, :horizon] = np.minimum(np.round(cum * scale), scale).astype(np.uint64)
     bounds[:, horizon] = np.uint64(2**32)  # "lost or later" takes the rest
     starts = np.arange(2**LUT_BITS, dtype=np.uint64) << np.uint64(32 - LUT_BITS)
-    lut = np.stack([np.searchsorted(b, starts, side="right") for b in bounds]).astype(np.uint8)
+    ends = starts + (np.uint64(1) << np.uint64(32 - LUT_BITS)) - np.uint64(1)
+    first = np.stack([np.searchsorted(b, starts, side="right") for b in bounds])
+    final = np.stack([np.searchsorted(b, ends, side="right") for b in bounds])
+    lut = (first | np.where(final != first, MIXED, 0)).astype(np.uint16)
     if len(amounts) == 0:
         return np.zeros((runs, horizon + 1))
+    # Deals sharing a timing row and a shift are drawn one after another (a stable sort, so
+    # the order, and with it every run, still depends only on the inputs and the seed): the
+    # kernel keeps that row's table in cache and books the group's sums once per category.
+    rows = np.asarray(rows, dtype=np.int64)
+    offsets = np.asarray(offsets, dtype=np.int64)
+    order = np.lexsort((offsets, rows))
+    rows, offsets = rows[order], offsets[order]
+    new_group = np.r_[True, (rows[1:] != rows[:-1]) | (offsets[1:] != offsets[:-1])]
+    firsts = np.flatnonzero(new_group)
     return _simulate(
-        np.ascontiguousarray(amounts, dtype=np.float64),
-        np.ascontiguousarray(rows, dtype=np.int64),
-        np.ascontiguousarray(offsets, dtype=np.int64),
+        np.ascontiguousarray(np.asarray(amounts, dtype=np.float64)[order]),
+        np.r_[firsts, len(rows)].astype(np.int64),
+        np.ascontiguousarray(rows[firsts]),
+        np.ascontiguousarray(offsets[firsts]),
         bounds,
         lut,
         int(runs),

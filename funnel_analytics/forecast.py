@@ -371,7 +371,7 @@ def _timing_rows(
         np.nan_to_num(code).astype(np.int64) * (MAX_AGE_MONTHS + 1) + age_group,
         -1 - point_offset,
     )
-    uniq, deal_rows = np.unique(key, return_inverse=True)
+    deal_rows, uniq = pd.factorize(key, sort=True)  # np.unique's result, by hashing
     rows = np.zeros((len(uniq), horizon))
     for r, k in enumerate(uniq):
         if k < 0:
@@ -446,10 +446,11 @@ def _arrays(inputs: ForecastInputs, levers: Levers, horizon: int):
     rows_p, deal_rows = _timing_rows(deals, inputs, horizon, levers.cycle)
     p = deals[O.stage].map(probs).to_numpy(dtype="float64")
     amounts = deals[O.amount].to_numpy(dtype="float64") * levers.deal_size
-    # A row per distinct (timing row, probability) pair.
-    keys, inverse = np.unique(np.column_stack([deal_rows, p]), axis=0, return_inverse=True)
-    table = rows_p[keys[:, 0].astype(int)] * keys[:, 1][:, None]
-    rows = np.asarray(inverse).ravel()
+    # A row per distinct (timing row, probability) pair, in the order of np.unique's rows
+    # (by timing row, then probability), found by hashing one integer key per deal.
+    p_code, p_values = pd.factorize(p, sort=True, use_na_sentinel=False)
+    rows, pairs = pd.factorize(deal_rows * len(p_values) + p_code, sort=True)
+    table = rows_p[pairs // len(p_values)] * p_values[pairs % len(p_values)][:, None]
     offsets = np.zeros(len(deals), dtype=np.int64)
     n_new = 0
     rate = inputs.new_deals_per_month * levers.deals
