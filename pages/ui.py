@@ -44,6 +44,7 @@ from funnel_analytics.memo import (
     tune_allocator,
 )
 from funnel_analytics.reading import UnusableFile
+from funnel_analytics.reality import effective_observations, has_evidence
 from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
@@ -152,6 +153,7 @@ class AppState:
     token: str = ""  # identifies the data in view (content, model, filters): a cache key
     period: str = "year"  # the planning pages' target period (PERIODS)
     probability_source: str = "calibrated"  # where their win probabilities come from
+    stages: str = "reported"  # "effective": open deals at their effective stage (reality.py)
 
     @property
     def empty(self) -> bool:
@@ -631,6 +633,7 @@ def build_state(page: str = "") -> AppState:
     _localize_uploaders()
     model = _stage_model()
     obs, results, problem, token = _load_source(source, model)
+    stages = _stage_view(obs, model, source, token, page)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
     as_of = None
     if dates:
@@ -646,6 +649,11 @@ def build_state(page: str = "") -> AppState:
         filters = _filters(obs, dates)
     else:
         filters = Filters()
+    if stages == "effective":
+        memo = session_memo() if source == "upload" else shared_memo()
+        obs = memo.get(
+            (token, model_key(model), "effective"), lambda: effective_observations(obs, model)
+        )
     period, probability_source = _planning_choices(page in PLANNING_PAGES and bool(dates))
     app = AppState(
         lang=lang(),
@@ -658,15 +666,37 @@ def build_state(page: str = "") -> AppState:
         filters=filters,
         results=results,
         problem=problem,
-        token=f"{token}|{model_key(model)}|{filters!r}",
+        token=f"{token}|{model_key(model)}|{filters!r}|{stages}",
         period=period,
         probability_source=probability_source,
+        stages=stages,
     )
     session_memo()  # the session's token, and it is in use
     memos = _memos()
     with memos.lock:
         memos.states[st.session_state["_memo_token"]] = app
     return app
+
+
+#: The page that compares the reported stage with its evidence shows both, whatever the switch.
+STAGE_CHECK_PAGE = "stage-check"
+
+
+def _stage_view(obs: pd.DataFrame, model: StageModel, source: str, token: str, page: str) -> str:
+    """The sidebar's switch between the reported and the effective funnel: "effective" when
+    it is on, the data carries evidence of the customer's side, and the page is not the
+    Stage check (which shows both)."""
+    memo = session_memo() if source == "upload" else shared_memo()
+    evidence = bool(len(obs)) and memo.get(
+        (token, model_key(model), "has_evidence"), lambda: has_evidence(obs, model)
+    )
+    on = st.sidebar.toggle(
+        t("sidebar_effective"),
+        key="effective_stages",
+        disabled=not evidence,
+        help=t("sidebar_effective_help" if evidence else "sidebar_effective_none"),
+    )
+    return "effective" if on and evidence and page != STAGE_CHECK_PAGE else "reported"
 
 
 def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> OverviewNumbers:
@@ -904,6 +934,8 @@ def open_page(title: str, caption: str | None = None) -> AppState:
     narrowed = active_filters(app.filters)
     if narrowed:
         st.caption(t("filters_active", filters=narrowed), help=t("filters_active_help"))
+    if app.stages == "effective":
+        st.caption(t("stages_effective_active"), help=t("sidebar_effective_help"))
     if empty_state(app):
         st.stop()
     return app

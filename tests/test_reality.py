@@ -225,3 +225,46 @@ def test_on_the_sample_the_switch_moves_deals_down_and_keeps_every_deal() -> Non
     gap = kpis(obs, model).weighted - kpis(switched, model).weighted
     assert by_rep["weighted_gap"].sum() == pytest.approx(gap)
     assert np.isclose(by_rep["deals"].sum(), len(reality))
+
+
+def test_the_report_carries_the_effective_stage_in_json_and_in_named_sheets(tmp_path) -> None:
+    """A CSV the way an eight-stage team writes it, with a buying-stage column: the JSON's
+    figures counted by hand, and the Excel report's sheets in both languages."""
+    import io
+
+    import openpyxl
+
+    from funnel_analytics.export import report_workbook
+    from funnel_analytics.loading import load_export
+    from funnel_analytics.report import build_report
+
+    eight = BUILTIN_MODELS["eight_stage"]
+    path = tmp_path / "deals_2026-10.csv"
+    path.write_text(
+        "Opportunity ID,Stage,Amount,Buying Stage,Opportunity Owner\n"
+        "1,Negotiation,1000,预算到位,Ann\n"  # customer at budget: Visit & discovery
+        "2,Evaluation,2000,评标,Bob\n"  # in step
+        "3,Preliminary proposal,500,招标发布,Bob\n",  # customer ahead: stays
+        encoding="utf-8",
+    )
+    report = build_report(load_export(path, stage_model=eight).observations(), eight)
+    data = report.data["effective_stage"]
+    p = eight.probabilities
+    assert data["evidence"] and data["open_deals"] == 3
+    assert (data["inflated"], data["inflated_amount"]) == (1, 1000)
+    assert data["weighted"] == pytest.approx(
+        1000 * p["negotiation"] + 2000 * p["evaluation"] + 500 * p["preliminary_proposal"]
+    )
+    assert data["effective_weighted"] == pytest.approx(
+        1000 * p["visit_discovery"] + 2000 * p["evaluation"] + 500 * p["preliminary_proposal"]
+    )
+    deals = {d["opportunity_id"]: d for d in data["deals"]}
+    assert deals["1"]["effective_stage"] == deals["1"]["customer_stage"] == "visit_discovery"
+    assert deals["1"]["milestone_stage"] is None  # the file has no milestone column
+    assert [r["owner"] for r in data["by_owner"]] == ["Ann", "Bob"]
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(report.tables, "en", eight)))
+    assert {"Effective stage", "Stage inflation by owner"} <= set(book.sheetnames)
+    rows = list(book["Effective stage"].iter_rows(values_only=True))
+    assert "Customer's stage" in rows[0]
+    zh = openpyxl.load_workbook(io.BytesIO(report_workbook(report.tables, "zh", eight)))
+    assert {"有效阶段", "各负责人阶段虚高"} <= set(zh.sheetnames)
