@@ -16,9 +16,15 @@ evidence it is the reported stage. It is never above the reported stage. A deal 
 stage's milestones are missing stays at the first stage (there is no earlier one to count it
 in). Closed deals keep their stage.
 
+A second basis counts each open deal at its **last completed stage** (§7: a deal entered but
+not completed has the chance of winning of the last stage it completed;
+:func:`funnel_analytics.stagecheck.stage_evidence`), never above the reported stage; a deal
+that has completed no stage stays at the first stage. It needs milestone or success-criterion
+columns.
+
 :func:`effective_observations` rewrites the open rows of every snapshot to their effective
-stage, so that every page (funnel, conversion, forecast, planner) can be switched from the
-reported to the effective funnel; :func:`deal_reality` and :func:`stage_inflation` show the
+(or last completed) stage, so that every page (funnel, conversion, forecast, planner) can be
+switched from the reported funnel; :func:`deal_reality` and :func:`stage_inflation` show the
 gap between the two ("stage inflation") per deal and per rep. The weighted pipeline never grows
 by the switch when the model's probabilities do not fall along its stages (true of every
 built-in model), since each deal can only move down.
@@ -32,10 +38,12 @@ import pandas as pd
 from .contracts import Column, table
 from .procurement import PROCUREMENT_FIELD, PROCUREMENT_KEYS
 from .schema import Opportunities as O
-from .stagecheck import milestone_positions
+from .stagecheck import milestone_positions, stage_evidence
 from .stages import OPEN, StageModel
 
 __all__ = [
+    "BASES",
+    "completed_positions",
     "deal_reality",
     "effective_observations",
     "effective_positions",
@@ -219,26 +227,60 @@ def effective_positions(
     }
 
 
+def completed_positions(frame: pd.DataFrame, model: StageModel) -> dict[str, np.ndarray]:
+    """Row-aligned positions: ``reported`` and ``completed`` (open rows with a known stage:
+    the last stage whose completion the data shows, at least the first and at most the
+    reported one; the reported position otherwise, or everywhere without checklist columns)."""
+    reported, _ = milestone_positions(frame, model)
+    completed = reported.copy()
+    evidence = stage_evidence(frame, model)
+    if not evidence.empty:
+        rows = np.flatnonzero((frame[O.status] == OPEN).to_numpy(dtype=bool))
+        index = {k: i for i, k in enumerate(model.keys)}
+        done = evidence["completed_stage"].map(index).fillna(0).to_numpy(dtype=np.int64)
+        known = reported[rows] >= 0
+        completed[rows] = np.where(known, np.minimum(reported[rows], done), reported[rows])
+    return {"reported": reported, "completed": completed}
+
+
 def has_evidence(
-    frame: pd.DataFrame, model: StageModel, consensus: pd.Series | None = None
+    frame: pd.DataFrame,
+    model: StageModel,
+    consensus: pd.Series | None = None,
+    basis: str = "effective",
 ) -> bool:
-    """Whether any evidence of the customer's side is present (so an effective funnel can
-    differ from the reported one)."""
+    """Whether the evidence ``basis`` ("effective" or "completed") needs is present, so that
+    its funnel can differ from the reported one."""
+    checklists = any(c in frame for c in model.all_checklist_columns)
+    if basis == "completed":
+        return checklists
     return (
-        any(c in frame for c in model.checklist_columns)
+        checklists
         or _customer_positions(frame, model) is not None
         or (consensus is not None and len(consensus) > 0)
     )
 
 
+#: The stage an open deal can be counted at: as reported, effective, or last completed.
+BASES = ("reported", "effective", "completed")
+
+
 def effective_observations(
-    observations: pd.DataFrame, model: StageModel, consensus: pd.Series | None = None
+    observations: pd.DataFrame,
+    model: StageModel,
+    consensus: pd.Series | None = None,
+    basis: str = "effective",
 ) -> pd.DataFrame:
-    """``observations`` with each open row's ``stage`` set to its effective stage (every
-    snapshot; closed rows and everything else unchanged)."""
-    if observations.empty:
+    """``observations`` with each open row's ``stage`` set to its effective stage, or with
+    ``basis="completed"`` its last completed stage (every snapshot; closed rows and everything
+    else unchanged)."""
+    if observations.empty or basis == "reported":
         return observations
-    pos = effective_positions(observations, model, consensus)
+    if basis == "completed":
+        pos = completed_positions(observations, model)
+        pos["effective"] = pos["completed"]
+    else:
+        pos = effective_positions(observations, model, consensus)
     moved = pos["effective"] != pos["reported"]
     if not moved.any():
         return observations

@@ -44,7 +44,7 @@ from funnel_analytics.memo import (
     tune_allocator,
 )
 from funnel_analytics.reading import UnusableFile
-from funnel_analytics.reality import effective_observations, has_evidence
+from funnel_analytics.reality import BASES, effective_observations, has_evidence
 from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
@@ -153,7 +153,7 @@ class AppState:
     token: str = ""  # identifies the data in view (content, model, filters): a cache key
     period: str = "year"  # the planning pages' target period (PERIODS)
     probability_source: str = "calibrated"  # where their win probabilities come from
-    stages: str = "reported"  # "effective": open deals at their effective stage (reality.py)
+    stages: str = "reported"  # where open deals are counted (reality.BASES)
 
     @property
     def empty(self) -> bool:
@@ -649,10 +649,11 @@ def build_state(page: str = "") -> AppState:
         filters = _filters(obs, dates)
     else:
         filters = Filters()
-    if stages == "effective":
+    if stages != "reported":
         memo = session_memo() if source == "upload" else shared_memo()
         obs = memo.get(
-            (token, model_key(model), "effective"), lambda: effective_observations(obs, model)
+            (token, model_key(model), stages),
+            lambda: effective_observations(obs, model, basis=stages),
         )
     period, probability_source = _planning_choices(page in PLANNING_PAGES and bool(dates))
     app = AppState(
@@ -683,20 +684,42 @@ STAGE_CHECK_PAGE = "stage-check"
 
 
 def _stage_view(obs: pd.DataFrame, model: StageModel, source: str, token: str, page: str) -> str:
-    """The sidebar's switch between the reported and the effective funnel: "effective" when
-    it is on, the data carries evidence of the customer's side, and the page is not the
-    Stage check (which shows both)."""
+    """The sidebar's choice of the stage open deals are counted at (``reality.BASES``): the
+    reported one, the effective one or the last completed one, each offered when the data
+    carries its evidence; the Stage check page (which shows them side by side) always counts
+    the reported stage."""
     memo = session_memo() if source == "upload" else shared_memo()
-    evidence = bool(len(obs)) and memo.get(
-        (token, model_key(model), "has_evidence"), lambda: has_evidence(obs, model)
+    offered = ["reported"] + [
+        basis
+        for basis in BASES[1:]
+        if len(obs)
+        and memo.get(
+            (token, model_key(model), "has_evidence", basis),
+            lambda basis=basis: has_evidence(obs, model, basis=basis),
+        )
+    ]
+    current = kept("stage_basis", "reported")
+    _take_choice("stage_basis")
+    if st.session_state.get(lang_key("stage_basis")) not in (None, *offered):
+        del st.session_state[lang_key("stage_basis")]  # other data: that evidence is not there
+    default = (
+        {}
+        if lang_key("stage_basis") in st.session_state
+        else {"index": offered.index(current) if current in offered else 0}
     )
-    on = st.sidebar.toggle(
-        t("sidebar_effective"),
-        key="effective_stages",
-        disabled=not evidence,
-        help=t("sidebar_effective_help" if evidence else "sidebar_effective_none"),
+    basis = keep(
+        "stage_basis",
+        st.sidebar.selectbox(
+            t("sidebar_effective"),
+            offered,
+            key=lang_key("stage_basis"),
+            format_func=labels("basis_", BASES).get,
+            disabled=len(offered) == 1,
+            help=t("sidebar_effective_help" if len(offered) > 1 else "sidebar_effective_none"),
+            **default,
+        ),
     )
-    return "effective" if on and evidence and page != STAGE_CHECK_PAGE else "reported"
+    return "reported" if page == STAGE_CHECK_PAGE else basis
 
 
 def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> OverviewNumbers:
@@ -934,8 +957,8 @@ def open_page(title: str, caption: str | None = None) -> AppState:
     narrowed = active_filters(app.filters)
     if narrowed:
         st.caption(t("filters_active", filters=narrowed), help=t("filters_active_help"))
-    if app.stages == "effective":
-        st.caption(t("stages_effective_active"), help=t("sidebar_effective_help"))
+    if app.stages != "reported":
+        st.caption(t(f"stages_{app.stages}_active"), help=t("sidebar_effective_help"))
     if empty_state(app):
         st.stop()
     return app

@@ -636,7 +636,7 @@ def test_stage_check_page_sets_the_reported_funnel_against_the_effective_one(
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_sidebar_switch_counts_every_page_by_effective_stage(workspace, lang) -> None:
-    at = app(lang, effective_stages=True)
+    at = app(lang, _keep_stage_basis="effective")
     assert not at.exception
     assert any(c.value == t("stages_effective_active", lang) for c in at.caption)
     hand = _effective_by_hand(workspace)
@@ -654,13 +654,37 @@ def test_the_sidebar_switch_counts_every_page_by_effective_stage(workspace, lang
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_counting_at_the_last_completed_stage(workspace, lang) -> None:
+    """Six-state has milestones only: a stage is shown completed once a later stage (up to the
+    reported one) has all its milestones done. Counted plainly, deal by deal."""
+    model = workspace.stage_model
+    obs = workspace.observations
+    latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
+    keys = list(model.keys)
+
+    def entered(deal, j: int) -> bool:
+        items = [c for c, (s, _i) in model.checklist_columns.items() if s == keys[j]]
+        return all(pd.notna(deal[c]) and bool(deal[c]) for c in items if c in deal)
+
+    counts = [0] * (len(keys) - 1)
+    for _, deal in latest.iterrows():
+        r = keys.index(deal["stage"])
+        done = [j for j in range(r) if entered(deal, j + 1)]
+        counts[max(done) if done else 0] += 1
+    at = app(lang, _keep_stage_basis="completed")
+    assert not at.exception
+    assert any(c.value == t("stages_completed_active", lang) for c in at.caption)
+    assert plotly_values(figure(at, "funnel")["data"][0]["x"])[:-1] == counts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_switch_is_off_and_says_why_for_an_export_without_evidence(lang) -> None:
     path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
     at = on_data_page(lang)
     upload(at, path.name, path.read_bytes())
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    switch = at2.sidebar.toggle(key="effective_stages")
-    assert switch.proto.disabled
+    switch = at2.sidebar.selectbox(key=f"stage_basis__{lang}")
+    assert switch.proto.disabled and switch.options == [t("basis_reported", lang)]
     assert switch.proto.help == t("sidebar_effective_none", lang)
     at2.switch_page("pages/stage_check.py").run()
     assert any(i.value == t("reality_none", lang) for i in at2.info)

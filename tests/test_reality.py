@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from funnel_analytics.funnel import current_deals, kpis
 from funnel_analytics.procurement import PROCUREMENT_FIELD, PROCUREMENT_KEYS
 from funnel_analytics.reality import (
+    completed_positions,
     deal_reality,
     effective_observations,
     effective_positions,
@@ -196,10 +197,15 @@ def test_the_effective_stage_never_rises_nor_the_weighted_pipeline(name: str, da
     known = pos["reported"] >= 0
     assert (pos["effective"][known] <= pos["reported"][known]).all()
     assert (pos["effective"][known] >= 0).all()
-    switched = effective_observations(rows, model, consensus)
-    before, after = _weighted(rows, model), _weighted(switched, model)
-    assert after <= before + 1e-6 * max(1.0, abs(before))
-    assert switched.drop(columns="stage").equals(rows.drop(columns="stage"))
+    done = completed_positions(rows, model)
+    assert (done["completed"][known] <= done["reported"][known]).all()
+    assert (done["completed"][known] >= 0).all()
+    before = _weighted(rows, model)
+    for basis in ("effective", "completed"):
+        switched = effective_observations(rows, model, consensus, basis=basis)
+        after = _weighted(switched, model)
+        assert after <= before + 1e-6 * max(1.0, abs(before)), basis
+        assert switched.drop(columns="stage").equals(rows.drop(columns="stage"))
 
 
 def _weighted(rows: pd.DataFrame, model) -> float:
