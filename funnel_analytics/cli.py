@@ -507,6 +507,15 @@ def snapshots_remove(ctx, snapshot_id, store_path):
     default=None,
     help="Language of messages (default from $LANG).",
 )
+@click.option(
+    "--roles",
+    "roles_paths",
+    multiple=True,
+    metavar="PATH",
+    help="A key-roles table (one row per deal and contact; Salesforce's "
+    "OpportunityContactRole export reads as one), or a workbook with a roles sheet. "
+    "Repeatable.",
+)
 @_guarded
 def report(
     files,
@@ -523,6 +532,7 @@ def report(
     runs,
     seed,
     lang,
+    roles_paths,
 ):
     """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
     conversion, win rates, transitions, regressions, time in stage, stalled deals and
@@ -542,8 +552,25 @@ def report(
         dayfirst=dayfirst,
         as_of=as_of,
     )
+    roles, role_files = None, ()
+    if roles_paths:
+        from .roles import combine_roles, read_roles
+
+        read = []
+        for path in roles_paths:
+            _check_input(path)
+            read.append(read_roles(path, stage_model=model))
+        roles, role_files = combine_roles(read), tuple(r.report(lang) for r in read)
     result = build_report(
-        observations, model, _parse_as_of(as_of), outlook=True, target=target, runs=runs, seed=seed
+        observations,
+        model,
+        _parse_as_of(as_of),
+        outlook=True,
+        target=target,
+        runs=runs,
+        seed=seed,
+        roles=roles,
+        role_files=role_files,
     )
     if output:
         from .export import report_workbook

@@ -15,6 +15,7 @@ from .export import json_records
 from .funnel import current_deals, funnel_counts
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
+from .roles import RoleRule, RoleView, role_view
 from .schema import Opportunities as O
 from .stagecheck import EVIDENCE_STATUSES
 from .stages import StageModel
@@ -48,6 +49,7 @@ class FunnelReport:
     movement: MovementView | None = None
     stage_check: StageCheckView | None = None
     procurement: ProcurementView | None = None
+    roles: RoleView | None = None
 
 
 def build_report(
@@ -59,6 +61,9 @@ def build_report(
     target: float | None = None,
     runs: int | None = None,
     seed: int | None = None,
+    roles: pd.DataFrame | None = None,
+    role_rule: RoleRule | None = None,
+    role_files: tuple[dict, ...] = (),
 ) -> FunnelReport:
     """Every movement view of ``observations`` up to ``as_of`` (default: the latest date).
 
@@ -67,6 +72,8 @@ def build_report(
     :data:`CLOSED_PERIOD_MONTHS` months to ``as_of``. With ``outlook``, the report also
     holds the plan for ``target``, the forecast (``runs`` Monte Carlo runs, ``seed``), the
     calibrated probabilities and the scorecard (:func:`funnel_analytics.outlook.outlook`).
+    ``roles`` (:func:`funnel_analytics.roles.combine_roles`) gives the key roles' view under
+    ``role_rule`` (default :class:`~funnel_analytics.roles.RoleRule`); ``role_files`` are the roles tables' reading reports, for the JSON.
     """
     if as_of is not None:
         observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
@@ -97,13 +104,15 @@ def build_report(
     # Our stage against the customer's procurement stage, where the model declares the
     # counterparts and the data says where the customer is.
     ages = ageing.ages.set_index(O.opportunity_id)["days_in_stage"] if ageing.entry_known else None
+    snapshot = current_deals(observations, as_of)
     procurement = procurement_view(
         observations,
-        current_deals(observations, as_of),
+        snapshot,
         model,
         ages,
         frozenset(stalled[O.opportunity_id]),
     )
+    key_roles = role_view(observations, snapshot, roles, model, role_rule or RoleRule(), as_of)
     tables = {
         "funnel": funnel,
         "conversion": conversion,
@@ -129,7 +138,13 @@ def build_report(
         tables["procurement_classes"] = procurement.by_class
         tables["procurement_cells"] = procurement.cells
         tables["procurement_sync"] = procurement.out_of_step
+    if key_roles.has_roles:
+        tables["roles_deals"] = key_roles.with_roles
+        tables["roles_by_owner"] = key_roles.by_owner
+        tables["roles_by_team"] = key_roles.by_team
+        tables["roles_win_rate"] = key_roles.win_rate
     data = _report_data(tables, conv, history, model, previous)
+    data["roles"] = _roles_data(key_roles, role_files)
     data["procurement"] = {
         "declared": procurement.declared,
         "has_column": procurement.has_column,
@@ -159,7 +174,26 @@ def build_report(
         )
         tables.update(more_tables)
         data.update(more_data)
-    return FunnelReport(tables, data, history, conv, ageing, moves, check, procurement)
+    return FunnelReport(tables, data, history, conv, ageing, moves, check, procurement, key_roles)
+
+
+def _roles_data(view: RoleView, files: tuple[dict, ...]) -> dict:
+    """``report --json``'s ``roles`` key."""
+    deals = view.deals
+    return {
+        "has_roles": view.has_roles,
+        "files": list(files),
+        "columns": view.columns,
+        "rule": view.rule.as_dict(),
+        "open_deals": len(deals),
+        "with_roles": int((deals["contacts"] > 0).sum()),
+        "unmatched": view.unmatched,
+        "flags": view.totals(),
+        "deals": json_records(view.with_roles),
+        "by_owner": json_records(view.by_owner),
+        "by_team": json_records(view.by_team),
+        "win_rate": json_records(view.win_rate),
+    }
 
 
 def _report_data(
