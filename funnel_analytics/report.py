@@ -142,7 +142,8 @@ def build_report(
         tables["roles_deals"] = key_roles.with_roles
         tables["roles_by_owner"] = key_roles.by_owner
         tables["roles_by_team"] = key_roles.by_team
-        tables["roles_win_rate"] = key_roles.win_rate
+        if len(key_roles.win_rate):
+            tables["roles_win_rate"] = key_roles.win_rate
     data = _report_data(tables, conv, history, model, previous)
     data["roles"] = _roles_data(key_roles, role_files)
     data["procurement"] = {

@@ -6,9 +6,11 @@ with and without each flag, and files without roles losing nothing."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -17,6 +19,8 @@ from helpers import csv_bytes, xlsx_bytes
 from funnel_analytics.cli import cli
 from funnel_analytics.contracts import TABLES
 from funnel_analytics.errors import UnusableFile
+from funnel_analytics.export import report_workbook
+from funnel_analytics.i18n import t
 from funnel_analytics.loading import load_export
 from funnel_analytics.report import build_report
 from funnel_analytics.roles import (
@@ -498,9 +502,34 @@ def test_the_view_per_team_and_rep_and_the_report_on_an_upload_with_roles() -> N
     assert data["flags"]["flagged"] == {"count": 2, "amount": 500.0}
     assert [d["opportunity_id"] for d in data["deals"]] == ["P3", "P2", "P1"]
     assert data["win_rate"] == []  # one export: no deal was seen open before it closed
-    for name in ("roles_deals", "roles_by_owner", "roles_by_team", "roles_win_rate"):
+    for name in ("roles_deals", "roles_by_owner", "roles_by_team"):
         assert TABLES[name].undeclared(report.tables[name], DEFAULT_MODEL.keys) == []
+    assert "roles_win_rate" not in report.tables  # no empty sheet
     json.dumps(report.data)  # JSON-ready
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_excel_report_names_stages_and_flags_in_the_readers_language(lang) -> None:
+    obs = observations()
+    now = obs[obs["opportunity_id"] == "D1"].head(1).assign(opportunity_id="D9")
+    roles = pd.concat(
+        [closed_roles(), contacts("D9", ("coach", "supports", 3, "qualified"))], ignore_index=True
+    )
+    view = role_view(pd.concat([obs, now], ignore_index=True), now, roles, DEFAULT_MODEL)
+    tables = {"roles_deals": view.with_roles, "roles_win_rate": view.win_rate}
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(tables, lang, DEFAULT_MODEL)))
+    sheet = book[t("sheet_roles_deals", lang)]
+    head = [c.value for c in sheet[1]]
+    row = dict(zip(head, [c.value for c in sheet[2]], strict=True))
+    label = TABLES["roles_deals"].column
+    assert row[label("consensus_stage").label(lang)] is None  # a coach makes no consensus
+    assert row[label("stage").label(lang)] == DEFAULT_MODEL.stage("committed").name(lang)
+    assert row[label("single_contact").label(lang)] is True
+    assert row[label("no_coach").label(lang)] is False
+    wins = book[t("sheet_roles_win_rate", lang)]
+    assert wins.cell(2, 1).value == t("role_flag_any", lang)
+    assert wins.cell(2, 2).value == 3  # closed with a flag
+    assert wins.cell(2, 4).number_format == "0.0%"
 
 
 def test_a_report_without_roles_loses_nothing() -> None:

@@ -67,3 +67,35 @@ def test_an_export_without_roles_says_what_a_roles_sheet_would_add(lang) -> None
     assert t("roles_none", lang) in [i.value for i in at2.info]
     assert t("roles_title", lang) in [h.value for h in at2.header]
     assert not at2.get("plotly_chart") and not at2.metric
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_salesforces_contact_roles_beside_its_export_say_what_they_cannot_judge(lang) -> None:
+    """OpportunityContactRole has no stance, engagement or stage: the page says what that
+    leaves out, shows no consensus chart, and still counts the flags it can judge. The
+    sample's first deal (Shortlisted) has an economic buyer and a technical buyer; its second
+    (Committed) only a business user: one tree, no decision maker, no coach."""
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    ocr = (
+        b'"Id","OpportunityId","ContactId","Role","IsPrimary"\n'
+        b'"00K1","OPP-2025-0076","003A","Economic Buyer","true"\n'
+        b'"00K2","OPP-2025-0076","003B","Technical Buyer","false"\n'
+        b'"00K3","OPP-2025-0097","003C","Business User","true"\n'
+    )
+    at = on_data_page(lang)
+    upload(at, path.name, path.read_bytes())
+    upload(at, "OpportunityContactRole.csv", ocr)
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    tiles = {m.label: m.value for m in at2.metric}
+    assert tiles[t("roles_tile_coverage", lang)] == "2"
+    assert tiles[t("role_flag_single_contact", lang)] == "1"
+    assert tiles[t("role_flag_no_decision_maker", lang)] == "1"
+    assert tiles[t("role_flag_opposed", lang)] == "—"
+    assert tiles[t("role_flag_no_coach", lang)] == "1"
+    infos = [i.value for i in at2.info]
+    assert t("roles_no_stance", lang) in infos
+    assert t("roles_no_engagement", lang, min=1) in infos
+    assert t("roles_no_stage", lang) in infos
+    assert not [c for c in at2.get("plotly_chart") if "roles" in c.proto.id]
