@@ -15,6 +15,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from helpers import csv_bytes, xlsx_bytes
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from funnel_analytics.cli import cli
 from funnel_analytics.contracts import TABLES
@@ -25,6 +27,7 @@ from funnel_analytics.loading import load_export
 from funnel_analytics.report import build_report
 from funnel_analytics.roles import (
     FLAGS,
+    ROLES,
     WIN_COLUMNS,
     RoleRule,
     find_roles,
@@ -560,3 +563,28 @@ def test_cli_report_reads_roles_and_refuses_an_unusable_roles_file(tmp_path) -> 
     assert refused.exit_code == 2
     missing = runner.invoke(cli, ["report", str(export), "--roles", str(tmp_path / "no.csv")])
     assert missing.exit_code == 2
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["P1", "王总", "决策者", "反对", "3", "意向客户", "", "x,y", '"']),
+            max_size=8,
+        ),
+        max_size=12,
+    ),
+    st.sampled_from(["utf-8", "gb18030"]),
+)
+def test_reading_roles_never_crashes_on_garbage(rows, encoding) -> None:
+    """Any cells under any header: a result whose rows split into valid and rejected, or a
+    refusal; never another exception."""
+    data = csv_bytes([CHINESE_ROWS[1], *rows], encoding=encoding)
+    try:
+        r = read_roles(data, "roles.csv")
+    except UnusableFile:
+        return
+    assert r.rows_valid + r.rows_rejected == r.rows_read
+    assert set(r.roles["role"]) <= set(ROLES)
+    assert r.roles["engagement"].dropna().between(0, 3).all()
+    role_deals(snapshot(("P1", "committed")), r.roles, DEFAULT_MODEL)

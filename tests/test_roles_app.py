@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import csv_bytes, plotly_values
+from helpers import csv_bytes, plotly_values, xlsx_bytes
 from test_app import app, figure, on_data_page, upload
-from test_roles import CHINESE_GB18030, EXPORT_ROWS
+from test_roles import CHINESE_GB18030, CHINESE_ROWS, EXPORT_ROWS
 
 from funnel_analytics.i18n import t
 from funnel_analytics.stages import DEFAULT_MODEL
@@ -99,3 +99,34 @@ def test_salesforces_contact_roles_beside_its_export_say_what_they_cannot_judge(
     assert t("roles_no_engagement", lang, min=1) in infos
     assert t("roles_no_stage", lang) in infos
     assert not [c for c in at2.get("plotly_chart") if "roles" in c.proto.id]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_workbooks_roles_sheet_is_used_beside_its_opportunities(lang) -> None:
+    """One workbook, opportunities on one sheet and key roles on another: the Data page says
+    which sheet holds the roles and what was read; the Stage check page uses them."""
+    data = xlsx_bytes(EXPORT_ROWS, sheet="商机", extra_sheets={"关键角色": CHINESE_ROWS})
+    at = on_data_page(lang)
+    upload(at, "商机_2026-10-31.xlsx", data)
+    assert not at.exception
+    said = t("roles_sheet_found", lang, sheet="关键角色", read=8, valid=6, rejected=2, warnings=4)
+    assert said in [i.value for i in at.info]
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    tiles = {m.label: m.value for m in at2.metric}
+    assert tiles[t("roles_tile_coverage", lang)] == "3"
+    assert tiles[t("role_flag_opposed", lang)] == "1"
+
+
+def test_the_chinese_key_roles_view_has_no_english_or_keys() -> None:
+    """The page with roles, in Chinese: headers, cells, tiles and the heat map's axes."""
+    from test_translation import _problems
+
+    at = on_data_page("zh")
+    upload(at, "商机_2026-10-31.csv", csv_bytes(EXPORT_ROWS))
+    upload(at, "关键角色.csv", CHINESE_GB18030)
+    at2 = app("zh", _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    assert sorted(set(_problems(at2))) == []
