@@ -516,6 +516,23 @@ def snapshots_remove(ctx, snapshot_id, store_path):
     "OpportunityContactRole export reads as one), or a workbook with a roles sheet. "
     "Repeatable.",
 )
+@click.option(
+    "--role-consensus",
+    "role_consensus",
+    type=click.Choice(["lowest", "median"]),
+    default="lowest",
+    show_default=True,
+    help="A deal's role-consensus stage: the lowest, or the lower median, of the stages its "
+    "engaged decision-influencing contacts are at.",
+)
+@click.option(
+    "--role-engagement",
+    "role_engagement",
+    type=click.IntRange(0, 3),
+    default=1,
+    show_default=True,
+    help="The engagement (0-3) from which a contact counts as engaged.",
+)
 @_guarded
 def report(
     files,
@@ -533,6 +550,8 @@ def report(
     seed,
     lang,
     roles_paths,
+    role_consensus,
+    role_engagement,
 ):
     """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
     conversion, win rates, transitions, regressions, time in stage, stalled deals and
@@ -552,6 +571,9 @@ def report(
         dayfirst=dayfirst,
         as_of=as_of,
     )
+    from .roles import RoleRule
+
+    rule = RoleRule(min_engagement=role_engagement, method=role_consensus)
     roles, role_files = None, ()
     if roles_paths:
         from .roles import combine_roles, read_roles
@@ -570,6 +592,7 @@ def report(
         runs=runs,
         seed=seed,
         roles=roles,
+        role_rule=rule,
         role_files=role_files,
     )
     if output:

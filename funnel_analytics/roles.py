@@ -46,11 +46,11 @@ from .grid import DEFAULT_LIMITS, Limits, RawGrid, UnusableFile
 from .i18n import MESSAGES, t
 from .layout import Layout, locate_table
 from .loading import FINDING_COLUMNS, _blank_missing_markers, _Findings, rule_name
-from .mapping import IGNORE, ColumnMapping, header_signature
+from .mapping import IGNORE, ColumnMapping, header_signature, map_columns
 from .procurement import _closed_at_last_open
 from .reading import read_bytes, read_grid, sheet_names
 from .schema import Opportunities as O
-from .stages import OPEN, WON, StageModel, get_stage_model, normalize_label
+from .stages import DEFAULT_MODEL, OPEN, WON, StageModel, get_stage_model, normalize_label
 from .values import _lookup, header_unit, parse_date
 
 if TYPE_CHECKING:
@@ -346,9 +346,6 @@ def is_roles_table(headers: Iterable[object]) -> bool:
     >>> is_roles_table(["Opportunity ID", "Account Name", "Owner Role", "Stage", "Amount"])
     False
     """
-    from .mapping import map_columns
-    from .stages import DEFAULT_MODEL
-
     names = [str(h) for h in headers if h is not None]
     exact = {_ALIASES[n][0] for h in names if (n := normalize_label(header_unit(h)[0])) in _ALIASES}
     if not {"opportunity_id", "role", "contact"} <= exact:

@@ -551,7 +551,7 @@ def _load_source(
             )
     if not results:
         # Nothing loads, but files were uploaded: say which and why, not "nothing uploaded".
-        problem = " ".join(refused) if refused else t("no_data_upload")
+        problem = " ".join(refused) or t("roles_without_export" if roles else "no_data_upload")
         return pd.DataFrame(), (), problem, "", tuple(roles)
     token = (
         "upload:"

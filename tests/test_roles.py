@@ -559,6 +559,28 @@ def test_cli_report_reads_roles_and_refuses_an_unusable_roles_file(tmp_path) -> 
     (read,) = data["files"]
     assert (read["rows_read"], read["rows_valid"], read["rows_rejected"]) == (8, 6, 2)
     assert [e["row"] for e in read["errors"]] == [9, 11]
+    # Engaged from 2: P2's decision maker (engagement 1) no longer counts.
+    strict = runner.invoke(
+        cli,
+        [
+            "report",
+            str(export),
+            "--roles",
+            str(roles),
+            "--role-engagement",
+            "2",
+            "--role-consensus",
+            "median",
+            "--json",
+            "--runs",
+            "100",
+        ],
+    )
+    assert strict.exit_code == 0, strict.output
+    data = json.loads(strict.stdout)["roles"]
+    assert data["rule"]["min_engagement"] == 2 and data["rule"]["method"] == "median"
+    p2 = next(d for d in data["deals"] if d["opportunity_id"] == "P2")
+    assert p2["consensus_stage"] == "shortlisted" and p2["no_decision_maker"] is True
     refused = runner.invoke(cli, ["report", str(export), "--roles", str(export), "--json"])
     assert refused.exit_code == 2
     missing = runner.invoke(cli, ["report", str(export), "--roles", str(tmp_path / "no.csv")])

@@ -130,3 +130,13 @@ def test_the_chinese_key_roles_view_has_no_english_or_keys() -> None:
     at2.switch_page("pages/stage_check.py").run()
     assert not at2.exception
     assert sorted(set(_problems(at2))) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_roles_file_alone_asks_for_its_export(lang) -> None:
+    at = on_data_page(lang)
+    upload(at, "关键角色.csv", CHINESE_GB18030)
+    assert not at.exception and not at.error  # read as a roles table, not refused as an export
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert [i.value for i in at2.info] == [t("roles_without_export", lang)]
