@@ -317,7 +317,8 @@ def map_roles(headers: Iterable[str], overrides: Mapping[str, str] | None = None
     taken: set[str] = set()
     for *_order, h, name in proposals:
         if h not in fields and name not in taken:
-            fields[h], _ = name, taken.add(name)
+            fields[h] = name
+            taken.add(name)
     origin = {h: "auto" for h in fields}
     for h, target in (overrides or {}).items():
         if h not in headers or (target not in ROLE_FIELD_NAMES and target != IGNORE):
@@ -703,7 +704,7 @@ def _parse(
         out["date"] = pd.to_datetime(dates.values).astype("datetime64[ns]")
         findings.add(index[dates.bad], "role_bad_date", "warning", "date")
         if dates.note:
-            notes.append((dates.note, {"column": cmap.header_for("date")}))
+            notes.append(("note_" + dates.note, {"column": cmap.header_for("date")}))
     frame = findings.frame()[FINDING_COLUMNS]
     mask = rejected.to_numpy(dtype=bool)
     preview = layout.data.head(20).astype("string")

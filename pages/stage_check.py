@@ -13,6 +13,7 @@ from funnel_analytics.charts import (
     stage_check_figure,
 )
 from funnel_analytics.formatting import format_amount
+from funnel_analytics.roles import FLAGS
 from pages.ui import cached_report, download_table, open_page, plain, show_table, t
 
 app = open_page("check_title", "check_intro")
@@ -167,8 +168,7 @@ else:
         border=True,
     )
     helps = {"late": f"{rule.late_from:.0%}", "coach": f"{rule.coach_from:.0%}"}
-    flags = ("single_contact", "no_decision_maker", "opposed", "no_coach")
-    for col, flag in zip(tiles[1:], flags, strict=True):
+    for col, flag in zip(tiles[1:], FLAGS, strict=True):
         judged = flag != "opposed" or roles.columns["stance"]
         col.metric(
             t(f"role_flag_{flag}"),
@@ -181,8 +181,8 @@ else:
         )
     if roles.has_consensus:
         st.plotly_chart(roles_figure(roles.deals, model, lang), width="stretch", key="roles")
-    else:
-        st.info(t("roles_no_stage"))
+    else:  # no stage column, or no engaged influencer with a stage
+        st.info(t("roles_no_stage" if not roles.columns["role_stage"] else "roles_no_consensus"))
     st.subheader(t("roles_deals_title"))
     show_table(listed, "roles_deals", model)
     download_table(listed, "roles_deals", "dl_roles", model)
@@ -192,9 +192,11 @@ else:
         if len(frame):
             st.caption(t(name))
             show_table(frame, name)
+            download_table(frame, name, f"dl_{name}")
     st.subheader(t("roles_win_title"))
     if roles.win_rate.empty:
         st.info(t("roles_win_none"))
     else:
         st.caption(t("roles_win_caption"))
         show_table(roles.win_rate, "roles_win_rate")
+        download_table(roles.win_rate, "roles_win_rate", "dl_roles_win")

@@ -25,6 +25,7 @@ from funnel_analytics.export import report_workbook
 from funnel_analytics.i18n import t
 from funnel_analytics.loading import load_export
 from funnel_analytics.report import build_report
+from funnel_analytics.roles import ERROR_RULES as ROLE_ERRORS
 from funnel_analytics.roles import (
     FLAGS,
     ROLES,
@@ -38,6 +39,7 @@ from funnel_analytics.roles import (
     role_view,
     roles_in_upload,
 )
+from funnel_analytics.roles import WARNING_RULES as ROLE_WARNINGS
 from funnel_analytics.stages import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -610,3 +612,18 @@ def test_reading_roles_never_crashes_on_garbage(rows, encoding) -> None:
     assert set(r.roles["role"]) <= set(ROLES)
     assert r.roles["engagement"].dropna().between(0, 3).all()
     role_deals(snapshot(("P1", "committed")), r.roles, DEFAULT_MODEL)
+
+
+@pytest.mark.parametrize("rule", [*ROLE_ERRORS, *ROLE_WARNINGS])
+def test_every_roles_rule_is_documented_and_said_in_both_languages(rule) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"| `{rule}` |" in readme
+    for lang in ("zh", "en"):
+        assert t(rule, lang, value="x", model="m") != rule
+        assert t(f"rule_{rule}", lang) != f"rule_{rule}"
+
+
+def test_a_date_order_decided_for_the_column_is_said() -> None:
+    rows = [["商机编号", "联系人", "角色", "日期"], ["P1", "王", "决策者", "03/04/26"]]
+    r = read_roles(csv_bytes(rows), "roles.csv")
+    assert all("{" not in n for n in r.note_texts("en"))
