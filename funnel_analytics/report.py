@@ -186,7 +186,7 @@ def _roles_data(view: RoleView, files: tuple[dict, ...]) -> dict:
         "files": list(files),
         "columns": view.columns,
         "rule": view.rule.as_dict(),
-        "open_deals": len(deals),
+        "open_deals": view.open_deals,
         "with_roles": int((deals["contacts"] > 0).sum()),
         "unmatched": view.unmatched,
         "flags": view.totals(),

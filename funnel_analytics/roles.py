@@ -1033,11 +1033,11 @@ def role_deals(
     deals = snapshot[snapshot[O.status] == OPEN]
     n = len(deals)
     ids = deals[O.opportunity_id].astype("object").to_numpy()
-    stage = deals[O.stage].astype("object").to_numpy()
+    stages = deals[O.stage].astype("object")
+    stage = stages.to_numpy()
     position = {k: i for i, k in enumerate(model.keys)}
-    probability = model.probabilities
-    reported = np.array([position.get(s, -1) for s in stage], dtype="int64")
-    prob = np.array([probability.get(s, np.nan) for s in stage], dtype="float64")
+    reported = _numbers(stages.map(position)).fillna(-1).to_numpy(dtype="int64")
+    prob = _numbers(stages.map(model.probabilities)).to_numpy(dtype="float64")
     out = pd.DataFrame(
         {
             "opportunity_id": ids,
@@ -1055,20 +1055,18 @@ def role_deals(
     contacts = _numbers(joined["contacts"]).fillna(0).to_numpy(dtype="int64")
     listed = contacts > 0
     consensus = _numbers(joined["consensus"]).to_numpy(dtype="float64")
-    keys = np.array(model.keys, dtype=object)
-    out["consensus_stage"] = pd.Series(
-        [keys[int(c)] if c == c else None for c in consensus], dtype="object"
-    )
-    gap = np.where(np.isnan(consensus) | (reported < 0), np.nan, consensus - reported)
-    out["role_gap"] = pd.array([None if g != g else int(g) for g in gap], dtype="Int64")
+    known = ~np.isnan(consensus)
+    named = np.full(n, None, dtype=object)
+    named[known] = np.array(model.keys, dtype=object)[consensus[known].astype("int64")]
+    out["consensus_stage"] = pd.Series(named, dtype="object")
+    gap = np.where(~known | (reported < 0), np.nan, consensus - reported)
+    out["role_gap"] = pd.Series(gap).astype("Int64")
     out["contacts"] = contacts
     out["engaged_contacts"] = _numbers(joined["engaged"]).fillna(0).to_numpy(dtype="int64")
 
     def flag(values: np.ndarray, judged: np.ndarray | bool = True) -> pd.arrays.BooleanArray:
-        return pd.array(
-            [bool(v) if ok else None for v, ok in zip(values, listed & judged, strict=True)],
-            dtype="boolean",
-        )
+        # Blank where the roles table lists nobody for the deal, or cannot judge the flag.
+        return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), ~(listed & judged))
 
     dm, coach, opposed = (_true(joined[c]) for c in ("dm", "coach", "opposed"))
     out["single_contact"] = flag(out["engaged_contacts"].to_numpy() <= 1)
@@ -1201,7 +1199,8 @@ class RoleView:
     """What the page shows: every open deal's contacts, consensus stage and flags, the flags
     per owner and team, and the win rate of deals that closed with and without each flag."""
 
-    deals: pd.DataFrame  # roles_deals: every open deal (0 contacts where the table names none)
+    # roles_deals: every open deal (0 contacts where the table names none); none without roles
+    deals: pd.DataFrame
     by_owner: pd.DataFrame
     by_team: pd.DataFrame
     win_rate: pd.DataFrame  # roles_win_rate: empty when no deal with roles has closed
@@ -1209,6 +1208,7 @@ class RoleView:
     has_roles: bool  # a roles table with valid rows was given
     columns: dict[str, bool]  # which optional columns the table fills: stance, engagement, …
     unmatched: int = 0  # deals the roles table lists that the data does not have
+    open_deals: int = 0  # open deals in view, listed or not
 
     @property
     def with_roles(self) -> pd.DataFrame:
@@ -1252,7 +1252,9 @@ def role_view(
     observation (one export has none: its closed deals were never seen open)."""
     has_roles = roles is not None and len(roles) > 0
     roles = roles if has_roles else None
-    deals = role_deals(snapshot, roles, model, rule, as_of)
+    open_deals = int((snapshot[O.status] == OPEN).sum())
+    # Without roles there is nothing to judge: no per-deal work over what may be a million.
+    deals = role_deals(snapshot if has_roles else snapshot.iloc[:0], roles, model, rule, as_of)
     columns = {
         c: bool(has_roles and roles[c].notna().any())
         for c in ("stance", "engagement", "role_stage", "date")
@@ -1282,6 +1284,7 @@ def role_view(
         has_roles=has_roles,
         columns=columns,
         unmatched=unmatched,
+        open_deals=open_deals,
     )
 
 

@@ -161,7 +161,7 @@ else:
     tiles[0].metric(
         t("roles_tile_coverage"),
         f"{len(listed):,}",
-        t("roles_coverage_delta", open=f"{len(roles.deals):,}"),
+        t("roles_coverage_delta", open=f"{roles.open_deals:,}"),
         delta_color="off",
         delta_arrow="off",
         help=t("roles_help_coverage"),
