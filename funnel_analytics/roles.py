@@ -1135,14 +1135,11 @@ def _per_deal(
     )
     if rule.method == "lowest":
         out["consensus"] = grouped["at"].min()
-    else:  # the lower median: never above the middle contact
-        out["consensus"] = grouped["at"].agg(
-            lambda s: (
-                np.sort(s.dropna().to_numpy())[(s.notna().sum() - 1) // 2]
-                if s.notna().any()
-                else np.nan
-            )
-        )
+    else:  # the lower median: the middle counted contact, the lower of the two middle ones
+        counted_rows = frame[frame["at"].notna()].sort_values(["opportunity_id", "at"])
+        by_deal = counted_rows.groupby("opportunity_id", sort=False)["at"]
+        middle = by_deal.cumcount() == (by_deal.transform("size") - 1) // 2
+        out["consensus"] = counted_rows[middle.to_numpy()].set_index("opportunity_id")["at"]
     return out.reset_index()[columns]
 
 
@@ -1265,10 +1262,12 @@ def role_view(
     win_rate = pd.DataFrame(columns=WIN_COLUMNS)
     unmatched = 0
     if has_roles:
-        known = set(observations[O.opportunity_id].astype("object"))
-        unmatched = int((~roles["opportunity_id"].drop_duplicates().isin(known)).sum())
+        # Compared as Python objects: a hash lookup (Arrow strings' isin loops in Python).
+        listed_ids = roles["opportunity_id"].astype("object").drop_duplicates()
+        known = observations[O.opportunity_id].astype("object").unique()
+        unmatched = int((~listed_ids.isin(known)).sum())
         last = _closed_at_last_open(observations)
-        last = last[last[O.opportunity_id].isin(set(roles["opportunity_id"]))]
+        last = last[last[O.opportunity_id].astype("object").isin(listed_ids.to_numpy())]
         if len(last):
             judged = role_deals(last.assign(**{O.status: OPEN}), roles, model, rule, as_of)
             won = judged["opportunity_id"].map(last.set_index(O.opportunity_id)["_won"])
