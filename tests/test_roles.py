@@ -627,3 +627,29 @@ def test_a_date_order_decided_for_the_column_is_said() -> None:
     rows = [["商机编号", "联系人", "角色", "日期"], ["P1", "王", "决策者", "03/04/26"]]
     r = read_roles(csv_bytes(rows), "roles.csv")
     assert all("{" not in n for n in r.note_texts("en"))
+
+
+PEOPLE = st.tuples(
+    st.sampled_from(ROLES),
+    st.sampled_from([None, "supports", "neutral", "opposes"]),
+    st.sampled_from([None, 0, 1, 2, 3]),
+    st.sampled_from([None, *DEFAULT_MODEL.keys]),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(PEOPLE, min_size=1, max_size=8))
+def test_the_lowest_consensus_is_never_above_the_median_and_both_are_someones_stage(people):
+    roles = contacts("D1", *people)
+    low, mid = (
+        role_deals(snapshot(("D1", "committed")), roles, DEFAULT_MODEL, rule)["consensus_stage"][0]
+        for rule in (LOWEST, MEDIAN)
+    )
+    counted = {
+        p[3] for p in people if p[0] in LOWEST.roles and p[3] and (p[2] is None or p[2] >= 1)
+    }
+    assert (low is None) == (mid is None) == (not counted)
+    if counted:
+        assert low in counted and mid in counted
+        assert DEFAULT_MODEL.index(low) <= DEFAULT_MODEL.index(mid)
+        assert low == min(counted, key=DEFAULT_MODEL.index)
