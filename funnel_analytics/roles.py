@@ -1221,6 +1221,18 @@ class RoleView:
         )
 
     @property
+    def consensus(self) -> pd.Series:
+        """Each open deal's role-consensus stage key by opportunity id, the deals without one
+        left out: the key roles' stage as the effective stage (issue #12, part 4) takes it."""
+        frame = self.deals[self.deals["consensus_stage"].notna()]
+        return pd.Series(
+            frame["consensus_stage"].to_numpy(dtype=object),
+            index=pd.Index(frame["opportunity_id"].to_numpy(dtype=object), name="opportunity_id"),
+            name="consensus_stage",
+            dtype="object",
+        )
+
+    @property
     def has_consensus(self) -> bool:
         return bool(self.deals["consensus_stage"].notna().any())
 

@@ -483,6 +483,7 @@ def test_the_view_per_team_and_rep_and_the_report_on_an_upload_with_roles() -> N
     deals = view.deals.set_index("opportunity_id")
     assert deals["consensus_stage"].tolist() == ["shortlisted", "qualified", None, None]
     assert deals["role_gap"].tolist()[:2] == [-1, -1]
+    assert view.consensus.to_dict() == {"P1": "shortlisted", "P2": "qualified"}
     assert deals["contacts"].tolist() == [3, 2, 1, 0]
     flags = deals[[*FLAGS, "flagged"]].astype("object")
     assert flags.loc["P1"].tolist() == [False, False, False, False, False]
