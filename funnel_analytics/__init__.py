@@ -34,6 +34,7 @@ _WHERE = {
     "load_stage_model": "stages",
     "load_workspace": "workspace",
     "map_columns": "mapping",
+    "read_roles": "roles",
     "rejected_rows_xlsx": "export",
 }
 
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .loading import LoadResult, load_export
     from .mapping import map_columns
     from .reading import Limits
+    from .roles import read_roles
     from .stages import (
         BUILTIN_MODELS,
         DEFAULT_MODEL,
@@ -88,6 +90,7 @@ __all__ = [
     "load_stage_model",
     "load_workspace",
     "map_columns",
+    "read_roles",
     "rejected_rows_xlsx",
 ]
 

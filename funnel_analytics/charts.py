@@ -589,6 +589,50 @@ def procurement_figure(cells: pd.DataFrame, model: StageModel, lang: str) -> go.
     return fig
 
 
+def roles_figure(deals: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
+    """Open deals per (reported stage, role-consensus stage): a heat map with the cells where
+    the two agree outlined; left of them the key roles are behind what is reported."""
+    names = model.stage_names(lang)
+    frame = deals[deals["consensus_stage"].notna()]
+    counts = frame.groupby(["stage", "consensus_stage"]).size()
+    rows = [s.key for s in model.open_stages][::-1]  # the first stage at the top
+    cols = list(model.keys)
+    z = [[int(counts.get((r, c), 0)) for c in cols] for r in rows]
+    text = [[str(v) if v else "" for v in row] for row in z]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[names[c] for c in cols],
+            y=[names[r] for r in rows],
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[[0.0, "#F4F7FD"], [1.0, "#1F4FB0"]],
+            showscale=False,
+            hovertemplate=t("chart_roles_hover", lang),
+            xgap=2,
+            ygap=2,
+        )
+    )
+    for i, key in enumerate(rows):
+        j = cols.index(key)
+        fig.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line={"color": "#2E7D32", "width": 2},
+        )
+    fig.update_layout(
+        title=f"{t('chart_roles', lang)}<br><sup>{t('chart_roles_sub', lang)}</sup>",
+        height=max(360, 140 + 44 * len(rows)),
+        xaxis={"title": t("chart_roles_x", lang), "side": "bottom"},
+        yaxis={"title": t("chart_roles_y", lang)},
+        **_LAYOUT,
+    )
+    return fig
+
+
 # --------------------------------------------------------------------------------------------
 # Planning and forecasting
 # --------------------------------------------------------------------------------------------

@@ -515,6 +515,32 @@ def snapshots_remove(ctx, snapshot_id, store_path):
     default=None,
     help="Language of messages (default from $LANG).",
 )
+@click.option(
+    "--roles",
+    "roles_paths",
+    multiple=True,
+    metavar="PATH",
+    help="A key-roles table (one row per deal and contact; Salesforce's "
+    "OpportunityContactRole export reads as one), or a workbook with a roles sheet. "
+    "Repeatable.",
+)
+@click.option(
+    "--role-consensus",
+    "role_consensus",
+    type=click.Choice(["lowest", "median"]),
+    default="lowest",
+    show_default=True,
+    help="A deal's role-consensus stage: the lowest, or the lower median, of the stages its "
+    "engaged decision-influencing contacts are at.",
+)
+@click.option(
+    "--role-engagement",
+    "role_engagement",
+    type=click.IntRange(0, 3),
+    default=1,
+    show_default=True,
+    help="The engagement (0-3) from which a contact counts as engaged.",
+)
 @_guarded
 def report(
     files,
@@ -532,6 +558,9 @@ def report(
     seed,
     stages,
     lang,
+    roles_paths,
+    role_consensus,
+    role_engagement,
 ):
     """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
     conversion, win rates, transitions, regressions, time in stage, stalled deals and
@@ -551,6 +580,18 @@ def report(
         dayfirst=dayfirst,
         as_of=as_of,
     )
+    from .roles import RoleRule
+
+    rule = RoleRule(min_engagement=role_engagement, method=role_consensus)
+    roles, role_files = None, ()
+    if roles_paths:
+        from .roles import combine_roles, read_roles
+
+        read = []
+        for path in roles_paths:
+            _check_input(path)
+            read.append(read_roles(path, stage_model=model))
+        roles, role_files = combine_roles(read), tuple(r.report(lang) for r in read)
     result = build_report(
         observations,
         model,
@@ -560,6 +601,9 @@ def report(
         runs=runs,
         seed=seed,
         stages=stages,
+        roles=roles,
+        role_rule=rule,
+        role_files=role_files,
     )
     if output:
         from .export import report_workbook

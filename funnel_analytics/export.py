@@ -12,6 +12,7 @@ import io
 import json
 import math
 
+import numpy as np
 import pandas as pd
 
 from .contracts import KIND_FORMATS, TABLES, Table, column
@@ -44,6 +45,8 @@ def neutralize(value: object) -> object:
 def _cell(value: object) -> object:
     if value is None or value is pd.NA or value is pd.NaT:
         return None
+    if isinstance(value, np.bool_):  # a nullable boolean column's cells: a yes/no cell, not text
+        return bool(value)
     if isinstance(value, pd.Period):
         return value.to_timestamp().to_pydatetime()
     if isinstance(value, float) and math.isnan(value):

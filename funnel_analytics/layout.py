@@ -67,9 +67,10 @@ def _known_headers() -> frozenset[str]:
     return frozenset(words)
 
 
-def header_score(cells: Iterable[object]) -> float:
-    """How many cells of a row are known header names (a unit in brackets is ignored)."""
-    known = _known_headers()
+def header_score(cells: Iterable[object], known: frozenset[str] | None = None) -> float:
+    """How many cells of a row are known header names (a unit in brackets is ignored):
+    an opportunity export's, or the normalised names in ``known`` (a roles table's)."""
+    known = _known_headers() if known is None else known
     score = 0.0
     for c in cells:
         if c is None or c is pd.NA or (isinstance(c, float) and c != c):
@@ -134,18 +135,19 @@ def _row_ranges(rows: list[int]) -> str:
     return ", ".join(shown) + (" …" if len(out) > 12 else "")
 
 
-def locate_table(grid: RawGrid, scan_rows: int = 30) -> Layout:
+def locate_table(grid: RawGrid, scan_rows: int = 30, known: frozenset[str] | None = None) -> Layout:
     """Find the header row and the data rows of a :class:`RawGrid`.
 
     The header is the row, among the first ``scan_rows``, with the most cells that are known
-    header names; failing that, the first row of at least two text cells followed by data.
-    Raises :class:`UnusableFile` when there is no header or no data row.
+    header names (an opportunity export's, or those in ``known``); failing that, the first row
+    of at least two text cells followed by data. Raises :class:`UnusableFile` when there is no
+    header or no data row.
     """
     cells = grid.cells
     name = grid.file_name
     top = cells.head(scan_rows)
     top_text = [[_text(v) for v in row] for row in top.itertuples(index=False)]
-    scores = [header_score(r) for r in top_text]
+    scores = [header_score(r, known) for r in top_text]
     best = max(range(len(scores)), key=lambda i: (scores[i], -i), default=None)
     if best is None:
         raise UnusableFile("no_data", file=name, sheet=grid.sheet or "")
@@ -167,7 +169,7 @@ def locate_table(grid: RawGrid, scan_rows: int = 30) -> Layout:
     if header_pos > 0:
         above = top_text[header_pos - 1]
         for j, h in enumerate(headers):
-            if not h and above[j] and header_score([above[j]]) >= 1:
+            if not h and above[j] and header_score([above[j]], known) >= 1:
                 headers[j] = above[j]
                 filled_from_above.append(grid.letters[j] if j < len(grid.letters) else str(j))
     if filled_from_above:

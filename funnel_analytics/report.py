@@ -16,6 +16,7 @@ from .funnel import current_deals, funnel_counts
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
 from .reality import deal_reality, effective_observations, has_evidence, stage_inflation
+from .roles import RoleRule, RoleView, role_view
 from .schema import Opportunities as O
 from .stagecheck import EVIDENCE_STATUSES
 from .stages import StageModel
@@ -51,6 +52,7 @@ class FunnelReport:
     procurement: ProcurementView | None = None
     reality: pd.DataFrame | None = None  # deal_reality of the open deals (reality.py)
     inflation: pd.DataFrame | None = None  # stage_inflation per owner
+    roles: RoleView | None = None
 
 
 def build_report(
@@ -63,6 +65,9 @@ def build_report(
     runs: int | None = None,
     seed: int | None = None,
     stages: str = "reported",
+    roles: pd.DataFrame | None = None,
+    role_rule: RoleRule | None = None,
+    role_files: tuple[dict, ...] = (),
 ) -> FunnelReport:
     """Every movement view of ``observations`` up to ``as_of`` (default: the latest date).
 
@@ -74,19 +79,26 @@ def build_report(
 
     ``stages`` (:data:`funnel_analytics.reality.BASES`) counts open deals at their reported,
     effective or last completed stage; the views that set the reported stage against its
-    evidence (milestones, procurement, effective stage) always start from the reported one.
+    evidence (milestones, procurement, key roles, effective stage) always start from the
+    reported one.
+
+    ``roles`` (:func:`funnel_analytics.roles.combine_roles`) gives the key roles' view under
+    ``role_rule`` (default :class:`~funnel_analytics.roles.RoleRule`); ``role_files`` are the
+    roles tables' reading reports, for the JSON.
     """
     options = {"outlook": outlook, "target": target, "runs": runs, "seed": seed}
+    given = {"roles": roles, "role_rule": role_rule, "role_files": role_files}
     if stages == "reported":
-        return _build_report(observations, model, as_of, **options)
-    reported = _build_report(observations, model, as_of)
-    counted = effective_observations(observations, model, basis=stages)
-    out = _build_report(counted, model, as_of, **options)
+        return _build_report(observations, model, as_of, **options, **given)
+    reported = _build_report(observations, model, as_of, **given)
+    consensus = reported.roles.consensus if reported.roles and reported.roles.has_roles else None
+    counted = effective_observations(observations, model, consensus, basis=stages)
+    out = _build_report(counted, model, as_of, **options, **given)
     for name in EVIDENCE_TABLES:
         out.tables.pop(name, None)
         if name in reported.tables:
             out.tables[name] = reported.tables[name]
-    for key in ("procurement", "stage_evidence", "effective_stage"):
+    for key in ("procurement", "stage_evidence", "effective_stage", "roles"):
         out.data[key] = reported.data[key]
     out.data["stages"] = stages
     return replace(
@@ -95,6 +107,7 @@ def build_report(
         procurement=reported.procurement,
         reality=reported.reality,
         inflation=reported.inflation,
+        roles=reported.roles,
     )
 
 
@@ -109,6 +122,10 @@ EVIDENCE_TABLES = (
     "procurement_sync",
     "deal_reality",
     "stage_inflation",
+    "roles_deals",
+    "roles_by_owner",
+    "roles_by_team",
+    "roles_win_rate",
 )
 
 
@@ -121,6 +138,9 @@ def _build_report(
     target: float | None = None,
     runs: int | None = None,
     seed: int | None = None,
+    roles: pd.DataFrame | None = None,
+    role_rule: RoleRule | None = None,
+    role_files: tuple[dict, ...] = (),
 ) -> FunnelReport:
     if as_of is not None:
         observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
@@ -159,9 +179,12 @@ def _build_report(
         ages,
         frozenset(stalled[O.opportunity_id]),
     )
-    # Reported stage against the lowest of its evidence (milestones, the customer's stage).
-    evidence = has_evidence(snapshot, model)
-    reality = deal_reality(snapshot, model)
+    key_roles = role_view(observations, snapshot, roles, model, role_rule or RoleRule(), as_of)
+    consensus = key_roles.consensus if key_roles.has_roles else None
+    # Reported stage against the lowest of its evidence (milestones, the customer's stage,
+    # the key roles' stage).
+    evidence = has_evidence(snapshot, model, consensus)
+    reality = deal_reality(snapshot, model, consensus)
     inflation = stage_inflation(reality, model)
     tables = {
         "funnel": funnel,
@@ -191,9 +214,16 @@ def _build_report(
     if evidence:
         tables["deal_reality"] = reality
         tables["stage_inflation"] = inflation
+    if key_roles.has_roles:
+        tables["roles_deals"] = key_roles.with_roles
+        tables["roles_by_owner"] = key_roles.by_owner
+        tables["roles_by_team"] = key_roles.by_team
+        if len(key_roles.win_rate):
+            tables["roles_win_rate"] = key_roles.win_rate
     data = _report_data(tables, conv, history, model, previous)
     data["stages"] = "reported"
     data["effective_stage"] = _effective_data(evidence, reality, inflation)
+    data["roles"] = _roles_data(key_roles, role_files)
     data["procurement"] = {
         "declared": procurement.declared,
         "has_column": procurement.has_column,
@@ -224,7 +254,17 @@ def _build_report(
         tables.update(more_tables)
         data.update(more_data)
     return FunnelReport(
-        tables, data, history, conv, ageing, moves, check, procurement, reality, inflation
+        tables,
+        data,
+        history,
+        conv,
+        ageing,
+        moves,
+        check,
+        procurement,
+        reality,
+        inflation,
+        key_roles,
     )
 
 
@@ -242,6 +282,25 @@ def _effective_data(evidence: bool, reality: pd.DataFrame, inflation: pd.DataFra
         else 0.0,
         "by_owner": json_records(inflation),
         "deals": json_records(reality),
+    }
+
+
+def _roles_data(view: RoleView, files: tuple[dict, ...]) -> dict:
+    """``report --json``'s ``roles`` key."""
+    deals = view.deals
+    return {
+        "has_roles": view.has_roles,
+        "files": list(files),
+        "columns": view.columns,
+        "rule": view.rule.as_dict(),
+        "open_deals": view.open_deals,
+        "with_roles": int((deals["contacts"] > 0).sum()),
+        "unmatched": view.unmatched,
+        "flags": view.totals(),
+        "deals": json_records(view.with_roles),
+        "by_owner": json_records(view.by_owner),
+        "by_team": json_records(view.by_team),
+        "win_rate": json_records(view.win_rate),
     }
 
 

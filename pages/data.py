@@ -34,6 +34,7 @@ from pages.ui import (
     store_catalogue,
     store_path,
     t,
+    upload_roles,
     uploads,
     use_model,
     xlsx_mime,
@@ -189,6 +190,48 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
         )
 
 
+def roles_findings(found, fid: str) -> None:
+    """A roles table's errors and warnings (row, column, value, rule, message)."""
+    errors, warnings = found.findings_table("error", lang), found.findings_table("warning", lang)
+    if errors.empty and warnings.empty:
+        st.success(t("no_findings"))
+        return
+    tab_e, tab_w = st.tabs([t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))])
+    with tab_e:
+        show_table(errors, "findings")
+    with tab_w:
+        show_table(warnings, "findings")
+
+
+def roles_file(found, fid: str) -> None:
+    """An upload that is a key-roles table: what was read, the mapping, the findings."""
+    summary = t(
+        "file_summary",
+        read=found.rows_read,
+        valid=found.rows_valid,
+        rejected=found.rows_rejected,
+        warnings=len(found.warnings),
+    )
+    st.markdown(f"**{summary}**")
+    st.caption(
+        t(
+            "roles_file_detected",
+            format=found.file_format,
+            sheet=plain(found.sheet or "—"),
+            header_row=found.header_row,
+        )
+    )
+    with st.popover(t("notes_title")):
+        for note in found.note_texts(lang):
+            st.markdown(f"- {plain(note)}")
+    st.subheader(t("mapping_title"))
+    table = found.mapping_table()
+    table["field"] = [t(f"role_field_{f}") if f else "" for f in table["field"]]
+    table["origin"] = [t(f"origin_{o}") for o in table["origin"]]
+    show_table(table, "mapping")
+    roles_findings(found, fid)
+
+
 for fid, (status, value) in results.items():
     entry = entries[fid]
     with st.expander(plain(entry["name"]), expanded=True):
@@ -196,6 +239,10 @@ for fid, (status, value) in results.items():
             entries.pop(fid, None)
             session_memo().clear()  # its data and what was computed from it go with it
             st.rerun()
+        found = upload_roles(entry, model, (status, value))
+        if found is not None and (status == "error" or found.sheet == value.sheet):
+            roles_file(found, fid)
+            continue
         if status == "error":
             reason, params = value
             if reason == "no_snapshot_date":
@@ -398,6 +445,18 @@ for fid, (status, value) in results.items():
                 right.success(
                     t("saved" if outcome.created else "already_saved", id=outcome.snapshot_id)
                 )
+        if found is not None:  # a roles sheet beside the opportunities
+            st.info(
+                t(
+                    "roles_sheet_found",
+                    sheet=plain(found.sheet),
+                    read=found.rows_read,
+                    valid=found.rows_valid,
+                    rejected=found.rows_rejected,
+                    warnings=len(found.warnings),
+                )
+            )
+            roles_findings(found, fid)
 
 st.divider()
 st.subheader(t("stored_title"))

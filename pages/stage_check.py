@@ -1,12 +1,19 @@
 """Stage check: is the stage real? The stage each rep reports against its milestones (entered)
-and success criteria (completed), and against where the customer's procurement actually is."""
+and success criteria (completed), against where the customer's procurement actually is, and
+against its key roles' stance and engagement."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from funnel_analytics.charts import buckets_figure, procurement_figure, stage_check_figure
+from funnel_analytics.charts import (
+    buckets_figure,
+    procurement_figure,
+    roles_figure,
+    stage_check_figure,
+)
 from funnel_analytics.formatting import format_amount
+from funnel_analytics.roles import FLAGS
 from pages.ui import cached_report, download_table, open_page, plain, show_table, t
 
 app = open_page("check_title", "check_intro")
@@ -188,5 +195,66 @@ else:
     else:
         show_table(out, "procurement_sync", model)
         download_table(out, "procurement_sync", "dl_sync", model)
+
+# --- The key roles' view: who on the customer's side backs each deal -------------------------
+st.header(t("roles_title"))
+st.caption(t("roles_caption"))
+roles = report.roles
+listed = roles.with_roles if roles is not None else None
+if roles is None or not roles.has_roles:
+    st.info(t("roles_none"))
+elif listed.empty:
+    st.info(t("roles_no_match", unmatched=roles.unmatched))
+else:
+    rule = roles.rule
+    for column, key in (("stance", "roles_no_stance"), ("engagement", "roles_no_engagement")):
+        if not roles.columns[column]:
+            st.info(t(key, min=rule.min_engagement))
+    if roles.unmatched:
+        st.caption(t("roles_unmatched", unmatched=roles.unmatched))
+    totals = roles.totals()
+    tiles = st.columns(5)
+    tiles[0].metric(
+        t("roles_tile_coverage"),
+        f"{len(listed):,}",
+        t("roles_coverage_delta", open=f"{roles.open_deals:,}"),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("roles_help_coverage"),
+        border=True,
+    )
+    helps = {"late": f"{rule.late_from:.0%}", "coach": f"{rule.coach_from:.0%}"}
+    for col, flag in zip(tiles[1:], FLAGS, strict=True):
+        judged = flag != "opposed" or roles.columns["stance"]
+        col.metric(
+            t(f"role_flag_{flag}"),
+            f"{totals[flag]['count']:,}" if judged else "—",
+            t("kpi_amount_delta", amount=format_amount(totals[flag]["amount"], lang)),
+            delta_color="off",
+            delta_arrow="off",
+            help=t(f"roles_help_{flag}", **helps),
+            border=True,
+        )
+    if roles.has_consensus:
+        st.plotly_chart(roles_figure(roles.deals, model, lang), width="stretch", key="roles")
+    else:  # no stage column, or no engaged influencer with a stage
+        st.info(t("roles_no_stage" if not roles.columns["role_stage"] else "roles_no_consensus"))
+    st.subheader(t("roles_deals_title"))
+    show_table(listed, "roles_deals", model)
+    download_table(listed, "roles_deals", "dl_roles", model)
+    st.subheader(t("roles_by_title"))
+    for key, name in (("by_team", "roles_by_team"), ("by_owner", "roles_by_owner")):
+        frame = getattr(roles, key)
+        if len(frame):
+            st.caption(t(name))
+            show_table(frame, name)
+            download_table(frame, name, f"dl_{name}")
+    st.subheader(t("roles_win_title"))
+    if roles.win_rate.empty:
+        st.info(t("roles_win_none"))
+    else:
+        st.caption(t("roles_win_caption"))
+        show_table(roles.win_rate, "roles_win_rate")
+        download_table(roles.win_rate, "roles_win_rate", "dl_roles_win")
 
 reality_section()

@@ -30,6 +30,7 @@ from funnel_analytics.funnel import (
     Filters,
     OverviewNumbers,
     apply_filters,
+    current_deals,
     filter_options,
     overview_numbers,
 )
@@ -46,6 +47,7 @@ from funnel_analytics.memo import (
 from funnel_analytics.reading import UnusableFile
 from funnel_analytics.reality import BASES, effective_observations, has_evidence
 from funnel_analytics.report import FunnelReport, build_report
+from funnel_analytics.roles import RoleRule, RolesResult, combine_roles, role_view, roles_in_upload
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
@@ -154,6 +156,8 @@ class AppState:
     period: str = "year"  # the planning pages' target period (PERIODS)
     probability_source: str = "calibrated"  # where their win probabilities come from
     stages: str = "reported"  # where open deals are counted (reality.BASES)
+    roles: pd.DataFrame | None = None  # the uploads' key-roles tables, combined
+    role_results: tuple[RolesResult, ...] = ()  # each roles table as read
 
     @property
     def empty(self) -> bool:
@@ -409,6 +413,25 @@ def refusal(reason: str, params: dict) -> str:
     return UnusableFile(reason, **params).message(lang())
 
 
+def upload_roles(entry: dict, model: StageModel, loaded: tuple[str, object]) -> RolesResult | None:
+    """The key-roles table an upload holds (the whole file, or a sheet of a workbook beside its
+    opportunities), or None; kept in this session's memo by content, model and the sheet the
+    export loader took."""
+    status, value = loaded
+    result = value if status == "ok" else None
+    digest = entry.get("sha256") or hashlib.sha256(entry["data"]).hexdigest()
+    key = (
+        "roles",
+        digest,
+        entry["name"],
+        model_key(model),
+        None if result is None else result.sheet,
+    )
+    return session_memo().get(
+        key, lambda: roles_in_upload(entry["data"], entry["name"], result, stage_model=model)
+    )
+
+
 def load_upload(entry: dict, model: StageModel, remembered: dict) -> tuple[str, object]:
     m = model.with_aliases(entry.get("stage_aliases") or {})
     rkey = hashlib.sha1(repr(sorted(remembered.items())).encode()).hexdigest()[:12]
@@ -488,32 +511,41 @@ def combined_observations(
     return (memo or shared_memo()).get(("combined", token), combine)
 
 
-def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, str | None, str]:
-    """The data in view, why there is none, and a token naming its content."""
+def _load_source(
+    source: str, model: StageModel
+) -> tuple[pd.DataFrame, tuple, str | None, str, tuple[RolesResult, ...]]:
+    """The data in view, why there is none, a token naming its content, and the key-roles
+    tables uploaded with it."""
     mk = model_key(model)
     if source == "sample":
         try:
             results = sample_results(mk, model)
         except UnusableFile as exc:
-            return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang())), ""
+            return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang())), "", ()
         token = f"sample:{mk}"
-        return combined_observations(token, results), results, None, token
+        return combined_observations(token, results), results, None, token, ()
     if source == "store":
         cat, problem = store_catalogue()
         if cat.empty:
-            return pd.DataFrame(), (), problem or t("no_data_store"), ""
+            return pd.DataFrame(), (), problem or t("no_data_store"), "", ()
         stamp = ",".join(f"{i}@{x}" for i, x in zip(cat["id"], cat["imported_at"], strict=True))
         token = f"store:{store_path()}:{stamp}"
         try:
             obs = stored_observations(store_path(), tuple(cat["id"].tolist()), stamp)
         except StoreBusy:
-            return pd.DataFrame(), (), t("store_busy_page"), ""
-        return obs, (), None, token
+            return pd.DataFrame(), (), t("store_busy_page"), "", ()
+        return obs, (), None, token, ()
     remembered = remembered_mappings()
     results = []
     refused = []
+    roles = []
     for entry in uploads().values():
         status, value = load_upload(entry, model, remembered)
+        found = upload_roles(entry, model, (status, value))
+        if found is not None:
+            roles.append(found)
+            if status != "ok" or found.sheet == value.sheet:
+                continue  # the upload is a roles table, not an export
         if status == "ok":
             results.append(value)
         else:
@@ -522,7 +554,8 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
             )
     if not results:
         # Nothing loads, but files were uploaded: say which and why, not "nothing uploaded".
-        return pd.DataFrame(), (), " ".join(refused) if refused else t("no_data_upload"), ""
+        problem = " ".join(refused) or t("roles_without_export" if roles else "no_data_upload")
+        return pd.DataFrame(), (), problem, "", tuple(roles)
     token = (
         "upload:"
         + mk
@@ -531,8 +564,9 @@ def _load_source(source: str, model: StageModel) -> tuple[pd.DataFrame, tuple, s
             f"{r.content_sha256}:{hash(repr(sorted(r.mapping.fields.items())))}" for r in results
         )
     )
+    token += "|roles:" + ",".join(r.content_sha256 for r in roles)
     obs = combined_observations(token, tuple(results), session_memo())
-    return obs, tuple(results), None, token
+    return obs, tuple(results), None, token, tuple(roles)
 
 
 def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
@@ -632,8 +666,15 @@ def build_state(page: str = "") -> AppState:
     )
     _localize_uploaders()
     model = _stage_model()
-    obs, results, problem, token = _load_source(source, model)
-    stages = _stage_view(obs, model, source, token, page)
+    obs, results, problem, token, role_results = _load_source(source, model)
+    # Kept in the memo: the same frame on every run (a download holds it weakly).
+    roles = (
+        session_memo().get(("roles", token), lambda: combine_roles(role_results))
+        if role_results
+        else None
+    )
+    consensus = _consensus(obs, model, roles, token)
+    stages = _stage_view(obs, model, source, token, page, consensus)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
     as_of = None
     if dates:
@@ -653,7 +694,7 @@ def build_state(page: str = "") -> AppState:
         memo = session_memo() if source == "upload" else shared_memo()
         obs = memo.get(
             (token, model_key(model), stages),
-            lambda: effective_observations(obs, model, basis=stages),
+            lambda: effective_observations(obs, model, consensus, basis=stages),
         )
     period, probability_source = _planning_choices(page in PLANNING_PAGES and bool(dates))
     app = AppState(
@@ -671,6 +712,8 @@ def build_state(page: str = "") -> AppState:
         period=period,
         probability_source=probability_source,
         stages=stages,
+        roles=roles,
+        role_results=role_results,
     )
     session_memo()  # the session's token, and it is in use
     memos = _memos()
@@ -683,7 +726,29 @@ def build_state(page: str = "") -> AppState:
 STAGE_CHECK_PAGE = "stage-check"
 
 
-def _stage_view(obs: pd.DataFrame, model: StageModel, source: str, token: str, page: str) -> str:
+def _consensus(
+    obs: pd.DataFrame, model: StageModel, roles: pd.DataFrame | None, token: str
+) -> pd.Series | None:
+    """The key roles' stage of each open deal (the uploads' roles tables under the default
+    rule), for the effective stage; None without roles."""
+    if roles is None or roles.empty or obs.empty:
+        return None
+
+    def compute() -> pd.Series:
+        view = role_view(obs, current_deals(obs, None), roles, model, RoleRule())
+        return view.consensus if view.has_roles else pd.Series(dtype="object")
+
+    return session_memo().get(("consensus", token, model_key(model)), compute)
+
+
+def _stage_view(
+    obs: pd.DataFrame,
+    model: StageModel,
+    source: str,
+    token: str,
+    page: str,
+    consensus: pd.Series | None = None,
+) -> str:
     """The sidebar's choice of the stage open deals are counted at (``reality.BASES``): the
     reported one, the effective one or the last completed one, each offered when the data
     carries its evidence; the Stage check page (which shows them side by side) always counts
@@ -695,7 +760,7 @@ def _stage_view(obs: pd.DataFrame, model: StageModel, source: str, token: str, p
         if len(obs)
         and memo.get(
             (token, model_key(model), "has_evidence", basis),
-            lambda basis=basis: has_evidence(obs, model, basis=basis),
+            lambda basis=basis: has_evidence(obs, model, consensus, basis=basis),
         )
     ]
     current = kept("stage_basis", "reported")
@@ -732,7 +797,9 @@ def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> O
 def cached_report(token: str, as_of: pd.Timestamp | None, _app: AppState) -> FunnelReport:
     """The movement report of the view, computed once per data, model, filters and date."""
     return memoized(
-        _app, ("report", as_of), lambda: build_report(_app.observations, _app.model, as_of)
+        _app,
+        ("report", as_of),
+        lambda: build_report(_app.observations, _app.model, as_of, roles=_app.roles),
     )
 
 
@@ -824,6 +891,7 @@ def full_report_button(app: AppState, key: str) -> None:
     # The button keeps this callable after the run: it must not keep the data alive (a closed
     # tab's session is kept by Streamlit), so it holds the memo's frame by a weak reference.
     held, filters = weakref.ref(app.all_observations), app.filters
+    held_roles = None if app.roles is None else weakref.ref(app.roles)
     model, as_of, language = app.model, app.as_of, lang()
 
     def build() -> bytes:
@@ -834,7 +902,8 @@ def full_report_button(app: AppState, key: str) -> None:
             note = pd.DataFrame({"": [_t("download_expired", language)]})
             return write_frames_xlsx({_t("download_full_report", language): note})
         observations = apply_filters(frame, filters) if len(frame) else frame
-        report = build_report(observations, model, as_of, outlook=True)
+        roles = None if held_roles is None else held_roles()
+        report = build_report(observations, model, as_of, outlook=True, roles=roles)
         return report_workbook(report.tables, language, model)
 
     st.download_button(

@@ -305,3 +305,52 @@ def test_report_and_plan_count_open_deals_at_the_chosen_stage(tmp_path, stages) 
     else:  # no checklist columns: the last completed stage cannot be judged
         assert (funnel["negotiation"], funnel["visit_discovery"]) == (1, 0)
     assert data["effective_stage"]["inflated"] == 1  # always against the reported stage
+
+
+def test_the_key_roles_stage_lowers_the_effective_stage_in_the_report(tmp_path) -> None:
+    """An export without milestones or a buying stage and a Chinese key-roles sheet
+    (GB18030, a title and a hint row): the roles' consensus stage is the evidence, in
+    ``report --roles --json`` and under ``--stages effective``."""
+    import json
+
+    from click.testing import CliRunner
+    from helpers import csv_bytes
+
+    from funnel_analytics.cli import cli
+
+    export = tmp_path / "商机_2026-10-31.csv"
+    export.write_bytes(
+        csv_bytes(
+            [
+                ["商机编号", "商机名称", "负责人", "团队", "销售阶段", "金额"],
+                ["P1", "一号项目", "王", "华东", "意向客户", "100"],  # committed
+                ["P2", "二号项目", "王", "华东", "入围客户", "200"],  # shortlisted
+                ["P3", "三号项目", "李", "华北", "有效客户", "300"],  # no roles: kept
+            ]
+        )
+    )
+    roles = tmp_path / "关键角色.csv"
+    roles.write_bytes(
+        csv_bytes(
+            [
+                ["2026年10月 关键角色表"],
+                ["商机编号", "联系人", "角色", "态度", "参与度", "所处阶段", "日期"],
+                ["必填", "必填", "从下拉选择", "选填", "选填", "选填", "选填"],
+                ["P1", "王总", "决策者", "支持", "3", "意向客户", "2026-10-20"],
+                ["P1", "李工", "技术评估", "中立", "2", "入围客户", "2026-10-20"],
+                ["P2", "钱总", "决策者", "反对", "1", "有效客户", "2026-10-15"],
+            ],
+            encoding="gb18030",
+        )
+    )
+    base = ["report", str(export), "--roles", str(roles), "--json", "--runs", "200"]
+    out = CliRunner().invoke(cli, [*base, "--stages", "effective"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    deals = {d["opportunity_id"]: d for d in data["effective_stage"]["deals"]}
+    assert deals["P1"]["consensus_stage"] == deals["P1"]["effective_stage"] == "shortlisted"
+    assert deals["P2"]["consensus_stage"] == deals["P2"]["effective_stage"] == "qualified"
+    assert deals["P3"]["consensus_stage"] is None and not deals["P3"]["inflated"]
+    assert data["effective_stage"]["evidence"] and data["effective_stage"]["inflated"] == 2
+    funnel = {r["stage"]: r["open_count"] for r in data["funnel"]}
+    assert (funnel["committed"], funnel["shortlisted"], funnel["qualified"]) == (0, 1, 2)

@@ -1,0 +1,142 @@
+"""The Stage check page's key roles' view under AppTest, in both languages: an export uploaded
+with a roles file (tiles, heat map and tables against the counts worked by hand in
+test_roles.py), and an export with none (an explanation, no chart)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import csv_bytes, plotly_values, xlsx_bytes
+from test_app import app, figure, on_data_page, upload
+from test_roles import CHINESE_GB18030, CHINESE_ROWS, EXPORT_ROWS
+
+from funnel_analytics.i18n import t
+from funnel_analytics.stages import DEFAULT_MODEL
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "store.duckdb"
+    monkeypatch.setenv("FUNNEL_ANALYTICS_STORE", str(path))
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_upload_with_a_roles_file_shows_the_key_roles(lang) -> None:
+    at = on_data_page(lang)
+    upload(at, "商机_2026-10-31.csv", csv_bytes(EXPORT_ROWS))
+    upload(at, "关键角色.csv", CHINESE_GB18030)
+    assert not at.exception
+    # The Data page reads the roles file as one, with its findings, not as an export.
+    detected = t("roles_file_detected", lang, format="csv", sheet="—", header_row=2)
+    assert detected in [c.value for c in at.caption]
+    summary = t("file_summary", lang, read=8, valid=6, rejected=2, warnings=4)
+    assert any(summary in m.value for m in at.markdown)
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    tiles = {m.label: m.value for m in at2.metric}
+    assert tiles[t("roles_tile_coverage", lang)] == "3"
+    assert tiles[t("role_flag_single_contact", lang)] == "1"
+    assert tiles[t("role_flag_no_decision_maker", lang)] == "0"
+    assert tiles[t("role_flag_opposed", lang)] == "1"
+    assert tiles[t("role_flag_no_coach", lang)] == "0"
+    heat = figure(at2, "roles")
+    z = heat["data"][0]["z"]
+    assert sum(sum(plotly_values(row)) for row in z) == 2  # P1 and P2 have a consensus stage
+    assert heat["data"][0]["x"][0] == DEFAULT_MODEL.stage_names(lang)["target"]
+    headers = [h.value for h in at2.subheader]
+    assert t("roles_deals_title", lang) in headers and t("roles_by_title", lang) in headers
+    # One export: no deal was seen open before it closed, and the page says so.
+    infos = [i.value for i in at2.info]
+    assert t("roles_win_none", lang) in infos
+    assert t("roles_none", lang) not in infos
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_export_without_roles_says_what_a_roles_sheet_would_add(lang) -> None:
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    at = on_data_page(lang)
+    upload(at, path.name, path.read_bytes())
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    assert t("roles_none", lang) in [i.value for i in at2.info]
+    assert t("roles_title", lang) in [h.value for h in at2.header]
+    assert not at2.get("plotly_chart") and not at2.metric
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_salesforces_contact_roles_beside_its_export_say_what_they_cannot_judge(lang) -> None:
+    """OpportunityContactRole has no stance, engagement or stage: the page says what that
+    leaves out, shows no consensus chart, and still counts the flags it can judge. The
+    sample's first deal (Shortlisted) has an economic buyer and a technical buyer; its second
+    (Committed) only a business user: one tree, no decision maker, no coach."""
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    ocr = (
+        b'"Id","OpportunityId","ContactId","Role","IsPrimary"\n'
+        b'"00K1","OPP-2025-0076","003A","Economic Buyer","true"\n'
+        b'"00K2","OPP-2025-0076","003B","Technical Buyer","false"\n'
+        b'"00K3","OPP-2025-0097","003C","Business User","true"\n'
+    )
+    at = on_data_page(lang)
+    upload(at, path.name, path.read_bytes())
+    upload(at, "OpportunityContactRole.csv", ocr)
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    tiles = {m.label: m.value for m in at2.metric}
+    assert tiles[t("roles_tile_coverage", lang)] == "2"
+    assert tiles[t("role_flag_single_contact", lang)] == "1"
+    assert tiles[t("role_flag_no_decision_maker", lang)] == "1"
+    assert tiles[t("role_flag_opposed", lang)] == "—"
+    assert tiles[t("role_flag_no_coach", lang)] == "1"
+    infos = [i.value for i in at2.info]
+    assert t("roles_no_stance", lang) in infos
+    assert t("roles_no_engagement", lang, min=1) in infos
+    assert t("roles_no_stage", lang) in infos
+    assert not [c for c in at2.get("plotly_chart") if "roles" in c.proto.id]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_workbooks_roles_sheet_is_used_beside_its_opportunities(lang) -> None:
+    """One workbook, opportunities on one sheet and key roles on another: the Data page says
+    which sheet holds the roles and what was read; the Stage check page uses them."""
+    data = xlsx_bytes(EXPORT_ROWS, sheet="商机", extra_sheets={"关键角色": CHINESE_ROWS})
+    at = on_data_page(lang)
+    upload(at, "商机_2026-10-31.xlsx", data)
+    assert not at.exception
+    said = t("roles_sheet_found", lang, sheet="关键角色", read=8, valid=6, rejected=2, warnings=4)
+    assert said in [i.value for i in at.info]
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    tiles = {m.label: m.value for m in at2.metric}
+    assert tiles[t("roles_tile_coverage", lang)] == "3"
+    assert tiles[t("role_flag_opposed", lang)] == "1"
+
+
+def test_the_chinese_key_roles_view_has_no_english_or_keys() -> None:
+    """The page with roles, in Chinese: headers, cells, tiles and the heat map's axes."""
+    from test_translation import _problems
+
+    at = on_data_page("zh")
+    upload(at, "商机_2026-10-31.csv", csv_bytes(EXPORT_ROWS))
+    upload(at, "关键角色.csv", CHINESE_GB18030)
+    at2 = app("zh", _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    assert sorted(set(_problems(at2))) == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_roles_file_alone_asks_for_its_export(lang) -> None:
+    at = on_data_page(lang)
+    upload(at, "关键角色.csv", CHINESE_GB18030)
+    assert not at.exception and not at.error  # read as a roles table, not refused as an export
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert [i.value for i in at2.info] == [t("roles_without_export", lang)]
