@@ -13,6 +13,7 @@ import pandas as pd
 
 from .export import json_records
 from .funnel import current_deals, funnel_counts
+from .grading import GradeView, evidence_risks, grade_inputs, grade_view, procurement_risks
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
 from .schema import Opportunities as O
@@ -48,6 +49,7 @@ class FunnelReport:
     movement: MovementView | None = None
     stage_check: StageCheckView | None = None
     procurement: ProcurementView | None = None
+    grades: GradeView | None = None  # suggested grades under the default thresholds
 
 
 def build_report(
@@ -97,13 +99,17 @@ def build_report(
     # Our stage against the customer's procurement stage, where the model declares the
     # counterparts and the data says where the customer is.
     ages = ageing.ages.set_index(O.opportunity_id)["days_in_stage"] if ageing.entry_known else None
+    latest = current_deals(observations, as_of)
     procurement = procurement_view(
-        observations,
-        current_deals(observations, as_of),
-        model,
-        ages,
-        frozenset(stalled[O.opportunity_id]),
+        observations, latest, model, ages, frozenset(stalled[O.opportunity_id])
     )
+    # Suggested grades, flagged by the checks above where the data allows them.
+    risks = []
+    if procurement.declared and procurement.has_column:
+        risks.append(procurement_risks(procurement.sync))
+    if len(check.evidence):
+        risks.append(evidence_risks(check.evidence))
+    grades = grade_view(grade_inputs(latest, history, ageing.ages, ageing.entry_known, risks))
     tables = {
         "funnel": funnel,
         "conversion": conversion,
@@ -129,6 +135,12 @@ def build_report(
         tables["procurement_classes"] = procurement.by_class
         tables["procurement_cells"] = procurement.cells
         tables["procurement_sync"] = procurement.out_of_step
+    tables["grades"] = grades.deals
+    tables["grade_summary"] = grades.summary
+    if grades.has_declared:
+        tables["grade_matrix"] = grades.matrix
+    tables["grades_by_owner"] = grades.by_owner
+    tables["grade_at_risk"] = grades.at_risk
     data = _report_data(tables, conv, history, model, previous)
     data["procurement"] = {
         "declared": procurement.declared,
@@ -148,6 +160,7 @@ def build_report(
         "by_owner": json_records(check.evidence_by_owner),
         "deals": json_records(check.evidence),
     }
+    data["grades"] = grades.to_dict()
     if outlook:
         from .outlook import DEFAULT_SEED
         from .outlook import outlook as build_outlook
@@ -159,7 +172,7 @@ def build_report(
         )
         tables.update(more_tables)
         data.update(more_data)
-    return FunnelReport(tables, data, history, conv, ageing, moves, check, procurement)
+    return FunnelReport(tables, data, history, conv, ageing, moves, check, procurement, grades)
 
 
 def _report_data(

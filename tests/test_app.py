@@ -472,8 +472,18 @@ def test_stage_check_page_without_checklists_says_so(lang) -> None:
     assert at2.info[0].value == t("evidence_none", lang)
     # Nor has it a buying stage: the page says what such a column would add.
     assert at2.info[1].value == t("sync_no_column", lang)
-    assert not at2.get("plotly_chart")
-    assert not at2.metric and not at2.dataframe
+    # The only tiles, charts and tables are the suggested grade's, which needs none of them.
+    grade_tiles = (
+        "grade_tile_a_share",
+        "grade_tile_a",
+        "grade_tile_at_risk",
+        "grade_tile_agreement",
+    )
+    assert [m.label for m in at2.metric] == [t(k, lang) for k in grade_tiles]
+    charts = at2.get("plotly_chart")
+    assert charts and all("grade_" in c.proto.id for c in charts)
+    assert len(at2.dataframe) == 3  # per grade, per rep, every deal: no risk flag to list
+    assert any(i.value == t("grade_no_flags", lang) for i in at2.info)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -488,7 +498,7 @@ def test_stage_check_page_shows_entered_and_completed_on_the_sample(workspace, l
     assert not at.exception
     view = build_report(workspace.observations, workspace.stage_model).stage_check
     status = view.evidence["evidence"]
-    tiles = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    tiles = {m.label: int(v) for m in at.metric if (v := m.value.replace(",", "")).isdigit()}
     assert tiles[t("evidence_tile_not_evidenced", lang)] == int(
         status.isin(["not_entered", "unjudged"]).sum()
     )
@@ -562,7 +572,7 @@ def test_stage_check_page_on_the_sample_compares_with_the_buying_stage(workspace
     latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
     mirror = {s.key: PROCUREMENT_KEYS.index(s.procurement) for s in workspace.stage_model.stages}
     gap = latest["stage"].map(mirror) - latest["procurement_stage"].map(PROCUREMENT_KEYS.index)
-    tiles = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    tiles = {m.label: int(v) for m in at.metric if (v := m.value.replace(",", "")).isdigit()}
     assert tiles[t("sync_in_step", lang)] == int((gap == 0).sum())
     assert tiles[t("sync_ahead", lang)] == int((gap > 0).sum())
     behind = tiles[t("sync_behind", lang)] + tiles[t("sync_behind_stalled", lang)]
@@ -571,6 +581,89 @@ def test_stage_check_page_on_the_sample_compares_with_the_buying_stage(workspace
     # Deals closed over the year give each position a win rate.
     assert any(t("sync_by_class", lang) == h.value for h in at.subheader)
     assert not [i for i in at.info if i.value == t("sync_no_closed", lang)]
+
+
+GRADE_TILES = ("grade_tile_a_share", "grade_tile_a", "grade_tile_at_risk", "grade_tile_agreement")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_suggests_grades_on_the_sample(workspace, lang) -> None:
+    """The sample: the four tiles against the library's grades, the declared × suggested heat
+    map against a count by hand of the latest export's open deals with a grade, one rep's
+    matrix, and the A deals at risk listed."""
+    from funnel_analytics.report import build_report
+
+    at = app(lang)
+    at.switch_page("pages/stage_check.py").run()
+    assert not at.exception
+    view = build_report(workspace.observations, workspace.stage_model).grades
+    tiles = {m.label: m.value for m in at.metric}
+    a = view.deals[view.deals["suggested_grade"] == "A"]
+    total = view.deals["amount"].sum()
+    assert tiles[t("grade_tile_a_share", lang)] == f"{a['amount'].sum() / total:.0%}"
+    assert tiles[t("grade_tile_a", lang)] == f"{len(a):,}"
+    assert tiles[t("grade_tile_at_risk", lang)] == f"{int((a['risks'] > 0).sum()):,}"
+    agree = (view.deals["declared_grade"] == view.deals["suggested_grade"]).sum()
+    declared = view.deals["declared_grade"].notna().sum()
+    assert tiles[t("grade_tile_agreement", lang)] == f"{agree / declared:.0%}"
+    obs = workspace.observations
+    latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
+    heat = figure(at, "grade_matrix")
+    assert sum(sum(plotly_values(r)) for r in heat["data"][0]["z"]) == int(
+        latest["grade"].notna().sum()
+    )
+    points = figure(at, "grade_map")
+    drawn = sum(len(plotly_values(tr["x"])) for tr in points["data"])
+    assert drawn == int(view.deals["p_close"].notna().sum())
+    headers = [h.value for h in at.subheader]
+    assert t("grade_at_risk_title", lang) in headers
+    assert any(len(d.value) == len(view.at_risk) for d in at.dataframe)
+    # One rep's matrix holds that rep's declared deals only.
+    rep = view.by_owner.loc[view.by_owner["declared"] > 0, "owner"].iloc[0]
+    at.selectbox(key="gr_rep").select(rep).run()
+    heat = figure(at, "grade_matrix")
+    mine = latest[(latest["owner"] == rep) & latest["grade"].notna()]
+    assert sum(sum(plotly_values(r)) for r in heat["data"][0]["z"]) == len(mine)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_grades_an_export_without_a_grade_column(lang) -> None:
+    """One export without its Rating column: too little history to time the stages and no
+    declared grade. Grades are still suggested (by expected close date), the page says what a
+    grade column and more history would add, and draws no empty chart."""
+    import csv
+
+    from funnel_analytics.report import build_report
+
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    drop = rows[0].index("Rating")
+    out = io.StringIO()
+    csv.writer(out).writerows([r[:drop] + r[drop + 1 :] for r in rows])
+    at = on_data_page(lang)
+    upload(at, "no_grade_2026-10.csv", out.getvalue().encode("utf-8"))
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    state = app_state(at2)
+    view = build_report(state.observations, state.model).grades
+    assert not view.has_declared and view.timing_counts["measured"] == 0
+    unknown = view.timing_counts["overdue"] + view.timing_counts["unknown"]
+    infos = [i.value for i in at2.info]
+    assert t("grade_timing_unmeasured", lang, unknown=f"{unknown:,}") in infos
+    assert t("grade_no_declared", lang) in infos
+    assert t("grade_no_flags", lang) in infos
+    tiles = {m.label: m.value for m in at2.metric}
+    assert (
+        tiles[t("grade_tile_a", lang)] == f"{int((view.deals['suggested_grade'] == 'A').sum()):,}"
+    )
+    assert tiles[t("grade_tile_agreement", lang)] == "—"
+    assert tiles[t("grade_tile_at_risk", lang)] == "—"
+    charts = at2.get("plotly_chart")
+    assert [c for c in charts if "grade_map" in c.proto.id]
+    assert not [c for c in charts if "grade_matrix" in c.proto.id]
+    for chart in charts:  # no empty chart
+        assert any(len(plotly_values(tr["x"])) for tr in json.loads(chart.proto.spec)["data"])
 
 
 # The six-state model's stages mirror these procurement positions (need=0 … signed=7).
