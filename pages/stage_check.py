@@ -257,11 +257,9 @@ show_table(grades.summary, "grade_summary")
 st.subheader(t("grade_matrix_title"))
 if grades.has_declared:
     owners = grades.by_owner.loc[grades.by_owner["declared"] > 0, "owner"].tolist()
+    everyone = t("grade_all_reps")  # rendered now: the widget formats later, out of this run
     rep = st.selectbox(
-        t("grade_matrix_rep"),
-        ["", *owners],
-        key="gr_rep",
-        format_func=lambda v: v or t("grade_all_reps"),
+        t("grade_matrix_rep"), ["", *owners], key="gr_rep", format_func=lambda v: v or everyone
     )
     matrix = declared_matrix(grades.deals, rep) if rep else grades.matrix
     st.plotly_chart(grade_matrix_figure(matrix, lang), width="stretch", key="grade_matrix")

@@ -626,6 +626,29 @@ def test_stage_check_page_suggests_grades_on_the_sample(workspace, lang) -> None
     assert sum(sum(plotly_values(r)) for r in heat["data"][0]["z"]) == len(mine)
 
 
+def test_stage_check_page_regrades_with_the_thresholds_set_on_it(workspace) -> None:
+    """A one-month horizon and a stricter "likely": the tiles follow the library's grades
+    under the same settings, and the caption states them."""
+    from funnel_analytics.grading import GradeSettings, grade_view
+    from funnel_analytics.report import build_report
+
+    at = app("en")
+    at.switch_page("pages/stage_check.py").run()
+    at.number_input(key="gr_horizon").set_value(1).run()
+    at.slider(key="gr_likely").set_value(0.6).run()
+    assert not at.exception
+    inputs = build_report(workspace.observations, workspace.stage_model).grades.inputs
+    rule = GradeSettings(likely=0.6, horizon_months=1)
+    view = grade_view(inputs, rule)
+    tiles = {m.label: m.value for m in at.metric}
+    assert (
+        tiles[t("grade_tile_a", "en")] == f"{int((view.deals['suggested_grade'] == 'A').sum()):,}"
+    )
+    assert view.summary["count"].tolist() != grade_view(inputs).summary["count"].tolist()
+    caption = t("grade_caption", "en", horizon=1, likely="0.60", possible="0.20", soon="0.50")
+    assert caption in [c.value for c in at.caption]
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_stage_check_page_grades_an_export_without_a_grade_column(lang) -> None:
     """One export without its Rating column: too little history to time the stages and no

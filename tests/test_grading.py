@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 from funnel_analytics.grading import (
@@ -286,3 +288,23 @@ def test_the_samples_grades_follow_a_plain_reading_of_the_rule(sample_report) ->
     assert view.timing_counts["measured"] == len(view.deals)
     assert set(view.flags) == {"ahead_of_customer", "behind_stalled", "stage_not_evidenced"}
     assert (view.at_risk["risks"] > 0).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    p_win=st.floats(0, 1),
+    p_close=st.floats(0, 1),
+    more_win=st.floats(0, 1),
+    more_close=st.floats(0, 1),
+    likely=st.floats(0, 1),
+    possible_share=st.floats(0, 1),
+    soon=st.floats(0, 1),
+)
+def test_a_likelier_or_sooner_deal_never_grades_lower(
+    p_win, p_close, more_win, more_close, likely, possible_share, soon
+) -> None:
+    """Raising P(win) or P(close) never lowers the grade, whatever the thresholds."""
+    rule = GradeSettings(likely=likely, possible=likely * possible_share, soon=soon)
+    before = suggest_grade(p_win, p_close, rule)[0]
+    after = suggest_grade(max(p_win, more_win), max(p_close, more_close), rule)[0]
+    assert after <= before  # "A" < "B" < "C" < "D"
