@@ -24,6 +24,7 @@ __all__ = [
     "conversion_figure",
     "forecast_figure",
     "funnel_figure",
+    "grade_backtest_figure",
     "grade_map_figure",
     "grade_matrix_figure",
     "mix_figure",
@@ -689,6 +690,47 @@ def grade_map_figure(
         height=420,
         xaxis={"title": t("chart_grade_map_x", lang), "range": [-0.02, 1.02], "tickformat": ".0%"},
         yaxis={"title": t("chart_grade_map_y", lang), "range": [-0.02, 1.02], "tickformat": ".0%"},
+        **_LAYOUT,
+    )
+    return fig
+
+
+def grade_backtest_figure(table: pd.DataFrame, lang: str) -> go.Figure:
+    """Share of the deals of each grade at a past snapshot won within the horizon after it:
+    the suggested grade beside the declared one (where the data has it), with 95% intervals."""
+    x = [t(f"grade_name_{g}", lang) for g in table["grade"]]
+    traces = []
+    for key, color in (("suggested", "#1F4FB0"), ("declared", "#A9C4F5")):
+        if f"{key}_rate" not in table:
+            continue
+        rate = table[f"{key}_rate"].to_numpy(dtype="float64")
+        low = table[f"{key}_rate_low"].to_numpy(dtype="float64")
+        high = table[f"{key}_rate_high"].to_numpy(dtype="float64")
+        traces.append(
+            go.Bar(
+                x=x,
+                y=np.nan_to_num(rate).tolist(),
+                name=t(f"chart_backtest_{key}", lang),
+                marker_color=color,
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.nan_to_num(high - rate).tolist(),
+                    "arrayminus": np.nan_to_num(rate - low).tolist(),
+                },
+                customdata=[
+                    [int(w), int(n)]
+                    for w, n in zip(table[f"{key}_won"], table[f"{key}_deals"], strict=True)
+                ],
+                hovertemplate=t("chart_backtest_hover", lang),
+            )
+        )
+    fig = go.Figure(traces)
+    fig.update_layout(
+        barmode="group",
+        title=t("chart_backtest", lang),
+        height=380,
+        yaxis={"title": t("chart_backtest_y", lang), "tickformat": ".0%", "rangemode": "tozero"},
         **_LAYOUT,
     )
     return fig

@@ -65,12 +65,14 @@ __all__ = [
     "GRADES",
     "RISK_FLAGS",
     "TIMING_SOURCES",
+    "GradeBacktest",
     "GradeInputs",
     "GradeSettings",
     "GradeView",
     "close_probability",
     "declared_matrix",
     "evidence_risks",
+    "grade_backtest",
     "grade_inputs",
     "grade_view",
     "procurement_risks",
@@ -732,3 +734,134 @@ def grade_view(inputs: GradeInputs, settings: GradeSettings = DEFAULT_SETTINGS) 
         at_risk=at_risk,
         timing_counts={k: int(counts.get(k, 0)) for k in TIMING_SOURCES},
     )
+
+
+# --- would the grade have told? -------------------------------------------------------------------
+BACKTEST_COLUMNS = [
+    "grade",
+    "suggested_deals",
+    "suggested_won",
+    "suggested_rate",
+    "suggested_rate_low",
+    "suggested_rate_high",
+    "declared_deals",
+    "declared_won",
+    "declared_rate",
+    "declared_rate_low",
+    "declared_rate_high",
+]
+
+
+def _backtest_columns() -> list[Column]:
+    out = []
+    for key, zh, en in (("suggested", "建议", "Suggested"), ("declared", "填报", "Declared")):
+        out += [
+            Column(
+                f"{key}_deals",
+                "count",
+                f"{zh}·商机",
+                f"{en} · deals",
+                f"当时{zh}为该等级的进行中商机数。",
+                f"Deals open then whose {en.lower()} grade was this one.",
+            ),
+            Column(
+                f"{key}_won",
+                "count",
+                f"{zh}·期内赢单",
+                f"{en} · won in horizon",
+                "其中在随后的期限内赢单的个数。",
+                "Of those, the deals won within the horizon that followed.",
+            ),
+            Column(
+                f"{key}_rate",
+                "share",
+                f"{zh}·期内赢单率",
+                f"{en} · share won",
+                "期内赢单 ÷ 商机。",
+                "Won in horizon ÷ deals.",
+            ),
+            Column(
+                f"{key}_rate_low",
+                "share",
+                f"{zh}·下限",
+                f"{en} · low",
+                "95% 区间下限（Wilson）。",
+                "Lower bound of the 95% interval (Wilson).",
+            ),
+            Column(
+                f"{key}_rate_high",
+                "share",
+                f"{zh}·上限",
+                f"{en} · high",
+                "95% 区间上限（Wilson）。",
+                "Upper bound of the 95% interval (Wilson).",
+            ),
+        ]
+    return out
+
+
+GRADE_BACKTEST = table("grade_backtest", *BACKTEST_COLUMNS, local=_backtest_columns())
+
+
+@dataclass(frozen=True)
+class GradeBacktest:
+    """The open deals of a past snapshot, graded from the data up to that date only, and how
+    many of each grade (suggested, and declared where the data has it) were won within the
+    horizon that followed."""
+
+    graded_at: pd.Timestamp  # the past snapshot
+    until: pd.Timestamp  # graded_at + the horizon
+    table: pd.DataFrame  # GRADE_BACKTEST, A to D
+    has_declared: bool
+
+
+def grade_backtest(
+    observations: pd.DataFrame,
+    history: StageHistory,
+    settings: GradeSettings = DEFAULT_SETTINGS,
+) -> GradeBacktest | None:
+    """Grade the deals open at the latest snapshot at least ``settings.horizon_months`` before
+    the history's date, from the observations up to then alone (P(win) and times to win as
+    measured then), and count the deals of each grade won within the horizon after it (won
+    moves of ``history``, the data to its date). None when no snapshot is that old.
+
+    The same rates by the declared grade say whether the suggested grade tells more than the
+    reps' own."""
+    from .ageing import open_deal_ages, stage_entry_known
+    from .conversion import wilson_interval
+    from .funnel import current_deals
+    from .history import stage_history
+
+    as_of = pd.Timestamp(history.as_of)
+    cutoff = as_of - pd.DateOffset(months=int(settings.horizon_months))
+    dates = pd.to_datetime(pd.Series(observations[O.snapshot_date].dropna().unique()))
+    past = dates[dates <= cutoff]
+    if past.empty:
+        return None
+    then = pd.Timestamp(past.max())
+    until = then + pd.DateOffset(months=int(settings.horizon_months))
+    earlier = observations[observations[O.snapshot_date] <= then]
+    past_history = stage_history(earlier, history.model, then)
+    inputs = grade_inputs(
+        current_deals(earlier, then),
+        past_history,
+        open_deal_ages(past_history, earlier),
+        stage_entry_known(past_history, earlier),
+    )
+    deals = grade_view(inputs, settings).deals
+    moves = history.moves
+    won = moves[(moves["kind"] == "won") & (moves["date"] > then) & (moves["date"] <= until)]
+    deals = deals.assign(_won=deals["opportunity_id"].isin(set(won[O.opportunity_id])))
+    out = pd.DataFrame({"grade": list(GRADES)})
+    for key in ("suggested", "declared"):
+        g = deals.groupby(f"{key}_grade")["_won"].agg(["size", "sum"]).reindex(list(GRADES))
+        n = g["size"].fillna(0).to_numpy(dtype="int64")
+        k = g["sum"].fillna(0).to_numpy(dtype="int64")
+        low, high = wilson_interval(k, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = np.where(n > 0, k / np.maximum(n, 1), np.nan)
+        out[f"{key}_deals"], out[f"{key}_won"], out[f"{key}_rate"] = n, k, rate
+        out[f"{key}_rate_low"], out[f"{key}_rate_high"] = low, high
+    if not inputs.has_declared:
+        out = out[[c for c in BACKTEST_COLUMNS if not c.startswith("declared")]]
+    return GradeBacktest(then, until, out, inputs.has_declared)

@@ -8,14 +8,30 @@ import streamlit as st
 
 from funnel_analytics.charts import (
     buckets_figure,
+    grade_backtest_figure,
     grade_map_figure,
     grade_matrix_figure,
     procurement_figure,
     stage_check_figure,
 )
 from funnel_analytics.formatting import format_amount
-from funnel_analytics.grading import RISK_FLAGS, GradeSettings, declared_matrix, grade_view
-from pages.ui import MISSING, cached_report, download_table, open_page, plain, show_table, t
+from funnel_analytics.grading import (
+    RISK_FLAGS,
+    GradeSettings,
+    declared_matrix,
+    grade_backtest,
+    grade_view,
+)
+from pages.ui import (
+    MISSING,
+    cached_report,
+    download_table,
+    memoized,
+    open_page,
+    plain,
+    show_table,
+    t,
+)
 
 app = open_page("check_title", "check_intro")
 lang, model = app.lang, app.model
@@ -277,6 +293,25 @@ else:
     st.caption(t("grade_at_risk_caption"))
     show_table(grades.at_risk, "grade_at_risk", model)
     download_table(grades.at_risk, "grade_at_risk", "dl_grade_risk", model)
+st.subheader(t("grade_backtest_title"))
+back = memoized(
+    app,
+    ("grade_backtest", app.as_of, settings),
+    lambda: grade_backtest(app.observations, report.history, settings),
+)
+if back is None:
+    st.info(t("grade_backtest_none", horizon=settings.horizon_months))
+else:
+    st.caption(
+        t(
+            "grade_backtest_caption",
+            then=back.graded_at.strftime("%Y-%m-%d"),
+            until=back.until.strftime("%Y-%m-%d"),
+            horizon=settings.horizon_months,
+        )
+    )
+    st.plotly_chart(grade_backtest_figure(back.table, lang), width="stretch", key="grade_back")
+    show_table(back.table, "grade_backtest")
 with st.expander(t("grade_deals_title")):
     show_table(deals, "grades", model)
     download_table(deals, "grades", "dl_grades", model)

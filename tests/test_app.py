@@ -618,6 +618,12 @@ def test_stage_check_page_suggests_grades_on_the_sample(workspace, lang) -> None
     headers = [h.value for h in at.subheader]
     assert t("grade_at_risk_title", lang) in headers
     assert any(len(d.value) == len(view.at_risk) for d in at.dataframe)
+    # Looking back three months: both grades' rates drawn.
+    back = figure(at, "grade_back")
+    assert [tr["name"] for tr in back["data"]] == [
+        t("chart_backtest_suggested", lang),
+        t("chart_backtest_declared", lang),
+    ]
     # One rep's matrix holds that rep's declared deals only.
     rep = view.by_owner.loc[view.by_owner["declared"] > 0, "owner"].iloc[0]
     at.selectbox(key="gr_rep").select(rep).run()
@@ -676,6 +682,7 @@ def test_stage_check_page_grades_an_export_without_a_grade_column(lang) -> None:
     assert t("grade_timing_unmeasured", lang, unknown=f"{unknown:,}") in infos
     assert t("grade_no_declared", lang) in infos
     assert t("grade_no_flags", lang) in infos
+    assert t("grade_backtest_none", lang, horizon=3) in infos
     tiles = {m.label: m.value for m in at2.metric}
     assert (
         tiles[t("grade_tile_a", lang)] == f"{int((view.deals['suggested_grade'] == 'A').sum()):,}"

@@ -308,3 +308,37 @@ def test_a_likelier_or_sooner_deal_never_grades_lower(
     before = suggest_grade(p_win, p_close, rule)[0]
     after = suggest_grade(max(p_win, more_win), max(p_close, more_close), rule)[0]
     assert after <= before  # "A" < "B" < "C" < "D"
+
+
+def test_looking_back_grades_a_past_snapshot_from_its_own_data(sample_report) -> None:
+    """Three months before the sample's last export: the deals open then, graded as a report
+    made on that date grades them, and the share of each grade won by the last export, counted
+    from the exports' statuses."""
+    from funnel_analytics.grading import grade_backtest
+    from funnel_analytics.report import build_report
+
+    ws, report = sample_report
+    back = grade_backtest(ws.observations, report.history)
+    obs = ws.observations
+    then = pd.Timestamp("2026-07-31")
+    assert back.graded_at == then and back.until == pd.Timestamp("2026-10-31")
+    past = build_report(obs[obs["snapshot_date"] <= then], ws.stage_model).grades.deals
+    later = obs[(obs["snapshot_date"] > then) & (obs["status"] == "won")]
+    won = past["opportunity_id"].isin(set(later["opportunity_id"]))
+    table = back.table.set_index("grade")
+    for grade in "ABCD":
+        mine = past["suggested_grade"] == grade
+        assert table.loc[grade, "suggested_deals"] == int(mine.sum())
+        assert table.loc[grade, "suggested_won"] == int((mine & won).sum())
+        declared = past["declared_grade"] == grade
+        assert table.loc[grade, "declared_won"] == int((declared & won).sum())
+    # On the sample the suggested A wins far more often than the declared A, and D almost never.
+    assert table.loc["A", "suggested_rate"] > 2 * table.loc["A", "declared_rate"]
+    assert table.loc["D", "suggested_rate"] < 0.02
+
+
+def test_looking_back_needs_a_snapshot_as_old_as_the_horizon(sample_report) -> None:
+    from funnel_analytics.grading import grade_backtest
+
+    ws, report = sample_report
+    assert grade_backtest(ws.observations, report.history, GradeSettings(horizon_months=12)) is None
