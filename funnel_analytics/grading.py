@@ -34,7 +34,9 @@ The rule (:func:`suggest_grade`), with the thresholds of :class:`GradeSettings`:
     D  not even possible (p_win < possible)              last priority
 
 On the six-state model's nominal probabilities this reads: Target (10%) is D; Qualified (25%)
-is B when soon, else C; Shortlisted (50%) and later are A when soon, else B.
+is B when soon, else C; Shortlisted (50%) and later are A when soon, else B. Calibration moves
+the numbers: on the sample, Target is 18% (D), Qualified 32%, Shortlisted 45% (so B or C, never
+A), Committed 65% and Near-win 81%.
 
 **A deals at risk** are deals graded A that carry a risk flag from another check of the stage
 (:data:`RISK_FLAGS`): ahead of the customer's procurement, or behind it and stalled
