@@ -482,8 +482,15 @@ def buckets_figure(
     return fig
 
 
-def stage_check_figure(check: pd.DataFrame, model: StageModel, lang: str) -> go.Figure:
-    """The funnel both ways: open deals per stage as reported and as the checklist supports."""
+def stage_check_figure(
+    check: pd.DataFrame,
+    model: StageModel,
+    lang: str,
+    title: str = "chart_check",
+    effective_label: str = "effective",
+) -> go.Figure:
+    """The funnel both ways: open deals per stage as reported and as the checklist (or all the
+    evidence: ``title`` and ``effective_label`` name the chart and the second bars) supports."""
     names = model.stage_names(lang)
     keys = list(model.keys[:-1])
     reported = check["reported_stage"].value_counts().reindex(keys, fill_value=0)
@@ -500,13 +507,13 @@ def stage_check_figure(check: pd.DataFrame, model: StageModel, lang: str) -> go.
             go.Bar(
                 x=[names[k] for k in keys],
                 y=effective.tolist(),
-                name=t("effective", lang),
+                name=t(effective_label, lang),
                 marker_color="#1F4FB0",
                 hovertemplate=t("chart_check_hover", lang),
             ),
         ]
     )
-    fig.update_layout(barmode="group", title=t("chart_check", lang), height=400, **_LAYOUT)
+    fig.update_layout(barmode="group", title=t(title, lang), height=400, **_LAYOUT)
     return fig
 
 

@@ -16,6 +16,7 @@ from .funnel import current_deals, funnel_counts
 from .grading import GradeView, evidence_risks, grade_inputs, grade_view, procurement_risks
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
+from .reality import deal_reality, has_evidence, stage_inflation
 from .schema import Opportunities as O
 from .stagecheck import EVIDENCE_STATUSES
 from .stages import StageModel
@@ -49,6 +50,8 @@ class FunnelReport:
     movement: MovementView | None = None
     stage_check: StageCheckView | None = None
     procurement: ProcurementView | None = None
+    reality: pd.DataFrame | None = None  # deal_reality of the open deals (reality.py)
+    inflation: pd.DataFrame | None = None  # stage_inflation per owner
     grades: GradeView | None = None  # suggested grades under the default thresholds
 
 
@@ -99,17 +102,25 @@ def build_report(
     # Our stage against the customer's procurement stage, where the model declares the
     # counterparts and the data says where the customer is.
     ages = ageing.ages.set_index(O.opportunity_id)["days_in_stage"] if ageing.entry_known else None
-    latest = current_deals(observations, as_of)
+    snapshot = current_deals(observations, as_of)
     procurement = procurement_view(
-        observations, latest, model, ages, frozenset(stalled[O.opportunity_id])
+        observations,
+        snapshot,
+        model,
+        ages,
+        frozenset(stalled[O.opportunity_id]),
     )
+    # Reported stage against the lowest of its evidence (milestones, the customer's stage).
+    evidence = has_evidence(snapshot, model)
+    reality = deal_reality(snapshot, model)
+    inflation = stage_inflation(reality, model)
     # Suggested grades, flagged by the checks above where the data allows them.
     risks = []
     if procurement.declared and procurement.has_column:
         risks.append(procurement_risks(procurement.sync))
     if len(check.evidence):
         risks.append(evidence_risks(check.evidence))
-    grades = grade_view(grade_inputs(latest, history, ageing.ages, ageing.entry_known, risks))
+    grades = grade_view(grade_inputs(snapshot, history, ageing.ages, ageing.entry_known, risks))
     tables = {
         "funnel": funnel,
         "conversion": conversion,
@@ -135,6 +146,9 @@ def build_report(
         tables["procurement_classes"] = procurement.by_class
         tables["procurement_cells"] = procurement.cells
         tables["procurement_sync"] = procurement.out_of_step
+    if evidence:
+        tables["deal_reality"] = reality
+        tables["stage_inflation"] = inflation
     tables["grades"] = grades.deals
     tables["grade_summary"] = grades.summary
     if grades.has_declared:
@@ -142,6 +156,7 @@ def build_report(
     tables["grades_by_owner"] = grades.by_owner
     tables["grade_at_risk"] = grades.at_risk
     data = _report_data(tables, conv, history, model, previous)
+    data["effective_stage"] = _effective_data(evidence, reality, inflation)
     data["procurement"] = {
         "declared": procurement.declared,
         "has_column": procurement.has_column,
@@ -172,7 +187,26 @@ def build_report(
         )
         tables.update(more_tables)
         data.update(more_data)
-    return FunnelReport(tables, data, history, conv, ageing, moves, check, procurement, grades)
+    return FunnelReport(
+        tables, data, history, conv, ageing, moves, check, procurement, reality, inflation, grades
+    )
+
+
+def _effective_data(evidence: bool, reality: pd.DataFrame, inflation: pd.DataFrame) -> dict:
+    """``report --json``'s ``effective_stage``: totals, per owner and per deal."""
+    inflated = reality["inflated"].astype(bool) if len(reality) else pd.Series(dtype=bool)
+    return {
+        "evidence": evidence,
+        "open_deals": len(reality),
+        "inflated": int(inflated.sum()),
+        "inflated_amount": float(reality.loc[inflated, "amount"].sum()) if len(reality) else 0.0,
+        "weighted": float(inflation["weighted"].sum()) if len(inflation) else 0.0,
+        "effective_weighted": float(inflation["effective_weighted"].sum())
+        if len(inflation)
+        else 0.0,
+        "by_owner": json_records(inflation),
+        "deals": json_records(reality),
+    }
 
 
 def _report_data(

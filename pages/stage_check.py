@@ -110,6 +110,62 @@ else:
     st.caption(t("evidence_by_owner_caption"))
     show_table(view.evidence_by_owner, "evidence_by_owner")
 
+
+# --- The effective stage (drawn last, below the procurement section) -------------------------
+def reality_section() -> None:
+    """Reported stage against the lowest of its evidence: inflation in deals, amount and
+    weighted pipeline, the two funnels, per rep and per deal."""
+    st.header(t("reality_title"))
+    st.caption(t("reality_caption"))
+    reality, inflation = report.reality, report.inflation
+    if not report.data["effective_stage"]["evidence"] or reality is None or reality.empty:
+        st.info(t("reality_none"))
+        return
+    inflated = reality["inflated"].astype(bool)
+    weighted = float(inflation["weighted"].sum())
+    effective = float(inflation["effective_weighted"].sum())
+    tiles = st.columns(3)
+    tiles[0].metric(
+        t("reality_tile_inflated"),
+        f"{int(inflated.sum()):,}",
+        t(
+            "kpi_amount_delta",
+            amount=format_amount(float(reality.loc[inflated, "amount"].sum()), lang),
+        ),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("reality_help_inflated"),
+        border=True,
+    )
+    tiles[1].metric(
+        t("reality_tile_weighted"),
+        format_amount(weighted, lang),
+        help=t("reality_help_weighted"),
+        border=True,
+    )
+    tiles[2].metric(
+        t("reality_tile_effective"),
+        format_amount(effective, lang),
+        t("reality_gap", amount=format_amount(weighted - effective, lang)),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("reality_help_effective"),
+        border=True,
+    )
+    st.plotly_chart(
+        stage_check_figure(reality, model, lang, "chart_reality", "effective_stage_short"),
+        width="stretch",
+        key="reality",
+    )
+    st.subheader(t("reality_by_owner_title"))
+    show_table(inflation, "stage_inflation")
+    download_table(inflation, "stage_inflation", "dl_inflation", model)
+    st.subheader(t("reality_deals_title"))
+    deals = reality.sort_values(["inflated", "amount"], ascending=False)
+    show_table(deals, "deal_reality", model)
+    download_table(deals, "deal_reality", "dl_reality", model)
+
+
 # --- Our stage against the customer's procurement stage ---------------------------------------
 st.header(t("sync_title"))
 st.caption(t("sync_caption"))
@@ -156,6 +212,8 @@ else:
     else:
         show_table(out, "procurement_sync", model)
         download_table(out, "procurement_sync", "dl_sync", model)
+
+reality_section()
 
 # --- Suggested customer grade A–D, from P(win) and P(close within the horizon) ---------------
 st.header(t("grade_title"))

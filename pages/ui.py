@@ -44,6 +44,7 @@ from funnel_analytics.memo import (
     tune_allocator,
 )
 from funnel_analytics.reading import UnusableFile
+from funnel_analytics.reality import BASES, effective_observations, has_evidence
 from funnel_analytics.report import FunnelReport, build_report
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
@@ -152,6 +153,7 @@ class AppState:
     token: str = ""  # identifies the data in view (content, model, filters): a cache key
     period: str = "year"  # the planning pages' target period (PERIODS)
     probability_source: str = "calibrated"  # where their win probabilities come from
+    stages: str = "reported"  # where open deals are counted (reality.BASES)
 
     @property
     def empty(self) -> bool:
@@ -631,6 +633,7 @@ def build_state(page: str = "") -> AppState:
     _localize_uploaders()
     model = _stage_model()
     obs, results, problem, token = _load_source(source, model)
+    stages = _stage_view(obs, model, source, token, page)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
     as_of = None
     if dates:
@@ -646,6 +649,12 @@ def build_state(page: str = "") -> AppState:
         filters = _filters(obs, dates)
     else:
         filters = Filters()
+    if stages != "reported":
+        memo = session_memo() if source == "upload" else shared_memo()
+        obs = memo.get(
+            (token, model_key(model), stages),
+            lambda: effective_observations(obs, model, basis=stages),
+        )
     period, probability_source = _planning_choices(page in PLANNING_PAGES and bool(dates))
     app = AppState(
         lang=lang(),
@@ -658,15 +667,59 @@ def build_state(page: str = "") -> AppState:
         filters=filters,
         results=results,
         problem=problem,
-        token=f"{token}|{model_key(model)}|{filters!r}",
+        token=f"{token}|{model_key(model)}|{filters!r}|{stages}",
         period=period,
         probability_source=probability_source,
+        stages=stages,
     )
     session_memo()  # the session's token, and it is in use
     memos = _memos()
     with memos.lock:
         memos.states[st.session_state["_memo_token"]] = app
     return app
+
+
+#: The page that compares the reported stage with its evidence shows both, whatever the switch.
+STAGE_CHECK_PAGE = "stage-check"
+
+
+def _stage_view(obs: pd.DataFrame, model: StageModel, source: str, token: str, page: str) -> str:
+    """The sidebar's choice of the stage open deals are counted at (``reality.BASES``): the
+    reported one, the effective one or the last completed one, each offered when the data
+    carries its evidence; the Stage check page (which shows them side by side) always counts
+    the reported stage."""
+    memo = session_memo() if source == "upload" else shared_memo()
+    offered = ["reported"] + [
+        basis
+        for basis in BASES[1:]
+        if len(obs)
+        and memo.get(
+            (token, model_key(model), "has_evidence", basis),
+            lambda basis=basis: has_evidence(obs, model, basis=basis),
+        )
+    ]
+    current = kept("stage_basis", "reported")
+    _take_choice("stage_basis")
+    if st.session_state.get(lang_key("stage_basis")) not in (None, *offered):
+        del st.session_state[lang_key("stage_basis")]  # other data: that evidence is not there
+    default = (
+        {}
+        if lang_key("stage_basis") in st.session_state
+        else {"index": offered.index(current) if current in offered else 0}
+    )
+    basis = keep(
+        "stage_basis",
+        st.sidebar.selectbox(
+            t("sidebar_effective"),
+            offered,
+            key=lang_key("stage_basis"),
+            format_func=labels("basis_", BASES).get,
+            disabled=len(offered) == 1,
+            help=t("sidebar_effective_help" if len(offered) > 1 else "sidebar_effective_none"),
+            **default,
+        ),
+    )
+    return "reported" if page == STAGE_CHECK_PAGE else basis
 
 
 def cached_overview(token: str, as_of: pd.Timestamp | None, _app: AppState) -> OverviewNumbers:
@@ -904,6 +957,8 @@ def open_page(title: str, caption: str | None = None) -> AppState:
     narrowed = active_filters(app.filters)
     if narrowed:
         st.caption(t("filters_active", filters=narrowed), help=t("filters_active_help"))
+    if app.stages != "reported":
+        st.caption(t(f"stages_{app.stages}_active"), help=t("sidebar_effective_help"))
     if empty_state(app):
         st.stop()
     return app

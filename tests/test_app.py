@@ -583,6 +583,123 @@ def test_stage_check_page_on_the_sample_compares_with_the_buying_stage(workspace
     assert not [i for i in at.info if i.value == t("sync_no_closed", lang)]
 
 
+def _effective_by_hand(workspace) -> pd.DataFrame:
+    """The latest open deals with their effective stage counted plainly: the lowest of the
+    reported stage, the stage the milestones support (at least the first) and our furthest
+    stage whose procurement counterpart the customer has reached."""
+    from funnel_analytics.stagecheck import effective_stages
+    from funnel_analytics.stages import PROCUREMENT_KEYS
+
+    model = workspace.stage_model
+    obs = workspace.observations
+    latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
+    keys = list(model.keys)
+    mirrors = [(i, PROCUREMENT_KEYS.index(s.procurement)) for i, s in enumerate(model.stages)]
+
+    def customer(step: str) -> int:
+        q = PROCUREMENT_KEYS.index(step)
+        return max((i for i, p in mirrors if p <= q), default=0)
+
+    backed = effective_stages(latest, model).set_index("opportunity_id")["effective_stage"]
+    rows = []
+    for _, d in latest.iterrows():
+        reported = keys.index(d["stage"])
+        milestone = backed.get(d["opportunity_id"])
+        lowest = min(
+            reported,
+            0 if milestone is None else keys.index(milestone),
+            customer(d["procurement_stage"]) if pd.notna(d["procurement_stage"]) else reported,
+        )
+        rows.append((d["opportunity_id"], d["amount"], reported, lowest))
+    return pd.DataFrame(rows, columns=["id", "amount", "reported", "effective"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_sets_the_reported_funnel_against_the_effective_one(
+    workspace, lang
+) -> None:
+    from funnel_analytics.formatting import format_amount
+
+    at = app(lang)
+    at.switch_page("pages/stage_check.py").run()
+    assert not at.exception
+    hand = _effective_by_hand(workspace)
+    prob = [s.probability for s in workspace.stage_model.stages]
+    inflated = hand["effective"] < hand["reported"]
+    tiles = {m.label: m for m in at.metric}
+    assert tiles[t("reality_tile_inflated", lang)].value == f"{int(inflated.sum()):,}"
+    weighted = float((hand["amount"] * hand["reported"].map(prob.__getitem__)).sum())
+    effective = float((hand["amount"] * hand["effective"].map(prob.__getitem__)).sum())
+    assert tiles[t("reality_tile_weighted", lang)].value == format_amount(weighted, lang)
+    assert tiles[t("reality_tile_effective", lang)].value == format_amount(effective, lang)
+    assert effective < weighted
+    spec = figure(at, "reality")
+    assert [tr["name"] for tr in spec["data"]] == [
+        t("reported", lang),
+        t("effective_stage_short", lang),
+    ]
+    counts = hand["effective"].value_counts()
+    open_keys = range(len(workspace.stage_model.keys) - 1)
+    assert plotly_values(spec["data"][1]["y"]) == [int(counts.get(i, 0)) for i in open_keys]
+    assert any(h.value == t("reality_by_owner_title", lang) for h in at.subheader)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_sidebar_switch_counts_every_page_by_effective_stage(workspace, lang) -> None:
+    at = app(lang, _keep_stage_basis="effective")
+    assert not at.exception
+    assert any(c.value == t("stages_effective_active", lang) for c in at.caption)
+    hand = _effective_by_hand(workspace)
+    counts = hand["effective"].value_counts()
+    funnel = plotly_values(figure(at, "funnel")["data"][0]["x"])
+    open_keys = range(len(workspace.stage_model.keys) - 1)
+    assert funnel[:-1] == [int(counts.get(i, 0)) for i in open_keys]
+    assert at.metric[0].value == f"{len(hand):,}"  # every open deal is still counted
+    # Off again, the reported funnel.
+    reported = app(lang)
+    assert not any(c.value == t("stages_effective_active", lang) for c in reported.caption)
+    assert plotly_values(figure(reported, "funnel")["data"][0]["x"])[:-1] == [
+        int((hand["reported"] == i).sum()) for i in open_keys
+    ]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_counting_at_the_last_completed_stage(workspace, lang) -> None:
+    """Six-state has milestones only: a stage is shown completed once a later stage (up to the
+    reported one) has all its milestones done. Counted plainly, deal by deal."""
+    model = workspace.stage_model
+    obs = workspace.observations
+    latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
+    keys = list(model.keys)
+
+    def entered(deal, j: int) -> bool:
+        items = [c for c, (s, _i) in model.checklist_columns.items() if s == keys[j]]
+        return all(pd.notna(deal[c]) and bool(deal[c]) for c in items if c in deal)
+
+    counts = [0] * (len(keys) - 1)
+    for _, deal in latest.iterrows():
+        r = keys.index(deal["stage"])
+        done = [j for j in range(r) if entered(deal, j + 1)]
+        counts[max(done) if done else 0] += 1
+    at = app(lang, _keep_stage_basis="completed")
+    assert not at.exception
+    assert any(c.value == t("stages_completed_active", lang) for c in at.caption)
+    assert plotly_values(figure(at, "funnel")["data"][0]["x"])[:-1] == counts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_switch_is_off_and_says_why_for_an_export_without_evidence(lang) -> None:
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    at = on_data_page(lang)
+    upload(at, path.name, path.read_bytes())
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    switch = at2.sidebar.selectbox(key=f"stage_basis__{lang}")
+    assert switch.proto.disabled and switch.options == [t("basis_reported", lang)]
+    assert switch.proto.help == t("sidebar_effective_none", lang)
+    at2.switch_page("pages/stage_check.py").run()
+    assert any(i.value == t("reality_none", lang) for i in at2.info)
+
+
 GRADE_TILES = ("grade_tile_a_share", "grade_tile_a", "grade_tile_at_risk", "grade_tile_agreement")
 
 
