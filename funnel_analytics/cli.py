@@ -502,6 +502,14 @@ def snapshots_remove(ctx, snapshot_id, store_path):
     help="Seed of the forecast (same seed, same figures).",
 )
 @click.option(
+    "--stages",
+    type=click.Choice(["reported", "effective", "completed"]),
+    default="reported",
+    show_default=True,
+    help="Count open deals at their reported stage, their effective stage (the lowest "
+    "of the reported stage and its evidence) or their last completed stage.",
+)
+@click.option(
     "--lang",
     type=click.Choice(["zh", "en"]),
     default=None,
@@ -522,6 +530,7 @@ def report(
     target,
     runs,
     seed,
+    stages,
     lang,
 ):
     """Funnel movement of FILEs (monthly exports or a stage-history log) or of the store:
@@ -543,7 +552,14 @@ def report(
         as_of=as_of,
     )
     result = build_report(
-        observations, model, _parse_as_of(as_of), outlook=True, target=target, runs=runs, seed=seed
+        observations,
+        model,
+        _parse_as_of(as_of),
+        outlook=True,
+        target=target,
+        runs=runs,
+        seed=seed,
+        stages=stages,
     )
     if output:
         from .export import report_workbook
@@ -691,6 +707,13 @@ def _observations(
     type=click.Path(dir_okay=False),
     help="Snapshot store to measure from (with --from-data and no FILE).",
 )
+@click.option(
+    "--stages",
+    type=click.Choice(["reported", "effective", "completed"]),
+    default="reported",
+    show_default=True,
+    help="With --from-data: count open deals at their reported, effective or last completed stage.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None)
 @_guarded
@@ -706,6 +729,7 @@ def plan(
     probabilities,
     stage_model,
     store_path,
+    stages,
     as_json,
     lang,
 ):
@@ -723,9 +747,12 @@ def plan(
         _fail(t("cli_plan_needs_average", lang))
     view = None
     if from_data:
+        from .reality import effective_observations
         from .scenarios import build_context
 
-        observations = _observations(files, store_path, model, lang)
+        observations = effective_observations(
+            _observations(files, store_path, model, lang), model, basis=stages
+        )
         context = build_context(
             observations, model, probability_source=probabilities, period=period
         )

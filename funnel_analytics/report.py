@@ -7,7 +7,7 @@ time in stage, stalled deals and pipeline changes of a set of observations; the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from .funnel import current_deals, funnel_counts
 from .grading import GradeView, evidence_risks, grade_inputs, grade_view, procurement_risks
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
-from .reality import deal_reality, has_evidence, stage_inflation
+from .reality import deal_reality, effective_observations, has_evidence, stage_inflation
 from .schema import Opportunities as O
 from .stagecheck import EVIDENCE_STATUSES
 from .stages import StageModel
@@ -64,6 +64,7 @@ def build_report(
     target: float | None = None,
     runs: int | None = None,
     seed: int | None = None,
+    stages: str = "reported",
 ) -> FunnelReport:
     """Every movement view of ``observations`` up to ``as_of`` (default: the latest date).
 
@@ -72,7 +73,57 @@ def build_report(
     :data:`CLOSED_PERIOD_MONTHS` months to ``as_of``. With ``outlook``, the report also
     holds the plan for ``target``, the forecast (``runs`` Monte Carlo runs, ``seed``), the
     calibrated probabilities and the scorecard (:func:`funnel_analytics.outlook.outlook`).
+
+    ``stages`` (:data:`funnel_analytics.reality.BASES`) counts open deals at their reported,
+    effective or last completed stage; the views that set the reported stage against its
+    evidence (milestones, procurement, effective stage) always start from the reported one.
     """
+    options = {"outlook": outlook, "target": target, "runs": runs, "seed": seed}
+    if stages == "reported":
+        return _build_report(observations, model, as_of, **options)
+    reported = _build_report(observations, model, as_of)
+    counted = effective_observations(observations, model, basis=stages)
+    out = _build_report(counted, model, as_of, **options)
+    for name in EVIDENCE_TABLES:
+        out.tables.pop(name, None)
+        if name in reported.tables:
+            out.tables[name] = reported.tables[name]
+    for key in ("procurement", "stage_evidence", "effective_stage"):
+        out.data[key] = reported.data[key]
+    out.data["stages"] = stages
+    return replace(
+        out,
+        stage_check=reported.stage_check,
+        procurement=reported.procurement,
+        reality=reported.reality,
+        inflation=reported.inflation,
+    )
+
+
+#: The tables that set the reported stage against its evidence.
+EVIDENCE_TABLES = (
+    "stage_check",
+    "inflation_by_owner",
+    "stage_evidence",
+    "evidence_by_owner",
+    "procurement_classes",
+    "procurement_cells",
+    "procurement_sync",
+    "deal_reality",
+    "stage_inflation",
+)
+
+
+def _build_report(
+    observations: pd.DataFrame,
+    model: StageModel,
+    as_of: pd.Timestamp | None = None,
+    *,
+    outlook: bool = False,
+    target: float | None = None,
+    runs: int | None = None,
+    seed: int | None = None,
+) -> FunnelReport:
     if as_of is not None:
         observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
     dates = sorted(observations[O.snapshot_date].dropna().unique())
@@ -156,6 +207,7 @@ def build_report(
     tables["grades_by_owner"] = grades.by_owner
     tables["grade_at_risk"] = grades.at_risk
     data = _report_data(tables, conv, history, model, previous)
+    data["stages"] = "reported"
     data["effective_stage"] = _effective_data(evidence, reality, inflation)
     data["procurement"] = {
         "declared": procurement.declared,

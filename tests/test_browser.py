@@ -660,3 +660,58 @@ def test_a_foreign_export_from_upload_to_every_page(app_url, browser, tmp_path) 
     later.get_by_role("button", name="Use the saved model").click()
     later.get_by_text("220 rows read: 220 valid, 0 rejected").wait_for(timeout=60_000)
     assert not errors and not later_errors, errors + later_errors
+
+
+def test_counting_open_deals_at_their_effective_stage(app_url, browser) -> None:
+    """The sidebar's basis switched to the effective stage: the Overview's funnel is redrawn
+    at the effective stages (counted by the library and by hand in test_reality/test_app),
+    each page says so in both languages, and the Stage check page sets both side by side."""
+    from funnel_analytics.funnel import current_deals
+    from funnel_analytics.reality import deal_reality
+    from funnel_analytics.workspace import load_workspace
+
+    ws = load_workspace()
+    reality = deal_reality(current_deals(ws.observations, None), ws.stage_model)
+    expected = [int((reality["effective_stage"] == k).sum()) for k in ws.stage_model.keys[:-1]]
+    page, errors = _page(browser, "en-US")
+    page.goto(app_url)
+    page.locator(CHART).first.wait_for(timeout=90_000)
+    _wait_idle(page)
+    page.get_by_role("radio", name="English").click()
+    page.get_by_role("heading", name="Sales funnel overview").wait_for(timeout=30_000)
+    _wait_idle(page)
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
+        has_text="Count open deals at"
+    )
+    option = page.get_by_role("option", name="Effective stage", exact=True)
+    for _ in range(3):  # a click that lands while the sidebar redraws opens nothing
+        box.get_by_role("combobox").click()
+        try:
+            option.wait_for(timeout=5_000)
+            break
+        except Exception:
+            page.keyboard.press("Escape")
+    option.click()
+    page.get_by_text("By effective stage: open deals counted at the lowest stage").wait_for(
+        timeout=60_000
+    )
+    _wait_idle(page)
+    page.wait_for_function(
+        "(want) => { const gd = document.querySelector("
+        "'[data-testid=\"stPlotlyChart\"] .js-plotly-plot');"
+        " return gd && JSON.stringify(Array.from(gd.data[0].x).slice(0, want.length))"
+        " === JSON.stringify(want); }",
+        arg=expected,
+        timeout=60_000,
+    )
+    _shot(page, "overview-effective-en")
+    page.get_by_role("radio", name="中文").click()
+    page.get_by_text("按有效阶段：进行中的商机按各项证据中最低的阶段计").wait_for(timeout=60_000)
+    _wait_idle(page)
+    assert _figure_data(page)[0]["x"][: len(expected)] == expected
+    _shot(page, "overview-effective-zh")
+    page.get_by_role("link", name="阶段核查").click()
+    page.get_by_role("heading", name="有效阶段：汇报的漏斗与有证据的漏斗").wait_for(timeout=60_000)
+    _wait_idle(page)
+    _shot(page, "stage-check-effective-zh")
+    assert not errors, errors

@@ -274,3 +274,34 @@ def test_the_report_carries_the_effective_stage_in_json_and_in_named_sheets(tmp_
     assert "Customer's stage" in rows[0]
     zh = openpyxl.load_workbook(io.BytesIO(report_workbook(report.tables, "zh", eight)))
     assert {"有效阶段", "各负责人阶段虚高"} <= set(zh.sheetnames)
+
+
+@pytest.mark.parametrize("stages", ["reported", "effective", "completed"])
+def test_report_and_plan_count_open_deals_at_the_chosen_stage(tmp_path, stages) -> None:
+    """``report --stages`` and ``plan --from-data --stages``: the funnel counted at the chosen
+    stage; the evidence views stay the reported stage's."""
+    import json
+
+    from click.testing import CliRunner
+
+    from funnel_analytics.cli import cli
+
+    path = tmp_path / "deals_2026-10.csv"
+    path.write_text(
+        "Opportunity ID,Stage,Amount,Buying Stage,Opportunity Owner\n"
+        "1,Negotiation,1000,预算到位,Ann\n"  # customer at budget: Visit & discovery
+        "2,Evaluation,2000,评标,Bob\n"
+        "3,Preliminary proposal,500,招标发布,Bob\n",
+        encoding="utf-8",
+    )
+    args = ["report", str(path), "--stage-model", "eight_stage", "--json", "--runs", "200"]
+    out = CliRunner().invoke(cli, [*args, "--stages", stages], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["stages"] == stages
+    funnel = {r["stage"]: r["open_count"] for r in data["funnel"]}
+    if stages == "effective":
+        assert (funnel["negotiation"], funnel["visit_discovery"]) == (0, 1)
+    else:  # no checklist columns: the last completed stage cannot be judged
+        assert (funnel["negotiation"], funnel["visit_discovery"]) == (1, 0)
+    assert data["effective_stage"]["inflated"] == 1  # always against the reported stage
