@@ -76,7 +76,8 @@ def build_report(
 
     ``stages`` (:data:`funnel_analytics.reality.BASES`) counts open deals at their reported,
     effective or last completed stage; the views that set the reported stage against its
-    evidence (milestones, procurement, effective stage) always start from the reported one.
+    evidence (milestones, procurement, effective stage) and the suggested grades always start
+    from the reported one.
     """
     options = {"outlook": outlook, "target": target, "runs": runs, "seed": seed}
     if stages == "reported":
@@ -88,7 +89,7 @@ def build_report(
         out.tables.pop(name, None)
         if name in reported.tables:
             out.tables[name] = reported.tables[name]
-    for key in ("procurement", "stage_evidence", "effective_stage"):
+    for key in ("procurement", "stage_evidence", "effective_stage", "grades"):
         out.data[key] = reported.data[key]
     out.data["stages"] = stages
     return replace(
@@ -97,6 +98,7 @@ def build_report(
         procurement=reported.procurement,
         reality=reported.reality,
         inflation=reported.inflation,
+        grades=reported.grades,
     )
 
 
@@ -111,6 +113,12 @@ EVIDENCE_TABLES = (
     "procurement_sync",
     "deal_reality",
     "stage_inflation",
+    # The suggested grade is the reported stage's, as on the Stage check page.
+    "grades",
+    "grade_summary",
+    "grade_matrix",
+    "grades_by_owner",
+    "grade_at_risk",
 )
 
 

@@ -342,3 +342,14 @@ def test_looking_back_needs_a_snapshot_as_old_as_the_horizon(sample_report) -> N
 
     ws, report = sample_report
     assert grade_backtest(ws.observations, report.history, GradeSettings(horizon_months=12)) is None
+
+
+def test_the_report_grades_the_reported_stage_whatever_it_counts_at(sample_report) -> None:
+    """``--stages effective`` counts the other views at the effective stage; the grades stay
+    the reported stage's, as on the Stage check page."""
+    from funnel_analytics.report import build_report
+
+    ws, report = sample_report
+    effective = build_report(ws.observations, ws.stage_model, stages="effective")
+    assert effective.data["grades"] == report.data["grades"]
+    assert effective.grades is report.grades or effective.grades.deals.equals(report.grades.deals)
