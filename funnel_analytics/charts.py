@@ -24,6 +24,9 @@ __all__ = [
     "conversion_figure",
     "forecast_figure",
     "funnel_figure",
+    "grade_backtest_figure",
+    "grade_map_figure",
+    "grade_matrix_figure",
     "mix_figure",
     "plan_figure",
     "scenarios_figure",
@@ -628,6 +631,157 @@ def roles_figure(deals: pd.DataFrame, model: StageModel, lang: str) -> go.Figure
         height=max(360, 140 + 44 * len(rows)),
         xaxis={"title": t("chart_roles_x", lang), "side": "bottom"},
         yaxis={"title": t("chart_roles_y", lang)},
+        **_LAYOUT,
+    )
+    return fig
+
+
+GRADE_COLORS = {"A": "#2E7D32", "B": "#3169D6", "C": "#F0AD4E", "D": "#9AA3AF"}
+
+
+def grade_matrix_figure(matrix: pd.DataFrame, lang: str) -> go.Figure:
+    """Open deals per (declared grade, suggested grade): a heat map of counts with each cell's
+    amount, the cells where the two agree outlined."""
+    from .grading import GRADES
+
+    table = matrix.set_index(["declared_grade", "suggested_grade"])
+    rows = list(GRADES)[::-1]  # A at the top
+    z, text, custom = [], [], []
+    for declared in rows:
+        row_z, row_text, row_custom = [], [], []
+        for suggested in GRADES:
+            found = (
+                table.loc[(declared, suggested)] if (declared, suggested) in table.index else None
+            )
+            count = int(found["count"]) if found is not None else 0
+            amount = format_amount(float(found["amount"]), lang) if found is not None else "0"
+            row_z.append(count)
+            row_text.append(f"{count}<br>{amount}" if count else "")
+            row_custom.append(amount)
+        z.append(row_z)
+        text.append(row_text)
+        custom.append(row_custom)
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(GRADES),
+            y=rows,
+            text=text,
+            texttemplate="%{text}",
+            customdata=custom,
+            colorscale=[[0.0, "#F4F7FD"], [1.0, "#1F4FB0"]],
+            showscale=False,
+            hovertemplate=t("chart_grade_matrix_hover", lang),
+            xgap=2,
+            ygap=2,
+        )
+    )
+    for i, declared in enumerate(rows):
+        j = GRADES.index(declared)
+        fig.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line={"color": "#2E7D32", "width": 2},
+        )
+    fig.update_layout(
+        title=f"{t('chart_grade_matrix', lang)}<br><sup>{t('chart_grade_matrix_sub', lang)}</sup>",
+        height=400,
+        xaxis={"title": t("chart_grade_matrix_x", lang), "side": "bottom", "type": "category"},
+        yaxis={"title": t("chart_grade_matrix_y", lang), "type": "category"},
+        **_LAYOUT,
+    )
+    return fig
+
+
+def grade_map_figure(
+    deals: pd.DataFrame,
+    model: StageModel,
+    thresholds: tuple[float, float, float],
+    lang: str,
+) -> go.Figure:
+    """Each open deal at (P(win), P(close in horizon | won)), coloured by its suggested grade,
+    with the thresholds (``likely``, ``possible``, ``soon``) that divide the plane; deals whose
+    timing is unknown are not drawn."""
+    from .grading import GRADES
+
+    likely, possible, soon = thresholds
+    names = model.stage_names(lang)
+    shown = deals[deals["p_close"].notna()]
+    traces = []
+    for grade in GRADES:
+        part = shown[shown["suggested_grade"] == grade]
+        if part.empty:
+            continue
+        traces.append(
+            go.Scatter(
+                x=part["p_win"].tolist(),
+                y=part["p_close"].tolist(),
+                mode="markers",
+                name=t(f"grade_name_{grade}", lang),
+                marker={"color": GRADE_COLORS[grade], "size": 8, "opacity": 0.55},
+                customdata=[
+                    [str(i), names.get(s, s), format_amount(a, lang)]
+                    for i, s, a in zip(
+                        part["opportunity_id"], part["stage"], part["amount"], strict=True
+                    )
+                ],
+                hovertemplate=t("chart_grade_map_hover", lang),
+            )
+        )
+    fig = go.Figure(traces)
+    for x0, x1, y0, y1 in ((likely, likely, 0, 1), (possible, possible, 0, 1), (0, 1, soon, soon)):
+        fig.add_shape(
+            type="line", x0=x0, x1=x1, y0=y0, y1=y1, line={"color": "#5B6573", "dash": "dot"}
+        )
+    fig.update_layout(
+        title=f"{t('chart_grade_map', lang)}<br><sup>{t('chart_grade_map_sub', lang)}</sup>",
+        height=420,
+        xaxis={"title": t("chart_grade_map_x", lang), "range": [-0.02, 1.02], "tickformat": ".0%"},
+        yaxis={"title": t("chart_grade_map_y", lang), "range": [-0.02, 1.02], "tickformat": ".0%"},
+        **_LAYOUT,
+    )
+    return fig
+
+
+def grade_backtest_figure(table: pd.DataFrame, lang: str) -> go.Figure:
+    """Share of the deals of each grade at a past snapshot won within the horizon after it:
+    the suggested grade beside the declared one (where the data has it), with 95% intervals."""
+    x = [t(f"grade_name_{g}", lang) for g in table["grade"]]
+    traces = []
+    for key, color in (("suggested", "#1F4FB0"), ("declared", "#A9C4F5")):
+        if f"{key}_rate" not in table:
+            continue
+        rate = table[f"{key}_rate"].to_numpy(dtype="float64")
+        low = table[f"{key}_rate_low"].to_numpy(dtype="float64")
+        high = table[f"{key}_rate_high"].to_numpy(dtype="float64")
+        traces.append(
+            go.Bar(
+                x=x,
+                y=np.nan_to_num(rate).tolist(),
+                name=t(f"chart_backtest_{key}", lang),
+                marker_color=color,
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.nan_to_num(high - rate).tolist(),
+                    "arrayminus": np.nan_to_num(rate - low).tolist(),
+                },
+                customdata=[
+                    [int(w), int(n)]
+                    for w, n in zip(table[f"{key}_won"], table[f"{key}_deals"], strict=True)
+                ],
+                hovertemplate=t("chart_backtest_hover", lang),
+            )
+        )
+    fig = go.Figure(traces)
+    fig.update_layout(
+        barmode="group",
+        title=t("chart_backtest", lang),
+        height=380,
+        yaxis={"title": t("chart_backtest_y", lang), "tickformat": ".0%", "rangemode": "tozero"},
         **_LAYOUT,
     )
     return fig

@@ -13,6 +13,14 @@ import pandas as pd
 
 from .export import json_records
 from .funnel import current_deals, funnel_counts
+from .grading import (
+    GradeView,
+    evidence_risks,
+    grade_inputs,
+    grade_view,
+    procurement_risks,
+    roles_risks,
+)
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
 from .reality import deal_reality, effective_observations, has_evidence, stage_inflation
@@ -53,6 +61,7 @@ class FunnelReport:
     reality: pd.DataFrame | None = None  # deal_reality of the open deals (reality.py)
     inflation: pd.DataFrame | None = None  # stage_inflation per owner
     roles: RoleView | None = None
+    grades: GradeView | None = None  # suggested grades under the default thresholds
 
 
 def build_report(
@@ -79,8 +88,8 @@ def build_report(
 
     ``stages`` (:data:`funnel_analytics.reality.BASES`) counts open deals at their reported,
     effective or last completed stage; the views that set the reported stage against its
-    evidence (milestones, procurement, key roles, effective stage) always start from the
-    reported one.
+    evidence (milestones, procurement, key roles, effective stage) and the suggested grades
+    always start from the reported one.
 
     ``roles`` (:func:`funnel_analytics.roles.combine_roles`) gives the key roles' view under
     ``role_rule`` (default :class:`~funnel_analytics.roles.RoleRule`); ``role_files`` are the
@@ -98,7 +107,7 @@ def build_report(
         out.tables.pop(name, None)
         if name in reported.tables:
             out.tables[name] = reported.tables[name]
-    for key in ("procurement", "stage_evidence", "effective_stage", "roles"):
+    for key in ("procurement", "stage_evidence", "effective_stage", "roles", "grades"):
         out.data[key] = reported.data[key]
     out.data["stages"] = stages
     return replace(
@@ -108,6 +117,7 @@ def build_report(
         reality=reported.reality,
         inflation=reported.inflation,
         roles=reported.roles,
+        grades=reported.grades,
     )
 
 
@@ -126,6 +136,12 @@ EVIDENCE_TABLES = (
     "roles_by_owner",
     "roles_by_team",
     "roles_win_rate",
+    # The suggested grade is the reported stage's, as on the Stage check page.
+    "grades",
+    "grade_summary",
+    "grade_matrix",
+    "grades_by_owner",
+    "grade_at_risk",
 )
 
 
@@ -186,6 +202,15 @@ def _build_report(
     evidence = has_evidence(snapshot, model, consensus)
     reality = deal_reality(snapshot, model, consensus)
     inflation = stage_inflation(reality, model)
+    # Suggested grades, flagged by the checks above where the data allows them.
+    risks = []
+    if procurement.declared and procurement.has_column:
+        risks.append(procurement_risks(procurement.sync))
+    if len(check.evidence):
+        risks.append(evidence_risks(check.evidence))
+    if key_roles.has_roles and len(key_roles.with_roles):
+        risks.append(roles_risks(key_roles.with_roles))
+    grades = grade_view(grade_inputs(snapshot, history, ageing.ages, ageing.entry_known, risks))
     tables = {
         "funnel": funnel,
         "conversion": conversion,
@@ -220,6 +245,12 @@ def _build_report(
         tables["roles_by_team"] = key_roles.by_team
         if len(key_roles.win_rate):
             tables["roles_win_rate"] = key_roles.win_rate
+    tables["grades"] = grades.deals
+    tables["grade_summary"] = grades.summary
+    if grades.has_declared:
+        tables["grade_matrix"] = grades.matrix
+    tables["grades_by_owner"] = grades.by_owner
+    tables["grade_at_risk"] = grades.at_risk
     data = _report_data(tables, conv, history, model, previous)
     data["stages"] = "reported"
     data["effective_stage"] = _effective_data(evidence, reality, inflation)
@@ -242,6 +273,7 @@ def _build_report(
         "by_owner": json_records(check.evidence_by_owner),
         "deals": json_records(check.evidence),
     }
+    data["grades"] = grades.to_dict()
     if outlook:
         from .outlook import DEFAULT_SEED
         from .outlook import outlook as build_outlook
@@ -265,6 +297,7 @@ def _build_report(
         reality,
         inflation,
         key_roles,
+        grades,
     )
 
 

@@ -1,6 +1,7 @@
 """Stage check: is the stage real? The stage each rep reports against its milestones (entered)
 and success criteria (completed), against where the customer's procurement actually is, and
-against its key roles' stance and engagement."""
+against its key roles' stance and engagement; then the customer grade A–D the data suggests,
+against the one declared."""
 
 from __future__ import annotations
 
@@ -8,13 +9,32 @@ import streamlit as st
 
 from funnel_analytics.charts import (
     buckets_figure,
+    grade_backtest_figure,
+    grade_map_figure,
+    grade_matrix_figure,
     procurement_figure,
     roles_figure,
     stage_check_figure,
 )
 from funnel_analytics.formatting import format_amount
+from funnel_analytics.grading import (
+    RISK_FLAGS,
+    GradeSettings,
+    declared_matrix,
+    grade_backtest,
+    grade_view,
+)
 from funnel_analytics.roles import FLAGS
-from pages.ui import cached_report, download_table, open_page, plain, show_table, t
+from pages.ui import (
+    MISSING,
+    cached_report,
+    download_table,
+    memoized,
+    open_page,
+    plain,
+    show_table,
+    t,
+)
 
 app = open_page("check_title", "check_intro")
 lang, model = app.lang, app.model
@@ -94,7 +114,7 @@ else:
     show_table(view.evidence_by_owner, "evidence_by_owner")
 
 
-# --- The effective stage (drawn last, below the procurement section) -------------------------
+# --- The effective stage (drawn after the key roles, before the grades) ----------------------
 def reality_section() -> None:
     """Reported stage against the lowest of its evidence: inflation in deals, amount and
     weighted pipeline, the two funnels, per rep and per deal."""
@@ -258,3 +278,162 @@ else:
         download_table(roles.win_rate, "roles_win_rate", "dl_roles_win")
 
 reality_section()
+
+# --- Suggested customer grade A–D, from P(win) and P(close within the horizon) ---------------
+st.header(t("grade_title"))
+defaults = GradeSettings()
+with st.expander(t("grade_settings")):
+    a, b, c, d = st.columns(4)
+    horizon = a.number_input(
+        t("grade_horizon"),
+        1,
+        24,
+        defaults.horizon_months,
+        key="gr_horizon",
+        help=t("grade_horizon_help"),
+    )
+    likely = b.slider(
+        t("grade_likely"),
+        0.0,
+        1.0,
+        defaults.likely,
+        0.05,
+        key="gr_likely",
+        help=t("grade_likely_help"),
+    )
+    possible = c.slider(
+        t("grade_possible"),
+        0.0,
+        1.0,
+        defaults.possible,
+        0.05,
+        key="gr_possible",
+        help=t("grade_possible_help"),
+    )
+    soon = d.slider(
+        t("grade_soon"), 0.0, 1.0, defaults.soon, 0.05, key="gr_soon", help=t("grade_soon_help")
+    )
+    if possible > likely:
+        st.caption(t("grade_possible_clamped", value=f"{likely:.2f}"))
+settings = GradeSettings(likely, min(possible, likely), soon, int(horizon))
+st.caption(
+    t(
+        "grade_caption",
+        horizon=settings.horizon_months,
+        likely=f"{settings.likely:.2f}",
+        possible=f"{settings.possible:.2f}",
+        soon=f"{settings.soon:.2f}",
+    )
+)
+grades = (
+    report.grades
+    if settings == report.grades.settings
+    else grade_view(report.grades.inputs, settings)
+)
+deals = grades.deals
+if deals.empty:
+    st.info(t("grade_no_open"))
+    st.stop()
+timing = grades.timing_counts
+unknown = timing["overdue"] + timing["unknown"]
+if not timing["measured"]:
+    st.info(t("grade_timing_unmeasured", unknown=f"{unknown:,}"))
+else:
+    st.caption(
+        t(
+            "grade_timing_partly",
+            measured=f"{timing['measured']:,}",
+            expected=f"{timing['expected_close']:,}",
+            unknown=f"{unknown:,}",
+        )
+    )
+summary = grades.summary.set_index("suggested_grade")
+share = grades.a_amount_share
+agreement = grades.agreement
+flag_names = ("、" if lang == "zh" else ", ").join(
+    c.label(lang) for c in RISK_FLAGS if c.name in grades.flags
+)
+tiles = st.columns(4)
+tiles[0].metric(
+    t("grade_tile_a_share"),
+    MISSING if share is None else f"{share:.0%}",
+    t("kpi_amount_delta", amount=format_amount(float(summary.loc["A", "amount"]), lang)),
+    delta_color="off",
+    delta_arrow="off",
+    help=t("grade_help_a_share"),
+    border=True,
+)
+tiles[1].metric(
+    t("grade_tile_a"), f"{int(summary.loc['A', 'count']):,}", help=t("grade_help_a"), border=True
+)
+tiles[2].metric(
+    t("grade_tile_at_risk"),
+    f"{len(grades.at_risk):,}" if grades.flags else MISSING,
+    help=t("grade_help_at_risk", flags=flag_names)
+    if grades.flags
+    else t("grade_help_at_risk_none"),
+    border=True,
+)
+tiles[3].metric(
+    t("grade_tile_agreement"),
+    MISSING if agreement["share"] is None else f"{agreement['share']:.0%}",
+    help=t(
+        "grade_help_agreement",
+        agree=f"{agreement['agree']:,}",
+        declared=f"{agreement['declared']:,}",
+        higher=f"{agreement['declared_higher']:,}",
+        lower=f"{agreement['declared_lower']:,}",
+    )
+    if agreement["share"] is not None
+    else t("grade_help_agreement_none"),
+    border=True,
+)
+thresholds = (settings.likely, settings.possible, settings.soon)
+st.plotly_chart(grade_map_figure(deals, model, thresholds, lang), width="stretch", key="grade_map")
+st.subheader(t("grade_summary_title"))
+show_table(grades.summary, "grade_summary")
+st.subheader(t("grade_matrix_title"))
+if grades.has_declared:
+    owners = grades.by_owner.loc[grades.by_owner["declared"] > 0, "owner"].tolist()
+    everyone = t("grade_all_reps")  # rendered now: the widget formats later, out of this run
+    rep = st.selectbox(
+        t("grade_matrix_rep"), ["", *owners], key="gr_rep", format_func=lambda v: v or everyone
+    )
+    matrix = declared_matrix(grades.deals, rep) if rep else grades.matrix
+    st.plotly_chart(grade_matrix_figure(matrix, lang), width="stretch", key="grade_matrix")
+else:
+    st.info(t("grade_no_declared"))
+st.subheader(t("grade_by_owner_title"))
+show_table(grades.by_owner, "grades_by_owner")
+download_table(grades.by_owner, "grades_by_owner", "dl_grade_owner")
+st.subheader(t("grade_at_risk_title"))
+if not grades.flags:
+    st.info(t("grade_no_flags"))
+elif grades.at_risk.empty:
+    st.success(t("grade_at_risk_none"))
+else:
+    st.caption(t("grade_at_risk_caption"))
+    show_table(grades.at_risk, "grade_at_risk", model)
+    download_table(grades.at_risk, "grade_at_risk", "dl_grade_risk", model)
+st.subheader(t("grade_backtest_title"))
+back = memoized(
+    app,
+    ("grade_backtest", app.as_of, settings),
+    lambda: grade_backtest(app.observations, report.history, settings),
+)
+if back is None:
+    st.info(t("grade_backtest_none", horizon=settings.horizon_months))
+else:
+    st.caption(
+        t(
+            "grade_backtest_caption",
+            then=back.graded_at.strftime("%Y-%m-%d"),
+            until=back.until.strftime("%Y-%m-%d"),
+            horizon=settings.horizon_months,
+        )
+    )
+    st.plotly_chart(grade_backtest_figure(back.table, lang), width="stretch", key="grade_back")
+    show_table(back.table, "grade_backtest")
+with st.expander(t("grade_deals_title")):
+    show_table(deals, "grades", model)
+    download_table(deals, "grades", "dl_grades", model)

@@ -472,8 +472,18 @@ def test_stage_check_page_without_checklists_says_so(lang) -> None:
     assert at2.info[0].value == t("evidence_none", lang)
     # Nor has it a buying stage: the page says what such a column would add.
     assert at2.info[1].value == t("sync_no_column", lang)
-    assert not at2.get("plotly_chart")
-    assert not at2.metric and not at2.dataframe
+    # The only tiles, charts and tables are the suggested grade's, which needs none of them.
+    grade_tiles = (
+        "grade_tile_a_share",
+        "grade_tile_a",
+        "grade_tile_at_risk",
+        "grade_tile_agreement",
+    )
+    assert [m.label for m in at2.metric] == [t(k, lang) for k in grade_tiles]
+    charts = at2.get("plotly_chart")
+    assert charts and all("grade_" in c.proto.id for c in charts)
+    assert len(at2.dataframe) == 3  # per grade, per rep, every deal: no risk flag to list
+    assert any(i.value == t("grade_no_flags", lang) for i in at2.info)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -690,6 +700,119 @@ def test_the_switch_is_off_and_says_why_for_an_export_without_evidence(lang) -> 
     assert switch.proto.help == t("sidebar_effective_none", lang)
     at2.switch_page("pages/stage_check.py").run()
     assert any(i.value == t("reality_none", lang) for i in at2.info)
+
+
+GRADE_TILES = ("grade_tile_a_share", "grade_tile_a", "grade_tile_at_risk", "grade_tile_agreement")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_suggests_grades_on_the_sample(workspace, lang) -> None:
+    """The sample: the four tiles against the library's grades, the declared × suggested heat
+    map against a count by hand of the latest export's open deals with a grade, one rep's
+    matrix, and the A deals at risk listed."""
+    from funnel_analytics.report import build_report
+
+    at = app(lang)
+    at.switch_page("pages/stage_check.py").run()
+    assert not at.exception
+    view = build_report(workspace.observations, workspace.stage_model).grades
+    tiles = {m.label: m.value for m in at.metric}
+    a = view.deals[view.deals["suggested_grade"] == "A"]
+    total = view.deals["amount"].sum()
+    assert tiles[t("grade_tile_a_share", lang)] == f"{a['amount'].sum() / total:.0%}"
+    assert tiles[t("grade_tile_a", lang)] == f"{len(a):,}"
+    assert tiles[t("grade_tile_at_risk", lang)] == f"{int((a['risks'] > 0).sum()):,}"
+    agree = (view.deals["declared_grade"] == view.deals["suggested_grade"]).sum()
+    declared = view.deals["declared_grade"].notna().sum()
+    assert tiles[t("grade_tile_agreement", lang)] == f"{agree / declared:.0%}"
+    obs = workspace.observations
+    latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
+    heat = figure(at, "grade_matrix")
+    assert sum(sum(plotly_values(r)) for r in heat["data"][0]["z"]) == int(
+        latest["grade"].notna().sum()
+    )
+    points = figure(at, "grade_map")
+    drawn = sum(len(plotly_values(tr["x"])) for tr in points["data"])
+    assert drawn == int(view.deals["p_close"].notna().sum())
+    headers = [h.value for h in at.subheader]
+    assert t("grade_at_risk_title", lang) in headers
+    assert any(len(d.value) == len(view.at_risk) for d in at.dataframe)
+    # Looking back three months: both grades' rates drawn.
+    back = figure(at, "grade_back")
+    assert [tr["name"] for tr in back["data"]] == [
+        t("chart_backtest_suggested", lang),
+        t("chart_backtest_declared", lang),
+    ]
+    # One rep's matrix holds that rep's declared deals only.
+    rep = view.by_owner.loc[view.by_owner["declared"] > 0, "owner"].iloc[0]
+    at.selectbox(key="gr_rep").select(rep).run()
+    heat = figure(at, "grade_matrix")
+    mine = latest[(latest["owner"] == rep) & latest["grade"].notna()]
+    assert sum(sum(plotly_values(r)) for r in heat["data"][0]["z"]) == len(mine)
+
+
+def test_stage_check_page_regrades_with_the_thresholds_set_on_it(workspace) -> None:
+    """A one-month horizon and a stricter "likely": the tiles follow the library's grades
+    under the same settings, and the caption states them."""
+    from funnel_analytics.grading import GradeSettings, grade_view
+    from funnel_analytics.report import build_report
+
+    at = app("en")
+    at.switch_page("pages/stage_check.py").run()
+    at.number_input(key="gr_horizon").set_value(1).run()
+    at.slider(key="gr_likely").set_value(0.6).run()
+    assert not at.exception
+    inputs = build_report(workspace.observations, workspace.stage_model).grades.inputs
+    rule = GradeSettings(likely=0.6, horizon_months=1)
+    view = grade_view(inputs, rule)
+    tiles = {m.label: m.value for m in at.metric}
+    assert (
+        tiles[t("grade_tile_a", "en")] == f"{int((view.deals['suggested_grade'] == 'A').sum()):,}"
+    )
+    assert view.summary["count"].tolist() != grade_view(inputs).summary["count"].tolist()
+    caption = t("grade_caption", "en", horizon=1, likely="0.60", possible="0.20", soon="0.50")
+    assert caption in [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_stage_check_page_grades_an_export_without_a_grade_column(lang) -> None:
+    """One export without its Rating column: too little history to time the stages and no
+    declared grade. Grades are still suggested (by expected close date), the page says what a
+    grade column and more history would add, and draws no empty chart."""
+    import csv
+
+    from funnel_analytics.report import build_report
+
+    path = ROOT / "sample_data" / "opportunities_en_2026-10.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    drop = rows[0].index("Rating")
+    out = io.StringIO()
+    csv.writer(out).writerows([r[:drop] + r[drop + 1 :] for r in rows])
+    at = on_data_page(lang)
+    upload(at, "no_grade_2026-10.csv", out.getvalue().encode("utf-8"))
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    state = app_state(at2)
+    view = build_report(state.observations, state.model).grades
+    assert not view.has_declared and view.timing_counts["measured"] == 0
+    unknown = view.timing_counts["overdue"] + view.timing_counts["unknown"]
+    infos = [i.value for i in at2.info]
+    assert t("grade_timing_unmeasured", lang, unknown=f"{unknown:,}") in infos
+    assert t("grade_no_declared", lang) in infos
+    assert t("grade_no_flags", lang) in infos
+    assert t("grade_backtest_none", lang, horizon=3) in infos
+    tiles = {m.label: m.value for m in at2.metric}
+    assert (
+        tiles[t("grade_tile_a", lang)] == f"{int((view.deals['suggested_grade'] == 'A').sum()):,}"
+    )
+    assert tiles[t("grade_tile_agreement", lang)] == "—"
+    assert tiles[t("grade_tile_at_risk", lang)] == "—"
+    charts = at2.get("plotly_chart")
+    assert [c for c in charts if "grade_map" in c.proto.id]
+    assert not [c for c in charts if "grade_matrix" in c.proto.id]
+    for chart in charts:  # no empty chart
+        assert any(len(plotly_values(tr["x"])) for tr in json.loads(chart.proto.spec)["data"])
 
 
 # The six-state model's stages mirror these procurement positions (need=0 … signed=7).

@@ -354,3 +354,9 @@ def test_the_key_roles_stage_lowers_the_effective_stage_in_the_report(tmp_path) 
     assert data["effective_stage"]["evidence"] and data["effective_stage"]["inflated"] == 2
     funnel = {r["stage"]: r["open_count"] for r in data["funnel"]}
     assert (funnel["committed"], funnel["shortlisted"], funnel["qualified"]) == (0, 1, 2)
+    # The key roles' flags are risk flags of the suggested grade too (issue #12, part 5).
+    roles_flags = {"single_contact", "no_decision_maker", "opposed", "no_coach"}
+    assert roles_flags <= set(data["grades"]["flags"])
+    graded = {d["opportunity_id"]: d for d in data["grades"]["deals"]}
+    assert graded["P2"]["opposed"] and not graded["P1"]["opposed"]  # 钱总 opposes P2
+    assert graded["P2"]["single_contact"] and not graded["P1"]["single_contact"]

@@ -106,7 +106,8 @@ def test_cli_report_json_and_workbook(tmp_path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert set(data) >= KEYS | {"plan", "forecast", "calibration", "scorecard"}
+    assert set(data) >= KEYS | {"plan", "forecast", "calibration", "scorecard", "grades"}
+    assert data["grades"]["settings"]["horizon_months"] == 3
     assert data["previous_snapshot"] == "2026-08-31"
     wb = openpyxl.load_workbook(out)
     assert {
@@ -118,6 +119,9 @@ def test_cli_report_json_and_workbook(tmp_path) -> None:
         "Forecast range by month",
         "Calibration",
         "Scorecard by owner",
+        "Suggested grades",
+        "Grades by owner",
+        "A deals at risk",
     } <= set(wb.sheetnames)
     assert wb.sheetnames[-2:] == ["Definitions", "Columns"]
     plan = wb["Balanced plan"]

@@ -12,6 +12,7 @@ from test_app import app, figure, on_data_page, upload
 from test_roles import CHINESE_GB18030, CHINESE_ROWS, EXPORT_ROWS
 
 from funnel_analytics.i18n import t
+from funnel_analytics.roles import FLAGS
 from funnel_analytics.stages import DEFAULT_MODEL
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +67,10 @@ def test_an_export_without_roles_says_what_a_roles_sheet_would_add(lang) -> None
     assert not at2.exception
     assert t("roles_none", lang) in [i.value for i in at2.info]
     assert t("roles_title", lang) in [h.value for h in at2.header]
-    assert not at2.get("plotly_chart") and not at2.metric
+    # No chart nor tile of the key roles (the suggested grade needs none of them and draws its own).
+    assert "roles" not in [getattr(c, "key", None) for c in at2.get("plotly_chart")]
+    role_tiles = {t("roles_tile_coverage", lang), *(t(f"role_flag_{f}", lang) for f in FLAGS)}
+    assert not [m for m in at2.metric if m.label in role_tiles]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
