@@ -339,3 +339,28 @@ def test_an_export_without_factor_columns_loses_nothing() -> None:
     assert "evaluation_deals" not in report.tables and "factor_lift" not in report.tables
     hub = build_report(result.observations(), replace(SIX, evaluation=None))
     assert hub.data["evaluation"]["declared"] is False
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_tables_are_declared_and_the_workbook_names_their_sheets(lang) -> None:
+    import openpyxl
+
+    from funnel_analytics.contracts import TABLES
+    from funnel_analytics.export import report_workbook
+
+    result = load_export(_gb18030_csv(ROWS), file_name="商机_2026-10.csv")
+    report = build_report(result.observations(), SIX)
+    for name in ("evaluation_deals", "factor_lift"):
+        assert TABLES[name].undeclared(report.tables[name]) == []
+    book = openpyxl.load_workbook(io.BytesIO(report_workbook(report.tables, lang, SIX)))
+    sheet = "评估得分" if lang == "zh" else "Evaluation scores"
+    rows = list(book[sheet].iter_rows(values_only=True))
+    funding = "资金落实" if lang == "zh" else "Funding"
+    assert funding in rows[0]  # the factor_<key> column is headed by the factor's name
+    assert ("评估因素提升" if lang == "zh" else "Evaluation factor lift") in book.sheetnames
+    lift = list(
+        book["评估因素提升" if lang == "zh" else "Evaluation factor lift"].iter_rows(
+            values_only=True
+        )
+    )
+    assert lift[1][0] == ("项目等级" if lang == "zh" else "Project grade")
