@@ -1320,7 +1320,9 @@ def load_evaluation(source: str | Path | bytes) -> Evaluation:
 
 
 def load_stage_model(source: str | Path | bytes) -> StageModel:
-    """Read a user-defined stage model from a TOML file (path or its bytes).
+    """Read a user-defined stage model from a TOML file (path or its bytes). A model without
+    an ``[evaluation]`` table takes the one of ``<name>.evaluation.toml`` beside its file,
+    where there is one (:func:`load_evaluation`).
 
     Examples
     --------
@@ -1341,7 +1343,13 @@ def load_stage_model(source: str | Path | bytes) -> StageModel:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StageModelError(f"{label} is not valid TOML: {exc}") from exc
-    return stage_model_from_dict(data, label)
+    model = stage_model_from_dict(data, label)
+    if model.evaluation is None and not isinstance(source, bytes):
+        # A small TOML beside the model may declare its evaluation: model.evaluation.toml.
+        beside = Path(source).with_suffix(".evaluation.toml")
+        if beside.is_file():
+            model = replace(model, evaluation=load_evaluation(beside))
+    return model
 
 
 def get_stage_model(name_or_path: str | Path | StageModel | None = None) -> StageModel:

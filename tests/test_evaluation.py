@@ -364,3 +364,17 @@ def test_the_tables_are_declared_and_the_workbook_names_their_sheets(lang) -> No
         )
     )
     assert lift[1][0] == ("项目等级" if lang == "zh" else "Project grade")
+
+
+def test_an_evaluation_toml_beside_a_model_file_is_read_with_it(tmp_path) -> None:
+    model = tmp_path / "mine.toml"
+    model.write_text(
+        'name = "mine"\n[[stages]]\nkey = "a"\nprobability = 0.2\n[[stages]]\nkey = "won"\n',
+        encoding="utf-8",
+    )
+    assert load_stage_model(model).evaluation is None
+    (tmp_path / "mine.evaluation.toml").write_text(
+        '[evaluation]\npass_mark = 55\nfactors = "default"\n', encoding="utf-8"
+    )
+    loaded = load_stage_model(model)
+    assert loaded.evaluation.pass_mark == 55 and len(loaded.evaluation.factors) == 6
