@@ -16,6 +16,7 @@ from .export import json_records
 from .funnel import current_deals, funnel_counts
 from .grading import (
     GradeView,
+    evaluation_risks,
     evidence_risks,
     grade_inputs,
     grade_view,
@@ -223,6 +224,10 @@ def _build_report(
         risks.append(evidence_risks(check.evidence))
     if key_roles.has_roles and len(key_roles.with_roles):
         risks.append(roles_risks(key_roles.with_roles))
+    # The go/no-go evaluation, where the model declares factors and the data has their columns.
+    evaluation = evaluation_view(observations, snapshot, model)
+    if evaluation.has_columns and len(evaluation.deals):
+        risks.append(evaluation_risks(evaluation.deals))
     grades = grade_view(grade_inputs(snapshot, history, ageing.ages, ageing.entry_known, risks))
     tables = {
         "funnel": funnel,
@@ -264,8 +269,6 @@ def _build_report(
         tables["grade_matrix"] = grades.matrix
     tables["grades_by_owner"] = grades.by_owner
     tables["grade_at_risk"] = grades.at_risk
-    # The go/no-go evaluation, where the model declares factors and the data has their columns.
-    evaluation = evaluation_view(observations, snapshot, model)
     if evaluation.has_columns:
         tables["evaluation_deals"] = evaluation.deals
         if len(evaluation.lift):

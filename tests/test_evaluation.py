@@ -378,3 +378,13 @@ def test_an_evaluation_toml_beside_a_model_file_is_read_with_it(tmp_path) -> Non
     )
     loaded = load_stage_model(model)
     assert loaded.evaluation.pass_mark == 55 and len(loaded.evaluation.factors) == 6
+
+
+def test_a_deal_failing_the_evaluation_is_a_risk_flag_for_the_grades() -> None:
+    result = load_export(_gb18030_csv(ROWS), file_name="商机_2026-10.csv")
+    grades = build_report(result.observations(), SIX).grades
+    assert "fails_evaluation" in grades.flags
+    flagged = grades.deals.set_index("opportunity_id")["fails_evaluation"]
+    assert flagged.to_dict() == {"O1": False, "O2": True}  # 94 passes, 26 fails
+    without = build_report(result.observations(), replace(SIX, evaluation=None))
+    assert "fails_evaluation" not in without.grades.flags
