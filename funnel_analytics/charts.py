@@ -93,6 +93,19 @@ def _stacked(frame: pd.DataFrame, index: str, column: str, keys: list, order: li
     return out
 
 
+def _outline(fig: go.Figure, cells: list[tuple[int, int]]) -> None:
+    """Outline heat-map cells (row i, column j) in green: where two readings agree."""
+    for i, j in cells:
+        fig.add_shape(
+            type="rect",
+            x0=j - 0.5,
+            x1=j + 0.5,
+            y0=i - 0.5,
+            y1=i + 0.5,
+            line={"color": "#2E7D32", "width": 2},
+        )
+
+
 def stage_colors(model: StageModel) -> dict[str, str]:
     """One colour per stage, the same on every chart, each open stage its own hue; won green."""
     keys = list(model.keys)
@@ -571,17 +584,7 @@ def procurement_figure(cells: pd.DataFrame, model: StageModel, lang: str) -> go.
         )
     )
     # Outline the cell each of our stages mirrors: in step lies on these cells.
-    for key in ours:
-        j = theirs.index(model.stage(key).procurement)
-        i = ours.index(key)
-        fig.add_shape(
-            type="rect",
-            x0=j - 0.5,
-            x1=j + 0.5,
-            y0=i - 0.5,
-            y1=i + 0.5,
-            line={"color": "#2E7D32", "width": 2},
-        )
+    _outline(fig, [(i, theirs.index(model.stage(key).procurement)) for i, key in enumerate(ours)])
     fig.update_layout(
         title=f"{t('chart_sync', lang)}<br><sup>{t('chart_sync_sub', lang)}</sup>",
         height=max(360, 140 + 44 * len(ours)),
@@ -616,16 +619,7 @@ def roles_figure(deals: pd.DataFrame, model: StageModel, lang: str) -> go.Figure
             ygap=2,
         )
     )
-    for i, key in enumerate(rows):
-        j = cols.index(key)
-        fig.add_shape(
-            type="rect",
-            x0=j - 0.5,
-            x1=j + 0.5,
-            y0=i - 0.5,
-            y1=i + 0.5,
-            line={"color": "#2E7D32", "width": 2},
-        )
+    _outline(fig, [(i, cols.index(key)) for i, key in enumerate(rows)])
     fig.update_layout(
         title=f"{t('chart_roles', lang)}<br><sup>{t('chart_roles_sub', lang)}</sup>",
         height=max(360, 140 + 44 * len(rows)),
@@ -676,16 +670,7 @@ def grade_matrix_figure(matrix: pd.DataFrame, lang: str) -> go.Figure:
             ygap=2,
         )
     )
-    for i, declared in enumerate(rows):
-        j = GRADES.index(declared)
-        fig.add_shape(
-            type="rect",
-            x0=j - 0.5,
-            x1=j + 0.5,
-            y0=i - 0.5,
-            y1=i + 0.5,
-            line={"color": "#2E7D32", "width": 2},
-        )
+    _outline(fig, [(i, GRADES.index(declared)) for i, declared in enumerate(rows)])
     fig.update_layout(
         title=f"{t('chart_grade_matrix', lang)}<br><sup>{t('chart_grade_matrix_sub', lang)}</sup>",
         height=400,

@@ -107,8 +107,7 @@ REALITY = table(
     ],
 )
 
-INFLATION = table(
-    "stage_inflation",
+INFLATION_COLUMNS = [
     "owner",
     "deals",
     "inflated",
@@ -116,6 +115,10 @@ INFLATION = table(
     "weighted",
     "effective_weighted",
     "weighted_gap",
+]
+INFLATION = table(
+    "stage_inflation",
+    *INFLATION_COLUMNS,
     local=[
         Column(
             "inflated",
@@ -331,17 +334,8 @@ def stage_inflation(reality: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     """Per owner, largest gap first: open deals, deals whose effective stage is below the
     reported one and their amount, the weighted pipeline (Σ amount × the stage's nominal
     probability) as reported and as effective, and the gap between the two."""
-    order = [
-        "owner",
-        "deals",
-        "inflated",
-        "inflated_amount",
-        "weighted",
-        "effective_weighted",
-        "weighted_gap",
-    ]
     if reality.empty:
-        return pd.DataFrame(columns=order)
+        return pd.DataFrame(columns=INFLATION_COLUMNS)
     prob = model.probabilities
     amount = reality["amount"].fillna(0.0)
     frame = pd.DataFrame(
@@ -357,4 +351,4 @@ def stage_inflation(reality: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     out = frame.groupby("owner", sort=False).sum()
     out["weighted_gap"] = out["weighted"] - out["effective_weighted"]
     out = out.sort_values(["weighted_gap", "deals"], ascending=False).reset_index()
-    return out[order]
+    return out[INFLATION_COLUMNS]
