@@ -325,8 +325,10 @@ def evaluation_section() -> None:
         )
     st.subheader(t("eval_lift_title"))
     lift = ev.lift
-    if lift.empty or lift["lift"].isna().all():
+    if lift.empty:
         st.info(t("eval_lift_none"))
+    elif lift["lift"].isna().all():  # closed deals, but all on one side of every factor
+        st.info(t("eval_lift_one_sided", closed=f"{ev.closed_judged:,}"))
     else:
         st.caption(
             t(

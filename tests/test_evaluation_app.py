@@ -101,3 +101,16 @@ def test_an_export_without_factor_columns_says_what_they_would_add(lang) -> None
         assert any(
             len(plotly_values(tr.get("x", []))) for tr in json.loads(chart.proto.spec)["data"]
         )
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_closed_deals_all_on_one_side_are_explained_not_drawn(lang) -> None:
+    # Every closed deal's funding is secured (high): no low side, no lift, no chart.
+    closed = [r for r in CLOSED if r[5] == "已落实"]
+    at = on_data_page(lang)
+    upload(at, "商机_2026-10-31.csv", _gb18030(OPEN + closed))
+    at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
+    at2.switch_page("pages/stage_check.py").run()
+    assert not at2.exception
+    assert t("eval_lift_one_sided", lang, closed="6") in [i.value for i in at2.info]
+    assert not [c for c in at2.get("plotly_chart") if "lift" in c.proto.id]
