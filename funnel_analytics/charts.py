@@ -772,6 +772,55 @@ def grade_backtest_figure(table: pd.DataFrame, lang: str) -> go.Figure:
     return fig
 
 
+def factor_lift_figure(lift: pd.DataFrame, names: dict[str, str], lang: str) -> go.Figure:
+    """Each evaluation factor's win-rate lift (high minus low, in percentage points) with its
+    95% interval, the pass of the total score last; a lift whose interval clears zero told
+    the closed deals' winners from their losers. ``names``: factor key -> display name."""
+    shown = lift[lift["lift"].notna()]
+    y = [names.get(k, k) for k in shown["factor"]]
+    value = shown["lift"].to_numpy(dtype="float64")
+    low = shown["lift_low"].to_numpy(dtype="float64")
+    high = shown["lift_high"].to_numpy(dtype="float64")
+    clear = (low > 0) | (high < 0)
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=value.tolist(),
+                y=y,
+                orientation="h",
+                marker_color=["#1F4FB0" if c else "#A9C4F5" for c in clear],
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.nan_to_num(high - value).tolist(),
+                    "arrayminus": np.nan_to_num(value - low).tolist(),
+                },
+                customdata=[
+                    [int(kh), int(nh), int(kl), int(nl)]
+                    for kh, nh, kl, nl in zip(
+                        shown["won_high"],
+                        shown["closed_high"],
+                        shown["won_low"],
+                        shown["closed_low"],
+                        strict=True,
+                    )
+                ],
+                hovertemplate=t("chart_lift_hover", lang),
+            )
+        ]
+    )
+    fig.add_vline(x=0, line_color="#888", line_width=1)
+    fig.update_layout(
+        title=t("chart_lift", lang),
+        height=120 + 40 * len(y),
+        xaxis={"title": t("chart_lift_x", lang), "tickformat": "+.0%", "range": [-1.05, 1.05]},
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+        **_LAYOUT,
+    )
+    return fig
+
+
 # --------------------------------------------------------------------------------------------
 # Planning and forecasting
 # --------------------------------------------------------------------------------------------

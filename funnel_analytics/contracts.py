@@ -1057,6 +1057,14 @@ FAMILIES: dict[str, Family] = {
             "Share of open deals with this customer grade.",
         ),
         Family(
+            "factor_",
+            "number",
+            "{name}",
+            "{name}",
+            "该评估因素的得分（0 到满分，默认 0–5）。",
+            "The evaluation factor's score (0 to its scale, 0–5 by default).",
+        ),
+        Family(
             "source_",
             "share",
             "来源·{name}",

@@ -74,6 +74,8 @@ def _member_names(model: StageModel | None, lang: str) -> dict[str, str]:
     for key in ("won", "lost", "on_hold"):
         names[key] = t(f"outcome_{key}", lang)
     if model is not None:
+        if model.evaluation is not None:  # evaluation factors' score columns (factor_<key>)
+            names.update({f.key: f.name(lang) for f in model.evaluation.factors})
         names.update(model.stage_names(lang))
     return names
 

@@ -41,7 +41,8 @@ A), Committed 65% and Near-win 81%.
 **A deals at risk** are deals graded A that carry a risk flag from another check of the stage
 (:data:`RISK_FLAGS`): ahead of the customer's procurement, or behind it and stalled
 (:mod:`funnel_analytics.procurement`), a reported stage no milestone evidences
-(:func:`funnel_analytics.stagecheck.stage_evidence`), or one of the key roles' four flags
+(:func:`funnel_analytics.stagecheck.stage_evidence`), a failed go/no-go evaluation
+(:mod:`funnel_analytics.evaluation`), or one of the key roles' four flags
 where a key-roles table lists the deal (:mod:`funnel_analytics.roles`). A flag source is a
 frame of ``opportunity_id`` and one boolean column per flag (:func:`procurement_risks`,
 :func:`evidence_risks`, :func:`roles_risks`); another check adds its flags by declaring their
@@ -76,6 +77,7 @@ __all__ = [
     "GradeView",
     "close_probability",
     "declared_matrix",
+    "evaluation_risks",
     "evidence_risks",
     "grade_backtest",
     "grade_inputs",
@@ -224,6 +226,15 @@ RISK_FLAGS: tuple[Column, ...] = (
         "The reported stage misses a milestone (not entered), or no column of the export "
         "speaks for it (unjudged).",
     ),
+    Column(
+        "fails_evaluation",
+        "flag",
+        "未通过评估",
+        "Fails the evaluation",
+        "立项评估（go/no-go）加权总分低于及格线：按资料应放弃或降低接触层级。",
+        "The go/no-go evaluation's weighted score is below the pass mark: by the material, "
+        "drop the deal or lower the level of contact.",
+    ),
     # The key roles' flags (funnel_analytics.roles), where a key-roles table lists the deal.
     *(_flag_column(name, "flag") for name in ROLE_FLAGS),
 )
@@ -253,6 +264,18 @@ def evidence_risks(evidence: pd.DataFrame) -> pd.DataFrame:
             "stage_not_evidenced": evidence["evidence"]
             .isin(["not_entered", "unjudged"])
             .to_numpy(dtype=bool),
+        }
+    )
+
+
+def evaluation_risks(deals: pd.DataFrame) -> pd.DataFrame:
+    """Flags from the go/no-go evaluation (:func:`funnel_analytics.evaluation.score_deals` of
+    the open deals with a factor value): ``fails_evaluation`` where the score is below the pass
+    mark."""
+    return pd.DataFrame(
+        {
+            "opportunity_id": deals["opportunity_id"].astype("object").to_numpy(),
+            "fails_evaluation": deals["evaluation_pass"].eq(False).to_numpy(dtype=bool),
         }
     )
 

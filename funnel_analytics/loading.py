@@ -38,6 +38,7 @@ from .values import (
     parse_amount,
     parse_bool,
     parse_date,
+    parse_factor,
     parse_forecast_category,
     parse_grade,
     parse_probability,
@@ -1222,6 +1223,13 @@ def _checklist_and_extra_columns(s: _Load) -> None:
         elif target.startswith("stage_date."):
             out[target] = _dates(s, target, header)
             stage_date_cols.append(header)
+        elif target.startswith("factor.") and s.model.evaluation is not None:
+            # An evaluation factor's score (domain.md §6); a cell it cannot read is blank.
+            parsed = parse_factor(s.raw[header], s.model.evaluation.columns[target])
+            out[target] = parsed.values
+            s.findings.add(
+                s.index[parsed.bad], "unknown_factor_value", "warning", target, header=header
+            )
     if s.kind == "stage_dates":
         s.notes.append(("note_shape_stage_dates", {"columns": "、".join(stage_date_cols)}))
     for header in s.cmap.unmapped:

@@ -146,6 +146,18 @@ def _checklist_key(norm: str, model: StageModel) -> str | None:
     return None
 
 
+def _factor_key(norm: str, model: StageModel) -> str | None:
+    """The evaluation-factor column a header names exactly: the factor's name, key or alias
+    (项目等级, Funding, 客户信用等级 …); only where the model declares an evaluation."""
+    if model.evaluation is None:
+        return None
+    for column, f in model.evaluation.columns.items():
+        names = (f.zh, f.en, f.key, column, *f.aliases)
+        if norm in {normalize_label(n) for n in names if n}:
+            return column
+    return None
+
+
 def _valid_target(name: str, model: StageModel) -> bool:
     if name in FIELD_BY_NAME or name == IGNORE:
         return True
@@ -153,6 +165,8 @@ def _valid_target(name: str, model: StageModel) -> bool:
         return model.current_column(name) in model.all_checklist_columns
     if name.startswith("stage_date."):
         return name.removeprefix("stage_date.") in model.keys
+    if name.startswith("factor."):
+        return model.evaluation is not None and name in model.evaluation.columns
     return False
 
 
@@ -200,7 +214,11 @@ def map_columns(
         # A header that is exactly a field's alias ("Closed Date") is that field, even where a
         # stage's name could be read into it ("Closed" ~ the won stage).
         exact = norm in _alias_table()
-        special = _checklist_key(norm, model) or (None if exact else _stage_date_key(base, model))
+        special = (
+            _checklist_key(norm, model)
+            or _factor_key(norm, model)
+            or (None if exact else _stage_date_key(base, model))
+        )
         if special:
             proposals.append((_EXACT + 1, 0, -pos, h, special))
             continue
@@ -230,7 +248,13 @@ def map_columns(
                 if source == "remembered":
                     continue
                 known = ", ".join(
-                    [*FIELD_BY_NAME, IGNORE, "checklist.<stage>.<item>", "stage_date.<stage>"]
+                    [
+                        *FIELD_BY_NAME,
+                        IGNORE,
+                        "checklist.<stage>.<item>",
+                        "stage_date.<stage>",
+                        "factor.<key>",
+                    ]
                 )
                 raise UnusableFile(
                     "bad_mapping",

@@ -11,10 +11,12 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from .evaluation import EvaluationView, evaluation_view
 from .export import json_records
 from .funnel import current_deals, funnel_counts
 from .grading import (
     GradeView,
+    evaluation_risks,
     evidence_risks,
     grade_inputs,
     grade_view,
@@ -62,6 +64,7 @@ class FunnelReport:
     inflation: pd.DataFrame | None = None  # stage_inflation per owner
     roles: RoleView | None = None
     grades: GradeView | None = None  # suggested grades under the default thresholds
+    evaluation: EvaluationView | None = None  # the go/no-go evaluation (evaluation factors)
 
 
 def build_report(
@@ -107,7 +110,14 @@ def build_report(
         out.tables.pop(name, None)
         if name in reported.tables:
             out.tables[name] = reported.tables[name]
-    for key in ("procurement", "stage_evidence", "effective_stage", "roles", "grades"):
+    for key in (
+        "procurement",
+        "stage_evidence",
+        "effective_stage",
+        "roles",
+        "grades",
+        "evaluation",
+    ):
         out.data[key] = reported.data[key]
     out.data["stages"] = stages
     return replace(
@@ -118,6 +128,7 @@ def build_report(
         inflation=reported.inflation,
         roles=reported.roles,
         grades=reported.grades,
+        evaluation=reported.evaluation,
     )
 
 
@@ -142,6 +153,9 @@ EVIDENCE_TABLES = (
     "grade_matrix",
     "grades_by_owner",
     "grade_at_risk",
+    # The go/no-go evaluation lists each open deal at its reported stage.
+    "evaluation_deals",
+    "factor_lift",
 )
 
 
@@ -210,6 +224,10 @@ def _build_report(
         risks.append(evidence_risks(check.evidence))
     if key_roles.has_roles and len(key_roles.with_roles):
         risks.append(roles_risks(key_roles.with_roles))
+    # The go/no-go evaluation, where the model declares factors and the data has their columns.
+    evaluation = evaluation_view(observations, snapshot, model)
+    if evaluation.has_columns and len(evaluation.deals):
+        risks.append(evaluation_risks(evaluation.deals))
     grades = grade_view(grade_inputs(snapshot, history, ageing.ages, ageing.entry_known, risks))
     tables = {
         "funnel": funnel,
@@ -251,6 +269,10 @@ def _build_report(
         tables["grade_matrix"] = grades.matrix
     tables["grades_by_owner"] = grades.by_owner
     tables["grade_at_risk"] = grades.at_risk
+    if evaluation.has_columns:
+        tables["evaluation_deals"] = evaluation.deals
+        if len(evaluation.lift):
+            tables["factor_lift"] = evaluation.lift
     data = _report_data(tables, conv, history, model, previous)
     data["stages"] = "reported"
     data["effective_stage"] = _effective_data(evidence, reality, inflation)
@@ -274,6 +296,7 @@ def _build_report(
         "deals": json_records(check.evidence),
     }
     data["grades"] = grades.to_dict()
+    data["evaluation"] = evaluation.to_dict()
     if outlook:
         from .outlook import DEFAULT_SEED
         from .outlook import outlook as build_outlook
@@ -298,6 +321,7 @@ def _build_report(
         inflation,
         key_roles,
         grades,
+        evaluation,
     )
 
 

@@ -39,6 +39,7 @@ WARNING_RULES = (
     "unknown_status",
     "unparseable_probability",
     "unparseable_checklist",
+    "unknown_factor_value",
     "stage_status_conflict",
     "outcome_reversed",
     "unknown_flag",

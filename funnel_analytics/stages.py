@@ -29,13 +29,17 @@ if TYPE_CHECKING:  # pandas is imported where a frame is matched: the CLI starts
 
 __all__ = [
     "BUILTIN_MODELS",
+    "DEFAULT_EVALUATION",
     "DEFAULT_MODEL",
     "ChecklistItem",
+    "Evaluation",
+    "EvaluationFactor",
     "Stage",
     "StageModel",
     "StageModelError",
     "classify",
     "get_stage_model",
+    "load_evaluation",
     "load_stage_model",
     "normalize_label",
 ]
@@ -115,6 +119,185 @@ class Stage:
         return self.zh if lang == "zh" else self.en
 
 
+# Words every evaluation factor reads, on its 0-5 scale (a factor's own words come first).
+_LEVEL_WORDS: tuple[tuple[str, float], ...] = (
+    ("高", 5.0),
+    ("中", 3.0),
+    ("低", 1.0),
+    ("high", 5.0),
+    ("medium", 3.0),
+    ("low", 1.0),
+    ("好", 5.0),
+    ("良", 4.0),
+    ("一般", 3.0),
+    ("差", 1.0),
+    ("good", 5.0),
+    ("fair", 3.0),
+    ("poor", 1.0),
+    ("是", 5.0),
+    ("否", 0.0),
+    ("yes", 5.0),
+    ("no", 0.0),
+)
+
+
+@dataclass(frozen=True)
+class EvaluationFactor:
+    """One factor of the go/no-go evaluation (``domain.md`` §6): a column ``factor.<key>``
+    holding a score from 0 to ``scale`` (a number, or one of ``values``' words, or a level word
+    such as 高/中/低), weighed by ``weight`` in the deal's total."""
+
+    key: str
+    en: str
+    zh: str
+    weight: float
+    scale: float = 5.0
+    values: tuple[tuple[str, float], ...] = ()  # words the factor reads, as scores on its scale
+    aliases: tuple[str, ...] = ()  # header aliases beside the names and the key
+
+    def name(self, lang: str = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @property
+    def column(self) -> str:
+        return f"factor.{self.key}"
+
+    @property
+    def words(self) -> dict[str, float]:
+        """Normalised word -> score: the factor's own words, then the shared level words."""
+        table = {normalize_label(w): v for w, v in _LEVEL_WORDS}
+        table.update({normalize_label(w): v for w, v in self.values})
+        return table
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The go/no-go evaluation model (``domain.md`` §6, §7): factors with weights and a pass
+    mark. A deal's *score* is 100 × Σ weight × (score ÷ scale) ÷ Σ weight over the factors it
+    has a value for; it *passes* at ``pass_mark`` or above. A factor is *high* for a deal at
+    ``high_share`` of its scale or above (3 of 5 by default)."""
+
+    factors: tuple[EvaluationFactor, ...]
+    pass_mark: float = 60.0
+    high_share: float = 0.6
+
+    def __post_init__(self) -> None:
+        if not self.factors:
+            raise StageModelError("an evaluation needs at least one factor")
+        keys = [f.key for f in self.factors]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise StageModelError(f"evaluation factors repeat keys: {dupes}")
+        for f in self.factors:
+            if not (f.weight > 0 and math.isfinite(f.weight)):
+                raise StageModelError(f"evaluation factor {f.key!r}: weight must be above 0")
+            if not (f.scale > 0 and math.isfinite(f.scale)):
+                raise StageModelError(f"evaluation factor {f.key!r}: scale must be above 0")
+            bad = [w for w, v in f.values if not 0 <= v <= f.scale]
+            if bad:
+                raise StageModelError(
+                    f"evaluation factor {f.key!r}: values {bad} are outside 0–{f.scale:g}"
+                )
+        if not 0 <= self.pass_mark <= 100:
+            raise StageModelError("evaluation pass_mark must be between 0 and 100")
+        if not 0 < self.high_share <= 1:
+            raise StageModelError("evaluation high_share must be above 0 and at most 1")
+
+    @property
+    def columns(self) -> dict[str, EvaluationFactor]:
+        """Canonical column name (``factor.<key>``) -> factor."""
+        return {f.column: f for f in self.factors}
+
+
+# The default factor set of the material (domain.md §6): each scored 0-5, the total out of 100,
+# passing at 60. Funding weighs most (the §3 story: a quote above a budget nobody secured), the
+# technical fit and the relationship next; the project's grade, the customer's credit and the
+# competition complete it.
+_GRADE_WORDS = (("A", 5.0), ("B", 4.0), ("C", 2.0), ("D", 0.0))
+DEFAULT_EVALUATION = Evaluation(
+    factors=(
+        EvaluationFactor(
+            "project_grade",
+            "Project grade",
+            "项目等级",
+            15.0,
+            values=(*_GRADE_WORDS, ("重点", 5.0), ("普通", 3.0), ("key", 5.0), ("normal", 3.0)),
+            aliases=("项目级别", "项目分级", "project tier", "project rating"),
+        ),
+        EvaluationFactor(
+            "funding",
+            "Funding",
+            "资金落实",
+            25.0,
+            values=(
+                ("已落实", 5.0),
+                ("落实", 5.0),
+                ("到位", 5.0),
+                ("已到位", 5.0),
+                ("部分落实", 3.0),
+                ("部分到位", 3.0),
+                ("未落实", 0.0),
+                ("未到位", 0.0),
+                ("secured", 5.0),
+                ("partial", 3.0),
+                ("partly secured", 3.0),
+                ("not secured", 0.0),
+            ),
+            aliases=("资金落实情况", "资金情况", "资金到位", "资金", "funding", "funding status"),
+        ),
+        EvaluationFactor(
+            "technical_fit",
+            "Technical fit",
+            "技术符合度",
+            20.0,
+            values=(("符合", 5.0), ("部分符合", 3.0), ("不符合", 0.0), ("fits", 5.0)),
+            aliases=("技术匹配度", "技术要求符合度", "技术符合", "tech fit", "technical match"),
+        ),
+        EvaluationFactor(
+            "relationship",
+            "Relationship",
+            "客户关系",
+            20.0,
+            values=(("密切", 5.0), ("良好", 4.0), ("疏远", 1.0), ("strong", 5.0), ("weak", 1.0)),
+            aliases=("客户关系程度", "关系程度", "customer relationship", "relationship level"),
+        ),
+        EvaluationFactor(
+            "credit",
+            "Customer credit",
+            "客户信用",
+            10.0,
+            values=(*_GRADE_WORDS, ("良好", 4.0)),
+            aliases=("信用", "信用等级", "客户信用等级", "credit", "credit rating"),
+        ),
+        EvaluationFactor(
+            "competition",
+            "Competition",
+            "竞争态势",
+            10.0,
+            values=(
+                ("领先", 5.0),
+                ("优势", 5.0),
+                ("持平", 3.0),
+                ("均势", 3.0),
+                ("落后", 1.0),
+                ("劣势", 1.0),
+                ("ahead", 5.0),
+                ("even", 3.0),
+                ("behind", 1.0),
+            ),
+            aliases=(
+                "竞争优势",
+                "竞争情况",
+                "竞争",
+                "competitive position",
+                "competitive factors",
+            ),
+        ),
+    ),
+    pass_mark=60.0,
+)
+
+
 @dataclass(frozen=True)
 class StageModel:
     """An ordered funnel: open stages in order, the last one being the won stage.
@@ -135,6 +318,8 @@ class StageModel:
     # Checklist columns a release moved to another stage or list: old name -> current name,
     # so exports, stored snapshots and remembered mappings that use the old name still count.
     renamed_columns: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # The go/no-go evaluation (factors, weights, pass mark), where the model declares one.
+    evaluation: Evaluation | None = None
     _lookup: Mapping[str, tuple[str | None, str]] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -914,6 +1099,12 @@ HUBSPOT = StageModel(
     lost_labels=("closedlost", "Closed Lost", "Lost", "丢单", "输单"),
 )
 
+# The models of the Chinese material carry its evaluation factors (domain.md §6).
+SIX_STATE, EIGHT_STAGE, FOUR_STAGE, SIX_STAGE = (
+    replace(m, evaluation=DEFAULT_EVALUATION)
+    for m in (SIX_STATE, EIGHT_STAGE, FOUR_STAGE, SIX_STAGE)
+)
+
 BUILTIN_MODELS: dict[str, StageModel] = {
     m.name: m
     for m in (SIX_STATE, EIGHT_STAGE, FOUR_STAGE, SIX_STAGE, FIVE_STEP, SALESFORCE, HUBSPOT)
@@ -1040,6 +1231,8 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
     if "on_hold" in outcomes:
         kwargs["on_hold_labels"] = _as_str_tuple(outcomes["on_hold"], f"{source}: outcomes.on_hold")
     name = str(data.get("name") or "custom")
+    if "evaluation" in data:
+        kwargs["evaluation"] = evaluation_from_dict(data["evaluation"], source)
     return StageModel(
         name=name,
         stages=tuple(stages),
@@ -1049,8 +1242,87 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
     )
 
 
+def _number(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise StageModelError(f"{where} must be a number")
+    return float(value)
+
+
+def evaluation_from_dict(data: object, source: str = "stage model") -> Evaluation:
+    """Build an :class:`Evaluation` from a TOML ``[evaluation]`` table: ``pass_mark`` (0-100,
+    default 60), ``high_share`` (default 0.6) and ``[[evaluation.factors]]``, each with ``key``,
+    ``en``/``zh``, ``weight``, optionally ``scale`` (default 5), ``values`` (a table of words
+    to scores) and ``aliases`` (header aliases). ``factors = "default"`` takes the built-in six
+    factors of domain.md §6."""
+    where = f"{source}: evaluation"
+    if not isinstance(data, dict):
+        raise StageModelError(f"{where} must be a table")
+    raw = data.get("factors", "default")
+    if raw == "default":
+        factors = DEFAULT_EVALUATION.factors
+    elif isinstance(raw, list) and raw:
+        factors = []
+        for i, entry in enumerate(raw, start=1):
+            at = f"{where}: factor {i}"
+            if not isinstance(entry, dict) or not entry.get("key"):
+                raise StageModelError(f"{at} needs a key")
+            values = entry.get("values") or {}
+            if not isinstance(values, dict):
+                raise StageModelError(f"{at}: values must be a table of words to scores")
+            en = str(entry.get("en") or entry.get("zh") or entry["key"])
+            factors.append(
+                EvaluationFactor(
+                    key=str(entry["key"]),
+                    en=en,
+                    zh=str(entry.get("zh") or en),
+                    weight=_number(entry.get("weight", 1), f"{at}: weight"),
+                    scale=_number(entry.get("scale", 5), f"{at}: scale"),
+                    values=tuple(
+                        (str(w), _number(v, f"{at}: value {w!r}")) for w, v in values.items()
+                    ),
+                    aliases=_as_str_tuple(entry.get("aliases"), f"{at}: aliases"),
+                )
+            )
+        factors = tuple(factors)
+    else:
+        raise StageModelError(f"{where}: factors must be a list of [[evaluation.factors]]")
+    return Evaluation(
+        factors=factors,
+        pass_mark=_number(data.get("pass_mark", 60), f"{where}: pass_mark"),
+        high_share=_number(data.get("high_share", 0.6), f"{where}: high_share"),
+    )
+
+
+def load_evaluation(source: str | Path | bytes) -> Evaluation:
+    """Read an evaluation model from a small TOML file kept beside a stage model: an
+    ``[evaluation]`` table as in a stage model's TOML. Give it to a model with
+    ``dataclasses.replace(model, evaluation=load_evaluation(path))``.
+
+    Examples
+    --------
+    >>> ev = load_evaluation(b'[evaluation]\\npass_mark = 70\\nfactors = "default"\\n')
+    >>> ev.pass_mark, len(ev.factors)
+    (70.0, 6)
+    """
+    if isinstance(source, bytes):
+        text, label = source.decode("utf-8-sig", errors="replace"), "evaluation"
+    else:
+        path = Path(source)
+        try:
+            text, label = path.read_text(encoding="utf-8-sig"), path.name
+        except OSError as exc:
+            raise StageModelError(f"cannot read evaluation file {path}: {exc.strerror}") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StageModelError(f"{label} is not valid TOML: {exc}") from exc
+    return evaluation_from_dict(data.get("evaluation", data), label)
+
+
 def load_stage_model(source: str | Path | bytes) -> StageModel:
-    """Read a user-defined stage model from a TOML file (path or its bytes).
+    """Read a user-defined stage model from a TOML file (path or its bytes). A model without
+    an ``[evaluation]`` table takes the one of ``<name>.evaluation.toml`` beside its file,
+    where there is one (:func:`load_evaluation`).
 
     Examples
     --------
@@ -1071,7 +1343,13 @@ def load_stage_model(source: str | Path | bytes) -> StageModel:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StageModelError(f"{label} is not valid TOML: {exc}") from exc
-    return stage_model_from_dict(data, label)
+    model = stage_model_from_dict(data, label)
+    if model.evaluation is None and not isinstance(source, bytes):
+        # A small TOML beside the model may declare its evaluation: model.evaluation.toml.
+        beside = Path(source).with_suffix(".evaluation.toml")
+        if beside.is_file():
+            model = replace(model, evaluation=load_evaluation(beside))
+    return model
 
 
 def get_stage_model(name_or_path: str | Path | StageModel | None = None) -> StageModel:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .stages import LOST, ON_HOLD, OPEN, WON, normalize_label
+from .stages import LOST, ON_HOLD, OPEN, WON, EvaluationFactor, normalize_label
 
 __all__ = [
     "SOURCES",
@@ -28,6 +28,7 @@ __all__ = [
     "parse_amount",
     "parse_bool",
     "parse_date",
+    "parse_factor",
     "parse_grade",
     "parse_probability",
     "parse_source",
@@ -593,3 +594,30 @@ def parse_grade(raw: pd.Series) -> Parsed:
         mapped.append(m.group(1).upper() if m else None)
     values = _taken(mapped, codes, raw.index)
     return Parsed(values, values.isna().to_numpy() & ~blank)
+
+
+def parse_factor(raw: pd.Series, factor: EvaluationFactor) -> Parsed:
+    """A factor's cells to scores on its scale: a number from 0 to the scale, or one of the
+    words it reads; anything else is reported (``bad``) and left blank.
+
+    >>> from funnel_analytics.stages import DEFAULT_EVALUATION
+    >>> funding = DEFAULT_EVALUATION.factors[1]
+    >>> p = parse_factor(pd.Series(["已落实", "3", "部分落实", "7", "", "maybe"]), funding)
+    >>> p.values.tolist(), p.bad.tolist()
+    ([5.0, 3.0, 3.0, nan, nan, nan], [False, False, False, True, False, True])
+    """
+    words = factor.words
+    blank = _blank(raw)
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    scores = []
+    for u in uniques:
+        text = str(u).strip()
+        try:
+            number = float(text)
+        except ValueError:
+            number = words.get(normalize_label(text), np.nan)
+        scores.append(number if 0 <= number <= factor.scale else np.nan)
+    table_ = np.asarray([*scores, np.nan], dtype="float64")
+    values = pd.Series(table_[codes], index=raw.index, dtype="float64")
+    bad = values.isna().to_numpy() & ~blank
+    return Parsed(values, bad)

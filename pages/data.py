@@ -101,14 +101,19 @@ fields = [
     *field_names(),
     *model.all_checklist_columns,
     *(f"stage_date.{k}" for k in model.keys),
+    *(model.evaluation.columns if model.evaluation else ()),
 ]
 _item_names = {item.key: item.name(lang) for _c, (_s, item) in model.all_checklist_columns.items()}
+_factor_names = {f.key: f.name(lang) for f in model.evaluation.factors} if model.evaluation else {}
 
 
 def field_text(name: str | None) -> str:
     """A field as the mapping editor shows it: its name in the reader's language."""
     if not name:
         return t("field_ignore")
+    if name.startswith("factor."):
+        key = name.removeprefix("factor.")
+        return t("field_factor", name=_factor_names.get(key, key))
     return field_label(name, lang, model.stage_names(lang), _item_names, model.criteria_columns)
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from funnel_analytics.charts import (
     buckets_figure,
+    factor_lift_figure,
     grade_backtest_figure,
     grade_map_figure,
     grade_matrix_figure,
@@ -278,6 +279,75 @@ else:
         download_table(roles.win_rate, "roles_win_rate", "dl_roles_win")
 
 reality_section()
+
+
+# --- Go/no-go evaluation: the team's own model of which deals to pursue ----------------------
+def evaluation_section() -> None:
+    """Each open deal's evaluation score and pass, and how well each factor told the closed
+    deals' winners from their losers."""
+    st.header(t("eval_title"))
+    st.caption(t("eval_caption"))
+    ev = report.evaluation
+    if ev is None or not ev.declared:
+        st.info(t("eval_not_declared", model=plain(model.title(lang))))
+        return
+    factors = ev.evaluation.factors
+    names = {f.key: f.name(lang) for f in factors}
+    names["evaluation_pass"] = t("factor_name_evaluation_pass")
+    listing = ("、" if lang == "zh" else ", ").join(
+        t("eval_factor_item", name=f.name(lang), weight=f"{f.weight:g}") for f in factors
+    )
+    rule = t("eval_rule", factors=listing, mark=f"{ev.evaluation.pass_mark:g}")
+    if not ev.has_columns:
+        st.info(t("eval_no_columns", factors=listing, mark=f"{ev.evaluation.pass_mark:g}"))
+        return
+    st.caption(rule)
+    totals = ev.totals()
+    tiles = st.columns(3)
+    tiles[0].metric(
+        t("eval_tile_scored"),
+        f"{totals['scored']:,}",
+        t("eval_scored_delta", open=f"{ev.open_deals:,}"),
+        delta_color="off",
+        delta_arrow="off",
+        help=t("eval_help_scored"),
+        border=True,
+    )
+    for col, key in zip(tiles[1:], ("passed", "failed"), strict=True):
+        col.metric(
+            t(f"eval_tile_{key}"),
+            f"{totals[key]:,}",
+            t("kpi_amount_delta", amount=format_amount(totals[f"{key}_amount"], lang)),
+            delta_color="off",
+            delta_arrow="off",
+            help=t(f"eval_help_{key}", mark=f"{ev.evaluation.pass_mark:g}"),
+            border=True,
+        )
+    st.subheader(t("eval_lift_title"))
+    lift = ev.lift
+    if lift.empty:
+        st.info(t("eval_lift_none"))
+    elif lift["lift"].isna().all():  # closed deals, but all on one side of every factor
+        st.info(t("eval_lift_one_sided", closed=f"{ev.closed_judged:,}"))
+    else:
+        st.caption(
+            t(
+                "eval_lift_caption",
+                closed=f"{ev.closed_judged:,}",
+                at_close=f"{ev.judged_at_close:,}",
+                share=f"{ev.evaluation.high_share:.0%}",
+            )
+        )
+        st.plotly_chart(factor_lift_figure(lift, names, lang), width="stretch", key="lift")
+        shown = lift.assign(factor=lift["factor"].map(lambda k: names.get(k, k)))
+        show_table(shown, "factor_lift")
+        download_table(shown, "factor_lift", "dl_lift")
+    st.subheader(t("eval_deals_title"))
+    show_table(ev.deals, "evaluation_deals", model)
+    download_table(ev.deals, "evaluation_deals", "dl_eval", model)
+
+
+evaluation_section()
 
 # --- Suggested customer grade A–D, from P(win) and P(close within the horizon) ---------------
 st.header(t("grade_title"))
