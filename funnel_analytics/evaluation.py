@@ -135,8 +135,7 @@ def _local(
     return Column(name, kind, zh, en, about_zh, about_en, values)
 
 
-FACTOR_LIFT = table(
-    "factor_lift",
+LIFT_COLUMNS = [
     "factor",
     "closed_high",
     "won_high",
@@ -152,6 +151,10 @@ FACTOR_LIFT = table(
     "lift_low",
     "lift_high",
     "too_few",
+]
+FACTOR_LIFT = table(
+    "factor_lift",
+    *LIFT_COLUMNS,
     local=[
         _local(
             "factor",
@@ -276,23 +279,6 @@ FACTOR_LIFT = table(
         ),
     ],
 )
-LIFT_COLUMNS = [
-    "factor",
-    "closed_high",
-    "won_high",
-    "win_rate_high",
-    "win_rate_high_low",
-    "win_rate_high_high",
-    "closed_low",
-    "won_low",
-    "win_rate_low_side",
-    "win_rate_low_side_low",
-    "win_rate_low_side_high",
-    "lift",
-    "lift_low",
-    "lift_high",
-    "too_few",
-]
 PASS_ROW = "evaluation_pass"  # the lift table's row for passing against failing
 
 
