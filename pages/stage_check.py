@@ -40,9 +40,12 @@ from pages.ui import (
 app = open_page("check_title", "check_intro")
 lang, model = app.lang, app.model
 report = cached_report(app.token, app.as_of, app)
+# The page is long: a line of links to its sections, in the order they are drawn.
+TOC = ("milestones", "procurement", "roles", "reality", "evaluation", "grade")
+st.caption(f"{t('check_toc')} " + " · ".join(f"[{t(f'check_toc_{key}')}](#{key})" for key in TOC))
 
 # --- Milestones and success criteria: is the stage entered, is it completed? ----------------
-st.header(t("check_milestones"))
+st.header(t("check_milestones"), anchor="milestones")
 st.caption(t("check_caption"))
 view = report.stage_check
 evidence = view.evidence
@@ -119,7 +122,7 @@ else:
 def reality_section() -> None:
     """Reported stage against the lowest of its evidence: inflation in deals, amount and
     weighted pipeline, the two funnels, per rep and per deal."""
-    st.header(t("reality_title"))
+    st.header(t("reality_title"), anchor="reality")
     st.caption(t("reality_caption"))
     reality, inflation = report.reality, report.inflation
     if not report.data["effective_stage"]["evidence"] or reality is None or reality.empty:
@@ -171,7 +174,7 @@ def reality_section() -> None:
 
 
 # --- Our stage against the customer's procurement stage ---------------------------------------
-st.header(t("sync_title"))
+st.header(t("sync_title"), anchor="procurement")
 st.caption(t("sync_caption"))
 sync = report.procurement
 if sync is None or not sync.declared:
@@ -218,7 +221,7 @@ else:
         download_table(out, "procurement_sync", "dl_sync", model)
 
 # --- The key roles' view: who on the customer's side backs each deal -------------------------
-st.header(t("roles_title"))
+st.header(t("roles_title"), anchor="roles")
 st.caption(t("roles_caption"))
 roles = report.roles
 listed = roles.with_roles if roles is not None else None
@@ -285,7 +288,7 @@ reality_section()
 def evaluation_section() -> None:
     """Each open deal's evaluation score and pass, and how well each factor told the closed
     deals' winners from their losers."""
-    st.header(t("eval_title"))
+    st.header(t("eval_title"), anchor="evaluation")
     st.caption(t("eval_caption"))
     ev = report.evaluation
     if ev is None or not ev.declared:
@@ -350,7 +353,7 @@ def evaluation_section() -> None:
 evaluation_section()
 
 # --- Suggested customer grade A–D, from P(win) and P(close within the horizon) ---------------
-st.header(t("grade_title"))
+st.header(t("grade_title"), anchor="grade")
 defaults = GradeSettings()
 with st.expander(t("grade_settings")):
     a, b, c, d = st.columns(4)
