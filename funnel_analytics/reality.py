@@ -156,15 +156,20 @@ INFLATION = table(
 )
 
 
-def _customer_positions(frame: pd.DataFrame, model: StageModel) -> np.ndarray | None:
-    """Row by row: our furthest stage whose procurement counterpart the customer has reached
-    (-1 where the customer's stage is unknown); None when the model declares no counterpart
-    or the frame has no procurement column."""
-    declared = [
+def _declared(model: StageModel) -> list[tuple[int, int]]:
+    """(stage position, procurement position) of each stage declaring its counterpart."""
+    return [
         (i, PROCUREMENT_KEYS.index(s.procurement))
         for i, s in enumerate(model.stages)
         if s.procurement in PROCUREMENT_KEYS
     ]
+
+
+def _customer_positions(frame: pd.DataFrame, model: StageModel) -> np.ndarray | None:
+    """Row by row: our furthest stage whose procurement counterpart the customer has reached
+    (-1 where the customer's stage is unknown); None when the model declares no counterpart
+    or the frame has no procurement column."""
+    declared = _declared(model)
     if not declared or PROCUREMENT_FIELD not in frame:
         return None
     step = (
@@ -259,7 +264,7 @@ def has_evidence(
         return checklists
     return (
         checklists
-        or _customer_positions(frame, model) is not None
+        or (bool(_declared(model)) and PROCUREMENT_FIELD in frame)
         or (consensus is not None and len(consensus) > 0)
     )
 
