@@ -1070,9 +1070,12 @@ def role_deals(
 
     dm, coach, opposed = (_true(joined[c]) for c in ("dm", "coach", "opposed"))
     out["single_contact"] = flag(out["engaged_contacts"].to_numpy() <= 1)
-    out["no_decision_maker"] = flag((prob >= rule.late_from) & ~dm)
+    # The stage-bound flags are judged only at the stages they speak of: below them a deal is
+    # neither flagged nor clear, so the win rates compare deals at those stages only.
+    late, committed = prob >= rule.late_from, prob >= rule.coach_from
+    out["no_decision_maker"] = flag(late & ~dm, late)
     out["opposed"] = flag(opposed, np.full(n, has_stance))
-    out["no_coach"] = flag((prob >= rule.coach_from) & ~coach)
+    out["no_coach"] = flag(committed & ~coach, committed)
     any_flag = np.zeros(n, dtype=bool)
     for name in FLAGS:
         any_flag |= _true(out[name])

@@ -7,6 +7,10 @@ project-selling funnel: deals enter at the first stage, advance (sometimes skipp
 stage), stall, fall back one or two stages, slip their expected close date, change amount,
 get won or lost, and now and then go on hold. Some reps report a stage the deal's milestone
 checklist does not support yet ("stage inflation"), which the product is meant to catch.
+Each deal also carries the customer's procurement stage, the rep's go/no-go evaluation and a
+key-roles record; and the story of ``domain.md`` §3 happens in it (:data:`STORY_DEAL`: a
+780k quote against a 700k budget, filed as Committed on one friendly contact's word, falls
+back when the general manager steps in, and is lost; a 200k follow-on is won).
 
 Everything is a pure function of the seed (``numpy.random.default_rng``); nothing reads the
 clock. :func:`generate_history` returns the canonical monthly snapshots;
@@ -26,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -616,6 +621,438 @@ def _customer_stage(d: _Deal, mirrors: list[int], offsets: dict[str, int], seed:
     return PROCUREMENT_KEYS[position]
 
 
+# --------------------------------------------------------------------------------------------
+# The story of domain.md §3, as it happened at the sample company
+# --------------------------------------------------------------------------------------------
+# A line-automation retrofit at a new customer, 恒瑞精密机械: the customer's budget is about
+# 700k, the rep quotes 780k in June and files the deal as Committed (商务), one stage ahead of
+# its checklist, on the word of one friendly contact (the equipment manager). In August the
+# general manager asks for an integration nobody scoped; the deal falls back two stages, and a
+# week into September the contract goes to a rival. Only a 200k follow-on service order is
+# saved, won in October. Scripted, not drawn: the rest of the sample is the same without it.
+STORY_DEAL, STORY_FOLLOW_ON = "OPP-2026-3001", "OPP-2026-3002"
+_STORY_REP = "王丽娟"
+_STORY_ACCOUNT = ("苏州恒瑞精密机械有限公司", "Suzhou Hengrui Precision Machinery Co., Ltd.")
+# (deal, month, reported stage, stage the checklist supports, items of the next stage done,
+#  status, expected close, close date, amount)
+_STORY: tuple[tuple[str, str, int, int, int, str, str, str | None, int], ...] = (
+    (STORY_DEAL, "2026-03", 0, 0, 1, OPEN, "2026-07-31", None, 780_000),
+    (STORY_DEAL, "2026-04", 1, 1, 1, OPEN, "2026-07-31", None, 780_000),
+    (STORY_DEAL, "2026-05", 2, 2, 0, OPEN, "2026-07-31", None, 780_000),
+    (STORY_DEAL, "2026-06", 3, 2, 2, OPEN, "2026-07-31", None, 780_000),
+    (STORY_DEAL, "2026-07", 3, 2, 2, OPEN, "2026-08-31", None, 780_000),
+    (STORY_DEAL, "2026-08", 1, 1, 1, OPEN, "2026-10-30", None, 780_000),
+    (STORY_DEAL, "2026-09", 3, 1, 1, LOST, "2026-10-30", "2026-09-04", 780_000),
+    (STORY_FOLLOW_ON, "2026-09", 0, 0, 0, OPEN, "2026-10-30", None, 200_000),
+    (STORY_FOLLOW_ON, "2026-10", 5, 5, 0, WON, "2026-10-30", "2026-10-23", 200_000),
+)
+
+
+def _story_rows(
+    reps: Sequence[_Rep],
+    accounts: _Accounts,
+    simulated: range,
+    sizes: Sequence[int],
+    keys: Sequence[str],
+    probs: dict[str, float],
+) -> list[list[object]]:
+    """The rows of the §3 story's two deals in the simulated months (none outside them)."""
+    rep = next((r for r in reps if r.zh == _STORY_REP), reps[0])
+    account = _Account(*_STORY_ACCOUNT, brand=0, team=rep.team)
+    accounts.used.add(account.zh)
+    model = get_stage_model("six_state")
+    mirrors = [PROCUREMENT_KEYS.index(str(st.procurement)) for st in model.stages]
+    names = {
+        STORY_DEAL: (
+            "恒瑞产线自动化改造项目",
+            "Hengrui Line Automation Retrofit",
+            "follow_up",
+            "A",
+        ),
+        STORY_FOLLOW_ON: (
+            "恒瑞产线改造配套服务项目",
+            "Hengrui Line Retrofit Follow-on Services",
+            "follow_up",
+            "B",
+        ),
+    }
+    created = {STORY_DEAL: date(2026, 3, 12), STORY_FOLLOW_ON: date(2026, 9, 16)}
+    rows: list[list[object]] = []
+    for oid, month, reported, real, partial, status, expected, closed, amount in _STORY:
+        mi = _month_index(month)
+        if mi not in simulated:
+            continue
+        name_zh, name_en, source, grade = names[oid]
+        d = _Deal(
+            oid=oid,
+            name_zh=name_zh,
+            name_en=name_en,
+            account=account,
+            rep=rep,
+            source=source,
+            grade=grade,
+            amount=amount,
+            created=created[oid],
+            created_mi=_month_index(created[oid].strftime("%Y-%m")),
+            expected_close=date.fromisoformat(expected),
+            real=real,
+            reported=reported,
+            partial=partial,
+            order=[np.arange(n) for n in sizes],
+            status=status,
+            close_date=None if closed is None else date.fromisoformat(closed),
+        )
+        stage = keys[reported]
+        procurement = (
+            PROCUREMENT_KEYS[-1]
+            if status == WON
+            else PROCUREMENT_KEYS[min(mirrors[real], len(PROCUREMENT_KEYS) - 2)]
+        )
+        rows.append(
+            [
+                oid,
+                d.name_zh,
+                account.zh,
+                rep.zh,
+                _TEAMS[rep.team][0],
+                stage,
+                status,
+                amount,
+                0.0 if status == LOST else probs[stage],
+                d.created,
+                d.expected_close,
+                d.close_date,
+                source,
+                grade,
+                _month_end(mi),
+                d.name_en,
+                account.en,
+                rep.en,
+                _TEAMS[rep.team][1],
+                *_checklist_row(d, sizes),
+                procurement,
+            ]
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+# The go/no-go evaluation each rep fills in (domain.md §6): six factors per deal
+# --------------------------------------------------------------------------------------------
+# Written as the reps write them, in words. Funding follows the customer's procurement (secured
+# once the budget is in place); the relationship follows where the deal came from; the credit
+# the customer (listed companies rate A); the project grade (A-D) the deal's size. The technical
+# fit and the competition follow the deal's grade, which is what makes a deal likely to be won
+# in the simulation: an A deal fits better and meets weaker rivals than a D deal.
+# Drawn from a generator of their own per deal, so the rest of the sample is the same without.
+_FACTOR_COLUMNS = {
+    "project_grade": "项目等级",
+    "funding": "资金落实",
+    "technical_fit": "技术符合度",
+    "relationship": "客户关系",
+    "credit": "客户信用",
+    "competition": "竞争态势",
+}
+_FIT = (
+    ("符合", "部分符合", "不符合"),
+    {
+        "A": (0.7, 0.25, 0.05),
+        "B": (0.55, 0.35, 0.1),
+        "C": (0.45, 0.4, 0.15),
+        "D": (0.3, 0.45, 0.25),
+    },
+)
+_COMPETITION = (
+    ("领先", "持平", "落后"),
+    {"A": (0.55, 0.35, 0.1), "B": (0.4, 0.4, 0.2), "C": (0.25, 0.45, 0.3), "D": (0.15, 0.4, 0.45)},
+)
+_RELATIONSHIP = (
+    ("密切", "良好", "一般", "疏远"),
+    {
+        "cultivation": (0.5, 0.4, 0.1, 0.0),
+        "penetration": (0.35, 0.45, 0.2, 0.0),
+        "follow_up": (0.0, 0.5, 0.4, 0.1),
+        "cold_visit": (0.0, 0.1, 0.5, 0.4),
+        "inbound": (0.0, 0.3, 0.6, 0.1),
+    },
+)
+_P_FACTOR_BLANK = 0.08
+_STORY_FACTORS = {
+    STORY_DEAL: ("B", "部分落实", "部分符合", "疏远", "B", "持平"),
+    STORY_FOLLOW_ON: ("C", "已落实", "符合", "良好", "B", "持平"),
+}
+
+
+def _factors(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The ``factor.<key>`` columns of every row of the simulated frame (words, or None)."""
+    first = df.drop_duplicates("opportunity_id").set_index("opportunity_id")  # as created
+    per_deal: dict[str, dict[str, object]] = {}
+    for oid, r in first.iterrows():
+        rng = np.random.default_rng([seed, 4, zlib.crc32(str(oid).encode())])
+        values: dict[str, object] = {}
+        for key, (words, by) in (("technical_fit", _FIT), ("competition", _COMPETITION)):
+            p = by[r["grade"]]
+            values[key] = words[int(rng.choice(len(words), p=p))]
+        words, by_source = _RELATIONSHIP
+        values["relationship"] = words[int(rng.choice(len(words), p=by_source[r["source"]]))]
+        if str(r["account"]).endswith("股份有限公司"):
+            values["credit"] = "A"
+        else:
+            values["credit"] = "ABC"[int(rng.choice(3, p=(0.25, 0.6, 0.15)))]
+        amount = r["amount"]
+        values["project_grade"] = (
+            "A"
+            if amount >= 1_000_000
+            else "B"
+            if amount >= 500_000
+            else "C"
+            if amount >= 200_000
+            else "D"
+        )
+        values["unfunded"] = "部分落实" if rng.random() < 0.4 else "未落实"
+        blank = rng.random(len(_FACTOR_COLUMNS)) < _P_FACTOR_BLANK
+        values["blank"] = dict(zip(_FACTOR_COLUMNS, blank, strict=True))
+        per_deal[str(oid)] = values
+    out: dict[str, list[object]] = {f"factor.{k}": [] for k in _FACTOR_COLUMNS}
+    budget = PROCUREMENT_KEYS.index("budget")
+    for oid, procurement in zip(df["opportunity_id"], df["procurement_stage"], strict=True):
+        values = per_deal[oid]
+        story = _STORY_FACTORS.get(oid)
+        for i, key in enumerate(_FACTOR_COLUMNS):
+            if story is not None:
+                out[f"factor.{key}"].append(story[i])
+            elif values["blank"][key]:
+                out[f"factor.{key}"].append(None)
+            elif key == "funding":
+                funded = PROCUREMENT_KEYS.index(procurement) >= budget
+                out[f"factor.{key}"].append("已落实" if funded else values["unfunded"])
+            else:
+                out[f"factor.{key}"].append(values[key])
+    return pd.DataFrame(out, index=df.index, dtype="object")
+
+
+# --------------------------------------------------------------------------------------------
+# The key roles (domain.md §3, §7): who on the customer's side each rep has met
+# --------------------------------------------------------------------------------------------
+# The CRM's contact-role list: one row each time a contact's stage, stance or engagement was
+# recorded. Contacts join as the deal gets to them (the decision maker once the project is
+# qualified, procurement and finance at the commercial stage) and stand where the deal's
+# checklist stands, a few a stage behind. Deals that were lost had fewer people on our side,
+# more of them opposed, and more often no coach. Drawn per deal, apart from the simulation.
+ROLES_SHEET = "关键角色"
+ROLES_HEADERS = ("商机编号", "联系人", "职务", "角色", "态度", "参与度", "所处阶段", "日期", "备注")
+_ROLE_ZH = {
+    "decision_maker": "决策者",
+    "user": "使用者",
+    "technical": "技术评估",
+    "procurement": "采购",
+    "finance": "财务",
+    "coach": "教练",
+    "other": "其他",
+}
+# role: (honorific, job titles, stage index it joins at, chance listed if won / lost / open).
+# The decision maker and the coach are known from the checklist instead: listed from the month
+# their item is ticked (高层已批准, 已有内线), and otherwise only now and then.
+# (column, chance listed once ticked if won / lost / open, chance listed if never ticked)
+_CHECKLIST_ROLES = {
+    "decision_maker": ("checklist.qualified.top_approval", (0.97, 0.6, 0.85), 0.3),
+    "coach": ("checklist.committed.coach", (1.0, 0.7, 0.9), 0.2),
+}
+# Some deals are worked through one person only, more of those that were lost.
+_P_THIN = {WON: 0.06, LOST: 0.2, OPEN: 0.1}
+_ROLE_PLAN: dict[str, tuple[str, tuple[str, ...], int, tuple[float, float, float]]] = {
+    "decision_maker": ("总", ("总经理", "副总经理", "厂长"), 1, (0.8, 0.45, 0.6)),
+    "user": ("主任", ("生产部经理", "设备部主任", "车间主任"), 0, (0.9, 0.8, 0.85)),
+    "technical": ("工", ("技术部工程师", "信息部主管", "总工程师"), 1, (0.65, 0.5, 0.6)),
+    "procurement": ("经理", ("采购经理", "采购专员"), 3, (0.6, 0.4, 0.5)),
+    "finance": ("总监", ("财务总监", "财务经理"), 3, (0.35, 0.25, 0.3)),
+    "coach": ("工", ("设备部工程师", "信息部主管", "工艺工程师"), 1, (0.75, 0.3, 0.5)),
+    "other": ("老师", ("设计院顾问", "集团信息中心顾问"), 0, (0.15, 0.15, 0.15)),
+}
+_INFLUENCE = ("decision_maker", "user", "technical", "procurement", "finance")
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+_P_LISTED = 0.85
+_P_OPPOSES = {WON: 0.03, LOST: 0.15, OPEN: 0.07}
+_P_LAGS = {WON: 0.05, LOST: 0.15, OPEN: 0.07}
+_P_TURNS = 0.35  # a lost deal's influencer who turns against us in the month it is lost
+
+
+def _supported_stage(df: pd.DataFrame) -> np.ndarray:
+    """Per row, the index of the furthest six-state stage whose checklist is all done."""
+    model = get_stage_model("six_state")
+    done = np.ones(len(df), dtype=bool)
+    position = np.full(len(df), -1)
+    for i, stage in enumerate(model.stages):
+        cols = [f"checklist.{stage.key}.{item.key}" for item in stage.checklist]
+        done &= df[cols].to_numpy().all(axis=1)
+        position[done] = i
+    return np.maximum(position, 0)
+
+
+def _story_roles() -> list[tuple[object, ...]]:
+    zh = get_stage_model("six_state").stage_names("zh")
+    rows = [
+        (STORY_DEAL, "王建华", "设备部经理", "user", "supports", 3, "target", "2026-03-12", ""),
+        (STORY_DEAL, "王建华", "设备部经理", "user", "supports", 3, "qualified", "2026-04-15", ""),
+        (
+            STORY_DEAL,
+            "王建华",
+            "设备部经理",
+            "user",
+            "supports",
+            3,
+            "shortlisted",
+            "2026-05-20",
+            "",
+        ),
+        (
+            STORY_DEAL,
+            "王建华",
+            "设备部经理",
+            "user",
+            "supports",
+            3,
+            "committed",
+            "2026-06-18",
+            "已报价78万；客户预算约70万，王经理说可以争取",
+        ),
+        (
+            STORY_DEAL,
+            "刘总",
+            "总经理",
+            "decision_maker",
+            "opposes",
+            3,
+            "qualified",
+            "2026-08-26",
+            "首次见面：要求增加与ERP的集成，原方案未包含；认为报价超出预算",
+        ),
+        (
+            STORY_DEAL,
+            "王建华",
+            "设备部经理",
+            "user",
+            "supports",
+            2,
+            "qualified",
+            "2026-08-27",
+            "方案需按集成要求重做",
+        ),
+        (
+            STORY_FOLLOW_ON,
+            "王建华",
+            "设备部经理",
+            "user",
+            "supports",
+            3,
+            "target",
+            "2026-09-16",
+            "",
+        ),
+        (
+            STORY_FOLLOW_ON,
+            "刘总",
+            "总经理",
+            "decision_maker",
+            "neutral",
+            2,
+            "target",
+            "2026-09-18",
+            "",
+        ),
+    ]
+    stance = {"supports": "支持", "neutral": "中立", "opposes": "反对"}
+    return [
+        (oid, who, title, _ROLE_ZH[role], stance[s], e, zh[stage], pd.Timestamp(day), note)
+        for oid, who, title, role, s, e, stage, day, note in rows
+    ]
+
+
+def _roles_table(full: pd.DataFrame, seed: int, deal_ids: set[str]) -> pd.DataFrame:
+    """The key-roles sheet (:data:`ROLES_HEADERS`) of the deals in ``deal_ids``, from their
+    creation on; the story's deals as told."""
+    names = get_stage_model("six_state").stage_names("zh")
+    keys = get_stage_model("six_state").keys
+    part = full[full["opportunity_id"].isin(deal_ids)].sort_values(
+        ["opportunity_id", "snapshot_date"], kind="stable"
+    )
+    supported = _supported_stage(part)
+    status_all = part["status"].to_numpy()
+    snaps_all = part["snapshot_date"].to_numpy()
+    created_all = part["created_date"].to_numpy()
+    closed_all = part["close_date"].to_numpy()
+    ticked_all = {role: part[col].to_numpy() for role, (col, _, _) in _CHECKLIST_ROLES.items()}
+    stage_names = [names[k] for k in keys]
+    rows: list[tuple[object, ...]] = []
+    for oid, idx in part.groupby("opportunity_id", sort=True).indices.items():
+        if oid in (STORY_DEAL, STORY_FOLLOW_ON):
+            continue
+        rng = np.random.default_rng([seed, 3, zlib.crc32(str(oid).encode())])
+        if rng.random() >= _P_LISTED:
+            continue
+        real, status, snaps = supported[idx], status_all[idx], snaps_all[idx]
+        outcome = status[-1] if status[-1] in (WON, LOST) else OPEN
+        k = (WON, LOST, OPEN).index(outcome)
+        surnames = list(rng.permutation(list(_SURNAMES)))
+        opened = np.flatnonzero((status != LOST) & (status != WON))
+        contacts = []
+        thin = rng.random() < _P_THIN[outcome]
+        for role, (honorific, titles, join, chances) in _ROLE_PLAN.items():
+            if thin and (contacts or role != "user"):
+                continue
+            if role in _CHECKLIST_ROLES:
+                _, if_ticked, if_not = _CHECKLIST_ROLES[role]
+                ticked = opened[ticked_all[role][idx][opened]]
+                u = rng.random()
+                if len(ticked) and u < if_ticked[k]:
+                    start = int(ticked[0])
+                elif u < if_not:
+                    start = next((int(j) for j in opened if real[j] >= join), len(idx))
+                else:
+                    continue
+            elif rng.random() < chances[k] or (role == "user" and not contacts):
+                start = next((int(j) for j in opened if real[j] >= join), len(idx))
+            else:
+                continue
+            stance = "支持"
+            if role != "coach":
+                u = rng.random()
+                stance = "反对" if u < _P_OPPOSES[outcome] else "中立" if u < 0.35 else "支持"
+            engagement = (
+                0 if rng.random() < 0.05 else int(rng.choice([1, 2, 3], p=(0.25, 0.4, 0.35)))
+            )
+            lag = int(role in _INFLUENCE and rng.random() < _P_LAGS[outcome])
+            who = f"{surnames.pop()}{honorific}"
+            title = titles[int(rng.integers(len(titles)))]
+            contacts.append((role, who, title, stance, engagement, start, lag))
+        created = pd.Timestamp(created_all[idx[0]])
+        for role, who, title, stance, engagement, start, lag in contacts:
+            shown = None
+            for j in opened:
+                stage = max(int(real[j]) - lag, 0)
+                if j < start or stage == shown:
+                    continue
+                snap = pd.Timestamp(snaps[j])
+                first = max(created, snap.replace(day=1))
+                day = first + pd.Timedelta(days=int(rng.integers(0, (snap - first).days + 1)))
+                row = (oid, who, title, _ROLE_ZH[role], stance, engagement, stage_names[stage], day)
+                rows.append((*row, ""))
+                shown = stage
+        if outcome == LOST and len(opened) and rng.random() < _P_TURNS:
+            last_open = int(real[opened[-1]])
+            listed = [c for c in contacts if c[0] in _INFLUENCE and c[5] <= opened[-1]]
+            if listed:
+                role, who, title, _, engagement, _, lag = listed[int(rng.integers(len(listed)))]
+                stage = stage_names[max(last_open - lag, 0)]
+                day = pd.Timestamp(closed_all[idx[-1]])
+                rows.append((oid, who, title, _ROLE_ZH[role], "反对", engagement, stage, day, ""))
+    if STORY_DEAL in deal_ids:
+        rows.extend(_story_roles())
+    out = pd.DataFrame(rows, columns=list(ROLES_HEADERS))
+    out["日期"] = pd.to_datetime(out["日期"]).astype("datetime64[ns]")
+    return out.sort_values(["商机编号", "日期", "联系人"], kind="stable", ignore_index=True)
+
+
 def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataFrame:
     """All monthly snapshots, warm-up months included, with English names for the exports."""
     if months < 1:
@@ -683,6 +1120,7 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
             if d.status == WON:
                 accounts.add_customer(d.account)
         live = [d for d in live if d.status in (OPEN, ON_HOLD)]
+    rows.extend(_story_rows(reps, accounts, range(start, first + months), sizes, keys, probs))
 
     columns = [
         *CANONICAL_COLUMNS,
@@ -700,7 +1138,8 @@ def _simulate(seed: int, months: int, first_month: str, n_reps: int) -> pd.DataF
     df["probability"] = df["probability"].astype("float64")
     for col in check_cols:
         df[col] = df[col].astype(bool)
-    return df.sort_values(["snapshot_date", "opportunity_id"], ignore_index=True)
+    df = df.sort_values(["snapshot_date", "opportunity_id"], ignore_index=True)
+    return pd.concat([df, _factors(df, seed)], axis=1)
 
 
 def generate_history(
@@ -742,7 +1181,10 @@ def generate_history(
         on_hold), ``amount`` (yuan), ``probability`` (fraction), ``created_date``,
         ``expected_close_date``, ``close_date`` (won and lost only), ``source``, ``grade``,
         ``snapshot_date`` (month end), then one boolean ``checklist.<stage>.<item>`` column
-        per milestone item of the six-state model.
+        per milestone item of the six-state model, ``procurement_stage`` (a key of
+        :data:`~funnel_analytics.stages.PROCUREMENT_KEYS`) and the ``factor.<key>`` columns of
+        the go/no-go evaluation as the reps write them (words such as 已落实, 部分符合, or
+        None where left blank).
 
     Examples
     --------
@@ -756,9 +1198,9 @@ def generate_history(
     first_end = pd.Timestamp(_month_end(_month_index(first_month)))
     model = get_stage_model("six_state")
     window = full[full["snapshot_date"] >= first_end]
-    return window[[*CANONICAL_COLUMNS, *model.checklist_columns, "procurement_stage"]].reset_index(
-        drop=True
-    )
+    factors = [f"factor.{key}" for key in _FACTOR_COLUMNS]
+    columns = [*CANONICAL_COLUMNS, *model.checklist_columns, "procurement_stage", *factors]
+    return window[columns].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -791,6 +1233,8 @@ def _chinese_export(snapshot: pd.DataFrame) -> pd.DataFrame:
     out["客户采购阶段"] = snapshot["procurement_stage"].map(
         dict(zip(PROCUREMENT_KEYS, _PROCUREMENT_ZH, strict=True))
     )
+    for key, header in _FACTOR_COLUMNS.items():
+        out[header] = snapshot[f"factor.{key}"].fillna("")
     return out.reset_index(drop=True)
 
 
@@ -870,7 +1314,9 @@ def _stage_log(full: pd.DataFrame, deal_ids: set[str], seed: int) -> pd.DataFram
     return log
 
 
-def _write_xlsx(path: Path, export: pd.DataFrame, mi: int) -> None:
+def _write_xlsx(
+    path: Path, export: pd.DataFrame, mi: int, roles: pd.DataFrame | None = None
+) -> None:
     import xlsxwriter
 
     y, m = divmod(mi, 12)
@@ -924,12 +1370,35 @@ def _write_xlsx(path: Path, export: pd.DataFrame, mi: int) -> None:
         "商机来源": 9,
         "客户等级": 8,
         "客户采购阶段": 12,
+        "技术符合度": 10,
     }
     for c, name in enumerate(headers):
         ws.set_column(c, c, widths.get(name, 10))
     ws.freeze_panes(2, 2)
     ws.autofilter(1, 0, len(export) + 1, len(headers) - 1)
+    if roles is not None:
+        _write_roles_sheet(wb, roles, f_head, f_date)
     wb.close()
+
+
+def _write_roles_sheet(wb: Any, roles: pd.DataFrame, f_head: Any, f_date: Any) -> None:
+    """The key-roles sheet beside the opportunities: a header row, then one row per record."""
+    ws = wb.add_worksheet(ROLES_SHEET)
+    headers = list(roles.columns)
+    ws.write_row(0, 0, headers, f_head)
+    for c, name in enumerate(headers):
+        for r, v in enumerate(roles[name].tolist(), start=1):
+            if name == "日期":
+                ws.write_datetime(r, c, v.to_pydatetime(), f_date)
+            elif name == "参与度":
+                ws.write_number(r, c, int(v))
+            elif v != "":
+                ws.write_string(r, c, str(v))
+    widths = {"商机编号": 15, "职务": 14, "所处阶段": 12, "日期": 11, "备注": 48}
+    for c, name in enumerate(headers):
+        ws.set_column(c, c, widths.get(name, 9))
+    ws.freeze_panes(1, 2)
+    ws.autofilter(0, 0, len(roles), len(headers) - 1)
 
 
 def write_sample_files(out_dir: str | Path, seed: int = 2026) -> list[Path]:
@@ -941,7 +1410,12 @@ def write_sample_files(out_dir: str | Path, seed: int = 2026) -> list[Path]:
       merged title row (``华辰智能科技 2026年3月商机清单``), the Chinese header row, then one
       row per deal. The month is known only from the file name. Amounts are in 万元,
       probabilities are text like ``"50%"``, dates are real Excel dates, checklist items are
-      是/否. A lost deal shows the furthest stage reached with 状态 输单.
+      是/否. A lost deal shows the furthest stage reached with 状态 输单. The customer's
+      procurement stage (客户采购阶段) and the six go/no-go evaluation factors (项目等级, 资金落实,
+      技术符合度, 客户关系, 客户信用, 竞争态势, in words; some left blank) follow. The latest
+      month's workbook has a second sheet, ``关键角色``: the key-roles records (deal, contact,
+      job title, role, stance, engagement 0-3, the contact's stage, date, note) of every deal
+      in the exports, from its creation on.
     - ``opportunities_en_2026-10.csv``: the last month with Salesforce-style English headers,
       US dates, amounts in yuan, six-state English stage names and ``Closed Lost``.
     - ``opportunity_history_en.csv``: an ``OpportunityHistory``-style stage-change log of every
@@ -970,7 +1444,11 @@ def write_sample_files(out_dir: str | Path, seed: int = 2026) -> list[Path]:
         snap = full[full["snapshot_date"] == pd.Timestamp(_month_end(mi))]
         y, m = divmod(mi, 12)
         path = out / f"商机导出_{y}-{m + 1:02d}.xlsx"
-        _write_xlsx(path, _chinese_export(snap), mi)
+        roles = None
+        if mi == first + months - 1:  # the latest export carries the key-roles sheet
+            seen = full[full["snapshot_date"] >= pd.Timestamp(_month_end(first))]
+            roles = _roles_table(full, seed, set(seen["opportunity_id"]))
+        _write_xlsx(path, _chinese_export(snap), mi, roles)
         written.append(path)
     last = first + months - 1
     y, m = divmod(last, 12)

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -28,7 +29,17 @@ from .choices import default_cache_dir
 from .loading import LoadResult, load_export
 from .stages import StageModel, get_stage_model
 
-__all__ = ["Workspace", "load_sample", "load_workspace", "sample_files", "warm_sample_cache"]
+if TYPE_CHECKING:
+    from .roles import RolesResult
+
+__all__ = [
+    "Workspace",
+    "load_sample",
+    "load_workspace",
+    "sample_files",
+    "sample_roles",
+    "warm_sample_cache",
+]
 
 LOG = logging.getLogger("funnel_analytics.workspace")
 PACKAGE = Path(__file__).resolve().parent
@@ -147,6 +158,18 @@ def load_sample(
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
     return results
+
+
+def sample_roles(stage_model: StageModel | str | None = None) -> RolesResult | None:
+    """The bundled sample's key-roles records (the ``关键角色`` sheet of its latest workbook)
+    read with ``stage_model``, or None when the sample's files hold none."""
+    from .roles import find_roles
+
+    files = sample_files()
+    if not files:
+        return None
+    latest = files[-1]
+    return find_roles(latest, latest.name, stage_model=get_stage_model(stage_model))
 
 
 def warm_sample_cache(cache_dir: Path | None = None) -> int:

@@ -52,7 +52,7 @@ from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
 from funnel_analytics.values import SOURCES as DEAL_SOURCES
-from funnel_analytics.workspace import load_sample
+from funnel_analytics.workspace import load_sample, sample_roles
 from pages.sessions import SessionEnder, current_session_id
 
 SOURCES = ("sample", "store", "upload")
@@ -334,6 +334,14 @@ def sample_results(key: str, _model: StageModel) -> tuple[LoadResult, ...]:
     return load_sample(_model)
 
 
+@st.cache_resource(show_spinner=False)
+def sample_role_results(key: str, _model: StageModel) -> tuple[RolesResult, ...]:
+    """The bundled sample's key-roles records read with the model (none when its files have
+    no roles sheet)."""
+    found = sample_roles(_model)
+    return () if found is None else (found,)
+
+
 def store_path() -> str:
     return str(default_store_path())
 
@@ -523,7 +531,8 @@ def _load_source(
         except UnusableFile as exc:
             return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang())), "", ()
         token = f"sample:{mk}"
-        return combined_observations(token, results), results, None, token, ()
+        observations = combined_observations(token, results)
+        return observations, results, None, token, sample_role_results(mk, model)
     if source == "store":
         cat, problem = store_catalogue()
         if cat.empty:

@@ -585,10 +585,29 @@ def test_stage_check_page_on_the_sample_compares_with_the_buying_stage(workspace
     assert not [i for i in at.info if i.value == t("sync_no_closed", lang)]
 
 
+def _consensus_by_hand(model) -> dict[str, int]:
+    """The sample's key-roles sheet read plainly: per deal, each contact's latest record; the
+    lowest stage among the engaged (engagement 1 or more) decision-influencing contacts."""
+    from funnel_analytics.workspace import sample_roles
+
+    roles = sample_roles(model).roles.sort_values("date", kind="stable")
+    latest = roles.drop_duplicates(["opportunity_id", "contact"], keep="last")
+    influence = {"decision_maker", "user", "technical", "procurement", "finance"}
+    keys = list(model.keys)
+    out: dict[str, int] = {}
+    for r in latest.itertuples(index=False):
+        engaged = pd.isna(r.engagement) or r.engagement >= 1
+        if r.role in influence and engaged and pd.notna(r.role_stage):
+            i = keys.index(r.role_stage)
+            out[r.opportunity_id] = min(out.get(r.opportunity_id, i), i)
+    return out
+
+
 def _effective_by_hand(workspace) -> pd.DataFrame:
     """The latest open deals with their effective stage counted plainly: the lowest of the
-    reported stage, the stage the milestones support (at least the first) and our furthest
-    stage whose procurement counterpart the customer has reached."""
+    reported stage, the stage the milestones support (at least the first), our furthest
+    stage whose procurement counterpart the customer has reached, and the stage of the
+    least advanced engaged influencer in the sample's key-roles sheet."""
     from funnel_analytics.stagecheck import effective_stages
     from funnel_analytics.stages import PROCUREMENT_KEYS
 
@@ -603,6 +622,7 @@ def _effective_by_hand(workspace) -> pd.DataFrame:
         return max((i for i, p in mirrors if p <= q), default=0)
 
     backed = effective_stages(latest, model).set_index("opportunity_id")["effective_stage"]
+    consensus = _consensus_by_hand(model)
     rows = []
     for _, d in latest.iterrows():
         reported = keys.index(d["stage"])
@@ -611,6 +631,7 @@ def _effective_by_hand(workspace) -> pd.DataFrame:
             reported,
             0 if milestone is None else keys.index(milestone),
             customer(d["procurement_stage"]) if pd.notna(d["procurement_stage"]) else reported,
+            consensus.get(d["opportunity_id"], reported),
         )
         rows.append((d["opportunity_id"], d["amount"], reported, lowest))
     return pd.DataFrame(rows, columns=["id", "amount", "reported", "effective"])
@@ -715,7 +736,10 @@ def test_stage_check_page_suggests_grades_on_the_sample(workspace, lang) -> None
     at = app(lang)
     at.switch_page("pages/stage_check.py").run()
     assert not at.exception
-    view = build_report(workspace.observations, workspace.stage_model).grades
+    from funnel_analytics.workspace import sample_roles
+
+    roles = sample_roles(workspace.stage_model).roles  # the sample's key-roles sheet
+    view = build_report(workspace.observations, workspace.stage_model, roles=roles).grades
     tiles = {m.label: m.value for m in at.metric}
     a = view.deals[view.deals["suggested_grade"] == "A"]
     total = view.deals["amount"].sum()

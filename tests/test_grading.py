@@ -286,7 +286,12 @@ def test_the_samples_grades_follow_a_plain_reading_of_the_rule(sample_report) ->
     assert view.a_amount_share == pytest.approx(a_amount / view.deals["amount"].sum())
     # Every stage of the sample is timed by its wins; the A deals at risk carry a flag.
     assert view.timing_counts["measured"] == len(view.deals)
-    assert set(view.flags) == {"ahead_of_customer", "behind_stalled", "stage_not_evidenced"}
+    assert set(view.flags) == {
+        "ahead_of_customer",
+        "behind_stalled",
+        "stage_not_evidenced",
+        "fails_evaluation",
+    }
     assert (view.at_risk["risks"] > 0).all()
 
 

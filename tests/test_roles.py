@@ -364,9 +364,44 @@ FLAG_CASES = [
 def test_each_flag(stage, people, single, no_dm, opposed, no_coach) -> None:
     roles = contacts("D1", *[(*p, None) for p in people])
     out = role_deals(snapshot(("D1", stage)), roles, DEFAULT_MODEL)
-    flags = [bool(out[f].iloc[0]) for f in FLAGS]
+    flags = [bool(out[f].fillna(False).iloc[0]) for f in FLAGS]
     assert flags == [bool(single), bool(no_dm), bool(opposed), bool(no_coach)]
     assert bool(out["flagged"].iloc[0]) == any(flags)
+    # The stage-bound flags are judged only at their stages: below them, blank.
+    prob = DEFAULT_MODEL.probabilities[stage]
+    assert pd.isna(out["no_decision_maker"].iloc[0]) == (prob < RoleRule().late_from)
+    assert pd.isna(out["no_coach"].iloc[0]) == (prob < RoleRule().coach_from)
+
+
+def test_stage_bound_flags_compare_win_rates_at_their_stages_only() -> None:
+    """No decision maker is judged from Shortlisted on: a deal lost at Target without one is
+    neither flagged nor counted among the clear ones, so it does not flatter the flag."""
+    obs = pd.DataFrame(
+        {
+            "opportunity_id": ["A", "A", "B", "B", "C", "C"],
+            "stage": ["target", "target", "shortlisted", "shortlisted", "shortlisted", "won"],
+            "status": ["open", "lost", "open", "lost", "open", "won"],
+            "snapshot_date": pd.to_datetime(["2026-01-31", "2026-02-28"] * 3),
+            "amount": [10.0] * 6,
+            "owner": ["x"] * 6,
+            "team": ["t"] * 6,
+        }
+    )
+    roles = contacts("A", ("user", "supports", 3, None))
+    roles = pd.concat(
+        [
+            roles,
+            contacts("B", ("user", "supports", 3, None), ("technical", "supports", 2, None)),
+            contacts("C", ("decision_maker", "supports", 3, None), ("user", "supports", 2, None)),
+        ],
+        ignore_index=True,
+    )
+    last = obs[obs["snapshot_date"] == obs["snapshot_date"].max()]
+    view = role_view(obs, last, roles, DEFAULT_MODEL)
+    row = view.win_rate.set_index("flag").loc["no_decision_maker"]
+    # B (flagged, lost) against C (clear, won); A, at Target, is in neither.
+    assert (row["closed_flagged"], row["won_flagged"]) == (1, 0)
+    assert (row["closed_unflagged"], row["won_unflagged"]) == (1, 1)
 
 
 def test_without_a_stance_opposition_is_not_judged_and_any_engaged_coach_counts() -> None:
@@ -461,8 +496,9 @@ def test_win_rate_with_and_without_each_flag_by_hand() -> None:
         {
             "closed_flagged": [3, 1, 2, 0, 1],
             "won_flagged": [1, 0, 1, 0, 0],
-            "closed_unflagged": [1, 3, 2, 4, 3],
-            "won_unflagged": [1, 2, 1, 2, 2],
+            # No coach is judged at Committed or later: D3, at Shortlisted, is in neither side.
+            "closed_unflagged": [1, 3, 2, 4, 2],
+            "won_unflagged": [1, 2, 1, 2, 1],
         },
         index=pd.Index(["any", *FLAGS], name="flag"),
     )
@@ -486,15 +522,12 @@ def test_the_view_per_team_and_rep_and_the_report_on_an_upload_with_roles() -> N
     assert view.consensus.to_dict() == {"P1": "shortlisted", "P2": "qualified"}
     assert deals["contacts"].tolist() == [3, 2, 1, 0]
     flags = deals[[*FLAGS, "flagged"]].astype("object")
+    flags = flags.where(flags.notna(), None)  # None: not judged at the deal's stage
     assert flags.loc["P1"].tolist() == [False, False, False, False, False]
-    assert flags.loc["P2"].tolist() == [
-        False,
-        False,
-        True,
-        False,
-        True,
-    ]  # the decision maker opposes
-    assert flags.loc["P3"].tolist() == [True, False, False, False, True]  # one tree
+    # At Shortlisted the decision maker opposes; the coach is not judged before Committed.
+    assert flags.loc["P2"].tolist() == [False, False, True, None, True]
+    # At Qualified one tree; neither the decision maker nor the coach is judged yet.
+    assert flags.loc["P3"].tolist() == [True, None, False, None, True]
     assert deals.loc["P4", [*FLAGS, "flagged"]].isna().all()  # the roles table names nobody
     by_owner = view.by_owner.set_index("owner")
     assert by_owner.loc[

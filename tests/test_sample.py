@@ -38,6 +38,8 @@ CANONICAL = [
     "grade",
     "snapshot_date",
 ]
+FACTOR_HEADERS = ["项目等级", "资金落实", "技术符合度", "客户关系", "客户信用", "竞争态势"]
+FACTOR_COLS = [f"factor.{f.key}" for f in MODEL.evaluation.factors]
 XLSX_HEADERS = [
     "商机编号",
     "商机名称",
@@ -55,6 +57,7 @@ XLSX_HEADERS = [
     "客户等级",
     *(item.zh for _, item in MODEL.checklist_columns.values()),
     "客户采购阶段",
+    *FACTOR_HEADERS,
 ]
 MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 11)]
 SAMPLE_FILES = sorted(
@@ -110,7 +113,7 @@ def test_different_seed_differs(history: pd.DataFrame) -> None:
 
 
 def test_columns_and_types(history: pd.DataFrame) -> None:
-    assert list(history.columns) == [*CANONICAL, *CHECK_COLS, "procurement_stage"]
+    assert list(history.columns) == [*CANONICAL, *CHECK_COLS, "procurement_stage", *FACTOR_COLS]
     assert len(CHECK_COLS) == 21
     for col in ("created_date", "expected_close_date", "close_date", "snapshot_date"):
         assert pd.api.types.is_datetime64_any_dtype(history[col]), col
@@ -351,7 +354,8 @@ def test_xlsx_title_then_headers(
 ) -> None:
     out, _ = written
     wb = openpyxl.load_workbook(out / f"商机导出_{month}.xlsx", read_only=True)
-    assert wb.sheetnames == ["商机清单"]
+    # The latest export carries the key-roles sheet beside the opportunities.
+    assert wb.sheetnames == (["商机清单", "关键角色"] if month == MONTHS[-1] else ["商机清单"])
     rows = list(wb["商机清单"].iter_rows(values_only=True))
     wb.close()
     year, mon = month.split("-")
@@ -367,7 +371,8 @@ def test_xlsx_values(written: tuple[Path, list[Path]], history: pd.DataFrame) ->
     out, _ = written
     wb = openpyxl.load_workbook(out / "商机导出_2026-03.xlsx")
     ws = wb["商机清单"]
-    assert [str(r) for r in ws.merged_cells.ranges] == ["A1:AJ1"]
+    last = openpyxl.utils.get_column_letter(len(XLSX_HEADERS))
+    assert [str(r) for r in ws.merged_cells.ranges] == [f"A1:{last}1"]
     table = pd.DataFrame(list(ws.iter_rows(min_row=3, values_only=True)), columns=XLSX_HEADERS)
     date_format = ws.cell(row=3, column=XLSX_HEADERS.index("创建日期") + 1).number_format
     wb.close()
@@ -387,7 +392,7 @@ def test_xlsx_values(written: tuple[Path, list[Path]], history: pd.DataFrame) ->
     assert table.loc[~closed, "实际成交日期"].isna().all()
     assert set(table["商机来源"]) == {"陌生拜访", "跟踪", "渗透", "耕耘", "主动咨询"}
     assert set(table["客户等级"]) == {"A", "B", "C", "D"}
-    checks = table[XLSX_HEADERS[14:-1]]
+    checks = table[XLSX_HEADERS[14 : 14 + len(CHECK_COLS)]]
     assert set(np.unique(checks.to_numpy())) == {"是", "否"}
     # The customer's procurement stage: written in Chinese, read back to the simulation's keys;
     # a won deal's customer has signed, and an open deal's customer mirrors the stage its
