@@ -1,6 +1,6 @@
 """The sample company in the eight-stage project sales process (funnel_analytics.sample_eight):
 the same deals as the six-state sample, their stages mapped onto the eight stages, with each
-stage's milestones and success criteria as 是/否 columns."""
+stage's milestones and success criteria as 是/否 columns; and the dashboard showing it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
+from funnel_analytics import workspace
+from funnel_analytics.funnel import kpis
+from funnel_analytics.i18n import t
 from funnel_analytics.loading import load_export
 from funnel_analytics.sample import _chinese_export, _simulate, _write_xlsx
 from funnel_analytics.sample_eight import eight_stage_history, write_eight_stage_files
@@ -33,6 +37,11 @@ SIX_OF = {
     "negotiation": "near_win",
     "contract_signed": "won",
 }
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("FUNNEL_ANALYTICS_STORE", str(tmp_path / "store.duckdb"))
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +242,59 @@ def test_stage_evidence_counts_the_written_columns(written: list[Path], month: s
     assert "unjudged" not in counts
     # Deals really in their stage, entered and completed alike, and reps running ahead.
     assert min(hand["entered"], hand["completed"], hand["not_entered"]) > 20
+
+
+# --------------------------------------------------------------------------------------------
+# The workspace and the dashboard
+# --------------------------------------------------------------------------------------------
+def test_the_eight_stage_model_gets_the_eight_stage_workbooks() -> None:
+    eight = workspace.sample_files("eight_stage")
+    assert [p.name for p in eight] == [f"项目商机_{m}.xlsx" for m in MONTHS]
+    assert all(p.parent == BUNDLED for p in eight)
+    # By the model's name: a copy with aliases added still gets them.
+    assert workspace.sample_files(EIGHT.with_aliases({"谈判中": "negotiation"})) == eight
+    for model in (None, "six_state", "four_stage"):
+        assert [p.name for p in workspace.sample_files(model)] == [
+            f"商机导出_{m}.xlsx" for m in MONTHS
+        ]
+
+
+def test_a_missing_sample_is_written_for_the_model_asked(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(workspace, "SAMPLE_DIR", tmp_path / "absent")
+    files = workspace.sample_files("eight_stage")
+    assert [p.name for p in files] == [f"项目商机_{m}.xlsx" for m in MONTHS]
+    for path in files:
+        assert path.read_bytes() == (BUNDLED / path.name).read_bytes()
+
+
+def app(lang: str, **state: object) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def eight_workspace():
+    return workspace.load_workspace(stage_model="eight_stage")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_sample_with_the_eight_stage_model_shows_the_dashboard(lang, eight_workspace) -> None:
+    at = app(lang, _keep_model_name="eight_stage")
+    assert not at.exception
+    assert not at.warning, [w.value for w in at.warning]
+    k = kpis(eight_workspace.observations, EIGHT)
+    assert at.metric[0].value == f"{k.open_count:,}"
+    assert at.metric[2].value == f"{k.won_count:,}"
+    assert k.open_count > 400
+    # The Stage check's tiles: the latest month's evidence, as counted from its columns.
+    at.switch_page("pages/stage_check.py").run()
+    assert not at.exception
+    hand = _evidence_by_hand(BUNDLED / f"项目商机_{MONTHS[-1]}.xlsx")
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles[t("evidence_tile_not_evidenced", lang)] == f"{hand['not_entered']:,}"
+    waiting = hand["entered"] + hand["in_progress"]
+    assert tiles[t("evidence_tile_waiting", lang)] == f"{waiting:,}"
+    assert tiles[t("evidence_tile_completed", lang)] == f"{hand['completed']:,}"
