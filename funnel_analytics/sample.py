@@ -1420,6 +1420,8 @@ def write_sample_files(out_dir: str | Path, seed: int = 2026) -> list[Path]:
       US dates, amounts in yuan, six-state English stage names and ``Closed Lost``.
     - ``opportunity_history_en.csv``: an ``OpportunityHistory``-style stage-change log of every
       deal that appears in the monthly exports, from its creation on.
+    - ``eight_stage/项目商机_YYYY-MM.xlsx``: the same months and deals recorded in the
+      eight-stage project sales process (:mod:`funnel_analytics.sample_eight`).
 
     Parameters
     ----------
@@ -1462,6 +1464,12 @@ def write_sample_files(out_dir: str | Path, seed: int = 2026) -> list[Path]:
         path, index=False, encoding="utf-8", lineterminator="\n"
     )
     written.append(path)
+    from .sample_eight import EIGHT_STAGE_DIR, write_eight_stage_files
+
+    eight = out / EIGHT_STAGE_DIR
+    written += write_eight_stage_files(
+        full, eight, first_month, months, _chinese_export, _write_xlsx, seed
+    )
     return written
 
 

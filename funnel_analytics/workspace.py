@@ -1,7 +1,11 @@
 """A workspace: several monthly exports loaded together, such as the bundled sample data.
 
-The bundled sample (twelve monthly workbooks) takes seconds to load, and the dashboard opens
-on it: :func:`load_sample` keeps each stage model's load in the user's cache folder
+The bundled sample company records its deals with the six-state funnel (twelve monthly
+workbooks in ``sample_data``) and, for its project business, with the eight-stage project
+sales process (the same deals in ``sample_data/eight_stage``): :func:`sample_files` gives the
+eight-stage workbooks to the built-in eight-stage model and the six-state ones to every other
+model. The sample takes seconds to load, and the dashboard opens on it: :func:`load_sample`
+keeps each stage model's load in the user's cache folder
 (:func:`funnel_analytics.choices.default_cache_dir`), so that a restarted server shows its
 first screen without loading the workbooks again. A cached load is used only for the same
 workbooks, stage model, library code and package versions; anything else loads afresh.
@@ -46,6 +50,9 @@ PACKAGE = Path(__file__).resolve().parent
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
 SAMPLE_PATTERN = "商机导出_*.xlsx"
+SAMPLE_EIGHT_DIR = SAMPLE_DIR / "eight_stage"
+SAMPLE_EIGHT_PATTERN = "项目商机_*.xlsx"
+EIGHT_STAGE = "eight_stage"
 
 
 @dataclass(frozen=True)
@@ -68,16 +75,27 @@ class Workspace:
         return sorted(obs["snapshot_date"].dropna().unique()) if len(obs) else []
 
 
-def sample_files() -> list[Path]:
-    """The bundled monthly sample exports, regenerated into a temporary folder if absent."""
-    files = sorted(SAMPLE_DIR.glob(SAMPLE_PATTERN))
+def _sample_place(stage_model: StageModel | str | None) -> tuple[str, str]:
+    """The sample's subfolder (``""`` for its top) and file pattern recorded with the model:
+    the eight-stage workbooks for the built-in eight-stage model (by its name, so a copy with
+    aliases added still finds them), the six-state ones for every other."""
+    if get_stage_model(stage_model).name == EIGHT_STAGE:
+        return SAMPLE_EIGHT_DIR.name, SAMPLE_EIGHT_PATTERN
+    return "", SAMPLE_PATTERN
+
+
+def sample_files(stage_model: StageModel | str | None = None) -> list[Path]:
+    """The bundled monthly sample exports recorded with ``stage_model`` (default: the
+    six-state ones), regenerated into a temporary folder if absent."""
+    sub, pattern = _sample_place(stage_model)
+    files = sorted((SAMPLE_DIR / sub).glob(pattern))
     if files:
         return files
     from .sample import write_sample_files
 
     out = Path(tempfile.mkdtemp(prefix="funnel-sample-"))
     write_sample_files(out)
-    return sorted(out.glob(SAMPLE_PATTERN))
+    return sorted((out / sub).glob(pattern))
 
 
 def load_workspace(
@@ -90,7 +108,7 @@ def load_workspace(
     (12, datetime.date(2026, 10, 31))
     """
     model = get_stage_model(stage_model)
-    files = list(paths) if paths is not None else sample_files()
+    files = list(paths) if paths is not None else sample_files(model)
     return Workspace(tuple(load_export(p, stage_model=model) for p in files), model)
 
 
@@ -123,11 +141,12 @@ def _cache_path(folder: Path, files: list[Path], model: StageModel) -> Path:
 def load_sample(
     stage_model: StageModel | str | None = None, cache_dir: Path | None = None
 ) -> tuple[LoadResult, ...]:
-    """The bundled sample loaded with ``stage_model``: from the cache when it holds this
-    load, else loaded and then kept there (a cache that cannot be read or written is
-    passed over; the load is the same either way)."""
+    """The bundled sample loaded with ``stage_model`` (its eight-stage workbooks for the
+    eight-stage model, else the six-state ones: :func:`sample_files`): from the cache when it
+    holds this load, else loaded and then kept there (a cache that cannot be read or written
+    is passed over; the load is the same either way)."""
     model = get_stage_model(stage_model)
-    files = sample_files()
+    files = sample_files(model)
     folder = default_cache_dir() if cache_dir is None else cache_dir
     path = _cache_path(folder, files, model)
     try:
@@ -178,10 +197,9 @@ def warm_sample_cache(cache_dir: Path | None = None) -> int:
     from .stages import BUILTIN_MODELS
 
     folder = default_cache_dir() if cache_dir is None else cache_dir
-    files = sample_files()
     loaded = 0
     for model in BUILTIN_MODELS.values():
-        if not _cache_path(folder, files, model).exists():
+        if not _cache_path(folder, sample_files(model), model).exists():
             load_sample(model, folder)
             loaded += 1
     return loaded

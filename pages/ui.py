@@ -992,8 +992,9 @@ def show_table(
 def empty_state(app: AppState) -> bool:
     """Show what to do when there is nothing to draw; True when the page should stop."""
     if app.empty and app.source == "sample" and app.results:
-        # The sample company works with the six-state funnel: another model knows none of
-        # its stages, so every row is rejected. Said, with the way back.
+        # The sample company records its deals with the six-state funnel and the eight-stage
+        # process: another model knows none of their stages, so every row is rejected. Said,
+        # with the way back.
         six = BUILTIN_MODELS["six_state"].title(lang())
         st.warning(
             t(
@@ -1001,6 +1002,7 @@ def empty_state(app: AppState) -> bool:
                 rejected=f"{sum(r.rows_rejected for r in app.results):,}",
                 model=app.model.title(lang()),
                 sample_model=six,
+                eight_model=BUILTIN_MODELS["eight_stage"].title(lang()),
             )
         )
         if st.button(t("sample_use_six_state", model=six), type="primary"):

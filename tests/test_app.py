@@ -1262,12 +1262,14 @@ def test_the_dashboard_survives_a_hostile_upload(name: str, tmp_path) -> None:
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_sample_under_another_stage_model_says_why_it_is_empty(lang: str) -> None:
-    """The sample company records deals in the six-state funnel; under the eight-stage model
-    every sample row is rejected. The page says so (not "nothing uploaded") and offers the
-    way back."""
-    at = app(lang, _keep_model_name="eight_stage")
+    """The sample company records deals in the six-state funnel and the eight-stage process
+    (tests/test_sample_eight.py); under Salesforce's stages every sample row is rejected. The
+    page says so (not "nothing uploaded"), names both models and offers the way back."""
+    from funnel_analytics.stages import get_stage_model
+
+    at = app(lang, _keep_model_name="salesforce")
     assert not at.exception
-    ws = load_workspace(stage_model="eight_stage")
+    ws = load_workspace(stage_model="salesforce")
     rejected = sum(r.rows_rejected for r in ws.results)
     assert rejected > 0 and sum(r.rows_valid for r in ws.results) == 0
     (warning,) = at.warning
@@ -1275,6 +1277,7 @@ def test_the_sample_under_another_stage_model_says_why_it_is_empty(lang: str) ->
     assert t("no_data_upload", lang) not in warning.value
     six = load_workspace().stage_model.title(lang)
     assert six in warning.value
+    assert get_stage_model("eight_stage").title(lang) in warning.value
     (back,) = [b for b in at.button if six in b.label]
     back.click().run()
     assert at.session_state["_keep_model_name"] == "six_state"

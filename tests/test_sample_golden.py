@@ -14,11 +14,12 @@ from funnel_analytics.funnel import funnel_counts
 from funnel_analytics.loading import load_export
 
 GOLDEN = Path(__file__).parent / "golden" / "sample_summary.json"
+GOLDEN_EIGHT = Path(__file__).parent / "golden" / "sample_eight_summary.json"
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
-def summarize(path: Path) -> dict:
-    r = load_export(path)
+def summarize(path: Path, stage_model: str | None = None) -> dict:
+    r = load_export(path, stage_model=stage_model)
     counts = funnel_counts(r.opportunities, r.stage_model)
     return {
         "shape": r.shape,
@@ -52,6 +53,21 @@ def test_sample_data_matches_golden(update_golden: bool) -> None:
             pytest.skip("golden file rewritten")
     expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
     assert current == expected
+
+
+def test_eight_stage_sample_data_matches_golden(update_golden: bool) -> None:
+    """The eight-stage variant (``sample_data/eight_stage``), read with the eight-stage model."""
+    files = sorted((SAMPLE / "eight_stage").glob("*.xlsx"))
+    assert len(files) == 12
+    current = {p.name: summarize(p, "eight_stage") for p in files}
+    if update_golden or not GOLDEN_EIGHT.exists():
+        GOLDEN_EIGHT.write_text(
+            json.dumps(current, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+        if update_golden:
+            pytest.skip("golden file rewritten")
+    assert current == json.loads(GOLDEN_EIGHT.read_text(encoding="utf-8"))
 
 
 def test_chinese_and_english_variants_agree() -> None:

@@ -20,7 +20,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 def two_months(monkeypatch) -> list[Path]:
     """The sample cut to its last two workbooks (a load of all twelve takes seconds)."""
     files = sorted(SAMPLE.glob("商机导出_*.xlsx"))[-2:]
-    monkeypatch.setattr(workspace, "sample_files", lambda: files)
+    monkeypatch.setattr(workspace, "sample_files", lambda _model=None: files)
     return files
 
 
@@ -68,7 +68,7 @@ def test_changed_workbooks_or_code_are_loaded_afresh(tmp_path, two_months, monke
 
     monkeypatch.setattr(workspace, "load_export", counting)
     # Another set of workbooks: another key.
-    monkeypatch.setattr(workspace, "sample_files", lambda: two_months[:1])
+    monkeypatch.setattr(workspace, "sample_files", lambda _model=None: two_months[:1])
     workspace.load_sample(cache_dir=tmp_path)
     assert calls == two_months[:1]
     # Another version of the library: loaded afresh, and the earlier version's files go.
