@@ -184,7 +184,7 @@ def sample_roles(stage_model: StageModel | str | None = None) -> RolesResult | N
     read with ``stage_model``, or None when the sample's files hold none."""
     from .roles import find_roles
 
-    files = sample_files()
+    files = sample_files(stage_model)
     if not files:
         return None
     latest = files[-1]

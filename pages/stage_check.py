@@ -5,6 +5,8 @@ against the one declared."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from funnel_analytics.charts import (
@@ -25,11 +27,15 @@ from funnel_analytics.grading import (
     grade_backtest,
     grade_view,
 )
-from funnel_analytics.roles import FLAGS
+from funnel_analytics.roles import FLAGS, RoleRule
 from pages.ui import (
     MISSING,
+    ROLE_METHODS,
     cached_report,
     download_table,
+    keep,
+    labels,
+    lang_key,
     memoized,
     open_page,
     plain,
@@ -220,7 +226,43 @@ else:
         show_table(out, "procurement_sync", model)
         download_table(out, "procurement_sync", "dl_sync", model)
 
+
 # --- The key roles' view: who on the customer's side backs each deal -------------------------
+def role_rule_settings(rule: RoleRule) -> None:
+    """The consensus rule, kept for the session: it decides the key roles' stage here and in
+    the effective stage on every page (the sidebar's "Count open deals at")."""
+
+    def remember(name: str) -> Callable[[], None]:
+        return lambda: keep(name, st.session_state[lang_key(name)])
+
+    with st.expander(t("roles_rule_title")):
+        a, b = st.columns(2)
+        a.segmented_control(
+            t("roles_rule_method"),
+            list(ROLE_METHODS),
+            default=rule.method,
+            key=lang_key("role_method"),
+            format_func=labels("roles_rule_", list(ROLE_METHODS)).get,
+            help=t("roles_rule_method_help"),
+            on_change=remember("role_method"),
+        )
+        b.select_slider(
+            t("roles_rule_engagement"),
+            options=[0, 1, 2, 3],
+            value=rule.min_engagement,
+            key=lang_key("role_engagement"),
+            help=t("roles_rule_engagement_help"),
+            on_change=remember("role_engagement"),
+        )
+    st.caption(
+        t(
+            "roles_rule_caption",
+            method=t(f"roles_rule_word_{rule.method}"),
+            engagement=rule.min_engagement,
+        )
+    )
+
+
 st.header(t("roles_title"), anchor="roles")
 st.caption(t("roles_caption"))
 roles = report.roles
@@ -231,6 +273,7 @@ elif listed.empty:
     st.info(t("roles_no_match", unmatched=roles.unmatched))
 else:
     rule = roles.rule
+    role_rule_settings(rule)
     for column, key in (("stance", "roles_no_stance"), ("engagement", "roles_no_engagement")):
         if not roles.columns[column]:
             st.info(t(key, min=rule.min_engagement))

@@ -10,6 +10,7 @@ keyed by anything but the file's bytes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
@@ -158,6 +159,7 @@ class AppState:
     stages: str = "reported"  # where open deals are counted (reality.BASES)
     roles: pd.DataFrame | None = None  # the uploads' key-roles tables, combined
     role_results: tuple[RolesResult, ...] = ()  # each roles table as read
+    role_rule: RoleRule = field(default_factory=RoleRule)  # the key roles' consensus rule
 
     @property
     def empty(self) -> bool:
@@ -682,7 +684,10 @@ def build_state(page: str = "") -> AppState:
         if role_results
         else None
     )
-    consensus = _consensus(obs, model, roles, token)
+    rule = role_rule()
+    consensus = _consensus(obs, model, roles, token, rule)
+    if rule != RoleRule():
+        token += f"|rule:{rule.method}:{rule.min_engagement}"
     stages = _stage_view(obs, model, source, token, page, consensus)
     dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
     as_of = None
@@ -723,6 +728,7 @@ def build_state(page: str = "") -> AppState:
         stages=stages,
         roles=roles,
         role_results=role_results,
+        role_rule=rule,
     )
     session_memo()  # the session's token, and it is in use
     memos = _memos()
@@ -735,19 +741,42 @@ def build_state(page: str = "") -> AppState:
 STAGE_CHECK_PAGE = "stage-check"
 
 
+#: The consensus rules offered on the Stage check page (RoleRule.method).
+ROLE_METHODS = ("lowest", "median")
+
+
+def role_rule() -> RoleRule:
+    """The key roles' consensus rule chosen on the Stage check page (kept for the session;
+    default :class:`~funnel_analytics.roles.RoleRule`): it decides the consensus stage on
+    that page and in the effective stage everywhere."""
+    default = RoleRule()
+    method = kept("role_method", default.method)
+    engagement = kept("role_engagement", default.min_engagement)
+    return dataclasses.replace(
+        default,
+        method=method if method in ROLE_METHODS else default.method,
+        min_engagement=int(engagement) if engagement in (0, 1, 2, 3) else default.min_engagement,
+    )
+
+
 def _consensus(
-    obs: pd.DataFrame, model: StageModel, roles: pd.DataFrame | None, token: str
+    obs: pd.DataFrame,
+    model: StageModel,
+    roles: pd.DataFrame | None,
+    token: str,
+    rule: RoleRule | None = None,
 ) -> pd.Series | None:
-    """The key roles' stage of each open deal (the uploads' roles tables under the default
-    rule), for the effective stage; None without roles."""
+    """The key roles' stage of each open deal (the roles tables under ``rule``), for the
+    effective stage; None without roles."""
     if roles is None or roles.empty or obs.empty:
         return None
+    rule = rule or RoleRule()
 
     def compute() -> pd.Series:
-        view = role_view(obs, current_deals(obs, None), roles, model, RoleRule())
+        view = role_view(obs, current_deals(obs, None), roles, model, rule)
         return view.consensus if view.has_roles else pd.Series(dtype="object")
 
-    return session_memo().get(("consensus", token, model_key(model)), compute)
+    return session_memo().get(("consensus", token, model_key(model), rule), compute)
 
 
 def _stage_view(
@@ -808,7 +837,9 @@ def cached_report(token: str, as_of: pd.Timestamp | None, _app: AppState) -> Fun
     return memoized(
         _app,
         ("report", as_of),
-        lambda: build_report(_app.observations, _app.model, as_of, roles=_app.roles),
+        lambda: build_report(
+            _app.observations, _app.model, as_of, roles=_app.roles, role_rule=_app.role_rule
+        ),
     )
 
 
@@ -901,7 +932,7 @@ def full_report_button(app: AppState, key: str) -> None:
     # tab's session is kept by Streamlit), so it holds the memo's frame by a weak reference.
     held, filters = weakref.ref(app.all_observations), app.filters
     held_roles = None if app.roles is None else weakref.ref(app.roles)
-    model, as_of, language = app.model, app.as_of, lang()
+    model, as_of, language, rule = app.model, app.as_of, lang(), app.role_rule
 
     def build() -> bytes:
         from funnel_analytics.export import report_workbook, write_frames_xlsx
@@ -912,7 +943,7 @@ def full_report_button(app: AppState, key: str) -> None:
             return write_frames_xlsx({_t("download_full_report", language): note})
         observations = apply_filters(frame, filters) if len(frame) else frame
         roles = None if held_roles is None else held_roles()
-        report = build_report(observations, model, as_of, outlook=True, roles=roles)
+        report = build_report(observations, model, as_of, outlook=True, roles=roles, role_rule=rule)
         return report_workbook(report.tables, language, model)
 
     st.download_button(

@@ -668,10 +668,14 @@ def test_counting_open_deals_at_their_effective_stage(app_url, browser) -> None:
     each page says so in both languages, and the Stage check page sets both side by side."""
     from funnel_analytics.funnel import current_deals
     from funnel_analytics.reality import deal_reality
-    from funnel_analytics.workspace import load_workspace
+    from funnel_analytics.roles import role_view
+    from funnel_analytics.workspace import load_workspace, sample_roles
 
     ws = load_workspace()
-    reality = deal_reality(current_deals(ws.observations, None), ws.stage_model)
+    latest = current_deals(ws.observations, None)
+    # The sample's key-roles sheet is evidence too: its consensus stage under the default rule.
+    roles = role_view(ws.observations, latest, sample_roles().roles, ws.stage_model)
+    reality = deal_reality(latest, ws.stage_model, roles.consensus)
     expected = [int((reality["effective_stage"] == k).sum()) for k in ws.stage_model.keys[:-1]]
     page, errors = _page(browser, "en-US")
     page.goto(app_url)
@@ -714,4 +718,8 @@ def test_counting_open_deals_at_their_effective_stage(app_url, browser) -> None:
     page.get_by_role("heading", name="有效阶段：汇报的漏斗与有证据的漏斗").wait_for(timeout=60_000)
     _wait_idle(page)
     _shot(page, "stage-check-effective-zh")
+    # The sample's key-roles sheet is read: the roles section shows its tiles, not the hint.
+    tiles = page.locator('[data-testid="stMetric"]').filter(has_text="有角色记录的商机")
+    assert tiles.count() == 1
+    assert int(tiles.locator('[data-testid="stMetricValue"]').inner_text().replace(",", "")) > 0
     assert not errors, errors

@@ -25,6 +25,7 @@ from funnel_analytics.planning import (
     months_to_win,
     time_to_win,
 )
+from funnel_analytics.sample import generate_history
 from funnel_analytics.stages import DEFAULT_MODEL, get_stage_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -506,11 +507,15 @@ def test_plan_from_data_on_the_sample(from_data_json) -> None:
         data["vs_actual"][0]
     )
     balance = data["balance"]
-    # --from-data counts what was already won this year toward the target (116,690,000 on
-    # the sample, Jan–Oct 2026), so the coverage is open amount ÷ what is still to win.
-    assert balance["won_to_date"] == pytest.approx(116_690_000)
-    assert balance["remaining_target"] == pytest.approx(2e8 - 116_690_000)
-    assert balance["coverage"] == pytest.approx(balance["open_amount"] / (2e8 - 116_690_000))
+    # --from-data counts what was already won this year toward the target (the sample's
+    # wins closed Jan–Oct 2026, summed here from the generator's frame), so the coverage is
+    # open amount ÷ what is still to win.
+    history = generate_history()
+    won = history[(history["status"] == "won") & (history["close_date"].dt.year == 2026)]
+    won_to_date = float(won.drop_duplicates("opportunity_id")["amount"].sum())
+    assert balance["won_to_date"] == pytest.approx(won_to_date)
+    assert balance["remaining_target"] == pytest.approx(2e8 - won_to_date)
+    assert balance["coverage"] == pytest.approx(balance["open_amount"] / (2e8 - won_to_date))
     assert balance["required_intake_per_month"] == pytest.approx(data["intake_per_month"])
     assert balance["actual_intake_per_month"] == pytest.approx(
         data["vs_actual"][0]["actual_per_month"]

@@ -144,3 +144,54 @@ def test_a_roles_file_alone_asks_for_its_export(lang) -> None:
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
     at2.switch_page("pages/stage_check.py").run()
     assert [i.value for i in at2.info] == [t("roles_without_export", lang)]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_consensus_rule_is_a_setting_that_reaches_the_effective_stage(lang) -> None:
+    """On the sample (whose latest workbook has a key-roles sheet): choosing the median on
+    the Stage check page is kept for the session; the page's effective-stage tiles and the
+    Overview's effective funnel then follow the median rule, as the library computes it."""
+    import dataclasses
+
+    from funnel_analytics.formatting import format_amount
+    from funnel_analytics.funnel import current_deals
+    from funnel_analytics.reality import deal_reality
+    from funnel_analytics.report import build_report
+    from funnel_analytics.roles import RoleRule, role_view
+    from funnel_analytics.workspace import load_workspace, sample_roles
+
+    at = app(lang)
+    at.switch_page("pages/stage_check.py").run()
+    method = next(b for b in at.button_group if b.label == t("roles_rule_method", lang))
+    method.set_value("median").run()
+    assert not at.exception
+    assert at.session_state["_keep_role_method"] == "median"
+
+    median = dataclasses.replace(RoleRule(), method="median")
+    ws = load_workspace()
+    roles = sample_roles().roles
+    report = build_report(ws.observations, ws.stage_model, roles=roles, role_rule=median)
+    lowest = build_report(ws.observations, ws.stage_model, roles=roles)
+    expected = report.data["effective_stage"]
+    # The rule matters on the sample: the median leaves fewer deals below their report.
+    assert expected["inflated"] < lowest.data["effective_stage"]["inflated"]
+
+    fresh = app(lang, _keep_role_method="median")
+    fresh.switch_page("pages/stage_check.py").run()
+    assert not fresh.exception
+    tiles = {m.label: m.value for m in fresh.metric}
+    assert tiles[t("reality_tile_inflated", lang)] == f"{expected['inflated']:,}"
+    assert tiles[t("reality_tile_effective", lang)] == format_amount(
+        expected["effective_weighted"], lang
+    )
+    caption = t("roles_rule_caption", lang, method=t("roles_rule_word_median", lang), engagement=1)
+    assert caption in [c.value for c in fresh.caption]
+
+    latest = current_deals(ws.observations, None)
+    consensus = role_view(ws.observations, latest, roles, ws.stage_model, median).consensus
+    reality = deal_reality(latest, ws.stage_model, consensus)
+    counts = [int((reality["effective_stage"] == k).sum()) for k in ws.stage_model.keys[:-1]]
+    overview = app(lang, _keep_role_method="median", _keep_stage_basis="effective")
+    assert not overview.exception
+    funnel = plotly_values(figure(overview, "funnel")["data"][0]["x"])
+    assert funnel[:-1] == counts
