@@ -11,7 +11,7 @@ Issue #13's dashboard goals, each printed as a ratio with PASS or MISS:
 2. **Later visitors.** A new browser tab on the running server, until its first chart: the
    dashboard within 1.3× the bare page's later visitor.
 3. **A change on the sample** settles within 1 s: the stage model switched (six-state to the
-   eight-stage process, which knows none of the sample's stages and says so, and back) and a
+   eight-stage process, which shows the sample's eight-stage workbooks, and back) and a
    team picked in the filter. Settled means the page shows
    the change (the funnel's stage names, or the headline figure) and Streamlit has finished
    the run.
@@ -101,8 +101,8 @@ def changes(browser, env: dict[str, str], log: Path, repeats: int) -> dict[str, 
         settle(page)
         sidebar = page.locator('[data-testid="stSidebar"]')
         model_box = sidebar.locator('[data-testid="stSelectbox"]').first
-        # The Overview names the model in view: in its caption, or, for a model that knows
-        # none of the sample's stages, in the warning that says so.
+        # The Overview names the model in view: in its caption, or, for a model the sample
+        # is not recorded in, in the warning that says so.
         captions = (
             '[data-testid="stMain"] [data-testid="stCaptionContainer"], '
             '[data-testid="stMain"] [data-testid="stAlert"]'

@@ -189,14 +189,15 @@ def test_a_workbook_looks_like_the_six_state_ones(written: list[Path]) -> None:
     wb.close()
     assert rows[0][0] == "华辰智能科技 2026年3月商机清单"
     items = [i.zh for s in EIGHT.stages for i in (*s.checklist, *s.criteria)]
-    assert list(rows[1][14:]) == [*items, "客户采购阶段"]
+    factors = ["项目等级", "资金落实", "技术符合度", "客户关系", "客户信用", "竞争态势"]
+    assert list(rows[1][14:]) == [*items, "客户采购阶段", *factors]
     six = openpyxl.load_workbook(ROOT / "sample_data" / "商机导出_2026-03.xlsx", read_only=True)
     six_rows = list(six["商机清单"].iter_rows(values_only=True))
     six.close()
     assert rows[1][:14] == six_rows[1][:14]
     assert [r[0] for r in rows[2:]] == [r[0] for r in six_rows[2:]]
     assert {r[5] for r in rows[2:]} <= set(EIGHT.stage_names("zh").values())
-    assert {v for r in rows[2:] for v in r[14:-1]} == {"是", "否"}
+    assert {v for r in rows[2:] for v in r[14 : 14 + len(items)]} == {"是", "否"}
 
 
 @pytest.mark.parametrize("month", [MONTHS[0], MONTHS[-1]])
