@@ -679,13 +679,13 @@ def build_state(page: str = "") -> AppState:
     model = _stage_model()
     obs, results, problem, token, role_results = _load_source(source, model)
     # Kept in the memo: the same frame on every run (a download holds it weakly).
+    # The sample's and the store's roles are the same for every visitor: computed once.
+    memo = session_memo() if source == "upload" else shared_memo()
     roles = (
-        session_memo().get(("roles", token), lambda: combine_roles(role_results))
-        if role_results
-        else None
+        memo.get(("roles", token), lambda: combine_roles(role_results)) if role_results else None
     )
     rule = role_rule()
-    consensus = _consensus(obs, model, roles, token, rule)
+    consensus = _consensus(obs, model, roles, token, rule, memo)
     if rule != RoleRule():
         token += f"|rule:{rule.method}:{rule.min_engagement}"
     stages = _stage_view(obs, model, source, token, page, consensus)
@@ -705,7 +705,6 @@ def build_state(page: str = "") -> AppState:
     else:
         filters = Filters()
     if stages != "reported":
-        memo = session_memo() if source == "upload" else shared_memo()
         obs = memo.get(
             (token, model_key(model), stages),
             lambda: effective_observations(obs, model, consensus, basis=stages),
@@ -765,9 +764,10 @@ def _consensus(
     roles: pd.DataFrame | None,
     token: str,
     rule: RoleRule | None = None,
+    memo: Memo | None = None,
 ) -> pd.Series | None:
     """The key roles' stage of each open deal (the roles tables under ``rule``), for the
-    effective stage; None without roles."""
+    effective stage; None without roles. Kept in ``memo`` (default: the session's)."""
     if roles is None or roles.empty or obs.empty:
         return None
     rule = rule or RoleRule()
@@ -776,7 +776,7 @@ def _consensus(
         view = role_view(obs, current_deals(obs, None), roles, model, rule)
         return view.consensus if view.has_roles else pd.Series(dtype="object")
 
-    return session_memo().get(("consensus", token, model_key(model), rule), compute)
+    return (memo or session_memo()).get(("consensus", token, model_key(model), rule), compute)
 
 
 def _stage_view(
