@@ -1278,7 +1278,9 @@ def role_view(
     unmatched = 0
     if has_roles:
         # Compared as Python objects: a hash lookup (Arrow strings' isin loops in Python).
-        listed_ids = roles["opportunity_id"].astype("object").drop_duplicates()
+        # Rows dated after the as-of date are not known yet: their deals are not "unmatched".
+        known_then = roles if as_of is None else roles[~(roles["date"] > pd.Timestamp(as_of))]
+        listed_ids = known_then["opportunity_id"].astype("object").drop_duplicates()
         known = observations[O.opportunity_id].astype("object").unique()
         unmatched = int((~listed_ids.isin(known)).sum())
         last = _closed_at_last_open(observations)

@@ -245,3 +245,15 @@ def test_what_the_product_shows_of_the_story_after_it_ends(workspace, roles) -> 
     obs = workspace.observations
     won = obs[(obs["opportunity_id"] == STORY_FOLLOW_ON) & (obs["status"] == "won")]
     assert won["amount"].tolist() == [200_000.0]
+
+
+def test_roles_recorded_after_the_as_of_date_are_not_called_unmatched(workspace, roles) -> None:
+    """At 2026-07-31 the roles sheet already holds deals created later; they are not yet in
+    the data, and the page must not say the roles table names deals the data lacks."""
+    as_of = pd.Timestamp("2026-07-31")
+    upto = workspace.observations[workspace.observations["snapshot_date"] <= as_of]
+    later = set(roles["opportunity_id"]) - set(upto["opportunity_id"])
+    assert later  # deals of August to October are in the sheet
+    assert (roles.loc[roles["opportunity_id"].isin(later), "date"] > as_of).all()
+    report = build_report(upto, workspace.stage_model, as_of, roles=roles)
+    assert report.roles.unmatched == 0
