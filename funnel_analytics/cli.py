@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .loading import LoadResult
+    from .stages import StageModel
 
 __all__ = ["main"]
 
@@ -438,6 +439,30 @@ def snapshots_remove(ctx, snapshot_id, store_path):
         click.echo(t("cli_removed", lang, id=snapshot_id, store=store.path))
 
 
+def _roles_beside(files: Sequence[str], model: StageModel, lang: str) -> tuple:
+    """The key-roles sheets inside the input workbooks (as the dashboard reads an upload's):
+    a workbook with more than one sheet is looked through; (None, ()) when none has one."""
+    from .reading import read_bytes, sheet_names
+    from .roles import combine_roles, find_roles
+
+    found = []
+    for path in files:
+        if Path(path).suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
+            continue
+        try:
+            data, name = read_bytes(path)
+            if len(sheet_names(data, name)) < 2:
+                continue
+        except UnusableFile:
+            continue  # the load of the same file has said why
+        roles = find_roles(data, name, stage_model=model)
+        if roles is not None:
+            found.append(roles)
+    if not found:
+        return None, ()
+    return combine_roles(found), tuple(r.report(lang) for r in found)
+
+
 @cli.command()
 @click.argument("files", nargs=-1)
 @click.option(
@@ -592,6 +617,8 @@ def report(
             _check_input(path)
             read.append(read_roles(path, stage_model=model))
         roles, role_files = combine_roles(read), tuple(r.report(lang) for r in read)
+    elif files:
+        roles, role_files = _roles_beside(files, model, lang)
     result = build_report(
         observations,
         model,
