@@ -334,6 +334,14 @@ def _month_offsets(as_of: pd.Timestamp, first: pd.Period, days: np.ndarray) -> n
     return months - (first.year - 1970) * 12 - (first.month - 1)
 
 
+def _by_stage(stages: pd.Series, values: dict[str, float]) -> np.ndarray:
+    """``stages.map(values)`` as float64 (NaN where a stage has no value), looked up once per
+    distinct stage instead of once per deal."""
+    codes, uniques = pd.factorize(stages)
+    table = np.array([values.get(k, np.nan) for k in uniques] + [np.nan], dtype="float64")
+    return table[codes]  # a missing stage's code is -1: the NaN at the end
+
+
 def _timing_rows(
     deals: pd.DataFrame, inputs: ForecastInputs, horizon: int, cycle: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -346,12 +354,11 @@ def _timing_rows(
     expected close month (the first month if that is past or unknown) when fewer than
     :data:`MIN_TIMING` deals were ever won through the stage.
     """
-    stages = deals[O.stage].to_numpy(dtype=object)
     age_group = np.minimum(
         deals["days_in_stage"].to_numpy() // DAYS_PER_MONTH, MAX_AGE_MONTHS
     ).astype(np.int64)
     measured = [k for k, v in inputs.timing.items() if len(v) >= MIN_TIMING]
-    code = pd.Series(stages).map({k: i for i, k in enumerate(measured)}).to_numpy(dtype="float64")
+    code = _by_stage(deals[O.stage], {k: i for i, k in enumerate(measured)})
     timed = ~np.isnan(code)
     # Keys: timed deals by (stage, age group); the rest by their expected close month offset.
     days_to_close = (
@@ -444,7 +451,7 @@ def _arrays(inputs: ForecastInputs, levers: Levers, horizon: int):
     probs = levers.probabilities(inputs.probabilities)
     deals = inputs.deals
     rows_p, deal_rows = _timing_rows(deals, inputs, horizon, levers.cycle)
-    p = deals[O.stage].map(probs).to_numpy(dtype="float64")
+    p = _by_stage(deals[O.stage], probs)
     amounts = deals[O.amount].to_numpy(dtype="float64") * levers.deal_size
     # A row per distinct (timing row, probability) pair, in the order of np.unique's rows
     # (by timing row, then probability), found by hashing one integer key per deal.
