@@ -623,6 +623,31 @@ def test_cli_report_reads_roles_and_refuses_an_unusable_roles_file(tmp_path) -> 
     assert missing.exit_code == 2
 
 
+def test_cli_report_reads_a_roles_sheet_inside_the_workbook_without_being_told(tmp_path) -> None:
+    """As the dashboard does with an upload: an export workbook with a key-roles sheet gives
+    the report its roles; --roles, when given, is what counts."""
+    book = tmp_path / "商机_2026-10-31.xlsx"
+    book.write_bytes(xlsx_bytes(EXPORT_ROWS, extra_sheets={"关键角色": CHINESE_ROWS}))
+    runner = CliRunner()
+    result = runner.invoke(cli, ["report", str(book), "--json", "--runs", "100"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)["roles"]
+    assert data["has_roles"] and data["with_roles"] == 3
+    (read,) = data["files"]
+    assert read["sheet"] == "关键角色" and read["rows_valid"] == 6
+    # A one-sheet workbook or a CSV holds no roles: the report says so, as before.
+    plain = tmp_path / "商机_2026-10-31.csv"
+    plain.write_bytes(csv_bytes(EXPORT_ROWS))
+    none = runner.invoke(cli, ["report", str(plain), "--json", "--runs", "100"])
+    assert json.loads(none.stdout)["roles"]["has_roles"] is False
+    # Given explicitly, the --roles file is read instead of the sheet.
+    roles = tmp_path / "其他角色.csv"
+    roles.write_bytes(csv_bytes(CHINESE_ROWS[:1] + CHINESE_ROWS[1:4]))
+    given = runner.invoke(cli, ["report", str(book), "--roles", str(roles), "--json"])
+    assert given.exit_code == 0, given.output
+    assert [f["file"] for f in json.loads(given.stdout)["roles"]["files"]] == ["其他角色.csv"]
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
