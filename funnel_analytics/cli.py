@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from .loading import LoadResult
+    from .roles import RolesResult
     from .stages import StageModel
 
 __all__ = ["main"]
@@ -325,8 +326,10 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
             outcomes.append({"file": file, "error": exc.message(lang), "reason": exc.reason})
             code = EXIT_UNUSABLE
             continue
+        # A key-roles sheet of the same workbook is kept with the snapshot.
+        beside = _roles_in_workbook(file, stage_model, skip_sheet=result.sheet)
         with SnapshotStore(path, on_wait=_waiting) as store:
-            outcome = store.import_result(result)
+            outcome = store.import_result(result, roles=None if beside is None else beside.roles)
             store.remember_mapping(result.mapping.signature, result.mapping.confirmed())
             remembered = store.remembered_mappings()
         if result.rows_rejected and code == EXIT_OK:
@@ -344,6 +347,10 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
                 "rows_valid": result.rows_valid,
                 "rows_rejected": result.rows_rejected,
                 "warnings": len(result.warnings),
+                # The key-roles sheet kept with the snapshot, if the workbook has one.
+                "roles": None
+                if beside is None
+                else {"sheet": beside.sheet, "rows_valid": beside.rows_valid},
             }
         )
         if not as_json:
@@ -358,6 +365,8 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
                     rejected=result.rows_rejected,
                 )
             )
+            if beside is not None:
+                click.echo(t("cli_roles_kept", lang, sheet=beside.sheet, valid=beside.rows_valid))
             if not outcome.created and given != outcome.snapshot_date:
                 click.echo(
                     t(
@@ -439,28 +448,42 @@ def snapshots_remove(ctx, snapshot_id, store_path):
         click.echo(t("cli_removed", lang, id=snapshot_id, store=store.path))
 
 
-def _roles_beside(files: Sequence[str], model: StageModel, lang: str) -> tuple:
-    """The key-roles sheets inside the input workbooks (as the dashboard reads an upload's):
-    a workbook with more than one sheet is looked through; (None, ()) when none has one."""
+def _roles_in_workbook(
+    path: str, model: StageModel | str | None, skip_sheet: str | None = None
+) -> RolesResult | None:
+    """The key-roles sheet of a workbook with more than one sheet (as the dashboard reads an
+    upload's), or None."""
     from .reading import read_bytes, sheet_names
-    from .roles import combine_roles, find_roles
+    from .roles import find_roles
 
-    found = []
-    for path in files:
-        if Path(path).suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
-            continue
-        try:
-            data, name = read_bytes(path)
-            if len(sheet_names(data, name)) < 2:
-                continue
-        except UnusableFile:
-            continue  # the load of the same file has said why
-        roles = find_roles(data, name, stage_model=model)
-        if roles is not None:
-            found.append(roles)
+    if Path(path).suffix.lower() not in (".xlsx", ".xlsm", ".xls", ".ods"):
+        return None
+    try:
+        data, name = read_bytes(path)
+        if len(sheet_names(data, name)) < 2:
+            return None
+    except UnusableFile:
+        return None  # the load of the same file has said why
+    return find_roles(data, name, stage_model=get_stage_model(model), skip_sheet=skip_sheet)
+
+
+def _roles_beside(files: Sequence[str], model: StageModel, lang: str) -> tuple:
+    """The key-roles sheets inside the input workbooks; (None, ()) when none has one."""
+    from .roles import combine_roles
+
+    found = [r for r in (_roles_in_workbook(path, model) for path in files) if r is not None]
     if not found:
         return None, ()
     return combine_roles(found), tuple(r.report(lang) for r in found)
+
+
+def _stored_roles(store_path: str | None) -> tuple:
+    """The key-roles records kept with the stored snapshots; (None, ()) when there are none."""
+    from .store import SnapshotStore
+
+    with SnapshotStore(store_path, read_only=True, on_wait=_waiting) as store:
+        roles = store.roles()
+    return roles, ()
 
 
 @cli.command()
@@ -619,6 +642,8 @@ def report(
         roles, role_files = combine_roles(read), tuple(r.report(lang) for r in read)
     elif files:
         roles, role_files = _roles_beside(files, model, lang)
+    else:
+        roles, role_files = _stored_roles(store_path)
     result = build_report(
         observations,
         model,

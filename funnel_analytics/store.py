@@ -15,8 +15,12 @@ Stores written before keep their ``snapshot_<id>`` tables and read as before. An
 commit checkpoints straight into the file (no write-ahead log to write and then copy), and
 DuckDB does not compress the blobs again.
 
-Each import is one transaction: the catalogue row, the snapshot's rows and its findings
-appear together or not at all, so a failed or interrupted import leaves nothing behind.
+A key-roles table saved with a snapshot (a roles sheet of the same workbook) is kept in
+``snapshot_roles`` and removed with it; :meth:`SnapshotStore.roles` reads them back.
+
+Each import is one transaction: the catalogue row, the snapshot's rows, its findings and its
+key roles appear together or not at all, so a failed or interrupted import leaves nothing
+behind.
 Imports are idempotent on the file's content hash: the same bytes twice are one snapshot.
 Snapshots are removed only by :meth:`SnapshotStore.remove`.
 """
@@ -94,6 +98,17 @@ CREATE TABLE IF NOT EXISTS findings (
     value VARCHAR,
     rule VARCHAR NOT NULL,
     severity VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshot_roles (
+    snapshot_id INTEGER NOT NULL,
+    "row" INTEGER,
+    opportunity_id VARCHAR NOT NULL,
+    contact VARCHAR,
+    role VARCHAR,
+    stance VARCHAR,
+    engagement INTEGER,
+    role_stage VARCHAR,
+    date TIMESTAMP
 );
 CREATE TABLE IF NOT EXISTS mappings (
     signature VARCHAR PRIMARY KEY,
@@ -195,6 +210,18 @@ def _table(snapshot_id: int) -> str:
     """The table that held a snapshot's rows in stores written before ``snapshot_rows``."""
     return f"snapshot_{int(snapshot_id)}"
 
+
+#: The key-roles columns kept with a snapshot (those of :data:`funnel_analytics.roles.ROLE_COLUMNS`).
+ROLE_STORE_COLUMNS = (
+    "opportunity_id",
+    "contact",
+    "role",
+    "stance",
+    "engagement",
+    "role_stage",
+    "date",
+)
+NON_TEXT = ("engagement", "date")
 
 #: Settings for an import's transaction, reset after it (see :meth:`SnapshotStore.import_result`).
 _IMPORT_SETTINGS = {"checkpoint_threshold": "0b", "disabled_compression_methods": "zstd"}
@@ -311,13 +338,33 @@ class SnapshotStore:
 
     # -- writing ---------------------------------------------------------------------------
     def import_result(
-        self, result: LoadResult, imported_at: datetime | None = None
+        self,
+        result: LoadResult,
+        imported_at: datetime | None = None,
+        roles: pd.DataFrame | None = None,
     ) -> ImportOutcome:
-        """Store the valid rows of a load as one snapshot, atomically and idempotently."""
+        """Store the valid rows of a load as one snapshot, atomically and idempotently.
+
+        ``roles`` (a key-roles table's valid rows, :attr:`RolesResult.roles`, such as a roles
+        sheet of the same workbook) is kept with the snapshot and removed with it; given for a
+        snapshot stored before without roles, it is added to it."""
         existing = self.con.execute(
             "SELECT id FROM snapshots WHERE content_sha256 = ?", [result.content_sha256]
         ).fetchone()
         if existing:
+            if roles is not None and len(roles):
+                held = self.con.execute(
+                    "SELECT count(*) FROM snapshot_roles WHERE snapshot_id = ?", [int(existing[0])]
+                ).fetchone()[0]
+                if not held:
+                    self.con.execute("BEGIN TRANSACTION")
+                    try:
+                        self._insert_roles(int(existing[0]), roles)
+                        self.con.execute("COMMIT")
+                    except BaseException:
+                        with contextlib.suppress(duckdb.Error):
+                            self.con.execute("ROLLBACK")
+                        raise
             stored = self.con.execute(
                 "SELECT snapshot_date FROM snapshots WHERE id = ?", [int(existing[0])]
             ).fetchone()[0]
@@ -383,6 +430,8 @@ class SnapshotStore:
                 con.register("_findings", findings)
                 con.execute("INSERT INTO findings SELECT * FROM _findings")
                 con.unregister("_findings")
+            if roles is not None and len(roles):
+                self._insert_roles(int(new_id), roles)
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
@@ -396,6 +445,62 @@ class SnapshotStore:
             int(new_id), True, None if dates is None else dates[1].date().isoformat()
         )
 
+    def _insert_roles(self, snapshot_id: int, roles: pd.DataFrame) -> None:
+        """A key-roles table's rows for one snapshot (inside the caller's transaction)."""
+        frame = pd.DataFrame(
+            {
+                "snapshot_id": snapshot_id,
+                "row": pd.array(
+                    pd.to_numeric(pd.Series(roles.index), errors="coerce"), dtype="Int32"
+                ),
+                **{
+                    c: roles[c].astype("object").where(roles[c].notna(), None).to_numpy()
+                    if c in roles
+                    else None
+                    for c in ROLE_STORE_COLUMNS
+                },
+            },
+            index=range(len(roles)),
+        )
+        frame["engagement"] = pd.array(frame["engagement"], dtype="Int32")
+        frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[us]")
+        self.con.register("_roles", frame)
+        try:
+            self.con.execute("INSERT INTO snapshot_roles SELECT * FROM _roles")
+        finally:
+            self.con.unregister("_roles")
+
+    def roles(self, snapshot_ids: list[int] | None = None) -> pd.DataFrame | None:
+        """The key-roles rows kept with the given snapshots (default all), each record once
+        (the same roles sheet saved with several months counts once), or None when there
+        are none; the columns and types of :attr:`RolesResult.roles`."""
+        tables = {
+            r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        if "snapshot_roles" not in tables:  # an older store opened read-only
+            return None
+        where, params = "", []
+        if snapshot_ids is not None:
+            if not snapshot_ids:
+                return None
+            where = f"WHERE snapshot_id IN ({', '.join('?' * len(snapshot_ids))})"
+            params = [int(i) for i in snapshot_ids]
+        columns = ", ".join(ROLE_STORE_COLUMNS)
+        # In the order the sheets were saved and their rows written: among a contact's undated
+        # records the last one written counts, as in the sheet.
+        frame = self.con.execute(
+            f'SELECT {columns} FROM snapshot_roles {where} ORDER BY snapshot_id, "row"', params
+        ).df()
+        frame = frame.drop_duplicates(keep="first", ignore_index=True)
+        if frame.empty:
+            return None
+        out = pd.DataFrame(
+            {c: frame[c].astype("string") for c in ROLE_STORE_COLUMNS if c not in NON_TEXT}
+        )
+        out["engagement"] = pd.array(frame["engagement"], dtype="Int64")
+        out["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
+        return out[list(ROLE_STORE_COLUMNS)].reset_index(drop=True)
+
     def remove(self, snapshot_id: int) -> bool:
         """Delete one snapshot and its rows; False when there is no such snapshot."""
         row = self.con.execute(
@@ -408,6 +513,7 @@ class SnapshotStore:
             self.con.execute(f"DROP TABLE IF EXISTS {_table(snapshot_id)}")
             self.con.execute("DELETE FROM snapshot_rows WHERE snapshot_id = ?", [int(snapshot_id)])
             self.con.execute("DELETE FROM findings WHERE snapshot_id = ?", [int(snapshot_id)])
+            self.con.execute("DELETE FROM snapshot_roles WHERE snapshot_id = ?", [int(snapshot_id)])
             self.con.execute("DELETE FROM snapshots WHERE id = ?", [int(snapshot_id)])
             self.con.execute("COMMIT")
         except BaseException:

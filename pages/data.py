@@ -438,11 +438,14 @@ for fid, (status, value) in results.items():
             t("save_snapshot"),
             key=f"save_{fid}",
             type="primary",
-            help=t("save_help", store=store_path()),
+            help=t("save_help", store=store_path())
+            + (" " + t("save_help_roles", sheet=plain(found.sheet)) if found is not None else ""),
         ):
             try:
                 with st.spinner(t("saving")), open_store() as store:
-                    outcome = store.import_result(r)
+                    # A roles sheet of the same workbook is kept with the snapshot.
+                    beside = found.roles if found is not None else None
+                    outcome = store.import_result(r, roles=beside)
                     store.remember_mapping(r.mapping.signature, r.mapping.confirmed())
             except StoreError as exc:  # busy past the wait, or not a store: said, not raised
                 right.error(exc.message(lang))

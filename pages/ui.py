@@ -383,6 +383,16 @@ def stored_observations(path: str, ids: tuple[int, ...], stamp: str) -> pd.DataF
     return shared_memo().get(("stored", path, ids, stamp), read)
 
 
+def stored_roles(path: str, ids: tuple[int, ...], stamp: str) -> pd.DataFrame | None:
+    """The key-roles records kept with the stored snapshots (None when there are none)."""
+
+    def read() -> pd.DataFrame | None:
+        with SnapshotStore(path, read_only=True, wait=READ_WAIT_SECONDS) as store:
+            return store.roles(list(ids))
+
+    return shared_memo().get(("stored_roles", path, ids, stamp), read)
+
+
 def remembered_mappings() -> dict:
     try:
         with open_store(read_only=True) as store:
@@ -523,29 +533,30 @@ def combined_observations(
 
 def _load_source(
     source: str, model: StageModel
-) -> tuple[pd.DataFrame, tuple, str | None, str, tuple[RolesResult, ...]]:
-    """The data in view, why there is none, a token naming its content, and the key-roles
-    tables uploaded with it."""
+) -> tuple[pd.DataFrame, tuple, str | None, str, tuple[RolesResult, ...], pd.DataFrame | None]:
+    """The data in view, why there is none, a token naming its content, the key-roles tables
+    uploaded with it (or the sample's), and the key-roles records kept in the store."""
     mk = model_key(model)
     if source == "sample":
         try:
             results = sample_results(mk, model)
         except UnusableFile as exc:
-            return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang())), "", ()
+            return pd.DataFrame(), (), t("no_data_sample", error=exc.message(lang())), "", (), None
         token = f"sample:{mk}"
         observations = combined_observations(token, results)
-        return observations, results, None, token, sample_role_results(mk, model)
+        return observations, results, None, token, sample_role_results(mk, model), None
     if source == "store":
         cat, problem = store_catalogue()
         if cat.empty:
-            return pd.DataFrame(), (), problem or t("no_data_store"), "", ()
+            return pd.DataFrame(), (), problem or t("no_data_store"), "", (), None
         stamp = ",".join(f"{i}@{x}" for i, x in zip(cat["id"], cat["imported_at"], strict=True))
         token = f"store:{store_path()}:{stamp}"
         try:
             obs = stored_observations(store_path(), tuple(cat["id"].tolist()), stamp)
+            kept_roles = stored_roles(store_path(), tuple(cat["id"].tolist()), stamp)
         except StoreBusy:
-            return pd.DataFrame(), (), t("store_busy_page"), "", ()
-        return obs, (), None, token, ()
+            return pd.DataFrame(), (), t("store_busy_page"), "", (), None
+        return obs, (), None, token, (), kept_roles
     remembered = remembered_mappings()
     results = []
     refused = []
@@ -566,7 +577,7 @@ def _load_source(
     if not results:
         # Nothing loads, but files were uploaded: say which and why, not "nothing uploaded".
         problem = " ".join(refused) or t("roles_without_export" if roles else "no_data_upload")
-        return pd.DataFrame(), (), problem, "", tuple(roles)
+        return pd.DataFrame(), (), problem, "", tuple(roles), None
     token = (
         "upload:"
         + mk
@@ -577,7 +588,7 @@ def _load_source(
     )
     token += "|roles:" + ",".join(r.content_sha256 for r in roles)
     obs = combined_observations(token, tuple(results), session_memo())
-    return obs, tuple(results), None, token, tuple(roles)
+    return obs, tuple(results), None, token, tuple(roles), None
 
 
 def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
@@ -677,12 +688,14 @@ def build_state(page: str = "") -> AppState:
     )
     _localize_uploaders()
     model = _stage_model()
-    obs, results, problem, token, role_results = _load_source(source, model)
+    obs, results, problem, token, role_results, kept_roles = _load_source(source, model)
     # Kept in the memo: the same frame on every run (a download holds it weakly).
     # The sample's and the store's roles are the same for every visitor: computed once.
     memo = session_memo() if source == "upload" else shared_memo()
     roles = (
-        memo.get(("roles", token), lambda: combine_roles(role_results)) if role_results else None
+        memo.get(("roles", token), lambda: combine_roles(role_results))
+        if role_results
+        else kept_roles
     )
     rule = role_rule()
     consensus = _consensus(obs, model, roles, token, rule, memo)

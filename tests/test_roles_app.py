@@ -195,3 +195,34 @@ def test_the_consensus_rule_is_a_setting_that_reaches_the_effective_stage(lang) 
     assert not overview.exception
     funnel = plotly_values(figure(overview, "funnel")["data"][0]["x"])
     assert funnel[:-1] == counts
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_saved_workbooks_roles_sheet_comes_back_with_the_stored_snapshots(
+    private_store, lang
+) -> None:
+    """Saved from the Data page, the sample's latest workbook keeps its key-roles sheet with
+    its snapshot; viewing the stored snapshots, the Stage check shows those roles."""
+    from funnel_analytics.store import SnapshotStore
+
+    path = ROOT / "sample_data" / "商机导出_2026-10.xlsx"
+    at = on_data_page(lang)
+    fid = upload(at, path.name, path.read_bytes())
+    at.button(key=f"save_{fid}").click().run()
+    assert not at.exception
+    with SnapshotStore(private_store, read_only=True) as store:
+        kept = store.roles()
+    assert kept is not None and len(kept) > 1000
+    stored = app(lang, _keep_source="store")
+    stored.switch_page("pages/stage_check.py").run()
+    assert not stored.exception
+    tiles = {m.label: m.value for m in stored.metric}
+    # Counted plainly: the workbook's open deals that the kept roles name.
+    from funnel_analytics.loading import load_export
+
+    deals = load_export(path).opportunities
+    open_ids = set(deals.loc[deals["status"] == "open", "opportunity_id"])
+    listed = len(open_ids & set(kept["opportunity_id"]))
+    assert listed > 0
+    assert tiles[t("roles_tile_coverage", lang)] == f"{listed:,}"
+    assert t("roles_none", lang) not in [i.value for i in stored.info]

@@ -705,3 +705,92 @@ def test_older_stores_with_snapshot_tables_still_read_and_remove(
         assert s.remove(old) is True
         assert _stored(s.con) == {new}
         assert set(s.observations()["snapshot_id"]) == {new}
+
+
+# --- key roles kept with a snapshot ----------------------------------------------------------
+def _sample_roles(sample_dir: Path) -> pd.DataFrame:
+    from funnel_analytics.roles import read_roles
+
+    return read_roles(sample_dir / OCT).roles
+
+
+def test_a_roles_sheet_is_kept_with_its_snapshot_and_read_back_unchanged(
+    tmp_path: Path, sample_dir: Path, oct_result: LoadResult, sep_result: LoadResult
+) -> None:
+    roles = _sample_roles(sample_dir)
+    path = tmp_path / "roles.duckdb"
+    with SnapshotStore(path) as s:
+        assert s.roles() is None  # nothing kept yet
+        s.import_result(sep_result)  # a snapshot without roles
+        outcome = s.import_result(oct_result, roles=roles)
+        back = s.roles()
+    # The same rows, in the sheet's order, with the types the reader gives.
+    expected = roles.reset_index(drop=True)
+    pd.testing.assert_frame_equal(back, expected)
+    with SnapshotStore(path, read_only=True) as s:
+        pd.testing.assert_frame_equal(s.roles([outcome.snapshot_id]), expected)
+        assert s.roles([1]) is None  # September's snapshot keeps none
+    # Imported again, the same content is one snapshot and its roles are kept once.
+    with SnapshotStore(path) as s:
+        again = s.import_result(oct_result, roles=roles)
+        assert not again.created and len(s.roles()) == len(roles)
+        # Removed with its snapshot.
+        assert s.remove(outcome.snapshot_id)
+        assert s.roles() is None
+
+
+def test_roles_given_for_a_snapshot_stored_without_them_are_added(
+    tmp_path: Path, sample_dir: Path, oct_result: LoadResult
+) -> None:
+    roles = _sample_roles(sample_dir)
+    with SnapshotStore(tmp_path / "s.duckdb") as s:
+        first = s.import_result(oct_result)
+        assert s.roles() is None
+        second = s.import_result(oct_result, roles=roles)
+        assert second.snapshot_id == first.snapshot_id and not second.created
+        assert len(s.roles()) == len(roles)
+
+
+def test_the_same_roles_saved_with_two_months_count_once(
+    tmp_path: Path, sample_dir: Path, oct_result: LoadResult, sep_result: LoadResult
+) -> None:
+    roles = _sample_roles(sample_dir)
+    with SnapshotStore(tmp_path / "s.duckdb") as s:
+        s.import_result(sep_result, roles=roles)
+        s.import_result(oct_result, roles=roles)
+        assert len(s.roles()) == len(roles.drop_duplicates())
+
+
+def test_an_older_store_without_the_roles_table_reads_none(
+    tmp_path: Path, oct_result: LoadResult
+) -> None:
+    path = tmp_path / "old.duckdb"
+    with SnapshotStore(path) as s:
+        s.import_result(oct_result)
+        s.con.execute("DROP TABLE snapshot_roles")  # as a store written before roles were kept
+    with SnapshotStore(path, read_only=True) as s:
+        assert s.roles() is None
+        assert len(s.observations()) == oct_result.rows_valid
+
+
+def test_cli_import_keeps_a_workbooks_roles_sheet_and_report_reads_it_from_the_store(
+    tmp_path: Path, sample_dir: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from funnel_analytics.cli import cli
+
+    path = tmp_path / "cli.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        ["import", str(sample_dir / SEP), str(sample_dir / OCT), "--store", str(path), "--json"],
+    )
+    assert result.exit_code == 0, result.output
+    sep, oct_ = json.loads(result.stdout)["imports"]
+    assert sep["roles"] is None
+    assert oct_["roles"] == {"sheet": "关键角色", "rows_valid": len(_sample_roles(sample_dir))}
+    report = runner.invoke(cli, ["report", "--store", str(path), "--json", "--runs", "100"])
+    assert report.exit_code == 0, report.output
+    data = json.loads(report.stdout)["roles"]
+    assert data["has_roles"] and data["with_roles"] > 0
