@@ -197,7 +197,9 @@ def effective_positions(
     frame: pd.DataFrame, model: StageModel, consensus: pd.Series | None = None
 ) -> dict[str, np.ndarray]:
     """Row-aligned positions in the model (-1 where absent): ``reported``, ``milestones``,
-    ``customer``, ``consensus`` (from ``consensus``: stage key by opportunity id) and
+    ``customer``, ``consensus`` (from ``consensus``: stage key by opportunity id, or by
+    (snapshot date, opportunity id) as :func:`funnel_analytics.roles.consensus_by_snapshot`
+    gives it) and
     ``effective`` (the lowest of those present, at least 0, for open rows with a known
     reported stage; the reported position otherwise)."""
     keys = list(model.keys)
@@ -210,13 +212,30 @@ def effective_positions(
     if customer is None:
         customer = np.full(len(frame), -1, dtype=np.int64)
     if consensus is not None and len(consensus):
-        by_id = consensus.astype("object").map({k: i for i, k in enumerate(keys)})
-        agreed = (
-            frame[O.opportunity_id]
-            .astype("object")
-            .map(by_id)
-            .to_numpy(dtype="float64", na_value=np.nan)
-        )
+        by_key = consensus.astype("object").map({k: i for i, k in enumerate(keys)})
+        if isinstance(consensus.index, pd.MultiIndex):  # by (snapshot date, deal)
+            rows = pd.MultiIndex.from_arrays(
+                [
+                    pd.to_datetime(frame[O.snapshot_date]).to_numpy(dtype="datetime64[ns]"),
+                    frame[O.opportunity_id].astype("object").to_numpy(),
+                ]
+            )
+            by_key.index = pd.MultiIndex.from_arrays(
+                [
+                    pd.to_datetime(by_key.index.get_level_values(0)).to_numpy(
+                        dtype="datetime64[ns]"
+                    ),
+                    by_key.index.get_level_values(1).astype("object"),
+                ]
+            )
+            agreed = by_key.reindex(rows).to_numpy(dtype="float64", na_value=np.nan)
+        else:  # by deal: the same at every snapshot
+            agreed = (
+                frame[O.opportunity_id]
+                .astype("object")
+                .map(by_key)
+                .to_numpy(dtype="float64", na_value=np.nan)
+            )
         agreed = np.where(np.isnan(agreed), -1, agreed).astype(np.int64)
     else:
         agreed = np.full(len(frame), -1, dtype=np.int64)

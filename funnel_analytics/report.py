@@ -26,7 +26,7 @@ from .grading import (
 from .history import StageHistory, stage_history
 from .procurement import ProcurementView, procurement_view
 from .reality import deal_reality, effective_observations, has_evidence, stage_inflation
-from .roles import RoleRule, RoleView, role_view
+from .roles import RoleRule, RoleView, consensus_by_snapshot, role_view
 from .schema import Opportunities as O
 from .stagecheck import EVIDENCE_STATUSES
 from .stages import StageModel
@@ -103,7 +103,11 @@ def build_report(
     if stages == "reported":
         return _build_report(observations, model, as_of, **options, **given)
     reported = _build_report(observations, model, as_of, **given)
-    consensus = reported.roles.consensus if reported.roles and reported.roles.has_roles else None
+    consensus = (
+        consensus_by_snapshot(observations, roles, model, role_rule or RoleRule())
+        if reported.roles and reported.roles.has_roles
+        else None
+    )
     counted = effective_observations(observations, model, consensus, basis=stages)
     out = _build_report(counted, model, as_of, **options, **given)
     for name in EVIDENCE_TABLES:

@@ -66,6 +66,7 @@ __all__ = [
     "RoleView",
     "RolesResult",
     "combine_roles",
+    "consensus_by_snapshot",
     "find_roles",
     "is_roles_table",
     "map_roles",
@@ -1096,6 +1097,48 @@ def _column(frame: pd.DataFrame, name: str, n: int) -> np.ndarray:
     return (
         frame[name].astype("object").to_numpy() if name in frame else np.full(n, None, dtype=object)
     )
+
+
+def consensus_by_snapshot(
+    observations: pd.DataFrame,
+    roles: pd.DataFrame | None,
+    model: StageModel,
+    rule: RoleRule = RoleRule(),
+) -> pd.Series:
+    """The role-consensus stage of every deal at every snapshot date of ``observations``, from
+    the records dated up to that date (undated records count at every date): stage keys
+    indexed by (``snapshot_date``, ``opportunity_id``), deals without one left out. So a
+    snapshot's effective stage uses the key roles as they stood then, not as they stand now."""
+    index = pd.MultiIndex.from_arrays([[], []], names=[O.snapshot_date, O.opportunity_id])
+    empty = pd.Series([], index=index, dtype="object", name="consensus_stage")
+    if roles is None or roles.empty or observations.empty:
+        return empty
+    position = {k: i for i, k in enumerate(model.keys)}
+    keys = np.array(model.keys, dtype=object)
+    dates = sorted(pd.to_datetime(observations[O.snapshot_date].dropna().unique()))
+    dated = bool(roles["date"].notna().any())
+    parts, once = [], None
+    for d in dates:
+        if dated or once is None:
+            per = _per_deal(roles, rule, d if dated else None, position)
+            known = per[_numbers(per["consensus"]).notna()]
+            once = (
+                known["opportunity_id"].astype("object").to_numpy(),
+                keys[_numbers(known["consensus"]).to_numpy(dtype="int64")],
+            )
+        ids, stages = once
+        parts.append(
+            pd.Series(
+                stages,
+                index=pd.MultiIndex.from_arrays(
+                    [np.full(len(ids), d, dtype="datetime64[ns]"), ids],
+                    names=[O.snapshot_date, O.opportunity_id],
+                ),
+                dtype="object",
+                name="consensus_stage",
+            )
+        )
+    return pd.concat(parts) if parts else empty
 
 
 def _per_deal(

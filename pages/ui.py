@@ -31,7 +31,6 @@ from funnel_analytics.funnel import (
     Filters,
     OverviewNumbers,
     apply_filters,
-    current_deals,
     filter_options,
     overview_numbers,
 )
@@ -48,7 +47,13 @@ from funnel_analytics.memo import (
 from funnel_analytics.reading import UnusableFile
 from funnel_analytics.reality import BASES, effective_observations, has_evidence
 from funnel_analytics.report import FunnelReport, build_report
-from funnel_analytics.roles import RoleRule, RolesResult, combine_roles, role_view, roles_in_upload
+from funnel_analytics.roles import (
+    RoleRule,
+    RolesResult,
+    combine_roles,
+    consensus_by_snapshot,
+    roles_in_upload,
+)
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
@@ -779,15 +784,15 @@ def _consensus(
     rule: RoleRule | None = None,
     memo: Memo | None = None,
 ) -> pd.Series | None:
-    """The key roles' stage of each open deal (the roles tables under ``rule``), for the
-    effective stage; None without roles. Kept in ``memo`` (default: the session's)."""
+    """The key roles' stage of each deal at each snapshot date (the roles tables under
+    ``rule``, each snapshot judged by the records dated up to it), for the effective stage;
+    None without roles. Kept in ``memo`` (default: the session's)."""
     if roles is None or roles.empty or obs.empty:
         return None
     rule = rule or RoleRule()
 
     def compute() -> pd.Series:
-        view = role_view(obs, current_deals(obs, None), roles, model, rule)
-        return view.consensus if view.has_roles else pd.Series(dtype="object")
+        return consensus_by_snapshot(obs, roles, model, rule)
 
     return (memo or session_memo()).get(("consensus", token, model_key(model), rule), compute)
 

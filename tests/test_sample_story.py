@@ -257,3 +257,40 @@ def test_roles_recorded_after_the_as_of_date_are_not_called_unmatched(workspace,
     assert (roles.loc[roles["opportunity_id"].isin(later), "date"] > as_of).all()
     report = build_report(upto, workspace.stage_model, as_of, roles=roles)
     assert report.roles.unmatched == 0
+
+
+def test_each_snapshot_counts_the_key_roles_as_they_stood_then(workspace, roles) -> None:
+    """The effective stage of a past snapshot takes the key roles' stage from the records
+    dated up to it (latest per contact, engaged influencers, lowest stage), counted here by
+    hand, not the roles as they stand at the latest date."""
+    from funnel_analytics.reality import effective_observations
+    from funnel_analytics.roles import consensus_by_snapshot
+
+    model = workspace.stage_model
+    obs = workspace.observations
+    july = pd.Timestamp("2026-07-31")
+
+    def by_hand(as_of: pd.Timestamp) -> dict[str, str]:
+        known = roles[roles["date"] <= as_of].sort_values("date", kind="stable")
+        latest = known.drop_duplicates(["opportunity_id", "contact"], keep="last")
+        influence = {"decision_maker", "user", "technical", "procurement", "finance"}
+        keys = list(model.keys)
+        out: dict[str, int] = {}
+        for r in latest.itertuples(index=False):
+            engaged = pd.isna(r.engagement) or r.engagement >= 1
+            if r.role in influence and engaged and pd.notna(r.role_stage):
+                i = keys.index(r.role_stage)
+                out[r.opportunity_id] = min(out.get(r.opportunity_id, i), i)
+        return {k: keys[v] for k, v in out.items()}
+
+    then, now = by_hand(july), by_hand(obs["snapshot_date"].max())
+    consensus = consensus_by_snapshot(obs, roles, model)
+    assert consensus.xs(july, level=0).to_dict() == then
+    changed = {d for d in then if d in now and now[d] != then[d]}
+    assert changed  # the roles moved between July and October for some deals
+    counted = effective_observations(obs, model, consensus)
+    rows = counted[(counted["snapshot_date"] == july) & (counted["status"] == "open")]
+    position = {k: i for i, k in enumerate(model.keys)}
+    for r in rows.itertuples(index=False):
+        if r.opportunity_id in then:
+            assert position[r.stage] <= position[then[r.opportunity_id]]
