@@ -585,13 +585,18 @@ def test_stage_check_page_on_the_sample_compares_with_the_buying_stage(workspace
     assert not [i for i in at.info if i.value == t("sync_no_closed", lang)]
 
 
-def _consensus_by_hand(model) -> dict[str, int]:
-    """The sample's key-roles sheet read plainly: per deal, each contact's latest record; the
-    lowest stage among the engaged (engagement 1 or more) decision-influencing contacts."""
+def consensus_by_hand(model, as_of=None) -> dict[str, int]:
+    """The sample's key-roles sheet read plainly: per deal, each contact's latest record (up
+    to ``as_of``); the lowest stage among the engaged (engagement 1 or more)
+    decision-influencing contacts, as a position in the model."""
     from funnel_analytics.workspace import sample_roles
 
-    roles = sample_roles(model).roles.sort_values("date", kind="stable")
-    latest = roles.drop_duplicates(["opportunity_id", "contact"], keep="last")
+    roles = sample_roles(model).roles
+    if as_of is not None:
+        roles = roles[roles["date"] <= as_of]
+    latest = roles.sort_values("date", kind="stable").drop_duplicates(
+        ["opportunity_id", "contact"], keep="last"
+    )
     influence = {"decision_maker", "user", "technical", "procurement", "finance"}
     keys = list(model.keys)
     out: dict[str, int] = {}
@@ -622,7 +627,7 @@ def _effective_by_hand(workspace) -> pd.DataFrame:
         return max((i for i, p in mirrors if p <= q), default=0)
 
     backed = effective_stages(latest, model).set_index("opportunity_id")["effective_stage"]
-    consensus = _consensus_by_hand(model)
+    consensus = consensus_by_hand(model)
     rows = []
     for _, d in latest.iterrows():
         reported = keys.index(d["stage"])

@@ -14,6 +14,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from test_app import consensus_by_hand
 
 from funnel_analytics.evaluation import score_deals
 from funnel_analytics.loading import load_export
@@ -271,17 +272,7 @@ def test_each_snapshot_counts_the_key_roles_as_they_stood_then(workspace, roles)
     july = pd.Timestamp("2026-07-31")
 
     def by_hand(as_of: pd.Timestamp) -> dict[str, str]:
-        known = roles[roles["date"] <= as_of].sort_values("date", kind="stable")
-        latest = known.drop_duplicates(["opportunity_id", "contact"], keep="last")
-        influence = {"decision_maker", "user", "technical", "procurement", "finance"}
-        keys = list(model.keys)
-        out: dict[str, int] = {}
-        for r in latest.itertuples(index=False):
-            engaged = pd.isna(r.engagement) or r.engagement >= 1
-            if r.role in influence and engaged and pd.notna(r.role_stage):
-                i = keys.index(r.role_stage)
-                out[r.opportunity_id] = min(out.get(r.opportunity_id, i), i)
-        return {k: keys[v] for k, v in out.items()}
+        return {k: model.keys[v] for k, v in consensus_by_hand(model, as_of).items()}
 
     then, now = by_hand(july), by_hand(obs["snapshot_date"].max())
     consensus = consensus_by_snapshot(obs, roles, model)
