@@ -220,14 +220,6 @@ def effective_positions(
                     frame[O.opportunity_id].astype("object").to_numpy(),
                 ]
             )
-            by_key.index = pd.MultiIndex.from_arrays(
-                [
-                    pd.to_datetime(by_key.index.get_level_values(0)).to_numpy(
-                        dtype="datetime64[ns]"
-                    ),
-                    by_key.index.get_level_values(1).astype("object"),
-                ]
-            )
             agreed = by_key.reindex(rows).to_numpy(dtype="float64", na_value=np.nan)
         else:  # by deal: the same at every snapshot
             agreed = (

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .sample_eight import _six_state_real
 from .stages import LOST, ON_HOLD, OPEN, PROCUREMENT_KEYS, WON, get_stage_model
 
 __all__ = ["COMPANY", "generate_history", "main", "write_sample_files"]
@@ -877,18 +878,6 @@ _P_LAGS = {WON: 0.05, LOST: 0.15, OPEN: 0.07}
 _P_TURNS = 0.35  # a lost deal's influencer who turns against us in the month it is lost
 
 
-def _supported_stage(df: pd.DataFrame) -> np.ndarray:
-    """Per row, the index of the furthest six-state stage whose checklist is all done."""
-    model = get_stage_model("six_state")
-    done = np.ones(len(df), dtype=bool)
-    position = np.full(len(df), -1)
-    for i, stage in enumerate(model.stages):
-        cols = [f"checklist.{stage.key}.{item.key}" for item in stage.checklist]
-        done &= df[cols].to_numpy().all(axis=1)
-        position[done] = i
-    return np.maximum(position, 0)
-
-
 def _story_roles() -> list[tuple[object, ...]]:
     zh = get_stage_model("six_state").stage_names("zh")
     rows = [
@@ -976,7 +965,7 @@ def _roles_table(full: pd.DataFrame, seed: int, deal_ids: set[str]) -> pd.DataFr
     part = full[full["opportunity_id"].isin(deal_ids)].sort_values(
         ["opportunity_id", "snapshot_date"], kind="stable"
     )
-    supported = _supported_stage(part)
+    supported = _six_state_real(part)
     status_all = part["status"].to_numpy()
     snaps_all = part["snapshot_date"].to_numpy()
     created_all = part["created_date"].to_numpy()

@@ -445,6 +445,10 @@ class SnapshotStore:
             int(new_id), True, None if dates is None else dates[1].date().isoformat()
         )
 
+    def _table_names(self) -> set[str]:
+        """The tables the store file holds (an older store may lack the newer ones)."""
+        return {r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
     def _insert_roles(self, snapshot_id: int, roles: pd.DataFrame) -> None:
         """A key-roles table's rows for one snapshot (inside the caller's transaction)."""
         frame = pd.DataFrame(
@@ -474,9 +478,7 @@ class SnapshotStore:
         """The key-roles rows kept with the given snapshots (default all), each record once
         (the same roles sheet saved with several months counts once), or None when there
         are none; the columns and types of :attr:`RolesResult.roles`."""
-        tables = {
-            r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
+        tables = self._table_names()
         if "snapshot_roles" not in tables:  # an older store opened read-only
             return None
         where, params = "", []
@@ -578,9 +580,7 @@ class SnapshotStore:
         ]
         if not ids:
             return pd.DataFrame()
-        tables = {
-            r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
+        tables = self._table_names()
         blobs: dict[int, list[bytes]] = {}
         placeholders = ", ".join("?" * len(ids))
         # An older store opened read-only has no snapshot_rows table (nothing creates it).

@@ -380,22 +380,17 @@ def store_catalogue() -> tuple[pd.DataFrame, str | None]:
         return pd.DataFrame(), exc.message(lang())
 
 
-def stored_observations(path: str, ids: tuple[int, ...], stamp: str) -> pd.DataFrame:
-    def read() -> pd.DataFrame:
+def stored_data(
+    path: str, ids: tuple[int, ...], stamp: str
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The stored snapshots' rows and the key-roles records kept with them, read in one
+    opening of the store."""
+
+    def read() -> tuple[pd.DataFrame, pd.DataFrame | None]:
         with SnapshotStore(path, read_only=True, wait=READ_WAIT_SECONDS) as store:
-            return store.observations(list(ids))
+            return store.observations(list(ids)), store.roles(list(ids))
 
     return shared_memo().get(("stored", path, ids, stamp), read)
-
-
-def stored_roles(path: str, ids: tuple[int, ...], stamp: str) -> pd.DataFrame | None:
-    """The key-roles records kept with the stored snapshots (None when there are none)."""
-
-    def read() -> pd.DataFrame | None:
-        with SnapshotStore(path, read_only=True, wait=READ_WAIT_SECONDS) as store:
-            return store.roles(list(ids))
-
-    return shared_memo().get(("stored_roles", path, ids, stamp), read)
 
 
 def remembered_mappings() -> dict:
@@ -557,8 +552,7 @@ def _load_source(
         stamp = ",".join(f"{i}@{x}" for i, x in zip(cat["id"], cat["imported_at"], strict=True))
         token = f"store:{store_path()}:{stamp}"
         try:
-            obs = stored_observations(store_path(), tuple(cat["id"].tolist()), stamp)
-            kept_roles = stored_roles(store_path(), tuple(cat["id"].tolist()), stamp)
+            obs, kept_roles = stored_data(store_path(), tuple(cat["id"].tolist()), stamp)
         except StoreBusy:
             return pd.DataFrame(), (), t("store_busy_page"), "", (), None
         return obs, (), None, token, (), kept_roles
@@ -781,20 +775,18 @@ def _consensus(
     model: StageModel,
     roles: pd.DataFrame | None,
     token: str,
-    rule: RoleRule | None = None,
-    memo: Memo | None = None,
+    rule: RoleRule,
+    memo: Memo,
 ) -> pd.Series | None:
     """The key roles' stage of each deal at each snapshot date (the roles tables under
     ``rule``, each snapshot judged by the records dated up to it), for the effective stage;
-    None without roles. Kept in ``memo`` (default: the session's)."""
+    None without roles. Kept in ``memo``."""
     if roles is None or roles.empty or obs.empty:
         return None
-    rule = rule or RoleRule()
-
-    def compute() -> pd.Series:
-        return consensus_by_snapshot(obs, roles, model, rule)
-
-    return (memo or session_memo()).get(("consensus", token, model_key(model), rule), compute)
+    return memo.get(
+        ("consensus", token, model_key(model), rule),
+        lambda: consensus_by_snapshot(obs, roles, model, rule),
+    )
 
 
 def _stage_view(
