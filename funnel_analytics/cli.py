@@ -326,8 +326,9 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
             outcomes.append({"file": file, "error": exc.message(lang), "reason": exc.reason})
             code = EXIT_UNUSABLE
             continue
-        # A key-roles sheet of the same workbook is kept with the snapshot.
-        beside = _roles_in_workbook(file, stage_model, skip_sheet=result.sheet)
+        # A key-roles sheet of the same workbook is kept with the snapshot, found as the
+        # dashboard finds one beside an upload's opportunities.
+        beside = _roles_beside_export(file, result)
         with SnapshotStore(path, on_wait=_waiting) as store:
             outcome = store.import_result(result, roles=None if beside is None else beside.roles)
             store.remember_mapping(result.mapping.signature, result.mapping.confirmed())
@@ -366,7 +367,9 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
                 )
             )
             if beside is not None:
-                click.echo(t("cli_roles_kept", lang, sheet=beside.sheet, valid=beside.rows_valid))
+                click.echo(
+                    t("cli_roles_kept", lang, sheet=beside.sheet, valid=f"{beside.rows_valid:,}")
+                )
             if not outcome.created and given != outcome.snapshot_date:
                 click.echo(
                     t(
@@ -448,9 +451,16 @@ def snapshots_remove(ctx, snapshot_id, store_path):
         click.echo(t("cli_removed", lang, id=snapshot_id, store=store.path))
 
 
-def _roles_in_workbook(
-    path: str, model: StageModel | str | None, skip_sheet: str | None = None
-) -> RolesResult | None:
+def _roles_beside_export(path: str, result: LoadResult) -> RolesResult | None:
+    """The key-roles sheet beside the opportunities ``result`` read from ``path``, or None."""
+    from .reading import read_bytes
+    from .roles import roles_in_upload
+
+    data, name = read_bytes(path)
+    return roles_in_upload(data, name, result, stage_model=result.stage_model)
+
+
+def _roles_in_workbook(path: str, model: StageModel) -> RolesResult | None:
     """The key-roles sheet of a workbook with more than one sheet (as the dashboard reads an
     upload's), or None."""
     from .reading import read_bytes, sheet_names
@@ -464,7 +474,7 @@ def _roles_in_workbook(
             return None
     except UnusableFile:
         return None  # the load of the same file has said why
-    return find_roles(data, name, stage_model=get_stage_model(model), skip_sheet=skip_sheet)
+    return find_roles(data, name, stage_model=model)
 
 
 def _roles_beside(files: Sequence[str], model: StageModel, lang: str) -> tuple:
