@@ -244,11 +244,25 @@ def _parts(table: pa.Table) -> list[pa.Table]:
     return [table.slice(i, size) for i in range(0, n, size)]
 
 
+#: Columns that hold (nearly) one value per row: a dictionary would only grow to be dropped.
+_UNIQUE_COLUMNS = ("row", "opportunity_id", "opportunity_name")
+
+
 def _encode(part: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     # Statistics serve filtered scans of files; the store reads whole parts, so they are
-    # skipped (a quarter of the encoding time).
-    pq.write_table(part, sink, compression="snappy", write_statistics=False)
+    # skipped (a quarter of the encoding time). The Arrow schema is not stored either: the
+    # store reads the parts through DuckDB, which types them from the Parquet schema. The
+    # row numbers mostly ascend, so their differences pack into a few bits.
+    pq.write_table(
+        part,
+        sink,
+        compression="snappy",
+        write_statistics=False,
+        store_schema=False,
+        use_dictionary=[c for c in part.column_names if c not in _UNIQUE_COLUMNS],
+        column_encoding={"row": "DELTA_BINARY_PACKED"} if "row" in part.column_names else None,
+    )
     return sink.getvalue().to_pybytes()
 
 
@@ -371,8 +385,11 @@ class SnapshotStore:
             return ImportOutcome(
                 int(existing[0]), False, None if stored is None else stored.isoformat()
             )
-        frame = result.observations()
-        blobs = _encode_parts(pa.Table.from_pandas(frame, preserve_index=False))
+        parts = _parts(pa.Table.from_pandas(result.observations(), preserve_index=False))
+        # The parts are encoded while the catalogue row and the findings are written.
+        pool = ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1))
+        encoding = [pool.submit(_encode, part) for part in parts]
+        pool.shutdown(wait=False)
         dates = result.snapshot_dates
         findings = result.findings[["row", "column", "value", "rule", "severity"]].copy()
         stamp = imported_at or datetime.now(UTC).replace(tzinfo=None)
@@ -411,6 +428,14 @@ class SnapshotStore:
                     stamp,
                 ],
             ).fetchone()[0]
+            if len(findings):
+                findings.insert(0, "snapshot_id", new_id)
+                con.register("_findings", findings)
+                con.execute("INSERT INTO findings SELECT * FROM _findings")
+                con.unregister("_findings")
+            if roles is not None and len(roles):
+                self._insert_roles(int(new_id), roles)
+            blobs = [f.result() for f in encoding]
             # The parts as one Arrow table: DuckDB scans the blobs without a conversion per
             # parameter.
             con.register(
@@ -425,13 +450,6 @@ class SnapshotStore:
             )
             con.execute("INSERT INTO snapshot_rows SELECT * FROM _parts")
             con.unregister("_parts")
-            if len(findings):
-                findings.insert(0, "snapshot_id", new_id)
-                con.register("_findings", findings)
-                con.execute("INSERT INTO findings SELECT * FROM _findings")
-                con.unregister("_findings")
-            if roles is not None and len(roles):
-                self._insert_roles(int(new_id), roles)
             con.execute("COMMIT")
         except BaseException:
             with contextlib.suppress(duckdb.Error):
