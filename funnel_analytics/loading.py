@@ -32,7 +32,13 @@ from .layout import Layout, locate_table
 from .mapping import ColumnMapping, header_signature, map_columns
 from .procurement import PROCUREMENT_FIELD, parse_procurement
 from .reading import DEFAULT_LIMITS, Limits, RawGrid, UnusableFile, read_bytes, read_grid
-from .schema import ERROR_RULES, Opportunities, error_schema, warning_schema
+from .schema import (
+    ERROR_RULES,
+    Opportunities,
+    error_schema,
+    prepare_validation,
+    warning_schema,
+)
 from .stages import LOST, ON_HOLD, OPEN, WON, StageModel, get_stage_model, normalize_label
 from .values import (
     parse_amount,
@@ -1492,6 +1498,7 @@ def _run_schema(
     only: Mapping[str, pd.Series],
 ) -> None:
     """Validate lazily and turn pandera's failure cases into findings."""
+    prepare_validation()
     try:
         schema.validate(frame, lazy=True)
         return

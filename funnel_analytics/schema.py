@@ -7,6 +7,8 @@ and flag it. Each check's name is the rule a finding reports.
 
 from __future__ import annotations
 
+import sys
+import threading
 from functools import lru_cache
 
 import pandas as pd
@@ -15,7 +17,14 @@ from pandera.typing import Series
 
 from .stages import LOST, ON_HOLD, OPEN, STATUSES, StageModel
 
-__all__ = ["ERROR_RULES", "WARNING_RULES", "Opportunities", "error_schema", "warning_schema"]
+__all__ = [
+    "ERROR_RULES",
+    "WARNING_RULES",
+    "Opportunities",
+    "error_schema",
+    "prepare_validation",
+    "warning_schema",
+]
 
 # Rules whose findings reject the row, and rules whose findings only flag it.
 ERROR_RULES = (
@@ -76,6 +85,36 @@ class Opportunities(pa.DataFrameModel):
     class Config:
         strict = False  # checklist, stage-date and extra columns ride along
         coerce = False
+
+
+_PREPARED = threading.Event()
+_PREPARING = threading.Lock()
+
+
+def prepare_validation() -> None:
+    """Register pandera's pandas backends once, without its data-synthesis strategies.
+
+    pandera registers its backends at the first validation, and with them imports its
+    strategies module, which imports ``hypothesis`` whenever that is installed (a test
+    dependency here): about 0.18 s of a first upload's validation, for a feature the product
+    never uses (pandera issue #1644). While the backends register, ``hypothesis`` reads as not
+    installed, unless something has imported it already; validation itself is unchanged.
+    """
+    if _PREPARED.is_set():
+        return
+    with _PREPARING:
+        if _PREPARED.is_set():
+            return
+        blocked = "hypothesis" not in sys.modules
+        if blocked:
+            sys.modules["hypothesis"] = None  # type: ignore[assignment]  # "not installed"
+        try:
+            # The public way to register them: validate a one-cell frame.
+            pa.DataFrameSchema({"x": pa.Column("int64")}).validate(pd.DataFrame({"x": [1]}))
+        finally:
+            if blocked and sys.modules.get("hypothesis", 0) is None:
+                del sys.modules["hypothesis"]
+        _PREPARED.set()
 
 
 def _not_negative(s: pd.Series) -> pd.Series:

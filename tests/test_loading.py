@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -94,25 +97,29 @@ CSV_HEAD = [
 ]
 
 
+#: One row per rule, each breaking it (the spreadsheet row in the comment).
+EVERY_RULE_ROWS = [
+    CSV_HEAD,
+    ["A1", "ok", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 2
+    ["", "no id", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 3
+    ["A3", "no stage", "", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 4
+    ["A4", "typo", "Shortlistd", "1000", "50", "2024-01-10", "2024-06-30", "A", "open"],  # 5
+    ["A5", "bad amount", "Target", "lots", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 6
+    ["A6", "negative", "Target", "-5", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 7
+    ["A1", "dupe", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 8
+    ["A8", "prob", "Target", "1000", "150", "2024-01-10", "2024-06-30", "A", "open"],  # 9
+    ["A9", "bad date", "Target", "1000", "10", "2024-02-30", "2024-06-30", "A", "open"],  # 10
+    ["A10", "far date", "Target", "1000", "10", "2024-01-10", "2999-01-01", "A", "open"],  # 11
+    ["A11", "no amount", "Target", "", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 12
+    ["A12", "closed early", "Won", "1000", "100", "2024-03-01", "2024-01-01", "A", "won"],  # 13
+    ["A13", "overdue", "Target", "1000", "10", "2024-01-01", "2024-02-01", "A", "open"],  # 14
+    ["A14", "grade", "Target", "1000", "10", "2024-01-10", "2024-06-30", "E", "open"],  # 15
+    ["A15", "status", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "maybe"],  # 16
+]
+
+
 def test_every_rule_names_row_column_and_severity() -> None:
-    rows = [
-        CSV_HEAD,
-        ["A1", "ok", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 2
-        ["", "no id", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 3
-        ["A3", "no stage", "", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 4
-        ["A4", "typo", "Shortlistd", "1000", "50", "2024-01-10", "2024-06-30", "A", "open"],  # 5
-        ["A5", "bad amount", "Target", "lots", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 6
-        ["A6", "negative", "Target", "-5", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 7
-        ["A1", "dupe", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 8
-        ["A8", "prob", "Target", "1000", "150", "2024-01-10", "2024-06-30", "A", "open"],  # 9
-        ["A9", "bad date", "Target", "1000", "10", "2024-02-30", "2024-06-30", "A", "open"],  # 10
-        ["A10", "far date", "Target", "1000", "10", "2024-01-10", "2999-01-01", "A", "open"],  # 11
-        ["A11", "no amount", "Target", "", "10", "2024-01-10", "2024-06-30", "A", "open"],  # 12
-        ["A12", "closed early", "Won", "1000", "100", "2024-03-01", "2024-01-01", "A", "won"],  # 13
-        ["A13", "overdue", "Target", "1000", "10", "2024-01-01", "2024-02-01", "A", "open"],  # 14
-        ["A14", "grade", "Target", "1000", "10", "2024-01-10", "2024-06-30", "E", "open"],  # 15
-        ["A15", "status", "Target", "1000", "10", "2024-01-10", "2024-06-30", "A", "maybe"],  # 16
-    ]
+    rows = EVERY_RULE_ROWS
     r = load_export(csv_bytes(rows), "deals_2024-03.csv")
     assert findings_table(r) == [
         (3, "Opportunity ID", "missing_id", "error"),
@@ -160,6 +167,31 @@ def test_every_rule_names_row_column_and_severity() -> None:
         "rule": "missing_id",
         "message": "The opportunity id is blank.",
     }
+
+
+def test_validation_does_not_import_hypothesis_and_finds_the_same(tmp_path) -> None:
+    """pandera's first validation imports ``hypothesis`` when installed (0.18 s of a first
+    upload); the loader registers pandera's backends without it. In a fresh interpreter the
+    findings are those of this process, where the tests have imported hypothesis already."""
+    path = tmp_path / "deals_2024-03.csv"
+    path.write_bytes(csv_bytes(EVERY_RULE_ROWS))
+    script = (
+        "import json, sys\n"
+        "from funnel_analytics.loading import load_export\n"
+        f"r = load_export({str(path)!r})\n"
+        "f = r.findings\n"
+        "print(json.dumps({'hypothesis': 'hypothesis' in sys.modules, 'findings': sorted(zip("
+        "f['row'].tolist(), f['column'].fillna('').tolist(), f['rule'].tolist(), "
+        "f['severity'].tolist()))}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    fresh = json.loads(done.stdout.strip().splitlines()[-1])
+    assert fresh["hypothesis"] is False
+    here = findings_table(load_export(path))
+    assert [tuple(f) for f in fresh["findings"]] == here
+    assert len(here) == 14
 
 
 def test_unknown_stages_are_grouped_with_counts_and_suggestions() -> None:
