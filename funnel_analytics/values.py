@@ -366,9 +366,11 @@ def parse_date(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
         bad = np.zeros(len(raw), dtype=bool)
         note = None
     else:
-        blank = _blank(raw)
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-        u = pd.Series(uniques, dtype="object").astype(str).str.strip().str.casefold()
+        u = pd.Series(uniques, dtype="object").astype(str).str.strip()
+        # Blank: missing, or white space only (decided once per distinct text).
+        blank = np.append((u == "").to_numpy(dtype=bool), True)[codes]
+        u = u.str.casefold()
         u = u.map(lambda t: unicodedata.normalize("NFKC", t))
         parsed, note, far = _parse_date_texts(u, dayfirst)
         arr = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))[codes]

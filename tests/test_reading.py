@@ -205,6 +205,23 @@ def test_fast_and_general_csv_paths_read_the_same_grid(name: str) -> None:
     assert (fast.encoding, fast.letters) == (slow.encoding, slow.letters)
 
 
+def test_blank_lines_found_from_the_line_ends_as_by_searching_the_bytes() -> None:
+    """The fast path's blank-line test reads the line feeds the bounds check found; it must
+    answer as the plain substring search does, on every arrangement of the bytes involved."""
+    import itertools
+
+    import numpy as np
+
+    from funnel_analytics.reading import _has_blank_line
+
+    alphabet = [b"\n", b"\r", b"a", b","]
+    for n in range(1, 7):
+        for parts in itertools.product(alphabet, repeat=n):
+            data = b"".join(parts)
+            ends = np.flatnonzero(np.frombuffer(data, np.uint8) == 0x0A)
+            assert _has_blank_line(data, ends) == _has_blank_line(data), data
+
+
 @pytest.mark.parametrize(
     "data", [b"id,stage\n\n1,Target\n", b"id,stage\n1,Target,extra\n", b"\xff\xfei\x00d\x00\n\x00"]
 )
