@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow.compute as pc
+import pyarrow.types as patypes
 
 from .choices import SHAPES
 from .contracts import Column, table
@@ -1457,9 +1459,25 @@ def _flag_status(
     return status, text
 
 
+#: The longest missing-value marker, in UTF-8 bytes.
+_MARKER_BYTES = max(len(m.encode()) for m in MISSING_MARKERS)
+
+
+def _may_mark(column: pd.Series) -> bool:
+    """Could the column hold a missing-value marker? Not when its shortest text is longer
+    than the longest marker (ids, names, dates): read from Arrow's offsets, no text compared."""
+    data = getattr(column.array, "_pa_array", None)
+    if data is None or not (patypes.is_string(data.type) or patypes.is_large_string(data.type)):
+        return True
+    shortest = pc.min(pc.binary_length(data)).as_py()
+    return shortest is not None and shortest <= _MARKER_BYTES
+
+
 def _blank_missing_markers(raw: pd.DataFrame, headers: list[str]) -> tuple[pd.DataFrame, int]:
     """``raw`` with the missing-value markers in the mapped columns blanked, and their count."""
-    hits = {h: raw[h].isin(MISSING_MARKERS).to_numpy(dtype=bool) for h in headers}
+    hits = {
+        h: raw[h].isin(MISSING_MARKERS).to_numpy(dtype=bool) for h in headers if _may_mark(raw[h])
+    }
     count = int(sum(int(v.sum()) for v in hits.values()))
     if not count:
         return raw, 0

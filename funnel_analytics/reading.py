@@ -278,9 +278,7 @@ def _has_blank_line(data: bytes, line_ends: np.ndarray | None = None) -> bool:
     return bool(len(two)) and bool((np.frombuffer(data, np.uint8)[two + 1] == 0x0D).any())
 
 
-def _csv_with_arrow(
-    data: bytes, name: str, line_ends: np.ndarray | None = None
-) -> RawGrid | None:
+def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None) -> RawGrid | None:
     """The fast path: Arrow's multithreaded parser on the bytes, every column as text.
 
     Returns None when the file needs the general path (UTF-16, blank lines, rows of unequal

@@ -194,6 +194,48 @@ def test_validation_does_not_import_hypothesis_and_finds_the_same(tmp_path) -> N
     assert len(here) == 14
 
 
+def test_missing_value_markers_are_blanked_and_counted() -> None:
+    """NA, #N/A, 暂无, a dash: read as blank wherever they stand, counted in one note. Columns
+    whose texts are all longer than any marker are skipped unread; a marker among long ids is
+    still found."""
+    rows = [
+        CSV_HEAD,
+        [
+            "OPP-LONG-0001",
+            "first deal",
+            "Target",
+            "1000",
+            "10",
+            "2024-01-10",
+            "2024-06-30",
+            "A",
+            "open",
+        ],
+        ["OPP-LONG-0002", "暂无", "Target", "N/A", "10", "2024-01-10", "#N/A", "A", "open"],
+        [
+            "OPP-LONG-0003",
+            "third deal",
+            "Target",
+            "2000",
+            "—",
+            "2024-01-10",
+            "2024-06-30",
+            "-",
+            "open",
+        ],
+        ["NA", "fourth deal", "Target", "3000", "10", "2024-01-10", "2024-06-30", "A", "open"],
+    ]
+    r = load_export(csv_bytes(rows), "deals_2024-03.csv")
+    assert ("note_missing_markers", {"count": 6}) in r.notes
+    o = r.opportunities
+    assert pd.isna(o.loc[3, "opportunity_name"]) and pd.isna(o.loc[3, "amount"])
+    assert pd.isna(o.loc[3, "expected_close_date"]) and pd.isna(o.loc[4, "probability"])
+    assert pd.isna(o.loc[4, "grade"]) and o.loc[2, "opportunity_name"] == "first deal"
+    # The id "NA" is a marker: the row has no id and is rejected as such, not kept as "NA".
+    assert r.findings.query("row == 5")["rule"].tolist() == ["missing_id"]
+    assert r.rows_valid == 3 and not r.findings.query("row < 5").query("severity == 'error'").size
+
+
 def test_unknown_stages_are_grouped_with_counts_and_suggestions() -> None:
     rows = (
         [["商机编号", "销售阶段"]]
