@@ -134,6 +134,7 @@ LIST_COLUMNS = [
     "rows_rejected",
     "warnings",
     "imported_at",
+    "roles",
 ]
 STORED_SNAPSHOTS = table(
     "stored_snapshots",
@@ -147,7 +148,15 @@ STORED_SNAPSHOTS = table(
             "First date",
             "日志中最早的变更日期（快照为空）。",
             "The earliest change date of a log (empty for a snapshot).",
-        )
+        ),
+        Column(
+            "roles",
+            "count",
+            "关键角色记录",
+            "Key-roles records",
+            "与该快照一起保存的关键角色记录数（同一工作簿中的关键角色表）。",
+            "Key-roles records kept with the snapshot (a roles sheet of the same workbook).",
+        ),
     ],
 )
 
@@ -579,9 +588,18 @@ class SnapshotStore:
         return {sig: json.loads(m) for sig, m in rows}
 
     def snapshots(self) -> pd.DataFrame:
-        """The catalogue: id, dates, file name, shape, stage model, row counts, import time."""
-        cols = ", ".join(LIST_COLUMNS)
-        return self.con.execute(f"SELECT {cols} FROM snapshots ORDER BY snapshot_date, id").df()
+        """The catalogue: id, dates, file name, shape, stage model, row counts, import time,
+        and the key-roles records kept with each snapshot (``roles``)."""
+        cols = ", ".join(f"s.{c}" for c in LIST_COLUMNS if c != "roles")
+        counted = (
+            "(SELECT snapshot_id, count(*) AS n FROM snapshot_roles GROUP BY snapshot_id)"
+            if "snapshot_roles" in self._table_names()
+            else "(SELECT NULL::INTEGER AS snapshot_id, 0 AS n WHERE false)"
+        )
+        return self.con.execute(
+            f"SELECT {cols}, COALESCE(r.n, 0)::BIGINT AS roles FROM snapshots s "
+            f"LEFT JOIN {counted} r ON r.snapshot_id = s.id ORDER BY s.snapshot_date, s.id"
+        ).df()
 
     def findings(self, snapshot_id: int) -> pd.DataFrame:
         return self.con.execute(

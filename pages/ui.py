@@ -549,7 +549,12 @@ def _load_source(
         cat, problem = store_catalogue()
         if cat.empty:
             return pd.DataFrame(), (), problem or t("no_data_store"), "", (), None
-        stamp = ",".join(f"{i}@{x}" for i, x in zip(cat["id"], cat["imported_at"], strict=True))
+        # Keyed on each snapshot's import time and key-roles records: roles saved later with
+        # a stored snapshot show at once.
+        stamp = ",".join(
+            f"{i}@{x}+{n}"
+            for i, x, n in zip(cat["id"], cat["imported_at"], cat["roles"], strict=True)
+        )
         token = f"store:{store_path()}:{stamp}"
         try:
             obs, kept_roles = stored_data(store_path(), tuple(cat["id"].tolist()), stamp)

@@ -226,3 +226,27 @@ def test_a_saved_workbooks_roles_sheet_comes_back_with_the_stored_snapshots(
     assert listed > 0
     assert tiles[t("roles_tile_coverage", lang)] == f"{listed:,}"
     assert t("roles_none", lang) not in [i.value for i in stored.info]
+
+
+def test_roles_saved_later_with_a_stored_snapshot_show_at_once(private_store) -> None:
+    """A workbook stored without its roles, then saved again with them: the stored view shows
+    the roles on the next page run, not once a cache expires."""
+    from funnel_analytics.loading import load_export
+    from funnel_analytics.roles import read_roles
+    from funnel_analytics.store import SnapshotStore
+
+    path = ROOT / "sample_data" / "商机导出_2026-10.xlsx"
+    result = load_export(path)
+    with SnapshotStore(private_store) as store:
+        store.import_result(result)
+    before = app("en", _keep_source="store")
+    before.switch_page("pages/stage_check.py").run()
+    assert not before.exception
+    assert t("roles_none", "en") in [i.value for i in before.info]
+    with SnapshotStore(private_store) as store:
+        store.import_result(result, roles=read_roles(path).roles)
+    after = app("en", _keep_source="store")
+    after.switch_page("pages/stage_check.py").run()
+    assert not after.exception
+    assert t("roles_none", "en") not in [i.value for i in after.info]
+    assert t("roles_tile_coverage", "en") in {m.label for m in after.metric}

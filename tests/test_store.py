@@ -751,6 +751,24 @@ def test_roles_given_for_a_snapshot_stored_without_them_are_added(
         assert len(s.roles()) == len(roles)
 
 
+def test_the_catalogue_counts_each_snapshots_key_roles_records(
+    tmp_path: Path, sample_dir: Path, oct_result: LoadResult, sep_result: LoadResult
+) -> None:
+    roles = _sample_roles(sample_dir)
+    path = tmp_path / "s.duckdb"
+    with SnapshotStore(path) as s:
+        s.import_result(sep_result)
+        s.import_result(oct_result)
+        assert s.snapshots()["roles"].tolist() == [0, 0]
+        s.import_result(oct_result, roles=roles)  # roles added to the stored October
+        cat = s.snapshots()
+        assert cat["roles"].tolist() == [0, len(roles)]
+        assert cat["file_name"].tolist() == [sep_result.file_name, oct_result.file_name]
+        s.con.execute("DROP TABLE snapshot_roles")  # as a store written before roles were kept
+    with SnapshotStore(path, read_only=True) as s:
+        assert s.snapshots()["roles"].tolist() == [0, 0]
+
+
 def test_the_same_roles_saved_with_two_months_count_once(
     tmp_path: Path, sample_dir: Path, oct_result: LoadResult, sep_result: LoadResult
 ) -> None:
