@@ -990,6 +990,26 @@ WIN_LOCAL = [
     ),
     *_side("flagged", "有标记", "flagged"),
     *_side("unflagged", "无标记", "not flagged"),
+    Column(
+        "closed_same_stages",
+        "count",
+        "同阶段比较数",
+        "Compared at same stages",
+        "有此标记的已结束商机中，其阶段也有无标记商机结束的数量（同阶段差距据此计算）。",
+        "Flagged closed deals at stages where deals without the flag also closed (the gap at "
+        "the same stages is computed on these).",
+    ),
+    Column(
+        "gap_same_stages",
+        "share",
+        "同阶段差距",
+        "Gap at same stages",
+        "逐阶段比较：每个阶段有标记的赢单率减无标记的赢单率，按该阶段有标记的商机数加权平均。"
+        "早期阶段的商机本就较少赢单；此列去掉阶段构成的影响，负数表示同阶段下有标记的商机赢得更少。",
+        "Compared stage by stage: at each stage, the flagged win rate minus the unflagged one, "
+        "averaged with the flagged deals there as weights. Early-stage deals win less anyway; "
+        "this takes the stage mix out: negative means flagged deals won less at the same stages.",
+    ),
 ]
 WIN_COLUMNS = [c.name for c in WIN_LOCAL]
 WIN_RATES = table("roles_win_rate", *WIN_COLUMNS, local=WIN_LOCAL)
@@ -1218,21 +1238,56 @@ def _group(deals: pd.DataFrame, key: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _same_stage_gap(
+    flagged: np.ndarray, unflagged: np.ndarray, won: np.ndarray, stage: np.ndarray
+) -> tuple[int, float]:
+    """Flagged deals compared, and the flagged-minus-unflagged win rate stage by stage,
+    weighted by the flagged deals at each stage (stages where no unflagged deal closed are
+    left out: there is nothing to compare them with)."""
+    codes, _ = pd.factorize(stage, use_na_sentinel=True)
+    k = int(codes.max()) + 1 if len(codes) else 0
+    ok = codes >= 0
+
+    def per_stage(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        m = mask & ok
+        return (
+            np.bincount(codes[m], minlength=k).astype(float),
+            np.bincount(codes[m], weights=won[m].astype(float), minlength=k),
+        )
+
+    n_f, w_f = per_stage(flagged)
+    n_u, w_u = per_stage(unflagged)
+    both = (n_f > 0) & (n_u > 0)
+    compared = int(n_f[both].sum())
+    if not compared:
+        return 0, np.nan
+    gap = w_f[both] / n_f[both] - w_u[both] / n_u[both]
+    return compared, float((gap * n_f[both]).sum() / compared)
+
+
 def _win_rates(closed: pd.DataFrame, won: pd.Series) -> pd.DataFrame:
-    """Win rate of the closed deals with each flag against those without it."""
+    """Win rate of the closed deals with each flag against those without it, overall and
+    stage by stage (``gap_same_stages``)."""
     from .conversion import wilson_interval
 
     rows = []
+    won_ = won.to_numpy(dtype=bool)
+    stage = closed[O.stage].astype("object").to_numpy()
     for name in ("flagged", *FLAGS):
         row: dict[str, object] = {"flag": "any" if name == "flagged" else name}
         values = closed[name]
+        sides = {}
         for side, mask in (("flagged", values.eq(True)), ("unflagged", values.eq(False))):
             mask = mask.fillna(False).to_numpy(dtype=bool)
-            n, w = int(mask.sum()), int(won.to_numpy(dtype=bool)[mask].sum())
+            sides[side] = mask
+            n, w = int(mask.sum()), int(won_[mask].sum())
             lo, hi = wilson_interval(np.array([w]), np.array([n])) if n else ([np.nan], [np.nan])
             row[f"closed_{side}"], row[f"won_{side}"] = n, w
             row[f"win_rate_{side}"] = w / n if n else np.nan
             row[f"win_rate_{side}_low"], row[f"win_rate_{side}_high"] = float(lo[0]), float(hi[0])
+        row["closed_same_stages"], row["gap_same_stages"] = _same_stage_gap(
+            sides["flagged"], sides["unflagged"], won_, stage
+        )
         rows.append(row)
     return pd.DataFrame(rows, columns=WIN_COLUMNS)
 

@@ -508,6 +508,15 @@ def test_win_rate_with_and_without_each_flag_by_hand() -> None:
     assert 0 < lo < 1 / 3 < hi < 1
     assert pd.isna(view.win_rate.loc[3, "win_rate_flagged"])  # no deal opposed
     assert list(view.win_rate.columns) == WIN_COLUMNS
+    # Stage by stage: only Committed has deals on both sides (D3, at Shortlisted, has no
+    # unflagged deal to be compared with). Any flag: D2 and D4 lost (0%) against D1 won (100%).
+    # One contact: D2 (0%) against D1 won, D4 lost (50%). No decision maker: D2 against D1, D4.
+    # No coach: D4 (0%) against D1, D2 (50%).
+    same = view.win_rate.set_index("flag")[["closed_same_stages", "gap_same_stages"]]
+    assert same["closed_same_stages"].tolist() == [2, 1, 1, 0, 1]
+    assert same["gap_same_stages"].tolist()[:3] == pytest.approx([-1.0, -0.5, -0.5])
+    assert pd.isna(same.loc["opposed", "gap_same_stages"])
+    assert same.loc["no_coach", "gap_same_stages"] == pytest.approx(-0.5)
     assert view.deals.empty  # every deal has closed
 
 
