@@ -849,6 +849,18 @@ def check_goals(cases: list[dict]) -> list[dict]:
                     "status": "PASS" if speedup >= 2 else "MISS",
                 }
             )
+        if c["kind"] == "csv" and rows >= 500_000:
+            # Issue #13 asks for this in chunks; the CSV is read in one piece and stays below.
+            peak = s["peak_rss"] / MIB
+            goals.append(
+                {
+                    "goal": f"{c['file']}: peak RSS <= 1 GiB, MiB (read in one piece, not in "
+                    "chunks)",
+                    "value": round(peak),
+                    "limit": 1024,
+                    "status": "PASS" if peak <= 1024 else "MISS",
+                }
+            )
         if rows == 100_000:
             speedup = STORE_100K_BEFORE_S / s["store_s"]
             goals.append(

@@ -357,7 +357,8 @@ _HISTORY_COLUMNS = [
 
 
 def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
-    """:func:`kpis` at every snapshot date, oldest first (the tiles' sparklines).
+    """:func:`kpis` at every snapshot date, oldest first (each tile's change since the
+    previous snapshot).
 
     Monthly exports are counted in one pass over the rows (each row adds to its snapshot's
     figures), which gives what :func:`kpis` gives date by date (``tests/test_kpis.py``

@@ -36,10 +36,6 @@ st.caption(
 )
 
 
-def spark(column: str) -> list | None:
-    return history[column].tolist() if len(history) > 1 else None
-
-
 won_help = (
     t("kpi_won_help", start=format_date(k.period_start, lang), end=format_date(k.as_of, lang))
     if k.period_start is not None
@@ -75,14 +71,12 @@ tiles = [
             t("kpi_amount_delta", amount=format_amount(k.open_amount, lang, unit=unit)),
         ),
         t("kpi_open_help"),
-        "open_count",
     ),
     (
         t("kpi_weighted"),
         format_amount(k.weighted, lang, unit=unit),
         change("weighted", amount=True),
         t("kpi_weighted_help", model=plain(model.title(lang))),
-        "weighted",
     ),
     (
         t("kpi_won"),
@@ -92,17 +86,18 @@ tiles = [
             t("kpi_amount_delta", amount=format_amount(k.won_amount, lang, unit=unit)),
         ),
         won_help,
-        "won_count",
     ),
     (
         t("kpi_attention"),
         format_count(k.attention_count),
         change("attention_count"),
         t("kpi_attention_help", overdue=k.overdue_count, no_amount=k.no_amount_count),
-        "attention_count",
     ),
 ]
-for col, (label, value, sub, help_, series) in zip(st.columns(4), tiles, strict=True):
+# No sparkline in the tiles: Streamlit draws them with Vega-Lite, whose bundle then loads and
+# draws before the funnel's Plotly, a later visitor's first chart 0.2-0.4 s later
+# (benchmarks/README.md, "First screen"). The trend chart below carries the history.
+for col, (label, value, sub, help_) in zip(st.columns(4), tiles, strict=True):
     col.metric(
         label,
         value,
@@ -111,8 +106,6 @@ for col, (label, value, sub, help_, series) in zip(st.columns(4), tiles, strict=
         delta_arrow="off",
         help=help_,
         border=True,
-        chart_data=spark(series),
-        chart_type="area",
     )
 
 left, right = st.columns([3, 2])
