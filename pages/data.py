@@ -225,6 +225,8 @@ def roles_file(found, fid: str) -> None:
             sheet=plain(found.sheet or "—"),
             header_row=found.header_row,
         )
+        + " "
+        + t("roles_file_kept")
     )
     with st.popover(t("notes_title")):
         for note in found.note_texts(lang):
@@ -235,6 +237,28 @@ def roles_file(found, fid: str) -> None:
     table["origin"] = [t(f"origin_{o}") for o in table["origin"]]
     show_table(table, "mapping")
     roles_findings(found, fid)
+
+
+# Uploads that are key-roles tables on their own (not a sheet beside an export's rows): their
+# records are kept with the snapshots saved from this session's exports, for the deals each
+# export holds.
+roles_alone = {}
+for fid, (status, value) in results.items():
+    found = upload_roles(entries[fid], model, (status, value))
+    if found is not None and (status == "error" or found.sheet == value.sheet):
+        roles_alone[entries[fid]["name"]] = found
+
+
+def alone_roles_for(r) -> pd.DataFrame | None:
+    """The records of the roles files uploaded on their own that name the export's deals."""
+    if not roles_alone:
+        return None
+    ids = set(r.opportunities["opportunity_id"].astype("object").dropna())
+    kept = [
+        f.roles[f.roles["opportunity_id"].astype("object").isin(ids)] for f in roles_alone.values()
+    ]
+    kept = [k for k in kept if len(k)]
+    return pd.concat(kept, ignore_index=True) if kept else None
 
 
 for fid, (status, value) in results.items():
@@ -434,17 +458,24 @@ for fid, (status, value) in results.items():
                 file_name=f"rejected_{entry['name'].rsplit('.', 1)[0]}.xlsx",
                 mime=xlsx_mime(),
             )
+        if found is not None:
+            kept_help = " " + t("save_help_roles", sheet=plain(found.sheet))
+        elif roles_alone:
+            names = ("、" if lang == "zh" else ", ").join(roles_alone)
+            kept_help = " " + t("save_help_roles_files", files=plain(names))
+        else:
+            kept_help = ""
         if right.button(
             t("save_snapshot"),
             key=f"save_{fid}",
             type="primary",
-            help=t("save_help", store=store_path())
-            + (" " + t("save_help_roles", sheet=plain(found.sheet)) if found is not None else ""),
+            help=t("save_help", store=store_path()) + kept_help,
         ):
             try:
                 with st.spinner(t("saving")), open_store() as store:
-                    # A roles sheet of the same workbook is kept with the snapshot.
-                    beside = found.roles if found is not None else None
+                    # A roles sheet of the same workbook is kept with the snapshot; else the
+                    # roles files uploaded on their own, for this export's deals.
+                    beside = found.roles if found is not None else alone_roles_for(r)
                     outcome = store.import_result(r, roles=beside)
                     store.remember_mapping(r.mapping.signature, r.mapping.confirmed())
             except StoreError as exc:  # busy past the wait, or not a store: said, not raised

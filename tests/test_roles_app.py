@@ -33,7 +33,7 @@ def test_an_upload_with_a_roles_file_shows_the_key_roles(lang) -> None:
     assert not at.exception
     # The Data page reads the roles file as one, with its findings, not as an export.
     detected = t("roles_file_detected", lang, format="csv", sheet="—", header_row=2)
-    assert detected in [c.value for c in at.caption]
+    assert f"{detected} {t('roles_file_kept', lang)}" in [c.value for c in at.caption]
     summary = t("file_summary", lang, read=8, valid=6, rejected=2, warnings=4)
     assert any(summary in m.value for m in at.markdown)
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
@@ -250,3 +250,35 @@ def test_roles_saved_later_with_a_stored_snapshot_show_at_once(private_store) ->
     assert not after.exception
     assert t("roles_none", "en") not in [i.value for i in after.info]
     assert t("roles_tile_coverage", "en") in {m.label for m in after.metric}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_roles_file_uploaded_alone_is_kept_with_the_saved_export(private_store, lang) -> None:
+    """An export and a key-roles file uploaded side by side: saving the export keeps the
+    roles records that name its deals, and the stored view shows the key roles as the upload
+    did (coverage counted from the file by hand: P1, P2, P3)."""
+    from funnel_analytics.roles import read_roles
+    from funnel_analytics.store import SnapshotStore
+
+    at = on_data_page(lang)
+    fid = upload(at, "商机_2026-10-31.csv", csv_bytes(EXPORT_ROWS))
+    upload(at, "关键角色.csv", CHINESE_GB18030)
+    assert not at.exception
+    button = at.button(key=f"save_{fid}")
+    # The button says what it keeps (the file's name escaped as the page's markdown shows it).
+    said = t("save_help_roles_files", lang, files="关键角色\\.csv")
+    assert button.help.endswith(said)
+    button.click().run()
+    assert not at.exception
+    roles = read_roles(CHINESE_GB18030, "关键角色.csv").roles
+    export_ids = {row[0] for row in EXPORT_ROWS[1:]}
+    naming = roles[roles["opportunity_id"].astype("object").isin(export_ids)]
+    with SnapshotStore(private_store, read_only=True) as store:
+        kept = store.roles()
+        assert store.snapshots()["roles"].tolist() == [len(naming)]
+    assert kept is not None and len(kept) == len(naming) > 0
+    stored = app(lang, _keep_source="store")
+    stored.switch_page("pages/stage_check.py").run()
+    assert not stored.exception
+    tiles = {m.label: m.value for m in stored.metric}
+    assert tiles[t("roles_tile_coverage", lang)] == "3"
