@@ -154,8 +154,10 @@ STORED_SNAPSHOTS = table(
             "count",
             "关键角色记录",
             "Key-roles records",
-            "与该快照一起保存的关键角色记录数（同一工作簿中的关键角色表）。",
-            "Key-roles records kept with the snapshot (a roles sheet of the same workbook).",
+            "与该快照一起保存的关键角色记录数（同一工作簿中的关键角色表，或与它一起上传的"
+            "关键角色文件中涉及其商机的记录）。",
+            "Key-roles records kept with the snapshot (a roles sheet of the same workbook, or "
+            "the records of a roles file uploaded beside it that name its deals).",
         ),
     ],
 )
