@@ -246,7 +246,7 @@ roles_alone = {}
 for fid, (status, value) in results.items():
     found = upload_roles(entries[fid], model, (status, value))
     if found is not None and (status == "error" or found.sheet == value.sheet):
-        roles_alone[entries[fid]["name"]] = found
+        roles_alone[fid] = found
 
 
 def alone_roles_for(r) -> pd.DataFrame | None:
@@ -461,7 +461,7 @@ for fid, (status, value) in results.items():
         if found is not None:
             kept_help = " " + t("save_help_roles", sheet=plain(found.sheet))
         elif roles_alone:
-            names = ("、" if lang == "zh" else ", ").join(roles_alone)
+            names = ("、" if lang == "zh" else ", ").join(entries[f]["name"] for f in roles_alone)
             kept_help = " " + t("save_help_roles_files", files=plain(names))
         else:
             kept_help = ""
