@@ -2,7 +2,10 @@
 
 Run with ``python3 run.py dashboard``; it opens on the bundled sample workspace.
 The navigation is declared before the sidebar's widgets, as Streamlit requires: widgets
-drawn before st.navigation lose the first click made on them.
+drawn before st.navigation lose the first click made on them. Each page's address is its file
+name under ``pages/`` (``pages/stage-check.py`` is ``/stage-check``): a fresh server's first
+request is resolved against that folder before the navigation exists, and an address it
+cannot find there brings up Streamlit's "Page not found" dialog.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ navigation_pages = {
         st.Page("pages/conversion.py", title=t("page_conversion"), url_path="conversion"),
         st.Page("pages/movement.py", title=t("page_movement"), url_path="movement"),
         st.Page("pages/ageing.py", title=t("page_ageing"), url_path="ageing"),
-        st.Page("pages/stage_check.py", title=t("page_stage_check"), url_path="stage-check"),
+        st.Page("pages/stage-check.py", title=t("page_stage_check"), url_path="stage-check"),
     ],
     t("section_planning"): [
         st.Page("pages/planner.py", title=t("page_planner"), url_path="planner"),

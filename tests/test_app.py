@@ -417,7 +417,7 @@ MOVEMENT_PAGES = [
     "pages/conversion.py",
     "pages/movement.py",
     "pages/ageing.py",
-    "pages/stage_check.py",
+    "pages/stage-check.py",
 ]
 
 
@@ -467,7 +467,7 @@ def test_stage_check_page_without_checklists_says_so(lang) -> None:
     upload(at, path.name, path.read_bytes())
     uploaded = at.session_state["uploads"]
     at2 = app(lang, _keep_source="upload", uploads=uploaded)
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     assert at2.info[0].value == t("evidence_none", lang)
     # Nor has it a buying stage: the page says what such a column would add.
@@ -494,7 +494,7 @@ def test_stage_check_page_shows_entered_and_completed_on_the_sample(workspace, l
     from funnel_analytics.report import build_report
 
     at = app(lang)
-    at.switch_page("pages/stage_check.py").run()
+    at.switch_page("pages/stage-check.py").run()
     assert not at.exception
     view = build_report(workspace.observations, workspace.stage_model).stage_check
     status = view.evidence["evidence"]
@@ -547,7 +547,7 @@ def test_stage_check_page_on_an_eight_stage_export_with_success_criteria(lang) -
         _keep_source="upload",
         uploads=at.session_state["uploads"],
     )
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     tiles = {m.label: m.value for m in at2.metric}
     assert tiles[t("evidence_tile_not_evidenced", lang)] == "2"
@@ -567,7 +567,7 @@ def test_stage_check_page_on_the_sample_compares_with_the_buying_stage(workspace
     from funnel_analytics.stages import PROCUREMENT_KEYS
 
     at = app(lang)
-    at.switch_page("pages/stage_check.py").run()
+    at.switch_page("pages/stage-check.py").run()
     assert not at.exception
     obs = workspace.observations
     latest = obs[(obs["snapshot_date"] == obs["snapshot_date"].max()) & (obs["status"] == "open")]
@@ -649,7 +649,7 @@ def test_stage_check_page_sets_the_reported_funnel_against_the_effective_one(
     from funnel_analytics.formatting import format_amount
 
     at = app(lang)
-    at.switch_page("pages/stage_check.py").run()
+    at.switch_page("pages/stage-check.py").run()
     assert not at.exception
     hand = _effective_by_hand(workspace)
     prob = [s.probability for s in workspace.stage_model.stages]
@@ -724,7 +724,7 @@ def test_the_switch_is_off_and_says_why_for_an_export_without_evidence(lang) -> 
     switch = at2.sidebar.selectbox(key=f"stage_basis__{lang}")
     assert switch.proto.disabled and switch.options == [t("basis_reported", lang)]
     assert switch.proto.help == t("sidebar_effective_none", lang)
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert any(i.value == t("reality_none", lang) for i in at2.info)
 
 
@@ -739,7 +739,7 @@ def test_stage_check_page_suggests_grades_on_the_sample(workspace, lang) -> None
     from funnel_analytics.report import build_report
 
     at = app(lang)
-    at.switch_page("pages/stage_check.py").run()
+    at.switch_page("pages/stage-check.py").run()
     assert not at.exception
     from funnel_analytics.workspace import sample_roles
 
@@ -787,7 +787,7 @@ def test_stage_check_page_regrades_with_the_thresholds_set_on_it(workspace) -> N
     from funnel_analytics.report import build_report
 
     at = app("en")
-    at.switch_page("pages/stage_check.py").run()
+    at.switch_page("pages/stage-check.py").run()
     at.number_input(key="gr_horizon").set_value(1).run()
     at.slider(key="gr_likely").set_value(0.6).run()
     assert not at.exception
@@ -820,7 +820,7 @@ def test_stage_check_page_grades_an_export_without_a_grade_column(lang) -> None:
     at = on_data_page(lang)
     upload(at, "no_grade_2026-10.csv", out.getvalue().encode("utf-8"))
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     state = app_state(at2)
     view = build_report(state.observations, state.model).grades
@@ -873,7 +873,7 @@ def test_stage_check_page_sets_our_stage_against_the_customers_buying_stage(lang
     at = on_data_page(lang)
     upload(at, "buying_2026-10.csv", data)
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     tiles = {m.label: m.value for m in at2.metric}
     for key, count in expected.items():
@@ -1211,7 +1211,7 @@ def test_user_text_never_renders_as_markdown_or_html() -> None:
     upload(at, f"{EVIL}.csv", csv_bytes(rows))
     assert not at.exception
     pages = ["pages/data.py", "pages/overview.py", "pages/conversion.py", "pages/ageing.py"]
-    pages += ["pages/stage_check.py", "pages/planner.py", "pages/forecast.py", "pages/team.py"]
+    pages += ["pages/stage-check.py", "pages/planner.py", "pages/forecast.py", "pages/team.py"]
     state = {"_keep_source": "upload", "uploads": at.session_state["uploads"]}
     for page in pages:
         run = app("en", **state)

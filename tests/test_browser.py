@@ -327,6 +327,7 @@ def test_a_deep_link_as_a_fresh_servers_first_request(browser, tmp_path) -> None
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
         assert "预测" in nav and "计划与预测" in nav and "ui" not in nav.split()
         assert page.get_by_text("数据来源").count() >= 1  # the frame's sidebar is drawn
+        assert "Page not found" not in page.inner_text("body")
         assert not errors, errors
 
 

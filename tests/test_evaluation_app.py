@@ -58,7 +58,7 @@ def test_an_upload_with_factor_columns_shows_scores_and_lift(lang) -> None:
     upload(at, "商机_2026-10-31.csv", _gb18030(OPEN + CLOSED))
     assert not at.exception
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     assert t("eval_title", lang) in [h.value for h in at2.header]
     tiles = {m.label: m for m in at2.metric}
@@ -84,7 +84,7 @@ def test_an_export_without_factor_columns_says_what_they_would_add(lang) -> None
     at = on_data_page(lang)
     upload(at, path.name, path.read_bytes())
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     infos = [i.value for i in at2.info]
     sep = "、" if lang == "zh" else ", "
@@ -110,7 +110,7 @@ def test_closed_deals_all_on_one_side_are_explained_not_drawn(lang) -> None:
     at = on_data_page(lang)
     upload(at, "商机_2026-10-31.csv", _gb18030(OPEN + closed))
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     assert t("eval_lift_one_sided", lang, closed="6") in [i.value for i in at2.info]
     assert not [c for c in at2.get("plotly_chart") if "lift" in c.proto.id]

@@ -24,7 +24,7 @@ PAGES = [
     "pages/conversion.py",
     "pages/movement.py",
     "pages/ageing.py",
-    "pages/stage_check.py",
+    "pages/stage-check.py",
     "pages/planner.py",
     "pages/forecast.py",
     "pages/scenarios.py",

@@ -37,7 +37,7 @@ def test_an_upload_with_a_roles_file_shows_the_key_roles(lang) -> None:
     summary = t("file_summary", lang, read=8, valid=6, rejected=2, warnings=4)
     assert any(summary in m.value for m in at.markdown)
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     tiles = {m.label: m.value for m in at2.metric}
     assert tiles[t("roles_tile_coverage", lang)] == "3"
@@ -63,7 +63,7 @@ def test_an_export_without_roles_says_what_a_roles_sheet_would_add(lang) -> None
     at = on_data_page(lang)
     upload(at, path.name, path.read_bytes())
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     assert t("roles_none", lang) in [i.value for i in at2.info]
     assert t("roles_title", lang) in [h.value for h in at2.header]
@@ -90,7 +90,7 @@ def test_salesforces_contact_roles_beside_its_export_say_what_they_cannot_judge(
     upload(at, path.name, path.read_bytes())
     upload(at, "OpportunityContactRole.csv", ocr)
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     tiles = {m.label: m.value for m in at2.metric}
     assert tiles[t("roles_tile_coverage", lang)] == "2"
@@ -116,7 +116,7 @@ def test_a_workbooks_roles_sheet_is_used_beside_its_opportunities(lang) -> None:
     said = t("roles_sheet_found", lang, sheet="关键角色", read=8, valid=6, rejected=2, warnings=4)
     assert said in [i.value for i in at.info]
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     tiles = {m.label: m.value for m in at2.metric}
     assert tiles[t("roles_tile_coverage", lang)] == "3"
@@ -131,7 +131,7 @@ def test_the_chinese_key_roles_view_has_no_english_or_keys() -> None:
     upload(at, "商机_2026-10-31.csv", csv_bytes(EXPORT_ROWS))
     upload(at, "关键角色.csv", CHINESE_GB18030)
     at2 = app("zh", _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert not at2.exception
     assert sorted(set(_problems(at2))) == []
 
@@ -142,7 +142,7 @@ def test_a_roles_file_alone_asks_for_its_export(lang) -> None:
     upload(at, "关键角色.csv", CHINESE_GB18030)
     assert not at.exception and not at.error  # read as a roles table, not refused as an export
     at2 = app(lang, _keep_source="upload", uploads=at.session_state["uploads"])
-    at2.switch_page("pages/stage_check.py").run()
+    at2.switch_page("pages/stage-check.py").run()
     assert [i.value for i in at2.info] == [t("roles_without_export", lang)]
 
 
@@ -161,7 +161,7 @@ def test_the_consensus_rule_is_a_setting_that_reaches_the_effective_stage(lang) 
     from funnel_analytics.workspace import load_workspace, sample_roles
 
     at = app(lang)
-    at.switch_page("pages/stage_check.py").run()
+    at.switch_page("pages/stage-check.py").run()
     method = next(b for b in at.button_group if b.label == t("roles_rule_method", lang))
     method.set_value("median").run()
     assert not at.exception
@@ -177,7 +177,7 @@ def test_the_consensus_rule_is_a_setting_that_reaches_the_effective_stage(lang) 
     assert expected["inflated"] < lowest.data["effective_stage"]["inflated"]
 
     fresh = app(lang, _keep_role_method="median")
-    fresh.switch_page("pages/stage_check.py").run()
+    fresh.switch_page("pages/stage-check.py").run()
     assert not fresh.exception
     tiles = {m.label: m.value for m in fresh.metric}
     assert tiles[t("reality_tile_inflated", lang)] == f"{expected['inflated']:,}"
@@ -214,7 +214,7 @@ def test_a_saved_workbooks_roles_sheet_comes_back_with_the_stored_snapshots(
         kept = store.roles()
     assert kept is not None and len(kept) > 1000
     stored = app(lang, _keep_source="store")
-    stored.switch_page("pages/stage_check.py").run()
+    stored.switch_page("pages/stage-check.py").run()
     assert not stored.exception
     tiles = {m.label: m.value for m in stored.metric}
     # Counted plainly: the workbook's open deals that the kept roles name.
@@ -240,13 +240,13 @@ def test_roles_saved_later_with_a_stored_snapshot_show_at_once(private_store) ->
     with SnapshotStore(private_store) as store:
         store.import_result(result)
     before = app("en", _keep_source="store")
-    before.switch_page("pages/stage_check.py").run()
+    before.switch_page("pages/stage-check.py").run()
     assert not before.exception
     assert t("roles_none", "en") in [i.value for i in before.info]
     with SnapshotStore(private_store) as store:
         store.import_result(result, roles=read_roles(path).roles)
     after = app("en", _keep_source="store")
-    after.switch_page("pages/stage_check.py").run()
+    after.switch_page("pages/stage-check.py").run()
     assert not after.exception
     assert t("roles_none", "en") not in [i.value for i in after.info]
     assert t("roles_tile_coverage", "en") in {m.label for m in after.metric}
@@ -278,7 +278,7 @@ def test_a_roles_file_uploaded_alone_is_kept_with_the_saved_export(private_store
         assert store.snapshots()["roles"].tolist() == [len(naming)]
     assert kept is not None and len(kept) == len(naming) > 0
     stored = app(lang, _keep_source="store")
-    stored.switch_page("pages/stage_check.py").run()
+    stored.switch_page("pages/stage-check.py").run()
     assert not stored.exception
     tiles = {m.label: m.value for m in stored.metric}
     assert tiles[t("roles_tile_coverage", lang)] == "3"

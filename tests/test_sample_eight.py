@@ -291,7 +291,7 @@ def test_the_sample_with_the_eight_stage_model_shows_the_dashboard(lang, eight_w
     assert at.metric[2].value == f"{k.won_count:,}"
     assert k.open_count > 400
     # The Stage check's tiles: the latest month's evidence, as counted from its columns.
-    at.switch_page("pages/stage_check.py").run()
+    at.switch_page("pages/stage-check.py").run()
     assert not at.exception
     hand = _evidence_by_hand(BUNDLED / f"项目商机_{MONTHS[-1]}.xlsx")
     tiles = {m.label: m.value for m in at.metric}

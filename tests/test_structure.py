@@ -159,3 +159,20 @@ def test_the_package_names_its_api_lazily() -> None:
     assert sorted(funnel_analytics.__all__) == sorted(funnel_analytics._WHERE)
     for name in funnel_analytics.__all__:
         assert getattr(funnel_analytics, name) is not None, name
+
+
+def test_each_pages_address_is_its_file_name() -> None:
+    """A fresh server resolves its first request against the ``pages/`` folder before the
+    dashboard has declared its navigation: a page whose address is not its file's name would
+    open with Streamlit's "Page not found" dialog on a deep link (``/stage-check`` once did)."""
+    tree = ast.parse((PACKAGE.parent / "dashboard.py").read_text(encoding="utf-8"))
+    pages = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page":
+            script = node.args[0].value
+            address = next(k.value.value for k in node.keywords if k.arg == "url_path")
+            pages[script] = address
+    assert len(pages) == 10
+    for script, address in pages.items():
+        assert Path(script).stem == address, (script, address)
+        assert (PACKAGE.parent / script).is_file(), script
