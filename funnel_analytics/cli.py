@@ -300,7 +300,7 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
     Each file is one snapshot, imported atomically; the same file content twice is one
     snapshot. The mapping used is remembered for files with the same headers.
     """
-    from .store import SnapshotStore
+    from .store import SnapshotStore, begin_encoding
 
     lang = lang or _default_lang()
     outcomes, code = [], EXIT_OK
@@ -329,8 +329,12 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
         # A key-roles sheet of the same workbook is kept with the snapshot, found as the
         # dashboard finds one beside an upload's opportunities.
         beside = _roles_beside_export(file, result)
+        # The rows are encoded while DuckDB opens the store.
+        encoded = begin_encoding(result)
         with SnapshotStore(path, on_wait=_waiting) as store:
-            outcome = store.import_result(result, roles=None if beside is None else beside.roles)
+            outcome = store.import_result(
+                result, roles=None if beside is None else beside.roles, encoded=encoded
+            )
             store.remember_mapping(result.mapping.signature, result.mapping.confirmed())
             remembered = store.remembered_mappings()
         if result.rows_rejected and code == EXIT_OK:

@@ -13,7 +13,9 @@ parallel). Writing 100,000 rows that way takes a fifth of what DuckDB's own tabl
 tables with DuckDB, so :meth:`SnapshotStore.observations` returns exactly what the tables gave.
 Stores written before keep their ``snapshot_<id>`` tables and read as before. An import's
 commit checkpoints straight into the file (no write-ahead log to write and then copy), and
-DuckDB does not compress the blobs again.
+DuckDB does not compress the blobs again. The CLI's import and the dashboard's Save begin the
+encoding before they open the store (:func:`begin_encoding`), so DuckDB starts while the rows
+are encoded.
 
 A key-roles table saved with a snapshot (a roles sheet of the same workbook) is kept in
 ``snapshot_roles`` and removed with it; :meth:`SnapshotStore.roles` reads them back.
@@ -237,21 +239,20 @@ NON_TEXT = ("engagement", "date")
 #: Settings for an import's transaction, reset after it (see :meth:`SnapshotStore.import_result`).
 _IMPORT_SETTINGS = {"checkpoint_threshold": "0b", "disabled_compression_methods": "zstd"}
 
-#: Rows per stored Parquet part: parts are encoded and decoded in parallel, and no single
-#: blob grows with the export.
+#: Rows per stored Parquet part: a larger snapshot is split into parts encoded and decoded in
+#: parallel, so no single blob grows with the export. A smaller one is one part: encoded on one
+#: core while DuckDB opens the store on the other, it is stored sooner than two halves encoded
+#: on both cores and slowing DuckDB down (100k rows on 2 cores: 80 against 98 ms, medians of 15
+#: fresh processes), and snapshots read together are decoded in parallel anyway.
 PART_ROWS = 250_000
-#: Below this many rows a snapshot is one part (splitting costs more than it saves).
-_SPLIT_FROM = 20_000
 
 
 def _parts(table: pa.Table) -> list[pa.Table]:
-    """Slices of ``table`` to encode in parallel: one per CPU (at most two for a small
-    snapshot's sake), more when a slice would exceed :data:`PART_ROWS` rows."""
+    """Slices of ``table`` of at most :data:`PART_ROWS` rows, of equal size."""
     n = table.num_rows
-    if n < _SPLIT_FROM:
+    if n <= PART_ROWS:
         return [table]
-    count = max(min(os.cpu_count() or 1, 4), -(-n // PART_ROWS))
-    size = -(-n // count)
+    size = -(-n // -(-n // PART_ROWS))
     return [table.slice(i, size) for i in range(0, n, size)]
 
 
@@ -283,6 +284,36 @@ def _encode_parts(table: pa.Table) -> list[bytes]:
         return [_encode(parts[0])]
     with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
         return list(pool.map(_encode, parts))
+
+
+class EncodedRows:
+    """A load's valid rows being encoded for the store, in background threads.
+
+    Begun before the store is opened (:func:`begin_encoding`), the encoding runs while DuckDB
+    starts, opens the file and writes the catalogue row: a save waits for the slower of the
+    two, not for both. :meth:`SnapshotStore.import_result` takes it as ``encoded``."""
+
+    def __init__(self, result: LoadResult) -> None:
+        self.result = result
+        parts = _parts(pa.Table.from_pandas(result.observations(), preserve_index=False))
+        pool = ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1))
+        self._parts = [pool.submit(_encode, part) for part in parts]
+        pool.shutdown(wait=False)
+
+    def blobs(self) -> list[bytes]:
+        """The encoded parts, in order (waits for the encoding to finish)."""
+        return [f.result() for f in self._parts]
+
+
+def begin_encoding(result: LoadResult) -> EncodedRows:
+    """Start encoding ``result``'s valid rows for the store; pass the returned object to
+    :meth:`SnapshotStore.import_result` of a store opened meanwhile.
+
+    >>> rows = begin_encoding(result)                  # doctest: +SKIP
+    >>> with SnapshotStore(path) as store:              # doctest: +SKIP
+    ...     store.import_result(result, encoded=rows)
+    """
+    return EncodedRows(result)
 
 
 class SnapshotStore:
@@ -367,12 +398,15 @@ class SnapshotStore:
         result: LoadResult,
         imported_at: datetime | None = None,
         roles: pd.DataFrame | None = None,
+        encoded: EncodedRows | None = None,
     ) -> ImportOutcome:
         """Store the valid rows of a load as one snapshot, atomically and idempotently.
 
         ``roles`` (a key-roles table's valid rows, :attr:`RolesResult.roles`, such as a roles
         sheet of the same workbook) is kept with the snapshot and removed with it; given for a
-        snapshot stored before without roles, it is added to it."""
+        snapshot stored before without roles, it is added to it. ``encoded`` is the rows'
+        encoding begun before the store was opened (:func:`begin_encoding`); one begun for
+        another result is not used."""
         existing = self.con.execute(
             "SELECT id FROM snapshots WHERE content_sha256 = ?", [result.content_sha256]
         ).fetchone()
@@ -396,11 +430,9 @@ class SnapshotStore:
             return ImportOutcome(
                 int(existing[0]), False, None if stored is None else stored.isoformat()
             )
-        parts = _parts(pa.Table.from_pandas(result.observations(), preserve_index=False))
         # The parts are encoded while the catalogue row and the findings are written.
-        pool = ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1))
-        encoding = [pool.submit(_encode, part) for part in parts]
-        pool.shutdown(wait=False)
+        if encoded is None or encoded.result is not result:
+            encoded = EncodedRows(result)
         dates = result.snapshot_dates
         findings = result.findings[["row", "column", "value", "rule", "severity"]].copy()
         stamp = imported_at or datetime.now(UTC).replace(tzinfo=None)
@@ -446,7 +478,7 @@ class SnapshotStore:
                 con.unregister("_findings")
             if roles is not None and len(roles):
                 self._insert_roles(int(new_id), roles)
-            blobs = [f.result() for f in encoding]
+            blobs = encoded.blobs()
             # The parts as one Arrow table: DuckDB scans the blobs without a conversion per
             # parameter.
             con.register(

@@ -16,7 +16,7 @@ from funnel_analytics.inference import build_model, model_to_toml, stage_signatu
 from funnel_analytics.loading import MAPPING
 from funnel_analytics.mapping import IGNORE
 from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, load_stage_model, model_fit
-from funnel_analytics.store import StoreError
+from funnel_analytics.store import StoreError, begin_encoding
 from pages.ui import (
     MISSING,
     UPLOAD_LIMIT_MB,
@@ -472,11 +472,13 @@ for fid, (status, value) in results.items():
             help=t("save_help", store=store_path()) + kept_help,
         ):
             try:
+                # The rows are encoded while the store opens.
+                encoded = begin_encoding(r)
                 with st.spinner(t("saving")), open_store() as store:
                     # A roles sheet of the same workbook is kept with the snapshot; else the
                     # roles files uploaded on their own, for this export's deals.
                     beside = found.roles if found is not None else alone_roles_for(r)
-                    outcome = store.import_result(r, roles=beside)
+                    outcome = store.import_result(r, roles=beside, encoded=encoded)
                     store.remember_mapping(r.mapping.signature, r.mapping.confirmed())
             except StoreError as exc:  # busy past the wait, or not a store: said, not raised
                 right.error(exc.message(lang))

@@ -157,6 +157,28 @@ def test_observations_round_trip(store: SnapshotStore, oct_result: LoadResult) -
     assert set(expected.columns) <= set(back.columns)
 
 
+def test_rows_encoded_before_the_store_opens_are_the_rows_stored(
+    tmp_path: Path, sep_result: LoadResult, oct_result: LoadResult
+) -> None:
+    """The CLI's import and the dashboard's Save begin the encoding before opening the store:
+    what is stored is the same as without it, and an encoding begun for another load is not
+    used for this one."""
+    plain_path, early_path = tmp_path / "plain.duckdb", tmp_path / "early.duckdb"
+    with SnapshotStore(plain_path) as s:
+        want = s.observations([s.import_result(oct_result).snapshot_id])
+    encoded = store_module.begin_encoding(oct_result)
+    with SnapshotStore(early_path) as s:
+        got = s.observations([s.import_result(oct_result, encoded=encoded).snapshot_id])
+        # October's encoding given with September's load: September's rows are stored.
+        sep_id = s.import_result(sep_result, encoded=store_module.begin_encoding(oct_result))
+        mixed = s.observations([sep_id.snapshot_id])
+    pd.testing.assert_frame_equal(got, want)
+    assert len(mixed) == sep_result.rows_valid
+    pd.testing.assert_frame_equal(
+        _key_frame(mixed), _key_frame(sep_result.observations()), check_dtype=False
+    )
+
+
 def test_observations_of_two_snapshots(
     store: SnapshotStore, sep_result: LoadResult, oct_result: LoadResult
 ) -> None:
@@ -654,16 +676,17 @@ def _frame(n: int) -> pd.DataFrame:
     )
 
 
-@pytest.mark.parametrize(
-    "n", [0, 1, store_module._SPLIT_FROM - 1, 2 * store_module._SPLIT_FROM + 3]
-)
-def test_rows_read_back_as_a_duckdb_table_gives_them(n: int) -> None:
+@pytest.mark.parametrize(("n", "part_rows"), [(0, 10), (1, 10), (999, 1000), (5003, 1000)])
+def test_rows_read_back_as_a_duckdb_table_gives_them(
+    n: int, part_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Parts (one, or several encoded in parallel) read back row for row, in order, with the
     dtypes a DuckDB table built from the same frame returns."""
+    monkeypatch.setattr(store_module, "PART_ROWS", part_rows)
     frame = _frame(n)
     arrow = store_module.pa.Table.from_pandas(frame, preserve_index=False)
     blobs = store_module._encode_parts(arrow)
-    assert len(blobs) == (1 if n < store_module._SPLIT_FROM else len(store_module._parts(arrow)))
+    assert len(blobs) == max(1, -(-n // part_rows))
     con = duckdb.connect()
     con.register("_decoded", store_module._decode(blobs))
     con.register("_original", arrow)
@@ -672,12 +695,31 @@ def test_rows_read_back_as_a_duckdb_table_gives_them(n: int) -> None:
     pd.testing.assert_frame_equal(got, want)
 
 
-def test_a_large_snapshot_is_split_into_parts(tmp_path: Path) -> None:
-    arrow = store_module.pa.Table.from_pandas(_frame(60_000), preserve_index=False)
+def test_a_large_snapshot_is_split_into_parts_of_equal_size(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    arrow = store_module.pa.Table.from_pandas(_frame(60_001), preserve_index=False)
+    assert len(store_module._parts(arrow)) == 1  # under PART_ROWS: one part
+    monkeypatch.setattr(store_module, "PART_ROWS", 25_000)
     parts = store_module._parts(arrow)
-    assert len(parts) >= 2
-    assert sum(p.num_rows for p in parts) == 60_000
-    assert all(p.num_rows <= store_module.PART_ROWS for p in parts)
+    assert [p.num_rows for p in parts] == [20_001, 20_001, 19_999]
+    assert store_module.pa.concat_tables(parts).equals(arrow)
+
+
+def test_a_snapshot_stored_in_several_parts_reads_back_whole(
+    tmp_path: Path, oct_result: LoadResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SnapshotStore(tmp_path / "one.duckdb") as s:
+        want = s.observations([s.import_result(oct_result).snapshot_id])
+    monkeypatch.setattr(store_module, "PART_ROWS", 100)
+    with SnapshotStore(tmp_path / "parts.duckdb") as s:
+        sid = s.import_result(oct_result, encoded=store_module.begin_encoding(oct_result))
+        parts = s.con.execute(
+            "SELECT count(*) FROM snapshot_rows WHERE snapshot_id = ?", [sid.snapshot_id]
+        ).fetchone()[0]
+        got = s.observations([sid.snapshot_id])
+    assert parts == -(-oct_result.rows_valid // 100) > 1
+    pd.testing.assert_frame_equal(got, want)
 
 
 def test_older_stores_with_snapshot_tables_still_read_and_remove(
