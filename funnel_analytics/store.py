@@ -34,7 +34,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -278,12 +278,17 @@ def _encode(part: pa.Table) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def _encode_parts(table: pa.Table) -> list[bytes]:
+def _start_encoding(table: pa.Table) -> list[Future[bytes]]:
+    """The parts of ``table`` being encoded in background threads, one per part and CPU."""
     parts = _parts(table)
-    if len(parts) == 1:
-        return [_encode(parts[0])]
-    with ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1)) as pool:
-        return list(pool.map(_encode, parts))
+    pool = ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1))
+    encoding = [pool.submit(_encode, part) for part in parts]
+    pool.shutdown(wait=False)
+    return encoding
+
+
+def _encode_parts(table: pa.Table) -> list[bytes]:
+    return [f.result() for f in _start_encoding(table)]
 
 
 class EncodedRows:
@@ -295,10 +300,9 @@ class EncodedRows:
 
     def __init__(self, result: LoadResult) -> None:
         self.result = result
-        parts = _parts(pa.Table.from_pandas(result.observations(), preserve_index=False))
-        pool = ThreadPoolExecutor(max_workers=min(len(parts), os.cpu_count() or 1))
-        self._parts = [pool.submit(_encode, part) for part in parts]
-        pool.shutdown(wait=False)
+        self._parts = _start_encoding(
+            pa.Table.from_pandas(result.observations(), preserve_index=False)
+        )
 
     def blobs(self) -> list[bytes]:
         """The encoded parts, in order (waits for the encoding to finish)."""
