@@ -39,6 +39,11 @@ CHUNK = 1 << 24  # bytes of inflated XML looked at in one step
 OVERLAP = 64  # a reference or tag cut at a chunk's edge is seen whole in the next step
 
 _NO_LEADING_REF = re.compile(rb"<(?:c|row)(?!\s+r=\")[\s>/]")
+#: What is left of a cell or row tag cut by a chunk's end before its reference is complete.
+_CUT_AT_EDGE = re.compile(rb"<(?:c|row)\s+(?:r=?)?")
+_SHARED_MARK = b't="s"'
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/>")
+_ROW_TAGS = (b"<row ", b"<row>", b"<row/>")
 _REF = re.compile(rb' r="([A-Z]{0,4})([0-9]+)"')
 _SHARED_REF = re.compile(rb't="s"[^>]*>\s*<v>([0-9]+)</v>')
 _TAG = re.compile(rb"<[^>]*>")
@@ -121,7 +126,7 @@ def scan_worksheet(
     """
     hint: tuple[bytes, int] | None = None
     longer = None
-    odd = long_run = False
+    odd = long_run = cut = False
     n_shared = size = 0
     for chunk, skip in _chunks(zf, part):
         if not size:
@@ -130,11 +135,25 @@ def scan_worksheet(
                 hint = (found.group(1), int(found.group(2)))
                 longer = _longer(len(hint[0]), len(found.group(2)))
         size += len(chunk) - skip
-        n_shared += chunk.count(b't="s"', skip)
-        if not odd and (longer is None or longer.search(chunk) or _NO_LEADING_REF.search(chunk)):
-            odd = True
+        # A marker cut at the edge is counted in the next chunk, which starts with this
+        # chunk's tail: count those that end in this chunk's own bytes.
+        n_shared += chunk.count(_SHARED_MARK, max(skip - len(_SHARED_MARK) + 1, 0))
+        if not odd:
+            if longer is None or longer.search(chunk):
+                odd = True
+            else:
+                cut = False
+                bare = _NO_LEADING_REF.search(chunk)
+                if bare and _CUT_AT_EDGE.fullmatch(chunk, bare.start()):
+                    # "<c " at the chunk's very end: its reference follows in the next chunk,
+                    # which sees the tag whole. At the part's end it stays a bare tag.
+                    cut = bare.start() >= len(chunk) - OVERLAP
+                    odd = not cut
+                elif bare:
+                    odd = True
         if not long_run and _has_long_run(chunk, max_cell_chars):
             long_run = True
+    odd = odd or cut
     if not size:
         return SheetExtent(0, 0, 0, 0, 0)
     if odd or hint is None:
@@ -158,15 +177,19 @@ def _exact_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
     max_col = max_row = 0
     free_cells = free_rows = 0
     for chunk, skip in _chunks(zf, part):
-        body = chunk[skip:]
-        refs = _REF.findall(chunk)
+        # Each tag and reference is counted in the chunk where it ends past the overlap with
+        # the previous chunk (it is whole there), so wherever chunks end, each counts once.
+        first = _REF.search(chunk, max(skip - OVERLAP, 0))
+        while first is not None and first.end() <= skip:
+            first = _REF.search(chunk, first.end())
+        refs = _REF.findall(chunk, first.start()) if first is not None else []
         cols = {c for c, _r in refs if c}
         if cols:
             max_col = max(max_col, max(column_number(c) for c in cols))
         if refs:
             max_row = max(max_row, max(int(r) for _c, r in refs))
-        n_cells = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/>")
-        n_rows = body.count(b"<row ") + body.count(b"<row>") + body.count(b"<row/>")
+        n_cells = sum(chunk.count(t, max(skip - len(t) + 1, 0)) for t in _CELL_TAGS)
+        n_rows = sum(chunk.count(t, max(skip - len(t) + 1, 0)) for t in _ROW_TAGS)
         with_ref = len(refs)
         if with_ref < n_cells + n_rows:
             free_cells += n_cells
