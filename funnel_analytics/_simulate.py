@@ -173,6 +173,10 @@ def simulate(
     horizon = probs.shape[1]
     if horizon > 250:  # categories and the MIXED flag share two bytes
         raise ValueError(f"a forecast horizon of {horizon} months is over the 250-month limit")
+    if len(amounts) == 0:
+        # No deal to draw (no open deal, none to come): nothing is booked. The timing table
+        # may then have no row at all.
+        return np.zeros((runs, horizon + 1))
     cum = np.cumsum(probs, axis=1)
     scale = float(2**32)
     bounds = np.empty((probs.shape[0], horizon + 1), dtype=np.uint64)
@@ -183,8 +187,6 @@ def simulate(
     first = np.stack([np.searchsorted(b, starts, side="right") for b in bounds])
     final = np.stack([np.searchsorted(b, ends, side="right") for b in bounds])
     lut = (first | np.where(final != first, MIXED, 0)).astype(np.uint16)
-    if len(amounts) == 0:
-        return np.zeros((runs, horizon + 1))
     # Deals sharing a timing row and a shift are drawn one after another (a stable sort, so
     # the order, and with it every run, still depends only on the inputs and the seed): the
     # kernel keeps that row's table in cache and books the group's sums once per category.

@@ -80,6 +80,27 @@ def _figure(data: list[dict], layout: dict) -> go.Figure:
     return go.Figure(data=data, layout=layout, _validate=False)
 
 
+def _nothing_open(layout: dict, lang: str) -> dict:
+    """An open-pipeline chart with no open deal says so where its bars would be, without the
+    empty axes Plotly draws around nothing."""
+    return {
+        **layout,
+        "xaxis": {**layout.get("xaxis", {}), "visible": False},
+        "yaxis": {**layout.get("yaxis", {}), "visible": False},
+        "annotations": [
+            {
+                "text": t("chart_no_open", lang),
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "font": {"size": 14, "color": "#6b7280"},
+            }
+        ],
+    }
+
+
 def _stacked(frame: pd.DataFrame, index: str, column: str, keys: list, order: list) -> np.ndarray:
     """``frame[column]`` summed into an array of ``order`` (rows, matched on ``index``) ×
     stage ``keys`` (columns), zero where a pair is absent or its value is blank."""
@@ -208,7 +229,7 @@ def breakdown_figure(
         "xaxis": {"tickformat": ",.0f"},
         **_LAYOUT,
     }
-    return _figure(traces, layout)
+    return _figure(traces, layout if groups else _nothing_open(layout, lang))
 
 
 def trend_figure(
@@ -254,7 +275,7 @@ def trend_figure(
         "yaxis": {"tickformat": ",.0f"},
         **_LAYOUT,
     }
-    return _figure(traces, layout)
+    return _figure(traces, layout if dates else _nothing_open(layout, lang))
 
 
 def _hover(

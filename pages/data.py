@@ -23,6 +23,7 @@ from pages.ui import (
     choose,
     kept,
     load_upload,
+    model_proposal,
     open_store,
     plain,
     refusal,
@@ -37,6 +38,7 @@ from pages.ui import (
     upload_roles,
     uploads,
     use_model,
+    use_proposed_model,
     xlsx_mime,
 )
 
@@ -127,7 +129,6 @@ stage_names = {
 
 KINDS = ("open", "won", "lost", "on_hold")
 WELL = 0.9  # a model that knows this share of the rows' stage values fits well
-POOR = 0.5  # a built-in model that knows less than this is not proposed
 
 
 def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
@@ -304,9 +305,7 @@ for fid, (status, value) in results.items():
                     st.rerun()
             continue
         r = value
-        proposal = r.better_model()
-        if proposal is not None and proposal[1] < POOR * proposal[2]:
-            proposal = None  # knowing a third of the values is no fit: the file's own stages are
+        proposal = model_proposal(r)
         if proposal is not None:
             name, matched, rows = proposal
             title = BUILTIN_MODELS[name].title(lang)
@@ -324,9 +323,7 @@ for fid, (status, value) in results.items():
                 key=f"model_{fid}_{name}",
                 type="primary",
             ):
-                choose("model_name", name)
-                st.session_state["_model_switched"] = title
-                st.rerun()
+                use_proposed_model(name)
         signature = stage_signature(r.stage_counts)
         saved = saved_stage_models().get(signature)
         rows_with_stage = sum(r.stage_counts.values())

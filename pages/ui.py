@@ -1073,6 +1073,64 @@ def empty_state(app: AppState) -> bool:
     return False
 
 
+#: A built-in model that knows less than this share of a file's stage values is not proposed
+#: (knowing a third of them is no fit: the file's own stages are offered instead).
+PROPOSAL_FLOOR = 0.5
+
+
+def model_proposal(result: LoadResult) -> tuple[str, int, int] | None:
+    """The built-in model to propose for an upload: ``(name, rows it knows, rows with a
+    stage)``, when it knows more of the file's stage values than the model in use and at
+    least :data:`PROPOSAL_FLOOR` of them; else None."""
+    proposal = result.better_model()
+    if proposal is not None and proposal[1] < PROPOSAL_FLOOR * proposal[2]:
+        return None
+    return proposal
+
+
+def use_proposed_model(name: str) -> None:
+    """Switch the sidebar's stage model to the built-in ``name`` (the Data page says so)."""
+    choose("model_name", name)
+    st.session_state["_model_switched"] = BUILTIN_MODELS[name].title(lang())
+    st.rerun()
+
+
+def set_aside_banner(app: AppState) -> None:
+    """Above every page drawn from uploads: the rows left out because the stage model does
+    not know their stage, file by file, with the built-in model that knows them (one click
+    switches to it) or the way to map them on the Data page."""
+    if app.source != "upload":
+        return
+    for i, r in enumerate(app.results):
+        unknown = int((r.findings["rule"] == "unknown_stage").sum())
+        if not unknown:
+            continue
+        words = {
+            "file": plain(r.file_name),
+            "rows": f"{unknown:,}",
+            "model": app.model.title(lang()),
+        }
+        proposal = model_proposal(r)
+        if proposal is None:
+            st.warning(t("stages_set_aside", **words))
+            continue
+        name, matched, rows = proposal
+        title = BUILTIN_MODELS[name].title(lang())
+        st.warning(
+            t(
+                "stages_set_aside_proposal",
+                **words,
+                title=title,
+                matched=f"{matched:,}",
+                total=f"{rows:,}",
+            )
+        )
+        if st.button(
+            t("model_proposal_use", title=plain(title)), key=f"aside_{i}_{name}", type="primary"
+        ):
+            use_proposed_model(name)
+
+
 def open_page(title: str, caption: str | None = None) -> AppState:
     """Start a page that shows data: its title and caption, then the empty state (and stop)
     when there is nothing to show. Returns the app state."""
@@ -1087,6 +1145,7 @@ def open_page(title: str, caption: str | None = None) -> AppState:
         st.caption(t(f"stages_{app.stages}_active"), help=t("sidebar_effective_help"))
     if empty_state(app):
         st.stop()
+    set_aside_banner(app)
     return app
 
 

@@ -63,3 +63,23 @@ def test_breakdown_bars_are_the_tables_numbers(sample) -> None:
             open_ = snap["status"] == OPEN
             plain = int((open_ & (snap["team"] == group) & (snap["stage"] == key)).sum())
             assert x == want == plain, (group, key)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_open_pipeline_chart_without_open_deals_says_so(sample, lang: str) -> None:
+    """No open deal (every open stage unknown to the model, or filtered out): the breakdown
+    and trend charts say "no open deals" where their bars would be, with no empty axes."""
+    ws, snap = sample
+    model = ws.stage_model
+    empty = [
+        charts.breakdown_figure(
+            pipeline_breakdown(snap, model, "team").iloc[0:0], model, lang, "t"
+        ),
+        charts.trend_figure(pipeline_trend(ws.observations, model).iloc[0:0], model, lang),
+    ]
+    for fig in empty:
+        layout = fig.to_dict()["layout"]
+        assert [a["text"] for a in layout["annotations"]] == [charts.t("chart_no_open", lang)]
+        assert layout["xaxis"]["visible"] is False and layout["yaxis"]["visible"] is False
+    full = charts.breakdown_figure(pipeline_breakdown(snap, model, "team"), model, lang, "t")
+    assert "annotations" not in full.to_dict()["layout"]

@@ -592,3 +592,20 @@ def test_kernel_draws_exactly_as_documented(n: int) -> None:
     np.testing.assert_allclose(got, want, rtol=1e-12)
     # Every run books every amount somewhere.
     np.testing.assert_allclose(got.sum(axis=1), amounts.sum())
+
+
+@pytest.mark.parametrize("timing_rows", [0, 2])
+def test_no_deal_to_draw_books_nothing(timing_rows: int) -> None:
+    """No open deal and none to come (every open deal of an export set aside): the forecast
+    is zero in every run, whether or not the timing table has rows."""
+    from funnel_analytics._simulate import simulate
+
+    got = simulate(
+        np.zeros(0),
+        np.zeros(0, dtype=int),
+        np.zeros(0, dtype=int),
+        np.full((timing_rows, 12), 0.05),
+        runs=40,
+        seed=3,
+    )
+    np.testing.assert_array_equal(got, np.zeros((40, 13)))
