@@ -179,7 +179,7 @@ def _exact_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:
     for chunk, skip in _chunks(zf, part):
         # Each tag and reference is counted in the chunk where it ends past the overlap with
         # the previous chunk (it is whole there), so wherever chunks end, each counts once.
-        first = _REF.search(chunk, max(skip - OVERLAP, 0))
+        first = _REF.search(chunk)
         while first is not None and first.end() <= skip:
             first = _REF.search(chunk, first.end())
         refs = _REF.findall(chunk, first.start()) if first is not None else []
