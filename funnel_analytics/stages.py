@@ -82,6 +82,43 @@ _PREFIX = re.compile(
 _SUFFIX = re.compile(r"\s*[\(（\[]?\d{1,3}(?:\.\d+)?\s*%[\)）\]]?\s*$")
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _by_characters(norm: str, labels: Mapping[str, str]) -> str | None:
+    """The stage of the label sharing most of its characters with ``norm`` (for Chinese
+    labels, where one character carries a word: 入围客 is 入围客户)."""
+    scored = [
+        (
+            len(set(norm) & set(label)) / max(len(set(label) | set(norm)), 1),
+            len(set(norm) & set(label)),
+            label,
+        )
+        for label in labels
+    ]
+    score, shared, label = max(scored, default=(0.0, 0, ""))
+    return labels[label] if score >= 0.6 and shared >= 2 else None
+
+
+def _by_words(norm: str, labels: Mapping[str, str]) -> str | None:
+    """The stage of the longest label whose every word is in ``norm`` (spelt nearly alike:
+    "Negotiations Started" holds "negotiation"), or None when no label fits or labels of two
+    stages fit as well. Letters shared across words mean nothing in English ("Contact Made"
+    shares most of its letters with "committed"), so whole words are compared."""
+    words = norm.split()
+    fits: dict[int, set[str]] = {}
+    for label, stage in labels.items():
+        needed = [w for w in label.split() if w != "&"]
+        if needed and all(
+            any(difflib.SequenceMatcher(None, w, v).ratio() >= 0.85 for v in words) for w in needed
+        ):
+            fits.setdefault(len(needed), set()).add(stage)
+    if not fits:
+        return None
+    stages = fits[max(fits)]
+    return next(iter(stages)) if len(stages) == 1 else None
+
+
 @dataclass(frozen=True)
 class ChecklistItem:
     """One item of a stage's checklist: a milestone action (the deal has entered the stage)
@@ -501,17 +538,10 @@ class StageModel:
         best = difflib.get_close_matches(norm, list(opens), n=1, cutoff=0.75)
         if best:
             return opens[best[0]]
-        scored = [
-            (
-                len(set(norm) & set(label)) / max(len(set(label) | set(norm)), 1),
-                len(set(norm) & set(label)),
-                label,
-            )
-            for label in opens
-        ]
-        score, shared, label = max(scored, default=(0.0, 0, ""))
-        if score >= 0.6 and shared >= 2:
-            return opens[label]
+        by_words = _CJK.search(norm) is None
+        found = _by_words(norm, opens) if by_words else _by_characters(norm, opens)
+        if found is not None:
+            return found
         raw = unicodedata.normalize("NFKC", str(value))
         percent = re.search(r"(\d{1,3}(?:\.\d+)?)\s*%", raw)
         if percent and 0 < float(percent.group(1)) < 100:

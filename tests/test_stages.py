@@ -147,6 +147,31 @@ def test_suggest(value: str, suggestion: str | None) -> None:
     assert DEFAULT_MODEL.suggest(value) == suggestion
 
 
+@pytest.mark.parametrize(
+    ("model", "value", "suggestion"),
+    [
+        # Stage names other CRMs write (HubSpot, Pipedrive, Salesforce): English words that
+        # share most of their letters with a stage name but no word with it are no evidence.
+        ("six_state", "Contact Made", None),  # was "committed" (c, o, m, t, e, d shared)
+        ("six_state", "Contract Sent", None),  # was "target customer"
+        ("six_state", "Appointment Scheduled", None),  # was "qualified customer"
+        ("six_state", "Proposal/Price Quote", None),
+        ("eight_stage", "Engaging", None),  # was "negotiation"
+        ("eight_stage", "Perception Analysis", None),  # was "preliminary proposal"
+        ("eight_stage", "Qualification", None),  # was "account planning"
+        # A stage name's words, spelt nearly alike, in a longer value.
+        ("six_state", "Qualified To Buy", "qualified"),
+        ("six_state", "Target Customers", "target"),
+        ("eight_stage", "Negotiations Started", "negotiation"),
+        ("salesforce", "Proposal Made", "proposal_price_quote"),
+        # A word two stages share ("formal proposal", "preliminary proposal"): no guess.
+        ("eight_stage", "Proposal", None),
+    ],
+)
+def test_suggest_compares_english_by_words(model: str, value: str, suggestion: str | None) -> None:
+    assert get_stage_model(model).suggest(value) == suggestion
+
+
 MAVEN = b"""
 name = "maven"
 [[stages]]            # in order; the last one is the won stage
