@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 
@@ -489,3 +490,39 @@ def test_unmapped_columns_are_kept_in_rejected_rows_too() -> None:
     rows = [["商机编号", "销售阶段", "备注"], ["1", "???", "保留我"]]
     r = load_export(csv_bytes(rows), "x_2024-03.csv")
     assert r.rejected.loc[2].tolist() == ["1", "???", "保留我"]
+
+
+def test_valid_rows_are_taken_a_column_at_a_time() -> None:
+    """The rejected rows leave the typed frame one column at a time (memory: the frame is not
+    held twice); the rows, order, dtypes and row numbers are those of a plain row filter."""
+    from funnel_analytics.loading import _without
+
+    out = pd.DataFrame(
+        {
+            "opportunity_id": pd.array(["a", "b", None, "d"], dtype="string"),
+            "amount": [1.0, float("nan"), 3.0, 4.0],
+            "snapshot_date": pd.to_datetime(["2025-01-31"] * 4),
+            "checklist.x": pd.array([True, None, False, True], dtype="boolean"),
+        },
+        index=pd.Index([3, 4, 5, 7], name="row"),
+    )
+    expected = out[~out.index.isin([4, 7])].copy()
+    valid = _without(out, pd.Index([4, 7]))
+    pd.testing.assert_frame_equal(valid, expected)
+    assert out.columns.empty  # emptied as it went
+
+
+def test_arrow_memory_comes_from_the_c_library_unless_the_user_names_a_pool() -> None:
+    """A load's freed memory goes back to the system (a dashboard server keeps running); the
+    user's ARROW_DEFAULT_MEMORY_POOL is kept."""
+    code = (
+        "import pyarrow, funnel_analytics.loading as L; "
+        "L.load_export('sample_data/opportunities_en_2026-10.csv'); "
+        "print(pyarrow.default_memory_pool().backend_name)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    run = lambda e: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", code], env=e, capture_output=True, text=True, check=True
+    ).stdout.split()[-1]
+    assert run(env) == "system"
+    assert run({**env, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"}) == "mimalloc"
