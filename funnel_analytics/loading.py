@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import calendar
 import hashlib
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +23,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow
 import pyarrow.compute as pc
 import pyarrow.types as patypes
 
@@ -34,6 +32,7 @@ from .i18n import MESSAGES, t
 from .inference import stage_evidence
 from .layout import Layout, locate_table
 from .mapping import ColumnMapping, header_signature, map_columns
+from .memo import give_back, use_system_pool
 from .procurement import PROCUREMENT_FIELD, parse_procurement
 from .reading import DEFAULT_LIMITS, Limits, RawGrid, UnusableFile, read_bytes, read_grid
 from .schema import (
@@ -729,29 +728,16 @@ def load_export(
     _rule_checks(load)
     _close_dates(load)
     result = _result(load, grid, sha, evidence)
-    del load, grid, layout  # the rows as read: freed before the memory is released
-    release_memory()
+    del load, grid, layout  # the rows as read, freed before the memory is given back
+    give_back(collect=False)  # a few ms; the process keeps 320 MiB after 500k rows, not 690
     return result
 
 
-#: Arrow's memory pool: the C library's allocator unless the user names one
-#: (``ARROW_DEFAULT_MEMORY_POOL``). With Arrow's default (mimalloc) a 500k-row CSV's load and
-#: store peaked at 727 MiB and the process kept 587 MiB after the load; with the C library's,
-#: 650 and 456 MiB (314 once :func:`release_memory` runs), at the same speed (medians of 5
-#: alternating fresh processes; ``benchmarks/README.md``).
-if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
-    pyarrow.set_memory_pool(pyarrow.system_memory_pool())
-
-
-def release_memory() -> None:
-    """Hand the memory a load freed back to the system.
-
-    A load's working copies (the text read, columns parsed, masks) are freed when it returns,
-    but the allocator keeps the pages for reuse: after a 500k-row CSV the process held
-    630 MiB where its data took under 200. A dashboard server keeps running, so that would
-    stay with it. Arrow's pool returns its free pages (with the C library's allocator, every
-    free page of the process: ``malloc_trim``), in a few milliseconds."""
-    pyarrow.default_memory_pool().release_unused()
+# A load's working copies are freed when it returns, but an allocator keeps the pages for
+# reuse: after a 500k-row CSV the process held 630 MiB where its data took under 200, and a
+# dashboard server keeps running. Arrow allocates from the C library's heap, and each load
+# hands back what it freed (funnel_analytics.memo).
+use_system_pool()
 
 
 @dataclass

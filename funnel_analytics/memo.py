@@ -38,6 +38,7 @@ __all__ = [
     "session_idle_seconds",
     "size_of",
     "tune_allocator",
+    "use_system_pool",
 ]
 
 DEFAULT_CACHE_MB = 512
@@ -226,16 +227,28 @@ def tune_allocator() -> None:
     if libc is not None and hasattr(libc, "mallopt"):
         libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
         libc.mallopt(_M_ARENA_MAX, 2)
+    use_system_pool()
+
+
+def use_system_pool() -> None:
+    """Arrow (pandas' string columns) allocates through the C library's allocator rather than
+    its own pool (mimalloc), which keeps freed blocks; unless the user names a pool
+    (``ARROW_DEFAULT_MEMORY_POOL``). Every load does this (:mod:`funnel_analytics.loading`):
+    a 500k-row CSV's load and store peaked at 650 MiB against 727 with mimalloc, at the same
+    speed, and :func:`give_back` then returns what the load freed (``benchmarks/README.md``)."""
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
     with contextlib.suppress(Exception):
         import pyarrow as pa
 
         pa.set_memory_pool(pa.system_memory_pool())
 
 
-def give_back() -> None:
-    """Collect garbage and return freed heap memory to the operating system (glibc's
-    ``malloc_trim`` and Arrow's pool; elsewhere a collection only)."""
-    gc.collect()
+def give_back(collect: bool = True) -> None:
+    """Return freed heap memory to the operating system (glibc's ``malloc_trim`` and Arrow's
+    pool), after collecting garbage unless ``collect`` is false; elsewhere a collection only."""
+    if collect:
+        gc.collect()
     libc = _c_library()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
