@@ -7,6 +7,7 @@ value as "—"."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import re
 
@@ -18,7 +19,8 @@ from streamlit.testing.v1 import AppTest
 from test_app import FOREIGN, app, on_data_page, private_store, upload  # noqa: F401 (fixture)
 
 from funnel_analytics.i18n import t
-from funnel_analytics.stages import BUILTIN_MODELS
+from funnel_analytics.loading import load_export
+from funnel_analytics.stages import BUILTIN_MODELS, get_stage_model
 from pages.ui import plain
 
 PAGES = [
@@ -277,3 +279,47 @@ def test_rows_left_out_are_said_on_every_page_with_the_model_that_knows_them(lan
     assert not at.exception
     assert not [w for w in at.warning if "hubspot" in str(w.value)]
     assert at.metric[0].value != "0"  # the open deals are counted
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["hubspot_deals.xlsx", "pipedrive_deals.csv"])
+def test_every_page_runs_with_the_unknown_stages_mapped_by_hand(name: str) -> None:
+    """A manager who keeps the default model and maps each unknown stage on the Data page
+    instead: to the stage suggested where there is one, else to the first stage."""
+    at = on_data_page("en")
+    fid = upload(at, name, (FOREIGN / name).read_bytes())
+    if f"asof_ok_{fid}" in [b.key for b in at.button]:
+        at.button(key=f"asof_ok_{fid}").click().run()
+    entry = next(iter(at.session_state["uploads"].values()))
+    unknown = load_export(entry["data"], entry["name"], as_of=entry["as_of"]).unknown_stages()
+    first = get_stage_model(None).keys[0]
+    chosen = {row["value"]: row["suggestion"] or first for _, row in unknown.iterrows()}
+    for value, stage in chosen.items():
+        vkey = hashlib.sha1(str(value).encode("utf-8")).hexdigest()[:10]
+        at.selectbox(key=f"stage_{fid}_{vkey}").set_value(stage)
+    at.run()
+    at.button(key=f"stage_apply_{fid}").click().run()
+    assert not at.exception
+    uploads = at.session_state["uploads"]
+    assert next(iter(uploads.values()))["stage_aliases"] == chosen
+    state = {"_keep_source": "upload", "uploads": uploads}
+    assert_every_page_reads_cleanly(state)
+    overview = app("en", **state)
+    assert not overview.warning  # no row is left out any more
+    assert overview.metric[0].value != "0"  # the open deals are counted
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("field", ["amount", "expected_close_date", "owner", "created_date"])
+def test_every_page_runs_with_a_mapped_column_ignored(field: str) -> None:
+    """A manager who unmaps a column the product mapped (the mapping table's "ignore"): the
+    pages run on what is left, with no nan or None in what they say."""
+    state = accept_proposals("hubspot_deals.xlsx")
+    entry = next(iter(state["uploads"].values()))
+    result = load_export(
+        entry["data"], entry["name"], as_of=entry["as_of"], stage_model=state["_keep_model_name"]
+    )
+    header = result.mapping.header_for(field)
+    assert header is not None
+    entry["overrides"] = {header: "ignore"}
+    assert_every_page_reads_cleanly(state)
