@@ -1055,20 +1055,20 @@ def empty_state(app: AppState) -> bool:
             choose("model_name", "six_state")
             st.rerun()
         return True
+    if app.empty and app.source == "upload" and app.results:
+        # Files were read, but no row of them is valid: say why, file by file, with the way
+        # out (never "nothing uploaded": the manager has just uploaded).
+        if any((r.findings["rule"] == "unknown_stage").any() for r in app.results):
+            set_aside_banner(app)
+        else:
+            rejected = sum(r.rows_rejected for r in app.results)
+            st.warning(t("upload_no_valid_rows", rejected=f"{rejected:,}"))
+        return True
     if app.empty:
         st.info(app.problem or t("no_data_upload"))
         return True
     if app.observations.empty:
-        if app.source == "upload" and app.results and not any(r.rows_valid for r in app.results):
-            st.warning(
-                t(
-                    "upload_no_valid_rows",
-                    rejected=f"{sum(r.rows_rejected for r in app.results):,}",
-                    model=app.model.title(lang()),
-                )
-            )
-        else:
-            st.warning(t("no_rows_filtered"))
+        st.warning(t("no_rows_filtered"))
         return True
     return False
 

@@ -323,3 +323,45 @@ def test_every_page_runs_with_a_mapped_column_ignored(field: str) -> None:
     assert header is not None
     entry["overrides"] = {header: "ignore"}
     assert_every_page_reads_cleanly(state)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_upload_with_no_valid_row_is_explained_not_called_missing(lang: str) -> None:
+    """Under the default model no row of the Pipedrive export is valid (its stages are its
+    pipeline's). Every page said "Nothing uploaded in this session yet" to a manager who had
+    just uploaded it; each now says which file, how many rows and why, and where to fix it."""
+    state, _fid = confirm_date_only("pipedrive_deals.csv")
+    said = t(
+        "stages_set_aside",
+        lang,
+        file=plain("pipedrive_deals.csv"),
+        rows="220",
+        model=BUILTIN_MODELS["six_state"].title(lang),
+    )
+    for page in ("pages/overview.py", "pages/forecast.py", "pages/team.py"):
+        at = app(lang, **state)
+        if page != "pages/overview.py":
+            at.switch_page(page).run()
+        assert not at.exception, page
+        assert [w.value for w in at.warning] == [said], page
+        assert t("no_data_upload", lang) not in [i.value for i in at.info], page
+
+
+def test_an_upload_rejected_for_other_reasons_points_to_the_rejected_rows() -> None:
+    rows = [
+        ["商机编号", "销售阶段", "预计金额（万元）"],
+        ["A1", "有效客户", "abc"],
+        ["A2", "赢单", "n/a?"],
+    ]
+    uploads = {
+        "f": {
+            "name": "商机导出_2024-05.csv",
+            "data": csv_bytes(rows),
+            "overrides": {},
+            "stage_aliases": {},
+            "as_of": None,
+        }
+    }
+    at = app("en", _keep_source="upload", uploads=uploads)
+    assert not at.exception
+    assert [w.value for w in at.warning] == [t("upload_no_valid_rows", "en", rejected="2")]
