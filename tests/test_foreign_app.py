@@ -226,6 +226,23 @@ def test_team_page_says_why_a_chart_would_be_empty() -> None:
     assert t("team_mix_none", "en", what=t("filter_grade", "en")) in infos
 
 
+def left_out_box(lang: str, file: str, rows: str, **proposal: str) -> str:
+    """What the box above each page says of ``rows`` of ``file`` that the default model does
+    not know; with ``proposal`` (title, matched, total), the built-in model that knows them."""
+    key = "stages_set_aside_proposal" if proposal else "stages_set_aside"
+    default = BUILTIN_MODELS["six_state"].title(lang)
+    return t(key, lang, file=plain(file), rows=rows, model=default, **proposal)
+
+
+def page_run(lang: str, state: dict, page: str) -> AppTest:
+    """``page`` of a fresh run of the app from ``state``, checked to have run without error."""
+    at = app(lang, **state)
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    assert not at.exception, page
+    return at
+
+
 def confirm_date_only(name: str) -> tuple[dict, str]:
     """Upload ``name`` and confirm the proposed snapshot date, but keep the stage model: a
     manager who does not take the proposed one. The state a fresh run starts from."""
@@ -253,21 +270,9 @@ def test_rows_left_out_are_said_on_every_page_with_the_model_that_knows_them(lan
     all 260 rows, and switches to it in one click."""
     state, _fid = confirm_date_only("hubspot_deals.xlsx")
     hubspot = BUILTIN_MODELS["hubspot"].title(lang)
-    said = t(
-        "stages_set_aside_proposal",
-        lang,
-        file=plain("hubspot_deals.xlsx"),
-        rows="60",
-        model=BUILTIN_MODELS["six_state"].title(lang),
-        title=hubspot,
-        matched="260",
-        total="260",
-    )
+    said = left_out_box(lang, "hubspot_deals.xlsx", "60", title=hubspot, matched="260", total="260")
     for page in ("pages/overview.py", "pages/forecast.py", "pages/scenarios.py"):
-        at = app(lang, **state)
-        if page != "pages/overview.py":
-            at.switch_page(page).run()
-        assert not at.exception, page
+        at = page_run(lang, state, page)
         assert [w.value for w in at.warning][:1] == [said], page
     button = next(b for b in at.button if b.key == "aside_0_hubspot")
     assert button.label == t("model_proposal_use", lang, title=hubspot)
@@ -331,18 +336,9 @@ def test_an_upload_with_no_valid_row_is_explained_not_called_missing(lang: str) 
     pipeline's). Every page said "Nothing uploaded in this session yet" to a manager who had
     just uploaded it; each now says which file, how many rows and why, and where to fix it."""
     state, _fid = confirm_date_only("pipedrive_deals.csv")
-    said = t(
-        "stages_set_aside",
-        lang,
-        file=plain("pipedrive_deals.csv"),
-        rows="220",
-        model=BUILTIN_MODELS["six_state"].title(lang),
-    )
+    said = left_out_box(lang, "pipedrive_deals.csv", "220")
     for page in ("pages/overview.py", "pages/forecast.py", "pages/team.py"):
-        at = app(lang, **state)
-        if page != "pages/overview.py":
-            at.switch_page(page).run()
-        assert not at.exception, page
+        at = page_run(lang, state, page)
         assert [w.value for w in at.warning] == [said], page
         assert t("no_data_upload", lang) not in [i.value for i in at.info], page
 
