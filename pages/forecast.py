@@ -71,7 +71,9 @@ summary = weighted["summary"].iloc[0]
 unit = view_unit(lang, p90, target, summary["weighted"], weighted["by_month"]["amount"])
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
-    t("forecast_weighted_total"),
+    # Named with its probabilities: the Overview's weighted pipeline uses the model's nominal
+    # ones, and calibrated or observed ones give another figure for the same deals.
+    t("forecast_weighted_total", basis=t(f"prob_choice_{source}")),
     format_amount(summary["weighted"], lang, unit=unit),
     help=t("forecast_weighted_help", source=t(f"prob_source_{source}")),
 )

@@ -1003,12 +1003,29 @@ def test_forecast_page_and_report_make_one_forecast(workspace) -> None:
     data = build_report(workspace.observations, workspace.stage_model, outlook=True).data
     fc = data["forecast"]
     tiles = {m.label: m.value for m in at.metric}
-    weighted = tiles[t("forecast_weighted_total", "en")]
+    weighted = tiles[t("forecast_weighted_total", "en", basis=t("prob_choice_calibrated", "en"))]
     assert amount_of(weighted) == pytest.approx(fc["weighted"]["total"], rel=0.005)
     p50 = next(v for k, v in tiles.items() if k.startswith("P50 to"))
     assert amount_of(p50) == pytest.approx(fc["period_total"]["p50"], rel=0.005)
     assert p50[-1] == weighted[-1]  # one unit on the page
     assert tiles[t("forecast_p_hit", "en")] == f"{fc['p_hit_target']:.0%}"
+
+
+def test_forecast_weighted_pipeline_is_named_with_its_probabilities() -> None:
+    """The Overview weights the open amount by the model's nominal probabilities; the Forecast
+    by the probabilities chosen in the sidebar (calibrated by default), and its tile says
+    which. With nominal ones the two pages show one figure."""
+    at = app("en", _keep_prob_source="nominal")
+    overview = {m.label: m.value for m in at.metric}
+    at.switch_page("pages/forecast.py").run()
+    assert not at.exception
+    tiles = {m.label: m.value for m in at.metric}
+    nominal = t("forecast_weighted_total", "en", basis=t("prob_choice_nominal", "en"))
+    assert tiles[nominal] == overview[t("kpi_weighted", "en")]
+    at = app("zh")
+    at.switch_page("pages/forecast.py").run()
+    calibrated = t("forecast_weighted_total", "zh", basis=t("prob_choice_calibrated", "zh"))
+    assert calibrated in [m.label for m in at.metric]
 
 
 def test_scenario_is_added_compared_and_saved() -> None:
