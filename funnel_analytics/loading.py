@@ -57,6 +57,12 @@ from .values import (
 
 __all__ = ["SHAPES", "LoadResult", "load_export", "snapshot_date_from_name"]
 
+# A load's working copies are freed when it returns, but an allocator keeps the pages for
+# reuse: after a 500k-row CSV the process held 630 MiB where its data took under 200, and a
+# dashboard server keeps running. Arrow allocates from the C library's heap, and each load
+# hands back what it freed (funnel_analytics.memo).
+use_system_pool()
+
 STRING = pd.StringDtype()
 FINDING_COLUMNS = ["row", "column", "letter", "field", "value", "rule", "severity", "params"]
 TEXT_FIELDS = (
@@ -731,13 +737,6 @@ def load_export(
     del load, grid, layout  # the rows as read, freed before the memory is given back
     give_back(collect=False)  # a few ms; the process keeps 320 MiB after 500k rows, not 690
     return result
-
-
-# A load's working copies are freed when it returns, but an allocator keeps the pages for
-# reuse: after a 500k-row CSV the process held 630 MiB where its data took under 200, and a
-# dashboard server keeps running. Arrow allocates from the C library's heap, and each load
-# hands back what it freed (funnel_analytics.memo).
-use_system_pool()
 
 
 @dataclass

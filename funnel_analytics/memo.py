@@ -252,8 +252,11 @@ def give_back(collect: bool = True) -> None:
     libc = _c_library()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
-    # Arrow's own allocator (pandas' string columns) keeps freed blocks for reuse, too.
+    # Arrow's own allocator (pandas' string columns) keeps freed blocks for reuse, too; on
+    # the C library's allocator its release is the trim just done.
     with contextlib.suppress(Exception):
         import pyarrow as pa
 
-        pa.default_memory_pool().release_unused()
+        pool = pa.default_memory_pool()
+        if pool.backend_name != "system":
+            pool.release_unused()

@@ -538,8 +538,7 @@ class StageModel:
         best = difflib.get_close_matches(norm, list(opens), n=1, cutoff=0.75)
         if best:
             return opens[best[0]]
-        by_words = _CJK.search(norm) is None
-        found = _by_words(norm, opens) if by_words else _by_characters(norm, opens)
+        found = (_by_characters if _CJK.search(norm) else _by_words)(norm, opens)
         if found is not None:
             return found
         raw = unicodedata.normalize("NFKC", str(value))

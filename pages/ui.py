@@ -1058,9 +1058,7 @@ def empty_state(app: AppState) -> bool:
     if app.empty and app.source == "upload" and app.results:
         # Files were read, but no row of them is valid: say why, file by file, with the way
         # out (never "nothing uploaded": the manager has just uploaded).
-        if any((r.findings["rule"] == "unknown_stage").any() for r in app.results):
-            set_aside_banner(app)
-        else:
+        if not set_aside_banner(app):
             rejected = sum(r.rows_rejected for r in app.results)
             st.warning(t("upload_no_valid_rows", rejected=f"{rejected:,}"))
         return True
@@ -1095,16 +1093,18 @@ def use_proposed_model(name: str) -> None:
     st.rerun()
 
 
-def set_aside_banner(app: AppState) -> None:
+def set_aside_banner(app: AppState) -> bool:
     """Above every page drawn from uploads: the rows left out because the stage model does
     not know their stage, file by file, with the built-in model that knows them (one click
-    switches to it) or the way to map them on the Data page."""
+    switches to it) or the way to map them on the Data page. True when it said anything."""
+    said = False
     if app.source != "upload":
-        return
+        return said
     for i, r in enumerate(app.results):
         unknown = int((r.findings["rule"] == "unknown_stage").sum())
         if not unknown:
             continue
+        said = True
         words = {
             "file": plain(r.file_name),
             "rows": f"{unknown:,}",
@@ -1129,6 +1129,7 @@ def set_aside_banner(app: AppState) -> None:
             t("model_proposal_use", title=plain(title)), key=f"aside_{i}_{name}", type="primary"
         ):
             use_proposed_model(name)
+    return said
 
 
 def open_page(title: str, caption: str | None = None) -> AppState:

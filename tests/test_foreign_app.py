@@ -243,13 +243,20 @@ def page_run(lang: str, state: dict, page: str) -> AppTest:
     return at
 
 
-def confirm_date_only(name: str) -> tuple[dict, str]:
-    """Upload ``name`` and confirm the proposed snapshot date, but keep the stage model: a
-    manager who does not take the proposed one. The state a fresh run starts from."""
+def upload_and_confirm_date(name: str) -> tuple[AppTest, str]:
+    """The Data page after uploading ``name`` and confirming its proposed snapshot date (when
+    it asks for one), and the upload's id."""
     at = on_data_page("en")
     fid = upload(at, name, (FOREIGN / name).read_bytes())
     if f"asof_ok_{fid}" in [b.key for b in at.button]:
         at.button(key=f"asof_ok_{fid}").click().run()
+    return at, fid
+
+
+def confirm_date_only(name: str) -> tuple[dict, str]:
+    """Upload ``name`` and confirm the proposed snapshot date, but keep the stage model: a
+    manager who does not take the proposed one. The state a fresh run starts from."""
+    at, fid = upload_and_confirm_date(name)
     assert not at.exception
     return {"_keep_source": "upload", "uploads": at.session_state["uploads"]}, fid
 
@@ -291,10 +298,7 @@ def test_rows_left_out_are_said_on_every_page_with_the_model_that_knows_them(lan
 def test_every_page_runs_with_the_unknown_stages_mapped_by_hand(name: str) -> None:
     """A manager who keeps the default model and maps each unknown stage on the Data page
     instead: to the stage suggested where there is one, else to the first stage."""
-    at = on_data_page("en")
-    fid = upload(at, name, (FOREIGN / name).read_bytes())
-    if f"asof_ok_{fid}" in [b.key for b in at.button]:
-        at.button(key=f"asof_ok_{fid}").click().run()
+    at, fid = upload_and_confirm_date(name)
     entry = next(iter(at.session_state["uploads"].values()))
     unknown = load_export(entry["data"], entry["name"], as_of=entry["as_of"]).unknown_stages()
     first = get_stage_model(None).keys[0]
