@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
+import math
 import os
 import re
 import secrets
@@ -926,14 +927,18 @@ def _planning_choices(shown: bool) -> tuple[str, str]:
 
 def amount_input(label: str, value: float, key: str, help: str | None = None) -> float:
     """A number input in the display unit (万元 in Chinese, thousands in English); returns the
-    amount in the base unit."""
+    amount in the base unit.
+
+    The default is shown to the nearest 100 in either language (0.01 万元, 0.1 k), so what is
+    worked out from it does not change with the language."""
     div, unit = amount_unit(lang())
+    decimals = round(math.log10(div / 100))
     shown = st.number_input(
         f"{label}（{unit}）" if lang() == "zh" else f"{label} ({unit})",
         min_value=0.0,
-        value=float(round(value / div, 1)),
+        value=float(round(value / div, decimals)),
         step=10.0,
-        format="%.1f",
+        format=f"%.{decimals}f",
         key=key,
         help=help,
     )

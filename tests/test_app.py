@@ -919,6 +919,34 @@ def test_planning_pages_leave_nothing_half_translated(page: str) -> None:
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in text), text
 
 
+@pytest.mark.parametrize(
+    ("page", "keys"),
+    [
+        ("pages/planner.py", ["plan_target", "plan_average"]),
+        ("pages/forecast.py", ["fc_target"]),
+        ("pages/scenarios.py", ["sc_target"]),
+    ],
+)
+def test_amount_defaults_and_what_follows_do_not_change_with_the_language(page, keys) -> None:
+    """A default amount shown in 万元 or in thousands is the same amount, so a manager who
+    switches the language sees the same plan (the Planner once read 153.7 contracts in
+    Chinese and 153.8 in English: 87.1万 against 870.5k)."""
+    from funnel_analytics.formatting import amount_unit
+
+    seen = {}
+    for lang in ("zh", "en"):
+        at = app(lang)
+        at.switch_page(page).run()
+        assert not at.exception
+        div = amount_unit(lang)[0]
+        amounts = [at.number_input(key=k).value * div for k in keys]
+        tiles = [m.value for m in at.metric]
+        seen[lang] = (amounts, tiles)
+    assert seen["zh"][0] == pytest.approx(seen["en"][0], abs=1e-6)
+    if page == "pages/planner.py":  # counts read alike in both languages
+        assert seen["zh"][1][:2] == seen["en"][1][:2]
+
+
 def test_planner_reproduces_the_domain_example_by_units() -> None:
     at = app("en", _keep_plan_by="units")
     at.switch_page("pages/planner.py").run()
