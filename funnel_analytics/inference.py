@@ -6,11 +6,13 @@ When no built-in or saved model fits an export, its distinct stage values become
   赢单, 成交, 已完成; Lost, Closed Lost, 输单, 丢单, Passed; On hold, 搁置, 暂停);
 * the **open stages are ordered by the strongest evidence that covers all of them**: their
   order in a stage history in the data, then the median of a probability column, then a
-  number or percentage in the label ("2 - Qualification", "50% 入围"), then their place in a
-  built-in model that knows them, then each stage's share of deals later won, and only then
-  the funnel's shape (more deals in earlier stages). Each stage says which evidence placed it;
-* **probabilities** are the probability column's medians where it has them for every stage,
-  else evenly spaced from 10% to 90%.
+  number or percentage in the label ("2 - Qualification", "50% 入围"), then their place in
+  the built-in model or other CRM's default pipeline (:data:`KNOWN_PIPELINES`) that knows
+  most of them, then each stage's share of deals later won, and only then the funnel's
+  shape (more deals in earlier stages). Each stage says which evidence placed it;
+* **probabilities** are the probability column's medians (over a stage's open deals where a
+  status column says which are open) where it has them for every stage, else evenly spaced
+  from 10% to 90%.
 
 The user sees the order and the reasons, can reorder and rename, and saves the model; it is
 written as the TOML that ``--stage-model`` reads (:func:`model_to_toml`).
@@ -22,6 +24,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,8 +92,15 @@ def stage_evidence(
         out["probability"] = np.nan
     else:
         values = probability.to_numpy(dtype="float64", na_value=np.nan)[present]
-        medians = pd.Series(values).groupby(group).median()
-        out["probability"] = medians.reindex(range(len(uniques))).to_numpy()
+        medians = pd.Series(values).groupby(group).median().reindex(range(len(uniques)))
+        if status is not None:
+            # Where the stage column keeps the stage a deal was won or lost at (Odoo, Pipedrive),
+            # its probability is 100 or 0 by convention: a stage's own probability is read
+            # from its open deals, where it has any.
+            closed = status.astype("object").isin([WON, LOST]).to_numpy(dtype=bool)[present]
+            open_medians = pd.Series(values[~closed]).groupby(group[~closed]).median()
+            medians = open_medians.reindex(range(len(uniques))).fillna(medians)
+        out["probability"] = medians.to_numpy()
     out["position"] = np.nan
     out["won_share"] = np.nan
     if status is not None:
@@ -128,13 +138,62 @@ class InferredModel:
     table: pd.DataFrame  # value, kind, rows, order, evidence, probability, key
 
 
-def _known_position(value: str) -> float | None:
-    for model in BUILTIN_MODELS.values():
+#: The open stages, in order, of other CRMs' default pipelines (those the built-in models do not
+#: cover): a file whose stages are theirs is put in their order. Pipedrive's default pipeline,
+#: older accounts and newer ones; Odoo CRM's default stages (its won stage is "Won"); Zendesk
+#: Sell's active stages (its closed ones are Won, Unqualified and Lost); the stages of Dynamics
+#: 365 Sales' Opportunity Sales Process.
+KNOWN_PIPELINES: dict[str, tuple[str, ...]] = {
+    "pipedrive": (
+        "Lead In",
+        "Contact Made",
+        "Needs Defined",
+        "Proposal Made",
+        "Negotiations Started",
+    ),
+    "pipedrive_newer": (
+        "Qualified",
+        "Contact Made",
+        "Demo Scheduled",
+        "Proposal Made",
+        "Negotiations Started",
+    ),
+    "odoo": ("New", "Qualified", "Proposition"),
+    "zendesk_sell": ("Incoming", "Qualified", "Quote", "Closure"),
+    "dynamics_365": ("Qualify", "Develop", "Propose", "Close"),
+}
+
+
+def _model_positions(model: StageModel) -> Callable[[str], float | None]:
+    n = len(model.open_stages)
+
+    def position(value: str) -> float | None:
         hit = model.match_label(value)
         if hit and hit[1] == OPEN and hit[0]:
-            n = len(model.open_stages)
             return model.index(hit[0]) / max(n - 1, 1)
-    return None
+        return None
+
+    return position
+
+
+def _pipeline_positions(stages: tuple[str, ...]) -> Callable[[str], float | None]:
+    places = {normalize_label(v): i / max(len(stages) - 1, 1) for i, v in enumerate(stages)}
+    return lambda value: places.get(normalize_label(value))
+
+
+def _known_positions(values: pd.Series) -> pd.Series:
+    """Each stage value's place (0–1) in the one built-in model or known CRM pipeline that
+    knows most of ``values`` (a built-in model on a tie); missing where it does not know one.
+    Places are read from one source only: a name two pipelines share ("Qualified") sits at a
+    different place in each."""
+    sources = [_model_positions(m) for m in BUILTIN_MODELS.values()]
+    sources += [_pipeline_positions(stages) for stages in KNOWN_PIPELINES.values()]
+    best = pd.Series(np.nan, index=values.index, dtype="float64")
+    for source in sources:
+        places = values.map(source).astype("float64")
+        if places.notna().sum() > best.notna().sum():
+            best = places
+    return best
 
 
 def _slug(value: str, taken: set[str]) -> str:
@@ -154,7 +213,7 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
     table["kind"] = table["value"].map(classify)
     open_ = table[table["kind"] == OPEN].copy()
     open_["label_number"] = _label_numbers(table["value"])[open_.index] if len(open_) else np.nan
-    open_["known_stage"] = open_["value"].map(_known_position).astype("float64")
+    open_["known_stage"] = _known_positions(open_["value"])
     open_["count"] = -open_["rows"].astype("float64")
     open_["evidence"] = "count"
     sort_by = "count"

@@ -576,6 +576,8 @@ _LOST_NAMES = {
     "closed lost to competition",
     "lost to competition",
     "dead",
+    "unqualified",
+    "disqualified",
     "输单",
     "丢单",
     "失单",

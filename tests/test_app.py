@@ -1129,10 +1129,10 @@ def test_use_this_files_stages_is_offered_used_saved_and_offered_again(private_s
     assert not at.exception
     model = at.session_state["custom_model"]
     assert at.session_state["_keep_model_name"] == "custom"
-    assert [s.en for s in model.open_stages] == [
+    assert [s.en for s in model.open_stages] == [  # Pipedrive's default pipeline
         "Lead In",
-        "Needs Defined",
         "Contact Made",
+        "Needs Defined",
         "Proposal Made",
         "Negotiations Started",
     ]

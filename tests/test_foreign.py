@@ -184,6 +184,72 @@ def test_the_files_own_stages_in_the_order_the_data_gives() -> None:
     assert again.lost_labels == zoho.model.lost_labels
 
 
+@pytest.mark.parametrize(
+    "name", [n for n, e in sorted(EXPECTED.items()) if "stage_synonyms" not in e]
+)
+def test_the_files_own_stages_follow_the_order_its_crm_uses(name: str) -> None:
+    """ "Use this file's stages" puts each export's open stages in its CRM's order (the
+    corpus's, worked out independently). Odoo's came out Qualified, New, Proposition: its lost
+    leads keep their stage at probability 0, which made every stage's median 0. Pipedrive's
+    had Needs Defined before Contact Made, by the share of each stage's deals won."""
+    e = EXPECTED[name]
+    stages = [s for s in e["stages"] if s["kind"] == "open" and s["order"] is not None]
+    want = [s["name"] for s in sorted(stages, key=lambda s: s["order"])]
+    inferred = load_export(HERE / name, as_of=e["snapshot_date"]).inferred_model()
+    assert [s.en for s in inferred.model.open_stages] == want
+
+
+def test_a_stages_probability_is_read_from_its_open_deals() -> None:
+    """Where lost deals keep the stage they were lost at with probability 0 (Odoo), the
+    stage's probability and place come from its open deals."""
+    from funnel_analytics.inference import infer_model, stage_evidence
+
+    rows = [("New", 0.1, "open")] * 3 + [("New", 0.0, "lost")] * 6
+    rows += [("Qualified", 0.3, "open")] * 2 + [("Qualified", 0.0, "lost")] * 4
+    rows += [("Proposition", 0.6, "open")] * 2 + [("Proposition", 0.0, "lost")] * 2
+    rows += [("Won", 1.0, "won")] * 5
+    labels, probability, status = (pd.Series(list(c)) for c in zip(*rows, strict=True))
+    model = infer_model(stage_evidence(labels, probability=probability, status=status)).model
+    assert [s.en for s in model.open_stages] == ["New", "Qualified", "Proposition"]
+    assert [s.probability for s in model.open_stages] == [0.1, 0.3, 0.6]
+
+
+@pytest.mark.parametrize(
+    ("counts", "order", "lost"),
+    [
+        # Zendesk Sell's default pipeline; Unqualified is one of its closed stages.
+        (
+            {"Quote": 9, "Closure": 8, "Qualified": 7, "Incoming": 3, "Won": 5, "Unqualified": 4},
+            ["Incoming", "Qualified", "Quote", "Closure"],
+            "Unqualified",
+        ),
+        # Dynamics 365 Sales' Opportunity Sales Process.
+        (
+            {"Close": 9, "Propose": 8, "Develop": 7, "Qualify": 2, "Won": 3, "Lost": 2},
+            ["Qualify", "Develop", "Propose", "Close"],
+            "Lost",
+        ),
+        # Pipedrive's newer default pipeline: "Qualified" is placed by it, not by the
+        # built-in six-state model that also has a "Qualified".
+        (
+            {"Demo Scheduled": 9, "Negotiations Started": 8, "Qualified": 1, "Contact Made": 3},
+            ["Qualified", "Contact Made", "Demo Scheduled", "Negotiations Started"],
+            None,
+        ),
+    ],
+)
+def test_other_crms_default_pipelines_order_their_stages(counts, order, lost) -> None:
+    from funnel_analytics.inference import infer_model, stage_evidence
+
+    labels = pd.Series([v for v, n in counts.items() for _ in range(n)])
+    inferred = infer_model(stage_evidence(labels))
+    assert [s.en for s in inferred.model.open_stages] == order
+    table = inferred.table.set_index("value")
+    assert set(table.loc[order, "evidence"]) == {"known_stage"}
+    if lost:
+        assert table.loc[lost, "kind"] == "lost"
+
+
 def test_cli_infers_and_writes_a_model_the_cli_reads(tmp_path) -> None:
     out = tmp_path / "pipedrive.toml"
     run = subprocess.run(
