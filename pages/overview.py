@@ -124,36 +124,33 @@ measure = keep(
     or "amount",
 )
 by = numbers.breakdowns
-right.plotly_chart(
-    breakdown_figure(by["team"], model, lang, t("chart_by_team"), measure, unit=unit),
-    width="stretch",
-    key="by_team",
-)
+
+
+def breakdown(where, what: str, title: str, key: str, names: dict | None = None) -> None:
+    """The open pipeline by ``what``, or, where the data has no value for it (the export has
+    no such column), a sentence saying so instead of one "(blank)" bar."""
+    frame = by[what]
+    if len(frame) and (frame["group"] == "").all():
+        where.markdown(f"**{title}**")
+        where.info(t("chart_no_column", what=t(f"filter_{what}")))
+        return
+    where.plotly_chart(
+        breakdown_figure(frame, model, lang, title, measure, labels=names, unit=unit),
+        width="stretch",
+        key=key,
+    )
+
+
+breakdown(right, "team", t("chart_by_team"), "by_team")
 sources = {
     s: t(f"source_{s}")
     for s in ("cold_visit", "follow_up", "penetration", "cultivation", "inbound")
 }
 grades = {g: t("grade_label", grade=g) for g in "ABCD"}
 a, b = st.columns(2)
-a.plotly_chart(
-    breakdown_figure(
-        by["source"], model, lang, t("chart_by_source"), measure, labels=sources, unit=unit
-    ),
-    width="stretch",
-    key="by_source",
-)
-b.plotly_chart(
-    breakdown_figure(
-        by["grade"], model, lang, t("chart_by_grade"), measure, labels=grades, unit=unit
-    ),
-    width="stretch",
-    key="by_grade",
-)
-st.plotly_chart(
-    breakdown_figure(by["owner"], model, lang, t("chart_by_owner"), measure, unit=unit),
-    width="stretch",
-    key="by_owner",
-)
+breakdown(a, "source", t("chart_by_source"), "by_source", sources)
+breakdown(b, "grade", t("chart_by_grade"), "by_grade", grades)
+breakdown(st, "owner", t("chart_by_owner"), "by_owner")
 st.plotly_chart(
     trend_figure(numbers.trend, model, lang, measure, unit=unit), width="stretch", key="trend"
 )

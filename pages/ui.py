@@ -56,7 +56,15 @@ from funnel_analytics.roles import (
     roles_in_upload,
 )
 from funnel_analytics.scenarios import PlanningContext, build_context
-from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
+from funnel_analytics.stages import (
+    BUILTIN_MODELS,
+    OPEN,
+    StageModel,
+    StageModelError,
+    classify,
+    load_stage_model,
+    model_fit,
+)
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
 from funnel_analytics.values import SOURCES as DEAL_SOURCES
 from funnel_analytics.workspace import load_sample, sample_roles
@@ -1084,9 +1092,18 @@ PROPOSAL_FLOOR = 0.5
 def model_proposal(result: LoadResult) -> tuple[str, int, int] | None:
     """The built-in model to propose for an upload: ``(name, rows it knows, rows with a
     stage)``, when it knows more of the file's stage values than the model in use and at
-    least :data:`PROPOSAL_FLOOR` of them; else None."""
+    least :data:`PROPOSAL_FLOOR` of them, and of the rows at an open stage; else None.
+
+    Every model knows Won and Lost by name, so the closed rows say nothing of a fit: a Chinese
+    CRM's template whose 146 closed rows every model knows, and 8 of whose 54 open deals the
+    eight-stage model knows, is offered its own stages, not that model."""
     proposal = result.better_model()
-    if proposal is not None and proposal[1] < PROPOSAL_FLOOR * proposal[2]:
+    if proposal is None or proposal[1] < PROPOSAL_FLOOR * proposal[2]:
+        return None
+    open_counts = {v: n for v, n in result.stage_counts.items() if classify(v) == OPEN}
+    if model_fit(open_counts, BUILTIN_MODELS[proposal[0]]) < PROPOSAL_FLOOR * sum(
+        open_counts.values()
+    ):
         return None
     return proposal
 

@@ -293,6 +293,44 @@ def test_rows_left_out_are_said_on_every_page_with_the_model_that_knows_them(lan
     assert at.metric[0].value != "0"  # the open deals are counted
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_overview_says_which_column_a_breakdown_needs(lang: str) -> None:
+    """Odoo's export has a sales team and salespeople but no source or customer grade: the
+    Overview drew those two charts with one "(blank)" bar; it now says which column is
+    missing, and draws the team and owner charts."""
+    at = page_run(lang, accept_proposals("odoo_crm_lead.xlsx"), "pages/overview.py")
+    infos = [i.value for i in at.info]
+    for what in ("source", "grade"):
+        assert t("chart_no_column", lang, what=t(f"filter_{what}", lang)) in infos
+    keys = {c.proto.id for c in at.get("plotly_chart")}
+    assert any("by_team" in k for k in keys) and any("by_owner" in k for k in keys)
+    assert not any("by_source" in k or "by_grade" in k for k in keys)
+    team = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "by_team" in c.proto.id))
+    assert set(team["data"][0]["y"]) == {"Sales", "Website"}
+
+
+def test_a_model_that_knows_only_the_closed_rows_is_not_proposed() -> None:
+    """The Chinese CRM template: every model knows its 146 won and lost rows by name, and the
+    eight-stage model one of its five open stages (8 of 54 open deals). That model was
+    proposed, first and as the primary button, as "matching" 154 of 200 rows; taking it
+    still left 46 open deals out. The file's own stages are offered instead, and the box
+    above each page points to them."""
+    name = "cn_商机导入模板.xlsx"
+    at, fid = upload_and_confirm_date(name)
+    keys = [b.key for b in at.button]
+    assert not [k for k in keys if k and k.startswith(f"model_{fid}_")], keys
+    assert f"infer_use_{fid}" in keys
+    state = {"_keep_source": "upload", "uploads": at.session_state["uploads"]}
+    for lang in ("zh", "en"):
+        overview = page_run(lang, state, "pages/overview.py")
+        assert [w.value for w in overview.warning][:1] == [left_out_box(lang, name, "54")]
+        assert not [b for b in overview.button if b.key and b.key.startswith("aside_")]
+    # Taken, the file's own stages are named after the file, Chinese characters kept (they
+    # were dropped: the sidebar read "Custom: cn").
+    at.button(key=f"infer_use_{fid}").click().run()
+    assert at.session_state["custom_model"].name == "cn_商机导入模板"
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["hubspot_deals.xlsx", "pipedrive_deals.csv"])
 def test_every_page_runs_with_the_unknown_stages_mapped_by_hand(name: str) -> None:
