@@ -256,18 +256,18 @@ def measured_average_deal(
     months: int = 12,
 ) -> float:
     """Average amount of the deals won in the ``months`` before ``as_of`` (all won deals if
-    none in that window; the average open amount if none was ever won)."""
+    none in that window; the average open amount if none was ever won).
+
+    Won deals are counted as the run-rate target and the win rates count them
+    (:func:`funnel_analytics.conversion.closing_rows`): by close date, once each, so one
+    export's deals already won count. (Counted by the moves between snapshots, one export had
+    none, and its average deal was the average open amount.)"""
+    from .conversion import closing_rows
+
     as_of = history.as_of if as_of is None else pd.Timestamp(as_of)
-    won = history.moves[history.moves["kind"] == "won"]
-    obs = observations[[O.opportunity_id, O.snapshot_date, O.amount]]
-    at_win = obs.merge(
-        won[[O.opportunity_id, "date"]],
-        left_on=[O.opportunity_id, O.snapshot_date],
-        right_on=[O.opportunity_id, "date"],
-    )
-    recent = at_win[at_win["date"] > as_of - pd.DateOffset(months=months)]
-    for frame in (recent, at_win):
-        amounts = frame[O.amount].dropna()
+    for start in (as_of - pd.DateOffset(months=months), None):
+        closed = closing_rows(history, observations, start, as_of)
+        amounts = closed.loc[closed["won"], O.amount].dropna()
         if len(amounts) and amounts.mean() > 0:
             return float(amounts.mean())
     open_amounts = observations.loc[observations[O.status] == OPEN, O.amount].dropna()

@@ -108,6 +108,38 @@ def test_one_export_gives_the_win_rate_of_its_closed_deals(name: str, model: str
 
 
 @pytest.mark.parametrize(
+    ("name", "model", "columns"),
+    [
+        ("files/salesforce_report.csv", "salesforce", ("Stage", "Close Date", "Amount")),
+        ("files/hubspot_deals.xlsx", "hubspot", ("Deal Stage", "Close Date", "Amount")),
+    ],
+)
+def test_one_exports_average_deal_is_its_won_deals(name: str, model: str, columns) -> None:
+    """The Planner's average deal is the average won deal of the 12 months to the snapshot,
+    counted as the win rate counts them. From one export it was the average open amount: it
+    counted wins as moves between snapshots, and one export has none. Worked out here from the
+    file with pandas alone."""
+    from funnel_analytics.scenarios import build_context
+
+    as_of = pd.Timestamp(EXPECTED[name]["snapshot_date"])
+    path = HERE / name
+    if path.suffix == ".csv":  # ISO-8859-1; the footer's lines have no Stage
+        raw = pd.read_csv(path, encoding="latin-1", dtype=str)
+    else:
+        raw = pd.read_excel(path, dtype=str, engine="openpyxl")
+    stage, close, amount = (raw[c] for c in columns)
+    close = pd.to_datetime(close, format="mixed").dt.normalize()
+    won = (stage == "Closed Won") & (close > as_of - pd.DateOffset(months=12)) & (close <= as_of)
+    expected = pd.to_numeric(amount[won]).dropna()
+    assert len(expected) >= 10
+    result = load_export(path, stage_model=model, as_of=as_of)
+    context = build_context(result.observations(), result.stage_model)
+    assert context.average_deal == pytest.approx(expected.mean())
+    open_mean = result.observations().query("status == 'open'")["amount"].mean()
+    assert abs(context.average_deal - open_mean) > 1
+
+
+@pytest.mark.parametrize(
     ("name", "as_of"),
     [
         ("files/stage_history_log.csv", "2024-10-15"),
