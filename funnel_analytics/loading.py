@@ -416,6 +416,7 @@ LAST_MODIFIED_HEADERS = tuple(
             "Modified Time",
             "Last Modified Time",
             "Modified On",
+            "(Do Not Modify) Modified On",
             "Date Modified",
             "Updated",
             "Updated at",

@@ -282,6 +282,101 @@ def test_other_crms_default_pipelines_order_their_stages(counts, order, lost) ->
         assert table.loc[lost, "kind"] == "lost"
 
 
+#: An opportunities view exported to Excel from Dynamics 365 Sales: three hidden "(Do Not
+#: Modify)" columns first (the record's id, a checksum, its last change), then the view's
+#: columns by their display names. The column names are Dynamics' own; the sheet's name and
+#: the money and date formats are as remembered, not confirmed.
+D365_HEADERS = (
+    "(Do Not Modify) Opportunity",
+    "(Do Not Modify) Row Checksum",
+    "(Do Not Modify) Modified On",
+    "Topic",
+    "Potential Customer",
+    "Est. Close Date",
+    "Est. Revenue",
+    "Probability",
+    "Owner",
+    "Status",
+    "Status Reason",
+    "Sales Stage",
+    "Created On",
+)
+D365_ROWS = (
+    (
+        "Contoso ERP rollout",
+        "Contoso Ltd",
+        "3/15/2025",
+        52000,
+        20,
+        "Open",
+        "In Progress",
+        "Qualify",
+    ),
+    ("Fabrikam CRM", "Fabrikam Inc", "4/30/2025", 120000, 40, "Open", "In Progress", "Develop"),
+    ("Litware upgrade", "Litware", "2/28/2025", 18500, 60, "Open", "On Hold", "Propose"),
+    ("Adventure Works", "Adventure Works", "1/31/2025", 75000, 100, "Won", "Won", "Close"),
+    ("Northwind deal", "Northwind", "1/10/2025", 33000, 0, "Lost", "Canceled", "Propose"),
+    ("Tailspin", "Tailspin Toys", "5/30/2025", 9900, 80, "Open", "In Progress", "Close"),
+)
+
+
+def test_a_dynamics_365_excel_export_is_read(tmp_path) -> None:
+    """Its hidden record id is the deal id, its last change dates the export, its display
+    names map, and its own stages come out in the Opportunity Sales Process's order."""
+    import uuid
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Active Opportunities"
+    sheet.append(D365_HEADERS)
+    ids = [str(uuid.UUID(int=i + 1)) for i in range(len(D365_ROWS))]
+    for deal, (name, account, close, revenue, p, status, reason, stage) in zip(
+        ids, D365_ROWS, strict=True
+    ):
+        modified = f"2025-01-{20 + len(name) % 10}T10:00:00Z"
+        money = f"${revenue:,.2f}"
+        hidden = [deal, "Zm9v", modified]
+        shown = [name, account, close, money, p, "Ana Silva", status, reason, stage]
+        sheet.append([*hidden, *shown, "1/5/2025 10:22 AM"])
+    for column in "ABC":
+        sheet.column_dimensions[column].hidden = True
+    path = tmp_path / "Active Opportunities.xlsx"
+    book.save(path)
+
+    with pytest.raises(UnusableFile) as refused:  # no date in the file's name: one proposed
+        load_export(path)
+    latest = max(f"2025-01-{20 + len(r[0]) % 10}" for r in D365_ROWS)
+    assert f"--as-of {latest}" in str(refused.value)
+    assert "(Do Not Modify) Modified On" in str(refused.value)
+
+    result = load_export(path, as_of=latest)
+    table = result.mapping_table()
+    fields = dict(zip(table["header"], table["field"], strict=True))
+    assert {h: fields[h] for h in D365_HEADERS if fields[h]} == {
+        "(Do Not Modify) Opportunity": "opportunity_id",
+        "Topic": "opportunity_name",
+        "Potential Customer": "account",
+        "Est. Close Date": "expected_close_date",
+        "Est. Revenue": "amount",
+        "Probability": "probability",
+        "Owner": "owner",
+        "Status": "status",
+        "Sales Stage": "stage",
+        "Created On": "created_date",
+    }
+    inferred = result.inferred_model()
+    assert [s.en for s in inferred.model.open_stages] == ["Qualify", "Develop", "Propose", "Close"]
+    loaded = load_export(path, as_of=latest, stage_model=inferred.model)
+    obs = loaded.observations().set_index("opportunity_id").loc[ids]
+    assert (loaded.rows_valid, loaded.rows_rejected) == (6, 0)
+    assert obs["status"].tolist() == [r[5].lower() for r in D365_ROWS]
+    assert obs["amount"].tolist() == [float(r[3]) for r in D365_ROWS]
+    # The won deal reached the won stage; the lost one keeps the stage it was lost at.
+    assert obs["stage"].tolist()[3:5] == ["won", "propose"]
+
+
 def test_cli_infers_and_writes_a_model_the_cli_reads(tmp_path) -> None:
     out = tmp_path / "pipedrive.toml"
     run = subprocess.run(
