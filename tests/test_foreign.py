@@ -247,6 +247,23 @@ def test_a_stages_probability_is_read_from_its_open_deals() -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("Unqualified", "lost"),  # Zendesk Sell's closed stages: Won, Unqualified, Lost
+        ("Disqualified", "lost"),
+        ("无效", "lost"),  # Kingdee CRM: 赢单, 输单 and 无效 end a deal
+        ("Closed Lost to Competition", "lost"),
+        ("Qualified", "open"),
+        ("Close", "open"),  # Dynamics 365's last open stage, not an outcome
+    ],
+)
+def test_outcome_names_of_other_crms(value: str, kind: str) -> None:
+    from funnel_analytics.stages import classify
+
+    assert classify(value) == kind
+
+
+@pytest.mark.parametrize(
     ("counts", "order", "lost"),
     [
         # Zendesk Sell's default pipeline; Unqualified is one of its closed stages.
