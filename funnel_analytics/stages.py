@@ -553,6 +553,7 @@ class StageModel:
 _WON_NAMES = {
     "won",
     "closed won",
+    "closedwon",  # HubSpot's internal stage name (and closed_won, Closed-Won, folded alike)
     "win",
     "deal won",
     "signed",
@@ -570,6 +571,7 @@ _WON_NAMES = {
 _LOST_NAMES = {
     "lost",
     "closed lost",
+    "closedlost",
     "lose",
     "deal lost",
     "passed",

@@ -249,6 +249,9 @@ def test_a_stages_probability_is_read_from_its_open_deals() -> None:
 @pytest.mark.parametrize(
     ("value", "kind"),
     [
+        ("closedwon", "won"),  # HubSpot's internal names, as its API and some exports give
+        ("closedlost", "lost"),
+        ("closed_won", "won"),
         ("Unqualified", "lost"),  # Zendesk Sell's closed stages: Won, Unqualified, Lost
         ("Disqualified", "lost"),
         ("无效", "lost"),  # Kingdee CRM: 赢单, 输单 and 无效 end a deal
