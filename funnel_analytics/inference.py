@@ -181,19 +181,20 @@ def _pipeline_positions(stages: tuple[str, ...]) -> Callable[[str], float | None
     return lambda value: places.get(normalize_label(value))
 
 
-def _known_positions(values: pd.Series) -> pd.Series:
+def _known_positions(values: pd.Series) -> tuple[pd.Series, str]:
     """Each stage value's place (0–1) in the one built-in model or known CRM pipeline that
-    knows most of ``values`` (a built-in model on a tie); missing where it does not know one.
-    Places are read from one source only: a name two pipelines share ("Qualified") sits at a
-    different place in each."""
-    sources = [_model_positions(m) for m in BUILTIN_MODELS.values()]
-    sources += [_pipeline_positions(stages) for stages in KNOWN_PIPELINES.values()]
-    best = pd.Series(np.nan, index=values.index, dtype="float64")
-    for source in sources:
+    knows most of ``values`` (a built-in model on a tie), missing where it does not know one;
+    and the evidence's name: ``known_stage`` for a built-in model, ``pipeline_<name>`` for a
+    pipeline of :data:`KNOWN_PIPELINES`. Places are read from one source only: a name two
+    pipelines share ("Qualified") sits at a different place in each."""
+    sources = [("known_stage", _model_positions(m)) for m in BUILTIN_MODELS.values()]
+    sources += [(f"pipeline_{k}", _pipeline_positions(v)) for k, v in KNOWN_PIPELINES.items()]
+    best, named = pd.Series(np.nan, index=values.index, dtype="float64"), "known_stage"
+    for name, source in sources:
         places = values.map(source).astype("float64")
         if places.notna().sum() > best.notna().sum():
-            best = places
-    return best
+            best, named = places, name
+    return best, named
 
 
 def _slug(value: str, taken: set[str]) -> str:
@@ -213,7 +214,7 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
     table["kind"] = table["value"].map(classify)
     open_ = table[table["kind"] == OPEN].copy()
     open_["label_number"] = _label_numbers(table["value"])[open_.index] if len(open_) else np.nan
-    open_["known_stage"] = _known_positions(open_["value"])
+    open_["known_stage"], known_by = _known_positions(open_["value"])
     open_["count"] = -open_["rows"].astype("float64")
     open_["evidence"] = "count"
     sort_by = "count"
@@ -233,6 +234,7 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
             open_.loc[known, "evidence"] = "known_stage"
             sort_by = "known_stage"
     open_ = open_.sort_values([sort_by, "count"], kind="stable")
+    open_["evidence"] = open_["evidence"].replace("known_stage", known_by)
     chosen = open_["evidence"].iloc[0] if len(open_) else "count"
     probs = open_["probability"]
     if len(open_) and probs.notna().all() and chosen in ("history", "probability", "label_number"):

@@ -267,19 +267,21 @@ def test_outcome_names_of_other_crms(value: str, kind: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("counts", "order", "lost"),
+    ("counts", "order", "lost", "pipeline"),
     [
         # Zendesk Sell's default pipeline; Unqualified is one of its closed stages.
         (
             {"Quote": 9, "Closure": 8, "Qualified": 7, "Incoming": 3, "Won": 5, "Unqualified": 4},
             ["Incoming", "Qualified", "Quote", "Closure"],
             "Unqualified",
+            "zendesk_sell",
         ),
         # Dynamics 365 Sales' Opportunity Sales Process.
         (
             {"Close": 9, "Propose": 8, "Develop": 7, "Qualify": 2, "Won": 3, "Lost": 2},
             ["Qualify", "Develop", "Propose", "Close"],
             "Lost",
+            "dynamics_365",
         ),
         # Pipedrive's newer default pipeline: "Qualified" is placed by it, not by the
         # built-in six-state model that also has a "Qualified".
@@ -287,17 +289,23 @@ def test_outcome_names_of_other_crms(value: str, kind: str) -> None:
             {"Demo Scheduled": 9, "Negotiations Started": 8, "Qualified": 1, "Contact Made": 3},
             ["Qualified", "Contact Made", "Demo Scheduled", "Negotiations Started"],
             None,
+            "pipedrive_newer",
         ),
     ],
 )
-def test_other_crms_default_pipelines_order_their_stages(counts, order, lost) -> None:
+def test_other_crms_default_pipelines_order_their_stages(counts, order, lost, pipeline) -> None:
+    """Each stage says which CRM's pipeline placed it, in both languages."""
+    from funnel_analytics.i18n import t
     from funnel_analytics.inference import infer_model, stage_evidence
 
     labels = pd.Series([v for v, n in counts.items() for _ in range(n)])
     inferred = infer_model(stage_evidence(labels))
     assert [s.en for s in inferred.model.open_stages] == order
     table = inferred.table.set_index("value")
-    assert set(table.loc[order, "evidence"]) == {"known_stage"}
+    assert set(table.loc[order, "evidence"]) == {f"pipeline_{pipeline}"}
+    names = {"zendesk_sell": "Zendesk Sell", "dynamics_365": "Dynamics 365"}
+    for lang in ("zh", "en"):
+        assert names.get(pipeline, "Pipedrive") in t(f"evidence_pipeline_{pipeline}", lang)
     if lost:
         assert table.loc[lost, "kind"] == "lost"
 
