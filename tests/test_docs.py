@@ -108,3 +108,12 @@ def test_report_json_keys_are_documented() -> None:
     cli_section = README.split("## Command line", 1)[1].split("\n## ", 1)[0]
     missing = sorted(k for k in nested if f"`{k}`" not in cli_section)
     assert not missing, f"undocumented report keys: {missing}"
+
+
+def test_every_evidence_of_an_inferred_stage_is_documented() -> None:
+    """`stage-models infer --json` gives each stage's evidence: every value it can take is in
+    the README, the other CRMs' pipelines included."""
+    from funnel_analytics.inference import EVIDENCE, KNOWN_PIPELINES
+
+    for evidence in (*EVIDENCE, *(f"pipeline_{k}" for k in KNOWN_PIPELINES)):
+        assert f"`{evidence}`" in README, evidence
