@@ -265,9 +265,10 @@ def measured_average_deal(
     from .conversion import closing_rows
 
     as_of = history.as_of if as_of is None else pd.Timestamp(as_of)
-    for start in (as_of - pd.DateOffset(months=months), None):
-        closed = closing_rows(history, observations, start, as_of)
-        amounts = closed.loc[closed["won"], O.amount].dropna()
+    closed = closing_rows(history, observations, None, as_of)
+    won = closed[closed["won"]]
+    for frame in (won[won["date"] > as_of - pd.DateOffset(months=months)], won):
+        amounts = frame[O.amount].dropna()
         if len(amounts) and amounts.mean() > 0:
             return float(amounts.mean())
     open_amounts = observations.loc[observations[O.status] == OPEN, O.amount].dropna()

@@ -553,7 +553,7 @@ class StageModel:
 _WON_NAMES = {
     "won",
     "closed won",
-    "closedwon",  # HubSpot's internal stage name (and closed_won, Closed-Won, folded alike)
+    "closedwon",  # HubSpot's internal stage name (closed_won and Closed-Won fold to "closed won")
     "win",
     "deal won",
     "signed",
