@@ -197,7 +197,7 @@ def _load(file: str, *, stage_model, maps, as_of, sheet, shape, dayfirst, rememb
     )
 
 
-def _print_report(result: LoadResult, lang: str, limit: int = 50) -> None:
+def _print_report(result: LoadResult, lang: str, path: str, limit: int = 50) -> None:
     rep = result.report(lang)
     click.echo(f"{rep['file']}  [{rep['format']}{' · ' + rep['sheet'] if rep['sheet'] else ''}]")
     click.echo(
@@ -225,6 +225,12 @@ def _print_report(result: LoadResult, lang: str, limit: int = 50) -> None:
                 matched=p["rows_matched"],
                 rows=p["rows"],
             )
+        )
+    elif rep["unknown_stages"]:
+        # No built-in model fits: the file's own stages are the way to read every row.
+        unknown = sum(int(u["count"]) for u in rep["unknown_stages"])
+        click.echo(
+            "  " + t("cli_own_stages", lang, count=unknown, model=rep["stage_model"], file=path)
         )
     click.echo("  " + t("cli_mapping", lang))
     for header, target in rep["mapping"].items():
@@ -285,7 +291,7 @@ def validate(
     if as_json:
         click.echo(json.dumps(result.report(lang), ensure_ascii=False, default=str))
     else:
-        _print_report(result, lang)
+        _print_report(result, lang, file)
     sys.exit(EXIT_REJECTED if result.rows_rejected else EXIT_OK)
 
 

@@ -197,12 +197,21 @@ class LoadResult:
         return infer_model(self.stage_evidence)
 
     def _proposal(self) -> dict | None:
-        better = self.better_model()
+        better = self.proposed_model()
         return (
             None
             if better is None
             else {"model": better[0], "rows_matched": better[1], "rows": better[2]}
         )
+
+    def proposed_model(self) -> tuple[str, int, int] | None:
+        """The built-in model to propose for this file (the dashboard's box, ``validate``'s
+        hint and the report's ``stage_model_proposal``): :meth:`better_model` when that model
+        also knows at least half of the rows, and of the rows at an open stage
+        (:func:`funnel_analytics.stages.proposed_model`); else None."""
+        from .stages import proposed_model
+
+        return proposed_model(self.stage_counts, self.stage_model)
 
     def better_model(
         self, models: Mapping[str, StageModel] | None = None

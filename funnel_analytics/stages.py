@@ -1177,6 +1177,34 @@ def better_model(
     return (name, best, total) if best > mine else None
 
 
+#: A built-in model is proposed for a file only when it knows at least this share of the
+#: file's rows, and of its rows at an open stage (knowing a third of them is no fit: the
+#: file's own stages are offered instead).
+PROPOSAL_FLOOR = 0.5
+
+
+def proposed_model(
+    stage_counts: Mapping[str, int],
+    current: StageModel,
+    models: Mapping[str, StageModel] | None = None,
+) -> tuple[str, int, int] | None:
+    """The built-in model to propose for a file: :func:`better_model`'s ``(name, rows
+    matched, rows)`` when that model also knows at least :data:`PROPOSAL_FLOOR` of the rows,
+    and of the rows at an open stage; else None.
+
+    Every model knows Won and Lost by name, so the closed rows say nothing of a fit: a Chinese
+    CRM's template whose 146 closed rows every model knows, and 8 of whose 54 open deals the
+    eight-stage model knows, is offered its own stages, not that model."""
+    better = better_model(stage_counts, current, models)
+    if better is None or better[1] < PROPOSAL_FLOOR * better[2]:
+        return None
+    open_counts = {v: n for v, n in stage_counts.items() if classify(v) == OPEN}
+    model = (models or BUILTIN_MODELS)[better[0]]
+    if model_fit(open_counts, model) < PROPOSAL_FLOOR * sum(open_counts.values()):
+        return None
+    return better
+
+
 # --------------------------------------------------------------------------------------------
 # User-defined models
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from pages.ui import (
     choose,
     kept,
     load_upload,
-    model_proposal,
     open_store,
     plain,
     refusal,
@@ -303,7 +302,7 @@ for fid, (status, value) in results.items():
                     st.rerun()
             continue
         r = value
-        proposal = model_proposal(r)
+        proposal = r.proposed_model()
         if proposal is not None:
             name, matched, rows = proposal
             title = BUILTIN_MODELS[name].title(lang)

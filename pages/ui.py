@@ -58,12 +58,9 @@ from funnel_analytics.roles import (
 from funnel_analytics.scenarios import PlanningContext, build_context
 from funnel_analytics.stages import (
     BUILTIN_MODELS,
-    OPEN,
     StageModel,
     StageModelError,
-    classify,
     load_stage_model,
-    model_fit,
 )
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
 from funnel_analytics.values import SOURCES as DEAL_SOURCES
@@ -1084,30 +1081,6 @@ def empty_state(app: AppState) -> bool:
     return False
 
 
-#: A built-in model that knows less than this share of a file's stage values is not proposed
-#: (knowing a third of them is no fit: the file's own stages are offered instead).
-PROPOSAL_FLOOR = 0.5
-
-
-def model_proposal(result: LoadResult) -> tuple[str, int, int] | None:
-    """The built-in model to propose for an upload: ``(name, rows it knows, rows with a
-    stage)``, when it knows more of the file's stage values than the model in use and at
-    least :data:`PROPOSAL_FLOOR` of them, and of the rows at an open stage; else None.
-
-    Every model knows Won and Lost by name, so the closed rows say nothing of a fit: a Chinese
-    CRM's template whose 146 closed rows every model knows, and 8 of whose 54 open deals the
-    eight-stage model knows, is offered its own stages, not that model."""
-    proposal = result.better_model()
-    if proposal is None or proposal[1] < PROPOSAL_FLOOR * proposal[2]:
-        return None
-    open_counts = {v: n for v, n in result.stage_counts.items() if classify(v) == OPEN}
-    if model_fit(open_counts, BUILTIN_MODELS[proposal[0]]) < PROPOSAL_FLOOR * sum(
-        open_counts.values()
-    ):
-        return None
-    return proposal
-
-
 def use_proposed_model(name: str) -> None:
     """Switch the sidebar's stage model to the built-in ``name`` (the Data page says so)."""
     choose("model_name", name)
@@ -1132,7 +1105,7 @@ def set_aside_banner(app: AppState) -> bool:
             "rows": f"{unknown:,}",
             "model": app.model.title(lang()),
         }
-        proposal = model_proposal(r)
+        proposal = r.proposed_model()
         if proposal is None:
             st.warning(t("stages_set_aside", **words))
             continue

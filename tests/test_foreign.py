@@ -66,6 +66,43 @@ def test_cli_names_the_better_model_and_never_shows_a_traceback() -> None:
     assert proposal == {"model": "salesforce", "rows_matched": 300, "rows": 300}
 
 
+def test_the_cli_proposes_no_model_that_knows_only_the_closed_rows(tmp_path: Path) -> None:
+    """The Chinese template's closed rows are known to every model and 8 of its 54 open deals to
+    the eight-stage one. ``validate`` named that model ("use --stage-model eight_stage"), which
+    would still leave 46 open deals out; it now points to the file's own stages, as the
+    dashboard does, and following its words reads every row."""
+    name = HERE / "files/cn_商机导入模板.xlsx"
+    result = load_export(name, as_of="2024-06-30")
+    assert result.better_model() == ("eight_stage", 154, 200)  # more rows, but not the open ones
+    assert result.proposed_model() is None
+    assert result.report("en")["stage_model_proposal"] is None
+    rejected = result.rows_rejected
+    assert rejected == 54 == int(result.unknown_stages()["count"].sum())
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(CLI), *args], capture_output=True, text=True, timeout=120, cwd=tmp_path
+        )
+
+    for lang, words in (("en", "--output stages.toml"), ("zh", "--output 阶段模型.toml")):
+        out = run("validate", str(name), "--as-of", "2024-06-30", "--lang", lang)
+        assert out.returncode == 1 and "Traceback" not in out.stderr
+        assert "eight_stage" not in out.stdout
+        hint = next(line for line in out.stdout.splitlines() if "stage-models infer" in line)
+        assert f"{rejected} " in hint and f'"{name}"' in hint and words in hint
+    # Following the hint: the file's own stages read every row.
+    model = tmp_path / "stages.toml"
+    assert run("stage-models", "infer", str(name), "--output", str(model)).returncode == 0
+    out = run("validate", str(name), "--as-of", "2024-06-30", "--stage-model", str(model), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert (report["rows_valid"], report["rows_rejected"]) == (200, 0)
+    # A file a built-in model fits is still proposed that model, in words as well.
+    sf = HERE / "files/salesforce_dataloader_Opportunity.csv"
+    out = run("validate", str(sf), "--as-of", "2024-06-27", "--lang", "en")
+    assert "use --stage-model salesforce" in out.stdout and "stage-models infer" not in out.stdout
+
+
 def test_a_windows_1252_report_export_is_read() -> None:
     result = load_export(HERE / "files/salesforce_report.csv", as_of="2024-07-01")
     assert result.encoding == "Windows-1252"
