@@ -256,7 +256,14 @@ class LoadResult:
         )
 
     def note_texts(self, lang: str = "zh") -> list[str]:
-        return [t(k, lang, **p) for k, p in self.notes]
+        """The notes in ``lang``; a parameter given per language (``model_zh``, ``model_en``)
+        fills the message's ``{model}``."""
+        out = []
+        for key, params in self.notes:
+            tail = f"_{lang}"
+            own = {k.removesuffix(tail): v for k, v in params.items() if k.endswith(tail)}
+            out.append(t(key, lang, **{**params, **own}))
+        return out
 
     def unknown_stages(self) -> pd.DataFrame:
         """Unknown stage values grouped: value, count, first rows, closest known stage."""
@@ -935,6 +942,17 @@ def _stage(s: _Load) -> None:
     s.out[Opportunities.stage_label] = stage_raw
     s.implied = matched["status"]
     s.unknown = stage_raw.notna() & s.implied.isna()
+    by_name = model.read_by_outcome_name(s.stage_counts)
+    if by_name:  # outcomes read by their names: said, with the rows each covers
+        params: dict[str, str] = {}
+        for lang, sep in (("zh", "、"), ("en", "; ")):
+            params[f"model_{lang}"] = model.title(lang)
+            params[f"values_{lang}"] = sep.join(
+                t("note_outcome_value", lang, value=v, kind=t(f"kind_{k}", lang), rows=n)
+                for v, k in by_name.items()
+                for n in [s.stage_counts[v]]
+            )
+        s.notes.append(("note_outcome_by_name", params))
     if s.unknown.any():
         rows = s.index[s.unknown.to_numpy()]
         vals = stage_raw[s.unknown]

@@ -19,7 +19,7 @@ import math
 import re
 import tomllib
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -495,6 +495,10 @@ class StageModel:
         norm = normalize_label(value)
         if not norm:
             return None
+        return self._own_label(value, norm) or self.outcome_by_name(value)
+
+    def _own_label(self, value: object, norm: str) -> tuple[str | None, str] | None:
+        """The match among the model's own names, aliases and percentages, or None."""
         hit = self._lookup.get(norm)
         if hit is not None:
             return hit
@@ -503,6 +507,29 @@ class StageModel:
         if stripped != raw:
             return self._lookup.get(normalize_label(stripped))
         return None
+
+    def outcome_by_name(self, value: object) -> tuple[str | None, str] | None:
+        """A value the model does not list, read by its name alone when that name says how the
+        deal ended (:func:`classify`: Closed Lost to Competition, Disqualified, 无效, 搁置 …):
+        ``(won key, "won")``, ``(None, "lost")`` or ``(None, "on_hold")``; None for any other
+        value. The model's own names come first: this is only asked of a value it does not
+        know, so a model that names an open stage "Dead" keeps it open."""
+        kind = classify(value)
+        if kind == OPEN:
+            return None
+        return (self.won.key, WON) if kind == WON else (None, kind)
+
+    def read_by_outcome_name(self, values: Iterable[object]) -> dict[str, str]:
+        """The values among ``values`` that only :meth:`outcome_by_name` reads: value to
+        ``won``, ``lost`` or ``on_hold`` (the loader says so in a note)."""
+        out: dict[str, str] = {}
+        for v in values:
+            norm = normalize_label(v)
+            if norm and self._own_label(v, norm) is None:
+                hit = self.outcome_by_name(v)
+                if hit is not None:
+                    out[str(v)] = hit[1]
+        return out
 
     def match(self, values: pd.Series) -> pd.DataFrame:
         """Vectorised :meth:`match_label`: columns ``stage`` and ``status`` (NA when unknown)."""

@@ -15,6 +15,7 @@ import pytest
 
 from funnel_analytics.loading import load_export
 from funnel_analytics.reading import UnusableFile
+from funnel_analytics.stages import get_stage_model
 
 HERE = Path(__file__).parent / "foreign"
 EXPECTED = {
@@ -103,6 +104,44 @@ def test_the_cli_proposes_no_model_that_knows_only_the_closed_rows(tmp_path: Pat
     assert "use --stage-model salesforce" in out.stdout and "stage-models infer" not in out.stdout
 
 
+def test_an_outcome_the_model_does_not_list_is_read_by_its_name() -> None:
+    """Zoho's default stages are Salesforce's but for its second lost stage, "Closed Lost to
+    Competition". The Salesforce model the dashboard proposes left those 19 rows out as an
+    unknown stage (suggesting "lost"); a name that says how the deal ended is now read as that
+    outcome, the proposal counts every row, and a note says which values were read so."""
+    name = HERE / "files/zoho_deals.csv"
+    raw = pd.read_csv(name, dtype=str)  # independent: the file's own Stage column
+    by_stage = raw["Stage"].value_counts()
+    assert by_stage["Closed Lost to Competition"] == 19
+    result = load_export(name, as_of="2025-01-31", stage_model="salesforce")
+    assert (result.rows_valid, result.rows_rejected) == (230, 0)
+    obs = result.observations().set_index("opportunity_id")
+    ids = raw.loc[raw["Stage"] == "Closed Lost to Competition", "Record Id"]
+    assert set(obs.loc[ids, "status"]) == {"lost"}
+    deals = EXPECTED["files/zoho_deals.csv"]["deals"]
+    assert obs["status"].value_counts().to_dict() == {
+        k: v for k, v in deals.items() if k != "total" and v
+    }
+    notes = {lang: " ".join(result.note_texts(lang)) for lang in ("en", "zh")}
+    assert "“Closed Lost to Competition” → lost (19 rows)" in notes["en"]
+    assert "Salesforce default stages" in notes["en"]
+    assert "“Closed Lost to Competition”→输单（19 行）" in notes["zh"]
+    assert "Salesforce 默认阶段" in notes["zh"]
+    # Under the default model the proposal now counts every row.
+    assert load_export(name, as_of="2025-01-31").proposed_model() == ("salesforce", 230, 230)
+    # A model's own names come first: one that lists "Closed Lost to Competition" as an open
+    # stage keeps it open, and no note is written.
+    own = get_stage_model("salesforce").with_aliases(
+        {"Closed Lost to Competition": "negotiation_review"}
+    )
+    mine = load_export(name, as_of="2025-01-31", stage_model=own)
+    assert own.match_label("Closed Lost to Competition") == ("negotiation_review", "open")
+    assert not any("Closed Lost to Competition" in n for n in mine.note_texts("en"))
+    # Names that say nothing of an outcome are still unknown stages.
+    assert get_stage_model("salesforce").match_label("Closed") is None
+    assert get_stage_model("six_state").match_label("作废") == (None, "lost")
+
+
 def test_a_windows_1252_report_export_is_read() -> None:
     result = load_export(HERE / "files/salesforce_report.csv", as_of="2024-07-01")
     assert result.encoding == "Windows-1252"
@@ -116,6 +155,8 @@ def test_a_windows_1252_report_export_is_read() -> None:
         ("files/crm_sales_pipeline_maven_style.csv", "six_state"),
         ("files/cn_商机导入模板.xlsx", "eight_stage"),
         ("files/salesforce_report.csv", "salesforce"),  # names repeat; five footer lines
+        # Zoho's stages are Salesforce's; its second lost stage is read as lost by its name.
+        ("files/zoho_deals.csv", "salesforce"),
         ("files/pipedrive_deals.csv", "infer"),  # its own stages; won and lost times apart
         ("files/odoo_crm_lead.xlsx", "infer"),  # lost = archived (Active false), no Lost stage
         # IsClosed + IsWon decide the outcome even under a model that knows none of its stages.
