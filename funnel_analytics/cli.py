@@ -1039,7 +1039,7 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
     the label, a built-in model, share later won, deal counts)."""
     import pandas as pd
 
-    from .inference import model_to_toml
+    from .inference import evidence_text, model_to_toml
 
     lang = lang or _default_lang()
     _check_input(file)
@@ -1077,7 +1077,7 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
         prob = "" if pd.isna(row.probability) else f"{row.probability:.0%}"
         click.echo(
             f"  {order:<4}{row.value:<28} {t('kind_' + row.kind, lang):<8} {prob:>5}  "
-            f"{row.rows:>6}  {t('evidence_' + row.evidence, lang)}"
+            f"{row.rows:>6}  {evidence_text(row.evidence, row.evidence_model, lang)}"
         )
     if output:
         click.echo(t("cli_infer_written", lang, path=output))

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .i18n import t
 from .stages import (
     BUILTIN_MODELS,
     LOST,
@@ -48,6 +49,7 @@ __all__ = [
     "InferredModel",
     "build_model",
     "classify",
+    "evidence_text",
     "infer_model",
     "model_to_toml",
     "stage_evidence",
@@ -181,20 +183,30 @@ def _pipeline_positions(stages: tuple[str, ...]) -> Callable[[str], float | None
     return lambda value: places.get(normalize_label(value))
 
 
-def _known_positions(values: pd.Series) -> tuple[pd.Series, str]:
+def _known_positions(values: pd.Series) -> tuple[pd.Series, str, str | None]:
     """Each stage value's place (0–1) in the one built-in model or known CRM pipeline that
     knows most of ``values`` (a built-in model on a tie), missing where it does not know one;
-    and the evidence's name: ``known_stage`` for a built-in model, ``pipeline_<name>`` for a
-    pipeline of :data:`KNOWN_PIPELINES`. Places are read from one source only: a name two
-    pipelines share ("Qualified") sits at a different place in each."""
-    sources = [("known_stage", _model_positions(m)) for m in BUILTIN_MODELS.values()]
-    sources += [(f"pipeline_{k}", _pipeline_positions(v)) for k, v in KNOWN_PIPELINES.items()]
-    best, named = pd.Series(np.nan, index=values.index, dtype="float64"), "known_stage"
-    for name, source in sources:
+    the evidence's name: ``known_stage`` for a built-in model, ``pipeline_<name>`` for a
+    pipeline of :data:`KNOWN_PIPELINES`; and the built-in model's name (None for a pipeline).
+    Places are read from one source only: a name two pipelines share ("Qualified") sits at a
+    different place in each."""
+    sources = [("known_stage", k, _model_positions(m)) for k, m in BUILTIN_MODELS.items()]
+    sources += [(f"pipeline_{k}", None, _pipeline_positions(v)) for k, v in KNOWN_PIPELINES.items()]
+    best = pd.Series(np.nan, index=values.index, dtype="float64")
+    named, model = "known_stage", None
+    for name, key, source in sources:
         places = values.map(source).astype("float64")
         if places.notna().sum() > best.notna().sum():
-            best, named = places, name
-    return best, named
+            best, named, model = places, name, key
+    return best, named, model
+
+
+def evidence_text(evidence: str, model: object, lang: str = "zh") -> str:
+    """What placed a stage, in words: ``evidence`` of the inferred table, with the built-in
+    model named where ``model`` (the table's ``evidence_model``) gives one."""
+    if evidence == "known_stage" and isinstance(model, str) and model in BUILTIN_MODELS:
+        return t("evidence_known_stage_in", lang, model=BUILTIN_MODELS[model].title(lang))
+    return t(f"evidence_{evidence}", lang)
 
 
 def _slug(value: str, taken: set[str]) -> str:
@@ -214,7 +226,7 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
     table["kind"] = table["value"].map(classify)
     open_ = table[table["kind"] == OPEN].copy()
     open_["label_number"] = _label_numbers(table["value"])[open_.index] if len(open_) else np.nan
-    open_["known_stage"], known_by = _known_positions(open_["value"])
+    open_["known_stage"], known_by, known_model = _known_positions(open_["value"])
     open_["count"] = -open_["rows"].astype("float64")
     open_["evidence"] = "count"
     sort_by = "count"
@@ -247,6 +259,9 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
     table["evidence"] = (
         table["value"].map(dict(zip(open_["value"], open_["evidence"], strict=True))).fillna("name")
     )
+    table["evidence_model"] = pd.Series(
+        np.where(table["evidence"] == "known_stage", known_model, None), dtype="object"
+    )
     table["probability"] = table["value"].map(
         dict(zip(open_["value"], probability.round(3), strict=True))
     )
@@ -276,6 +291,7 @@ TABLE_COLUMNS = (
     "rows",
     "order",
     "evidence",
+    "evidence_model",
     "probability",
     "en",
     "zh",

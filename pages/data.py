@@ -12,7 +12,7 @@ from funnel_analytics.export import rejected_rows_xlsx
 from funnel_analytics.fields import field_label, field_names
 from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
-from funnel_analytics.inference import build_model, model_to_toml, stage_signature
+from funnel_analytics.inference import build_model, evidence_text, model_to_toml, stage_signature
 from funnel_analytics.loading import MAPPING
 from funnel_analytics.mapping import IGNORE
 from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, load_stage_model, model_fit
@@ -134,11 +134,13 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
     """ "Use this file's stages": the inferred model, its order and reasons, editable; then
     used, saved for files with the same stage values, or downloaded as TOML."""
     inferred = r.inferred_model()
-    table = inferred.table.drop(columns=["key"])
+    table = inferred.table.drop(columns=["key", "evidence_model"])
     kinds = {k: t(f"kind_{k}") for k in KINDS}
-    shown = table.assign(
-        kind=table["kind"].map(kinds), evidence=[t(f"evidence_{e}") for e in table["evidence"]]
-    )
+    said = [
+        evidence_text(e, m, lang)
+        for e, m in zip(inferred.table["evidence"], inferred.table["evidence_model"], strict=True)
+    ]
+    shown = table.assign(kind=table["kind"].map(kinds), evidence=said)
     with st.expander(t("infer_title"), expanded=True):
         st.caption(t("infer_intro"))
         edited = st.data_editor(

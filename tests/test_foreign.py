@@ -388,6 +388,42 @@ def test_other_crms_default_pipelines_order_their_stages(counts, order, lost, pi
         assert table.loc[lost, "kind"] == "lost"
 
 
+def test_a_stage_placed_by_a_built_in_model_names_the_model(tmp_path: Path) -> None:
+    """HubSpot's open stages are placed by the built-in HubSpot model: the table, the CLI and
+    its JSON name that model ("place in a built-in model" did not say which)."""
+    name = HERE / "files/hubspot_deals.xlsx"
+    table = load_export(name, as_of="2025-03-14").inferred_model().table
+    placed = table[table["evidence"] == "known_stage"]
+    assert len(placed) == (table["kind"] == "open").sum() > 0
+    assert set(placed["evidence_model"]) == {"hubspot"}
+    assert table.loc[table["evidence"] != "known_stage", "evidence_model"].isna().all()
+    for lang, words in (
+        ("en", "place in the built-in model “HubSpot default deal stages”"),
+        ("zh", "在内置模型“HubSpot 默认交易阶段”中的位置"),
+    ):
+        run = subprocess.run(
+            [str(CLI), "stage-models", "infer", str(name), "--lang", lang],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.count(words) == len(placed)
+    run = subprocess.run(
+        [str(CLI), "stage-models", "infer", str(name), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    stages = json.loads(run.stdout)["stages"]
+    assert {s["value"]: s["evidence_model"] for s in stages if s["evidence"] == "known_stage"} == (
+        dict.fromkeys(placed["value"], "hubspot")
+    )
+    # A stage placed otherwise names no model.
+    sf = load_export(HERE / "files/salesforce_dataloader_Opportunity.csv", as_of="2024-06-27")
+    assert sf.inferred_model().table["evidence_model"].isna().all()
+
+
 #: An opportunities view exported to Excel from Dynamics 365 Sales: three hidden "(Do Not
 #: Modify)" columns first (the record's id, a checksum, its last change), then the view's
 #: columns by their display names. The column names are Dynamics' own; the sheet's name and
