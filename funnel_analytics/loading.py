@@ -742,6 +742,7 @@ def load_export(
     _probability(load)
     for f in DATE_FIELDS:
         load.out[f] = _dates(load, f)
+    _open_deals_close_date(load)
     _source_and_grade(load)
     _snapshot_date(load, as_of)
     _checklist_and_extra_columns(load)
@@ -1347,6 +1348,25 @@ def _rule_checks(s: _Load) -> None:
     for check in warning_schema(s.kind != "history").checks:
         failed = ~check(narrow).check_output.to_numpy(dtype=bool)
         _report(check.name, narrow.index[failed], narrow, s.findings, "warning", only)
+
+
+def _open_deals_close_date(s: _Load) -> None:
+    """A file whose one close-date column is read as the actual close ("结单日期", "成交日期",
+    "Close Date" beside no expected-close column): on an open or on-hold deal that date can
+    only be the expected close, so it is read as that (the forecast and the overdue check use
+    it) and the deal has no actual close date."""
+    cmap, out = s.cmap, s.out
+    header = cmap.header_for(Opportunities.close_date)
+    if header is None or cmap.header_for(Opportunities.expected_close_date) is not None:
+        return
+    not_closed = ~out[Opportunities.status].isin([WON, LOST]).to_numpy(dtype=bool)
+    dated = out[Opportunities.close_date].notna().to_numpy(dtype=bool)
+    moved = not_closed & dated
+    if not moved.any():
+        return
+    out[Opportunities.expected_close_date] = out[Opportunities.close_date].where(moved)
+    out[Opportunities.close_date] = out[Opportunities.close_date].mask(moved)
+    s.notes.append(("note_close_date_both", {"column": header}))
 
 
 def _close_dates(s: _Load) -> None:

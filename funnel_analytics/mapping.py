@@ -81,6 +81,17 @@ def _alias_table() -> dict[str, tuple[str, int]]:
 _ASCII_WORD = re.compile(r"^[a-z0-9 ]+$")
 
 
+#: Words that make a "status" header the status of something other than the deal's outcome:
+#: a record's life (纷享销客's 生命状态: 正常, 作废), an approval, a payment, a contract, a
+#: lead or a follow-up. Such a column is not read as the status by a partial match; its
+#: "正常" or "Approved" would otherwise override the stage ("赢单" read as open).
+_NOT_DEAL_STATUS = re.compile(
+    r"生命|审批|审核|回款|收款|付款|开票|发票|合同|订单|锁定|跟进|线索|客户|联系人|数据|记录|发货|"
+    r"\b(?:life|lifecycle|record|approval|payment|invoice|billing|contract|order|lock|lead|"
+    r"follow|activity|account|contact|sync)\b"
+)
+
+
 def _candidates(norm: str) -> list[tuple[int, int, str]]:
     """(strength, -rank, field) for one normalised header."""
     table = _alias_table()
@@ -88,8 +99,9 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
     hit = table.get(norm)
     if hit:
         out.append((_EXACT, -hit[1], hit[0]))
+    other_status = _NOT_DEAL_STATUS.search(norm) is not None
     for alias, (fname, rank) in table.items():
-        if alias == norm or len(alias) < 2:
+        if alias == norm or len(alias) < 2 or (fname == "status" and other_status):
             continue
         if _ASCII_WORD.match(alias):
             if len(alias) >= 4 and re.search(rf"(?:^| ){re.escape(alias)}(?: |$)", norm):

@@ -519,6 +519,88 @@ def test_a_dynamics_365_excel_export_is_read(tmp_path) -> None:
     assert obs["stage"].tolist()[3:5] == ["won", "propose"]
 
 
+#: An opportunity list exported from a Chinese CRM whose opportunity has one close date
+#: (销售易's object has ``closeDate`` and no expected-close field beside it, and
+#: ``approveStatus`` / ``lockStatus`` record fields; its field list is public in
+#: ivanyang1984/javademo, VPXSYOpportunity.java) and a record-life status (纷享销客's 生命状态:
+#: 正常, 作废). The Chinese column labels are as these CRMs' screens show them, remembered.
+CN_CRM_HEADERS = (
+    "销售机会名称",
+    "客户名称",
+    "销售阶段",
+    "销售金额",
+    "赢率",
+    "结单日期",
+    "所有人",
+    "所属部门",
+    "审批状态",
+    "锁定状态",
+    "生命状态",
+    "创建日期",
+)
+CN_CRM_ROWS = (  # name, stage, amount (yuan), win rate, close date
+    ("华北电网改造", "初步接洽", 120000, "10%", "2026-12-20"),
+    ("江南制造 MES", "需求确定", 380000, "30%", "2027-01-15"),
+    ("西部物流仓储", "方案报价", 95000, "50%", "2026-10-31"),  # expected close already past
+    ("东方医院信息化", "谈判审核", 560000, "80%", "2027-02-28"),
+    ("北方银行网点", "赢单", 210000, "100%", "2026-09-18"),
+    ("南方航空培训", "赢单", 150000, "100%", "2026-06-02"),
+    ("中部烟草物流", "输单", 300000, "0%", "2026-08-09"),
+    ("滨海港口调度", "初步接洽", 70000, "10%", ""),
+)
+
+
+def test_a_lone_close_date_and_record_statuses_of_a_chinese_crm(tmp_path) -> None:
+    """审批状态, 锁定状态 and 生命状态 are not the deal's status: read as it, 生命状态's 正常 made
+    every won deal open. And the one 结单日期 column is the expected close of an open deal (the
+    forecast and the overdue check use it) and the actual close of a closed one."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "销售机会"
+    sheet.append(CN_CRM_HEADERS)
+    for name, stage, amount, rate, close in CN_CRM_ROWS:
+        kept = ["审批通过", "未锁定", "正常", "2026-03-01"]
+        sheet.append([name, f"{name[:2]}公司", stage, amount, rate, close, "王芳", "华东区", *kept])
+    path = tmp_path / "销售机会_2026-11.xlsx"
+    book.save(path)
+
+    result = load_export(path)
+    fields = result.mapping.fields
+    assert {h: fields.get(h) for h in ("审批状态", "锁定状态", "生命状态")} == dict.fromkeys(
+        ("审批状态", "锁定状态", "生命状态")
+    )
+    assert fields["结单日期"] == "close_date" and "expected_close_date" not in fields.values()
+    # What the rows say, worked out here from CN_CRM_ROWS, not by the loader.
+    outcome = {"赢单": "won", "输单": "lost"}
+    want = {r[0]: outcome.get(r[1], "open") for r in CN_CRM_ROWS}
+    model = result.inferred_model().model
+    loaded = load_export(path, stage_model=model)
+    assert (loaded.rows_valid, loaded.rows_rejected) == (len(CN_CRM_ROWS), 0)
+    obs = loaded.observations().set_index("opportunity_name")
+    assert obs["status"].to_dict() == want
+    assert not (loaded.findings["rule"] == "stage_status_conflict").any()
+    for name, _stage, _amount, _rate, close in CN_CRM_ROWS:
+        date = pd.Timestamp(close) if close else pd.NaT
+        closed = want[name] != "open"
+        got = obs.loc[name, ["expected_close_date", "close_date"]].tolist()
+        assert got == ([pd.NaT, date] if closed else [date, pd.NaT]), name
+    # The open deal whose close date is before the snapshot (2026-11-30) is overdue.
+    overdue = loaded.findings[loaded.findings["rule"] == "overdue_close_date"]
+    rows = {r[0]: i + 2 for i, r in enumerate(CN_CRM_ROWS)}
+    assert overdue["row"].tolist() == [rows["西部物流仓储"]]
+    notes = {lang: " ".join(loaded.note_texts(lang)) for lang in ("en", "zh")}
+    assert "“结单日期” is read as the expected close date of open deals" in notes["en"]
+    assert "“结单日期”列对进行中的商机是预计成交日期" in notes["zh"]
+    # The won deals count in the year's wins, by their close dates.
+    from funnel_analytics.report import build_report
+
+    got = build_report(loaded.observations(), loaded.stage_model).tables["win_rate"].iloc[0]
+    assert (int(got["won"]), int(got["closed"])) == (2, 3)
+    assert got["won_amount"] == 210000 + 150000
+
+
 def test_cli_infers_and_writes_a_model_the_cli_reads(tmp_path) -> None:
     out = tmp_path / "pipedrive.toml"
     run = subprocess.run(
