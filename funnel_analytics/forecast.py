@@ -539,7 +539,11 @@ def forecast_accuracy(
     before the next snapshot (``forecast``), what was won in that interval (``actual``), the
     error and the ratio. When the export carries the reps' own probability, ``forecast_rep``
     weights by it instead."""
-    dates = sorted(observations[O.snapshot_date].dropna().unique())
+    from .funnel import as_of_dates, current_deals, is_history_log
+
+    # Snapshot dates; a stage-history log's month ends, its deals as they stood at each.
+    dates = as_of_dates(observations)
+    log = is_history_log(observations)
     won = history.moves[history.moves["kind"] == "won"][[O.opportunity_id, "date"]]
     at_win = observations[[O.opportunity_id, O.snapshot_date, O.amount]].merge(
         won, left_on=[O.opportunity_id, O.snapshot_date], right_on=[O.opportunity_id, "date"]
@@ -547,7 +551,11 @@ def forecast_accuracy(
     has_rep = O.probability in observations and observations[O.probability].notna().any()
     rows = []
     for start, end in itertools.pairwise(dates):
-        snap = observations[observations[O.snapshot_date] == start]
+        snap = (
+            current_deals(observations, start)
+            if log
+            else observations[observations[O.snapshot_date] == start]
+        )
         deals = open_deals(snap, history.model)
         close = deals[O.expected_close_date]
         due = deals[(close > start) & (close <= end)]

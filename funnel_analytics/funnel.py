@@ -27,10 +27,12 @@ __all__ = [
     "Kpis",
     "OverviewNumbers",
     "apply_filters",
+    "as_of_dates",
     "close_dates",
     "current_deals",
     "filter_options",
     "funnel_counts",
+    "is_history_log",
     "kpi_history",
     "kpis",
     "latest_snapshot",
@@ -109,6 +111,29 @@ def _is_history_log(observations: pd.DataFrame) -> bool:
     return "observed_via" in observations and bool(
         (observations["observed_via"] == "history").all()
     )
+
+
+def is_history_log(observations: pd.DataFrame) -> bool:
+    """True when every row is a logged change (a stage-history log), not an export's row."""
+    return len(observations) > 0 and _is_history_log(observations)
+
+
+def as_of_dates(observations: pd.DataFrame) -> list[pd.Timestamp]:
+    """The dates a view of ``observations`` can be as of, oldest first: each snapshot date of
+    monthly exports. A stage-history log has a date per change (hundreds, minutes apart), and
+    its deals stand at their last change whenever one looks: its dates are the end of each
+    month from the first change's to the one before the last change's, then the end of the
+    last change's day (each the last moment of that day, so that day's changes count)."""
+    when = observations[O.snapshot_date].dropna() if len(observations) else None
+    if when is None or when.empty:
+        return []
+    if not _is_history_log(observations):
+        return sorted(pd.to_datetime(when.unique()))
+    first, last = when.min(), when.max()
+    day = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    ends = pd.date_range(first.normalize() + pd.offsets.MonthEnd(0), last.normalize(), freq="ME")
+    points = [d + day for d in ends if d < last.normalize()]
+    return [*points, last.normalize() + day]
 
 
 def current_deals(observations: pd.DataFrame, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
@@ -221,7 +246,16 @@ def pipeline_breakdown(snapshot: pd.DataFrame, model: StageModel, by: str) -> pd
 
 
 def pipeline_trend(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
-    """Open pipeline per snapshot date and stage: ``snapshot_date, stage, count, amount``."""
+    """Open pipeline per snapshot date and stage: ``snapshot_date, stage, count, amount``.
+    A stage-history log's pipeline is each deal's last change at each of its
+    :func:`as_of_dates` (month ends), not the changes of each day."""
+    if is_history_log(observations):
+        cols = [O.opportunity_id, O.snapshot_date, O.stage, O.status, O.amount, "observed_via"]
+        rows = observations[cols]
+        observations = pd.concat(
+            [current_deals(rows, d).assign(**{O.snapshot_date: d}) for d in as_of_dates(rows)],
+            ignore_index=True,
+        )
     open_ = observations[
         (observations[O.status] == OPEN) & observations[O.stage].isin(list(model.keys[:-1]))
     ]
@@ -300,10 +334,19 @@ def kpis(
     snap = current_deals(observations, as_of)
     if snap.empty:
         return Kpis(pd.NaT, 0, 0.0, 0.0, 0, 0.0, 0, 0, 0, None)
-    as_of = snap[O.snapshot_date].iloc[0]
-    if period_start is None:
+    if _is_history_log(observations):
+        # A log's deals stand at their last changes, each of its own date: the view is as of
+        # the date asked (by default the end of the last change's day), and the period runs
+        # from the date before it (see :func:`as_of_dates`).
+        dates = as_of_dates(observations)
+        as_of = dates[-1] if as_of is None else pd.Timestamp(as_of)
+        earlier = [d for d in dates if d < as_of]
+    else:
+        as_of = snap[O.snapshot_date].iloc[0]
         earlier = observations.loc[observations[O.snapshot_date] < as_of, O.snapshot_date]
-        period_start = earlier.max() if len(earlier) else as_of - pd.DateOffset(months=1)
+        earlier = [earlier.max()] if len(earlier) else []
+    if period_start is None:
+        period_start = earlier[-1] if earlier else as_of - pd.DateOffset(months=1)
     counts = funnel_counts(snap, model)
     open_ = snap[snap[O.status] == OPEN]
     overdue = open_[O.expected_close_date].dt.normalize() < as_of.normalize()
@@ -356,9 +399,11 @@ _HISTORY_COLUMNS = [
 ]
 
 
-def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
-    """:func:`kpis` at every snapshot date, oldest first (each tile's change since the
-    previous snapshot).
+def kpi_history(
+    observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """:func:`kpis` at every snapshot date up to ``as_of``, oldest first (each tile's change
+    since the previous snapshot); a stage-history log's at its :func:`as_of_dates`.
 
     Monthly exports are counted in one pass over the rows (each row adds to its snapshot's
     figures), which gives what :func:`kpis` gives date by date (``tests/test_kpis.py``
@@ -368,7 +413,9 @@ def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     observations = _kpi_columns(observations)
     observations = observations[observations[O.snapshot_date].notna()]
     if observations.empty or _is_history_log(observations):
-        return _kpi_history_by_date(observations, model)
+        return _kpi_history_by_date(observations, model, as_of)
+    if as_of is not None:
+        observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
     when = observations[O.snapshot_date]
     dates = pd.DatetimeIndex(sorted(when.unique()))
     n = len(dates)
@@ -424,8 +471,13 @@ def kpi_history(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
     )
 
 
-def _kpi_history_by_date(observations: pd.DataFrame, model: StageModel) -> pd.DataFrame:
-    dates = sorted(observations[O.snapshot_date].dropna().unique())
+def _kpi_history_by_date(
+    observations: pd.DataFrame, model: StageModel, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """A log's :func:`kpis` at each of its :func:`as_of_dates` up to ``as_of``."""
+    dates = [d for d in as_of_dates(observations) if as_of is None or d <= as_of]
+    if as_of is not None and len(observations) and (not dates or dates[-1] != as_of):
+        dates.append(pd.Timestamp(as_of))  # a date asked between two of them
     rows: list[dict] = []
     previous = None
     for d in dates:
@@ -462,7 +514,7 @@ def overview_numbers(
     """KPIs (and their history up to ``as_of``), funnel, breakdowns and trend of one view."""
     k = kpis(observations, model, as_of)
     history = (
-        kpi_history(observations[observations[O.snapshot_date] <= k.as_of], model)
+        kpi_history(observations, model, k.as_of)
         if not pd.isna(k.as_of)
         else kpi_history(observations.iloc[0:0], model)
     )

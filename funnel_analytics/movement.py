@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .contracts import table
+from .funnel import is_history_log
 from .history import StageHistory, codes_of, deal_panel, run_starts
 from .schema import Opportunities as O
 from .stages import LOST, OPEN, STATUSES, WON
@@ -175,10 +176,18 @@ def pipeline_changes(
     panel = deal_panel(observations, history)
     dates = observations[O.snapshot_date].to_numpy(dtype="datetime64[ns]")
 
+    log = is_history_log(observations)
+
     def row_at(date: pd.Timestamp) -> np.ndarray:
-        """Each deal's row on ``date`` by deal code (its first one there), -1 where absent."""
-        at = np.flatnonzero((dates == np.datetime64(date, "ns"))[panel.rows])
-        at = at[run_starts(panel.codes[at])]
+        """Each deal's row on ``date`` by deal code (its first one there), -1 where absent. In
+        a stage-history log a deal stands at its last change on or before ``date``."""
+        if log:
+            at = np.flatnonzero((dates <= np.datetime64(date, "ns"))[panel.rows])
+            codes = panel.codes[at]
+            at = at[np.append(codes[1:] != codes[:-1], True)] if len(at) else at
+        else:
+            at = np.flatnonzero((dates == np.datetime64(date, "ns"))[panel.rows])
+            at = at[run_starts(panel.codes[at])]
         row = np.full(len(panel.ids), -1, dtype=np.int64)
         row[panel.codes[at]] = panel.rows[at]
         return row
@@ -203,10 +212,17 @@ def pipeline_changes(
     amount_end = np.where(in_b, amount[row_b[chosen]], 0.0)
     amount_start[np.isnan(amount_start)] = 0.0
     amount_end[np.isnan(amount_end)] = 0.0
+    # Seen before: in an earlier snapshot than ``end``; in a log, logged by ``start`` (a deal
+    # first logged between the two dates is new).
+    before = start if log else end
     if first_seen is not None:
-        seen_before = (first_seen.reindex(ids) < end).to_numpy(dtype=bool, na_value=False)
+        seen_before = (
+            (first_seen.reindex(ids) <= before) if log else (first_seen.reindex(ids) < before)
+        ).to_numpy(dtype=bool, na_value=False)
     else:
-        seen_before = dates[panel.rows[panel.starts[chosen]]] < np.datetime64(end, "ns")
+        first = dates[panel.rows[panel.starts[chosen]]]
+        limit = np.datetime64(before, "ns")
+        seen_before = first <= limit if log else first < limit
     both = in_a & in_b
     delta = amount_end - amount_start
     step = np.select(

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .evaluation import EvaluationView, evaluation_view
 from .export import json_records
-from .funnel import current_deals, funnel_counts
+from .funnel import as_of_dates, current_deals, funnel_counts, is_history_log
 from .grading import (
     GradeView,
     evaluation_risks,
@@ -176,9 +176,16 @@ def _build_report(
     role_rule: RoleRule | None = None,
     role_files: tuple[dict, ...] = (),
 ) -> FunnelReport:
+    # Snapshot dates, or a stage-history log's month ends (not the date of each change); a
+    # log looked at on another date is looked at on that date, after its month ends before it.
+    log = is_history_log(observations)
+    dates = as_of_dates(observations) if log else []
     if as_of is not None:
         observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
-    dates = sorted(observations[O.snapshot_date].dropna().unique())
+        if log:
+            dates = [*(d for d in dates if d < pd.Timestamp(as_of)), pd.Timestamp(as_of)]
+    if not log:
+        dates = as_of_dates(observations)
     as_of = pd.Timestamp(dates[-1]) if as_of is None else pd.Timestamp(as_of)
     previous = pd.Timestamp(dates[-2]) if len(dates) > 1 else None
     history = stage_history(observations, model, as_of)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from funnel_analytics.charts import breakdown_figure, funnel_figure, trend_figure
 from funnel_analytics.formatting import format_amount, format_count, format_date, view_unit
+from funnel_analytics.funnel import is_history_log
 from pages.ui import (
     cached_overview,
     full_report_button,
@@ -25,13 +26,15 @@ numbers = cached_overview(app.token, app.as_of, app)
 k, history = numbers.kpis, numbers.history
 # One unit for the page's amounts (tiles, hover, charts), from the largest it shows.
 unit = view_unit(lang, k.open_amount, k.weighted, k.won_amount, history.get("open_amount"))
+log = is_history_log(app.observations)  # a stage-history log: month ends, not snapshots
 st.caption(
     t(
-        "overview_caption",
+        "overview_caption_log" if log else "overview_caption",
         source=t(f"source_{app.source}"),
         model=model.title(lang),
         as_of=format_date(k.as_of, lang),
         count=len(app.snapshot_dates),
+        changes=f"{len(app.observations):,}",
     )
 )
 

@@ -32,7 +32,9 @@ from funnel_analytics.funnel import (
     Filters,
     OverviewNumbers,
     apply_filters,
+    as_of_dates,
     filter_options,
+    is_history_log,
     overview_numbers,
 )
 from funnel_analytics.i18n import t as _t
@@ -641,6 +643,9 @@ def _filters(obs: pd.DataFrame, dates: list[pd.Timestamp]) -> Filters:
             key="f_dates",
             format_func=lambda d: pd.Timestamp(d).strftime("%Y-%m"),
         )
+        if is_history_log(obs):
+            # A log's dates are month ends: the range starts with the first month's changes.
+            start = pd.Timestamp(start).to_period("M").start_time
     return Filters(tuple(teams), tuple(owners), tuple(sources), tuple(grades), start, end)
 
 
@@ -712,7 +717,7 @@ def build_state(page: str = "") -> AppState:
     if rule != RoleRule():
         token += f"|rule:{rule.method}:{rule.min_engagement}"
     stages = _stage_view(obs, model, source, token, page, consensus)
-    dates = sorted(pd.to_datetime(obs["snapshot_date"].dropna().unique())) if len(obs) else []
+    dates = as_of_dates(obs)  # snapshot dates, or a stage-history log's month ends
     as_of = None
     if dates:
         if "as_of" in st.session_state and st.session_state["as_of"] not in dates:

@@ -424,6 +424,65 @@ def test_a_stage_placed_by_a_built_in_model_names_the_model(tmp_path: Path) -> N
     assert sf.inferred_model().table["evidence_model"].isna().all()
 
 
+def test_a_stage_history_log_is_looked_at_month_end_by_month_end() -> None:
+    """A log has a date per change (490 here, minutes apart). Each date was taken as a
+    snapshot: the Overview read "as of 2024-02-12" (the first deal's last change), its tiles
+    compared with 2024-02-06, its trend drew a bar per change, and the Changes page compared two
+    changes of one afternoon (a deal "moved out", the others absent). The log's dates are now
+    month ends, its deals as they stood at each; checked against the raw log with pandas."""
+    from funnel_analytics.funnel import as_of_dates, overview_numbers
+    from funnel_analytics.report import build_report
+
+    path = HERE / "files/cn_商机阶段变更记录_gb18030.csv"
+    raw = pd.read_csv(path, encoding="gb18030", dtype=str)
+    raw["when"] = pd.to_datetime(raw["变更时间"], format="%Y/%m/%d %H:%M")
+    raw["amount"] = raw["预计金额(元)"].str.replace(",", "").astype(float)
+    raw = raw.sort_values("when", kind="stable")
+    assert not raw.duplicated(["商机编号", "when"]).any()
+    opens = {"线索", "初步沟通", "需求确认", "方案报价", "商务谈判"}
+
+    def state(at: pd.Timestamp) -> pd.DataFrame:
+        return raw[raw["when"] <= at].drop_duplicates("商机编号", keep="last").set_index("商机编号")
+
+    end_of = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+    months = [m + end_of for m in pd.date_range("2024-01-31", "2025-03-31", freq="ME")]
+
+    model = load_export(path).inferred_model().model
+    obs = load_export(path, stage_model=model).observations()
+    assert as_of_dates(obs) == months
+    numbers = overview_numbers(obs, model, months[-1])
+    k = numbers.kpis
+    now, before = state(months[-1]), state(months[-2])
+    open_now = now[now["阶段"].isin(opens)]
+    assert (k.as_of, k.period_start) == (months[-1], months[-2])
+    assert k.open_count == len(open_now) == 27  # the corpus's open deals at the end
+    assert k.open_amount == pytest.approx(open_now["amount"].sum())
+    wins = raw[raw["阶段"] == "赢单"].drop_duplicates("商机编号")
+    march = wins[(wins["when"] > months[-2]) & (wins["when"] <= months[-1])]
+    assert (k.won_count, k.won_amount) == (len(march), march["amount"].sum())
+    # The tiles' history and the trend: one point per month end, each month's open deals.
+    history = numbers.history.set_index("snapshot_date")["open_count"]
+    assert list(history.index) == months
+    want = [int(state(m)["阶段"].isin(opens).sum()) for m in months]
+    assert history.tolist() == want
+    trend = numbers.trend.groupby("snapshot_date")["count"].sum()
+    assert trend.reindex(months, fill_value=0).tolist() == want
+    # The Changes page: from the end of February to the end of March.
+    report = build_report(obs, model)
+    assert report.data["previous_snapshot"] == "2025-02-28"
+    steps = report.movement.steps.set_index("step")
+    open_before = before[before["阶段"].isin(opens)]
+    assert steps.loc["start", "count"] == len(open_before)
+    assert steps.loc["start", "amount"] == pytest.approx(open_before["amount"].sum())
+    assert steps.loc["end", "count"] == len(open_now)
+    won = [i for i in open_before.index if now.loc[i, "阶段"] == "赢单"]
+    assert steps.loc["won", "count"] == len(won)
+    assert steps.loc["won", "amount"] == pytest.approx(open_before.loc[won, "amount"].sum())
+    first = raw.drop_duplicates("商机编号").set_index("商机编号")["when"]
+    new = [i for i in open_now.index if first[i] > months[-2]]
+    assert steps.loc["new", "count"] == len(new) > 0
+
+
 #: An opportunities view exported to Excel from Dynamics 365 Sales: three hidden "(Do Not
 #: Modify)" columns first (the record's id, a checksum, its last change), then the view's
 #: columns by their display names. The column names are Dynamics' own; the sheet's name and

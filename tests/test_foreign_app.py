@@ -309,6 +309,31 @@ def test_the_overview_says_which_column_a_breakdown_needs(lang: str) -> None:
     assert set(team["data"][0]["y"]) == {"Sales", "Website"}
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_stage_history_log_is_seen_at_month_ends(lang: str) -> None:
+    """The Chinese CRM's stage-change log, its own stages taken: the Overview is as of the end
+    of its last change's day, says it is a log seen at month ends, and its tiles compare with
+    the end of February (they read "as of 2024-02-12", "vs 2024-02-06"); the as-of slider
+    and the Changes page offer month ends, not the 490 moments of change."""
+    state = accept_proposals("cn_商机阶段变更记录_gb18030.csv")
+    at = page_run(lang, state, "pages/overview.py")
+    caption = next(c.value for c in at.caption if "2025-03-31" in c.value)
+    said = {
+        "en": "a stage-history log of 492 changes, seen at 15 month ends",
+        "zh": "阶段变更记录 492 条，按 15 个月末查看",
+    }[lang]
+    assert caption.endswith(said), caption
+    deltas = [str(m.proto.delta) for m in at.metric]
+    assert deltas and all("2025-02-28" in d for d in deltas), deltas
+    assert at.metric[0].value == "27"
+    slider = at.sidebar.select_slider(key="as_of")
+    assert len(slider.options) == 15
+    changes = page_run(lang, state, "pages/movement.py")
+    start, end = changes.selectbox(key="mv_from"), changes.selectbox(key="mv_to")
+    assert start.value.strftime("%Y-%m-%d") == "2025-02-28"
+    assert len(start.options) == 14 and end.placeholder == "2025-03-31"
+
+
 def test_a_model_that_knows_only_the_closed_rows_is_not_proposed() -> None:
     """The Chinese CRM template: every model knows its 146 won and lost rows by name, and the
     eight-stage model one of its five open stages (8 of 54 open deals). That model was
