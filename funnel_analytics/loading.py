@@ -1145,6 +1145,11 @@ def _source_and_grade(s: _Load) -> None:
         else parse_source(src).values.astype(STRING)
     )
     grade_col = s.column(Opportunities.grade)
+    if grade_col is not None and _is_rating(grade_col):
+        # Dynamics' and Salesforce's "Rating" (Hot, Warm, Cold) rates the deal, not the customer:
+        # read as a grade, every row would be an unknown grade.
+        s.notes.append(("note_grade_is_rating", {"column": s.cmap.header_for(Opportunities.grade)}))
+        grade_col = None
     if grade_col is not None:
         parsed = parse_grade(grade_col)
         out[Opportunities.grade] = parsed.values.astype(STRING)
@@ -1171,6 +1176,17 @@ def _source_and_grade(s: _Load) -> None:
             PROCUREMENT_FIELD,
             procurement[parsed.bad],
         )
+
+
+#: A deal's rating by temperature (Dynamics 365's and Salesforce's Rating), not a grade A–D.
+_RATINGS = frozenset({"hot", "warm", "cold", "热", "温", "冷"})
+
+
+def _is_rating(column: pd.Series) -> bool:
+    """True when every value of ``column`` is a temperature (Hot, Warm, Cold)."""
+    values = column.dropna().astype(str).str.strip().str.casefold()
+    values = values[values != ""]
+    return len(values) > 0 and set(values.unique()) <= _RATINGS
 
 
 def _snapshot_date(s: _Load, as_of: date | str | pd.Timestamp | None) -> None:

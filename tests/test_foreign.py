@@ -660,6 +660,36 @@ def test_a_lone_close_date_and_record_statuses_of_a_chinese_crm(tmp_path) -> Non
     assert got["won_amount"] == 210000 + 150000
 
 
+@pytest.mark.parametrize(
+    ("values", "read_as_grade"),
+    [(["Hot", "Warm", "cold", "", "Hot"], False), (["A", "B", "c", "", "D"], True)],
+)
+def test_a_rating_of_hot_warm_and_cold_is_not_a_customer_grade(
+    tmp_path: Path, values: list[str], read_as_grade: bool
+) -> None:
+    """Dynamics 365's and Salesforce's "Rating" is Hot, Warm or Cold: read as the customer grade,
+    every rated row was an unknown-grade warning. It is now left unread, with a note; a Rating
+    column of grades A–D is still the grade."""
+    rows = "\n".join(
+        f"D{i},Deal {i},Qualification,{1000 * (i + 1)},{v}" for i, v in enumerate(values, start=1)
+    )
+    path = tmp_path / "opportunities_2025-01.csv"
+    path.write_text(f"Opportunity ID,Topic,Sales Stage,Est. Revenue,Rating\n{rows}\n", "utf-8")
+    result = load_export(path, stage_model="salesforce")
+    assert result.rows_valid == len(values)
+    assert result.mapping.fields["Rating"] == "grade"
+    assert not (result.findings["rule"] == "unknown_grade").any()
+    grades = result.opportunities.set_index("opportunity_id")["grade"]
+    notes = {lang: " ".join(result.note_texts(lang)) for lang in ("en", "zh")}
+    if read_as_grade:
+        assert grades.tolist()[:3] == ["A", "B", "C"] and grades.iloc[3] is pd.NA
+        assert "Hot" not in notes["en"]
+    else:
+        assert grades.isna().all()
+        assert "“Rating” holds Hot, Warm and Cold" in notes["en"]
+        assert "“Rating”列的值是 Hot/Warm/Cold" in notes["zh"]
+
+
 def test_cli_infers_and_writes_a_model_the_cli_reads(tmp_path) -> None:
     out = tmp_path / "pipedrive.toml"
     run = subprocess.run(
