@@ -1052,15 +1052,17 @@ def show_table(
 
 def empty_state(app: AppState) -> bool:
     """Show what to do when there is nothing to draw; True when the page should stop."""
-    if app.empty and app.source == "sample" and app.results:
+    left_out = sum(int((r.findings["rule"] == "unknown_stage").sum()) for r in app.results)
+    if app.source == "sample" and left_out:
         # The sample company records its deals with the six-state funnel and the eight-stage
-        # process: another model knows none of their stages, so every row is rejected. Said,
-        # with the way back.
+        # process: another model knows none of their open stages (at most the won and lost
+        # ones, by name), so its funnel would be empty. Said, with the way back.
         six = BUILTIN_MODELS["six_state"].title(lang())
         st.warning(
             t(
                 "sample_no_valid_rows",
-                rejected=f"{sum(r.rows_rejected for r in app.results):,}",
+                rejected=f"{left_out:,}",
+                total=f"{sum(r.rows_read for r in app.results):,}",
                 model=app.model.title(lang()),
                 sample_model=six,
                 eight_model=BUILTIN_MODELS["eight_stage"].title(lang()),
