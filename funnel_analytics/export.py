@@ -136,10 +136,11 @@ def presented(
         elif kind == "date" and pd.api.types.is_datetime64_any_dtype(values):
             values = values.dt.normalize()
         elif screen and numeric and kind == "amount":
-            values = (values / div).round(1)
+            # + 0.0 turns the -0.0 of a small loss rounded away into 0 (shown "-0" otherwise).
+            values = (values / div).round(1) + 0.0
             head = f"{head}（{unit}）" if lang == "zh" else f"{head} ({unit})"
         elif screen and numeric and kind == "share":
-            values = (values * 100).round(1)  # shown as "17.8%": one precision for every share
+            values = (values * 100).round(1) + 0.0  # "17.8%": one precision for every share
         elif screen and numeric and kind in ("count", "days"):
             values = values.round().astype("Int64")
         while head in out:  # two columns with one label stay apart

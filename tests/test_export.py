@@ -282,3 +282,21 @@ def test_write_frames_types_and_neutralised_headers() -> None:
     for row in ws.iter_rows():
         for c in row:
             assert c.data_type != "f"
+
+
+def test_a_small_loss_rounded_away_is_shown_as_zero_not_minus_zero() -> None:
+    """The Changes page's amount changes in millions: a deal quoted 34,000 lower read "-0"."""
+    from funnel_analytics.export import presented
+
+    frame = pd.DataFrame(
+        {
+            "opportunity_id": ["A", "B", "C"],
+            "changes": [1, 1, 2],
+            "first_amount": [2_762_000.0, 421_000.0, 373_000.0],
+            "latest_amount": [2_728_000.0, 452_000.0, 299_000.0],
+            "net_change": [-34_000.0, 31_000.0, -74_000.0],
+        }
+    )
+    shown, _kinds = presented(frame, "en", "amount_changes", screen=True, unit=(1e6, "M"))
+    net = shown[next(c for c in shown.columns if c.startswith("Net change"))]
+    assert [str(v) for v in net] == ["0.0", "0.0", "-0.1"]  # the first was "-0.0"
