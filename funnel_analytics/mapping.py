@@ -92,6 +92,17 @@ _NOT_DEAL_STATUS = re.compile(
 )
 
 
+#: Words that make a header containing "客户" / "account" an attribute of the customer, not its
+#: name: 客户类型, 客户行业, 客户地址, 客户联系人, Account Type, Account Industry …. Such a column is
+#: not read as the customer by a partial match (the customer's name is what the pages show and
+#: what ids are made from when a file has none).
+_NOT_ACCOUNT_NAME = re.compile(
+    r"类型|类别|行业|状态|地址|联系人|电话|手机|邮箱|规模|性质|区域|地区|城市|省|国家|编号|编码|代码|"
+    r"\b(?:type|industry|status|address|phone|email|size|region|city|country|contact|number|"
+    r"rating|category|segment)\b"
+)
+
+
 def _candidates(norm: str) -> list[tuple[int, int, str]]:
     """(strength, -rank, field) for one normalised header."""
     table = _alias_table()
@@ -99,9 +110,13 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
     hit = table.get(norm)
     if hit:
         out.append((_EXACT, -hit[1], hit[0]))
-    other_status = _NOT_DEAL_STATUS.search(norm) is not None
+    skip = set()
+    if _NOT_DEAL_STATUS.search(norm):
+        skip.add("status")
+    if _NOT_ACCOUNT_NAME.search(norm):
+        skip.add("account")
     for alias, (fname, rank) in table.items():
-        if alias == norm or len(alias) < 2 or (fname == "status" and other_status):
+        if alias == norm or len(alias) < 2 or fname in skip:
             continue
         if _ASCII_WORD.match(alias):
             if len(alias) >= 4 and re.search(rf"(?:^| ){re.escape(alias)}(?: |$)", norm):

@@ -191,6 +191,45 @@ def test_automatic_mapping(headers: list[str], expected: list[str]) -> None:
     assert m.unmapped == ()
 
 
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        # A record's life, an approval or a lock is not the deal's status (纷享销客's 生命状态
+        # 正常 made every won deal open); the deal's own status headers still are.
+        ("生命状态", None),
+        ("审批状态", None),
+        ("锁定状态", None),
+        ("回款状态", None),
+        ("Approval Status", None),
+        ("Lead Status", None),
+        ("商机状态", "status"),
+        ("阶段状态", "status"),
+        ("Deal Status", "status"),
+        # An attribute of the customer is not the customer's name (ids are made from it when
+        # a file has none); the name's headers still are.
+        ("客户类型", None),
+        ("客户行业", None),
+        ("客户地址", None),
+        ("客户联系人", None),
+        ("Account Type", None),
+        ("Account Industry", None),
+        ("客户单位", "account"),
+        ("所属客户", "account"),
+        ("Customer Name", "account"),
+        ("Potential Customer", "account"),
+        # Other fields that share the word keep theirs.
+        ("客户来源", "source"),
+        ("客户级别", "grade"),
+        ("客户经理", "owner"),
+    ],
+)
+def test_a_headers_qualifier_keeps_it_from_a_field_it_only_contains(
+    header: str, field: str | None
+) -> None:
+    mapped = map_columns(["商机编号", "商机名称", "销售阶段", header], SIX).fields
+    assert mapped.get(header) == field
+
+
 def test_the_better_alias_wins_and_the_other_column_is_kept() -> None:
     # Salesforce has both Amount and ExpectedRevenue (= amount × probability).
     m = map_columns(["Id", "StageName", "Amount", "Expected Revenue"], SIX)
