@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
@@ -33,25 +34,36 @@ def format_amount(
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    sign = "-" if value < 0 else ""
     v = abs(float(value))
     if unit is not None:
         shown = v / unit[0]
         places = 0 if shown >= 100 else 1 if shown >= 10 else 2
-        return f"{sign}{shown:,.{places}f}{SHORT_UNITS.get(unit[1], unit[1])}"
-    if lang == "zh":
-        if v >= 1e8:
-            return f"{sign}{v / 1e8:,.2f}亿"
-        if v >= 1e4:
-            return f"{sign}{v / 1e4:,.{digits}f}万"
-        return f"{sign}{v:,.0f}"
-    if v >= 1e9:
-        return f"{sign}{v / 1e9:,.2f}B"
-    if v >= 1e6:
-        return f"{sign}{v / 1e6:,.{digits}f}M"
-    if v >= 1e3:
-        return f"{sign}{v / 1e3:,.{digits}f}k"
-    return f"{sign}{v:,.0f}"
+        number, suffix = shown, SHORT_UNITS.get(unit[1], unit[1])
+    elif lang == "zh":
+        number, places, suffix = (
+            (v / 1e8, 2, "亿") if v >= 1e8 else (v / 1e4, digits, "万") if v >= 1e4 else (v, 0, "")
+        )
+    elif v >= 1e9:
+        number, places, suffix = v / 1e9, 2, "B"
+    elif v >= 1e6:
+        number, places, suffix = v / 1e6, digits, "M"
+    elif v >= 1e3:
+        number, places, suffix = v / 1e3, digits, "k"
+    else:
+        number, places, suffix = v, 0, ""
+    text = _half_up(number, places)
+    # No sign on a loss too small to show ("-0.00k").
+    sign = "-" if value < 0 and text.strip("0.,") else ""
+    return f"{sign}{text}{suffix}"
+
+
+def _half_up(number: float, places: int) -> str:
+    """``number`` to ``places`` decimals, halves rounded up, with thousands separators: the
+    same amount reads alike in both languages (628,500 is 629k and 62.9万; Python's own
+    formatting rounds a tie to even, 628k, while 62.85 is not a tie in binary)."""
+    return (
+        f"{Decimal(repr(number)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):,.{places}f}"
+    )
 
 
 def amount_unit(lang: str = "zh", largest: float | None = None) -> tuple[float, str]:

@@ -300,3 +300,21 @@ def test_a_small_loss_rounded_away_is_shown_as_zero_not_minus_zero() -> None:
     shown, _kinds = presented(frame, "en", "amount_changes", screen=True, unit=(1e6, "M"))
     net = shown[next(c for c in shown.columns if c.startswith("Net change"))]
     assert [str(v) for v in net] == ["0.0", "0.0", "-0.1"]  # the first was "-0.0"
+
+
+@pytest.mark.parametrize(
+    ("value", "unit_en", "unit_zh", "en", "zh"),
+    [
+        # A tie rounded to even read 628k in English and 62.9万 in Chinese.
+        (628_500, (1e3, "k"), (1e4, "万元"), "629k", "62.9万"),
+        (1_250, (1e3, "k"), (1e4, "万元"), "1.25k", "0.13万"),
+        (-34_000, (1e6, "M"), (1e4, "万元"), "-0.03M", "-3.40万"),
+        # A loss too small to show has no sign.
+        (-10, (1e6, "M"), (1e8, "亿元"), "0.00M", "0.00亿"),
+    ],
+)
+def test_an_amount_rounds_alike_in_both_languages(value, unit_en, unit_zh, en, zh) -> None:
+    from funnel_analytics.formatting import format_amount
+
+    assert format_amount(value, "en", unit=unit_en) == en
+    assert format_amount(value, "zh", unit=unit_zh) == zh
