@@ -27,6 +27,7 @@ import pandas as pd
 
 from .choices import DEFAULT_SEED
 from .contracts import Column, table
+from .funnel import as_of_dates, current_deals, is_history_log
 from .history import StageHistory
 from .planning import DAYS_PER_MONTH, time_to_win
 from .schema import Opportunities as O
@@ -539,8 +540,6 @@ def forecast_accuracy(
     before the next snapshot (``forecast``), what was won in that interval (``actual``), the
     error and the ratio. When the export carries the reps' own probability, ``forecast_rep``
     weights by it instead."""
-    from .funnel import as_of_dates, current_deals, is_history_log
-
     # Snapshot dates; a stage-history log's month ends, its deals as they stood at each.
     dates = as_of_dates(observations)
     log = is_history_log(observations)

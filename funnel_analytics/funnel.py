@@ -107,15 +107,13 @@ def latest_snapshot(observations: pd.DataFrame, as_of: pd.Timestamp | None = Non
     return observations[observations[O.snapshot_date] == dates.max()]
 
 
-def _is_history_log(observations: pd.DataFrame) -> bool:
-    return "observed_via" in observations and bool(
-        (observations["observed_via"] == "history").all()
-    )
-
-
 def is_history_log(observations: pd.DataFrame) -> bool:
     """True when every row is a logged change (a stage-history log), not an export's row."""
-    return len(observations) > 0 and _is_history_log(observations)
+    return (
+        len(observations) > 0
+        and "observed_via" in observations
+        and bool((observations["observed_via"] == "history").all())
+    )
 
 
 def as_of_dates(observations: pd.DataFrame) -> list[pd.Timestamp]:
@@ -127,7 +125,7 @@ def as_of_dates(observations: pd.DataFrame) -> list[pd.Timestamp]:
     when = observations[O.snapshot_date].dropna() if len(observations) else None
     if when is None or when.empty:
         return []
-    if not _is_history_log(observations):
+    if not is_history_log(observations):
         return sorted(pd.to_datetime(when.unique()))
     first, last = when.min(), when.max()
     day = pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
@@ -143,7 +141,7 @@ def current_deals(observations: pd.DataFrame, as_of: pd.Timestamp | None = None)
     log (every row ``observed_via == "history"``) has no snapshots: each deal's last logged
     row on or before ``as_of``.
     """
-    if observations.empty or not _is_history_log(observations):
+    if not is_history_log(observations):
         return latest_snapshot(observations, as_of)
     rows = observations
     if as_of is not None:
@@ -334,7 +332,7 @@ def kpis(
     snap = current_deals(observations, as_of)
     if snap.empty:
         return Kpis(pd.NaT, 0, 0.0, 0.0, 0, 0.0, 0, 0, 0, None)
-    if _is_history_log(observations):
+    if is_history_log(observations):
         # A log's deals stand at their last changes, each of its own date: the view is as of
         # the date asked (by default the end of the last change's day), and the period runs
         # from the date before it (see :func:`as_of_dates`).
@@ -412,7 +410,7 @@ def kpi_history(
     """
     observations = _kpi_columns(observations)
     observations = observations[observations[O.snapshot_date].notna()]
-    if observations.empty or _is_history_log(observations):
+    if observations.empty or is_history_log(observations):
         return _kpi_history_by_date(observations, model, as_of)
     if as_of is not None:
         observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]

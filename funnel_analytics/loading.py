@@ -949,9 +949,14 @@ def _stage(s: _Load) -> None:
         for lang, sep in (("zh", "、"), ("en", "; ")):
             params[f"model_{lang}"] = model.title(lang)
             params[f"values_{lang}"] = sep.join(
-                t("note_outcome_value", lang, value=v, kind=t(f"kind_{k}", lang), rows=n)
+                t(
+                    "note_outcome_value",
+                    lang,
+                    value=v,
+                    kind=t(f"kind_{k}", lang),
+                    rows=s.stage_counts[v],
+                )
                 for v, k in by_name.items()
-                for n in [s.stage_counts[v]]
             )
         s.notes.append(("note_outcome_by_name", params))
     if s.unknown.any():

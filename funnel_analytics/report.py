@@ -178,15 +178,15 @@ def _build_report(
 ) -> FunnelReport:
     # Snapshot dates, or a stage-history log's month ends (not the date of each change); a
     # log looked at on another date is looked at on that date, after its month ends before it.
-    log = is_history_log(observations)
-    dates = as_of_dates(observations) if log else []
+    dates = as_of_dates(observations)
     if as_of is not None:
-        observations = observations[observations[O.snapshot_date] <= pd.Timestamp(as_of)]
-        if log:
-            dates = [*(d for d in dates if d < pd.Timestamp(as_of)), pd.Timestamp(as_of)]
-    if not log:
-        dates = as_of_dates(observations)
-    as_of = pd.Timestamp(dates[-1]) if as_of is None else pd.Timestamp(as_of)
+        as_of = pd.Timestamp(as_of)
+        log = is_history_log(observations)
+        observations = observations[observations[O.snapshot_date] <= as_of]
+        dates = (
+            [*(d for d in dates if d < as_of), as_of] if log else [d for d in dates if d <= as_of]
+        )
+    as_of = pd.Timestamp(dates[-1]) if as_of is None else as_of
     previous = pd.Timestamp(dates[-2]) if len(dates) > 1 else None
     history = stage_history(observations, model, as_of)
     conv = conversion_view(history, observations, previous)

@@ -58,12 +58,7 @@ from funnel_analytics.roles import (
     roles_in_upload,
 )
 from funnel_analytics.scenarios import PlanningContext, build_context
-from funnel_analytics.stages import (
-    BUILTIN_MODELS,
-    StageModel,
-    StageModelError,
-    load_stage_model,
-)
+from funnel_analytics.stages import BUILTIN_MODELS, StageModel, StageModelError, load_stage_model
 from funnel_analytics.store import SnapshotStore, StoreBusy, StoreError, default_store_path
 from funnel_analytics.values import SOURCES as DEAL_SOURCES
 from funnel_analytics.workspace import load_sample, sample_roles
@@ -1052,8 +1047,12 @@ def show_table(
 
 def empty_state(app: AppState) -> bool:
     """Show what to do when there is nothing to draw; True when the page should stop."""
-    left_out = sum(int((r.findings["rule"] == "unknown_stage").sum()) for r in app.results)
-    if app.source == "sample" and left_out:
+    left_out = (
+        sum(int((r.findings["rule"] == "unknown_stage").sum()) for r in app.results)
+        if app.source == "sample"
+        else 0
+    )
+    if left_out:
         # The sample company records its deals with the six-state funnel and the eight-stage
         # process: another model knows none of their open stages (at most the won and lost
         # ones, by name), so its funnel would be empty. Said, with the way back.
