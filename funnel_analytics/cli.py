@@ -1039,7 +1039,7 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
     the label, a built-in model, share later won, deal counts)."""
     import pandas as pd
 
-    from .inference import evidence_text, model_to_toml
+    from .inference import MIN_CLOSED, evidence_text, model_to_toml, probability_text
 
     lang = lang or _default_lang()
     _check_input(file)
@@ -1075,10 +1075,15 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
     for row in table.itertuples(index=False):
         order = "" if pd.isna(row.order) else f"{int(row.order)}."
         prob = "" if pd.isna(row.probability) else f"{row.probability:.0%}"
+        source = probability_text(row, lang)
         click.echo(
             f"  {order:<4}{row.value:<28} {t('kind_' + row.kind, lang):<8} {prob:>5}  "
             f"{row.rows:>6}  {evidence_text(row.evidence, row.evidence_model, lang)}"
+            + (f" · {t('infer_probability_from', lang)}: {source}" if source else "")
         )
+    spaced = int((table["probability_source"] == "spaced").sum())
+    if spaced:
+        click.echo(t("infer_spaced_warning", lang, count=spaced, min=MIN_CLOSED))
     if output:
         click.echo(t("cli_infer_written", lang, path=output))
     else:

@@ -11,8 +11,13 @@ When no built-in or saved model fits an export, its distinct stage values become
   most of them, then each stage's share of deals later won, and only then the funnel's
   shape (more deals in earlier stages). Each stage says which evidence placed it;
 * **probabilities** are the probability column's medians (over a stage's open deals where a
-  status column says which are open) where it has them for every stage, else evenly spaced
-  from 10% to 90%.
+  status column says which are open) where it has them for every stage. Otherwise a stage's
+  probability is measured where the file shows deals over time (a log or several snapshots):
+  of the deals that reached it and have since been won or lost, the share won, given
+  :data:`MIN_CLOSED` such deals; else it is the built-in model's probability for a stage a
+  built-in model placed. Stages with neither are spaced evenly between their neighbours (from
+  10% to 90% when no stage has a figure). Each stage says where its probability came from
+  (``probability_source``): the user sees which figures are placeholders to set.
 
 The user sees the order and the reasons, can reorder and rename, and saves the model; it is
 written as the TOML that ``--stage-model`` reads (:func:`model_to_toml`).
@@ -45,6 +50,8 @@ from .stages import (
 
 __all__ = [
     "EVIDENCE",
+    "MIN_CLOSED",
+    "PROBABILITY_SOURCES",
     "TABLE_COLUMNS",
     "InferredModel",
     "build_model",
@@ -52,12 +59,20 @@ __all__ = [
     "evidence_text",
     "infer_model",
     "model_to_toml",
+    "probability_text",
     "stage_evidence",
     "stage_signature",
 ]
 
 #: Evidence for the order of open stages, strongest first (message keys ``evidence_<name>``).
 EVIDENCE = ("history", "probability", "label_number", "known_stage", "won_share", "count")
+
+#: Where an open stage's probability came from: the file's probability column, the deals'
+#: history in the file, a built-in model, or evenly spaced (a placeholder).
+PROBABILITY_SOURCES = ("file", "history", "model", "spaced")
+
+#: Closed deals that reached a stage needed before the share won is its probability.
+MIN_CLOSED = 10
 
 
 def _label_numbers(values: pd.Series) -> pd.Series:
@@ -80,7 +95,9 @@ def stage_evidence(
     """Per distinct stage value: ``rows``, the median ``probability``, its median relative
     ``position`` in the deals' dated sequences (where ids repeat on different dates: a log or
     several snapshots) and ``won_share``, the share of the deals that showed it and ended won
-    (in one export with a status column, such as Pipedrive's, the share of its rows won)."""
+    (in one export with a status column, such as Pipedrive's, the share of its rows won).
+    From such sequences also ``closed_deals``, the deals that showed it and ended won or lost,
+    and ``won_deals``, those of them won (missing without sequences)."""
     # Grouped by integer codes: one factorize of the labels (fast on Arrow strings), not a
     # group-by over 100,000 Python strings.
     codes, uniques = pd.factorize(labels, use_na_sentinel=True)
@@ -105,6 +122,8 @@ def stage_evidence(
         out["probability"] = medians.to_numpy()
     out["position"] = np.nan
     out["won_share"] = np.nan
+    out["closed_deals"] = np.nan
+    out["won_deals"] = np.nan
     if status is not None:
         won = (status.astype("object") == WON).to_numpy(dtype=bool)[present]
         out["won_share"] = np.bincount(group, weights=won, minlength=len(uniques)) / rows
@@ -117,9 +136,17 @@ def stage_evidence(
                 "date": when,
             }
         ).dropna()
+        seq = seq.sort_values(["id", "date"], kind="stable")
+        # A deal's outcome is its last row's; deals won or lost, even on the day they were
+        # logged, count for each stage they showed.
+        ended = seq.groupby("id")["value"].last().map(classify)
+        shown = seq.drop_duplicates(["id", "value"])
+        closed = shown[shown["id"].map(ended.isin([WON, LOST])).to_numpy(dtype=bool)]
+        won_closed = closed["id"].map(ended == WON).astype("float64").groupby(closed["value"])
+        out["closed_deals"] = won_closed.size().reindex(out.index).fillna(0).astype("float64")
+        out["won_deals"] = won_closed.sum().reindex(out.index).fillna(0).astype("float64")
         # Only deals seen on more than one date tell an order.
         seq = seq[seq.groupby("id")["date"].transform("nunique") > 1]
-        seq = seq.sort_values(["id", "date"], kind="stable")
         if len(seq):
             rank = seq.groupby("id").cumcount()
             size = seq.groupby("id")["value"].transform("size")
@@ -209,6 +236,23 @@ def evidence_text(evidence: str, model: object, lang: str = "zh") -> str:
     return t(f"evidence_{evidence}", lang)
 
 
+def probability_text(row: object, lang: str = "zh") -> str:
+    """Where a stage's probability came from, in words, for one row of the inferred table
+    (``probability_source``, ``closed_deals``, ``won_deals``, ``evidence_model``); empty for
+    won, lost and on hold."""
+    source = getattr(row, "probability_source", None)
+    if not isinstance(source, str):
+        return ""
+    if source == "history":
+        return t(
+            "probability_source_history", lang, won=int(row.won_deals), closed=int(row.closed_deals)
+        )
+    if source == "model":
+        model = BUILTIN_MODELS[row.evidence_model]
+        return t("probability_source_model", lang, model=model.title(lang))
+    return t(f"probability_source_{source}", lang)
+
+
 def _slug(value: str, taken: set[str]) -> str:
     base = re.sub(r"[^a-z0-9]+", "_", normalize_label(value).encode("ascii", "ignore").decode())
     base = base.strip("_") or "stage"
@@ -221,7 +265,17 @@ def _slug(value: str, taken: set[str]) -> str:
 
 def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredModel:
     """A stage model from :func:`stage_evidence`; see the module docstring for the rules."""
-    table = evidence[["value", "rows", "probability", "position", "won_share"]].copy()
+    table = evidence.reindex(
+        columns=[
+            "value",
+            "rows",
+            "probability",
+            "position",
+            "won_share",
+            "closed_deals",
+            "won_deals",
+        ]
+    ).copy()
     table["value"] = table["value"].astype(str)
     table["kind"] = table["value"].map(classify)
     open_ = table[table["kind"] == OPEN].copy()
@@ -248,13 +302,7 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
     open_ = open_.sort_values([sort_by, "count"], kind="stable")
     open_["evidence"] = open_["evidence"].replace("known_stage", known_by)
     chosen = open_["evidence"].iloc[0] if len(open_) else "count"
-    probs = open_["probability"]
-    if len(open_) and probs.notna().all() and chosen in ("history", "probability", "label_number"):
-        probability = probs.clip(0.01, 0.99).to_numpy(dtype="float64")
-    else:
-        probability = (
-            np.linspace(0.1, 0.9, len(open_)) if len(open_) > 1 else np.full(len(open_), 0.5)
-        )
+    probability, source = _probabilities(open_, chosen, known_model)
     table["order"] = table["value"].map({v: i + 1 for i, v in enumerate(open_["value"])})
     table["evidence"] = (
         table["value"].map(dict(zip(open_["value"], open_["evidence"], strict=True))).fillna("name")
@@ -266,6 +314,16 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
         dict(zip(open_["value"], probability.round(3), strict=True))
     )
     table.loc[table["kind"] == WON, "probability"] = 1.0
+    table["probability_source"] = pd.Series(
+        table["value"].map(dict(zip(open_["value"], source, strict=True))), dtype="object"
+    ).where(table["kind"] == OPEN, None)
+    measured = table["probability_source"] == "history"
+    for column in ("closed_deals", "won_deals"):
+        table[column] = pd.Series(
+            [int(v) if m else None for v, m in zip(table[column], measured, strict=True)],
+            index=table.index,
+            dtype="object",
+        )
     table["en"] = table["value"]
     table["zh"] = table["value"]
     table["max_days"] = np.nan
@@ -284,6 +342,43 @@ def infer_model(evidence: pd.DataFrame, name: str = "file_stages") -> InferredMo
     return InferredModel(model, table[list(TABLE_COLUMNS)])
 
 
+def _probabilities(
+    open_: pd.DataFrame, chosen: str, known_model: str | None
+) -> tuple[np.ndarray, list[str]]:
+    """The open stages' probabilities, in their order, and where each came from (one of
+    :data:`PROBABILITY_SOURCES`); see the module docstring for the rules."""
+    n = len(open_)
+    probs = open_["probability"]
+    if n and probs.notna().all() and chosen in ("history", "probability", "label_number"):
+        return probs.clip(0.01, 0.99).to_numpy(dtype="float64"), ["file"] * n
+    found = np.full(n, np.nan)
+    source = ["spaced"] * n
+    closed = open_["closed_deals"].to_numpy(dtype="float64", na_value=np.nan)
+    won = open_["won_deals"].to_numpy(dtype="float64", na_value=np.nan)
+    model = BUILTIN_MODELS.get(known_model) if known_model else None
+    placed = (open_["evidence"] == "known_stage").to_numpy(dtype=bool)
+    for i, value in enumerate(open_["value"]):
+        if closed[i] >= MIN_CLOSED:
+            found[i], source[i] = min(max(won[i] / closed[i], 0.01), 0.99), "history"
+        elif model is not None and placed[i]:
+            hit = model.match_label(value)
+            if hit and hit[1] == OPEN and hit[0]:
+                found[i], source[i] = model.stage(hit[0]).probability, "model"
+    known = ~np.isnan(found)
+    if not known.any():
+        spaced = np.linspace(0.1, 0.9, n) if n > 1 else np.full(n, 0.5)
+        return spaced, source
+    # A stage without a figure sits between its neighbours' figures (0 before the first stage,
+    # 1 after the last): evenly spaced, but in line with the stages that have one.
+    places = np.flatnonzero(known)
+    found[~known] = np.interp(
+        np.flatnonzero(~known),
+        np.concatenate(([-1], places, [n])),
+        np.concatenate(([0.0], found[known], [1.0])),
+    )
+    return found, source
+
+
 #: The columns of an inferred model's table (what the Data page shows and lets the user edit).
 TABLE_COLUMNS = (
     "value",
@@ -293,6 +388,9 @@ TABLE_COLUMNS = (
     "evidence",
     "evidence_model",
     "probability",
+    "probability_source",
+    "closed_deals",
+    "won_deals",
     "en",
     "zh",
     "max_days",

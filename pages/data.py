@@ -12,7 +12,14 @@ from funnel_analytics.export import rejected_rows_xlsx
 from funnel_analytics.fields import field_label, field_names
 from funnel_analytics.formatting import format_date
 from funnel_analytics.i18n import t as tr
-from funnel_analytics.inference import build_model, evidence_text, model_to_toml, stage_signature
+from funnel_analytics.inference import (
+    MIN_CLOSED,
+    build_model,
+    evidence_text,
+    model_to_toml,
+    probability_text,
+    stage_signature,
+)
 from funnel_analytics.loading import MAPPING
 from funnel_analytics.mapping import IGNORE
 from funnel_analytics.stages import BUILTIN_MODELS, LOST, ON_HOLD, load_stage_model, model_fit
@@ -134,22 +141,30 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
     """ "Use this file's stages": the inferred model, its order and reasons, editable; then
     used, saved for files with the same stage values, or downloaded as TOML."""
     inferred = r.inferred_model()
-    table = inferred.table.drop(columns=["key", "evidence_model"])
+    full = inferred.table
+    table = full.drop(
+        columns=["key", "evidence_model", "probability_source", "closed_deals", "won_deals"]
+    )
     kinds = {k: t(f"kind_{k}") for k in KINDS}
     said = [
         evidence_text(e, m, lang)
-        for e, m in zip(inferred.table["evidence"], inferred.table["evidence_model"], strict=True)
+        for e, m in zip(full["evidence"], full["evidence_model"], strict=True)
     ]
+    source = [probability_text(row, lang) for row in full.itertuples(index=False)]
     shown = table.assign(kind=table["kind"].map(kinds), evidence=said)
+    shown.insert(shown.columns.get_loc("probability") + 1, "probability_from", source)
+    spaced = int((full["probability_source"] == "spaced").sum())
     with st.expander(t("infer_title"), expanded=True):
         st.caption(t("infer_intro"))
+        if spaced:
+            st.warning(t("infer_spaced_warning", count=spaced, min=MIN_CLOSED), icon="⚠️")
         edited = st.data_editor(
             shown,
             key=f"infer_{fid}",
             hide_index=True,
             width="stretch",
             placeholder=MISSING,
-            disabled=["value", "rows", "evidence"],
+            disabled=["value", "rows", "evidence", "probability_from"],
             column_config={
                 "value": st.column_config.TextColumn(t("infer_value")),
                 "kind": st.column_config.SelectboxColumn(
@@ -161,8 +176,13 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
                 ),
                 "evidence": st.column_config.TextColumn(t("infer_evidence")),
                 "probability": st.column_config.NumberColumn(
-                    t("infer_probability"), min_value=0.0, max_value=1.0, format="percent"
+                    t("infer_probability"),
+                    min_value=0.0,
+                    max_value=1.0,
+                    format="percent",
+                    help=t("infer_probability_help", min=MIN_CLOSED),
                 ),
+                "probability_from": st.column_config.TextColumn(t("infer_probability_from")),
                 "en": st.column_config.TextColumn(t("infer_en")),
                 "zh": st.column_config.TextColumn(t("infer_zh")),
                 "max_days": st.column_config.NumberColumn(

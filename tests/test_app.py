@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from funnel_analytics.funnel import Filters, apply_filters, funnel_counts, kpis, latest_snapshot
 from funnel_analytics.i18n import t
+from funnel_analytics.inference import MIN_CLOSED
 from funnel_analytics.store import SnapshotStore
 from funnel_analytics.workspace import load_workspace
 
@@ -1125,6 +1126,10 @@ def test_use_this_files_stages_is_offered_used_saved_and_offered_again(private_s
     assert at.session_state["uploads"][fid]["as_of"] == pd.Timestamp("2024-11-29")
     # No built-in model fits: the file's own stages are proposed, each with its evidence.
     assert any(t("infer_title", "en") in e.label for e in at.expander)
+    # Pipedrive's export gives no probability and no history: the five figures are
+    # placeholders, and the page says so.
+    spaced = t("infer_spaced_warning", "en", count=5, min=MIN_CLOSED)
+    assert [w.value for w in at.warning if w.value == spaced] == [spaced]
     next(b for b in at.button if b.key == f"infer_use_{fid}").click().run()
     assert not at.exception
     model = at.session_state["custom_model"]

@@ -325,6 +325,98 @@ def test_a_stages_probability_is_read_from_its_open_deals() -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "encoding", "won", "lost"),
+    [
+        ("files/stage_history_log.csv", "utf-8", "Won", "Lost"),
+        ("files/cn_商机阶段变更记录_gb18030.csv", "gb18030", "赢单", "输单"),
+    ],
+)
+def test_a_logs_stage_probabilities_are_measured_from_its_closed_deals(
+    name: str, encoding: str, won: str, lost: str
+) -> None:
+    """A stage-history log says which deals reached each stage and how they ended: the file's
+    own stages take, as their win probability, the share won among the deals that reached
+    them and have closed (10% to 90% evenly spaced before, whatever the log said). Worked out
+    here from the raw rows with pandas alone: each deal's outcome is its last row's."""
+    from funnel_analytics.inference import probability_text
+
+    raw = pd.read_csv(HERE / name, encoding=encoding, dtype=str)
+    if "deal_id" in raw:
+        deal, stage, when = raw["deal_id"], raw["stage"], raw["stage_date"]
+    else:
+        deal, stage, when = raw["商机编号"], raw["阶段"], raw["变更时间"]
+    rows = pd.DataFrame({"deal": deal, "stage": stage, "when": pd.to_datetime(when)})
+    rows = rows.sort_values(["deal", "when"], kind="stable")
+    outcome = rows.groupby("deal")["stage"].last()
+    closed = outcome[outcome.isin([won, lost])]
+    e = EXPECTED[name]["deals"]
+    assert ((closed == won).sum(), (closed == lost).sum()) == (e["won"], e["lost"])
+    table = load_export(HERE / name).inferred_model().table.set_index("value")
+    for s in [s["name"] for s in EXPECTED[name]["stages"] if s["kind"] == "open"]:
+        reached = set(rows.loc[rows["stage"] == s, "deal"]) & set(closed.index)
+        wins = int((closed[sorted(reached)] == won).sum())
+        row = table.loc[s]
+        assert row["probability_source"] == "history", s
+        assert (row["closed_deals"], row["won_deals"]) == (len(reached), wins), s
+        assert row["probability"] == pytest.approx(round(wins / len(reached), 3)), s
+    first = table.loc[EXPECTED[name]["stages"][0]["name"]]
+    assert str(len(closed)) in probability_text(first, "en")
+    assert f"{len(closed)} 个商机" in probability_text(first, "zh")
+
+
+def test_a_stage_without_a_figure_is_a_placeholder_the_user_is_told_of() -> None:
+    """Without a probability column or a history: a stage a built-in model placed takes that
+    model's probability; any other stage is spaced between its neighbours and marked as a
+    placeholder, in the table, on the command line and in the JSON."""
+    from funnel_analytics.inference import MIN_CLOSED, infer_model, stage_evidence
+
+    labels = pd.Series(["Target"] * 5 + ["Qualified"] * 4 + ["Committed"] * 2 + ["Site visit"])
+    table = infer_model(stage_evidence(labels)).table.set_index("value")
+    assert table["probability_source"].to_dict() == {
+        "Target": "model",
+        "Qualified": "model",
+        "Committed": "model",
+        "Site visit": "spaced",
+    }
+    six = get_stage_model("six_state")
+    assert table.loc["Committed", "probability"] == six.stage("committed").probability
+    # After the last figure (75%) and before 100%: half way.
+    assert table.loc["Site visit", "probability"] == pytest.approx(0.875)
+    # Nothing known at all: evenly spaced from 10% to 90%, every one a placeholder.
+    alone = infer_model(stage_evidence(pd.Series(["甲", "甲", "乙", "丙"]))).table
+    assert alone["probability"].tolist() == [0.1, 0.5, 0.9]
+    assert set(alone["probability_source"]) == {"spaced"}
+    # A history too short to measure: fewer than MIN_CLOSED closed deals reached the stage.
+    n = MIN_CLOSED - 1
+    ids = pd.Series([f"D{i}" for i in range(n) for _ in range(2)])
+    steps = pd.Series(["Lead", "Won"] * n)
+    dates = pd.Series(["2024-01-31", "2024-02-29"] * n)
+    short = infer_model(stage_evidence(steps, ids, dates)).table.set_index("value")
+    assert short.loc["Lead", "probability_source"] == "spaced"
+    assert short.loc["Lead", "closed_deals"] is None
+    name = "../corpus/messy/hubspot_style_2024-12.csv"
+    for lang, words in (("en", "placeholder win probability"), ("zh", "均匀分布的占位值")):
+        run = subprocess.run(
+            [str(CLI), "stage-models", "infer", str(HERE / name), "--lang", lang],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert words in run.stdout and "Traceback" not in run.stderr
+    run = subprocess.run(
+        [str(CLI), "stage-models", "infer", str(HERE / name), "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stages = {s["value"]: s for s in json.loads(run.stdout)["stages"]}
+    assert stages["Target"]["probability_source"] == "model"
+    assert stages["appointmentscheduled"]["probability_source"] == "spaced"
+    assert stages["Closed Won"]["probability_source"] is None
+    assert {"closed_deals", "won_deals"} <= stages["Target"].keys()
+
+
+@pytest.mark.parametrize(
     ("value", "kind"),
     [
         ("closedwon", "won"),  # HubSpot's internal names, as its API and some exports give
