@@ -87,7 +87,9 @@ class RawGrid:
     """Cell text of one sheet: ``cells`` has one row per sheet row, columns 0..n-1.
 
     ``cells.index`` is the spreadsheet row number as a user sees it (1-based). ``columns``
-    holds each column's letter (A, B, ...) for CSV and Excel alike.
+    holds each column's letter (A, B, ...) for CSV and Excel alike. ``merges`` are the sheet's
+    merged cells that span rows, as ``(letter, first row, last row)`` of their first column
+    (an .xlsx's; the table's rows under one take its value, :func:`layout.locate_table`).
     """
 
     cells: pd.DataFrame
@@ -97,6 +99,7 @@ class RawGrid:
     sheets: tuple[str, ...] = ()
     encoding: str | None = None
     letters: tuple[str, ...] = field(default=())
+    merges: tuple[tuple[str, int, int], ...] = field(default=())
 
 
 def column_letter(i: int) -> str:

@@ -34,7 +34,13 @@ import pandas as pd
 import pyarrow as pa
 
 from .grid import STRING, Limits, RawGrid, UnusableFile
-from .workbooks import check_grid, check_shared_strings, check_xlsx_bounds, read_workbook
+from .workbooks import (
+    check_grid,
+    check_shared_strings,
+    check_xlsx_bounds,
+    read_workbook,
+    with_merges,
+)
 
 __all__ = ["read_workbook_isolated"]
 
@@ -144,12 +150,13 @@ def read_workbook_isolated(
     )
     proc.start()
     send.close()
+    merges = {}
     try:
         if fmt == "xlsx":
             # Measure the sheets while the child parses them (the other core); a measure
             # past a limit ends the child now and names that limit.
             try:
-                check_xlsx_bounds(data, name, limits, lengths)
+                merges = check_xlsx_bounds(data, name, limits, lengths)
             except UnusableFile:
                 proc.kill()
                 raise
@@ -175,7 +182,7 @@ def read_workbook_isolated(
             proc.kill()
         proc.join()
     if status == "ok":
-        return value
+        return with_merges(value, data, merges)
     if status == "refused":
         reason, params = value
         raise UnusableFile(reason, **params)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from .fields import FIELDS
@@ -135,6 +136,37 @@ def _row_ranges(rows: list[int]) -> str:
     return ", ".join(shown) + (" …" if len(out) > 12 else "")
 
 
+def _fill_merged(
+    data: pd.DataFrame, merges: tuple[tuple[str, int, int], ...], letters: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The table's rows under a merged cell that starts on a table row take its value, as
+    the spreadsheet shows it (a team, an owner or a stage merged down its deals); and the
+    number of cells so filled per column."""
+    header_of = {letter: h for h, letter in letters.items()}
+    rows = data.index.to_numpy()
+    sources: dict[str, np.ndarray] = {}
+    for letter, first, last in merges:
+        header = header_of.get(letter)
+        top = int(np.searchsorted(rows, first))
+        if header is None or top >= len(rows) or rows[top] != first:
+            continue  # not a table column, or the merge starts above the table
+        end = int(np.searchsorted(rows, last, side="right"))
+        src = sources.setdefault(header, np.arange(len(rows)))
+        src[top + 1 : end] = top
+    filled: dict[str, int] = {}
+    if not sources:
+        return data, filled
+    data = data.copy()
+    for header, src in sources.items():
+        before = data[header]
+        after = pd.Series(before.array.take(src), index=data.index, name=header)
+        count = int((before.isna() & after.notna()).sum())
+        if count:
+            data[header] = after
+            filled[header] = count
+    return data, filled
+
+
 def locate_table(grid: RawGrid, scan_rows: int = 30, known: frozenset[str] | None = None) -> Layout:
     """Find the header row and the data rows of a :class:`RawGrid`.
 
@@ -247,6 +279,19 @@ def locate_table(grid: RawGrid, scan_rows: int = 30, known: frozenset[str] | Non
         n: (grid.letters[j] if j < len(grid.letters) else str(j))
         for n, j in zip(names, keep, strict=True)
     }
+    if grid.merges:
+        data, filled = _fill_merged(data, grid.merges, letters)
+        if filled:
+            notes.append(
+                (
+                    "note_merged_cells",
+                    {
+                        "count": sum(filled.values()),
+                        "columns_zh": "、".join(filled),
+                        "columns_en": ", ".join(filled),
+                    },
+                )
+            )
     if data.empty:
         raise UnusableFile("header_only", file=name, header_row=header_row)
     notes.insert(0, ("note_header_row", {"row": header_row}))

@@ -6,6 +6,7 @@ process; :mod:`reading` decides when.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import zipfile
 
@@ -22,6 +23,7 @@ __all__ = [
     "check_shared_strings",
     "check_xlsx_bounds",
     "read_workbook",
+    "with_merges",
     "workbook_sheet_names",
 ]
 
@@ -86,14 +88,18 @@ def check_shared_strings(data: bytes, name: str, limits: Limits) -> np.ndarray:
 
 def check_xlsx_bounds(
     data: bytes, name: str, limits: Limits, lengths: np.ndarray | None = None
-) -> None:
+) -> dict[str, tuple[tuple[int, int, int, int], ...]]:
     """Refuse a workbook whose sheets would exceed a limit once read: measured from the
     sheets' XML (used range, cell text, shared strings), never from declared dimensions.
-    ``lengths`` are the shared strings' lengths when :func:`check_shared_strings` has them."""
+    ``lengths`` are the shared strings' lengths when :func:`check_shared_strings` has them.
+
+    Returns each worksheet part's merged cells that span rows (found in the same pass), for
+    :func:`with_merges`."""
     if lengths is None:
         lengths = check_shared_strings(data, name, limits)
     zf = zipfile.ZipFile(io.BytesIO(data))
     longest_shared = int(lengths.max()) if len(lengths) else 0
+    merges = {}
     for part in xlsxscan.worksheet_parts(zf):
         ext = xlsxscan.scan_worksheet(
             zf,
@@ -129,6 +135,25 @@ def check_xlsx_bounds(
         text = inline + shared
         if text > limits.max_text_bytes:
             raise limits.refuse("text_too_large", "max_text_bytes", name, text_mb=text / 2**20)
+        if ext.merges:
+            merges[part] = ext.merges
+    return merges
+
+
+def with_merges(
+    grid: RawGrid, data: bytes, merges: dict[str, tuple[tuple[int, int, int, int], ...]]
+) -> RawGrid:
+    """``grid`` knowing its sheet's merged cells that span rows (see :attr:`RawGrid.merges`),
+    from :func:`check_xlsx_bounds`'s result."""
+    if not merges or grid.sheet is None:
+        return grid
+    part = xlsxscan.sheet_parts(zipfile.ZipFile(io.BytesIO(data))).get(grid.sheet)
+    found = merges.get(part or "", ())
+    if not found:
+        return grid
+    return dataclasses.replace(
+        grid, merges=tuple((column_letter(c1 - 1), r1, r2) for c1, r1, _c2, r2 in found)
+    )
 
 
 def check_grid(grid: RawGrid, limits: Limits) -> None:

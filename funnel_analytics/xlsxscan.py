@@ -26,11 +26,13 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "MAX_MERGES",
     "SheetExtent",
     "column_number",
     "scan_worksheet",
     "shared_counts",
     "shared_string_lengths",
+    "sheet_parts",
     "text_bytes",
     "worksheet_parts",
 ]
@@ -74,6 +76,9 @@ class SheetExtent:
     longest_cell: int  # characters in the longest cell text written in the sheet itself
     xml_bytes: int  # inflated size of the part: bounds the text written in it
     shared_cells: int  # cells that show a shared string
+    # Merged cells spanning rows, (first column, first row, last column, last row), 1-based;
+    # none past MAX_MERGES (such a sheet is read as its cells are written).
+    merges: tuple[tuple[int, int, int, int], ...] = ()
 
     @property
     def cells(self) -> int:
@@ -86,6 +91,42 @@ def worksheet_parts(zf: zipfile.ZipFile) -> list[str]:
         for n in zf.namelist()
         if n.startswith("xl/worksheets/") and n.endswith(".xml") and "/_rels/" not in n
     )
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\s[^>]*>")
+_RELATIONSHIP_TAG = re.compile(rb"<(?:\w+:)?Relationship\s[^>]*>")
+_ATTRIBUTE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    return {
+        k.decode("utf-8", "replace"): html.unescape(v.decode("utf-8", "replace"))
+        for k, v in _ATTRIBUTE.findall(tag)
+    }
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Each sheet's name → its worksheet part (``xl/worksheets/sheet1.xml``), from the
+    workbook and its relationships; empty where they cannot be read."""
+    try:
+        book = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, OSError, zipfile.BadZipFile, EOFError):
+        return {}
+    targets = {}
+    for tag in _RELATIONSHIP_TAG.findall(rels):
+        a = _attributes(tag)
+        if "Id" in a and "Target" in a:
+            target = a["Target"]
+            target = target[1:] if target.startswith("/") else f"xl/{target}"
+            targets[a["Id"]] = target.replace("/./", "/")
+    out = {}
+    for tag in _SHEET_TAG.findall(book):
+        a = _attributes(tag)
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        if "name" in a and rid in targets:
+            out[a["name"]] = targets[rid]
+    return out
 
 
 def _chunks(zf: zipfile.ZipFile, part: str):
@@ -108,6 +149,23 @@ def _has_long_run(chunk: bytes, floor: int) -> bool:
     return any(find(b"<", i, i + step) < 0 for i in range(0, len(chunk) - step + 1, step))
 
 
+#: Merged areas read from one sheet at most; a sheet with more is read without them.
+MAX_MERGES = 100_000
+_MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _merges(found: set[tuple[bytes, bytes, bytes, bytes]]) -> tuple[tuple[int, int, int, int], ...]:
+    """The merged areas that span rows, as column and row numbers, in order."""
+    if len(found) > MAX_MERGES:
+        return ()
+    out = set()
+    for c1, r1, c2, r2 in found:
+        top, bottom = int(r1), int(r2)
+        if bottom > top:
+            out.add((column_number(c1), top, column_number(c2), bottom))
+    return tuple(sorted(out))
+
+
 _DIMENSION = re.compile(rb'<dimension\s+ref="(?:[A-Z]{1,3}[0-9]+:)?([A-Z]{1,3})([0-9]{1,7})"')
 
 
@@ -128,7 +186,11 @@ def scan_worksheet(
     longer = None
     odd = long_run = cut = False
     n_shared = size = 0
+    merged: set[tuple[bytes, bytes, bytes, bytes]] = set()
     for chunk, skip in _chunks(zf, part):
+        # The merged areas follow the cells (a set: one cut at a chunk's edge is seen twice).
+        if len(merged) <= MAX_MERGES and b"<mergeCell" in chunk:
+            merged.update(_MERGE.findall(chunk))
         if not size:
             found = _DIMENSION.search(chunk, 0, 4096)
             if found:
@@ -168,7 +230,7 @@ def scan_worksheet(
         else:
             columns, rows = column_number(hint[0]), hint[1]  # within bounds: as declared
     longest = _longest_chars(zf, part, max_cell_chars) if long_run else 0
-    return SheetExtent(rows, columns, longest, size, n_shared)
+    return SheetExtent(rows, columns, longest, size, n_shared, _merges(merged))
 
 
 def _exact_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:

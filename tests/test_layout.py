@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
 import pytest
 from helpers import csv_bytes, xlsx_bytes
 
 from funnel_analytics.layout import locate_table
-from funnel_analytics.reading import UnusableFile, read_grid
+from funnel_analytics.loading import load_export
+from funnel_analytics.reading import Limits, UnusableFile, read_grid
 
 
 def layout_of(rows, name="x.xlsx"):
@@ -68,3 +74,63 @@ def test_a_row_that_mentions_required_mid_data_is_data() -> None:
         "x.csv",
     )
     assert list(lay.data.index) == [2, 3]
+
+
+LEDGER = Path(__file__).parent / "corpus" / "messy" / "merged_cells_2025-03.xlsx"
+
+
+def test_cells_under_a_merged_cell_take_the_value_it_shows() -> None:
+    """A hand-kept ledger (saved by LibreOffice) writes each team, owner and stage once and
+    merges it down over its deals: every deal reads the value the sheet shows, worked out here
+    with openpyxl from the workbook's merged ranges, whether the workbook is read in a child
+    process or in this one, and a note counts the cells so read."""
+    sheet = openpyxl.load_workbook(LEDGER)["商机台账"]
+    shown = {}
+    for rng in sheet.merged_cells.ranges:
+        top = sheet.cell(rng.min_row, rng.min_col).value
+        for r in range(rng.min_row, rng.max_row + 1):
+            shown[(r, rng.min_col)] = top
+    columns = {"team": 1, "owner": 2, "stage_label": 3}
+    expected = json.loads((LEDGER.parent.parent / "expected.json").read_text("utf-8"))
+    isolated = load_export(LEDGER)
+    in_process = load_export(LEDGER, limits=Limits(isolate=False))
+    pd.testing.assert_frame_equal(isolated.opportunities, in_process.opportunities)
+    frame = isolated.opportunities
+    assert len(frame) == 11
+    for row in frame.index:
+        for field, col in columns.items():
+            want = shown.get((row, col), sheet.cell(row, col).value)
+            assert frame.loc[row, field] == want, (row, field)
+    filled = sum(1 for (r, _c) in shown if r >= 3) - sum(
+        1 for rng in sheet.merged_cells.ranges if rng.min_row >= 3
+    )
+    assert filled == expected["merged_cells_2025-03.xlsx"]["merged_cells_filled"] == 22
+    assert f"Merged cells: {filled} cells" in " ".join(isolated.note_texts("en"))
+    assert f"{filled} 个单元格位于合并单元格之下" in " ".join(isolated.note_texts("zh"))
+    assert "销售团队、负责人、销售阶段" in " ".join(isolated.note_texts("zh"))
+
+
+def test_only_the_chosen_sheets_merged_cells_are_read(tmp_path) -> None:
+    """Each sheet's merged cells are its own: a notes sheet merged down column A does not
+    fill the export's column A."""
+    wb = openpyxl.Workbook()
+    notes = wb.active
+    notes.title = "说明"
+    notes.append(["填表说明"])
+    for i in range(10):
+        notes.append([f"第 {i + 1} 条"])
+    notes.merge_cells("A2:A11")
+    deals = wb.create_sheet("商机")
+    deals.append(["商机编号", "销售团队", "销售阶段", "预计金额"])
+    deals.append(["A-1", "一组", "目标客户", 100])
+    deals.append(["A-2", None, "有效客户", 200])
+    deals.append(["A-3", "二组", "有效客户", 300])
+    deals.append(["A-4", None, "目标客户", 400])
+    deals.merge_cells("B2:B3")
+    path = tmp_path / "两个工作表_2025-03.xlsx"
+    wb.save(path)
+    grid = read_grid(path)
+    assert grid.sheet == "商机" and grid.merges == (("B", 2, 3),)
+    frame = load_export(path).opportunities
+    assert frame["team"].fillna("").tolist() == ["一组", "一组", "二组", ""]
+    assert frame["opportunity_id"].tolist() == ["A-1", "A-2", "A-3", "A-4"]

@@ -211,6 +211,36 @@ def test_a_workbooks_roles_sheet_is_found_beside_its_opportunities() -> None:
     assert read_roles(data, "商机.xlsx").sheet == "关键角色"
 
 
+def test_a_roles_sheet_with_each_deal_merged_over_its_contacts() -> None:
+    """A roles sheet kept by hand writes the deal once and merges it down over its contacts:
+    every contact belongs to the deal the sheet shows, none is rejected for a blank id."""
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "关键角色"
+    rows = [r for r in CHINESE_ROWS[:2]] + [
+        ["P1", "王总", "决策者", "支持", "3", "意向客户", "2026-10-20"],
+        [None, "李工", "技术评估", "中立", "2", "入围客户", "2026-10-20"],
+        [None, "赵经理", "教练/内线", "支持", "3", "意向客户", "2026-10-20"],
+        ["P2", "钱总", "决策者", "反对", "1", "有效客户", "2026-10-15"],
+        [None, "孙工", "使用者", "支持", "3", "入围客户", "2026-10-15"],
+    ]
+    for r in rows:
+        ws.append(r)
+    ws.merge_cells("A1:G1")
+    ws.merge_cells("A3:A5")
+    ws.merge_cells("A6:A7")
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = read_roles(buf.getvalue(), "关键角色_2026-10.xlsx")
+    assert (r.rows_read, r.rows_valid, r.rows_rejected) == (5, 5, 0)
+    assert r.roles["opportunity_id"].tolist() == ["P1", "P1", "P1", "P2", "P2"]
+    assert r.roles["contact"].tolist() == ["王总", "李工", "赵经理", "钱总", "孙工"]
+
+
 def test_uploads_without_roles_are_told_apart_cheaply() -> None:
     export = csv_bytes(EXPORT_ROWS)
     loaded = load_export(export, "商机_2026-10-31.csv")

@@ -102,3 +102,22 @@ def test_a_tag_cut_by_the_end_of_the_part_itself_stays_a_bare_tag(
     zf = zipped(sheet_xml(3, tail=tail))
     scan_in_chunks_of(monkeypatch, zf, 1 << 24)
     assert exact_calls
+
+
+def test_merged_cells_are_found_wherever_the_chunks_end(monkeypatch) -> None:
+    """The merged areas, written after the cells, are found whole at every chunk size: only
+    those spanning rows are kept (a title merged across a row is not), and an area cut by a
+    chunk's end, seen in both chunks, is kept once."""
+    merges = (
+        b'<mergeCells count="3"><mergeCell ref="A1:C1"/><mergeCell ref="A2:A25"/>'
+        b'<mergeCell ref="B30:C33" /></mergeCells></worksheet>'
+    )
+    zf = zipped(sheet_xml(40).replace(b"</worksheet>", merges))
+    want = ((1, 2, 1, 25), (2, 30, 3, 33))
+    assert xlsxscan.scan_worksheet(zf, PART, **LIMITS).merges == want
+    for size in range(len(merges) // 2, 630):
+        assert scan_in_chunks_of(monkeypatch, zf, size).merges == want, size
+    # A sheet with more merged areas than the reader takes is read as its cells are written.
+    monkeypatch.setattr(xlsxscan, "MAX_MERGES", 1)
+    monkeypatch.setattr(xlsxscan, "CHUNK", 1 << 24)
+    assert xlsxscan.scan_worksheet(zf, PART, **LIMITS).merges == ()

@@ -10,7 +10,8 @@ Every file is written from the literal tables below, so the output is the same o
 (fixed document dates, fixed zip timestamps, seeded random bytes). Two kinds of file need a
 tool the project does not depend on, so the committed copies are kept unless that tool is here:
 
-* ``messy/libreoffice_2025-02.{xlsx,xls,ods}`` are saved by LibreOffice Calc (``soffice``).
+* ``messy/libreoffice_2025-02.{xlsx,xls,ods}`` and ``messy/merged_cells_2025-03.xlsx`` are saved
+  by LibreOffice Calc (``soffice``).
   They are rebuilt only with ``--libreoffice`` (or when missing and ``soffice`` is on PATH).
   Zip member times are then set to a fixed value, so the same LibreOffice version gives the
   same bytes; another version changes only its generator strings and styles, not the cells.
@@ -2717,9 +2718,77 @@ def _libreoffice_source(out: Path) -> None:
     _save_xlsx(wb, buf, out)
 
 
+MERGED_HEADERS = [
+    "销售团队",
+    "负责人",
+    "销售阶段",
+    "商机编号",
+    "商机名称",
+    "客户名称",
+    "预计金额（元）",
+    "预计成交日期",
+]
+# A hand-kept ledger (台账): each team, owner and stage is written once and merged down over its
+# deals, as people keep such sheets. None: the cell lies under the merged cell above it.
+MERGED_ROWS = [
+    (
+        "华东一组",
+        "张伟",
+        "目标客户",
+        "TZ-0301",
+        "产线改造",
+        "苏州精工机械",
+        500000,
+        D("2025-06-30"),
+    ),
+    (None, None, None, "TZ-0302", "仓储系统", "无锡远航物流", 300000, D("2025-07-15")),
+    (None, "李娜", "有效客户", "TZ-0303", "质检平台", "常州华达电子", 800000, D("2025-05-31")),
+    (None, None, None, "TZ-0304", "能耗监测", "南通海工", "待定", D("2025-06-15")),
+    (None, None, "入围客户", "TZ-0305", "视觉检测", "苏州恒瑞", 1200000, D("2025-03-10")),
+    (None, "王强", None, "TZ-0306", "机器人集成", "昆山立讯", 2000000, D("2025-04-30")),
+    ("华南组", "赵敏", "目标客户", "TZ-0307", "MES 升级", "东莞长盈", 450000, D("2025-08-31")),
+    (None, None, "意向客户", "TZ-0308", "数字孪生", "佛山美塑", 950000, D("2025-04-15")),
+    (None, None, None, "TZ-0309", "设备联网", "中山明阳", 600000, D("2025-05-20")),
+    (None, "陈磊", "赢单客户", "TZ-0310", "智能排产", "珠海格兰", 1500000, D("2025-03-05")),
+    (None, None, None, "TZ-0311", "仓储升级", "深圳鹏程", 700000, D("2025-02-20")),
+    (None, None, "输单", "TZ-0312", "安灯系统", "惠州德赛", 350000, D("2025-01-31")),
+]
+
+
+def _merged_cells_source(out: Path) -> None:
+    """The ledger LibreOffice opens and re-saves: a merged title, header in row 2, and the
+    team, owner and stage columns merged down their runs (rows 3-14)."""
+    buf = io.BytesIO()
+    wb = _workbook(buf)
+    ws = wb.add_worksheet("商机台账")
+    title = wb.add_format({"bold": True, "font_size": 14})
+    head = wb.add_format({"bold": True, "border": 1})
+    money = wb.add_format({"num_format": "#,##0"})
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    centre = wb.add_format({"valign": "vcenter"})
+    ws.merge_range(0, 0, 0, len(MERGED_HEADERS) - 1, "2025年3月 商机台账", title)
+    ws.write_row(1, 0, MERGED_HEADERS, head)
+    formats = [None] * 6 + [money, day]
+    for i, values in enumerate(MERGED_ROWS, start=2):
+        _write_cells(ws, i, values, formats)
+    for col in range(3):
+        start = 0
+        while start < len(MERGED_ROWS):
+            end = start + 1
+            while end < len(MERGED_ROWS) and MERGED_ROWS[end][col] is None:
+                end += 1
+            if end - start > 1:
+                ws.merge_range(start + 2, col, end + 1, col, MERGED_ROWS[start][col], centre)
+            start = end
+    ws.set_column(0, len(MERGED_HEADERS) - 1, 14)
+    _save_xlsx(wb, buf, out)
+
+
 def make_libreoffice(messy: Path, force: bool) -> list[str]:
-    """Save ``libreoffice_2025-02.{xlsx,xls,ods}`` with LibreOffice Calc; returns what it wrote."""
+    """Save ``libreoffice_2025-02.{xlsx,xls,ods}`` and ``merged_cells_2025-03.xlsx`` with
+    LibreOffice Calc; returns what it wrote."""
     names = [f"libreoffice_2025-02.{ext}" for ext in ("xlsx", "xls", "ods")]
+    names.append("merged_cells_2025-03.xlsx")
     missing = [n for n in names if not (messy / n).exists()]
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not force and not missing:
@@ -2732,13 +2801,18 @@ def make_libreoffice(messy: Path, force: bool) -> list[str]:
         tmpdir = Path(tmp)
         src = tmpdir / "libreoffice_2025-02.xlsx"
         _libreoffice_source(src)
+        merged = tmpdir / "merged_cells_2025-03.xlsx"
+        _merged_cells_source(merged)
         profile = tmpdir / "profile"
-        for ext, flt in (
-            ("xlsx", "xlsx:Calc MS Excel 2007 XML"),
-            ("xls", "xls:MS Excel 97"),
-            ("ods", "ods:calc8"),
+        for n, (source, ext, flt) in enumerate(
+            (
+                (src, "xlsx", "xlsx:Calc MS Excel 2007 XML"),
+                (src, "xls", "xls:MS Excel 97"),
+                (src, "ods", "ods:calc8"),
+                (merged, "xlsx", "xlsx:Calc MS Excel 2007 XML"),
+            )
         ):
-            outdir = tmpdir / ext
+            outdir = tmpdir / f"out{n}"
             outdir.mkdir()
             subprocess.run(
                 [
@@ -2750,14 +2824,14 @@ def make_libreoffice(messy: Path, force: bool) -> list[str]:
                     flt,
                     "--outdir",
                     str(outdir),
-                    str(src),
+                    str(source),
                 ],
                 check=True,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 timeout=180,
             )
-            produced = outdir / f"libreoffice_2025-02.{ext}"
+            produced = outdir / f"{source.stem}.{ext}"
             data = produced.read_bytes()
             if ext != "xls":  # zip member times are the save time; the parts are left as saved
                 data = _normalize_zip(data)
