@@ -15,9 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .fields import FIELDS
-from .grid import RawGrid, UnusableFile
+from .grid import STRING, RawGrid, UnusableFile
 from .stages import BUILTIN_MODELS, normalize_label
 from .values import header_unit
 
@@ -136,6 +137,23 @@ def _row_ranges(rows: list[int]) -> str:
     return ", ".join(shown) + (" …" if len(out) > 12 else "")
 
 
+# A pattern string (not compiled): Arrow matches it over a whole column at once (RE2).
+_SUBTOTAL = (
+    r"(?is)^\s*(?:" + "|".join(re.escape(w) for w in _TOTAL_WORDS) + r")(?:\s*[:：\-–—]\s*.*)?\s*$"
+)
+
+
+def _subtotal_rows(body: pd.DataFrame) -> np.ndarray:
+    """Which rows are subtotals: one of the first three cells is a totals word (合计, 小计,
+    Subtotal, Total …), alone or before a colon and the group's name ("小计：华东一组")."""
+    hit = np.zeros(len(body), dtype=bool)
+    for j in list(body.columns)[:3]:
+        text = body[j].astype(STRING).array._pa_array
+        found = pc.match_substring_regex(text, _SUBTOTAL).fill_null(False)
+        hit |= found.to_numpy(zero_copy_only=False)
+    return hit
+
+
 def _fill_merged(
     data: pd.DataFrame, merges: tuple[tuple[str, int, int], ...], letters: dict[str, str]
 ) -> tuple[pd.DataFrame, dict[str, int]]:
@@ -237,6 +255,18 @@ def locate_table(grid: RawGrid, scan_rows: int = 30, known: frozenset[str] | Non
             body = body.iloc[:-1]
         if footer:
             notes.append(("note_footer_rows", {"count": len(footer)}))
+    # Subtotal rows within the table (a ledger grouped by team or stage, a 小计 under each
+    # group): a first, second or third cell that is a totals word, alone or before a colon.
+    # Those at the end are the table's totals rows (below).
+    sub = _subtotal_rows(body)
+    if sub.any():
+        trailing = 0 if sub.all() else len(sub) - int(np.argmin(sub[::-1]))
+        middle = sub.copy()
+        middle[trailing:] = False
+        if middle.any():
+            rows = [int(r) for r in body.index[middle]]
+            notes.append(("note_subtotal_rows", {"count": len(rows), "rows": _row_ranges(rows)}))
+            body = body[~middle]
     # A trailing totals row (or two: 小计 then 合计).
     for _ in range(2):
         if not len(body):
