@@ -182,7 +182,11 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
                     format="percent",
                     help=t("infer_probability_help", min=MIN_CLOSED),
                 ),
-                "probability_from": st.column_config.TextColumn(t("infer_probability_from")),
+                "probability_from": st.column_config.TextColumn(
+                    t("infer_probability_from"),
+                    width="medium",
+                    help=t("infer_probability_help", min=MIN_CLOSED),
+                ),
                 "en": st.column_config.TextColumn(t("infer_en")),
                 "zh": st.column_config.TextColumn(t("infer_zh")),
                 "max_days": st.column_config.NumberColumn(
