@@ -28,7 +28,9 @@ from pages.ui import (
     MISSING,
     UPLOAD_LIMIT_MB,
     choose,
+    keep,
     kept,
+    lang_key,
     load_upload,
     open_store,
     plain,
@@ -436,8 +438,19 @@ for fid, (status, value) in results.items():
                     label += " " + t("unknown_stage_no_match")
                 # One choice per value, keyed by the value itself (never by position).
                 vkey = hashlib.sha1(str(row["value"]).encode("utf-8")).hexdigest()[:10]
-                choice = st.selectbox(
-                    label, stage_choices, key=f"stage_{fid}_{vkey}", format_func=stage_names.get
+                # Keyed per language and kept: after a switch of language the choice is
+                # drawn again in the new language's names, not shown in the old one's.
+                name = f"stage_{fid}_{vkey}"
+                picked = kept(name, "")
+                choice = keep(
+                    name,
+                    st.selectbox(
+                        label,
+                        stage_choices,
+                        index=stage_choices.index(picked) if picked in stage_choices else 0,
+                        key=lang_key(name),
+                        format_func=stage_names.get,
+                    ),
                 )
                 if choice:
                     chosen[row["value"]] = choice

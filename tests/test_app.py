@@ -205,6 +205,26 @@ def test_uploads_survive_leaving_the_data_page() -> None:
     assert not at.session_state["uploads"]
 
 
+def test_a_stage_chosen_for_an_unknown_value_reads_in_the_new_language() -> None:
+    """A stage picked for a value the model does not know is kept when the reader switches
+    language, and shown with the new language's names (the old language's stayed on screen:
+    "Keep rejected" on the Chinese page)."""
+    data = (CORPUS / "messy" / "title_and_hint_2024-03.xlsx").read_bytes()
+    at = on_data_page("en")
+    fid = upload(at, "title_and_hint_2024-03.xlsx", data)
+    vkey = hashlib.sha1("商务谈判".encode()).hexdigest()[:10]
+    box = at.selectbox(key=f"stage_{fid}_{vkey}__en")
+    assert box.value == "" and t("unknown_keep", "en") in box.options
+    box.set_value("committed").run()
+    kept_choice = {f"_keep_stage_{fid}_{vkey}": "committed"}
+    zh = app("zh", _keep_source="upload", uploads=at.session_state["uploads"], **kept_choice)
+    zh.switch_page("pages/data.py").run()
+    again = zh.selectbox(key=f"stage_{fid}_{vkey}__zh")
+    assert again.value == "committed"
+    assert t("unknown_keep", "zh") in again.options and t("unknown_keep", "en") not in again.options
+    assert "意向客户" in again.options
+
+
 def test_mapping_is_edited_and_remembered(private_store) -> None:
     rows = [["编码", "进展", "金额"], ["1", "目标客户", "100"], ["2", "入围客户", "200"]]
     data = csv_bytes(rows)

@@ -368,7 +368,7 @@ def test_every_page_runs_with_the_unknown_stages_mapped_by_hand(name: str) -> No
     chosen = {row["value"]: row["suggestion"] or first for _, row in unknown.iterrows()}
     for value, stage in chosen.items():
         vkey = hashlib.sha1(str(value).encode("utf-8")).hexdigest()[:10]
-        at.selectbox(key=f"stage_{fid}_{vkey}").set_value(stage)
+        at.selectbox(key=f"stage_{fid}_{vkey}__en").set_value(stage)
     at.run()
     at.button(key=f"stage_apply_{fid}").click().run()
     assert not at.exception
