@@ -361,8 +361,8 @@ def test_a_logs_stage_probabilities_are_measured_from_its_closed_deals(
         assert row["probability"] == pytest.approx(round(wins / len(reached), 3)), s
     first = table.loc[EXPECTED[name]["stages"][0]["name"]]
     wins = int((closed == won).sum())
-    assert probability_text(first, "en") == f"measured: {wins} of {len(closed)} closed deals won"
-    assert probability_text(first, "zh") == f"实测：{len(closed)} 个已结束商机中 {wins} 个赢单"
+    assert probability_text(first, "en") == f"measured: {wins} of {len(closed)} won"
+    assert probability_text(first, "zh") == f"实测：{len(closed)} 个中 {wins} 个赢单"
 
 
 def test_a_stage_without_a_figure_is_a_placeholder_the_user_is_told_of() -> None:
