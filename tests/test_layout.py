@@ -108,6 +108,11 @@ def test_cells_under_a_merged_cell_take_the_value_it_shows() -> None:
     assert f"Merged cells: {filled} cells" in " ".join(isolated.note_texts("en"))
     assert f"{filled} 个单元格位于合并单元格之下" in " ".join(isolated.note_texts("zh"))
     assert "销售团队、负责人、销售阶段" in " ".join(isolated.note_texts("zh"))
+    # The same ledger saved as Excel 97-2003 (.xls) reads the same.
+    legacy = load_export(LEDGER.with_suffix(".xls"))
+    shown_columns = ["opportunity_id", *columns]
+    pd.testing.assert_frame_equal(legacy.opportunities[shown_columns], frame[shown_columns])
+    assert f"Merged cells: {filled} cells" in " ".join(legacy.note_texts("en"))
 
 
 def test_only_the_chosen_sheets_merged_cells_are_read(tmp_path) -> None:

@@ -10,8 +10,8 @@ Every file is written from the literal tables below, so the output is the same o
 (fixed document dates, fixed zip timestamps, seeded random bytes). Two kinds of file need a
 tool the project does not depend on, so the committed copies are kept unless that tool is here:
 
-* ``messy/libreoffice_2025-02.{xlsx,xls,ods}`` and ``messy/merged_cells_2025-03.xlsx`` are saved
-  by LibreOffice Calc (``soffice``).
+* ``messy/libreoffice_2025-02.{xlsx,xls,ods}`` and ``messy/merged_cells_2025-03.{xlsx,xls}`` are
+  saved by LibreOffice Calc (``soffice``).
   They are rebuilt only with ``--libreoffice`` (or when missing and ``soffice`` is on PATH).
   Zip member times are then set to a fixed value, so the same LibreOffice version gives the
   same bytes; another version changes only its generator strings and styles, not the cells.
@@ -2785,10 +2785,10 @@ def _merged_cells_source(out: Path) -> None:
 
 
 def make_libreoffice(messy: Path, force: bool) -> list[str]:
-    """Save ``libreoffice_2025-02.{xlsx,xls,ods}`` and ``merged_cells_2025-03.xlsx`` with
+    """Save ``libreoffice_2025-02.{xlsx,xls,ods}`` and ``merged_cells_2025-03.{xlsx,xls}`` with
     LibreOffice Calc; returns what it wrote."""
     names = [f"libreoffice_2025-02.{ext}" for ext in ("xlsx", "xls", "ods")]
-    names.append("merged_cells_2025-03.xlsx")
+    names += ["merged_cells_2025-03.xlsx", "merged_cells_2025-03.xls"]
     missing = [n for n in names if not (messy / n).exists()]
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not force and not missing:
@@ -2810,6 +2810,7 @@ def make_libreoffice(messy: Path, force: bool) -> list[str]:
                 (src, "xls", "xls:MS Excel 97"),
                 (src, "ods", "ods:calc8"),
                 (merged, "xlsx", "xlsx:Calc MS Excel 2007 XML"),
+                (merged, "xls", "xls:MS Excel 97"),
             )
         ):
             outdir = tmpdir / f"out{n}"
