@@ -225,7 +225,7 @@ def read_workbook(
 def _xls_merges(data: bytes, sheet: str) -> tuple[tuple[str, int, int], ...]:
     """The merged cells of an .xls sheet that span rows, as :attr:`RawGrid.merges` has
     them (calamine's own bindings give them; fastexcel does not). A legacy sheet holds at
-    most 65,536 rows: reading its records again costs about 0.4 s at 60,000 rows. None when
+    most 65,536 rows: reading its records again costs about 0.4 s at 60,000 rows. Empty when
     the bindings cannot read them."""
     try:
         ranges = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(sheet)
