@@ -145,13 +145,17 @@ _SUBTOTAL = (
 
 def _subtotal_rows(body: pd.DataFrame) -> np.ndarray:
     """Which rows are subtotals: one of the first three cells is a totals word (合计, 小计,
-    Subtotal, Total …), alone or before a colon and the group's name ("小计：华东一组")."""
+    Subtotal, Total …), alone or before a colon and the group's name ("小计：华东一组"), and
+    another of them is empty, as a subtotal leaves the id or the name (a deal named "Sum - Q3
+    upsell" fills its id, name and customer)."""
     hit = np.zeros(len(body), dtype=bool)
+    empty = np.zeros(len(body), dtype=bool)
     for j in list(body.columns)[:3]:
         text = body[j].astype(STRING).array._pa_array
         found = pc.match_substring_regex(text, _SUBTOTAL).fill_null(False)
         hit |= found.to_numpy(zero_copy_only=False)
-    return hit
+        empty |= text.is_null().to_numpy(zero_copy_only=False)
+    return hit & empty
 
 
 def _fill_merged(

@@ -144,25 +144,27 @@ def test_only_the_chosen_sheets_merged_cells_are_read(tmp_path) -> None:
 def test_subtotal_rows_within_a_grouped_table_are_set_aside() -> None:
     """A table grouped by team with a subtotal under each group (小计, 小计：华东一组, Subtotal -
     East) sets those rows aside with a note, wherever they sit; the last rows stay the table's
-    totals; a name that only begins with a totals word is a deal."""
+    totals; a name that only begins with a totals word is a deal, and so is a deal whose
+    id, name and customer are all filled ("Sum - Q3 upsell")."""
     rows = [
         ["销售团队", "商机编号", "销售阶段", "预计金额（元）"],
         ["华东一组", "A1", "目标客户", 100],
         ["华东一组", "A2", "有效客户", 200],
         ["小计：华东一组", None, None, 300],
         ["Total Solutions", "T1", "目标客户", 50],
+        ["S1", "Sum - Q3 upsell", "目标客户", 10],
         ["Subtotal - East", None, None, 50],
         ["华南组", "B1", "入围客户", 400],
         ["  小计 ", None, None, 400],
         ["合计", None, None, 750],
     ]
     layout = layout_of(rows)
-    assert list(layout.data.index) == [2, 3, 5, 7]
+    assert list(layout.data.index) == [2, 3, 5, 6, 8]
     notes = dict(layout.notes)
-    assert notes["note_subtotal_rows"] == {"count": 2, "rows": "4, 6"}
+    assert notes["note_subtotal_rows"] == {"count": 2, "rows": "4, 7"}
     totals = [p for k, p in layout.notes if k == "note_totals_row"]
-    assert totals == [{"row": 9, "label": "合计"}, {"row": 8, "label": "小计"}]
+    assert totals == [{"row": 10, "label": "合计"}, {"row": 9, "label": "小计"}]
     r = load_export(xlsx_bytes(rows), "分组台账_2025-03.xlsx")
-    assert (r.rows_read, r.rows_valid, r.rows_rejected) == (4, 4, 0)
-    assert "2 行是表内的小计行（第 4, 6 行）" in " ".join(r.note_texts("zh"))
-    assert "2 subtotal row(s) within the table (row(s) 4, 6)" in " ".join(r.note_texts("en"))
+    assert (r.rows_read, r.rows_valid, r.rows_rejected) == (5, 5, 0)
+    assert "2 行是表内的小计行（第 4, 7 行）" in " ".join(r.note_texts("zh"))
+    assert "2 subtotal row(s) within the table (row(s) 4, 7)" in " ".join(r.note_texts("en"))
