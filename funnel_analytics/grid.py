@@ -100,6 +100,7 @@ class RawGrid:
     encoding: str | None = None
     letters: tuple[str, ...] = field(default=())
     merges: tuple[tuple[str, int, int], ...] = field(default=())
+    hidden_rows: tuple[int, ...] = field(default=())  # an .xlsx's hidden rows (1-based)
 
 
 def column_letter(i: int) -> str:

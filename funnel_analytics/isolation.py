@@ -39,7 +39,7 @@ from .workbooks import (
     check_shared_strings,
     check_xlsx_bounds,
     read_workbook,
-    with_merges,
+    with_sheet_marks,
 )
 
 __all__ = ["read_workbook_isolated"]
@@ -150,13 +150,13 @@ def read_workbook_isolated(
     )
     proc.start()
     send.close()
-    merges = {}
+    marked = {}
     try:
         if fmt == "xlsx":
             # Measure the sheets while the child parses them (the other core); a measure
             # past a limit ends the child now and names that limit.
             try:
-                merges = check_xlsx_bounds(data, name, limits, lengths)
+                marked = check_xlsx_bounds(data, name, limits, lengths)
             except UnusableFile:
                 proc.kill()
                 raise
@@ -182,7 +182,7 @@ def read_workbook_isolated(
             proc.kill()
         proc.join()
     if status == "ok":
-        return with_merges(value, data, merges)
+        return with_sheet_marks(value, data, marked)
     if status == "refused":
         reason, params = value
         raise UnusableFile(reason, **params)

@@ -326,6 +326,10 @@ def locate_table(grid: RawGrid, scan_rows: int = 30, known: frozenset[str] | Non
                     },
                 )
             )
+    if grid.hidden_rows:
+        hidden = [int(r) for r in data.index.intersection(pd.Index(grid.hidden_rows))]
+        if hidden:
+            notes.append(("note_hidden_rows", {"count": len(hidden), "rows": _row_ranges(hidden)}))
     if data.empty:
         raise UnusableFile("header_only", file=name, header_row=header_row)
     notes.insert(0, ("note_header_row", {"row": header_row}))

@@ -32,7 +32,7 @@ from .grid import (
     column_letter,
 )
 from .isolation import read_workbook_isolated
-from .workbooks import check_xlsx_bounds, read_workbook, with_merges, workbook_sheet_names
+from .workbooks import check_xlsx_bounds, read_workbook, with_sheet_marks, workbook_sheet_names
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -443,6 +443,6 @@ def read_grid(
         return _read_csv(data, name, limits)
     fmt = _check_zip(data, name, limits) if kind == "zip" else _check_ole(data, name)
     if not limits.isolate:
-        merges = check_xlsx_bounds(data, name, limits) if fmt == "xlsx" else {}
-        return with_merges(read_workbook(data, name, fmt, sheet, limits), data, merges)
+        marked = check_xlsx_bounds(data, name, limits) if fmt == "xlsx" else {}
+        return with_sheet_marks(read_workbook(data, name, fmt, sheet, limits), data, marked)
     return read_workbook_isolated(data, name, fmt, sheet, limits)

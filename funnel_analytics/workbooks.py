@@ -24,7 +24,7 @@ __all__ = [
     "check_shared_strings",
     "check_xlsx_bounds",
     "read_workbook",
-    "with_merges",
+    "with_sheet_marks",
     "workbook_sheet_names",
 ]
 
@@ -89,18 +89,18 @@ def check_shared_strings(data: bytes, name: str, limits: Limits) -> np.ndarray:
 
 def check_xlsx_bounds(
     data: bytes, name: str, limits: Limits, lengths: np.ndarray | None = None
-) -> dict[str, tuple[tuple[int, int, int, int], ...]]:
+) -> dict[str, xlsxscan.SheetExtent]:
     """Refuse a workbook whose sheets would exceed a limit once read: measured from the
     sheets' XML (used range, cell text, shared strings), never from declared dimensions.
     ``lengths`` are the shared strings' lengths when :func:`check_shared_strings` has them.
 
-    Returns each worksheet part's merged cells that span rows (found in the same pass), for
-    :func:`with_merges`."""
+    Returns the measure of each worksheet part with merged cells that span rows or hidden
+    rows (found in the same pass), for :func:`with_sheet_marks`."""
     if lengths is None:
         lengths = check_shared_strings(data, name, limits)
     zf = zipfile.ZipFile(io.BytesIO(data))
     longest_shared = int(lengths.max()) if len(lengths) else 0
-    merges = {}
+    marked = {}
     for part in xlsxscan.worksheet_parts(zf):
         ext = xlsxscan.scan_worksheet(
             zf,
@@ -136,24 +136,26 @@ def check_xlsx_bounds(
         text = inline + shared
         if text > limits.max_text_bytes:
             raise limits.refuse("text_too_large", "max_text_bytes", name, text_mb=text / 2**20)
-        if ext.merges:
-            merges[part] = ext.merges
-    return merges
+        if ext.merges or ext.hidden_rows:
+            marked[part] = ext
+    return marked
 
 
-def with_merges(
-    grid: RawGrid, data: bytes, merges: dict[str, tuple[tuple[int, int, int, int], ...]]
+def with_sheet_marks(
+    grid: RawGrid, data: bytes, marked: dict[str, xlsxscan.SheetExtent]
 ) -> RawGrid:
-    """``grid`` knowing its sheet's merged cells that span rows (see :attr:`RawGrid.merges`),
-    from :func:`check_xlsx_bounds`'s result."""
-    if not merges or grid.sheet is None:
+    """``grid`` knowing its sheet's merged cells that span rows and its hidden rows (see
+    :class:`RawGrid`), from :func:`check_xlsx_bounds`'s result."""
+    if not marked or grid.sheet is None:
         return grid
     part = xlsxscan.sheet_parts(zipfile.ZipFile(io.BytesIO(data))).get(grid.sheet)
-    found = merges.get(part or "", ())
-    if not found:
+    ext = marked.get(part or "")
+    if ext is None:
         return grid
     return dataclasses.replace(
-        grid, merges=tuple((column_letter(c1 - 1), r1, r2) for c1, r1, _c2, r2 in found)
+        grid,
+        merges=tuple((column_letter(c1 - 1), r1, r2) for c1, r1, _c2, r2 in ext.merges),
+        hidden_rows=ext.hidden_rows,
     )
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "MAX_HIDDEN",
     "MAX_MERGES",
     "SheetExtent",
     "column_number",
@@ -79,6 +80,8 @@ class SheetExtent:
     # Merged cells spanning rows, (first column, first row, last column, last row), 1-based;
     # none past MAX_MERGES (such a sheet is read as its cells are written).
     merges: tuple[tuple[int, int, int, int], ...] = ()
+    # Rows hidden in the sheet (filtered out, or hidden by hand), 1-based; none past MAX_HIDDEN.
+    hidden_rows: tuple[int, ...] = ()
 
     @property
     def cells(self) -> int:
@@ -151,6 +154,10 @@ def _has_long_run(chunk: bytes, floor: int) -> bool:
 
 #: Merged areas read from one sheet at most; a sheet with more is read without them.
 MAX_MERGES = 100_000
+#: Hidden rows read from one sheet at most; a sheet with more is read without them.
+MAX_HIDDEN = 1_048_576
+_HIDDEN_ROW = re.compile(rb'<row\s[^>]*?\br="([0-9]{1,7})"[^>]*?\bhidden="(?:1|true)"')
+_HIDDEN_MARKS = (b'hidden="1"', b'hidden="true"')
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]{1,3})([0-9]{1,7}):([A-Z]{1,3})([0-9]{1,7})"')
 
 
@@ -187,10 +194,15 @@ def scan_worksheet(
     odd = long_run = cut = False
     n_shared = size = 0
     merged: set[tuple[bytes, bytes, bytes, bytes]] = set()
+    hidden: set[bytes] = set()
     for chunk, skip in _chunks(zf, part):
         # The merged areas follow the cells (a set: one cut at a chunk's edge is seen twice).
         if len(merged) <= MAX_MERGES and b"<mergeCell" in chunk:
             merged.update(_MERGE.findall(chunk))
+        # Hidden rows (Excel writes hidden="1", LibreOffice hidden="true" and "false" on every
+        # other row): the rows' tags are searched only in a chunk that holds such a mark.
+        if len(hidden) <= MAX_HIDDEN and any(m in chunk for m in _HIDDEN_MARKS):
+            hidden.update(_HIDDEN_ROW.findall(chunk))
         if not size:
             found = _DIMENSION.search(chunk, 0, 4096)
             if found:
@@ -230,7 +242,8 @@ def scan_worksheet(
         else:
             columns, rows = column_number(hint[0]), hint[1]  # within bounds: as declared
     longest = _longest_chars(zf, part, max_cell_chars) if long_run else 0
-    return SheetExtent(rows, columns, longest, size, n_shared, _merges(merged))
+    rows_hidden = () if len(hidden) > MAX_HIDDEN else tuple(sorted(int(r) for r in hidden))
+    return SheetExtent(rows, columns, longest, size, n_shared, _merges(merged), rows_hidden)
 
 
 def _exact_extent(zf: zipfile.ZipFile, part: str) -> tuple[int, int]:

@@ -168,3 +168,26 @@ def test_subtotal_rows_within_a_grouped_table_are_set_aside() -> None:
     assert (r.rows_read, r.rows_valid, r.rows_rejected) == (5, 5, 0)
     assert "2 行是表内的小计行（第 4, 7 行）" in " ".join(r.note_texts("zh"))
     assert "2 subtotal row(s) within the table (row(s) 4, 7)" in " ".join(r.note_texts("en"))
+
+
+def test_hidden_rows_of_the_table_are_read_and_told_of(tmp_path) -> None:
+    """Rows a manager filtered out or hid in Excel are still in the file: they are read like
+    the others, and a note says which, so a count larger than the one on screen in Excel is
+    explained. A hidden row above the table (a title) is not counted."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["2025年3月 华东区商机"])
+    ws.append(["商机编号", "销售团队", "销售阶段", "预计金额（元）"])
+    for i, team in enumerate(["一组", "二组", "一组", "二组", "一组"]):
+        ws.append([f"H-{i + 1}", team, "目标客户", 100 * (i + 1)])
+    ws.auto_filter.ref = "A2:D7"
+    for row in (1, 4, 6):  # the title, and the 二组 rows filtered out
+        ws.row_dimensions[row].hidden = True
+    path = tmp_path / "筛选后_2025-03.xlsx"
+    wb.save(path)
+    assert read_grid(path).hidden_rows == (1, 4, 6)
+    r = load_export(path)
+    assert (r.rows_read, r.rows_valid) == (5, 5)
+    assert dict(r.notes)["note_hidden_rows"] == {"count": 2, "rows": "4, 6"}
+    assert "2 row(s) of the table are hidden" in " ".join(r.note_texts("en"))
+    assert "表格中有 2 行被隐藏" in " ".join(r.note_texts("zh"))

@@ -121,3 +121,16 @@ def test_merged_cells_are_found_wherever_the_chunks_end(monkeypatch) -> None:
     monkeypatch.setattr(xlsxscan, "MAX_MERGES", 1)
     monkeypatch.setattr(xlsxscan, "CHUNK", 1 << 24)
     assert xlsxscan.scan_worksheet(zf, PART, **LIMITS).merges == ()
+
+
+def test_hidden_rows_are_found_wherever_the_chunks_end(monkeypatch) -> None:
+    """Rows hidden in the sheet, as Excel (hidden="1") and LibreOffice (hidden="true", with
+    hidden="false" on every other row) write them, are found at every chunk size."""
+    xml = sheet_xml(40)
+    xml = xml.replace(b'<row r="7">', b'<row r="7" hidden="1">')
+    xml = xml.replace(b'<row r="12">', b'<row r="12" ht="12.8" hidden="true">')
+    xml = xml.replace(b'<row r="13">', b'<row r="13" hidden="false">')
+    zf = zipped(xml)
+    assert xlsxscan.scan_worksheet(zf, PART, **LIMITS).hidden_rows == (7, 12)
+    for size in SIZES:
+        assert scan_in_chunks_of(monkeypatch, zf, size).hidden_rows == (7, 12), size
