@@ -2699,22 +2699,27 @@ LO_ROWS = [
 ]
 
 
+def _titled_sheet(wb, sheet: str, title: str, headers: list[str], rows, formats: dict):
+    """A sheet with its title merged over row 1, the header in row 2 and ``rows`` from row 3;
+    ``formats`` maps a column to a number format."""
+    ws = wb.add_worksheet(sheet)
+    ws.merge_range(0, 0, 0, len(headers) - 1, title, wb.add_format({"bold": True, "font_size": 14}))
+    ws.write_row(1, 0, headers, wb.add_format({"bold": True, "border": 1}))
+    by_column = {c: wb.add_format({"num_format": f}) for c, f in formats.items()}
+    cell_formats = [by_column.get(c) for c in range(len(headers))]
+    for i, values in enumerate(rows, start=2):
+        _write_cells(ws, i, values, cell_formats)
+    ws.set_column(0, len(headers) - 1, 14)
+    return ws
+
+
 def _libreoffice_source(out: Path) -> None:
     """The workbook LibreOffice opens and re-saves (title row, header in row 2)."""
     buf = io.BytesIO()
     wb = _workbook(buf)
-    ws = wb.add_worksheet("商机周报")
-    title = wb.add_format({"bold": True, "font_size": 14})
-    head = wb.add_format({"bold": True, "border": 1})
-    money = wb.add_format({"num_format": "#,##0"})
-    pct = wb.add_format({"num_format": "0%"})
-    day = wb.add_format({"num_format": "yyyy-mm-dd"})
-    ws.merge_range(0, 0, 0, len(LO_HEADERS) - 1, "2025年2月商机周报", title)
-    ws.write_row(1, 0, LO_HEADERS, head)
-    formats = [None] * 5 + [money, pct, day, day]
-    for i, values in enumerate(LO_ROWS, start=2):
-        _write_cells(ws, i, values, formats)
-    ws.set_column(0, 8, 14)
+    day = "yyyy-mm-dd"
+    formats = {5: "#,##0", 6: "0%", 7: day, 8: day}
+    _titled_sheet(wb, "商机周报", "2025年2月商机周报", LO_HEADERS, LO_ROWS, formats)
     _save_xlsx(wb, buf, out)
 
 
@@ -2760,17 +2765,9 @@ def _merged_cells_source(out: Path) -> None:
     team, owner and stage columns merged down their runs (rows 3-14)."""
     buf = io.BytesIO()
     wb = _workbook(buf)
-    ws = wb.add_worksheet("商机台账")
-    title = wb.add_format({"bold": True, "font_size": 14})
-    head = wb.add_format({"bold": True, "border": 1})
-    money = wb.add_format({"num_format": "#,##0"})
-    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    formats = {6: "#,##0", 7: "yyyy-mm-dd"}
+    ws = _titled_sheet(wb, "商机台账", "2025年3月 商机台账", MERGED_HEADERS, MERGED_ROWS, formats)
     centre = wb.add_format({"valign": "vcenter"})
-    ws.merge_range(0, 0, 0, len(MERGED_HEADERS) - 1, "2025年3月 商机台账", title)
-    ws.write_row(1, 0, MERGED_HEADERS, head)
-    formats = [None] * 6 + [money, day]
-    for i, values in enumerate(MERGED_ROWS, start=2):
-        _write_cells(ws, i, values, formats)
     for col in range(3):
         start = 0
         while start < len(MERGED_ROWS):
@@ -2780,7 +2777,6 @@ def _merged_cells_source(out: Path) -> None:
             if end - start > 1:
                 ws.merge_range(start + 2, col, end + 1, col, MERGED_ROWS[start][col], centre)
             start = end
-    ws.set_column(0, len(MERGED_HEADERS) - 1, 14)
     _save_xlsx(wb, buf, out)
 
 
