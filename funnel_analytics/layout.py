@@ -143,6 +143,18 @@ _SUBTOTAL = (
 )
 
 
+def _totals_label(row: pd.Series) -> str | None:
+    """The label of a totals row (its first text, where a totals word alone is its label or
+    one of its first three cells), else None."""
+    cells = [_text(v) for v in row]
+    label = next((c for c in cells if c), "")
+    if normalize_label(label).rstrip(": ") in _TOTAL_WORDS or any(
+        normalize_label(c) in _TOTAL_WORDS for c in cells[:3] if c
+    ):
+        return label
+    return None
+
+
 def _subtotal_rows(body: pd.DataFrame) -> np.ndarray:
     """Which rows are subtotals: one of the first three cells is a totals word (合计, 小计,
     Subtotal, Total …), alone or before a colon and the group's name ("小计：华东一组"), and
@@ -263,27 +275,26 @@ def locate_table(grid: RawGrid, scan_rows: int = 30, known: frozenset[str] | Non
     # group): a first, second or third cell that is a totals word, alone or before a colon.
     # Those at the end are the table's totals rows (below).
     sub = _subtotal_rows(body)
-    if sub.any():
-        trailing = 0 if sub.all() else len(sub) - int(np.argmin(sub[::-1]))
-        middle = sub.copy()
-        middle[trailing:] = False
-        if middle.any():
-            rows = [int(r) for r in body.index[middle]]
-            notes.append(("note_subtotal_rows", {"count": len(rows), "rows": _row_ranges(rows)}))
-            body = body[~middle]
+    # The last row or two, when a totals word alone labels them, are the table's totals
+    # (below); every other subtotal row is set aside here, the one just above the totals too.
+    totals = 0
+    while totals < min(2, len(body)) and sub[-1 - totals] and _totals_label(body.iloc[-1 - totals]):
+        totals += 1
+    middle = sub.copy()
+    middle[len(middle) - totals :] = False
+    if middle.any():
+        rows = [int(r) for r in body.index[middle]]
+        notes.append(("note_subtotal_rows", {"count": len(rows), "rows": _row_ranges(rows)}))
+        body = body[~middle]
     # A trailing totals row (or two: 小计 then 合计).
     for _ in range(2):
         if not len(body):
             break
-        last = [_text(v) for v in body.iloc[-1]]
-        label = next((c for c in last if c), "")
-        if normalize_label(label).rstrip(": ") in _TOTAL_WORDS or any(
-            normalize_label(c) in _TOTAL_WORDS for c in last[:3] if c
-        ):
-            notes.append(("note_totals_row", {"row": int(body.index[-1]), "label": label}))
-            body = body.iloc[:-1]
-        else:
+        label = _totals_label(body.iloc[-1])
+        if label is None:
             break
+        notes.append(("note_totals_row", {"row": int(body.index[-1]), "label": label}))
+        body = body.iloc[:-1]
     # Name every column; keep unnamed ones that hold data under their letter.
     names: list[str] = []
     keep: list[int] = []

@@ -168,6 +168,12 @@ def test_subtotal_rows_within_a_grouped_table_are_set_aside() -> None:
     assert (r.rows_read, r.rows_valid, r.rows_rejected) == (5, 5, 0)
     assert "2 行是表内的小计行（第 4, 7 行）" in " ".join(r.note_texts("zh"))
     assert "2 subtotal row(s) within the table (row(s) 4, 7)" in " ".join(r.note_texts("en"))
+    # A group's subtotal named after it, just above the grand total, is a subtotal too.
+    ending = [*rows[:8], ["小计：华南组", None, None, 400], ["合计", None, None, 750]]
+    layout = layout_of(ending)
+    assert list(layout.data.index) == [2, 3, 5, 6, 8]
+    assert dict(layout.notes)["note_subtotal_rows"] == {"count": 3, "rows": "4, 7, 9"}
+    assert [p for k, p in layout.notes if k == "note_totals_row"] == [{"row": 10, "label": "合计"}]
 
 
 def test_hidden_rows_of_the_table_are_read_and_told_of(tmp_path) -> None:
