@@ -37,7 +37,8 @@ def format_amount(
     v = abs(float(value))
     if unit is not None:
         shown = v / unit[0]
-        places = 0 if shown >= 100 else 1 if shown >= 10 else 2
+        # Nothing at all reads 0 ("本期赢单 0 · 金额 0万", not "0.00万"); a little reads 0.00.
+        places = 0 if shown >= 100 or shown == 0 else 1 if shown >= 10 else 2
         number, suffix = shown, SHORT_UNITS.get(unit[1], unit[1])
     elif lang == "zh":
         number, places, suffix = (

@@ -311,6 +311,8 @@ def test_a_small_loss_rounded_away_is_shown_as_zero_not_minus_zero() -> None:
         (-34_000, (1e6, "M"), (1e4, "万元"), "-0.03M", "-3.40万"),
         # A loss too small to show has no sign.
         (-10, (1e6, "M"), (1e8, "亿元"), "0.00M", "0.00亿"),
+        # Nothing at all (a tile's "won this period" amount without a win) reads 0.
+        (0, (1e3, "k"), (1e4, "万元"), "0k", "0万"),
     ],
 )
 def test_an_amount_rounds_alike_in_both_languages(value, unit_en, unit_zh, en, zh) -> None:
