@@ -1081,9 +1081,8 @@ def stage_models_infer(file, maps, sheet, as_of, output, as_json, lang):
             f"{row.rows:>6}  {evidence_text(row.evidence, row.evidence_model, lang)}"
             + (f" · {t('infer_probability_from', lang)}: {source}" if source else "")
         )
-    spaced = int((table["probability_source"] == "spaced").sum())
-    if spaced:
-        click.echo(t("infer_spaced_warning", lang, count=spaced, min=MIN_CLOSED))
+    if inferred.placeholders:
+        click.echo(t("infer_spaced_warning", lang, count=inferred.placeholders, min=MIN_CLOSED))
     if output:
         click.echo(t("cli_infer_written", lang, path=output))
     else:

@@ -166,6 +166,11 @@ class InferredModel:
     model: StageModel
     table: pd.DataFrame  # value, kind, rows, order, evidence, probability, key
 
+    @property
+    def placeholders(self) -> int:
+        """How many open stages have a placeholder probability (spaced evenly)."""
+        return int((self.table["probability_source"] == "spaced").sum())
+
 
 #: The open stages, in order, of other CRMs' default pipelines (those the built-in models do not
 #: cover): a file whose stages are theirs is put in their order. Pipedrive's default pipeline,

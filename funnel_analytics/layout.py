@@ -272,11 +272,9 @@ def locate_table(grid: RawGrid, scan_rows: int = 30, known: frozenset[str] | Non
         if footer:
             notes.append(("note_footer_rows", {"count": len(footer)}))
     # Subtotal rows within the table (a ledger grouped by team or stage, a 小计 under each
-    # group): a first, second or third cell that is a totals word, alone or before a colon.
-    # Those at the end are the table's totals rows (below).
+    # group) are set aside here. The last row or two, when a totals word alone labels them,
+    # are the table's totals (below); a subtotal just above them is set aside here too.
     sub = _subtotal_rows(body)
-    # The last row or two, when a totals word alone labels them, are the table's totals
-    # (below); every other subtotal row is set aside here, the one just above the totals too.
     totals = 0
     while totals < min(2, len(body)) and sub[-1 - totals] and _totals_label(body.iloc[-1 - totals]):
         totals += 1

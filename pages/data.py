@@ -155,11 +155,13 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
     source = [probability_text(row, lang) for row in full.itertuples(index=False)]
     shown = table.assign(kind=table["kind"].map(kinds), evidence=said)
     shown.insert(shown.columns.get_loc("probability") + 1, "probability_from", source)
-    spaced = int((full["probability_source"] == "spaced").sum())
+    where_from = t("infer_probability_help", min=MIN_CLOSED)
     with st.expander(t("infer_title"), expanded=True):
         st.caption(t("infer_intro"))
-        if spaced:
-            st.warning(t("infer_spaced_warning", count=spaced, min=MIN_CLOSED), icon="⚠️")
+        if inferred.placeholders:
+            st.warning(
+                t("infer_spaced_warning", count=inferred.placeholders, min=MIN_CLOSED), icon="⚠️"
+            )
         edited = st.data_editor(
             shown,
             key=f"infer_{fid}",
@@ -182,12 +184,12 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
                     min_value=0.0,
                     max_value=1.0,
                     format="percent",
-                    help=t("infer_probability_help", min=MIN_CLOSED),
+                    help=where_from,
                 ),
                 "probability_from": st.column_config.TextColumn(
                     t("infer_probability_from"),
                     width="medium",
-                    help=t("infer_probability_help", min=MIN_CLOSED),
+                    help=where_from,
                 ),
                 "en": st.column_config.TextColumn(t("infer_en")),
                 "zh": st.column_config.TextColumn(t("infer_zh")),
