@@ -49,6 +49,14 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_UNUSABLE)
 
 
+def _warn_placeholders(model, lang: str) -> None:
+    """On stderr: the model's placeholder win probabilities, which weighted figures use."""
+    spaced = model.placeholder_stages
+    if spaced:
+        stages = ", ".join(f"{s.name(lang)} {s.probability:.0%}" for s in spaced)
+        click.echo(t("cli_model_placeholders", lang, count=len(spaced), stages=stages), err=True)
+
+
 def _guarded(func: Callable) -> Callable:
     """Turn every failure into one line on stderr and exit code 2."""
 
@@ -637,6 +645,7 @@ def report(
 
     lang = lang or _default_lang()
     model = get_stage_model(stage_model)
+    _warn_placeholders(model, lang)
     observations = _observations(
         files,
         store_path,
@@ -859,6 +868,7 @@ def plan(
 
     lang = lang or _default_lang()
     model = get_stage_model(stage_model)
+    _warn_placeholders(model, lang)
     if average_deal is None and not from_data:
         _fail(t("cli_plan_needs_average", lang))
     view = None

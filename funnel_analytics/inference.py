@@ -41,6 +41,7 @@ from .stages import (
     LOST,
     ON_HOLD,
     OPEN,
+    PROBABILITY_SOURCES,
     WON,
     Stage,
     StageModel,
@@ -66,10 +67,6 @@ __all__ = [
 
 #: Evidence for the order of open stages, strongest first (message keys ``evidence_<name>``).
 EVIDENCE = ("history", "probability", "label_number", "known_stage", "won_share", "count")
-
-#: Where an open stage's probability came from: the file's probability column, the deals'
-#: history in the file, a built-in model, or evenly spaced (a placeholder).
-PROBABILITY_SOURCES = ("file", "history", "model", "spaced")
 
 #: Closed deals that reached a stage needed before the share won is its probability.
 MIN_CLOSED = 10
@@ -412,16 +409,23 @@ def build_model(table: pd.DataFrame, name: str = "file_stages") -> StageModel:
     stages = []
     for row in open_.itertuples(index=False):
         days = getattr(row, "max_days", np.nan)
+        given = pd.notna(row.probability)
+        source = getattr(row, "probability_source", None)
         stages.append(
             Stage(
                 key=_slug(row.value, taken),
                 en=str(row.en or row.value),
                 zh=str(row.zh or row.value),
-                probability=float(
-                    min(max(row.probability if pd.notna(row.probability) else 0.5, 0.0), 1.0)
-                ),
+                probability=float(min(max(row.probability if given else 0.5, 0.0), 1.0)),
                 aliases=(row.value,),
                 max_days=int(days) if pd.notna(days) and days > 0 else None,
+                # A figure the user typed has no source; a stage left without one is a
+                # placeholder, as a spaced figure is.
+                probability_source=(
+                    (source if isinstance(source, str) and source in PROBABILITY_SOURCES else None)
+                    if given
+                    else "spaced"
+                ),
             )
         )
     won = table[table["kind"] == WON]
@@ -475,6 +479,8 @@ def model_to_toml(model: StageModel) -> str:
             f"zh = {_toml_string(s.zh)}",
             f"probability = {s.probability:g}",
         ]
+        if s.probability_source:
+            lines.append(f"probability_source = {_toml_string(s.probability_source)}")
         if s.aliases:
             lines.append("aliases = [" + ", ".join(_toml_string(a) for a in s.aliases) + "]")
         if s.max_days:

@@ -60,6 +60,9 @@ PROCUREMENT_KEYS = (
     "negotiation",
     "signed",
 )
+#: Where an inferred model's win probability came from: the file's probability column, measured
+#: from its closed deals, a built-in model's figure, or a placeholder spaced evenly.
+PROBABILITY_SOURCES = ("file", "history", "model", "spaced")
 
 
 class StageModelError(ValueError):
@@ -151,9 +154,18 @@ class Stage:
     # The success criteria: all done, with the customer's commitment to go on, the stage is
     # completed (domain.md §7). Their keys differ from the milestones' (one column each).
     criteria: tuple[ChecklistItem, ...] = ()
+    # Where a file's own model got the win probability (PROBABILITY_SOURCES): "spaced" marks a
+    # placeholder the dashboard warns of wherever it weighs deals. None: declared by the
+    # model's author, as every built-in figure is.
+    probability_source: str | None = None
 
     def name(self, lang: str = "zh") -> str:
         return self.zh if lang == "zh" else self.en
+
+    @property
+    def placeholder(self) -> bool:
+        """Whether the win probability is a placeholder (spaced evenly), not a figure."""
+        return self.probability_source == "spaced"
 
 
 # Words every evaluation factor reads, on its 0-5 scale (a factor's own words come first).
@@ -413,6 +425,11 @@ class StageModel:
     @property
     def probabilities(self) -> dict[str, float]:
         return {s.key: s.probability for s in self.stages}
+
+    @property
+    def placeholder_stages(self) -> tuple[Stage, ...]:
+        """The open stages whose win probability is a placeholder, not a figure."""
+        return tuple(s for s in self.open_stages if s.placeholder)
 
     @property
     def checklist_columns(self) -> dict[str, tuple[str, ChecklistItem]]:
@@ -1292,6 +1309,11 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
         max_days = st.get("max_days")
         if max_days is not None and (not isinstance(max_days, int) or max_days <= 0):
             raise StageModelError(f"{where}: max_days must be a positive whole number of days")
+        given_source = st.get("probability_source")
+        if given_source is not None and given_source not in PROBABILITY_SOURCES:
+            raise StageModelError(
+                f"{where}: probability_source must be one of {', '.join(PROBABILITY_SOURCES)}"
+            )
         procurement = st.get("procurement")
         if procurement is not None and procurement not in PROCUREMENT_KEYS:
             raise StageModelError(
@@ -1310,6 +1332,7 @@ def stage_model_from_dict(data: Mapping[str, object], source: str = "stage model
                 criteria=_checklist_from_toml(
                     st.get("criteria"), where, "criterion", "success criterion"
                 ),
+                probability_source=given_source,
             )
         )
     outcomes = data.get("outcomes") or {}

@@ -200,7 +200,16 @@ def file_stages_editor(fid: str, file_name: str, r, signature: str) -> None:
         )
         back = {v: k for k, v in kinds.items()}
         name = re.sub(r"\W+", "_", file_name.rsplit(".", 1)[0]).strip("_") or "file_stages"
-        model = build_model(edited.assign(kind=edited["kind"].map(back).fillna("open")), name)
+        # A figure left as inferred keeps its source (a placeholder stays one, and is warned of
+        # wherever deals are weighed); one the user typed is theirs.
+        unchanged = edited["probability"].eq(full["probability"])
+        model = build_model(
+            edited.assign(
+                kind=edited["kind"].map(back).fillna("open"),
+                probability_source=full["probability_source"].where(unchanged, None),
+            ),
+            name,
+        )
         st.caption(t("infer_preview", stages=" → ".join(plain(s.name(lang)) for s in model.stages)))
         left, right = st.columns(2)
         if left.button(

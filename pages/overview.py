@@ -15,6 +15,7 @@ from pages.ui import (
     labels,
     lang_key,
     open_page,
+    placeholder_text,
     plain,
     t,
 )
@@ -79,7 +80,12 @@ tiles = [
         t("kpi_weighted"),
         format_amount(k.weighted, lang, unit=unit),
         change("weighted", amount=True),
-        t("kpi_weighted_help", model=plain(model.title(lang))),
+        " ".join(
+            filter(
+                None,
+                (t("kpi_weighted_help", model=plain(model.title(lang))), placeholder_text(model)),
+            )
+        ),
     ),
     (
         t("kpi_won"),

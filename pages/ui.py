@@ -1148,7 +1148,41 @@ def open_page(title: str, caption: str | None = None) -> AppState:
     if empty_state(app):
         st.stop()
     set_aside_banner(app)
+    if title in WEIGHING_PAGES:
+        placeholder_banner(app.model)
     return app
+
+
+#: The pages whose figures weigh deals by the stage model's win probabilities.
+WEIGHING_PAGES = (
+    "overview_title",
+    "forecast_title",
+    "planner_title",
+    "scenarios_title",
+    "team_title",
+    "check_title",
+)
+
+
+def placeholder_text(model: StageModel) -> str | None:
+    """What the model's placeholder probabilities mean for the figures, or None if it has none
+    (a file's own stages, used before their figures were set)."""
+    spaced = model.placeholder_stages
+    if not spaced:
+        return None
+    sep = "、" if lang() == "zh" else ", "
+    return t(
+        "model_placeholders",
+        count=len(spaced),
+        stages=sep.join(f"{plain(s.name(lang()))} {s.probability:.0%}" for s in spaced),
+    )
+
+
+def placeholder_banner(model: StageModel) -> None:
+    """Warn that weighted figures rest on placeholder win probabilities, where they do."""
+    said = placeholder_text(model)
+    if said:
+        st.warning(said, icon="⚠️")
 
 
 def active_filters(filters: Filters) -> str:

@@ -1174,6 +1174,29 @@ def test_use_this_files_stages_is_offered_used_saved_and_offered_again(private_s
         t("file_summary", "en", read=220, valid=220, rejected=0, warnings=71) in m.value
         for m in again.markdown
     ), [m.value for m in again.markdown]
+    # The five placeholders stay with the model: the pages that weigh deals by its figures
+    # say so, in either language; the funnel's pages, which do not, stay quiet.
+    assert [s.placeholder for s in model.open_stages] == [True] * 5
+    for lang in ("en", "zh"):
+        said = t(
+            "model_placeholders",
+            lang,
+            count=5,
+            stages=("、" if lang == "zh" else ", ").join(
+                f"{s.name(lang)} {s.probability:.0%}" for s in model.open_stages
+            ),
+        )
+        for page, warned in (("overview", True), ("forecast", True), ("conversion", False)):
+            run = app(
+                lang,
+                _keep_source="upload",
+                _keep_model_name="custom",
+                custom_model=model,
+                uploads=at.session_state["uploads"],
+            )
+            run.switch_page(f"pages/{page}.py").run()
+            assert not run.exception, [e.value for e in run.exception]
+            assert (said in [w.value for w in run.warning]) is warned, (page, lang)
     # Another session, next month's file with the same stage values: the saved model is offered.
     later = on_data_page("en")
     nxt = upload(later, "pipedrive_deals_next.csv", data + b"\n")

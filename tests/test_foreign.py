@@ -417,6 +417,81 @@ def test_a_stage_without_a_figure_is_a_placeholder_the_user_is_told_of() -> None
     assert {"closed_deals", "won_deals"} <= stages["Target"].keys()
 
 
+def test_a_placeholder_is_kept_with_the_model_and_told_of_where_deals_are_weighed(
+    tmp_path: Path,
+) -> None:
+    """A placeholder probability stays one in the model built, its TOML and the model read
+    back, so the pages and commands that weigh deals can say so; a figure the user typed, or
+    one measured or taken from a model, is not one."""
+    from funnel_analytics.inference import build_model, infer_model, model_to_toml, stage_evidence
+    from funnel_analytics.stages import StageModelError, load_stage_model
+
+    labels = pd.Series(["Target"] * 5 + ["Qualified"] * 4 + ["Site visit"] * 2 + ["Demo"])
+    inferred = infer_model(stage_evidence(labels))
+    table = inferred.table
+    spaced = set(table.loc[table["probability_source"] == "spaced", "value"])
+    assert spaced == {"Site visit", "Demo"}
+    model = inferred.model
+    assert {s.aliases[0] for s in model.placeholder_stages} == spaced
+    assert not model.won.placeholder
+    back = load_stage_model(model_to_toml(model).encode("utf-8"))
+    assert [(s.key, s.probability, s.probability_source) for s in back.stages] == [
+        (s.key, s.probability, s.probability_source) for s in model.stages
+    ]
+    # The user types a figure for one placeholder and clears another's: the first is theirs,
+    # the second (0.5 by default) is still a placeholder.
+    edited = table.copy()
+    typed = edited["value"] == "Site visit"
+    cleared = edited["value"] == "Demo"
+    edited.loc[typed, "probability"] = 0.4
+    edited.loc[typed, "probability_source"] = None
+    edited.loc[cleared, "probability"] = float("nan")
+    mine = build_model(edited)
+    assert [s.aliases[0] for s in mine.placeholder_stages] == ["Demo"]
+    assert mine.stage(mine.match_label("Demo")[0]).probability == 0.5
+    # The built-in models declare their figures.
+    assert not get_stage_model("six_state").placeholder_stages
+    with pytest.raises(StageModelError, match="probability_source"):
+        load_stage_model(
+            b'name = "m"\n[[stages]]\nkey = "a"\nprobability = 0.5\n'
+            b'probability_source = "guess"\n[[stages]]\nkey = "won"\nprobability = 1.0\n'
+        )
+    # The commands that weigh deals say so on stderr; the JSON on stdout is unchanged.
+    saved = tmp_path / "stages.toml"
+    subprocess.run(
+        [
+            str(CLI),
+            "stage-models",
+            "infer",
+            str(HERE / "../corpus/messy/hubspot_style_2024-12.csv"),
+            "--output",
+            str(saved),
+        ],
+        capture_output=True,
+        check=True,
+    )
+    assert 'probability_source = "spaced"' in saved.read_text("utf-8")
+    for lang, words in (("en", "placeholder win probability"), ("zh", "占位值")):
+        run = subprocess.run(
+            [
+                *(str(CLI), "plan", "--target", "300", "--average-deal", "3"),
+                *("--stage-model", str(saved), "--json", "--lang", lang),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert run.returncode == 0, run.stderr
+        assert words in run.stderr and "Traceback" not in run.stderr
+        assert json.loads(run.stdout)["contracts"] == 100
+    plain = subprocess.run(
+        [str(CLI), "plan", "--target", "300", "--average-deal", "3", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "placeholder" not in plain.stderr and "占位" not in plain.stderr
+
+
 @pytest.mark.parametrize(
     ("value", "kind"),
     [
