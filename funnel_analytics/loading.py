@@ -16,7 +16,7 @@ import calendar
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from .choices import SHAPES
 from .contracts import Column, table
 from .i18n import MESSAGES, t
 from .inference import stage_evidence
-from .layout import Layout, locate_table
+from .layout import Layout, locate_table, outline_subtotals, row_ranges
 from .mapping import ColumnMapping, header_signature, map_columns
 from .memo import give_back, use_system_pool
 from .procurement import PROCUREMENT_FIELD, parse_procurement
@@ -732,6 +732,7 @@ def load_export(
     notes = _file_notes(grid, layout)
     cmap, kind = _columns_and_shape(layout, model, mapping, remembered, shape, dayfirst, notes)
     _require_stage_and_id(cmap, layout, name)
+    layout = _without_outline_subtotals(layout, cmap, notes)
     load = _start(name, model, layout, cmap, kind, dayfirst, notes)
     # The steps fill the typed frame column by column, in the order its columns come out.
     _text_fields(load)
@@ -854,6 +855,33 @@ def _dated_by(cmap: ColumnMapping, change_header: str) -> ColumnMapping:
         {**cmap.origin, change_header: "auto"},
         tuple(h for h in cmap.unmapped if h != change_header),
     )
+
+
+def _without_outline_subtotals(
+    layout: Layout, cmap: ColumnMapping, notes: list[tuple[str, dict]]
+) -> Layout:
+    """The layout without the rows a spreadsheet's Data > Subtotal command inserted (a
+    ledger grouped by owner or stage with "陈磊 汇总" under each group and "总计" last), noted
+    as the table's own subtotal and totals rows are."""
+    keys = [
+        h
+        for h in (
+            cmap.header_for(Opportunities.opportunity_id),
+            cmap.header_for(Opportunities.opportunity_name),
+        )
+        if h is not None
+    ]
+    subtotals, grand = outline_subtotals(layout.data, keys)
+    if not subtotals and grand is None:
+        return layout
+    if subtotals:
+        notes.append(
+            ("note_subtotal_rows", {"count": len(subtotals), "rows": row_ranges(subtotals)})
+        )
+    if grand is not None:
+        notes.append(("note_totals_row", {"row": grand[0], "label": grand[1]}))
+    aside = [*subtotals, *([grand[0]] if grand else [])]
+    return replace(layout, data=layout.data.drop(index=aside))
 
 
 def _require_stage_and_id(cmap: ColumnMapping, layout: Layout, name: str) -> None:

@@ -82,6 +82,13 @@ def test_corpus_file(name: str, generated: dict[str, Path]) -> None:
     if exp.get("encoding"):
         labels = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "gb18030": "GB18030"}
         assert result.encoding == labels[exp["encoding"].lower()]
+    notes = dict(result.notes)
+    if "subtotal_rows" in exp:
+        said = notes["note_subtotal_rows"]
+        assert said["count"] == len(exp["subtotal_rows"])
+        assert said["rows"] == ", ".join(map(str, exp["subtotal_rows"]))
+    if "totals_row" in exp:
+        assert notes["note_totals_row"] == exp["totals_row"]
     frame = pd.concat([result.opportunities, result.rejected.iloc[0:0]], axis=0)
     for check in exp.get("spot_checks", []):
         got = frame.loc[check["row"], check["field"]]

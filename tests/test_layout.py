@@ -176,6 +176,51 @@ def test_subtotal_rows_within_a_grouped_table_are_set_aside() -> None:
     assert [p for k, p in layout.notes if k == "note_totals_row"] == [{"row": 10, "label": "合计"}]
 
 
+@pytest.mark.parametrize(
+    ("word", "grand"),
+    [
+        ("Total", "Grand Total"),  # Excel, English: the Sum function
+        ("Count", "Grand Count"),  # Excel, English: the Count function
+        ("汇总", "总计"),  # Excel and WPS, Chinese
+        ("计数", "总计数"),
+        ("Sum", "Grand Sum"),  # LibreOffice, English (the corpus has files it saved)
+        ("求和", "总计 求和"),  # LibreOffice, Chinese
+    ],
+)
+def test_rows_a_spreadsheets_subtotal_command_inserted_are_set_aside(word: str, grand: str) -> None:
+    """Data > Subtotal writes, under each group, the group's value and the function's word in
+    the grouped column and the sums in the summed ones, leaving the id and the name empty;
+    nested groups write the inner subtotals first; the grand total comes last. Those rows are
+    set aside with a note. A row without an id that only looks like one is still a deal
+    rejected for its blank id."""
+    header = ["商机编号", "商机名称", "销售团队", "负责人", "预计金额（元）", "销售阶段"]
+    rows = [
+        header,
+        ["A1", "一期", "华东", "张伟", 100, "目标客户"],  # 2
+        ["A2", "二期", "华东", "张伟", 200, "有效客户"],  # 3
+        [None, None, None, f"张伟 {word}", 300, None],  # 4: inner subtotal
+        ["A3", "三期", "华东", "李娜", 50, "入围客户"],  # 5
+        [None, None, None, f"李娜 {word}", 50, None],  # 6: inner subtotal
+        [None, None, f"华东 {word}", None, 350, None],  # 7: outer subtotal
+        ["B1", "四期", "华南", "王强", 400, "意向客户"],  # 8
+        # 9: no id and no name, but its text is not the group's value and a word: a deal
+        [None, None, "华南", f"王强强 {word}", 10, "目标客户"],
+        [None, None, None, f"王强 {word}", 410, None],  # 10: inner subtotal
+        [None, None, f"华南 {word}", None, 410, None],  # 11: outer subtotal
+        # 12: the grand total, its label after the amount (not the row's first cell)
+        [None, None, None, None, 760, grand],
+    ]
+    r = load_export(csv_bytes(rows), "分类汇总_2025-03.csv")
+    assert (r.rows_read, r.rows_valid, r.rows_rejected) == (5, 4, 1)
+    assert sorted(r.opportunities.index) == [2, 3, 5, 8]
+    assert r.errors["row"].unique().tolist() == [9]
+    notes = dict(r.notes)
+    assert notes["note_subtotal_rows"] == {"count": 5, "rows": "4, 6-7, 10-11"}
+    assert notes["note_totals_row"] == {"row": 12, "label": grand}
+    # The deals' amounts are the sheet's, the sums left out.
+    assert r.opportunities["amount"].sum() == 750
+
+
 def test_hidden_rows_of_the_table_are_read_and_told_of(tmp_path) -> None:
     """Rows a manager filtered out or hid in Excel are still in the file: they are read like
     the others, and a note says which, so a count larger than the one on screen in Excel is
