@@ -36,6 +36,7 @@ import csv
 import io
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -45,8 +46,10 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import xlsxwriter
+if TYPE_CHECKING:  # imported where a workbook is written: make_subtotals.py runs without it
+    import xlsxwriter
 
 HERE = Path(__file__).resolve().parent
 MESSY = HERE / "messy"
@@ -66,6 +69,8 @@ def D(text: str) -> date:
 # Writing helpers
 # ============================================================================================
 def _workbook(target: str | Path | io.BytesIO) -> xlsxwriter.Workbook:
+    import xlsxwriter
+
     options = {
         "in_memory": True,
         "strings_to_numbers": False,
@@ -113,8 +118,9 @@ def _write_csv(
     path.write_bytes(data)
 
 
-def _normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed member timestamps (keeps order, names and compression)."""
+def _normalize_zip(data: bytes, save_time: bool = False) -> bytes:
+    """Rewrite a zip with fixed member timestamps (keeps order, names and compression); with
+    ``save_time``, the save time in ``docProps/core.xml`` is fixed too."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
@@ -123,7 +129,12 @@ def _normalize_zip(data: bytes) -> bytes:
             new.compress_type = info.compress_type
             new.external_attr = info.external_attr
             new.create_system = 0
-            dst.writestr(new, src.read(info.filename))
+            member = src.read(info.filename)
+            if save_time and info.filename == "docProps/core.xml":
+                member = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", member
+                )
+            dst.writestr(new, member)
     return out.getvalue()
 
 
@@ -2723,7 +2734,7 @@ def _libreoffice_source(out: Path) -> None:
     _save_xlsx(wb, buf, out)
 
 
-MERGED_HEADERS = [
+LEDGER_HEADERS = [
     "销售团队",
     "负责人",
     "销售阶段",
@@ -2735,7 +2746,7 @@ MERGED_HEADERS = [
 ]
 # A hand-kept ledger (台账): each team, owner and stage is written once and merged down over its
 # deals, as people keep such sheets. None: the cell lies under the merged cell above it.
-MERGED_ROWS = [
+LEDGER_ROWS = [
     (
         "华东一组",
         "张伟",
@@ -2766,16 +2777,16 @@ def _merged_cells_source(out: Path) -> None:
     buf = io.BytesIO()
     wb = _workbook(buf)
     formats = {6: "#,##0", 7: "yyyy-mm-dd"}
-    ws = _titled_sheet(wb, "商机台账", "2025年3月 商机台账", MERGED_HEADERS, MERGED_ROWS, formats)
+    ws = _titled_sheet(wb, "商机台账", "2025年3月 商机台账", LEDGER_HEADERS, LEDGER_ROWS, formats)
     centre = wb.add_format({"valign": "vcenter"})
     for col in range(3):
         start = 0
-        while start < len(MERGED_ROWS):
+        while start < len(LEDGER_ROWS):
             end = start + 1
-            while end < len(MERGED_ROWS) and MERGED_ROWS[end][col] is None:
+            while end < len(LEDGER_ROWS) and LEDGER_ROWS[end][col] is None:
                 end += 1
             if end - start > 1:
-                ws.merge_range(start + 2, col, end + 1, col, MERGED_ROWS[start][col], centre)
+                ws.merge_range(start + 2, col, end + 1, col, LEDGER_ROWS[start][col], centre)
             start = end
     _save_xlsx(wb, buf, out)
 

@@ -4,7 +4,7 @@ before mailing it.
 
 Needs LibreOffice with its Python bridge (Debian: ``libreoffice-calc-nogui python3-uno``, and
 ``libreoffice-l10n-zh-cn`` for the Chinese labels) and runs with the system Python, which has
-``uno``; it uses the standard library only::
+``uno``; it needs only the standard library and ``make_corpus.py`` beside it::
 
     /usr/bin/python3 tests/corpus/make_subtotals.py
 
@@ -16,23 +16,18 @@ time in ``docProps/core.xml`` are fixed, so an unchanged ledger saves to the sam
 from __future__ import annotations
 
 import contextlib
-import io
 import os
-import re
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import uno  # type: ignore[import-not-found]
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 from com.sun.star.sheet.GeneralFunction import SUM  # type: ignore[import-not-found]
-
-MESSY = Path(__file__).parent / "messy"
-ZIP_TIME = (2024, 1, 1, 0, 0, 0)
+from make_corpus import MESSY, _normalize_zip  # beside this script; standard library only here
 
 HEADERS = [
     "商机编号",
@@ -85,24 +80,6 @@ def _profile(root: Path, locale: str) -> str:
         encoding="utf-8",
     )
     return root.as_uri()
-
-
-def _normalize_zip(data: bytes) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            new = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            new.compress_type = info.compress_type
-            new.external_attr = info.external_attr
-            new.create_system = 0
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # the save time: fixed, like the zip's
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2024-01-01T00:00:00Z", data
-                )
-            dst.writestr(new, data)
-    return out.getvalue()
 
 
 def save(name: str, group: int, locale: str, tmp: Path) -> None:
@@ -158,7 +135,7 @@ def save(name: str, group: int, locale: str, tmp: Path) -> None:
         doc.close(True)
         with contextlib.suppress(Exception):  # the office quits while answering
             desktop.terminate()
-        (MESSY / name).write_bytes(_normalize_zip(saved.read_bytes()))
+        (MESSY / name).write_bytes(_normalize_zip(saved.read_bytes(), save_time=True))
     finally:
         if office.poll() is None:
             office.wait(60)
