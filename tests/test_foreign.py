@@ -417,6 +417,16 @@ def test_a_stage_without_a_figure_is_a_placeholder_the_user_is_told_of() -> None
     assert {"closed_deals", "won_deals"} <= stages["Target"].keys()
 
 
+def infer_to(file: Path, out: Path) -> subprocess.CompletedProcess:
+    """``stage-models infer FILE --output OUT``, as a user runs it."""
+    return subprocess.run(
+        [str(CLI), "stage-models", "infer", str(file), "--output", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_a_placeholder_is_kept_with_the_model_and_told_of_where_deals_are_weighed(
     tmp_path: Path,
 ) -> None:
@@ -458,18 +468,7 @@ def test_a_placeholder_is_kept_with_the_model_and_told_of_where_deals_are_weighe
         )
     # The commands that weigh deals say so on stderr; the JSON on stdout is unchanged.
     saved = tmp_path / "stages.toml"
-    subprocess.run(
-        [
-            str(CLI),
-            "stage-models",
-            "infer",
-            str(HERE / "../corpus/messy/hubspot_style_2024-12.csv"),
-            "--output",
-            str(saved),
-        ],
-        capture_output=True,
-        check=True,
-    )
+    infer_to(HERE / "../corpus/messy/hubspot_style_2024-12.csv", saved).check_returncode()
     assert 'probability_source = "spaced"' in saved.read_text("utf-8")
     for lang, words in (("en", "placeholder win probability"), ("zh", "占位值")):
         run = subprocess.run(
@@ -860,19 +859,7 @@ def test_a_rating_of_hot_warm_and_cold_is_not_a_customer_grade(
 
 def test_cli_infers_and_writes_a_model_the_cli_reads(tmp_path) -> None:
     out = tmp_path / "pipedrive.toml"
-    run = subprocess.run(
-        [
-            str(CLI),
-            "stage-models",
-            "infer",
-            str(HERE / "files/pipedrive_deals.csv"),
-            "--output",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = infer_to(HERE / "files/pipedrive_deals.csv", out)
     assert run.returncode == 0, run.stderr
     assert "Lead In" in run.stdout and out.exists()
     check = subprocess.run(
