@@ -198,6 +198,7 @@ _WORDS = "|".join(re.escape(w) for w in _FUNCTION_WORDS)
 _GROUP_TOTAL = re.compile(rf"(?is)^\s*(?P<group>.*?\S)\s*(?:{_WORDS})\s*$")
 _GRAND_TOTAL = re.compile(rf"(?is)^\s*(?:grand\s+(?:{_WORDS})|总计\s*(?:{_WORDS}|数)?)\s*$")
 _NUMBER = re.compile(r"^\s*[-+]?[\d.,]+%?\s*$")
+_ENDS_IN_WORD = rf"(?i)(?:{_WORDS}|总计)\s*$"  # RE2, for Arrow
 
 
 def outline_subtotals(
@@ -220,6 +221,15 @@ def outline_subtotals(
     candidates = np.flatnonzero(empty)
     if not len(candidates):
         return [], None
+    # Of those, the rows with a cell ending in such a word, found column by column in Arrow
+    # (a file whose id column is empty throughout makes every row a candidate).
+    ending = np.zeros(len(candidates), dtype=bool)
+    rows = data.iloc[candidates]
+    for column in rows.columns:
+        text = rows[column].astype(STRING).array._pa_array
+        found = pc.match_substring_regex(text, _ENDS_IN_WORD).fill_null(False)
+        ending |= found.to_numpy(zero_copy_only=False)
+    candidates = candidates[ending]
     subtotals: list[int] = []
     grand: tuple[int, str] | None = None
     last_deal = int(np.flatnonzero(~empty)[-1]) if (~empty).any() else -1
