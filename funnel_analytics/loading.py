@@ -1095,6 +1095,19 @@ def _amount_and_currency(s: _Load) -> None:
         explicit_cur = cur_col.astype(STRING).str.strip().str.upper()
         currency = explicit_cur.where(explicit_cur.notna(), currency)
     s.out[Opportunities.currency] = currency.astype(STRING)
+    counts = currency.value_counts()
+    if len(counts) > 1:
+        # Amounts in several currencies are added up as they are: say so, with each one's rows.
+        s.notes.append(
+            (
+                "note_mixed_currencies",
+                {
+                    "count": len(counts),
+                    "currencies_zh": "、".join(f"{c} {n} 行" for c, n in counts.items()),
+                    "currencies_en": ", ".join(f"{c} {n} rows" for c, n in counts.items()),
+                },
+            )
+        )
 
 
 def _amount(s: _Load) -> pd.Series:

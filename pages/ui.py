@@ -1150,6 +1150,7 @@ def open_page(title: str, caption: str | None = None) -> AppState:
     set_aside_banner(app)
     if title in WEIGHING_PAGES:
         placeholder_banner(app.model)
+        currency_banner(app.observations)
     return app
 
 
@@ -1176,6 +1177,19 @@ def placeholder_text(model: StageModel) -> str | None:
         count=len(spaced),
         stages=sep.join(f"{plain(s.name(lang()))} {s.probability:.0%}" for s in spaced),
     )
+
+
+def currency_banner(observations: pd.DataFrame) -> None:
+    """Warn that the amounts in view are in several currencies, added up as they are."""
+    if "currency" not in observations:
+        return
+    found = observations["currency"].dropna().unique()
+    if len(found) > 1:
+        sep = "、" if lang() == "zh" else ", "
+        st.warning(
+            t("mixed_currencies", count=len(found), currencies=sep.join(sorted(map(str, found)))),
+            icon="⚠️",
+        )
 
 
 def placeholder_banner(model: StageModel) -> None:

@@ -1197,6 +1197,14 @@ def test_use_this_files_stages_is_offered_used_saved_and_offered_again(private_s
             run.switch_page(f"pages/{page}.py").run()
             assert not run.exception, [e.value for e in run.exception]
             assert (said in [w.value for w in run.warning]) is warned, (page, lang)
+            # Its amounts are in euros, dollars and pounds, added up as they are: said too.
+            mixed = t(
+                "mixed_currencies",
+                lang,
+                count=3,
+                currencies=("、" if lang == "zh" else ", ").join(["EUR", "GBP", "USD"]),
+            )
+            assert (mixed in [w.value for w in run.warning]) is warned, (page, lang)
     # Another session, next month's file with the same stage values: the saved model is offered.
     later = on_data_page("en")
     nxt = upload(later, "pipedrive_deals_next.csv", data + b"\n")

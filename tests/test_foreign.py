@@ -417,6 +417,25 @@ def test_a_stage_without_a_figure_is_a_placeholder_the_user_is_told_of() -> None
     assert {"closed_deals", "won_deals"} <= stages["Target"].keys()
 
 
+def test_amounts_in_several_currencies_are_told_of() -> None:
+    """Pipedrive's export gives each deal's currency: its euros, dollars and pounds are added
+    up as they are, and the load says so with each currency's rows, counted here from the
+    raw file."""
+    import csv
+
+    with (HERE / "files/pipedrive_deals.csv").open(encoding="utf-8", newline="") as f:
+        raw = [row["Deal - Currency"] for row in csv.DictReader(f)]
+    counts = pd.Series(raw).value_counts()
+    r = load_export(HERE / "files/pipedrive_deals.csv", as_of="2024-11-29")
+    said = dict(r.notes)["note_mixed_currencies"]
+    assert said["count"] == len(counts) == 3
+    assert said["currencies_en"] == ", ".join(f"{c} {n} rows" for c, n in counts.items())
+    assert "EUR 193 行、USD 20 行、GBP 7 行" in " ".join(r.note_texts("zh"))
+    # One currency: nothing to say.
+    one = load_export(HERE / "files/salesforce_report.csv", as_of="2025-01-31")
+    assert "note_mixed_currencies" not in dict(one.notes)
+
+
 def infer_to(file: Path, out: Path) -> subprocess.CompletedProcess:
     """``stage-models infer FILE --output OUT``, as a user runs it."""
     return subprocess.run(
