@@ -166,7 +166,7 @@ class InferredModel:
     @property
     def placeholders(self) -> int:
         """How many open stages have a placeholder probability (spaced evenly)."""
-        return int((self.table["probability_source"] == "spaced").sum())
+        return len(self.model.placeholder_stages)
 
 
 #: The open stages, in order, of other CRMs' default pipelines (those the built-in models do not

@@ -234,8 +234,8 @@ def outline_subtotals(
     grand: tuple[int, str] | None = None
     last_deal = int(np.flatnonzero(~empty)[-1]) if (~empty).any() else -1
     for p in candidates:
-        texts = [(j, _text(v)) for j, v in enumerate(data.iloc[p]) if _text(v)]
-        labels = [(j, c) for j, c in texts if not _NUMBER.match(c)]
+        texts = [(j, _text(v)) for j, v in enumerate(data.iloc[p])]
+        labels = [(j, c) for j, c in texts if c and not _NUMBER.match(c)]
         if len(labels) != 1:  # one label; the rest are the sums
             continue
         j, label = labels[0]
