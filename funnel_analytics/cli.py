@@ -205,6 +205,49 @@ def _load(file: str, *, stage_model, maps, as_of, sheet, shape, dayfirst, rememb
     )
 
 
+def _piece_rows(file: str, chunk_rows: int | None, sheet: str | None) -> int:
+    """The rows per piece to read ``file`` in, or 0 to read it in one piece: as asked, else
+    :data:`~funnel_analytics.chunked.DEFAULT_PIECE_ROWS` for a CSV over
+    :data:`~funnel_analytics.chunked.AUTO_PIECES_BYTES` (workbooks are read in one piece)."""
+    from .chunked import AUTO_PIECES_BYTES, DEFAULT_PIECE_ROWS
+
+    if chunk_rows == 0 or sheet is not None or Path(file).suffix.lower() not in (".csv", ".txt"):
+        return 0
+    if chunk_rows is not None:
+        return chunk_rows
+    return DEFAULT_PIECE_ROWS if Path(file).stat().st_size > AUTO_PIECES_BYTES else 0
+
+
+def _load_in_pieces(
+    file: str, rows: int, *, stage_model, maps, as_of, sheet, shape, dayfirst, remembered
+):
+    """``file`` read in pieces of ``rows`` rows, saying on stderr how far it has got."""
+    from .chunked import load_in_pieces
+    from .mapping import parse_map_options
+
+    size = Path(file).stat().st_size
+    lang = _default_lang()
+
+    def progress(pieces: int, done: int) -> None:
+        click.echo(
+            "funnel-analytics: "
+            + t("cli_pieces_progress", lang, file=file, pieces=pieces, percent=100 * done / size),
+            err=True,
+        )
+
+    return load_in_pieces(
+        file,
+        rows,
+        stage_model=get_stage_model(stage_model),
+        mapping=parse_map_options(maps),
+        remembered=remembered,
+        as_of=_parse_as_of(as_of),
+        shape=shape,
+        dayfirst=dayfirst,
+        progress=progress if sys.stderr.isatty() else None,
+    )
+
+
 def _print_report(result: LoadResult, lang: str, path: str, limit: int = 50) -> None:
     rep = result.report(lang)
     click.echo(f"{rep['file']}  [{rep['format']}{' · ' + rep['sheet'] if rep['sheet'] else ''}]")
@@ -307,8 +350,20 @@ def validate(
 @click.argument("files", nargs=-1, required=True)
 @_load_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--chunk-rows",
+    "chunk_rows",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="Read a CSV in pieces of N rows (at least 64), holding one piece in memory; 0 reads "
+    "it in one piece. Default: pieces of 100,000 rows for CSV files over 32 MB. The findings "
+    "and row numbers are those of one piece.",
+)
 @_guarded
-def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store_path, as_json):
+def import_(
+    files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store_path, as_json, chunk_rows
+):
     """Validate FILES and keep their valid rows as snapshots in the store.
 
     Each file is one snapshot, imported atomically; the same file content twice is one
@@ -325,8 +380,7 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
     for file in files:
         try:
             _check_input(file)
-            result = _load(
-                file,
+            options = dict(
                 stage_model=stage_model,
                 maps=maps,
                 as_of=as_of,
@@ -335,16 +389,20 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
                 dayfirst=dayfirst,
                 remembered=remembered,
             )
+            rows = _piece_rows(file, chunk_rows, sheet)
+            result = _load_in_pieces(file, rows, **options) if rows else _load(file, **options)
         except UnusableFile as exc:
             click.echo(f"funnel-analytics: {exc.message(lang)}", err=True)
             outcomes.append({"file": file, "error": exc.message(lang), "reason": exc.reason})
             code = EXIT_UNUSABLE
             continue
         # A key-roles sheet of the same workbook is kept with the snapshot, found as the
-        # dashboard finds one beside an upload's opportunities.
-        beside = _roles_beside_export(file, result)
-        # The rows are encoded while DuckDB opens the store.
-        encoded = begin_encoding(result)
+        # dashboard finds one beside an upload's opportunities (a CSV has none).
+        pieces = getattr(result, "pieces", None)
+        beside = None if pieces is not None else _roles_beside_export(file, result)
+        # The rows are encoded while DuckDB opens the store (a file read in pieces holds them
+        # encoded already).
+        encoded = result.stored_rows() if pieces is not None else begin_encoding(result)
         with SnapshotStore(path, on_wait=_waiting) as store:
             outcome = store.import_result(
                 result, roles=None if beside is None else beside.roles, encoded=encoded
@@ -370,6 +428,8 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
                 "roles": None
                 if beside is None
                 else {"sheet": beside.sheet, "rows_valid": beside.rows_valid},
+                # How many pieces the file was read in (1: in one piece).
+                "pieces": pieces or 1,
             }
         )
         if not as_json:
@@ -387,6 +447,10 @@ def import_(files, stage_model, maps, as_of, sheet, shape, dayfirst, lang, store
             if beside is not None:
                 click.echo(
                     t("cli_roles_kept", lang, sheet=beside.sheet, valid=f"{beside.rows_valid:,}")
+                )
+            if pieces and pieces > 1:
+                click.echo(
+                    t("cli_read_in_pieces", lang, pieces=pieces, rows=f"{result.piece_rows:,}")
                 )
             if not outcome.created and given != outcome.snapshot_date:
                 click.echo(

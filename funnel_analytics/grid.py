@@ -15,12 +15,18 @@ __all__ = [
     "LIMIT_SETTINGS",
     "STRING",
     "Limits",
+    "NotChunkable",
     "RawGrid",
     "UnusableFile",
     "column_letter",
 ]
 
 STRING = pd.StringDtype("pyarrow")
+
+
+class NotChunkable(Exception):
+    """A file that read in pieces would not read exactly as in one piece (UTF-16 text, blank
+    lines, ragged rows, a log, rows without an id and a name …): it is read in one piece."""
 
 
 def _setting(name: str, default: int) -> int:

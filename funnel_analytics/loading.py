@@ -581,13 +581,18 @@ class _Findings:
             return pd.DataFrame(
                 {c: pd.Series(dtype="int64" if c == "row" else "object") for c in FINDING_COLUMNS}
             )
-        out = pd.concat(self.parts, ignore_index=True)
-        out = out.drop_duplicates(subset=["row", "rule", "column"], keep="first")
-        order = {r: i for i, r in enumerate(ERROR_RULES)}
-        out["_sev"] = (out["severity"] != "error").astype(int)
-        out["_rule"] = out["rule"].map(order).fillna(len(order))
-        out = out.sort_values(["_sev", "row", "_rule"], kind="stable")
-        return out.drop(columns=["_sev", "_rule"]).reset_index(drop=True)
+        return ordered_findings(pd.concat(self.parts, ignore_index=True))
+
+
+def ordered_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings as reported: one per row, rule and column (the first added), errors first, then
+    by row and by rule."""
+    out = findings.drop_duplicates(subset=["row", "rule", "column"], keep="first")
+    order = {r: i for i, r in enumerate(ERROR_RULES)}
+    out["_sev"] = (out["severity"] != "error").astype(int)
+    out["_rule"] = out["rule"].map(order).fillna(len(order))
+    out = out.sort_values(["_sev", "row", "_rule"], kind="stable")
+    return out.drop(columns=["_sev", "_rule"]).reset_index(drop=True)
 
 
 def _fmt_dates(values: pd.Series) -> list[str | None]:
@@ -734,7 +739,57 @@ def load_export(
     _require_stage_and_id(cmap, layout, name)
     layout = _without_outline_subtotals(layout, cmap, notes)
     load = _start(name, model, layout, cmap, kind, dayfirst, notes)
-    # The steps fill the typed frame column by column, in the order its columns come out.
+    _typed(load, as_of)
+    evidence = _stage_evidence(load)
+    _rule_checks(load)
+    _close_dates(load)
+    result = _result(load, grid, sha, evidence)
+    del load, grid, layout  # the rows as read, freed before the memory is given back
+    give_back(collect=False)  # a few ms; the process keeps 320 MiB after 500k rows, not 690
+    return result
+
+
+#: The notes that name a column's day/month order, and the order each stands for.
+DATE_ORDER_NOTES = {
+    "dates_dayfirst": True,
+    "dates_mixed_order_dayfirst": True,
+    "dates_monthfirst": False,
+    "dates_mixed_order_monthfirst": False,
+    "dates_ambiguous_monthfirst": False,
+}
+
+
+@dataclass
+class Decisions:
+    """The column-wide decisions a load makes from all of a column's values (a file read in
+    pieces makes them once, from every piece, and forces them on each): the day/month order of
+    each date column and its note, the probability column's scale and its note, and whether
+    the grade column is a temperature rating. ``None`` leaves a decision to the rows at hand."""
+
+    date_order: dict[str, bool | None] = field(default_factory=dict)
+    date_note: dict[str, str | None] = field(default_factory=dict)
+    percent: bool | None = None
+    probability_note: str | None = None
+    rating: bool | None = None
+
+
+@dataclass
+class Evidence:
+    """What a piece's rows show for the column-wide decisions, and what it decided with: the
+    x/x/yy texts of each date column (as written, distinct), the probability note its values
+    alone give, whether its grade column had values and all of them were ratings."""
+
+    order_texts: dict[str, set[str]] = field(default_factory=dict)
+    order_used: dict[str, bool | None] = field(default_factory=dict)
+    probability_note: str | None = None
+    percent_used: bool | None = None
+    grade_values: bool = False
+    all_ratings: bool = True
+    rating_used: bool | None = None
+
+
+def _typed(load: _Load, as_of: date | str | pd.Timestamp | None) -> None:
+    """Fill the typed frame column by column, in the order its columns come out."""
     _text_fields(load)
     _stage(load)
     _status(load)
@@ -747,15 +802,57 @@ def load_export(
     _source_and_grade(load)
     _snapshot_date(load, as_of)
     _checklist_and_extra_columns(load)
-    if kind == "history":
+    if load.kind == "history":
         _reversed_outcomes(load)
-    evidence = _stage_evidence(load)
-    _rule_checks(load)
+
+
+@dataclass
+class Piece:
+    """One piece of a snapshot export read in pieces, typed and checked."""
+
+    notes: list[tuple[str, dict]]
+    evidence: Evidence
+    findings: pd.DataFrame  # every rule's findings but the duplicate ids
+    valid: pd.DataFrame | None  # the rows without an error, with their flags
+    keys: pd.DataFrame  # every row's id and snapshot date, and whether the id is missing
+    stage_counts: pd.Series  # rows per stage value as written, in the order they first appear
+    currencies: pd.Series  # rows per currency, in the order they first appear
+
+
+def load_piece(
+    name: str,
+    model: StageModel,
+    layout: Layout,
+    cmap: ColumnMapping,
+    as_of: date | str | pd.Timestamp | None,
+    dayfirst: bool | None,
+    decided: Decisions,
+) -> Piece:
+    """One piece of a snapshot export read in pieces (:mod:`funnel_analytics.chunked`): its
+    rows typed and checked with ``decided`` forced, by every rule but the duplicate ids (which
+    look across pieces)."""
+    notes: list[tuple[str, dict]] = []
+    load = _start(name, model, layout, cmap, "snapshot", dayfirst, notes)
+    load.decided, load.evidence = decided, Evidence()
+    _typed(load, as_of)
+    _rule_checks(load, unique=False)
     _close_dates(load)
-    result = _result(load, grid, sha, evidence)
-    del load, grid, layout  # the rows as read, freed before the memory is given back
-    give_back(collect=False)  # a few ms; the process keeps 320 MiB after 500k rows, not 690
-    return result
+    out = load.out
+    keys = pd.DataFrame(
+        {
+            "id": out[Opportunities.opportunity_id],
+            "date": out[Opportunities.snapshot_date],
+            "missing": load.missing_id.to_numpy(dtype=bool),
+        },
+        index=out.index,
+    )
+    currencies = out[Opportunities.currency].value_counts(sort=False)
+    stage_counts = out[Opportunities.stage_label].value_counts(sort=False)
+    frame = load.findings.frame()
+    rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
+    valid = _without(out, rejected_rows) if len(rejected_rows) else out
+    valid["flags"] = _flags(frame).reindex(valid.index).astype(STRING)
+    return Piece(notes, load.evidence, frame, valid, keys, stage_counts, currencies)
 
 
 @dataclass
@@ -780,6 +877,15 @@ class _Load:
     missing_id: pd.Series | None = None
     missing_amount: pd.Series | None = None
     snapshot_source: str | None = None
+    decided: Decisions | None = None  # forced on a piece of a file read in pieces
+    evidence: Evidence | None = None  # gathered from a piece of a file read in pieces
+
+    def order(self, header: str) -> bool | None:
+        """The day/month order to read ``header``'s dates in: the user's, else the one
+        decided for the whole file, else None (decided from these rows)."""
+        if self.dayfirst is not None or self.decided is None:
+            return self.dayfirst
+        return self.decided.date_order.get(header)
 
     @property
     def index(self) -> pd.Index:
@@ -827,15 +933,18 @@ def _columns_and_shape(
     shape: str,
     dayfirst: bool | None,
     notes: list[tuple[str, dict]],
+    look_at_rows: bool = True,
 ) -> tuple[ColumnMapping, str]:
-    """The column mapping (overrides, remembered, automatic) and the input shape."""
+    """The column mapping (overrides, remembered, automatic) and the input shape (without
+    ``look_at_rows``, from the headers alone: a file read in pieces tells a log by its ids
+    once every piece is read)."""
     signature = header_signature(layout.headers)
     remembered_map = (remembered or {}).get(signature)
     cmap = map_columns(layout.headers, model, overrides=mapping, remembered=remembered_map)
     if remembered_map:
         notes.append(("note_remembered_mapping", {}))
     kind = _detect_shape(shape, cmap, layout.headers)
-    if kind == "snapshot" and shape == "auto":
+    if kind == "snapshot" and shape == "auto" and look_at_rows:
         change_header = _log_date_column(layout.data, cmap, dayfirst)
         if change_header is not None:
             kind, cmap = "history", _dated_by(cmap, change_header)
@@ -971,22 +1080,12 @@ def _stage(s: _Load) -> None:
     s.out[Opportunities.stage_label] = stage_raw
     s.implied = matched["status"]
     s.unknown = stage_raw.notna() & s.implied.isna()
-    by_name = model.read_by_outcome_name(s.stage_counts)
-    if by_name:  # outcomes read by their names: said, with the rows each covers
-        params: dict[str, str] = {}
-        for lang, sep in (("zh", "、"), ("en", "; ")):
-            params[f"model_{lang}"] = model.title(lang)
-            params[f"values_{lang}"] = sep.join(
-                t(
-                    "note_outcome_value",
-                    lang,
-                    value=v,
-                    kind=t(f"kind_{k}", lang),
-                    rows=s.stage_counts[v],
-                )
-                for v, k in by_name.items()
-            )
-        s.notes.append(("note_outcome_by_name", params))
+    note = outcome_note(model, s.stage_counts)
+    if note:
+        s.notes.append(note)
+    elif s.evidence is not None:
+        # A file read in pieces counts its stage values across pieces: the note's place is kept.
+        s.notes.append(("note_outcome_by_name", {}))
     if s.unknown.any():
         rows = s.index[s.unknown.to_numpy()]
         vals = stage_raw[s.unknown]
@@ -1004,6 +1103,27 @@ def _stage(s: _Load) -> None:
             for v in vals
         ]
         s.findings.add(rows, "unknown_stage", "error", Opportunities.stage, params=params)
+
+
+def outcome_note(model: StageModel, stage_counts: dict[str, int]) -> tuple[str, dict] | None:
+    """The note on stage values read as outcomes by their names, with the rows each covers."""
+    by_name = model.read_by_outcome_name(stage_counts)
+    if not by_name:
+        return None
+    params: dict[str, str] = {}
+    for lang, sep in (("zh", "、"), ("en", "; ")):
+        params[f"model_{lang}"] = model.title(lang)
+        params[f"values_{lang}"] = sep.join(
+            t(
+                "note_outcome_value",
+                lang,
+                value=v,
+                kind=t(f"kind_{k}", lang),
+                rows=stage_counts[v],
+            )
+            for v, k in by_name.items()
+        )
+    return "note_outcome_by_name", params
 
 
 def _stated_status(s: _Load) -> tuple[pd.Series | None, pd.Series | None]:
@@ -1095,19 +1215,27 @@ def _amount_and_currency(s: _Load) -> None:
         explicit_cur = cur_col.astype(STRING).str.strip().str.upper()
         currency = explicit_cur.where(explicit_cur.notna(), currency)
     s.out[Opportunities.currency] = currency.astype(STRING)
-    counts = currency.value_counts()
-    if len(counts) > 1:
-        # Amounts in several currencies are added up as they are: say so, with each one's rows.
-        s.notes.append(
-            (
-                "note_mixed_currencies",
-                {
-                    "count": len(counts),
-                    "currencies_zh": "、".join(f"{c} {n} 行" for c, n in counts.items()),
-                    "currencies_en": ", ".join(f"{c} {n} rows" for c, n in counts.items()),
-                },
-            )
-        )
+    note = currency_note(currency.value_counts())
+    if note:
+        s.notes.append(note)
+    elif s.evidence is not None:
+        # A file read in pieces counts its currencies across pieces: the note's place is kept.
+        s.notes.append(("note_mixed_currencies", {}))
+
+
+def currency_note(counts: pd.Series) -> tuple[str, dict] | None:
+    """The note on amounts in several currencies (``counts``: rows per currency, most first),
+    which are added up as they are."""
+    if len(counts) <= 1:
+        return None
+    return (
+        "note_mixed_currencies",
+        {
+            "count": len(counts),
+            "currencies_zh": "、".join(f"{c} {n} 行" for c, n in counts.items()),
+            "currencies_en": ", ".join(f"{c} {n} rows" for c, n in counts.items()),
+        },
+    )
 
 
 def _amount(s: _Load) -> pd.Series:
@@ -1153,15 +1281,22 @@ def _probability(s: _Load) -> None:
     if prob_col is None:
         s.out[Opportunities.probability] = np.nan
         return
-    parsed = parse_probability(prob_col)
+    percent = None if s.decided is None else s.decided.percent
+    parsed = parse_probability(prob_col, percent)
     s.out[Opportunities.probability] = parsed.values
     s.findings.add(
         s.index[parsed.bad], "unparseable_probability", "warning", Opportunities.probability
     )
-    if parsed.note:
-        s.notes.append(
-            ("note_" + parsed.note, {"column": s.cmap.header_for(Opportunities.probability)})
+    note = parsed.note
+    if s.evidence is not None:
+        s.evidence.probability_note = note
+        s.evidence.percent_used = (
+            percent if percent is not None else note == "probability_scale_percent"
         )
+    if s.decided is not None and s.decided.percent is not None:
+        note = s.decided.probability_note
+    if note:
+        s.notes.append(("note_" + note, {"column": s.cmap.header_for(Opportunities.probability)}))
 
 
 def _dates(s: _Load, field_name: str, header: str | None = None) -> pd.Series:
@@ -1169,15 +1304,23 @@ def _dates(s: _Load, field_name: str, header: str | None = None) -> pd.Series:
     header = header or s.cmap.header_for(field_name)
     if header is None:
         return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    parsed = parse_date(s.raw[header], dayfirst=s.dayfirst)
+    order = s.order(header)
+    texts: list | None = [] if s.evidence is not None else None
+    parsed = parse_date(s.raw[header], dayfirst=order, order_texts=texts)
+    note = parsed.note
+    if s.evidence is not None:
+        s.evidence.order_texts.setdefault(header, set()).update(texts)
+        s.evidence.order_used[header] = order if order is not None else DATE_ORDER_NOTES.get(note)
+    if s.decided is not None and s.dayfirst is None and header in s.decided.date_note:
+        note = s.decided.date_note[header]
     values = parsed.values
     s.findings.add(s.index[parsed.bad], "unparseable_date", "warning", field_name, header=header)
     if parsed.extra is not None:
         imp = parsed.extra.to_numpy(dtype=bool)
         s.findings.add(s.index[imp], "impossible_date", "warning", field_name, header=header)
         values = values.mask(parsed.extra)
-    if parsed.note:
-        s.notes.append(("note_" + parsed.note, {"column": header}))
+    if note:
+        s.notes.append(("note_" + note, {"column": header}))
     return values
 
 
@@ -1191,7 +1334,15 @@ def _source_and_grade(s: _Load) -> None:
         else parse_source(src).values.astype(STRING)
     )
     grade_col = s.column(Opportunities.grade)
-    if grade_col is not None and _is_rating(grade_col):
+    rating = grade_col is not None and _is_rating(grade_col)
+    if s.evidence is not None and grade_col is not None:
+        s.evidence.grade_values = bool(grade_col.notna().any() and _has_text(grade_col))
+        s.evidence.all_ratings = rating or not s.evidence.grade_values
+    if grade_col is not None and s.decided is not None and s.decided.rating is not None:
+        rating = s.decided.rating
+    if s.evidence is not None and grade_col is not None:
+        s.evidence.rating_used = rating
+    if rating:
         # Dynamics' and Salesforce's "Rating" (Hot, Warm, Cold) rates the deal, not the customer:
         # read as a grade, every row would be an unknown grade.
         s.notes.append(("note_grade_is_rating", {"column": s.cmap.header_for(Opportunities.grade)}))
@@ -1226,6 +1377,12 @@ def _source_and_grade(s: _Load) -> None:
 
 #: A deal's rating by temperature (Dynamics 365's and Salesforce's Rating), not a grade A–D.
 _RATINGS = frozenset({"hot", "warm", "cold", "热", "温", "冷"})
+
+
+def _has_text(column: pd.Series) -> bool:
+    """Whether ``column`` holds a value that is not only white space."""
+    values = column.dropna().astype(str).str.strip()
+    return bool((values != "").any())
 
 
 def _is_rating(column: pd.Series) -> bool:
@@ -1274,7 +1431,13 @@ def _snapshot_fallback(
 
 def _snapshot_from_column(s: _Load, header: str, fallback: pd.Timestamp | None) -> pd.Series:
     """The snapshot-date column parsed, blanks filled from ``fallback``; bad dates are errors."""
-    parsed = parse_date(s.raw[header], dayfirst=s.dayfirst)
+    texts: list | None = [] if s.evidence is not None else None
+    order = s.order(header)
+    parsed = parse_date(s.raw[header], dayfirst=order, order_texts=texts)
+    if s.evidence is not None:
+        s.evidence.order_texts.setdefault(header, set()).update(texts)
+        used = order if order is not None else DATE_ORDER_NOTES.get(parsed.note)
+        s.evidence.order_used[header] = used
     snap = parsed.values
     if parsed.extra is not None:
         parsed_bad = parsed.bad | parsed.extra.to_numpy(dtype=bool)
@@ -1382,9 +1545,10 @@ def _stage_evidence(s: _Load) -> pd.DataFrame:
     )
 
 
-def _rule_checks(s: _Load) -> None:
-    """Run the pandera error and warning rules on the typed frame and record what fails."""
-    unique = (
+def _rule_checks(s: _Load, unique: bool = True) -> None:
+    """Run the pandera error and warning rules on the typed frame and record what fails
+    (without ``unique``, all but the duplicate ids)."""
+    keys = (
         (
             Opportunities.opportunity_id,
             Opportunities.snapshot_date,
@@ -1403,7 +1567,7 @@ def _rule_checks(s: _Load) -> None:
     }
     # pandera reports a failing frame-wide check once per column it sees, so each schema is
     # given only the columns its checks read.
-    errors = error_schema(s.model, unique)
+    errors = error_schema(s.model, keys if unique else ())
     _run_schema(errors, s.out[list(errors.columns)], s.findings, "error", only)
     # Warnings are cross-column rules: pandera's Check gives each one's mask directly.
     narrow = s.out[list(WARNING_COLUMNS)]

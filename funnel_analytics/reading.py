@@ -14,6 +14,8 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,7 @@ from .grid import (
     LIMIT_SETTINGS,
     STRING,
     Limits,
+    NotChunkable,
     RawGrid,
     UnusableFile,
     column_letter,
@@ -278,14 +281,23 @@ def _has_blank_line(data: bytes, line_ends: np.ndarray | None = None) -> bool:
     return bool(len(two)) and bool((np.frombuffer(data, np.uint8)[two + 1] == 0x0D).any())
 
 
-def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None) -> RawGrid | None:
-    """The fast path: Arrow's multithreaded parser on the bytes, every column as text.
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV's bytes are parsed, as sniffed from its first 64 KB: Arrow's name for the
+    encoding, the label shown to the user, the delimiter, the width (fields in the widest of
+    the first 50 lines) and whether the file starts with a UTF-8 byte-order mark."""
 
-    Returns None when the file needs the general path (UTF-16, blank lines, rows of unequal
-    width): those are parsed by pandas instead, never dropped. ``line_ends``: the positions
-    of the file's line feeds, when known.
-    """
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or _has_blank_line(data, line_ends):
+    encoding: str
+    label: str
+    sep: str
+    width: int
+    bom: bool
+
+
+def _csv_format(data: bytes) -> CsvFormat | None:
+    """The format of CSV bytes for Arrow's parser, or None when they need the general path
+    (UTF-16, an unknown encoding, no field)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return None
     bom = data[:3] == b"\xef\xbb\xbf"
     head = data[3:65536] if bom else data[:65536]
@@ -307,15 +319,23 @@ def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None)
     width = max((len(r) for r in csv.reader(lines, delimiter=sep)), default=0)
     if width == 0:
         return None
-    names = [str(i) for i in range(width)]
-    buffer = pa.py_buffer(memoryview(data)[3:] if bom else data)
+    return CsvFormat(encoding, label, sep, width, bom)
+
+
+def _csv_cells(
+    data: bytes, fmt: CsvFormat, first_row: int = 1, skip: int = 0
+) -> pd.DataFrame | None:
+    """CSV bytes, from byte ``skip`` (past a byte-order mark), parsed by Arrow into trimmed text
+    cells indexed by spreadsheet row from ``first_row``; None when Arrow cannot read them
+    (invalid text in the encoding, a row wider than ``fmt.width``)."""
+    names = [str(i) for i in range(fmt.width)]
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(buffer),
+            pa.BufferReader(pa.py_buffer(memoryview(data)[skip:] if skip else data)),
             read_options=pacsv.ReadOptions(
-                column_names=names, encoding=encoding, block_size=1 << 22
+                column_names=names, encoding=fmt.encoding, block_size=1 << 22
             ),
-            parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=b'"' in data),
+            parse_options=pacsv.ParseOptions(delimiter=fmt.sep, newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.string()),
                 strings_can_be_null=True,
@@ -324,7 +344,7 @@ def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None)
             ),
         )
     except (pa.ArrowException, UnicodeDecodeError, LookupError):
-        return None  # invalid UTF-8 past the sniffed window, or ragged rows
+        return None  # invalid text past the sniffed window, or ragged rows
     if _may_hold_spaces(data):
         columns = []
         for column in table.columns:
@@ -336,11 +356,26 @@ def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None)
             columns.append(column)
         table = pa.table(columns, names=names)
     cells = table.to_pandas(types_mapper=lambda _t: STRING)
-    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    cells.index = pd.RangeIndex(first_row, first_row + len(cells))
     cells.columns = range(cells.shape[1])
-    return RawGrid(
-        cells, name, "csv", None, (), label, tuple(column_letter(i) for i in range(width))
-    )
+    return cells
+
+
+def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None) -> RawGrid | None:
+    """The fast path: Arrow's multithreaded parser on the bytes, every column as text.
+
+    Returns None when the file needs the general path (UTF-16, blank lines, rows of unequal
+    width): those are parsed by pandas instead, never dropped. ``line_ends``: the positions
+    of the file's line feeds, when known.
+    """
+    fmt = _csv_format(data)
+    if fmt is None or _has_blank_line(data, line_ends):
+        return None
+    cells = _csv_cells(data, fmt, skip=3 if fmt.bom else 0)
+    if cells is None:
+        return None
+    letters = tuple(column_letter(i) for i in range(fmt.width))
+    return RawGrid(cells, name, "csv", None, (), fmt.label, letters)
 
 
 def _byte_total(column: pa.ChunkedArray) -> int:
@@ -416,6 +451,133 @@ def _check_csv_bounds(data: bytes, name: str, limits: Limits) -> np.ndarray | No
 def _read_csv(data: bytes, name: str, limits: Limits = DEFAULT_LIMITS) -> RawGrid:
     line_ends = _check_csv_bounds(data, name, limits)
     return _csv_with_arrow(data, name, line_ends) or _csv_with_pandas(data, name)
+
+
+#: The fewest rows a piece holds: the header is looked for in the first rows of the first
+#: piece, and a report's footer and totals rows in the last rows of the last one.
+MIN_CHUNK_ROWS = 64
+
+#: Bytes read from the file at a time while looking for a piece's end.
+_READ_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class CsvChunk:
+    """One piece of a CSV read in pieces: its cells (indexed by spreadsheet row), its place
+    and its bytes' range in the file (to read it again)."""
+
+    grid: RawGrid | None
+    number: int
+    last: bool
+    start: int
+    end: int
+    first_row: int
+    fmt: CsvFormat
+    name: str
+
+    def reread(self, path: str | Path) -> RawGrid:
+        """This piece's cells read again from the file (a piece's cells are not kept once
+        used: the orchestrator keeps the piece with ``grid=None``)."""
+        with Path(path).open("rb") as fh:
+            fh.seek(self.start)
+            piece = fh.read(self.end - self.start)
+        skip = 3 if self.fmt.bom and self.start == 0 else 0
+        cells = _csv_cells(piece, self.fmt, self.first_row, skip)
+        if cells is None:
+            raise NotChunkable("the file changed while it was read")
+        letters = tuple(column_letter(i) for i in range(self.fmt.width))
+        return RawGrid(cells, self.name, "csv", None, (), self.fmt.label, letters)
+
+
+def _record_ends(buf: bytes, quoted: bool = False) -> tuple[np.ndarray, bool]:
+    """The positions of the line feeds that end a record in ``buf``, given whether ``buf``
+    starts inside a quoted field, and whether it ends inside one (a doubled quote toggles
+    twice, so it changes nothing)."""
+    arr = np.frombuffer(buf, dtype=np.uint8)
+    feeds = arr == 0x0A
+    if b'"' not in buf:
+        return np.flatnonzero(feeds) if not quoted else np.empty(0, np.int64), quoted
+    inside = np.bitwise_xor.accumulate((arr == 0x22).view(np.uint8)).view(bool)
+    if quoted:
+        inside = ~inside
+    return np.flatnonzero(feeds & ~inside), bool(inside[-1])
+
+
+def csv_chunks(
+    path: str | Path,
+    rows: int,
+    file_name: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    hasher=None,
+) -> Iterator[CsvChunk]:
+    """Read a CSV file in pieces of ``rows`` records (at least :data:`MIN_CHUNK_ROWS`; the last
+    piece takes a remainder smaller than that), each parsed as the whole file would be: the
+    format sniffed from the file's start, every limit checked, the rows numbered as in the
+    file. ``hasher`` (a ``hashlib`` object) is fed the file's bytes as they are read.
+
+    Raises :class:`NotChunkable` for a file the pieces would read differently than one piece,
+    and :class:`UnusableFile` as :func:`read_grid` does for a file over the size limit."""
+    path = Path(path)
+    name = file_name or path.name
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnusableFile("unreadable", file=name, detail=exc.strerror or str(exc)) from exc
+    if size > limits.max_file_bytes:
+        raise UnusableFile(
+            "too_large", file=name, size_mb=size / 2**20, limit_mb=limits.max_file_bytes / 2**20
+        )
+    rows = max(int(rows), MIN_CHUNK_ROWS)
+    with path.open("rb") as fh:
+
+        def read() -> bytes:
+            more = fh.read(_READ_BYTES)
+            if hasher is not None:
+                hasher.update(more)
+            return more
+
+        buf = read()
+        taken = len(buf)  # bytes read from the file so far
+        if not buf.strip() or _sniff(buf[:65536], name) != "csv":
+            raise NotChunkable("format")
+        fmt = _csv_format(buf[:65536])
+        if fmt is None:
+            raise NotChunkable("format")
+        letters = tuple(column_letter(i) for i in range(fmt.width))
+        offset, first_row, number = 0, 1, 0  # the file position of buf[0], its row, the piece
+        ends, quoted = _record_ends(buf)
+        while True:
+            while len(ends) < rows + MIN_CHUNK_ROWS and taken < size:
+                more = read()
+                if not more:
+                    break
+                more_ends, quoted = _record_ends(more, quoted)
+                ends = np.concatenate((ends, more_ends + len(buf)))
+                taken += len(more)
+                buf += more
+            eof = taken >= size
+            # The piece ends after its last record; a remainder of fewer than MIN_CHUNK_ROWS
+            # records joins it, so the last piece holds a report's footer whole.
+            cut = int(ends[rows - 1]) + 1 if len(ends) >= rows + MIN_CHUNK_ROWS else len(buf)
+            if not eof and cut == len(buf):
+                raise NotChunkable("record too long")
+            piece, buf = buf[:cut], buf[cut:]
+            ends = ends[rows:] - cut if buf else ends[:0]
+            last = eof and not buf
+            line_ends = _check_csv_bounds(piece, name, limits)
+            starts_blank = offset > 0 and piece[:1] in (b"\n", b"\r")
+            if starts_blank or _has_blank_line(piece, line_ends):
+                raise NotChunkable("blank lines")
+            cells = _csv_cells(piece, fmt, first_row, 3 if fmt.bom and offset == 0 else 0)
+            if cells is None:
+                raise NotChunkable("arrow")
+            grid = RawGrid(cells, name, "csv", None, (), fmt.label, letters)
+            yield CsvChunk(grid, number, last, offset, offset + len(piece), first_row, fmt, name)
+            if last:
+                return
+            offset += len(piece)
+            first_row += len(cells)
+            number += 1
 
 
 def read_grid(

@@ -434,9 +434,11 @@ class SnapshotStore:
             return ImportOutcome(
                 int(existing[0]), False, None if stored is None else stored.isoformat()
             )
-        # The parts are encoded while the catalogue row and the findings are written.
+        # The parts are encoded while the catalogue row and the findings are written. A file
+        # read in pieces (:mod:`funnel_analytics.chunked`) holds its parts encoded already.
         if encoded is None or encoded.result is not result:
-            encoded = EncodedRows(result)
+            stored = getattr(result, "stored_rows", None)
+            encoded = stored() if stored is not None else EncodedRows(result)
         dates = result.snapshot_dates
         findings = result.findings[["row", "column", "value", "rule", "severity"]].copy()
         stamp = imported_at or datetime.now(UTC).replace(tzinfo=None)
@@ -697,4 +699,6 @@ def _decode(blobs: list[bytes]) -> pa.Table:
     if len(blobs) == 1:
         return read(blobs[0])
     with ThreadPoolExecutor(max_workers=min(len(blobs), os.cpu_count() or 1)) as pool:
-        return pa.concat_tables(pool.map(read, blobs))
+        # A part of a file read in pieces may hold a column no value of which was typed (all
+        # null): it takes the other parts' type.
+        return pa.concat_tables(pool.map(read, blobs), promote_options="default")

@@ -198,12 +198,14 @@ def parse_amount(raw: pd.Series, multiplier: float = 1.0) -> Parsed:
 # --------------------------------------------------------------------------------------------
 # Probabilities
 # --------------------------------------------------------------------------------------------
-def parse_probability(raw: pd.Series) -> Parsed:
+def parse_probability(raw: pd.Series, percent: bool | None = None) -> Parsed:
     """Win probabilities as fractions: 0.3, 30 and "30%" all read 0.3.
 
     A bare number is a percentage when any bare number in the column is above 1 (the column
     is then on a 0-100 scale); the note says which scale was used. Values outside [0, 1]
-    after scaling are kept as they are (validation reports them), not clipped.
+    after scaling are kept as they are (validation reports them), not clipped. ``percent``
+    forces the scale (a file read in pieces decides it from every piece); the note still
+    tells what these values alone show.
     """
     blank = _blank(raw)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
@@ -213,7 +215,8 @@ def parse_probability(raw: pd.Series) -> Parsed:
     nums = pd.to_numeric(norm.str.rstrip("%").str.strip(), errors="coerce")
     bare = nums[~pct]
     percent_scale = bool((bare > 1).any())
-    scaled = np.where(pct | percent_scale, nums / 100.0, nums)
+    scale = percent_scale if percent is None else percent
+    scaled = np.where(pct | scale, nums / 100.0, nums)
     vals = np.append(np.asarray(scaled, dtype="float64"), np.nan)[codes]
     note = None
     if len(bare.dropna()):
@@ -287,11 +290,12 @@ def _ampm(match: pd.DataFrame) -> pd.Series:
 
 
 def _parse_date_texts(
-    u: pd.Series, dayfirst: bool | None
+    u: pd.Series, dayfirst: bool | None, xyy_hits: list | None = None
 ) -> tuple[pd.Series, str | None, pd.Series]:
     """Parse distinct, stripped, case-folded texts; decide day/month order for x/x/yy forms.
 
     Also returns which texts are well-formed dates in a year no calendar here can hold.
+    ``xyy_hits`` is given the positions of the x/x/yy texts, which decide the order.
     """
     out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     note = None
@@ -305,6 +309,8 @@ def _parse_date_texts(
     rest = out.isna() & ~hit
     xyy = u[rest].str.extract(_XYY)
     hit2 = xyy["a"].notna()
+    if xyy_hits is not None:
+        xyy_hits.extend(int(i) for i in xyy.index[hit2])
     if hit2.any():
         g = xyy[hit2]
         a, b = g["a"].astype(int), g["b"].astype(int)
@@ -352,13 +358,17 @@ def _parse_date_texts(
     return out, note, far
 
 
-def parse_date(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
+def parse_date(
+    raw: pd.Series, dayfirst: bool | None = None, order_texts: list | None = None
+) -> Parsed:
     """Dates as ISO, slashes, 年月日, Excel serial numbers, date-times with AM/PM, US dates.
 
     For ``a/b/yy`` forms the order is decided once per column from the values: a first part
     above 12 means day-first, a second part above 12 means month-first; when every value fits
     both, month-first (US) is used. The note names the decision. Dates before 1980 or after
-    2100 are read but flagged as impossible in ``extra`` (a boolean column).
+    2100 are read but flagged as impossible in ``extra`` (a boolean column). ``order_texts``
+    is given the distinct values, as written, that decide the order (a file read in pieces
+    decides it from every piece's).
     """
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values = raw.astype("datetime64[ns]")
@@ -372,7 +382,10 @@ def parse_date(raw: pd.Series, dayfirst: bool | None = None) -> Parsed:
         blank = np.append((u == "").to_numpy(dtype=bool), True)[codes]
         u = u.str.casefold()
         u = u.map(lambda t: unicodedata.normalize("NFKC", t))
-        parsed, note, far = _parse_date_texts(u, dayfirst)
+        hits: list[int] | None = [] if order_texts is not None else None
+        parsed, note, far = _parse_date_texts(u, dayfirst, hits)
+        if order_texts is not None:
+            order_texts.extend(uniques[i] for i in hits)
         arr = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT", "ns"))[codes]
         values = pd.Series(arr, index=raw.index, dtype="datetime64[ns]")
         far_rows = np.append(far.to_numpy(dtype=bool), False)[codes]
