@@ -25,7 +25,7 @@ refuse: the one-piece load then gives its exact reading or refusal.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -53,6 +53,7 @@ from .loading import (
     outcome_note,
 )
 from .mapping import ColumnMapping
+from .memo import give_back
 from .reading import MIN_CHUNK_ROWS, CsvChunk, csv_chunks
 from .schema import Opportunities
 from .stages import StageModel, get_stage_model
@@ -203,9 +204,9 @@ def _in_pieces(
 ) -> PiecesResult:
     hasher = hashlib.sha256()
     chunks = csv_chunks(path, rows, limits=limits, hasher=hasher)
-    first = next(chunks)
-    name = first.name
-    layout = locate_table(first.grid, limits.header_scan_rows, tail=first.last)
+    held = [next(chunks)]  # the first piece, let go once read (as every piece is)
+    name, encoding = held[0].name, held[0].grid.encoding
+    layout = locate_table(held[0].grid, limits.header_scan_rows, tail=held[0].last)
     mapping_notes: list[tuple[str, dict]] = []
     cmap, kind = _columns_and_shape(
         layout, model, mapping, remembered, shape, dayfirst, mapping_notes, look_at_rows=False
@@ -215,21 +216,21 @@ def _in_pieces(
     if kind != "snapshot" or ids is None:
         raise NotChunkable("a log, dated stages or ids made from names")
     names = cmap.header_for(Opportunities.opportunity_name)
-    encoding = first.grid.encoding
     done: list[_Done] = []
     evidence: list[Evidence] = []
-    layout_0 = layout
+    # The first piece's layout without its rows: what the later pieces are laid out by.
+    layout_0 = replace(layout, data=layout.data.iloc[:0])
     with ThreadPoolExecutor(max_workers=1) as encoder:
-        for chunk in _with_first(first, chunks):
+        for chunk in _pieces_of(held, chunks):
             if chunk.number:
-                layout = _checked(continue_table(layout_0, chunk.grid, chunk.last), ids, names)
-            else:
-                layout = _checked(layout_0, ids, names)
+                layout = continue_table(layout_0, chunk.grid, chunk.last)
+            layout = _checked(layout, ids, names)
             decided = _decide(evidence, False, dayfirst)
             piece = load_piece(name, model, layout, cmap, as_of, dayfirst, decided)
             evidence.append(piece.evidence)
             done.append(_keep(chunk, layout, piece, ids, encoder))
             del piece, layout, chunk
+            give_back(collect=False)  # what the piece took, back before the next is read
             if progress is not None:
                 progress(len(done), done[-1].chunk.end)
         if shape == "auto" and _looks_like_log(done):
@@ -247,6 +248,7 @@ def _in_pieces(
                 piece = load_piece(name, model, layout, cmap, as_of, dayfirst, final)
                 done[i] = _keep(d.chunk, layout, piece, ids, encoder)
                 del grid, layout, piece
+                give_back(collect=False)
                 reread += 1
         duplicates = _duplicates(done, cmap, layout_0.letters)
         parts, dates, removed = _parts(done, duplicates)
@@ -281,8 +283,9 @@ def _in_pieces(
     )
 
 
-def _with_first(first: CsvChunk, rest):
-    yield first
+def _pieces_of(held: list[CsvChunk], rest: Iterator[CsvChunk]) -> Iterator[CsvChunk]:
+    """The pieces: the one ``held`` (taken out, so that nothing keeps it), then the rest."""
+    yield held.pop()
     yield from rest
 
 

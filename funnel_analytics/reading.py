@@ -572,12 +572,16 @@ def csv_chunks(
             if cells is None:
                 raise NotChunkable("arrow")
             grid = RawGrid(cells, name, "csv", None, (), fmt.label, letters)
-            yield CsvChunk(grid, number, last, offset, offset + len(piece), first_row, fmt, name)
-            if last:
-                return
+            out = [CsvChunk(grid, number, last, offset, offset + len(piece), first_row, fmt, name)]
             offset += len(piece)
             first_row += len(cells)
             number += 1
+            # Nothing here holds the piece once it is handed over: its cells go when the
+            # caller lets them go, before the next piece is parsed.
+            del piece, cells, grid, line_ends
+            yield out.pop()
+            if last:
+                return
 
 
 def read_grid(
