@@ -118,7 +118,7 @@ def _ledger(path: Path) -> dict:
         amount = "暂无" if i % 50 == 7 else f"{(i % 20 + 1) * 10000}"
         currency = "CNY" if i < 280 else "USD"  # USD only in the last piece
         stage = STAGES[i % 6] if i != 101 else "谈判中"  # one unknown stage
-        deal_id = f"SJ-{i:04d}" if i != 290 else "SJ-0010"  # a repeat of row 14's id
+        deal_id = f"SJ-{i:04d}" if i != 290 else "SJ-0010"  # a repeat of row 13's id
         w.writerow(
             [
                 deal_id,
