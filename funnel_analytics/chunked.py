@@ -44,7 +44,6 @@ from .loading import (
     LoadResult,
     Piece,
     _columns_and_shape,
-    _render,
     _require_stage_and_id,
     currency_note,
     load_export,
@@ -102,27 +101,11 @@ class PiecesResult:
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
 
-    @property
-    def errors(self) -> pd.DataFrame:
-        return self.findings[self.findings["severity"] == "error"]
-
-    @property
-    def warnings(self) -> pd.DataFrame:
-        return self.findings[self.findings["severity"] == "warning"]
-
-    def note_texts(self, lang: str = "zh") -> list[str]:
-        return LoadResult.note_texts(self, lang)  # type: ignore[arg-type]
-
-    def messages(self, findings: pd.DataFrame | None = None, lang: str = "zh") -> pd.Series:
-        f = self.findings if findings is None else findings
-        return pd.Series(
-            [
-                _render(r, v, p, lang)
-                for r, v, p in zip(f["rule"], f["value"], f["params"], strict=True)
-            ],
-            index=f.index,
-            dtype="object",
-        )
+    # The same reading of the findings and notes as a one-piece load's.
+    errors = property(LoadResult.errors.fget)
+    warnings = property(LoadResult.warnings.fget)
+    note_texts = LoadResult.note_texts
+    messages = LoadResult.messages
 
     def stored_rows(self) -> _StoredRows:
         """The encoded rows, as :meth:`SnapshotStore.import_result` takes them (``encoded``)."""
@@ -258,7 +241,7 @@ def _in_pieces(
     findings = (
         ordered_findings(pd.concat(found, ignore_index=True)) if found else done[0].piece.findings
     )
-    notes = _notes(done, layout_0, encoding, mapping_notes, model, final, dayfirst)
+    notes = _notes(done, encoding, mapping_notes, model, final, dayfirst)
     rejected = int(findings.loc[findings["severity"] == "error", "row"].nunique())
     valid = sum(d.part.result()[1] for d in done) - removed
     return PiecesResult(
@@ -483,7 +466,6 @@ def _in_first_seen_order(counts: list[pd.Series]) -> pd.Series:
 
 def _notes(
     done: list[_Done],
-    layout: Layout,
     encoding: str | None,
     mapping_notes: list[tuple[str, dict]],
     model: StageModel,

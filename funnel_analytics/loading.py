@@ -849,9 +849,7 @@ def load_piece(
     currencies = out[Opportunities.currency].value_counts(sort=False)
     stage_counts = out[Opportunities.stage_label].value_counts(sort=False)
     frame = load.findings.frame()
-    rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
-    valid = _without(out, rejected_rows) if len(rejected_rows) else out
-    valid["flags"] = _flags(frame).reindex(valid.index).astype(STRING)
+    valid = _valid(out, _rejected_rows(frame), frame)
     return Piece(notes, load.evidence, frame, valid, keys, stage_counts, currencies)
 
 
@@ -1621,9 +1619,8 @@ def _result(s: _Load, grid: RawGrid, sha: str, evidence: pd.DataFrame) -> LoadRe
     """Split the rows into valid and rejected and gather everything into a :class:`LoadResult`."""
     out, raw, layout = s.out, s.raw, s.layout
     frame = s.findings.frame()
-    rejected_rows = pd.Index(frame.loc[frame["severity"] == "error", "row"].unique())
-    valid = _without(out, rejected_rows) if len(rejected_rows) else out
-    valid["flags"] = _flags(frame).reindex(valid.index).astype(STRING)
+    rejected_rows = _rejected_rows(frame)
+    valid = _valid(out, rejected_rows, frame)
     rejected = raw.loc[rejected_rows].copy()
     rejected.index.name = "row"
     return LoadResult(
@@ -1648,6 +1645,18 @@ def _result(s: _Load, grid: RawGrid, sha: str, evidence: pd.DataFrame) -> LoadRe
         stage_counts=s.stage_counts,
         stage_evidence=evidence,
     )
+
+
+def _rejected_rows(findings: pd.DataFrame) -> pd.Index:
+    """The rows with an error."""
+    return pd.Index(findings.loc[findings["severity"] == "error", "row"].unique())
+
+
+def _valid(out: pd.DataFrame, rejected_rows: pd.Index, findings: pd.DataFrame) -> pd.DataFrame:
+    """The typed rows without the rejected ones (``out`` is emptied), with each one's flags."""
+    valid = _without(out, rejected_rows) if len(rejected_rows) else out
+    valid["flags"] = _flags(findings).reindex(valid.index).astype(STRING)
+    return valid
 
 
 def _without(out: pd.DataFrame, rows: pd.Index) -> pd.DataFrame:
