@@ -65,14 +65,7 @@ def read_bytes(
     else:
         path = Path(source)
         name = file_name or path.name
-        try:
-            size = path.stat().st_size
-        except OSError as exc:
-            raise UnusableFile("unreadable", file=name, detail=exc.strerror or str(exc)) from exc
-        if size > limits.max_file_bytes:
-            raise UnusableFile(
-                "too_large", file=name, size_mb=size / 2**20, limit_mb=limits.max_file_bytes / 2**20
-            )
+        _file_size(path, name, limits)
         try:
             data = path.read_bytes()
         except OSError as exc:
@@ -88,6 +81,20 @@ def read_bytes(
     if not data[:65536].strip() and not data.strip():
         raise UnusableFile("empty", file=name)
     return data, name
+
+
+def _file_size(path: Path, name: str, limits: Limits) -> int:
+    """The file's size in bytes, or :class:`UnusableFile` when it cannot be read or is over
+    the size limit (checked before any byte is read)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnusableFile("unreadable", file=name, detail=exc.strerror or str(exc)) from exc
+    if size > limits.max_file_bytes:
+        raise UnusableFile(
+            "too_large", file=name, size_mb=size / 2**20, limit_mb=limits.max_file_bytes / 2**20
+        )
+    return size
 
 
 def _sniff(data: bytes, name: str) -> str:
@@ -519,14 +526,7 @@ def csv_chunks(
     and :class:`UnusableFile` as :func:`read_grid` does for a file over the size limit."""
     path = Path(path)
     name = file_name or path.name
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnusableFile("unreadable", file=name, detail=exc.strerror or str(exc)) from exc
-    if size > limits.max_file_bytes:
-        raise UnusableFile(
-            "too_large", file=name, size_mb=size / 2**20, limit_mb=limits.max_file_bytes / 2**20
-        )
+    size = _file_size(path, name, limits)
     rows = max(int(rows), MIN_CHUNK_ROWS)
     with path.open("rb") as fh:
 
