@@ -239,3 +239,41 @@ def test_import_reads_a_csv_in_pieces_as_asked(tmp_path):
     assert "read in 4 pieces of up to 64 rows" in run.output
     with SnapshotStore(tmp_path / "s64.duckdb") as a, SnapshotStore(tmp_path / "s0.duckdb") as b:
         pd.testing.assert_frame_equal(a.observations(), b.observations())
+
+
+def test_a_row_left_out_as_a_duplicate_under_a_date_order_a_later_piece_changed_is_put_back(
+    tmp_path, monkeypatch
+):
+    """A snapshot-date column whose order the second piece decides: the first piece's
+    "03/04/2025" reads 4 March until then, so a later "2025-03-04" row of the same deal looks
+    like a duplicate when it is read; under the file's day-first order it is not, and it is
+    stored. A true duplicate in the same piece stays out."""
+    import funnel_analytics.chunked as chunked
+
+    path = tmp_path / "deals.csv"
+    lines = ["Opportunity ID,Opportunity Name,Stage,Amount,Snapshot Date"]
+    for i in range(64):  # piece 1: dates that fit both orders
+        lines.append(f"OPP-{i:04d},Deal {i},Qualified,{1000 + i},03/04/2025")
+    for i in range(64, 128):  # piece 2: a day above 12
+        lines.append(f"OPP-{i:04d},Deal {i},Qualified,{1000 + i},{13 + i % 10}/04/2025")
+    for i in range(128, 192):  # piece 3 (the last): ISO dates
+        lines.append(f"OPP-{i:04d},Deal {i},Qualified,{1000 + i},2025-04-03")
+    lines[130] = "OPP-0001,Deal 1 again,Qualified,5000,2025-03-04"  # row 131: not a duplicate
+    lines[140] = "OPP-0002,Deal 2 again,Qualified,5000,2025-04-03"  # row 141: a duplicate
+    path.write_text("\n".join(lines) + "\n")
+    loads = []
+    real = chunked.load_piece
+    monkeypatch.setattr(chunked, "load_piece", lambda *a, **k: loads.append(1) or real(*a, **k))
+    one = load_export(path)
+    pieces = load_in_pieces(path, 64)
+    assert (pieces.pieces, pieces.reread) == (3, 2)  # the first two read again, day-first
+    assert len(loads) == 3 + 2 + 1  # and the last encoded again, with row 131 back
+    _same(one, pieces)
+    dup = pieces.findings[pieces.findings["rule"] == "duplicate_id"]
+    assert dup["row"].tolist() == [141] and dup["params"].tolist() == [{"first_row": 4}]
+    with SnapshotStore(":memory:") as store:
+        store.import_result(pieces)
+        rows = store.observations().set_index("row")
+    assert rows.loc[131, "snapshot_date"] == pd.Timestamp("2025-03-04")
+    assert rows.loc[2, "snapshot_date"] == pd.Timestamp("2025-04-03")
+    assert 141 not in rows.index
