@@ -25,7 +25,6 @@ refuse: the one-piece load then gives its exact reading or refusal.
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -134,7 +133,6 @@ class _Done:
     raw_ids: pd.Series
     piece: Piece  # without its valid rows, which are encoded in ``part``
     part: Future[tuple[bytes, int, pd.Timestamp | None, pd.Timestamp | None]]
-    left_out: frozenset[int]  # valid rows left out of ``part`` as duplicates of earlier rows
 
 
 def load_in_pieces(
@@ -205,17 +203,6 @@ def _in_pieces(
     evidence: list[Evidence] = []
     # The first piece's layout without its rows: what the later pieces are laid out by.
     layout_0 = replace(layout, data=layout.data.iloc[:0])
-    seen = np.empty(0, dtype=np.uint64)  # the (id, date) keys of the pieces read, hashed
-
-    def read_again(d: _Done, decided: Decisions) -> tuple[Layout, Piece]:
-        grid = d.chunk.reread(path)
-        if d.chunk.number:
-            layout = continue_table(layout_0, grid, d.chunk.last)
-        else:
-            layout = locate_table(grid, limits.header_scan_rows, tail=d.chunk.last)
-        layout = _checked(layout, ids, names)
-        return layout, load_piece(name, model, layout, cmap, as_of, dayfirst, decided)
-
     with ThreadPoolExecutor(max_workers=1) as encoder:
         for chunk in _pieces_of(held, chunks):
             if chunk.number:
@@ -224,10 +211,7 @@ def _in_pieces(
             decided = _decide(evidence, False, dayfirst)
             piece = load_piece(name, model, layout, cmap, as_of, dayfirst, decided)
             evidence.append(piece.evidence)
-            # A row whose id and date an earlier row has is a duplicate: left out of the
-            # stored rows now (the findings come from every piece's ids at the end).
-            repeated, seen = _repeated(piece.keys, seen)
-            done.append(_keep(chunk, layout, piece, ids, encoder, repeated))
+            done.append(_keep(chunk, layout, piece, ids, encoder))
             del piece, layout, chunk
             give_back(collect=False)  # what the piece took, back before the next is read
             if progress is not None:
@@ -238,18 +222,19 @@ def _in_pieces(
         reread = 0
         for i, d in enumerate(done):
             if _needs_rereading(d.piece.evidence, final):
-                layout, piece = read_again(d, final)
-                done[i] = _keep(d.chunk, layout, piece, ids, encoder, pd.Index([]))
-                del layout, piece
+                grid = d.chunk.reread(path)
+                if d.chunk.number:
+                    layout = continue_table(layout_0, grid, d.chunk.last)
+                else:
+                    layout = locate_table(grid, limits.header_scan_rows, tail=d.chunk.last)
+                layout = _checked(layout, ids, names)
+                piece = load_piece(name, model, layout, cmap, as_of, dayfirst, final)
+                done[i] = _keep(d.chunk, layout, piece, ids, encoder)
+                del grid, layout, piece
                 give_back(collect=False)
                 reread += 1
         duplicates = _duplicates(done, cmap, layout_0.letters)
-
-        def rebuild(d: _Done, drop: set[int]) -> bytes:
-            layout, piece = read_again(d, final)
-            return _keep(d.chunk, layout, piece, ids, encoder, pd.Index(sorted(drop))).part
-
-        parts, dates, valid = _parts(done, duplicates, rebuild)
+        parts, dates, removed = _parts(done, duplicates)
     # Pieces without findings are left out: an empty frame's columns would turn the text
     # columns of the others into objects.
     found = [f for f in [*(d.piece.findings for d in done), duplicates] if len(f)]
@@ -258,6 +243,7 @@ def _in_pieces(
     )
     notes = _notes(done, encoding, mapping_notes, model, final, dayfirst)
     rejected = int(findings.loc[findings["severity"] == "error", "row"].nunique())
+    valid = sum(d.part.result()[1] for d in done) - removed
     return PiecesResult(
         file_name=name,
         file_format="csv",
@@ -299,20 +285,11 @@ def _checked(layout: Layout, id_header: str, name_header: str | None) -> Layout:
 
 
 def _keep(
-    chunk: CsvChunk,
-    layout: Layout,
-    piece: Piece,
-    id_header: str,
-    encoder: ThreadPoolExecutor,
-    repeated: pd.Index,
+    chunk: CsvChunk, layout: Layout, piece: Piece, id_header: str, encoder: ThreadPoolExecutor
 ) -> _Done:
-    """What is kept of a piece; its valid rows but ``repeated`` are encoded for the store in
-    the background and then let go."""
-    valid = piece.valid
-    left_out = valid.index.intersection(repeated)
-    if len(left_out):
-        valid = valid.drop(index=left_out)
-    part = encoder.submit(_encode, valid)
+    """What is kept of a piece; its valid rows are encoded for the store in the background
+    and then let go."""
+    part = encoder.submit(_encode, piece.valid)
     piece = replace(piece, valid=None)
     return _Done(
         replace(chunk, grid=None),
@@ -323,21 +300,7 @@ def _keep(
         layout.data[id_header],
         piece,
         part,
-        frozenset(int(r) for r in left_out),
     )
-
-
-def _repeated(keys: pd.DataFrame, seen: np.ndarray) -> tuple[pd.Index, np.ndarray]:
-    """The rows of a piece whose id and date an earlier row has (in this piece or one read
-    before, whose keys' hashes are ``seen``), and ``seen`` with this piece's. A hash shared
-    by two different keys would leave a row out wrongly; the duplicates found at the end
-    from the keys themselves put it back (:func:`_parts`)."""
-    live = keys.loc[~keys["missing"].to_numpy(), ["id", "date"]]
-    if not len(live):
-        return live.index, seen
-    hashes = pd.util.hash_pandas_object(live, index=False).to_numpy()
-    repeated = live.duplicated(keep="first").to_numpy() | np.isin(hashes, seen)
-    return live.index[repeated], np.union1d(seen, hashes)
 
 
 def _encode(valid: pd.DataFrame) -> tuple[bytes, int, pd.Timestamp | None, pd.Timestamp | None]:
@@ -430,43 +393,36 @@ def _duplicates(done: list[_Done], cmap: ColumnMapping, letters: dict[str, str])
 
 
 def _parts(
-    done: list[_Done], duplicates: pd.DataFrame, rebuild
+    done: list[_Done], duplicates: pd.DataFrame
 ) -> tuple[list[bytes], tuple[pd.Timestamp, pd.Timestamp] | None, int]:
-    """The stored parts without the duplicate rows, the valid rows' first and last snapshot
-    dates, and how many rows the parts hold.
-
-    A piece's part left out, as it was read, the rows whose keys an earlier row had. Where
-    that is what the duplicates found across all pieces say, the part stays as it is; a part
-    holding a duplicate more (an earlier piece was read again under another date order) is
-    filtered; a part missing a row that is no duplicate after all is encoded again from the
-    file (``rebuild(piece, rows to leave out)``)."""
+    """The stored parts (a piece's duplicate rows taken out of its part), the valid rows'
+    first and last snapshot dates, and the number of rows taken out."""
     from .store import _decode
     from .store import _encode as encode_part
 
-    by_piece: list[set[int]] = [set() for _ in done]
-    starts = [d.chunk.first_row for d in done]
-    for r in duplicates["row"].tolist():
-        by_piece[bisect_right(starts, int(r)) - 1].add(int(r))
-    parts, firsts, lasts, count = [], [], [], 0
-    for d, drop in zip(done, by_piece, strict=True):
-        blob, n, first, last = d.part.result()
-        if not d.left_out <= drop:
-            blob, n, first, last = rebuild(d, drop).result()
-        elif drop - d.left_out:
+    dup_rows = set(duplicates["row"].tolist())
+    parts, firsts, lasts, removed = [], [], [], 0
+    ends = [d.chunk.first_row for d in done[1:]] + [None]
+    for d, end in zip(done, ends, strict=True):
+        blob, _, first, last = d.part.result()
+        start = d.chunk.first_row
+        if any(start <= r and (end is None or r < end) for r in dup_rows):
             table = _decode([blob])
-            keep = ~np.isin(table.column("row").to_numpy(), np.fromiter(drop, dtype="int64"))
+            rows = table.column("row").to_numpy()
+            keep = ~np.isin(rows, np.fromiter(dup_rows, dtype="int64"))
             if not keep.all():
+                removed += int((~keep).sum())
                 table = table.filter(pa.array(keep))
-                blob, n = encode_part(table), table.num_rows
-                dates = table.column(Opportunities.snapshot_date).drop_null().to_pandas()
-                first, last = (dates.min(), dates.max()) if len(dates) else (None, None)
+                blob = encode_part(table)
+                dates = table.column(Opportunities.snapshot_date).drop_null()
+                first = dates.to_pandas().min() if len(dates) else None
+                last = dates.to_pandas().max() if len(dates) else None
         parts.append(blob)
-        count += n
         if first is not None:
             firsts.append(first)
             lasts.append(last)
     dates = (min(firsts), max(lasts)) if firsts else None
-    return parts, dates, count
+    return parts, dates, removed
 
 
 def _identity(key: str, params: dict) -> tuple[str, object]:
