@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .grid import DEFAULT_LIMITS, Limits, NotChunkable, UnusableFile
+from .grid import DEFAULT_LIMITS, Limits, NotChunkable, RawGrid, UnusableFile
 from .layout import Layout, continue_table, locate_table, row_ranges
 from .loading import (
     DATE_ORDER_NOTES,
@@ -46,6 +46,7 @@ from .loading import (
     _columns_and_shape,
     _require_stage_and_id,
     currency_note,
+    first_rows,
     load_export,
     load_piece,
     ordered_findings,
@@ -203,11 +204,19 @@ def _in_pieces(
     evidence: list[Evidence] = []
     # The first piece's layout without its rows: what the later pieces are laid out by.
     layout_0 = replace(layout, data=layout.data.iloc[:0])
+
+    def laid_out(chunk: CsvChunk, grid: RawGrid) -> Layout:
+        """A piece's table: the first piece's as located, a later one's by the first's."""
+        if chunk.number:
+            table = continue_table(layout_0, grid, chunk.last)
+        else:
+            table = locate_table(grid, limits.header_scan_rows, tail=chunk.last)
+        return _checked(table, ids, names)
+
     with ThreadPoolExecutor(max_workers=1) as encoder:
         for chunk in _pieces_of(held, chunks):
-            if chunk.number:
-                layout = continue_table(layout_0, chunk.grid, chunk.last)
-            layout = _checked(layout, ids, names)
+            # The first piece's table is located already.
+            layout = laid_out(chunk, chunk.grid) if chunk.number else _checked(layout, ids, names)
             decided = _decide(evidence, False, dayfirst)
             piece = load_piece(name, model, layout, cmap, as_of, dayfirst, decided)
             evidence.append(piece.evidence)
@@ -216,24 +225,21 @@ def _in_pieces(
             give_back(collect=False)  # what the piece took, back before the next is read
             if progress is not None:
                 progress(len(done), done[-1].chunk.end)
-        if shape == "auto" and _looks_like_log(done):
+        raw_ids = pd.concat([d.raw_ids for d in done])
+        if shape == "auto" and _looks_like_log(raw_ids):
             raise NotChunkable("the ids repeat as a log's do")
         final = _decide(evidence, True, dayfirst)
         reread = 0
         for i, d in enumerate(done):
             if _needs_rereading(d.piece.evidence, final):
                 grid = d.chunk.reread(path)
-                if d.chunk.number:
-                    layout = continue_table(layout_0, grid, d.chunk.last)
-                else:
-                    layout = locate_table(grid, limits.header_scan_rows, tail=d.chunk.last)
-                layout = _checked(layout, ids, names)
+                layout = laid_out(d.chunk, grid)
                 piece = load_piece(name, model, layout, cmap, as_of, dayfirst, final)
                 done[i] = _keep(d.chunk, layout, piece, ids, encoder)
                 del grid, layout, piece
                 give_back(collect=False)
                 reread += 1
-        duplicates = _duplicates(done, cmap, layout_0.letters)
+        duplicates = _duplicates(done, raw_ids, cmap, layout_0.letters)
         parts, dates, removed = _parts(done, duplicates)
     # Pieces without findings are left out: an empty frame's columns would turn the text
     # columns of the others into objects.
@@ -352,17 +358,18 @@ def _needs_rereading(e: Evidence, final: Decisions) -> bool:
     return e.rating_used is not None and final.rating is not None and e.rating_used != final.rating
 
 
-def _looks_like_log(done: list[_Done]) -> bool:
-    """Whether the ids repeat as a stage-history log's do (a fifth of the rows or more), which
-    the one-piece load looks at further."""
-    ids = pd.concat([d.raw_ids for d in done])
+def _looks_like_log(ids: pd.Series) -> bool:
+    """Whether the ids (as written, every piece's) repeat as a stage-history log's do (a fifth
+    of the rows or more), which the one-piece load looks at further."""
     if len(ids) < 4:
         return False
     repeated = ids.duplicated(keep=False) & ids.notna()
     return bool(repeated.mean() >= 0.2)
 
 
-def _duplicates(done: list[_Done], cmap: ColumnMapping, letters: dict[str, str]) -> pd.DataFrame:
+def _duplicates(
+    done: list[_Done], raw_ids: pd.Series, cmap: ColumnMapping, letters: dict[str, str]
+) -> pd.DataFrame:
     """The duplicate-id findings across pieces, as the one-piece load reports them: each later
     row with an id and snapshot date already seen, naming the first such row."""
     id_f, date_f = Opportunities.opportunity_id, Opportunities.snapshot_date
@@ -374,10 +381,7 @@ def _duplicates(done: list[_Done], cmap: ColumnMapping, letters: dict[str, str])
     header = cmap.header_for(id_f)
     if not len(rows):
         return pd.DataFrame(columns=list(done[0].piece.findings.columns))
-    repeated = frame.loc[frame.duplicated([id_f, date_f], keep=False), [id_f, date_f]]
-    first = repeated.reset_index().drop_duplicates([id_f, date_f]).set_index([id_f, date_f])["row"]
-    pairs = list(zip(frame.loc[rows, id_f], frame.loc[rows, date_f], strict=True))
-    raw = pd.concat([d.raw_ids for d in done]).loc[rows]
+    raw = raw_ids.loc[rows]
     return pd.DataFrame(
         {
             "row": np.asarray(rows).astype("int64"),
@@ -387,7 +391,7 @@ def _duplicates(done: list[_Done], cmap: ColumnMapping, letters: dict[str, str])
             "value": [None if pd.isna(v) else str(v) for v in raw],
             "rule": "duplicate_id",
             "severity": "error",
-            "params": [{"first_row": int(first.get(k, 0))} for k in pairs],
+            "params": first_rows(frame, rows),
         }
     )
 

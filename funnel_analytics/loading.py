@@ -44,6 +44,7 @@ from .schema import (
 )
 from .stages import LOST, ON_HOLD, OPEN, WON, StageModel, get_stage_model, normalize_label
 from .values import (
+    Parsed,
     parse_amount,
     parse_bool,
     parse_date,
@@ -1302,13 +1303,8 @@ def _dates(s: _Load, field_name: str, header: str | None = None) -> pd.Series:
     header = header or s.cmap.header_for(field_name)
     if header is None:
         return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
-    order = s.order(header)
-    texts: list | None = [] if s.evidence is not None else None
-    parsed = parse_date(s.raw[header], dayfirst=order, order_texts=texts)
+    parsed = _parse_dates(s, header)
     note = parsed.note
-    if s.evidence is not None:
-        s.evidence.order_texts.setdefault(header, set()).update(texts)
-        s.evidence.order_used[header] = order if order is not None else DATE_ORDER_NOTES.get(note)
     if s.decided is not None and s.dayfirst is None and header in s.decided.date_note:
         note = s.decided.date_note[header]
     values = parsed.values
@@ -1320,6 +1316,19 @@ def _dates(s: _Load, field_name: str, header: str | None = None) -> pd.Series:
     if note:
         s.notes.append(("note_" + note, {"column": header}))
     return values
+
+
+def _parse_dates(s: _Load, header: str) -> Parsed:
+    """``header``'s dates parsed in the order decided for them; a piece of a file read in
+    pieces records the texts that decide the order and the order it used."""
+    order = s.order(header)
+    texts: list | None = [] if s.evidence is not None else None
+    parsed = parse_date(s.raw[header], dayfirst=order, order_texts=texts)
+    if s.evidence is not None:
+        s.evidence.order_texts.setdefault(header, set()).update(texts)
+        used = order if order is not None else DATE_ORDER_NOTES.get(parsed.note)
+        s.evidence.order_used[header] = used
+    return parsed
 
 
 def _source_and_grade(s: _Load) -> None:
@@ -1334,7 +1343,7 @@ def _source_and_grade(s: _Load) -> None:
     grade_col = s.column(Opportunities.grade)
     rating = grade_col is not None and _is_rating(grade_col)
     if s.evidence is not None and grade_col is not None:
-        s.evidence.grade_values = bool(grade_col.notna().any() and _has_text(grade_col))
+        s.evidence.grade_values = _has_text(grade_col)
         s.evidence.all_ratings = rating or not s.evidence.grade_values
     if grade_col is not None and s.decided is not None and s.decided.rating is not None:
         rating = s.decided.rating
@@ -1429,13 +1438,7 @@ def _snapshot_fallback(
 
 def _snapshot_from_column(s: _Load, header: str, fallback: pd.Timestamp | None) -> pd.Series:
     """The snapshot-date column parsed, blanks filled from ``fallback``; bad dates are errors."""
-    texts: list | None = [] if s.evidence is not None else None
-    order = s.order(header)
-    parsed = parse_date(s.raw[header], dayfirst=order, order_texts=texts)
-    if s.evidence is not None:
-        s.evidence.order_texts.setdefault(header, set()).update(texts)
-        used = order if order is not None else DATE_ORDER_NOTES.get(parsed.note)
-        s.evidence.order_used[header] = used
+    parsed = _parse_dates(s, header)
     snap = parsed.values
     if parsed.extra is not None:
         parsed_bad = parsed.bad | parsed.extra.to_numpy(dtype=bool)
@@ -1837,6 +1840,16 @@ def _run_schema(
         )
 
 
+def first_rows(frame: pd.DataFrame, rows: pd.Index) -> list[dict]:
+    """For each duplicate row of ``frame`` (indexed by row, with the id and snapshot-date
+    columns), the row its id and date were first seen on: the findings' ``first_row``."""
+    keys = [Opportunities.opportunity_id, Opportunities.snapshot_date]
+    repeated = frame.loc[frame.duplicated(keys, keep=False), keys].reset_index()
+    first = repeated.drop_duplicates(keys).set_index(keys)["row"]
+    pairs = list(zip(frame.loc[rows, keys[0]], frame.loc[rows, keys[1]], strict=True))
+    return [{"first_row": int(first.get(k, 0))} for k in pairs]
+
+
 def _report(
     rule: str,
     rows: pd.Index,
@@ -1860,11 +1873,7 @@ def _report(
     if rule in only:
         rows = rows[only[rule].reindex(rows).fillna(False).to_numpy(dtype=bool)]
     if rule == "duplicate_id":
-        keys = [Opportunities.opportunity_id, Opportunities.snapshot_date]
-        repeated = frame.loc[frame.duplicated(keys, keep=False), keys].reset_index()
-        first = repeated.drop_duplicates(keys).set_index(keys)["row"]
-        pairs = list(zip(frame.loc[rows, keys[0]], frame.loc[rows, keys[1]], strict=True))
-        params = [{"first_row": int(first.get(k, 0))} for k in pairs]
+        params = first_rows(frame, rows)
         findings.add(rows, rule, severity, Opportunities.opportunity_id, params=params)
         return
     field_name = target_field or _CHECK_FIELD[rule]

@@ -300,6 +300,10 @@ class CsvFormat:
     width: int
     bom: bool
 
+    @property
+    def letters(self) -> tuple[str, ...]:
+        return tuple(column_letter(i) for i in range(self.width))
+
 
 def _csv_format(data: bytes) -> CsvFormat | None:
     """The format of CSV bytes for Arrow's parser, or None when they need the general path
@@ -381,8 +385,7 @@ def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None)
     cells = _csv_cells(data, fmt, skip=3 if fmt.bom else 0)
     if cells is None:
         return None
-    letters = tuple(column_letter(i) for i in range(fmt.width))
-    return RawGrid(cells, name, "csv", None, (), fmt.label, letters)
+    return RawGrid(cells, name, "csv", None, (), fmt.label, fmt.letters)
 
 
 def _byte_total(column: pa.ChunkedArray) -> int:
@@ -492,8 +495,7 @@ class CsvChunk:
         cells = _csv_cells(piece, self.fmt, self.first_row, skip)
         if cells is None:
             raise NotChunkable("the file changed while it was read")
-        letters = tuple(column_letter(i) for i in range(self.fmt.width))
-        return RawGrid(cells, self.name, "csv", None, (), self.fmt.label, letters)
+        return RawGrid(cells, self.name, "csv", None, (), self.fmt.label, self.fmt.letters)
 
 
 def _record_ends(buf: bytes, quoted: bool = False) -> tuple[np.ndarray, bool]:
@@ -504,10 +506,10 @@ def _record_ends(buf: bytes, quoted: bool = False) -> tuple[np.ndarray, bool]:
     feeds = arr == 0x0A
     if b'"' not in buf:
         return np.flatnonzero(feeds) if not quoted else np.empty(0, np.int64), quoted
-    inside = np.bitwise_xor.accumulate((arr == 0x22).view(np.uint8)).view(bool)
+    outside = _outside_quotes(arr)
     if quoted:
-        inside = ~inside
-    return np.flatnonzero(feeds & ~inside), bool(inside[-1])
+        outside = ~outside
+    return np.flatnonzero(feeds & outside), not bool(outside[-1])
 
 
 def csv_chunks(
@@ -543,7 +545,6 @@ def csv_chunks(
         fmt = _csv_format(buf[:65536])
         if fmt is None:
             raise NotChunkable("format")
-        letters = tuple(column_letter(i) for i in range(fmt.width))
         offset, first_row, number = 0, 1, 0  # the file position of buf[0], its row, the piece
         ends, quoted = _record_ends(buf)
         while True:
@@ -571,7 +572,7 @@ def csv_chunks(
             cells = _csv_cells(piece, fmt, first_row, 3 if fmt.bom and offset == 0 else 0)
             if cells is None:
                 raise NotChunkable("arrow")
-            grid = RawGrid(cells, name, "csv", None, (), fmt.label, letters)
+            grid = RawGrid(cells, name, "csv", None, (), fmt.label, fmt.letters)
             out = [CsvChunk(grid, number, last, offset, offset + len(piece), first_row, fmt, name)]
             offset += len(piece)
             first_row += len(cells)
