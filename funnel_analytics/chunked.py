@@ -68,7 +68,9 @@ DEFAULT_PIECE_ROWS = 100_000
 AUTO_PIECES_BYTES = 32 << 20
 
 #: Notes whose counts add up across pieces.
-_SUMMED = frozenset({"note_missing_markers", "note_archived_lost", "note_lost_stage"})
+_SUMMED = frozenset(
+    {"note_missing_markers", "note_archived_lost", "note_lost_stage", "note_probability_fractions"}
+)
 
 #: The layout's notes about the table's head, kept from the first piece, in their order.
 _HEAD_NOTES = ("note_header_row", "note_header_filled", "note_title_rows", "note_hint_row")

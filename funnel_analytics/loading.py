@@ -1294,8 +1294,24 @@ def _probability(s: _Load) -> None:
         )
     if s.decided is not None and s.decided.percent is not None:
         note = s.decided.probability_note
+    header = s.cmap.header_for(Opportunities.probability)
     if note:
-        s.notes.append(("note_" + note, {"column": s.cmap.header_for(Opportunities.probability)}))
+        s.notes.append(("note_" + note, {"column": header}))
+    fractions = parsed.extra.to_numpy(dtype=bool)
+    if fractions.any():
+        # Cells formatted as percentages among typed whole numbers: read as fractions, said.
+        first = int(np.argmax(fractions))
+        s.notes.append(
+            (
+                "note_probability_fractions",
+                {
+                    "column": header,
+                    "count": int(fractions.sum()),
+                    "row": int(s.index[first]),
+                    "value": str(prob_col.iloc[first]).strip(),
+                },
+            )
+        )
 
 
 def _dates(s: _Load, field_name: str, header: str | None = None) -> pd.Series:

@@ -202,10 +202,13 @@ def parse_probability(raw: pd.Series, percent: bool | None = None) -> Parsed:
     """Win probabilities as fractions: 0.3, 30 and "30%" all read 0.3.
 
     A bare number is a percentage when any bare number in the column is above 1 (the column
-    is then on a 0-100 scale); the note says which scale was used. Values outside [0, 1]
-    after scaling are kept as they are (validation reports them), not clipped. ``percent``
-    forces the scale (a file read in pieces decides it from every piece); the note still
-    tells what these values alone show.
+    is then on a 0-100 scale); the note says which scale was used. On that scale a bare number
+    strictly between 0 and 1 is still read as a fraction: a spreadsheet cell formatted as a
+    percentage holds 0.3 for 30%, and a column of typed 60s and such cells is common, while a
+    win probability below 1% is not. ``extra`` marks those cells (a note gives their count).
+    Values outside [0, 1] after scaling are kept as they are (validation reports them), not
+    clipped. ``percent`` forces the scale (a file read in pieces decides it from every piece);
+    the note still tells what these values alone show.
     """
     blank = _blank(raw)
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
@@ -216,12 +219,19 @@ def parse_probability(raw: pd.Series, percent: bool | None = None) -> Parsed:
     bare = nums[~pct]
     percent_scale = bool((bare > 1).any())
     scale = percent_scale if percent is None else percent
-    scaled = np.where(pct | scale, nums / 100.0, nums)
+    fraction = (~pct & (nums > 0) & (nums < 1)).to_numpy(dtype=bool) & scale
+    scaled = np.where(pct | (scale & ~fraction), nums / 100.0, nums)
     vals = np.append(np.asarray(scaled, dtype="float64"), np.nan)[codes]
+    as_fraction = np.append(fraction, False)[codes]
     note = None
     if len(bare.dropna()):
         note = "probability_scale_percent" if percent_scale else "probability_scale_fraction"
-    return Parsed(pd.Series(vals, index=raw.index), np.isnan(vals) & ~blank, note)
+    return Parsed(
+        pd.Series(vals, index=raw.index),
+        np.isnan(vals) & ~blank,
+        note,
+        extra=pd.Series(as_fraction, index=raw.index),
+    )
 
 
 # --------------------------------------------------------------------------------------------

@@ -169,6 +169,9 @@ def test_decisions_a_later_piece_takes_are_those_of_the_whole_file(tmp_path):
     notes = dict((k, p) for k, p in pieces.notes)
     assert notes["note_dates_dayfirst"] == {"column": "预计成交日期"}
     assert notes["note_probability_scale_percent"] == {"column": "赢率"}
+    # The early pieces' 0.1-0.9 beside the last piece's 10-90: fractions, 230 of them.
+    early = {"column": "赢率", "count": 230, "row": 3, "value": "0.1"}
+    assert notes["note_probability_fractions"] == early
     assert "note_grade_is_rating" not in notes  # "A" in the last piece: a grade after all
     assert notes["note_blank_rows"]["rows"] == ", ".join(map(str, facts["blank"]))
     assert notes["note_subtotal_rows"]["rows"] == ", ".join(map(str, facts["subtotal"]))
@@ -183,9 +186,10 @@ def test_decisions_a_later_piece_takes_are_those_of_the_whole_file(tmp_path):
         store.import_result(pieces)
         rows = store.observations().set_index("row")
     assert facts["dup"] not in rows.index and facts["first"] in rows.index
-    # Row 3, the first deal ("01/01/2025"), and row 235, deal 230 under a title row, the
+    # Row 3, the first deal ("01/01/2025", "0.1"), and row 235, deal 230 under a title row, the
     # header, an empty line and a subtotal ("18/04/2025", a probability of 60 read as 60%).
     assert rows.loc[3, "expected_close_date"] == pd.Timestamp("2025-01-01")
+    assert rows.loc[3, "probability"] == pytest.approx(0.1)  # "0.1", not 0.1%
     assert rows.loc[235, "opportunity_id"] == "SJ-0230"
     assert rows.loc[235, "expected_close_date"] == pd.Timestamp("2025-04-18")
     assert rows.loc[235, "probability"] == pytest.approx(0.6)

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -235,6 +236,32 @@ def test_missing_value_markers_are_blanked_and_counted() -> None:
     # The id "NA" is a marker: the row has no id and is rejected as such, not kept as "NA".
     assert r.findings.query("row == 5")["rule"].tolist() == ["missing_id"]
     assert r.rows_valid == 3 and not r.findings.query("row < 5").query("severity == 'error'").size
+
+
+def test_cells_formatted_as_percentages_among_typed_numbers_read_as_shown() -> None:
+    """Saved by LibreOffice Calc: typed 10/50/75 beside cells formatted 0% (holding 0.25, 0.5,
+    0.75, 0.1) and the text "50%". Each reads as Calc shows it, and a note says so."""
+    from funnel_analytics.i18n import t
+
+    path = Path(__file__).parent / "corpus" / "messy" / "percent_cells_2025-04.xlsx"
+    r = load_export(path)
+    shown = [0.10, 0.25, 0.50, 0.50, 0.75, 0.75, 0.50, 0.10]  # as Calc displays rows 2-9
+    assert r.opportunities["probability"].tolist() == pytest.approx(shown)
+    notes = dict(r.notes)
+    assert notes["note_probability_scale_percent"] == {"column": "赢单概率"}
+    params = {"column": "赢单概率", "count": 4, "row": 3, "value": "0.25"}
+    assert notes["note_probability_fractions"] == params
+    assert "4 个值在 0 与 1 之间（如第 3 行的 0.25）" in t(
+        "note_probability_fractions", "zh", **params
+    )
+    assert "4 of its values lie between 0 and 1 (such as 0.25 on row 3)" in t(
+        "note_probability_fractions", "en", **params
+    )
+    # A column of whole percentages alone gets no such note.
+    plain = load_export(
+        csv_bytes([[*HEAD[:3], "赢单概率"], ["A-1", "x", "目标客户", "10"]]), "a_2025-04.csv"
+    )
+    assert "note_probability_fractions" not in dict(plain.notes)
 
 
 def test_unknown_stages_are_grouped_with_counts_and_suggestions() -> None:

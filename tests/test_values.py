@@ -88,6 +88,20 @@ def test_probabilities(cells: list[str], expected: list[float], note: str | None
     assert p.note == note
 
 
+def test_fractions_among_percentages_are_read_as_fractions() -> None:
+    # Typed 60 beside cells formatted as percentages (they hold 0.3 and show 30%); "1" on the
+    # percent scale stays 1%, and 0 is 0 either way.
+    p = parse_probability(pd.Series(["60", "0.3", "25%", "0.75", "1", "0", None]))
+    assert p.values.tolist()[:6] == pytest.approx([0.6, 0.3, 0.25, 0.75, 0.01, 0.0])
+    assert p.note == "probability_scale_percent"
+    assert p.extra.tolist() == [False, True, False, True, False, False, False]
+    # On the fraction scale nothing is marked; forced onto the percent scale, 0.3 is marked.
+    assert not parse_probability(pd.Series(["0.3", "0.5"])).extra.any()
+    forced = parse_probability(pd.Series(["0.3", "0.5"]), percent=True)
+    assert forced.values.tolist() == pytest.approx([0.3, 0.5])
+    assert forced.extra.tolist() == [True, True]
+
+
 T = pd.Timestamp
 
 

@@ -10,8 +10,8 @@ Every file is written from the literal tables below, so the output is the same o
 (fixed document dates, fixed zip timestamps, seeded random bytes). Two kinds of file need a
 tool the project does not depend on, so the committed copies are kept unless that tool is here:
 
-* ``messy/libreoffice_2025-02.{xlsx,xls,ods}`` and ``messy/merged_cells_2025-03.{xlsx,xls}`` are
-  saved by LibreOffice Calc (``soffice``).
+* ``messy/libreoffice_2025-02.{xlsx,xls,ods}``, ``messy/merged_cells_2025-03.{xlsx,xls}`` and
+  ``messy/percent_cells_2025-04.xlsx`` are saved by LibreOffice Calc (``soffice``).
   They are rebuilt only with ``--libreoffice`` (or when missing and ``soffice`` is on PATH).
   Zip member times are then set to a fixed value, so the same LibreOffice version gives the
   same bytes; another version changes only its generator strings and styles, not the cells.
@@ -2791,11 +2791,42 @@ def _merged_cells_source(out: Path) -> None:
     _save_xlsx(wb, buf, out)
 
 
+PERCENT_HEADERS = ["商机编号", "商机名称", "客户名称", "销售阶段", "预计金额（元）", "赢单概率"]
+# A probability column kept by hand: some cells typed as whole numbers (60), others formatted
+# as percentages (they hold 0.25 and show 25%), one typed as text ("50%"). Each row's
+# probability is given as (value, whether the cell is formatted 0%).
+PERCENT_ROWS = [
+    ("BJ-0401", "园区安防", "北京亦庄投资", "目标客户", 300000, (10, False)),
+    ("BJ-0402", "数据中台", "首钢信息", "有效客户", 800000, (0.25, True)),
+    ("BJ-0403", "智慧食堂", "北汽福田", "入围客户", 450000, (50, False)),
+    ("BJ-0404", "能源管理", "京能集团", "入围客户", 1200000, (0.5, True)),
+    ("BJ-0405", "车联网平台", "理想汽车", "意向客户", 2000000, (0.75, True)),
+    ("BJ-0406", "仓储机器人", "京东物流", "意向客户", 900000, (75, False)),
+    ("BJ-0407", "客服系统", "小米科技", "入围客户", 600000, ("50%", False)),
+    ("BJ-0408", "视频会议", "中关村发展", "目标客户", 150000, (0.1, True)),
+]
+
+
+def _percent_cells_source(out: Path) -> None:
+    """The workbook LibreOffice opens and re-saves: header in row 1, rows 2-9, the probability
+    column mixing whole numbers with cells formatted as percentages."""
+    buf = io.BytesIO()
+    wb = _workbook(buf)
+    ws = wb.add_worksheet("商机")
+    ws.write_row(0, 0, PERCENT_HEADERS)
+    percent = wb.add_format({"num_format": "0%"})
+    for i, (*cells, (probability, formatted)) in enumerate(PERCENT_ROWS, start=1):
+        _write_cells(ws, i, [*cells, probability], [None] * 5 + [percent if formatted else None])
+    _save_xlsx(wb, buf, out)
+
+
 def make_libreoffice(messy: Path, force: bool) -> list[str]:
-    """Save ``libreoffice_2025-02.{xlsx,xls,ods}`` and ``merged_cells_2025-03.{xlsx,xls}`` with
-    LibreOffice Calc; returns what it wrote."""
+    """Save ``libreoffice_2025-02.{xlsx,xls,ods}``, ``merged_cells_2025-03.{xlsx,xls}`` and
+    ``percent_cells_2025-04.xlsx`` with LibreOffice Calc (those missing, or all with ``force``);
+    returns what it wrote."""
     names = [f"libreoffice_2025-02.{ext}" for ext in ("xlsx", "xls", "ods")]
     names += ["merged_cells_2025-03.xlsx", "merged_cells_2025-03.xls"]
+    names += ["percent_cells_2025-04.xlsx"]
     missing = [n for n in names if not (messy / n).exists()]
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not force and not missing:
@@ -2810,6 +2841,8 @@ def make_libreoffice(messy: Path, force: bool) -> list[str]:
         _libreoffice_source(src)
         merged = tmpdir / "merged_cells_2025-03.xlsx"
         _merged_cells_source(merged)
+        percent = tmpdir / "percent_cells_2025-04.xlsx"
+        _percent_cells_source(percent)
         profile = tmpdir / "profile"
         for n, (source, ext, flt) in enumerate(
             (
@@ -2818,8 +2851,11 @@ def make_libreoffice(messy: Path, force: bool) -> list[str]:
                 (src, "ods", "ods:calc8"),
                 (merged, "xlsx", "xlsx:Calc MS Excel 2007 XML"),
                 (merged, "xls", "xls:MS Excel 97"),
+                (percent, "xlsx", "xlsx:Calc MS Excel 2007 XML"),
             )
         ):
+            if not force and f"{source.stem}.{ext}" not in missing:
+                continue
             outdir = tmpdir / f"out{n}"
             outdir.mkdir()
             subprocess.run(
