@@ -1860,9 +1860,13 @@ def first_rows(frame: pd.DataFrame, rows: pd.Index) -> list[dict]:
     """For each duplicate row of ``frame`` (indexed by row, with the id and snapshot-date
     columns), the row its id and date were first seen on: the findings' ``first_row``."""
     keys = [Opportunities.opportunity_id, Opportunities.snapshot_date]
-    repeated = frame.loc[frame.duplicated(keys, keep=False), keys].reset_index()
-    first = repeated.drop_duplicates(keys).set_index(keys)["row"]
-    pairs = list(zip(frame.loc[rows, keys[0]], frame.loc[rows, keys[1]], strict=True))
+    # Only the rows of the duplicates' ids are looked at (a lookup in a few ids, not a
+    # hashing of every row's keys): the first of each id and date among them is its first.
+    ids = frame[keys[0]]
+    held = frame.loc[ids.isin(ids.loc[rows].unique()).to_numpy(dtype=bool), keys]
+    held = held.reset_index().drop_duplicates(keys)
+    first = dict(zip(zip(held[keys[0]], held[keys[1]], strict=True), held["row"], strict=True))
+    pairs = zip(frame.loc[rows, keys[0]], frame.loc[rows, keys[1]], strict=True)
     return [{"first_row": int(first.get(k, 0))} for k in pairs]
 
 
