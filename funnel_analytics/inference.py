@@ -113,7 +113,7 @@ def stage_evidence(
             # Where the stage column keeps the stage a deal was won or lost at (Odoo, Pipedrive),
             # its probability is 100 or 0 by convention: a stage's own probability is read
             # from its open deals, where it has any.
-            closed = status.astype("object").isin([WON, LOST]).to_numpy(dtype=bool)[present]
+            closed = status.isin([WON, LOST]).to_numpy(dtype=bool, na_value=False)[present]
             open_medians = pd.Series(values[~closed]).groupby(group[~closed]).median()
             medians = open_medians.reindex(range(len(uniques))).fillna(medians)
         out["probability"] = medians.to_numpy()
@@ -122,7 +122,7 @@ def stage_evidence(
     out["closed_deals"] = np.nan
     out["won_deals"] = np.nan
     if status is not None:
-        won = (status.astype("object") == WON).to_numpy(dtype=bool)[present]
+        won = (status == WON).to_numpy(dtype=bool, na_value=False)[present]
         out["won_share"] = np.bincount(group, weights=won, minlength=len(uniques)) / rows
     when = None if ids is None or dates is None else pd.to_datetime(dates)
     if when is not None and when.nunique() > 1:

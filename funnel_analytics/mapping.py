@@ -115,11 +115,13 @@ def _candidates(norm: str) -> list[tuple[int, int, str]]:
         skip.add("status")
     if _NOT_ACCOUNT_NAME.search(norm):
         skip.add("account")
+    spaced = f" {norm} "
     for alias, (fname, rank) in table.items():
         if alias == norm or len(alias) < 2 or fname in skip:
             continue
         if _ASCII_WORD.match(alias):
-            if len(alias) >= 4 and re.search(rf"(?:^| ){re.escape(alias)}(?: |$)", norm):
+            # An English alias counts as whole words: bounded by spaces or the header's ends.
+            if len(alias) >= 4 and f" {alias} " in spaced:
                 out.append((_CONTAINS, -rank, fname))
         elif alias in norm:
             out.append((_CONTAINS, -rank, fname))

@@ -247,3 +247,41 @@ def test_csv_cells_are_trimmed_and_blank_cells_are_missing(text: str, expected: 
 
     g = read_grid(text.encode("utf-8"), "x.csv")
     assert [None if pd.isna(v) else v for v in g.cells.loc[2]] == expected
+
+
+def test_columns_are_trimmed_exactly_when_arrow_would_trim_a_cell() -> None:
+    """The first-and-last-byte test that spares most columns the trimming agrees with Arrow's
+    own trim: on every code point it trims, on cells of random text around them (CJK text
+    whose last byte is that of a space's, two- and three-byte spaces, sliced arrays)."""
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from funnel_analytics.reading import WHITE_SPACE, _edge_space
+
+    points = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    kept = pc.binary_length(pc.utf8_trim_whitespace(pa.array(["x" + chr(c) for c in points])))
+    trimmed = {points[i] for i, n in enumerate(kept.to_numpy()) if n == 1}
+    assert trimmed == {ord(w.decode()) for w in WHITE_SPACE}
+
+    def arrow_trims(column: pa.ChunkedArray) -> bool:
+        total = pc.sum(pc.binary_length(column)).as_py()
+        return pc.sum(pc.binary_length(pc.utf8_trim_whitespace(column))).as_py() != total
+
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in rng.sample(points, 500)] + [chr(c) for c in trimmed]
+    alphabet += list("ab 一中\u4e00\u5000\u3000\u00a0\u2000")  # 一 ends in 0x80 as U+3000 does
+    for _ in range(2000):
+        cells = [
+            None
+            if rng.random() < 0.1
+            else "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+            for _ in range(rng.randint(1, 6))
+        ]
+        array = pa.array(cells, pa.string())
+        for column in (
+            pa.chunked_array([array[:2], array[2:]], pa.string()),
+            pa.chunked_array([array.slice(1)], pa.string()),
+        ):
+            assert _edge_space(column) == arrow_trims(column), cells
