@@ -1410,9 +1410,9 @@ def _has_text(column: pd.Series) -> bool:
 
 def _is_rating(column: pd.Series) -> bool:
     """True when every value of ``column`` is a temperature (Hot, Warm, Cold)."""
-    values = column.dropna().astype(str).str.strip().str.casefold()
-    values = values[values != ""]
-    return len(values) > 0 and set(values.unique()) <= _RATINGS
+    # The distinct values only (a few), not every row's text through Python.
+    values = {str(v).strip().casefold() for v in column.dropna().unique()} - {""}
+    return bool(values) and values <= _RATINGS
 
 
 def _snapshot_date(s: _Load, as_of: date | str | pd.Timestamp | None) -> None:

@@ -359,10 +359,10 @@ def _csv_cells(
     if _may_hold_spaces(data):
         columns = []
         for column in table.columns:
-            # Only a column with a cell that starts or ends with white space is trimmed (told
-            # from its cells' first and last bytes, without decoding or copying any text).
-            if _edge_space(column):
-                trimmed = pc.utf8_trim_whitespace(column)
+            trimmed = pc.utf8_trim_whitespace(column)
+            # Trimming only removes bytes: the column changed if and only if it lost some
+            # (byte lengths come from the offsets, without decoding any character).
+            if _byte_total(trimmed) != _byte_total(column):
                 column = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
             columns.append(column)
         table = pa.table(columns, names=names)
@@ -388,52 +388,8 @@ def _csv_with_arrow(data: bytes, name: str, line_ends: np.ndarray | None = None)
     return RawGrid(cells, name, "csv", None, (), fmt.label, fmt.letters)
 
 
-#: The characters Arrow's ``utf8_trim_whitespace`` trims, as UTF-8 bytes: one byte (tab to
-#: carriage return, the information separators, space), two (NEL, no-break space) or three (the
-#: Ogham space, the typographic spaces, line and paragraph separators, the narrow no-break
-#: space, the mathematical space and the ideographic space U+3000).
-WHITE_SPACE = tuple(
-    chr(c).encode()
-    for c in (*range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B),
-              0x2028, 0x2029, 0x202F, 0x205F, 0x3000)
-)  # fmt: skip
-_WS_BYTE = np.zeros(256, dtype=bool)
-_WS_BYTE[[w[0] for w in WHITE_SPACE if len(w) == 1]] = True
-_WS_LEAD = np.zeros(256, dtype=bool)
-_WS_LEAD[[w[0] for w in WHITE_SPACE if len(w) > 1]] = True
-_WS_WIDE = {len(w): np.array([int.from_bytes(x) for x in WHITE_SPACE if len(x) == len(w)])
-            for w in WHITE_SPACE if len(w) > 1}  # fmt: skip
-
-
-def _edge_space(column: pa.ChunkedArray) -> bool:
-    """Whether a text cell of ``column`` starts or ends with white space (as Arrow trims it),
-    read from the first and last bytes of each cell through the offsets."""
-    for chunk in column.chunks:
-        if len(chunk) == chunk.null_count:
-            continue
-        _, offsets_buffer, data_buffer = chunk.buffers()
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        offsets = np.frombuffer(offsets_buffer, dtype=width)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
-        data = np.frombuffer(data_buffer, dtype=np.uint8)
-        start, end = offsets[:-1].astype(np.int64), offsets[1:].astype(np.int64)
-        size = end - start
-        held = size > 0
-        start, end, size = start[held], end[held], size[held]
-        if _WS_BYTE[data[start]].any() or _WS_BYTE[data[end - 1]].any():
-            return True
-        for n, codes in _WS_WIDE.items():
-            long = size >= n
-            for at in (start[long], end[long] - n):
-                at = at[_WS_LEAD[data[at]]]
-                if len(at):
-                    code = np.zeros(len(at), dtype=np.int64)
-                    for k in range(n):
-                        code = (code << 8) | data[at + k]
-                    if np.isin(code, codes).any():
-                        return True
-    return False
+def _byte_total(column: pa.ChunkedArray) -> int:
+    return int(pc.sum(pc.binary_length(column)).as_py() or 0)
 
 
 def _may_hold_spaces(data: bytes) -> bool:
