@@ -484,14 +484,15 @@ for fid, (status, value) in results.items():
 
         errors, warnings = r.findings_table("error", lang), r.findings_table("warning", lang)
         if errors.empty and warnings.empty:
-            st.success(t("no_findings"))
-        tab_e, tab_w = st.tabs(
-            [t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))]
-        )
-        with tab_e:
-            show_table(errors, "findings")
-        with tab_w:
-            show_table(warnings, "findings")
+            st.success(t("no_findings"))  # no empty tables beside it
+        else:
+            tab_e, tab_w = st.tabs(
+                [t("errors_title", n=len(errors)), t("warnings_title", n=len(warnings))]
+            )
+            with tab_e:
+                show_table(errors, "findings")
+            with tab_w:
+                show_table(warnings, "findings")
         left, right = st.columns(2)
         if r.rows_rejected:
             left.download_button(

@@ -156,6 +156,26 @@ def test_upload_with_chinese_headers_and_hint_row() -> None:
     assert any(b.label == t("download_rejected", "zh") for b in at.get("download_button"))
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_clean_upload_says_so_and_tells_how_its_percent_cells_were_read(lang: str) -> None:
+    """Saved by LibreOffice Calc: typed percentages beside cells formatted as 0%. The notes say
+    how the 0.25s were read; a file with no finding shows the success line, no empty tables."""
+    at = on_data_page(lang)
+    name = "percent_cells_2025-04.xlsx"
+    upload(at, name, (CORPUS / "messy" / name).read_bytes())
+    assert not at.exception
+    summary = t("file_summary", lang, read=8, valid=8, rejected=0, warnings=0)
+    assert any(summary in m.value for m in at.markdown)
+    params = {"column": "赢单概率", "count": 4, "row": 3, "value": "0.25"}
+    from pages.ui import plain
+
+    note = plain(t("note_probability_fractions", lang, **params))  # as the page escapes it
+    assert any(note in m.value for m in at.markdown)
+    assert any(s.value == t("no_findings", lang) for s in at.success)
+    assert not at.tabs
+    assert not [d for d in at.dataframe if list(d.value.columns)[:1] == [t("col_row", lang)]]
+
+
 def test_unknown_stage_is_mapped_on_the_spot() -> None:
     at = on_data_page("en")
     upload(
