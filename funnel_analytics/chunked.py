@@ -346,6 +346,9 @@ def _decide(evidence: list[Evidence], final: bool, dayfirst: bool | None) -> Dec
         )
     if any(e.grade_values for e in evidence):
         decided.rating = all(e.all_ratings for e in evidence)
+    separators = [e.amount_separator for e in evidence if e.amount_separator]
+    if separators:
+        decided.decimal_comma = "amount_decimal_point" not in separators
     return decided
 
 
@@ -356,6 +359,8 @@ def _needs_rereading(e: Evidence, final: Decisions) -> bool:
         if header in final.date_order and bool(used) != bool(final.date_order[header]):
             return True
     if e.probability_note is not None and final.percent not in (None, e.percent_used):
+        return True
+    if final.decimal_comma is not None and e.comma_used not in (None, final.decimal_comma):
         return True
     return e.rating_used is not None and final.rating is not None and e.rating_used != final.rating
 

@@ -757,6 +757,7 @@ DATE_ORDER_NOTES = {
     "dates_monthfirst": False,
     "dates_mixed_order_monthfirst": False,
     "dates_ambiguous_monthfirst": False,
+    "dates_ambiguous_dayfirst_dots": True,
 }
 
 
@@ -764,26 +765,31 @@ DATE_ORDER_NOTES = {
 class Decisions:
     """The column-wide decisions a load makes from all of a column's values (a file read in
     pieces makes them once, from every piece, and forces them on each): the day/month order of
-    each date column and its note, the probability column's scale and its note, and whether
-    the grade column is a temperature rating. ``None`` leaves a decision to the rows at hand."""
+    each date column and its note, the probability column's scale and its note, whether the
+    grade column is a temperature rating, and whether the amounts' decimal separator is a
+    comma. ``None`` leaves a decision to the rows at hand."""
 
     date_order: dict[str, bool | None] = field(default_factory=dict)
     date_note: dict[str, str | None] = field(default_factory=dict)
     percent: bool | None = None
     probability_note: str | None = None
     rating: bool | None = None
+    decimal_comma: bool | None = None
 
 
 @dataclass
 class Evidence:
     """What a piece's rows show for the column-wide decisions, and what it decided with: the
     x/x/yy texts of each date column (as written, distinct), the probability note its values
-    alone give, whether its grade column had values and all of them were ratings."""
+    alone give, the decimal separator its amounts alone show, whether its grade column had
+    values and all of them were ratings."""
 
     order_texts: dict[str, set[str]] = field(default_factory=dict)
     order_used: dict[str, bool | None] = field(default_factory=dict)
     probability_note: str | None = None
     percent_used: bool | None = None
+    amount_separator: str | None = None
+    comma_used: bool | None = None
     grade_values: bool = False
     all_ratings: bool = True
     rating_used: bool | None = None
@@ -1260,9 +1266,20 @@ def _amount(s: _Load) -> pd.Series:
                 },
             )
         )
-    parsed = parse_amount(s.raw[amount_header], mult)
+    decided = None if s.decided is None else s.decided.decimal_comma
+    parsed = parse_amount(s.raw[amount_header], mult, decided)
+    comma = decided if decided is not None else parsed.note == "amount_decimal_comma"
+    if s.evidence is not None:
+        s.evidence.amount_separator = parsed.note
+        s.evidence.comma_used = comma
+    if comma:
+        s.notes.append(("note_amount_decimal_comma", {"column": amount_header}))
     s.out[Opportunities.amount] = parsed.values
-    s.findings.add(s.index[parsed.bad], "unparseable_amount", "error", Opportunities.amount)
+    unclear = parsed.unclear
+    s.findings.add(
+        s.index[parsed.bad & ~unclear], "unparseable_amount", "error", Opportunities.amount
+    )
+    s.findings.add(s.index[unclear], "unclear_decimal_separator", "error", Opportunities.amount)
     if parsed.extra is not None:
         currency = parsed.extra.astype(STRING)
     if unit_currency:

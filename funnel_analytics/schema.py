@@ -32,6 +32,7 @@ ERROR_RULES = (
     "missing_stage",
     "unknown_stage",
     "unparseable_amount",
+    "unclear_decimal_separator",
     "negative_amount",
     "duplicate_id",
     "probability_out_of_range",

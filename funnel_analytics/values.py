@@ -44,6 +44,7 @@ class Parsed:
     bad: np.ndarray  # bool: a non-blank cell that could not be read
     note: str | None = None  # a column-wide decision, as a message key
     extra: pd.Series | None = None  # e.g. the currency implied by "$1,200"
+    unclear: np.ndarray | None = None  # bool: cells of ``bad`` whose meaning cannot be told
 
 
 def _blank(raw: pd.Series) -> np.ndarray:
@@ -150,12 +151,43 @@ _AMOUNT_RE = re.compile(r"^(\()?([+-]?\d+(?:\.\d+)?)(百万|亿|万|千|mn|[wkm]
 _SIGN_RE = re.compile(r"(us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民币|美元|欧元)")
 
 
-def parse_amount(raw: pd.Series, multiplier: float = 1.0) -> Parsed:
+#: The number in an amount's text (after its sign or currency), with its separators.
+_NUMBER = re.compile(r"\d[\d.,]*")
+#: Numbers only a decimal comma can write: dots grouping thousands twice or before a comma
+#: ("1.234.567", "12.000,50"), or a comma followed by other than three digits ("12,5").
+_DECIMAL_COMMA = re.compile(
+    r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d+,(?:\d{1,2}|\d{4,})"
+)
+#: Numbers only a decimal point can write ("1,234,567", "12,000.50", "12.5").
+_DECIMAL_POINT = re.compile(
+    r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+|\d+\.(?:\d{1,2}|\d{4,})"
+)
+
+
+def _separators(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which of ``texts`` (amounts as written) can only be read with a decimal comma
+    (``12.000,50``), and which only with a decimal point (``12,000.50``, ``12.5``)."""
+    numbers = texts.str.replace(" ", "", regex=False).str.extract(f"({_NUMBER.pattern})")[0]
+    comma = numbers.str.fullmatch(_DECIMAL_COMMA.pattern).fillna(False)
+    point = numbers.str.fullmatch(_DECIMAL_POINT.pattern).fillna(False)
+    return comma.to_numpy(dtype=bool), point.to_numpy(dtype=bool)
+
+
+def parse_amount(
+    raw: pd.Series, multiplier: float = 1.0, decimal_comma: bool | None = None
+) -> Parsed:
     """Amounts with currency signs, thousands separators, 万/亿/k/M suffixes and (negatives).
 
     ``multiplier`` comes from the header's unit (10,000 for "万元"); a suffix in the cell
     ("120万") gives its own scale and the header's unit is not applied on top of it.
     ``extra`` holds the currency a sign implies ("$" USD, "¥" CNY), else missing.
+
+    The decimal separator is decided per column: a comma when some value can only be written
+    with one (``12.000,50``, ``1.234.567``, ``12,5``, as European spreadsheets and CRMs
+    write amounts) and none only with a point; then ``12.000`` is twelve thousand, and the
+    note says so. Otherwise a point, as before. ``decimal_comma`` forces the decision (a file
+    read in pieces takes it from every piece); ``Parsed.note`` tells what these values alone
+    show (``amount_decimal_comma``, ``amount_decimal_point`` or None).
     """
     blank = _blank(raw)
 
@@ -186,13 +218,34 @@ def parse_amount(raw: pd.Series, multiplier: float = 1.0) -> Parsed:
         return pd.DataFrame({"v": out, "c": cur})
 
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    table = many(pd.Series(uniques, dtype="object").astype(str))
+    texts = pd.Series(uniques, dtype="object").astype(str)
+    comma_only, point_only = _separators(texts.map(_nfkc))
+    note = (
+        "amount_decimal_comma"
+        if comma_only.any() and not point_only.any()
+        else "amount_decimal_point"
+        if point_only.any()
+        else None
+    )
+    comma = note == "amount_decimal_comma" if decimal_comma is None else decimal_comma
+    if comma:
+        # Dots group thousands and the comma marks the decimals: read as "12000.50".
+        texts = texts.map(_nfkc).str.replace(".", "", regex=False).str.replace(",", ".")
+    table = many(texts)
+    unclear = comma_only & (not comma)
+    # A column read with a decimal point whose value only a decimal comma writes (beside
+    # "12,000.50" elsewhere): which is meant cannot be told, so it is not read.
+    table.loc[unclear, "v"] = np.nan
     vals = np.append(table["v"].to_numpy(dtype="float64"), np.nan)[codes]
     values = pd.Series(vals, index=raw.index, dtype="float64")
     bad = np.isnan(vals) & ~blank
     currencies = [None if pd.isna(c) else c for c in table["c"]]
     extra = _taken(currencies, codes, raw.index) if any(currencies) else None
-    return Parsed(values, bad, extra=extra)
+    return Parsed(values, bad, note, extra=extra, unclear=np.append(unclear, False)[codes])
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -240,6 +293,7 @@ def parse_probability(raw: pd.Series, percent: bool | None = None) -> Parsed:
 _TIME = r"(?:[\st]+(?P<ampm1>上午|下午|am|pm)?\s*(?P<H>\d{1,2})[:时](?P<M>\d{2})(?:[:分](?P<S>\d{2})(?:\.\d+)?)?\s*秒?\s*(?P<ampm2>am|pm|上午|下午)?)?"
 _YMD = re.compile(
     r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    + r"(?:\s*[(（]?(?:星期|周|礼拜)[一二三四五六日天][)）]?)?"
     + _TIME
     + r"\s*(?:z|[+-]\d{2}:?\d{2})?$"
 )
@@ -335,6 +389,9 @@ def _parse_date_texts(
             elif a_big and b_big:
                 dayfirst = int((a > 12).sum()) > int((b > 12).sum())
                 note = "dates_mixed_order_dayfirst" if dayfirst else "dates_mixed_order_monthfirst"
+            elif u[g.index].str.match(r"^\d{1,2}\s*\.").all():
+                # 05.03.2024 is written day-first (German, Russian, …); never month-first.
+                dayfirst, note = True, "dates_ambiguous_dayfirst_dots"
             else:
                 dayfirst, note = False, "dates_ambiguous_monthfirst"
         day, month = (a, b) if dayfirst else (b, a)
@@ -375,7 +432,8 @@ def parse_date(
 
     For ``a/b/yy`` forms the order is decided once per column from the values: a first part
     above 12 means day-first, a second part above 12 means month-first; when every value fits
-    both, month-first (US) is used. The note names the decision. Dates before 1980 or after
+    both, month-first (US) is used, unless every such value is written with dots (05.03.2024:
+    day-first, as every country writing dates so reads them). The note names the decision. Dates before 1980 or after
     2100 are read but flagged as impossible in ``extra`` (a boolean column). ``order_texts``
     is given the distinct values, as written, that decide the order (a file read in pieces
     decides it from every piece's).

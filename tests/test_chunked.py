@@ -195,6 +195,29 @@ def test_decisions_a_later_piece_takes_are_those_of_the_whole_file(tmp_path):
     assert rows.loc[235, "probability"] == pytest.approx(0.6)
 
 
+def test_a_decimal_comma_a_later_piece_shows_is_the_whole_files(tmp_path):
+    # A European export (semicolons, dd.mm.yyyy): the first pieces' amounts ("12.000 €") read
+    # either way; the last piece's "1.234,50 €" can only be a decimal comma.
+    lines = ["Opportunity ID;Opportunity Name;Stage;Amount;Close Date"]
+    for i in range(200):
+        amount = f"{(i % 40 + 1)}.000 €" if i < 150 else f"{i % 7 + 1}.234,50 €"
+        lines.append(f"EU-{i:04d};Projekt {i};Qualified;{amount};{i % 12 + 1:02d}.05.2024")
+    path = tmp_path / "pipeline_2024-04.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = load_export(path)
+    pieces = load_in_pieces(path, 64)
+    assert pieces.pieces == 3
+    assert pieces.reread >= 2  # the first two were read with a decimal point
+    _same(one, pieces)
+    assert ("note_amount_decimal_comma", {"column": "Amount"}) in pieces.notes
+    with SnapshotStore(":memory:") as store:
+        store.import_result(pieces)
+        rows = store.observations().set_index("row")
+    # Row 2 ("1.000 €") is a thousand euros; row 152 ("4.234,50 €", deal 150) is 4,234.50.
+    assert rows.loc[2, "amount"] == 1000.0 and rows.loc[152, "amount"] == 4234.5
+    assert rows.loc[3, "expected_close_date"] == pd.Timestamp("2024-05-02")  # "02.05.2024"
+
+
 def test_a_file_pieces_could_read_otherwise_is_read_in_one_piece(tmp_path):
     # A stage-history log: its ids repeat.
     log = FOREIGN / "stage_history_log.csv"

@@ -80,7 +80,12 @@ def test_corpus_file(name: str, generated: dict[str, Path]) -> None:
     if exp.get("sheet"):
         assert result.sheet == exp["sheet"]
     if exp.get("encoding"):
-        labels = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (BOM)", "gb18030": "GB18030"}
+        labels = {
+            "utf-8": "UTF-8",
+            "utf-8-sig": "UTF-8 (BOM)",
+            "gb18030": "GB18030",
+            "windows-1252": "Windows-1252",
+        }
         assert result.encoding == labels[exp["encoding"].lower()]
     notes = dict(result.notes)
     if "subtotal_rows" in exp:

@@ -264,6 +264,22 @@ def test_cells_formatted_as_percentages_among_typed_numbers_read_as_shown() -> N
     assert "note_probability_fractions" not in dict(plain.notes)
 
 
+def test_a_german_calc_csv_reads_its_euros_and_dotted_dates_as_shown() -> None:
+    """LibreOffice Calc's CSV under a German locale: "12.000,50 €", "48.000 €", "06.05.2024".
+    Before the column-wide decimal separator, these read 12.0005, 48 and 5 June."""
+    from funnel_analytics.i18n import t
+
+    r = load_export(Path(__file__).parent / "corpus" / "messy" / "european_excel_2024-04.csv")
+    o = r.opportunities
+    assert o["amount"].tolist() == [12000.5, 48000, 1234567, 950, 230000, 75500.75, 310000, 8000]
+    assert o.loc[2, "expected_close_date"] == pd.Timestamp("2024-05-06")
+    notes = dict(r.notes)
+    assert notes["note_amount_decimal_comma"] == {"column": "Amount"}
+    assert notes["note_dates_ambiguous_dayfirst_dots"] == {"column": "Close Date"}
+    said = t("note_amount_decimal_comma", "zh", column="Amount")
+    assert "12.000,50 即 12000.50" in said
+
+
 def test_unknown_stages_are_grouped_with_counts_and_suggestions() -> None:
     rows = (
         [["商机编号", "销售阶段"]]

@@ -330,3 +330,50 @@ def test_sample_history_forecast_categories_reach_the_forecast() -> None:
     assert table is not None and {"commit", "commit_best_case", "all_open"} <= set(table.columns)
     assert (table["commit_best_case"] >= table["commit_total"]).all()
     assert (table["all_open"] >= table["commit_best_case"] - 1e-6).all()
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected", "note"),
+    [
+        # Only a decimal comma writes these: the column is read so ("12.000" is 12,000 then).
+        (["12.000,50 €", "48.000 €", "1.234.567,00 €", "950,00 €"],
+         [12000.5, 48000.0, 1234567.0, 950.0], "amount_decimal_comma"),
+        (["12,5", "(1.200,00)", "3.000"], [12.5, -1200.0, 3000.0], "amount_decimal_comma"),
+        # Only a decimal point writes these: as before ("12.000" is twelve).
+        (["12,000.50", "12.000", "1,500"], [12000.5, 12.0, 1500.0], "amount_decimal_point"),
+        # Nothing tells: a decimal point, and no note.
+        (["12.000", "1,500", "¥1,200", "120万"], [12.0, 1500.0, 1200.0, 1_200_000.0], None),
+    ],
+)  # fmt: skip
+def test_the_decimal_separator_is_decided_per_column(cells, expected, note) -> None:
+    p = parse_amount(pd.Series(cells))
+    assert p.values.tolist() == pytest.approx(expected)
+    assert p.note == note
+    assert not p.bad.any()
+
+
+def test_an_amount_only_a_decimal_comma_writes_among_decimal_points_is_not_read() -> None:
+    p = parse_amount(pd.Series(["12,000.50", "12,5", "1.234.567", "abc", None]))
+    assert p.values.tolist()[0] == 12000.5
+    assert p.bad.tolist() == [False, True, True, True, False]
+    assert p.unclear.tolist() == [False, True, True, False, False]  # "abc" is not a number
+    # Forced (a file read in pieces decided it from every piece): read with a comma.
+    forced = parse_amount(pd.Series(["12.000", "12,5"]), decimal_comma=True)
+    assert forced.values.tolist() == [12000.0, 12.5]
+
+
+@pytest.mark.parametrize(
+    ("cells", "expected", "note"),
+    [
+        (["05.03.2024", "12.04.2024"], [T("2024-03-05"), T("2024-04-12")],
+         "dates_ambiguous_dayfirst_dots"),
+        (["05/03/2024"], [T("2024-05-03")], "dates_ambiguous_monthfirst"),
+        (["05.03.2024", "04/13/2024"], [T("2024-05-03"), T("2024-04-13")], "dates_monthfirst"),
+        (["2024年3月5日 星期二", "2024年3月6日（周三）", "2024-03-07 周四 10:00"],
+         [T("2024-03-05"), T("2024-03-06"), T("2024-03-07 10:00")], None),
+    ],
+)  # fmt: skip
+def test_dotted_dates_and_weekdays(cells, expected, note) -> None:
+    p = parse_date(pd.Series(cells))
+    assert p.values.tolist() == expected
+    assert p.note == note

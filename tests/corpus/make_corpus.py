@@ -10,8 +10,9 @@ Every file is written from the literal tables below, so the output is the same o
 (fixed document dates, fixed zip timestamps, seeded random bytes). Two kinds of file need a
 tool the project does not depend on, so the committed copies are kept unless that tool is here:
 
-* ``messy/libreoffice_2025-02.{xlsx,xls,ods}``, ``messy/merged_cells_2025-03.{xlsx,xls}`` and
-  ``messy/percent_cells_2025-04.xlsx`` are saved by LibreOffice Calc (``soffice``).
+* ``messy/libreoffice_2025-02.{xlsx,xls,ods}``, ``messy/merged_cells_2025-03.{xlsx,xls}``,
+  ``messy/percent_cells_2025-04.xlsx`` and ``messy/european_excel_2024-04.csv`` (exported under a
+  German locale) are saved by LibreOffice Calc (``soffice``).
   They are rebuilt only with ``--libreoffice`` (or when missing and ``soffice`` is on PATH).
   Zip member times are then set to a fixed value, so the same LibreOffice version gives the
   same bytes; another version changes only its generator strings and styles, not the cells.
@@ -2820,13 +2821,99 @@ def _percent_cells_source(out: Path) -> None:
     _save_xlsx(wb, buf, out)
 
 
+EURO_HEADERS = ["Opportunity ID", "Opportunity Name", "Account Name", "Stage", "Amount",
+                "Probability (%)", "Close Date"]  # fmt: skip
+# A European team's pipeline, kept in Calc with amounts in euros (some formatted with cents,
+# some without) and dates as dd.mm.yyyy, every day 12 or below; (id, name, account, stage,
+# amount, with cents, probability, close date).
+EURO_ROWS = [
+    ("EU-0401", "Dachsanierung", "Müller Bau GmbH", "Target", 12000.5, True, 10, D("2024-05-06")),
+    ("EU-0402", "Fensterprojekt", "Schmidt Fenster AG", "Qualified", 48000, False, 25,
+     D("2024-06-03")),
+    ("EU-0403", "Lagerhalle", "Weber Logistik KG", "Shortlisted", 1234567, True, 50,
+     D("2024-07-01")),
+    ("EU-0404", "Solaranlage", "Fischer Energie", "Committed", 950, True, 75, D("2024-05-10")),
+    ("EU-0405", "Heizungstausch", "Becker & Söhne", "Near-win", 230000, False, 90,
+     D("2024-05-12")),
+    ("EU-0406", "Bürocontainer", "Hoffmann Immobilien", "Won", 75500.75, True, 100,
+     D("2024-04-02")),
+    ("EU-0407", "Parkhaus", "Schäfer Parken", "Lost", 310000, False, 0, D("2024-03-11")),
+    ("EU-0408", "Werkstatt", "Koch Metall", "Target", 8000, False, 10, D("2024-08-09")),
+]  # fmt: skip
+
+
+def _euro_source(out: Path) -> None:
+    """The workbook LibreOffice saves as CSV under a German locale: euros with and without
+    cents, dates as dd.mm.yyyy."""
+    buf = io.BytesIO()
+    wb = _workbook(buf)
+    ws = wb.add_worksheet("Pipeline")
+    ws.write_row(0, 0, EURO_HEADERS)
+    cents = wb.add_format({"num_format": "#,##0.00 [$€-407]"})
+    whole = wb.add_format({"num_format": "#,##0 [$€-407]"})
+    day = wb.add_format({"num_format": "dd.mm.yyyy"})
+    for i, (*text, amount, with_cents, probability, close) in enumerate(EURO_ROWS, start=1):
+        _write_cells(ws, i, text, [])
+        ws.write_number(i, 4, amount, cents if with_cents else whole)
+        ws.write_number(i, 5, probability)
+        ws.write_datetime(i, 6, datetime(close.year, close.month, close.day), day)
+    _save_xlsx(wb, buf, out)
+
+
+#: A LibreOffice profile whose locale is German: Calc then writes numbers and dates as shown
+#: in Germany (``12.000,50 €``, ``06.05.2024``).
+_GERMAN_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse">\
+<value>de-DE</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse">\
+<value>de-DE</value></prop></item>
+</oor:items>
+"""
+
+
+def _save_euro_csv(soffice: str, messy: Path, tmpdir: Path) -> str:
+    """``european_excel_2024-04.csv``: Calc's "Text CSV" export under a German locale, with
+    its defaults there: semicolons, Windows-1252 text, cells saved as shown."""
+    source = tmpdir / "european_excel_2024-04.xlsx"
+    _euro_source(source)
+    profile = tmpdir / "profile_de"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(_GERMAN_PROFILE)
+    outdir = tmpdir / "out_de"
+    outdir.mkdir()
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            # separator ";" (59), quote '"' (34), Windows-1252 (1), from line 1, German (1031),
+            # then: not all text quoted, special numbers detected, cells saved as shown.
+            "csv:Text - txt - csv (StarCalc):59,34,1,1,,1031,false,true,true",
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=180,
+    )
+    name = "european_excel_2024-04.csv"
+    (messy / name).write_bytes((outdir / name).read_bytes())
+    return name
+
+
 def make_libreoffice(messy: Path, force: bool) -> list[str]:
     """Save ``libreoffice_2025-02.{xlsx,xls,ods}``, ``merged_cells_2025-03.{xlsx,xls}`` and
     ``percent_cells_2025-04.xlsx`` with LibreOffice Calc (those missing, or all with ``force``);
     returns what it wrote."""
     names = [f"libreoffice_2025-02.{ext}" for ext in ("xlsx", "xls", "ods")]
     names += ["merged_cells_2025-03.xlsx", "merged_cells_2025-03.xls"]
-    names += ["percent_cells_2025-04.xlsx"]
+    names += ["percent_cells_2025-04.xlsx", "european_excel_2024-04.csv"]
     missing = [n for n in names if not (messy / n).exists()]
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not force and not missing:
@@ -2881,6 +2968,8 @@ def make_libreoffice(messy: Path, force: bool) -> list[str]:
                 data = _normalize_zip(data)
             (messy / produced.name).write_bytes(data)
             written.append(produced.name)
+        if force or "european_excel_2024-04.csv" in missing:
+            written.append(_save_euro_csv(soffice, messy, tmpdir))
     return written
 
 
