@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .stages import LOST, ON_HOLD, OPEN, WON, EvaluationFactor, normalize_label
 
@@ -147,8 +149,11 @@ _AMOUNT_SUFFIX = {
     "百万": 1e6,
     "mn": 1e6,
 }
-_AMOUNT_RE = re.compile(r"^(\()?([+-]?\d+(?:\.\d+)?)(百万|亿|万|千|mn|[wkm])?(\))?$")
-_SIGN_RE = re.compile(r"(us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民币|美元|欧元)")
+#: An amount once signs and separators are removed: "(300)", "120万", "1.2m" (Arrow's syntax).
+_AMOUNT_PARTS = (
+    r"^(?P<open>\()?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<suffix>百万|亿|万|千|mn|[wkm])?(?P<close>\))?$"
+)
+_SIGN_RE = re.compile(r"(?:us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民币|美元|欧元)")
 
 
 #: The number in an amount's text (after its sign or currency), with its separators.
@@ -166,11 +171,18 @@ _DECIMAL_POINT = re.compile(
 
 def _separators(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Which of ``texts`` (amounts as written) can only be read with a decimal comma
-    (``12.000,50``), and which only with a decimal point (``12,000.50``, ``12.5``)."""
-    numbers = texts.str.replace(" ", "", regex=False).str.extract(f"({_NUMBER.pattern})")[0]
-    comma = numbers.str.fullmatch(_DECIMAL_COMMA.pattern).fillna(False)
-    point = numbers.str.fullmatch(_DECIMAL_POINT.pattern).fillna(False)
-    return comma.to_numpy(dtype=bool), point.to_numpy(dtype=bool)
+    (``12.000,50``), and which only with a decimal point (``12,000.50``, ``12.5``); matched by
+    Arrow's regular expressions, not one Python call per text."""
+    text = pc.utf8_normalize(pa.array(texts, pa.string()), "NFKC")
+    number = pc.struct_field(
+        pc.extract_regex(pc.replace_substring(text, " ", ""), f"(?P<n>{_NUMBER.pattern})"), [0]
+    )
+
+    def only(pattern: re.Pattern) -> np.ndarray:
+        hit = pc.match_substring_regex(number, f"^(?:{pattern.pattern})$")
+        return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+    return only(_DECIMAL_COMMA), only(_DECIMAL_POINT)
 
 
 def parse_amount(
@@ -194,32 +206,39 @@ def parse_amount(
     def many(u: pd.Series) -> pd.DataFrame:
         with np.errstate(over="ignore", invalid="ignore"):
             fast = pd.to_numeric(u, errors="coerce") * multiplier
-        out = fast.astype("float64")
-        cur = pd.Series(pd.NA, index=u.index, dtype="object")
-        slow = out.isna() & u.notna()
-        for i in np.flatnonzero(slow.to_numpy()):
-            text = unicodedata.normalize("NFKC", u.iat[i]).casefold().strip()
-            sign = _SIGN_RE.search(text)
-            if sign:
-                cur.iat[i] = _CURRENCY_WORDS.get(sign.group(1))
-            m = _AMOUNT_RE.match(_AMOUNT_CLEAN.sub("", text))
-            if not m:
-                continue
-            value = float(m.group(2))
-            if m.group(1) and m.group(4):
-                value = -value
-            elif m.group(1) or m.group(4):
-                continue
-            suffix = m.group(3)
-            with np.errstate(over="ignore"):
-                out.iat[i] = value * (_AMOUNT_SUFFIX[suffix] if suffix else multiplier)
+        out = fast.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+        cur = np.full(len(u), None, dtype=object)
+        slow = np.flatnonzero(np.isnan(out) & u.notna().to_numpy(dtype=bool))
+        if len(slow):
+            # Signs, separators, suffixes and brackets: read by Arrow's regular expressions on
+            # all such texts at once (one Python call per text took 5 s on 100,000 "1,234.56").
+            text = pa.array(u.iloc[slow].to_numpy(dtype=object), pa.string())
+            text = pc.utf8_trim_whitespace(pc.utf8_lower(pc.utf8_normalize(text, "NFKC")))
+            sign = pc.struct_field(pc.extract_regex(text, f"(?P<s>{_SIGN_RE.pattern})"), [0])
+            cur[slow] = pd.Series(sign.to_numpy(zero_copy_only=False)).map(_CURRENCY_WORDS)
+            parts = pc.extract_regex(
+                pc.replace_substring_regex(text, _AMOUNT_CLEAN.pattern, ""), _AMOUNT_PARTS
+            )
+            held = parts.is_valid().to_numpy(zero_copy_only=False)
+
+            def part(name: str) -> np.ndarray:
+                return pc.struct_field(parts, name).to_numpy(zero_copy_only=False)
+
+            number = pc.if_else(parts.is_valid(), pc.struct_field(parts, "num"), None)
+            with np.errstate(over="ignore", invalid="ignore"):
+                value = pc.cast(number, pa.float64()).to_numpy(zero_copy_only=False)
+                opened, closed = part("open") == "(", part("close") == ")"
+                scale = pd.Series(part("suffix")).map(_AMOUNT_SUFFIX).fillna(multiplier)
+                value = np.where(opened & closed, -value, value) * scale.to_numpy()
+            # "(300)" is negative; a bracket on one side only is not an amount.
+            out[slow] = np.where(held & (opened == closed), value, np.nan)
         # "inf", "nan" and amounts that overflow are not amounts.
-        out = out.where(np.isfinite(out))
-        return pd.DataFrame({"v": out, "c": cur})
+        out = np.where(np.isfinite(out), out, np.nan)
+        return pd.DataFrame({"v": out, "c": pd.Series(cur, dtype="object").where(pd.notna(cur))})
 
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     texts = pd.Series(uniques, dtype="object").astype(str)
-    comma_only, point_only = _separators(texts.map(_nfkc))
+    comma_only, point_only = _separators(texts)
     note = (
         "amount_decimal_comma"
         if comma_only.any() and not point_only.any()
@@ -239,8 +258,9 @@ def parse_amount(
     vals = np.append(table["v"].to_numpy(dtype="float64"), np.nan)[codes]
     values = pd.Series(vals, index=raw.index, dtype="float64")
     bad = np.isnan(vals) & ~blank
-    currencies = [None if pd.isna(c) else c for c in table["c"]]
-    extra = _taken(currencies, codes, raw.index) if any(currencies) else None
+    named = table["c"].notna().to_numpy()
+    currencies = np.where(named, table["c"].to_numpy(), None).tolist()
+    extra = _taken(currencies, codes, raw.index) if named.any() else None
     return Parsed(values, bad, note, extra=extra, unclear=np.append(unclear, False)[codes])
 
 

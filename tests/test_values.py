@@ -377,3 +377,55 @@ def test_dotted_dates_and_weekdays(cells, expected, note) -> None:
     p = parse_date(pd.Series(cells))
     assert p.values.tolist() == expected
     assert p.note == note
+
+
+def _amount_one_by_one(text: str, multiplier: float) -> tuple[float, str | None]:
+    """One amount read on its own, in plain Python: the reference the column-at-once reading
+    (Arrow's regular expressions) must agree with."""
+    import math
+    import re
+    import unicodedata
+
+    number = pd.to_numeric(pd.Series([text], dtype=object), errors="coerce").iloc[0]
+    if not pd.isna(number):
+        value = float(number) * multiplier
+        return (value if math.isfinite(value) else math.nan), None
+    norm = unicodedata.normalize("NFKC", text).casefold().strip()
+    signs = {"¥": "CNY", "￥": "CNY", "$": "USD", "us$": "USD", "€": "EUR", "£": "GBP"}
+    words = {"rmb": "CNY", "cny": "CNY", "人民币": "CNY", "usd": "USD", "美元": "USD",
+             "eur": "EUR", "欧元": "EUR", "gbp": "GBP", "hkd": "HKD", "jpy": "JPY"}  # fmt: skip
+    sign = re.search(r"us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民币|美元|欧元", norm)
+    currency = None if sign is None else {**signs, **words}[sign.group(0)]
+    core = re.sub(
+        r"[,，\s']|rmb|cny|usd|eur|gbp|hkd|jpy|us\$|人民币|美元|欧元|元|[¥￥$€£]", "", norm
+    )
+    m = re.fullmatch(r"(\()?([+-]?\d+(?:\.\d+)?)(百万|亿|万|千|mn|[wkm])?(\))?", core)
+    if not m or bool(m.group(1)) != bool(m.group(4)):
+        return math.nan, currency
+    scale = {"亿": 1e8, "万": 1e4, "w": 1e4, "千": 1e3, "k": 1e3, "m": 1e6, "百万": 1e6, "mn": 1e6}
+    value = float(m.group(2)) * (scale[m.group(3)] if m.group(3) else multiplier)
+    value = -value if m.group(1) else value
+    return (value if math.isfinite(value) else math.nan), currency
+
+
+def test_amounts_read_a_column_at_once_as_one_by_one() -> None:
+    """Random texts of digits, separators, signs, currency words, suffixes and brackets (full
+    width too): the column-at-once reading gives each the value and currency it alone gives."""
+    import math
+    import random
+
+    rng = random.Random(3)
+    bits = ["1", "2", "0", "9", "12", "000", ",", ".", "，", " ", "'", "¥", "￥", "$", "€", "£",
+            "USD", "usd", "RMB", "人民币", "美元", "元", "万", "亿", "k", "M", "mn", "w", "百万",
+            "千", "(", ")", "-", "+", "abc", "１２", "\u3000", "\u00a0"]  # fmt: skip
+    texts = ["".join(rng.choice(bits) for _ in range(rng.randint(1, 6))) for _ in range(3000)]
+    # Numbers only a decimal comma writes follow the column's decision (tested above).
+    unclear = parse_amount(pd.Series([*texts, "12,000.50"])).unclear[:-1]
+    texts = [t for t, u in zip(texts, unclear, strict=True) if not u]
+    for multiplier in (1.0, 1e4):
+        p = parse_amount(pd.Series(texts), multiplier)
+        named = [None] * len(texts) if p.extra is None else p.extra.tolist()
+        for text, value, currency in zip(texts, p.values, named, strict=True):
+            want, want_currency = _amount_one_by_one(text, multiplier)
+            assert (math.isnan(value) and math.isnan(want)) or value == pytest.approx(want), text
+            assert (None if pd.isna(currency) else currency) == want_currency, text
