@@ -321,6 +321,25 @@ _XYY = re.compile(
     r"^(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4}|\d{2})" + _TIME + r"$"
 )
 _COMPACT = re.compile(r"^(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)$")
+#: English month names as exports write them ("Aug 18, 2024 10:29 AM", "18-Aug-24", "Tuesday,
+#: March 5, 2024"): read a column at a time, not one general parse per text.
+_MONTHS = {
+    **{m: i for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)},
+    **{m: i for i, m in enumerate(
+        ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+         "october", "november", "december"), 1)},
+    "sept": 9,
+}  # fmt: skip
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s*)?"
+_NAMED_MDY = re.compile(
+    r"^" + _WEEKDAY + r"(?P<mon>[a-z]{3,9})\.?\s*(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s*"
+    r"(?P<y>\d{4}),?" + _TIME + r"$"
+)
+_NAMED_DMY = re.compile(
+    r"^" + _WEEKDAY + r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*(?P<mon>[a-z]{3,9})\.?[\s\-/.,]*"
+    r"(?P<y>\d{4}|\d{2}),?" + _TIME + r"$"
+)
 _SERIAL = re.compile(r"^\d{1,6}(?:\.\d+)?$")
 _MONTH_NAME = re.compile(r"[a-z]{3}")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -437,8 +456,21 @@ def _parse_date_texts(
         ok_days = days.where(inside)
         out[serial] = EXCEL_EPOCH + pd.to_timedelta(ok_days, unit="D")
         rest = rest & ~serial
-    # Month names ("Mar 5, 2024", "05-Mar-24"): rare, so the slow general parser is fine here.
+    # Month names ("Mar 5, 2024", "05-Mar-24"): the usual forms a column at a time, the rest
+    # by the general parser, one text at a time.
     named = rest & u.str.contains(_MONTH_NAME)
+    for pattern in (_NAMED_MDY, _NAMED_DMY):
+        if not named.any():
+            break
+        g = u[named].str.extract(pattern)
+        month = g["mon"].map(_MONTHS)
+        g = g[month.notna()]
+        if len(g):
+            y = g["y"].astype(int)
+            y = y.where(g["y"].str.len() == 4, np.where(y < 70, 2000 + y, 1900 + y))
+            out[g.index] = _assemble(y, month[g.index], g["d"], g["H"], g["M"], g["S"], _ampm(g))
+            named = named & ~u.index.isin(g.index)
+            rest = rest & ~u.index.isin(g.index)
     for i in np.flatnonzero(named.to_numpy()):
         with contextlib.suppress(ValueError, OverflowError, TypeError):
             out.iat[i] = pd.to_datetime(u.iat[i], format="mixed", dayfirst=bool(dayfirst))

@@ -429,3 +429,27 @@ def test_amounts_read_a_column_at_once_as_one_by_one() -> None:
             want, want_currency = _amount_one_by_one(text, multiplier)
             assert (math.isnan(value) and math.isnan(want)) or value == pytest.approx(want), text
             assert (None if pd.isna(currency) else currency) == want_currency, text
+
+
+def test_dates_with_month_names_read_a_column_at_once_as_the_general_parser_reads_each() -> None:
+    """ "Aug 18, 2024 10:29 AM", "18-Aug-24", "Tuesday, March 5, 2024" …: read by regular
+    expressions a column at a time, each the date pandas' general parser gives it alone."""
+    import contextlib
+    import random
+
+    rng = random.Random(5)
+    formats = ["%b %d, %Y", "%B %d, %Y", "%b %d %Y", "%d %b %Y", "%d-%b-%Y", "%d-%b-%y",
+               "%a, %b %d, %Y", "%A, %B %d, %Y", "%b %d, %Y %I:%M %p", "%d-%b-%Y %H:%M",
+               "%d %b %Y %H:%M:%S", "%b. %d, %Y", "%d.%b.%Y", "%b %d, %Y, %I:%M %p"]  # fmt: skip
+    texts = []
+    for _ in range(1500):
+        when = T("1990-01-01") + pd.Timedelta(minutes=rng.randrange(60 * 24 * 365 * 40))
+        text = when.strftime(rng.choice(formats))
+        texts.append(text.upper() if rng.random() < 0.2 else text)
+    texts += ["Feb 30, 2024", "Sept 5, 2024", "5th March 2024", "Foo 5, 2024", "Mar 5, 1850"]
+    parsed = parse_date(pd.Series(texts))
+    for text, value in zip(texts, parsed.values, strict=True):
+        want = pd.NaT
+        with contextlib.suppress(ValueError, OverflowError, TypeError):
+            want = pd.to_datetime(text.casefold(), format="mixed")
+        assert (pd.isna(value) and pd.isna(want)) or value == want, text
