@@ -2873,6 +2873,27 @@ _GERMAN_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def _soffice_convert(soffice: str, profile: Path, flt: str, outdir: Path, source: Path) -> None:
+    """``source`` saved by LibreOffice Calc into ``outdir`` with the filter ``flt``."""
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            flt,
+            "--outdir",
+            str(outdir),
+            str(source),
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=180,
+    )
+
+
 def _save_euro_csv(soffice: str, messy: Path, tmpdir: Path) -> str:
     """``european_excel_2024-04.csv``: Calc's "Text CSV" export under a German locale, with
     its defaults there: semicolons, Windows-1252 text, cells saved as shown."""
@@ -2883,25 +2904,10 @@ def _save_euro_csv(soffice: str, messy: Path, tmpdir: Path) -> str:
     (profile / "user" / "registrymodifications.xcu").write_text(_GERMAN_PROFILE)
     outdir = tmpdir / "out_de"
     outdir.mkdir()
-    subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            # separator ";" (59), quote '"' (34), Windows-1252 (1), from line 1, German (1031),
-            # then: not all text quoted, special numbers detected, cells saved as shown.
-            "csv:Text - txt - csv (StarCalc):59,34,1,1,,1031,false,true,true",
-            "--outdir",
-            str(outdir),
-            str(source),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        timeout=180,
-    )
+    # separator ";" (59), quote '"' (34), Windows-1252 (1), from line 1, German (1031), then:
+    # not all text quoted, special numbers detected, cells saved as shown.
+    flt = "csv:Text - txt - csv (StarCalc):59,34,1,1,,1031,false,true,true"
+    _soffice_convert(soffice, profile, flt, outdir, source)
     name = "european_excel_2024-04.csv"
     (messy / name).write_bytes((outdir / name).read_bytes())
     return name
@@ -2945,23 +2951,7 @@ def make_libreoffice(messy: Path, force: bool) -> list[str]:
                 continue
             outdir = tmpdir / f"out{n}"
             outdir.mkdir()
-            subprocess.run(
-                [
-                    soffice,
-                    f"-env:UserInstallation=file://{profile}",
-                    "--headless",
-                    "--norestore",
-                    "--convert-to",
-                    flt,
-                    "--outdir",
-                    str(outdir),
-                    str(source),
-                ],
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=180,
-            )
+            _soffice_convert(soffice, profile, flt, outdir, source)
             produced = outdir / f"{source.stem}.{ext}"
             data = produced.read_bytes()
             if ext != "xls":  # zip member times are the save time; the parts are left as saved
