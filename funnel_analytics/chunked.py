@@ -57,7 +57,7 @@ from .memo import give_back
 from .reading import MIN_CHUNK_ROWS, CsvChunk, csv_chunks
 from .schema import Opportunities
 from .stages import StageModel, get_stage_model
-from .values import parse_date
+from .values import SEPARATOR_EVIDENCE, decimal_comma, parse_date
 
 __all__ = ["AUTO_PIECES_BYTES", "DEFAULT_PIECE_ROWS", "PiecesResult", "load_in_pieces"]
 
@@ -346,9 +346,8 @@ def _decide(evidence: list[Evidence], final: bool, dayfirst: bool | None) -> Dec
         )
     if any(e.grade_values for e in evidence):
         decided.rating = all(e.all_ratings for e in evidence)
-    separators = [e.amount_separator for e in evidence if e.amount_separator]
-    if separators:
-        decided.decimal_comma = "amount_decimal_point" not in separators
+    seen = {k: any(e.amount_separators.get(k) for e in evidence) for k in SEPARATOR_EVIDENCE}
+    decided.decimal_comma = decimal_comma(seen)
     return decided
 
 

@@ -781,14 +781,14 @@ class Decisions:
 class Evidence:
     """What a piece's rows show for the column-wide decisions, and what it decided with: the
     x/x/yy texts of each date column (as written, distinct), the probability note its values
-    alone give, the decimal separator its amounts alone show, whether its grade column had
+    alone give, what its amounts show of their decimal separator, whether its grade column had
     values and all of them were ratings."""
 
     order_texts: dict[str, set[str]] = field(default_factory=dict)
     order_used: dict[str, bool | None] = field(default_factory=dict)
     probability_note: str | None = None
     percent_used: bool | None = None
-    amount_separator: str | None = None
+    amount_separators: dict[str, bool] = field(default_factory=dict)
     comma_used: bool | None = None
     grade_values: bool = False
     all_ratings: bool = True
@@ -1267,10 +1267,10 @@ def _amount(s: _Load) -> pd.Series:
             )
         )
     decided = None if s.decided is None else s.decided.decimal_comma
-    parsed = parse_amount(s.raw[amount_header], mult, decided)
+    seen = None if s.evidence is None else s.evidence.amount_separators
+    parsed = parse_amount(s.raw[amount_header], mult, decided, seen)
     comma = decided if decided is not None else parsed.note == "amount_decimal_comma"
     if s.evidence is not None:
-        s.evidence.amount_separator = parsed.note
         s.evidence.comma_used = comma
     if comma:
         s.notes.append(("note_amount_decimal_comma", {"column": amount_header}))

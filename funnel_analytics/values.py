@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,21 +159,25 @@ _SIGN_RE = re.compile(r"(?:us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民
 
 #: The number in an amount's text (after its sign or currency), with its separators.
 _NUMBER = re.compile(r"\d[\d.,]*")
-#: Numbers only a decimal comma can write: dots grouping thousands twice or before a comma
-#: ("1.234.567", "12.000,50"), or a comma followed by other than three digits ("12,5").
-_DECIMAL_COMMA = re.compile(
-    r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\.\d{3})+,\d+|\d+,(?:\d{1,2}|\d{4,})"
-)
+#: Numbers only a decimal comma can write, and surely so: dots grouping thousands twice or
+#: before a comma ("1.234.567", "12.000,50").
+_COMMA_SURE = re.compile(r"\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|\d{1,3}(?:\.\d{3})+,\d+")
+#: Numbers only a decimal comma writes, but a slip of the keyboard could too ("12,5" for 12.5
+#: or 12,500): a comma followed by other than three digits.
+_COMMA_LIKELY = re.compile(r"\d+,(?:\d{1,2}|\d{4,})")
+#: Numbers that read either way: one group of three after a dot ("48.000": 48 or 48,000).
+_DOT_EITHER = re.compile(r"\d{1,3}\.\d{3}")
 #: Numbers only a decimal point can write ("1,234,567", "12,000.50", "12.5").
 _DECIMAL_POINT = re.compile(
     r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+|\d+\.(?:\d{1,2}|\d{4,})"
 )
+#: What an amount column's texts show of its decimal separator (see :func:`decimal_comma`).
+SEPARATOR_EVIDENCE = ("comma_sure", "comma_likely", "dot_either", "point")
 
 
-def _separators(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Which of ``texts`` (amounts as written) can only be read with a decimal comma
-    (``12.000,50``), and which only with a decimal point (``12,000.50``, ``12.5``); matched by
-    Arrow's regular expressions, not one Python call per text."""
+def _separators(texts: pd.Series) -> dict[str, np.ndarray]:
+    """For each of ``texts`` (amounts as written), which :data:`SEPARATOR_EVIDENCE` its number
+    shows; matched by Arrow's regular expressions, not one Python call per text."""
     text = pc.utf8_normalize(pa.array(texts, pa.string()), "NFKC")
     number = pc.struct_field(
         pc.extract_regex(pc.replace_substring(text, " ", ""), f"(?P<n>{_NUMBER.pattern})"), [0]
@@ -182,11 +187,30 @@ def _separators(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         hit = pc.match_substring_regex(number, f"^(?:{pattern.pattern})$")
         return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
-    return only(_DECIMAL_COMMA), only(_DECIMAL_POINT)
+    patterns = (_COMMA_SURE, _COMMA_LIKELY, _DOT_EITHER, _DECIMAL_POINT)
+    return {k: only(p) for k, p in zip(SEPARATOR_EVIDENCE, patterns, strict=True)}
+
+
+def decimal_comma(seen: Mapping[str, bool]) -> bool | None:
+    """Whether amounts showing ``seen`` (which :data:`SEPARATOR_EVIDENCE` some value shows)
+    are read with a decimal comma; None when nothing shows either way.
+
+    A comma when a number only a comma writes is there and none only a point writes: surely
+    ("1.234.567", "12.000,50"), or likely ("12,5") where no number reads either way. A lone
+    "12,5" among "48.000"s may be a slip; reading the column with a comma would turn every
+    48 into 48,000, so it stays with a point and that one value is reported instead."""
+    if seen.get("point"):
+        return False
+    if seen.get("comma_sure") or (seen.get("comma_likely") and not seen.get("dot_either")):
+        return True
+    return False if seen.get("dot_either") or seen.get("comma_likely") else None
 
 
 def parse_amount(
-    raw: pd.Series, multiplier: float = 1.0, decimal_comma: bool | None = None
+    raw: pd.Series,
+    multiplier: float = 1.0,
+    forced: bool | None = None,
+    evidence: dict[str, bool] | None = None,
 ) -> Parsed:
     """Amounts with currency signs, thousands separators, 万/亿/k/M suffixes and (negatives).
 
@@ -194,12 +218,13 @@ def parse_amount(
     ("120万") gives its own scale and the header's unit is not applied on top of it.
     ``extra`` holds the currency a sign implies ("$" USD, "¥" CNY), else missing.
 
-    The decimal separator is decided per column: a comma when some value can only be written
-    with one (``12.000,50``, ``1.234.567``, ``12,5``, as European spreadsheets and CRMs
-    write amounts) and none only with a point; then ``12.000`` is twelve thousand, and the
-    note says so. Otherwise a point, as before. ``decimal_comma`` forces the decision (a file
-    read in pieces takes it from every piece); ``Parsed.note`` tells what these values alone
-    show (``amount_decimal_comma``, ``amount_decimal_point`` or None).
+    The decimal separator is decided per column (:func:`decimal_comma`): a comma when some
+    value can only be written with one (``12.000,50``, ``1.234.567``, as European spreadsheets
+    and CRMs write amounts) and none only with a point; then ``12.000`` is twelve thousand,
+    and ``Parsed.note`` is ``amount_decimal_comma``. Otherwise a point, as before; a value only
+    a comma writes is then not read (``Parsed.unclear``). ``forced`` imposes the decision (a
+    file read in pieces takes it from every piece); ``evidence`` is given what these values
+    show (:data:`SEPARATOR_EVIDENCE`), added to what it holds.
     """
     blank = _blank(raw)
 
@@ -238,15 +263,14 @@ def parse_amount(
 
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     texts = pd.Series(uniques, dtype="object").astype(str)
-    comma_only, point_only = _separators(texts)
-    note = (
-        "amount_decimal_comma"
-        if comma_only.any() and not point_only.any()
-        else "amount_decimal_point"
-        if point_only.any()
-        else None
-    )
-    comma = note == "amount_decimal_comma" if decimal_comma is None else decimal_comma
+    shown = _separators(texts)
+    seen = {k: bool(v.any()) for k, v in shown.items()}
+    if evidence is not None:
+        evidence.update({k: evidence.get(k, False) or v for k, v in seen.items()})
+    by_values = decimal_comma(seen)
+    note = "amount_decimal_comma" if by_values else None
+    comma = bool(by_values) if forced is None else forced
+    comma_only = shown["comma_sure"] | shown["comma_likely"]
     if comma:
         # Dots group thousands and the comma marks the decimals: read as "12000.50".
         texts = texts.map(_nfkc).str.replace(".", "", regex=False).str.replace(",", ".")

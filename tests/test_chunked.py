@@ -218,6 +218,24 @@ def test_a_decimal_comma_a_later_piece_shows_is_the_whole_files(tmp_path):
     assert rows.loc[3, "expected_close_date"] == pd.Timestamp("2024-05-02")  # "02.05.2024"
 
 
+def test_a_slip_in_an_early_piece_does_not_decide_the_decimal_comma(tmp_path):
+    # "12,5" in the first piece alone would mean a decimal comma; the later pieces' "1.500"s
+    # read either way, so the whole file keeps its decimal point and reports the "12,5".
+    lines = ["Opportunity ID,Opportunity Name,Stage,Amount,Close Date"]
+    for i in range(200):
+        amount = '"12,5"' if i == 3 else ("1.500" if i >= 150 else str(1000 + i))
+        lines.append(f"EU-{i:04d},Projekt {i},Qualified,{amount},2024-05-{i % 28 + 1:02d}")
+    path = tmp_path / "pipeline_2024-04.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = load_export(path)
+    pieces = load_in_pieces(path, 64)
+    assert pieces.pieces == 3
+    _same(one, pieces)
+    unclear = pieces.findings[pieces.findings["rule"] == "unclear_decimal_separator"]
+    assert unclear["row"].tolist() == [5] and unclear["value"].tolist() == ["12,5"]
+    assert "note_amount_decimal_comma" not in dict(pieces.notes)
+
+
 def test_a_file_pieces_could_read_otherwise_is_read_in_one_piece(tmp_path):
     # A stage-history log: its ids repeat.
     log = FOREIGN / "stage_history_log.csv"

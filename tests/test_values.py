@@ -340,7 +340,7 @@ def test_sample_history_forecast_categories_reach_the_forecast() -> None:
          [12000.5, 48000.0, 1234567.0, 950.0], "amount_decimal_comma"),
         (["12,5", "(1.200,00)", "3.000"], [12.5, -1200.0, 3000.0], "amount_decimal_comma"),
         # Only a decimal point writes these: as before ("12.000" is twelve).
-        (["12,000.50", "12.000", "1,500"], [12000.5, 12.0, 1500.0], "amount_decimal_point"),
+        (["12,000.50", "12.000", "1,500"], [12000.5, 12.0, 1500.0], None),
         # Nothing tells: a decimal point, and no note.
         (["12.000", "1,500", "¥1,200", "120万"], [12.0, 1500.0, 1200.0, 1_200_000.0], None),
     ],
@@ -358,8 +358,17 @@ def test_an_amount_only_a_decimal_comma_writes_among_decimal_points_is_not_read(
     assert p.bad.tolist() == [False, True, True, True, False]
     assert p.unclear.tolist() == [False, True, True, False, False]  # "abc" is not a number
     # Forced (a file read in pieces decided it from every piece): read with a comma.
-    forced = parse_amount(pd.Series(["12.000", "12,5"]), decimal_comma=True)
+    forced = parse_amount(pd.Series(["12.000", "12,5"]), forced=True)
     assert forced.values.tolist() == [12000.0, 12.5]
+    # A lone "12,5" among "1.500"s may be a slip for 12.5: the column keeps its decimal point
+    # (1.5, not 1,500) and the "12,5" is reported. Without the "1.500"s it reads 12.5.
+    slip = parse_amount(pd.Series(["12,5", "1.500", "2.300"]))
+    assert slip.values.tolist()[1:] == [1.5, 2.3] and slip.unclear.tolist() == [True, False, False]
+    assert parse_amount(pd.Series(["12,5", "950,00"])).values.tolist() == [12.5, 950.0]
+    # What the values show is added to a caller's evidence (a file read in pieces).
+    seen = {"point": False}
+    parse_amount(pd.Series(["48.000", "12,5"]), evidence=seen)
+    assert seen == {"comma_sure": False, "comma_likely": True, "dot_either": True, "point": False}
 
 
 @pytest.mark.parametrize(
