@@ -1269,11 +1269,10 @@ def _amount(s: _Load) -> pd.Series:
     decided = None if s.decided is None else s.decided.decimal_comma
     seen = None if s.evidence is None else s.evidence.amount_separators
     parsed = parse_amount(s.raw[amount_header], mult, decided, seen)
-    comma = decided if decided is not None else parsed.note == "amount_decimal_comma"
     if s.evidence is not None:
-        s.evidence.comma_used = comma
-    if comma:
-        s.notes.append(("note_amount_decimal_comma", {"column": amount_header}))
+        s.evidence.comma_used = parsed.note is not None
+    if parsed.note:
+        s.notes.append(("note_" + parsed.note, {"column": amount_header}))
     s.out[Opportunities.amount] = parsed.values
     unclear = parsed.unclear
     s.findings.add(

@@ -221,7 +221,8 @@ def parse_amount(
     The decimal separator is decided per column (:func:`decimal_comma`): a comma when some
     value can only be written with one (``12.000,50``, ``1.234.567``, as European spreadsheets
     and CRMs write amounts) and none only with a point; then ``12.000`` is twelve thousand,
-    and ``Parsed.note`` is ``amount_decimal_comma``. Otherwise a point, as before; a value only
+    and ``Parsed.note`` is ``amount_decimal_comma`` (whichever decided it). Otherwise a point,
+    as before, and no note; a value only
     a comma writes is then not read (``Parsed.unclear``). ``forced`` imposes the decision (a
     file read in pieces takes it from every piece); ``evidence`` is given what these values
     show (:data:`SEPARATOR_EVIDENCE`), added to what it holds.
@@ -267,13 +268,14 @@ def parse_amount(
     seen = {k: bool(v.any()) for k, v in shown.items()}
     if evidence is not None:
         evidence.update({k: evidence.get(k, False) or v for k, v in seen.items()})
-    by_values = decimal_comma(seen)
-    note = "amount_decimal_comma" if by_values else None
-    comma = bool(by_values) if forced is None else forced
+    comma = bool(decimal_comma(seen)) if forced is None else forced
+    note = "amount_decimal_comma" if comma else None
     comma_only = shown["comma_sure"] | shown["comma_likely"]
     if comma:
         # Dots group thousands and the comma marks the decimals: read as "12000.50".
-        texts = texts.map(_nfkc).str.replace(".", "", regex=False).str.replace(",", ".")
+        text = pc.utf8_normalize(pa.array(texts, pa.string()), "NFKC")
+        text = pc.replace_substring(pc.replace_substring(text, ".", ""), ",", ".")
+        texts = pd.Series(text.to_numpy(zero_copy_only=False), dtype="object")
     table = many(texts)
     unclear = comma_only & (not comma)
     # A column read with a decimal point whose value only a decimal comma writes (beside
@@ -286,10 +288,6 @@ def parse_amount(
     currencies = np.where(named, table["c"].to_numpy(), None).tolist()
     extra = _taken(currencies, codes, raw.index) if named.any() else None
     return Parsed(values, bad, note, extra=extra, unclear=np.append(unclear, False)[codes])
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
 
 
 # --------------------------------------------------------------------------------------------
@@ -412,6 +410,12 @@ def _assemble(y, m, d, hh, mm, ss, ampm) -> pd.Series:
     return out
 
 
+def _full_year(written: pd.Series) -> pd.Series:
+    """Years as written, four digits or two (``24`` is 2024, ``85`` is 1985)."""
+    y = written.astype(int)
+    return y.where(written.str.len() == 4, np.where(y < 70, 2000 + y, 1900 + y))
+
+
 def _ampm(match: pd.DataFrame) -> pd.Series:
     return match["ampm1"].where(match["ampm1"].notna(), match["ampm2"])
 
@@ -441,8 +445,7 @@ def _parse_date_texts(
     if hit2.any():
         g = xyy[hit2]
         a, b = g["a"].astype(int), g["b"].astype(int)
-        y = g["y"].astype(int)
-        y = y.where(g["y"].str.len() == 4, np.where(y < 70, 2000 + y, 1900 + y))
+        y = _full_year(g["y"])
         if dayfirst is None:
             a_big, b_big = bool((a > 12).any()), bool((b > 12).any())
             if a_big and not b_big:
@@ -490,8 +493,7 @@ def _parse_date_texts(
         month = g["mon"].map(_MONTHS)
         g = g[month.notna()]
         if len(g):
-            y = g["y"].astype(int)
-            y = y.where(g["y"].str.len() == 4, np.where(y < 70, 2000 + y, 1900 + y))
+            y = _full_year(g["y"])
             out[g.index] = _assemble(y, month[g.index], g["d"], g["H"], g["M"], g["S"], _ampm(g))
             named = named & ~u.index.isin(g.index)
             rest = rest & ~u.index.isin(g.index)
