@@ -195,6 +195,16 @@ def test_decisions_a_later_piece_takes_are_those_of_the_whole_file(tmp_path):
     assert rows.loc[235, "probability"] == pytest.approx(0.6)
 
 
+def _read_both_ways(tmp_path: Path, lines: list[str]) -> PiecesResult:
+    """``lines`` as a CSV read in three pieces of 64 rows, checked to read as in one piece."""
+    path = tmp_path / "pipeline_2024-04.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pieces = load_in_pieces(path, 64)
+    assert pieces.pieces == 3
+    _same(load_export(path), pieces)
+    return pieces
+
+
 def test_a_decimal_comma_a_later_piece_shows_is_the_whole_files(tmp_path):
     # A European export (semicolons, dd.mm.yyyy): the first pieces' amounts ("12.000 €") read
     # either way; the last piece's "1.234,50 €" can only be a decimal comma.
@@ -202,13 +212,8 @@ def test_a_decimal_comma_a_later_piece_shows_is_the_whole_files(tmp_path):
     for i in range(200):
         amount = f"{(i % 40 + 1)}.000 €" if i < 150 else f"{i % 7 + 1}.234,50 €"
         lines.append(f"EU-{i:04d};Projekt {i};Qualified;{amount};{i % 12 + 1:02d}.05.2024")
-    path = tmp_path / "pipeline_2024-04.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    one = load_export(path)
-    pieces = load_in_pieces(path, 64)
-    assert pieces.pieces == 3
+    pieces = _read_both_ways(tmp_path, lines)
     assert pieces.reread >= 2  # the first two were read with a decimal point
-    _same(one, pieces)
     assert ("note_amount_decimal_comma", {"column": "Amount"}) in pieces.notes
     with SnapshotStore(":memory:") as store:
         store.import_result(pieces)
@@ -225,12 +230,7 @@ def test_a_slip_in_an_early_piece_does_not_decide_the_decimal_comma(tmp_path):
     for i in range(200):
         amount = '"12,5"' if i == 3 else ("1.500" if i >= 150 else str(1000 + i))
         lines.append(f"EU-{i:04d},Projekt {i},Qualified,{amount},2024-05-{i % 28 + 1:02d}")
-    path = tmp_path / "pipeline_2024-04.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    one = load_export(path)
-    pieces = load_in_pieces(path, 64)
-    assert pieces.pieces == 3
-    _same(one, pieces)
+    pieces = _read_both_ways(tmp_path, lines)
     unclear = pieces.findings[pieces.findings["rule"] == "unclear_decimal_separator"]
     assert unclear["row"].tolist() == [5] and unclear["value"].tolist() == ["12,5"]
     assert "note_amount_decimal_comma" not in dict(pieces.notes)
