@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 __all__ = [
+    "CURRENCY_WORDS_ZH",
     "UNIT_NAMES",
     "amount_unit",
     "format_amount",
     "format_count",
     "format_date",
+    "in_currency",
+    "use_currency",
+    "view_currency",
     "view_unit",
 ]
 
@@ -39,7 +46,7 @@ def format_amount(
         shown = v / unit[0]
         # Nothing at all reads 0 ("本期赢单 0 · 金额 0万", not "0.00万"); a little reads 0.00.
         places = 0 if shown >= 100 or shown == 0 else 1 if shown >= 10 else 2
-        number, suffix = shown, SHORT_UNITS.get(unit[1], unit[1])
+        number, suffix = shown, short_unit(unit[1])
     elif lang == "zh":
         number, places, suffix = (
             (v / 1e8, 2, "亿") if v >= 1e8 else (v / 1e4, digits, "万") if v >= 1e4 else (v, 0, "")
@@ -67,13 +74,60 @@ def _half_up(number: float, places: int) -> str:
     )
 
 
+#: Chinese names of the currencies a load recognises (:data:`funnel_analytics.values`), as
+#: a unit names them: 万元, 万美元, 万欧元. Another code is written as it is (万 SGD).
+CURRENCY_WORDS_ZH = {
+    "CNY": "元",
+    "USD": "美元",
+    "EUR": "欧元",
+    "GBP": "英镑",
+    "JPY": "日元",
+    "HKD": "港元",
+}
+
+#: The currency of the amounts in view: an ISO code, or None when the rows name none or
+#: several. A page sets it from the rows it shows (:func:`use_currency`); elsewhere it is
+#: yuan, the currency of the sample and of a Chinese export's 万元 headers.
+_CURRENCY: ContextVar[str | None] = ContextVar("funnel_analytics_currency", default="CNY")
+
+
+def view_currency(currencies: object) -> str | None:
+    """The one currency of a view's rows (their ``currency`` values), or None when they name
+    none or more than one.
+
+    >>> view_currency(["EUR", None, "EUR"]), view_currency(["EUR", "USD"]), view_currency([])
+    ('EUR', None, None)
+    """
+    found = pd.Series(currencies, dtype="object").dropna().unique()
+    return str(found[0]) if len(found) == 1 else None
+
+
+def use_currency(code: str | None) -> None:
+    """Name ``code`` in the Chinese units of what is drawn next in this thread (a page's run)."""
+    _CURRENCY.set(code)
+
+
+@contextmanager
+def in_currency(code: str | None) -> Iterator[None]:
+    """:func:`use_currency` for the block only."""
+    token = _CURRENCY.set(code)
+    try:
+        yield
+    finally:
+        _CURRENCY.reset(token)
+
+
 def amount_unit(lang: str = "zh", largest: float | None = None) -> tuple[float, str]:
     """The divisor and unit label for a view of amounts whose ``largest`` value is given:
-    万元 in Chinese (亿元 from 10亿), thousands in English (millions from 10M), so that a
-    chart reads in the unit its tiles use.
+    万 in Chinese (亿 from 10亿) with the currency in view (万元, 万欧元; 万 alone when the rows
+    name none or several, see :func:`use_currency`), thousands in English (millions from 10M),
+    so that a chart reads in the unit its tiles use.
 
     >>> amount_unit("en"), amount_unit("en", 350_000_000), amount_unit("zh", 3e9)
     ((1000.0, 'k'), (1000000.0, 'M'), (100000000.0, '亿元'))
+    >>> with in_currency("EUR"):
+    ...     amount_unit("zh"), amount_unit("en")
+    ((10000.0, '万欧元'), (1000.0, 'k'))
     """
     big = (
         largest is not None
@@ -81,12 +135,18 @@ def amount_unit(lang: str = "zh", largest: float | None = None) -> tuple[float, 
         and abs(largest) >= (1e9 if lang == "zh" else 1e7)
     )
     if lang == "zh":
-        return (1e8, "亿元") if big else (1e4, "万元")
+        code = _CURRENCY.get()
+        word = "" if code is None else CURRENCY_WORDS_ZH.get(code, f" {code}")
+        return (1e8, f"亿{word}") if big else (1e4, f"万{word}")
     return (1e6, "M") if big else (1e3, "k")
 
 
-UNIT_NAMES = {"k": "thousands", "M": "millions", "万元": "万元", "亿元": "亿元"}
-SHORT_UNITS = {"万元": "万", "亿元": "亿"}  # a unit as a tile's suffix (k and M as they are)
+UNIT_NAMES = {"k": "thousands", "M": "millions"}
+
+
+def short_unit(unit: str) -> str:
+    """A unit as a tile's suffix: 万 and 亿 without the currency, k and M as they are."""
+    return unit[0] if unit[:1] in ("万", "亿") else unit
 
 
 def view_unit(lang: str, *amounts: object) -> tuple[float, str]:

@@ -27,7 +27,7 @@ import pandas as pd
 import streamlit as st
 
 from funnel_analytics.export import presented
-from funnel_analytics.formatting import amount_unit
+from funnel_analytics.formatting import amount_unit, use_currency, view_currency
 from funnel_analytics.funnel import (
     Filters,
     OverviewNumbers,
@@ -1137,6 +1137,10 @@ def open_page(title: str, caption: str | None = None) -> AppState:
     """Start a page that shows data: its title and caption, then the empty state (and stop)
     when there is nothing to show. Returns the app state."""
     app = state()
+    # Chinese units name the currency of the rows in view (万元, 万欧元; 万 alone for none or
+    # several), so a euro export's axes do not read 万元.
+    rows = app.observations
+    use_currency(view_currency(rows["currency"]) if "currency" in rows else None)
     st.title(t(title))
     if caption:
         st.caption(t(caption))

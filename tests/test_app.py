@@ -1413,3 +1413,32 @@ def test_the_sample_under_another_stage_model_says_why_it_is_empty(lang: str) ->
     (back,) = [b for b in at.button if six in b.label]
     back.click().run()
     assert at.session_state["_keep_model_name"] == "six_state"
+
+
+def test_a_euro_export_reads_in_euros_in_chinese() -> None:
+    """The Chinese units name the currency of the rows in view: a German-locale export's
+    amounts (``12.000,50 €``) are 万欧元 on the axes and headers, never 万元 (yuan); the sample
+    stays in 万元."""
+    at = on_data_page("zh")
+    name = "european_excel_2024-04.csv"
+    upload(at, name, (CORPUS / "messy" / name).read_bytes())
+    assert not at.exception
+
+    def unit_texts(run: AppTest) -> list[str]:
+        specs = [json.loads(c.proto.spec) for c in run.get("plotly_chart")]
+        texts = [json.dumps(s, ensure_ascii=False) for s in specs]
+        texts += [str(h) for df in run.dataframe for h in df.value.columns]
+        texts += [n.label for n in run.number_input]
+        return [x for x in texts if "万" in x or "亿" in x]
+
+    for page in ("overview", "forecast", "planner"):
+        run = app("zh", _keep_source="upload", uploads=at.session_state["uploads"])
+        run.switch_page(f"pages/{page}.py").run()
+        assert not run.exception, [e.value for e in run.exception]
+        texts = unit_texts(run)
+        assert any("万欧元" in x for x in texts), (page, texts)
+        assert not any("万元" in x or "亿元" in x for x in texts), (page, texts)
+    sample = app("zh")
+    sample.switch_page("pages/forecast.py").run()
+    texts = unit_texts(sample)
+    assert any("万元" in x for x in texts) and not any("欧元" in x for x in texts)
