@@ -83,6 +83,7 @@ CURRENCY_WORDS_ZH = {
     "GBP": "英镑",
     "JPY": "日元",
     "HKD": "港元",
+    "CHF": "瑞士法郎",
 }
 
 #: The currency of the amounts in view: an ISO code, or None when the rows name none or

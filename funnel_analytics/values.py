@@ -93,6 +93,8 @@ _CURRENCY_WORDS = {
     "日元": "JPY",
     "hkd": "HKD",
     "港币": "HKD",
+    "chf": "CHF",
+    "瑞士法郎": "CHF",
 }
 _HEADER_UNIT = re.compile(
     r"[\(（\[【]\s*([^\)）\]】]{1,12})\s*[\)）\]】]\s*$|[/／_\-]\s*([^/／_\-]{1,6})$"
@@ -138,7 +140,7 @@ def header_unit(header: str) -> tuple[str, float, str | None]:
 
 
 _AMOUNT_CLEAN = re.compile(
-    r"[,，\s']|rmb|cny|usd|eur|gbp|hkd|jpy|us\$|人民币|美元|欧元|元|[¥￥$€£]"
+    r"[,，\s']|rmb|cny|usd|eur|gbp|hkd|jpy|chf|us\$|人民币|美元|欧元|瑞士法郎|元|[¥￥$€£]"
 )
 _AMOUNT_SUFFIX = {
     "亿": 1e8,
@@ -154,7 +156,9 @@ _AMOUNT_SUFFIX = {
 _AMOUNT_PARTS = (
     r"^(?P<open>\()?(?P<num>[+-]?\d+(?:\.\d+)?)(?P<suffix>百万|亿|万|千|mn|[wkm])?(?P<close>\))?$"
 )
-_SIGN_RE = re.compile(r"(?:us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|人民币|美元|欧元)")
+_SIGN_RE = re.compile(
+    r"(?:us\$|[¥￥$€£]|rmb|cny|usd|eur|gbp|hkd|jpy|chf|人民币|美元|欧元|瑞士法郎)"
+)
 
 
 #: The number in an amount's text (after its sign or currency), with its separators.
@@ -171,6 +175,9 @@ _DOT_EITHER = re.compile(r"\d{1,3}\.\d{3}")
 _DECIMAL_POINT = re.compile(
     r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?|\d{1,3}(?:,\d{3})+\.\d+|\d+\.(?:\d{1,2}|\d{4,})"
 )
+#: Whole amounts written with a dash for the cents, as German and Swiss price lists do
+#: ("12.000,-", "1'500.-", "12.000,– €"): the separator before the dash is the decimal one.
+_NO_CENTS = r"(\d)([.,])[-‐‑–—]+"
 #: What an amount column's texts show of its decimal separator (see :func:`decimal_comma`).
 SEPARATOR_EVIDENCE = ("comma_sure", "comma_likely", "dot_either", "point")
 
@@ -264,6 +271,11 @@ def parse_amount(
 
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     texts = pd.Series(uniques, dtype="object").astype(str)
+    dashed = pc.match_substring_regex(pa.array(texts, pa.string()), _NO_CENTS)
+    if pc.any(dashed).as_py():
+        # "12.000,-" reads as "12.000,00", so it also tells the column's separator.
+        text = pc.replace_substring_regex(pa.array(texts, pa.string()), _NO_CENTS, r"\1\200")
+        texts = pd.Series(text.to_numpy(zero_copy_only=False), dtype="object")
     shown = _separators(texts)
     seen = {k: bool(v.any()) for k, v in shown.items()}
     if evidence is not None:

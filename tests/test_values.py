@@ -343,6 +343,11 @@ def test_sample_history_forecast_categories_reach_the_forecast() -> None:
         (["12,000.50", "12.000", "1,500"], [12000.5, 12.0, 1500.0], None),
         # Nothing tells: a decimal point, and no note.
         (["12.000", "1,500", "¥1,200", "120万"], [12.0, 1500.0, 1200.0, 1_200_000.0], None),
+        # Whole amounts with a dash for the cents (German and Swiss price lists): the separator
+        # before the dash is the decimal one, and it decides the column.
+        (["12.000,- €", "48.000 €", "950,–", "-1.500,--"],
+         [12000.0, 48000.0, 950.0, -1500.0], "amount_decimal_comma"),
+        (["CHF 1'500.-", "48.000", "2,300.—"], [1500.0, 48.0, 2300.0], None),
     ],
 )  # fmt: skip
 def test_the_decimal_separator_is_decided_per_column(cells, expected, note) -> None:
