@@ -271,10 +271,10 @@ def parse_amount(
 
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     texts = pd.Series(uniques, dtype="object").astype(str)
-    dashed = pc.match_substring_regex(pa.array(texts, pa.string()), _NO_CENTS)
-    if pc.any(dashed).as_py():
+    written = pa.array(texts, pa.string())
+    if pc.any(pc.match_substring_regex(written, _NO_CENTS)).as_py():
         # "12.000,-" reads as "12.000,00", so it also tells the column's separator.
-        text = pc.replace_substring_regex(pa.array(texts, pa.string()), _NO_CENTS, r"\1\200")
+        text = pc.replace_substring_regex(written, _NO_CENTS, r"\1\200")
         texts = pd.Series(text.to_numpy(zero_copy_only=False), dtype="object")
     shown = _separators(texts)
     seen = {k: bool(v.any()) for k, v in shown.items()}
